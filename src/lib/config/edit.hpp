@@ -1,0 +1,36 @@
+// Turning command-line parameter values into config values: validation, canonical saved form, and the merge
+// rules of list parameters (--ipadd adds, --ipdel removes, --capability merges by name, ...).
+#pragma once
+
+#include <span>
+#include <string>
+#include <vector>
+
+#include "config/conf_file.hpp"
+#include "config/params.hpp"
+
+namespace vz {
+
+struct Change {
+    const ParamDef* def = nullptr;
+    std::string value;  // as given on the command line
+};
+
+struct EditContext {
+    unsigned ctid = 0;
+    unsigned ncpus = 1;       // for --cpulimit N%
+    std::string host_id;      // salt of generated MAC addresses
+    std::string dev_root = "/dev";  // where --devnodes names are looked up
+};
+
+// Apply `changes` in command-line order to `conf`. Bad values throw vz::Error naming the option and the accepted
+// form (21; a field option without --ifname: 20). Returns warnings (skipped unknown names, clamped values).
+std::vector<std::string> apply_changes(ConfFile& conf, std::span<const Change> changes, const EditContext& ctx);
+
+// Check the value of every known parameter in `conf`; throws vz::Error(21) "<file>: KEY=\"value\": expected ...".
+void validate_config(const ConfFile& conf);
+
+// Canonical text of one IP address ("10.0.0.1", "2001:db8::1/64"); nullopt if it is not one.
+std::optional<std::string> canonical_ip(std::string_view s);
+
+}  // namespace vz

@@ -1,0 +1,24 @@
+// The per-container lock, LOCKDIR/<CTID>.lck: flock()ed for the whole command, holder pid and command inside,
+// removed on release. A second holder is refused at once with exit 9 (as the original); a lock whose holder
+// died is simply taken, since flock dies with its process.
+#pragma once
+
+#include <string>
+
+#include "util/fd.hpp"
+
+namespace vz {
+
+class CtLock {
+public:
+    CtLock(const std::string& lockdir, unsigned ctid, const std::string& command);
+    CtLock(CtLock&&) = default;
+    CtLock& operator=(CtLock&&) = default;
+    ~CtLock();
+
+private:
+    std::string path_;
+    Fd fd_;
+};
+
+}  // namespace vz

@@ -1,0 +1,304 @@
+#include "ct/ops.hpp"
+
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "ct/lock.hpp"
+#include "ct/state.hpp"
+#include "fs/template.hpp"
+#include "util/error.hpp"
+#include "util/file.hpp"
+#include "util/log.hpp"
+
+namespace vz {
+namespace {
+
+// Keys --applyconfig leaves alone: they describe this container, not its class.
+constexpr std::string_view kApplyconfigKeep[] = {"HOSTNAME",   "IP_ADDRESS",  "OSTEMPLATE",
+                                                 "VE_ROOT",    "VE_PRIVATE",  "DESCRIPTION",
+                                                 "NAME",       "ORIGIN_SAMPLE", "VE_LAYOUT"};
+
+std::string lockdir(const ConfFile& global) {
+    auto* v = global.get("LOCKDIR");
+    return v && !v->empty() ? *v : "/vz/lock";
+}
+
+ConfFile load_sample(const Paths& p, const std::string& name, Exit missing) {
+    if (name.empty() || name.find('/') != std::string::npos)
+        fail(missing, "Invalid sample configuration name '{}'", name);
+    auto f = ConfFile::load(p.sample(name));
+    if (!f) fail(missing, "Sample configuration {} not found", p.sample(name));
+    validate_config(*f);
+    return std::move(*f);
+}
+
+void merge_sample(ConfFile& conf, const ConfFile& sample, const std::string& name) {
+    for (auto& key : sample.keys()) {
+        if (std::find(std::begin(kApplyconfigKeep), std::end(kApplyconfigKeep), key) != std::end(kApplyconfigKeep))
+            continue;
+        if (!find_param_by_key(key)) continue;
+        conf.set(key, *sample.get(key));
+    }
+    conf.set("ORIGIN_SAMPLE", name);
+}
+
+// Removes a path on scope exit unless disarmed.
+class TreeGuard {
+public:
+    explicit TreeGuard(std::string path) : path_(std::move(path)) {}
+    TreeGuard(const TreeGuard&) = delete;
+    TreeGuard& operator=(const TreeGuard&) = delete;
+    ~TreeGuard() {
+        if (path_.empty()) return;
+        try {
+            remove_tree(path_);
+        } catch (const Error& e) {
+            log::error(e.what());
+        }
+    }
+    void disarm() { path_.clear(); }
+
+private:
+    std::string path_;
+};
+
+bool dir_empty(const std::string& path) {
+    auto* d = ::opendir(path.c_str());
+    if (!d) return true;
+    bool empty = true;
+    while (auto* e = ::readdir(d)) {
+        std::string_view n = e->d_name;
+        if (n != "." && n != "..") {
+            empty = false;
+            break;
+        }
+    }
+    ::closedir(d);
+    return empty;
+}
+
+std::string make_temp_dir(const std::string& parent, const std::string& stem) {
+    std::string tmpl = parent + "/." + stem + ".XXXXXX";
+    std::vector<char> buf(tmpl.begin(), tmpl.end());
+    buf.push_back('\0');
+    if (!::mkdtemp(buf.data()))
+        fail(Exit::NewPrivate, "can't create a directory in {}: {}", parent, errno_text(errno));
+    return buf.data();
+}
+
+}  // namespace
+
+EditContext edit_context(unsigned ctid) {
+    EditContext ctx;
+    ctx.ctid = ctid;
+    auto n = ::sysconf(_SC_NPROCESSORS_ONLN);
+    ctx.ncpus = n > 0 ? static_cast<unsigned>(n) : 1;
+    auto id = read_file("/etc/machine-id");
+    ctx.host_id = id ? *id : "localhost";
+    return ctx;
+}
+
+void set_ct_name(const Paths& p, unsigned ctid, const std::string* old_name, const std::string& name) {
+    if (auto owner = name_target(p, name); owner && *owner != ctid)
+        fail(Exit::SetName, "Name {} is already used by CT {}", name, *owner);
+    make_dirs(p.names_dir());
+    auto link = p.name_link(name);
+    auto tmp = link + ".tmp." + std::to_string(::getpid());
+    ::unlink(tmp.c_str());
+    if (::symlink(p.ct_conf(ctid).c_str(), tmp.c_str()) != 0 || ::rename(tmp.c_str(), link.c_str()) != 0) {
+        int err = errno;
+        ::unlink(tmp.c_str());
+        fail(Exit::SetName, "can't create {}: {}", link, errno_text(err));
+    }
+    if (old_name && !old_name->empty() && *old_name != name && name_target(p, *old_name) == ctid)
+        ::unlink(p.name_link(*old_name).c_str());
+}
+
+void create_ct(const Paths& p, unsigned ctid, const CreateRequest& req) {
+    if (ctid == 0) fail(Exit::InvalidValue, "CT 0 is the host and can't be created");
+    auto global = load_global(p);
+    CtLock lock(lockdir(global), ctid, req.command);
+
+    auto existing = ConfFile::load(p.ct_conf(ctid));
+    if (existing && !req.config.empty())
+        fail(Exit::CopyConfig, "Config file {} already exists; --config can't be used", p.ct_conf(ctid));
+    std::string sample_name = req.config.empty() ? (global.get("CONFIGFILE") ? *global.get("CONFIGFILE") : "") : req.config;
+    ConfFile conf;
+    if (existing) {
+        validate_config(*existing);
+        conf = std::move(*existing);
+    } else {
+        if (sample_name.empty()) fail(Exit::CopyConfig, "No sample configuration: give --config or set CONFIGFILE");
+        conf = ConfFile::parse(load_sample(p, sample_name, Exit::CopyConfig).render(), p.ct_conf(ctid));
+        conf.set("ORIGIN_SAMPLE", sample_name);
+    }
+
+    auto ctx = edit_context(ctid);
+    for (auto& w : apply_changes(conf, req.changes, ctx)) log::warn("{}", w);
+
+    auto from_global = [&](const char* key, Exit missing) {
+        if (conf.get(key)) return;
+        auto* g = global.get(key);
+        if (!g || g->empty()) fail(missing, "{} is not set in {}", key, p.vz_conf());
+        conf.set(key, *g);
+    };
+    from_global("VE_ROOT", Exit::RootNotSet);
+    from_global("VE_PRIVATE", Exit::PrivateNotSet);
+    auto tmpl = req.ostemplate;
+    if (tmpl.empty() && conf.get("OSTEMPLATE")) tmpl = *conf.get("OSTEMPLATE");
+    if (tmpl.empty() && global.get("DEF_OSTEMPLATE")) tmpl = *global.get("DEF_OSTEMPLATE");
+    if (tmpl.empty()) fail(Exit::OsTemplateNotSet, "No OS template: give --ostemplate or set DEF_OSTEMPLATE");
+    conf.set("OSTEMPLATE", tmpl);
+    auto layout = conf.get("VE_LAYOUT") ? *conf.get("VE_LAYOUT") : global.get("VE_LAYOUT") ? *global.get("VE_LAYOUT") : "simfs";
+    if (layout == "ploop") fail(Exit::PloopUnsupported, "The ploop layout is not supported by this build; use simfs");
+    conf.set("VE_LAYOUT", "simfs");
+
+    auto* tdir = global.get("TEMPLATE");
+    if (!tdir || tdir->empty()) fail(Exit::TemplateNotSet, "TEMPLATE is not set in {}", p.vz_conf());
+    auto cache = *tdir + "/cache";
+    auto tarball = find_template(cache, tmpl);
+    if (!tarball) {
+        auto have = list_templates(cache);
+        fail(Exit::OsTemplateNotFound, "OS template {} not found in {}; available: {}", tmpl, cache,
+             have.empty() ? std::string("none") : join(have, " "));
+    }
+
+    auto priv = expand_veid(*conf.get("VE_PRIVATE"), ctid);
+    if (priv.empty() || priv.front() != '/') fail(Exit::PrivateNotSet, "VE_PRIVATE must be an absolute path");
+    if (path_exists(priv) && !(is_dir(priv) && dir_empty(priv)))
+        fail(Exit::PrivateExists, "Private area already exists in {}", priv);
+    if (auto* name = conf.get("NAME"); name && !name->empty())
+        if (auto owner = name_target(p, *name); owner && *owner != ctid)
+            fail(Exit::SetName, "Name {} is already used by CT {}", *name, *owner);
+
+    log::info("Creating container private area ({})", tmpl);
+    auto parent = dir_name(priv);
+    make_dirs(parent, 0700);
+    auto staging = make_temp_dir(parent, base_name(priv) + ".create");
+    TreeGuard staging_guard(staging);
+    unpack_template(*tarball, staging, req.progress);
+    log::info("Performing postcreate actions");
+    bool priv_existed = is_dir(priv);
+    if (priv_existed && ::rmdir(priv.c_str()) != 0)
+        fail(Exit::NewPrivate, "can't replace {}: {}", priv, errno_text(errno));
+    if (::rename(staging.c_str(), priv.c_str()) != 0)
+        fail(Exit::NewPrivate, "can't move the new private area to {}: {}", priv, errno_text(errno));
+    staging_guard.disarm();
+    TreeGuard priv_guard(priv);
+
+    make_dirs(p.conf_dir());
+    conf.save(p.ct_conf(ctid));
+    try {
+        if (auto* name = conf.get("NAME"); name && !name->empty()) set_ct_name(p, ctid, nullptr, *name);
+    } catch (...) {
+        ::unlink(p.ct_conf(ctid).c_str());
+        throw;
+    }
+    priv_guard.disarm();
+    log::info("CT configuration saved to {}", p.ct_conf(ctid));
+    log::info("Container private area was created");
+}
+
+void destroy_ct(const Paths& p, unsigned ctid, const std::string& command) {
+    auto cfg = load_ct(p, ctid, false);
+    if (!cfg.exists()) fail(Exit::NoCtConfig, "Container config file does not exist");
+    CtLock lock(lockdir(cfg.global()), ctid, command);
+    auto st = ct_state(cfg, MountTable::read());
+    if (st.running) fail(Exit::Running, "Container is currently running. Stop it first.");
+    if (st.mounted) fail(Exit::Mounted, "Container is currently mounted (umount first)");
+
+    auto priv = cfg.ve_private();
+    log::info("Destroying container private area: {}", priv);
+    if (is_dir(priv)) {
+        // Move it aside first so a half-deleted tree is never mistaken for a container.
+        auto aside = make_temp_dir(dir_name(priv), base_name(priv) + ".destroyed");
+        if (::rename(priv.c_str(), aside.c_str()) != 0) {
+            ::rmdir(aside.c_str());
+            fail(Exit::DeletePrivate, "can't move {} aside: {}", priv, errno_text(errno));
+        }
+        remove_tree(aside);
+    }
+    auto conf = p.ct_conf(ctid);
+    if (::rename(conf.c_str(), (conf + ".destroyed").c_str()) != 0)
+        fail(Exit::DeletePrivate, "can't rename {}: {}", conf, errno_text(errno));
+    if (auto* name = cfg.get("NAME"); name && !name->empty() && name_target(p, *name) == ctid)
+        ::unlink(p.name_link(*name).c_str());
+    ::unlink(dump_file(cfg).c_str());
+    ::rmdir(cfg.ve_root().c_str());
+    log::info("Container private area was destroyed");
+}
+
+void set_ct(const Paths& p, unsigned ctid, const SetRequest& req) {
+    if (req.force && !req.save) fail(Exit::InvalidSyntax, "--force can only be used with --save");
+    if (req.setmode == SetMode::Restart && !req.save)
+        fail(Exit::InvalidSyntax, "--setmode restart can only be used with --save");
+    if (req.reset_ub && (!req.changes.empty() || req.save || req.applyconfig || req.applyconfig_map))
+        fail(Exit::InvalidSyntax, "--reset_ub can't be combined with other options");
+    bool has_cpumask = false, has_nodemask = false, cpumask_auto = false;
+    for (auto& ch : req.changes) {
+        if (ch.def->kind == Kind::Cpumask) has_cpumask = true, cpumask_auto = ch.value == "auto";
+        if (ch.def->kind == Kind::Nodemask) has_nodemask = true;
+        if (ch.def->needs_save && !req.save)
+            fail(ch.def->kind == Kind::CtName ? Exit::SetName : Exit::InvalidSyntax,
+                 "--{} can only be used with --save", ch.def->option);
+    }
+    if (has_nodemask && !has_cpumask) fail(Exit::InvalidSyntax, "--nodemask needs --cpumask");
+    if (cpumask_auto && !has_nodemask) fail(Exit::InvalidSyntax, "--cpumask auto needs --nodemask");
+    if (req.changes.empty() && !req.applyconfig && !req.applyconfig_map && !req.reset_ub)
+        fail(Exit::InvalidSyntax, "No parameters to set");
+
+    auto cfg = load_ct(p, ctid, ctid != 0);
+    std::optional<CtLock> lock;
+    if (!req.skiplock) lock.emplace(lockdir(cfg.global()), ctid, req.command);
+    auto st = ct_state(cfg, MountTable::read());
+
+    if (req.reset_ub) {
+        if (!st.running) fail(Exit::NotRunning, "Container is not running");
+        fail(Exit::BadKernel, "--reset_ub: applying beancounters to a running container is not available yet");
+    }
+    for (auto& ch : req.changes)
+        if (st.running && ch.def->apply == Apply::Stopped)
+            fail(Exit::Running, "--{} can't be changed while the container is running", ch.def->option);
+
+    bool runtime = std::any_of(req.changes.begin(), req.changes.end(), [](const Change& c) {
+        return c.def->apply == Apply::Live || c.def->apply == Apply::NotSaved;
+    });
+    if (!req.save && !st.running && runtime)
+        fail(Exit::NotRunning, "Unable to apply new parameters, container is not running");
+    if (st.running && runtime)
+        fail(Exit::BadKernel, "Applying parameters to a running container is not available yet");
+
+    ConfFile conf = cfg.ct_file_ptr() ? *cfg.ct_file_ptr() : ConfFile();
+    const std::string* old_name_ptr = conf.get("NAME");
+    std::optional<std::string> old_name = old_name_ptr ? std::optional(*old_name_ptr) : std::nullopt;
+    if (req.applyconfig) {
+        if (req.applyconfig->empty() || req.applyconfig->find('/') != std::string::npos)
+            fail(Exit::ApplyConfig, "Invalid sample configuration name '{}'", *req.applyconfig);
+        auto sample = ConfFile::load(p.sample(*req.applyconfig));
+        if (!sample) fail(Exit::ApplyConfig, "Sample configuration {} not found", p.sample(*req.applyconfig));
+        validate_config(*sample);
+        merge_sample(conf, *sample, *req.applyconfig);
+    }
+    for (auto& w : apply_changes(conf, req.changes, edit_context(ctid))) log::warn("{}", w);
+
+    if (!req.save) {
+        log::warn("Settings were not saved to the container config and will be lost (use --save)");
+        return;
+    }
+    auto path = ctid == 0 ? p.conf_dir() + "/0.conf" : p.ct_conf(ctid);
+    const std::string* new_name = conf.get("NAME");
+    if (new_name && !new_name->empty()) {
+        if (auto owner = name_target(p, *new_name); owner && *owner != ctid)
+            fail(Exit::SetName, "Name {} is already used by CT {}", *new_name, *owner);
+    }
+    bool changed = !cfg.ct_file_ptr() || conf.render() != cfg.ct_file_ptr()->render();
+    if (changed) conf.save(path);
+    if (new_name && !new_name->empty() && (req.applyconfig_map || !old_name || *old_name != *new_name))
+        set_ct_name(p, ctid, old_name ? &*old_name : nullptr, *new_name);
+    if (changed) log::info("CT configuration saved to {}", path);
+}
+
+}  // namespace vz

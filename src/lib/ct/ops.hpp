@@ -1,0 +1,45 @@
+// Container operations on configuration and disk: create, destroy, set (config side), names.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/edit.hpp"
+#include "ct/env.hpp"
+
+namespace vz {
+
+struct CreateRequest {
+    std::string ostemplate;  // empty: DEF_OSTEMPLATE
+    std::string config;      // empty: CONFIGFILE
+    std::vector<Change> changes;
+    bool progress = false;
+    std::string command;     // for the lock file
+};
+void create_ct(const Paths& p, unsigned ctid, const CreateRequest& req);
+
+void destroy_ct(const Paths& p, unsigned ctid, const std::string& command);
+
+enum class SetMode { Default, Restart, Ignore };
+
+struct SetRequest {
+    std::vector<Change> changes;
+    bool save = false;
+    bool force = false;
+    bool reset_ub = false;
+    SetMode setmode = SetMode::Default;
+    std::optional<std::string> applyconfig;
+    bool applyconfig_map = false;
+    bool skiplock = false;
+    std::string command;
+};
+void set_ct(const Paths& p, unsigned ctid, const SetRequest& req);
+
+// Point names/<name> at the CT config (131 when another CT has the name); drop the old name's link.
+void set_ct_name(const Paths& p, unsigned ctid, const std::string* old_name, const std::string& name);
+
+// Values the original's context needs for editing: CPU count, host id for MACs.
+EditContext edit_context(unsigned ctid);
+
+}  // namespace vz

@@ -1,0 +1,92 @@
+#include "ct/state.hpp"
+
+#include <cstdio>
+
+#include "util/file.hpp"
+
+namespace vz {
+namespace {
+
+// mountinfo escapes blanks and backslashes as \ooo.
+std::string unescape_octal(std::string_view s) {
+    std::string out;
+    for (size_t i = 0; i < s.size(); ++i) {
+        if (s[i] == '\\' && i + 3 < s.size() + 0 && i + 3 <= s.size() - 1 + 1) {
+            int v = (s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0');
+            out += static_cast<char>(v);
+            i += 3;
+        } else {
+            out += s[i];
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+MountTable MountTable::read() {
+    MountTable t;
+    auto text = read_file("/proc/self/mountinfo").value_or("");
+    size_t pos = 0;
+    while (pos < text.size()) {
+        auto nl = text.find('\n', pos);
+        std::string_view line(text.data() + pos, (nl == std::string::npos ? text.size() : nl) - pos);
+        pos = nl == std::string::npos ? text.size() : nl + 1;
+        // id parent major:minor root mountpoint ...
+        size_t field = 0, start = 0;
+        for (size_t i = 0; i <= line.size(); ++i) {
+            if (i == line.size() || line[i] == ' ') {
+                if (field == 4) {
+                    t.points_.insert(unescape_octal(line.substr(start, i - start)));
+                    break;
+                }
+                ++field;
+                start = i + 1;
+            }
+        }
+    }
+    return t;
+}
+
+const char* run_status_name(RunStatus s) {
+    switch (s) {
+        case RunStatus::Running: return "running";
+        case RunStatus::Stopped: return "stopped";
+        case RunStatus::Mounted: return "mounted";
+        case RunStatus::Suspended: return "suspended";
+    }
+    return "stopped";
+}
+
+RunStatus CtState::status() const {
+    if (running) return RunStatus::Running;
+    if (suspended) return RunStatus::Suspended;
+    if (mounted) return RunStatus::Mounted;
+    return RunStatus::Stopped;
+}
+
+CgroupLayout ct_cgroup_layout(const CtConfig& cfg) { return CgroupLayout::detect(cfg.get_or("CGROUP_BASE", "vz")); }
+
+std::string dump_file(const CtConfig& cfg) {
+    return cfg.get_or("DUMPDIR", "/vz/dump") + "/Dump." + std::to_string(cfg.ctid());
+}
+
+CtState ct_state(const CtConfig& cfg, const MountTable& mounts) {
+    CtState st;
+    auto* priv = cfg.get("VE_PRIVATE");
+    st.exists = priv && is_dir(expand_veid(*priv, cfg.ctid()));
+    auto* root = cfg.get("VE_ROOT");
+    st.mounted = root && mounts.is_mount_point(expand_veid(*root, cfg.ctid()));
+    st.running = cgroup_populated(ct_cgroup_layout(cfg).ct_probe_dir(cfg.ctid()));
+    st.suspended = !st.running && path_exists(dump_file(cfg));
+    return st;
+}
+
+std::string status_line(unsigned ctid, const CtState& st) {
+    std::string s = "CTID " + std::to_string(ctid) + (st.exists ? " exist" : " deleted") +
+                    (st.mounted ? " mounted" : " unmounted") + (st.running ? " running" : " down");
+    if (!st.running && st.suspended) s += " suspended";
+    return s;
+}
+
+}  // namespace vz

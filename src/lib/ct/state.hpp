@@ -1,0 +1,40 @@
+// What state a container is in, from the kernel's point of view (never from a cache of ours): its private area
+// exists, its root is a mount point, its cgroup holds processes, a dump file waits for it.
+#pragma once
+
+#include <string>
+#include <unordered_set>
+
+#include "cgroup/layout.hpp"
+#include "ct/env.hpp"
+
+namespace vz {
+
+// Mount points of this mount namespace, read once.
+class MountTable {
+public:
+    static MountTable read();
+    bool is_mount_point(const std::string& path) const { return points_.contains(path); }
+
+private:
+    std::unordered_set<std::string> points_;
+};
+
+enum class RunStatus { Running, Stopped, Mounted, Suspended };
+const char* run_status_name(RunStatus s);
+
+struct CtState {
+    bool exists = false;     // private area present
+    bool mounted = false;
+    bool running = false;
+    bool suspended = false;  // stopped with a dump file
+    RunStatus status() const;
+};
+
+CgroupLayout ct_cgroup_layout(const CtConfig& cfg);
+std::string dump_file(const CtConfig& cfg);
+CtState ct_state(const CtConfig& cfg, const MountTable& mounts);
+// "CTID 101 exist mounted running" (vzctl status).
+std::string status_line(unsigned ctid, const CtState& st);
+
+}  // namespace vz

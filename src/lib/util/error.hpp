@@ -1,0 +1,87 @@
+// The one error type of libvz: a message for the user and the vzctl exit code it maps to.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+#include <fmt/format.h>
+
+namespace vz {
+
+// Exit codes of the original vzctl (include/vzerror.h); the values are the public contract.
+enum class Exit : int {
+    Ok = 0,
+    SetUbc = 1,
+    SetCpu = 2,
+    System = 3,
+    BadKernel = 5,
+    Resource = 6,
+    EnvCreate = 7,
+    CommandFailed = 8,
+    Locked = 9,
+    NoConfig = 10,
+    NoScript = 11,
+    NoAccess = 12,
+    SetCap = 13,
+    NoCtConfig = 14,
+    ExecTimeout = 15,
+    Checkpoint = 16,
+    Restore = 17,
+    InvalidSyntax = 20,
+    InvalidValue = 21,
+    RootNotSet = 22,
+    PrivateNotSet = 23,
+    TemplateNotSet = 24,
+    NotEnoughUbc = 28,
+    OsTemplateNotSet = 29,
+    NotRunning = 31,
+    Running = 32,
+    StopFailed = 33,
+    CantAddIp = 34,
+    NotMounted = 40,
+    Mounted = 41,
+    NoPrivate = 43,
+    PrivateExists = 44,
+    NoDiskSpace = 46,
+    BadTemplate = 47,
+    NewPrivate = 48,
+    MountPoint = 49,
+    CantMount = 50,
+    CantUmount = 51,
+    DeletePrivate = 52,
+    BadIp = 71,
+    ChangePass = 74,
+    IpInUse = 78,
+    ActionScript = 79,
+    CopyConfig = 82,
+    SetDevices = 86,
+    OsTemplateNotFound = 91,
+    PloopUnsupported = 99,
+    StartDisabled = 105,
+    ApplyConfig = 109,
+    Veth = 130,
+    SetName = 131,
+    WaitFailed = 133,
+    ConfigSave = 139,
+    SetIo = 148,
+};
+
+class Error : public std::runtime_error {
+public:
+    Error(Exit code, const std::string& message) : std::runtime_error(message), code_(code) {}
+    Exit code() const noexcept { return code_; }
+    int exit_status() const noexcept { return static_cast<int>(code_); }
+
+private:
+    Exit code_;
+};
+
+template <typename... Args>
+[[noreturn]] void fail(Exit code, fmt::format_string<Args...> f, Args&&... args) {
+    throw Error(code, fmt::format(f, std::forward<Args>(args)...));
+}
+
+// "<what>: <strerror(errno)>" for a failed system call.
+std::string errno_text(int err);
+
+}  // namespace vz

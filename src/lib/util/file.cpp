@@ -1,0 +1,157 @@
+#include "util/file.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include "util/error.hpp"
+#include "util/fd.hpp"
+
+namespace vz {
+
+std::string errno_text(int err) { return std::strerror(err); }
+
+std::optional<std::string> read_file(const std::string& path) {
+    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) {
+        if (errno == ENOENT || errno == ENOTDIR) return std::nullopt;
+        fail(Exit::System, "can't open {}: {}", path, errno_text(errno));
+    }
+    std::string out;
+    char buf[8192];
+    for (;;) {
+        ssize_t n = ::read(fd.get(), buf, sizeof buf);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            fail(Exit::System, "can't read {}: {}", path, errno_text(errno));
+        }
+        if (n == 0) break;
+        out.append(buf, static_cast<size_t>(n));
+    }
+    return out;
+}
+
+std::string dir_name(const std::string& path) {
+    auto pos = path.find_last_of('/');
+    if (pos == std::string::npos) return ".";
+    if (pos == 0) return "/";
+    return path.substr(0, pos);
+}
+
+std::string base_name(const std::string& path) {
+    auto pos = path.find_last_of('/');
+    return pos == std::string::npos ? path : path.substr(pos + 1);
+}
+
+bool path_exists(const std::string& path) {
+    struct stat st;
+    return ::lstat(path.c_str(), &st) == 0;
+}
+
+bool is_dir(const std::string& path) {
+    struct stat st;
+    return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+namespace {
+
+void write_all(int fd, const std::string& data, const std::string& what) {
+    size_t off = 0;
+    while (off < data.size()) {
+        ssize_t n = ::write(fd, data.data() + off, data.size() - off);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            fail(errno == ENOSPC || errno == EDQUOT ? Exit::NoDiskSpace : Exit::ConfigSave, "can't write {}: {}",
+                 what, errno_text(errno));
+        }
+        off += static_cast<size_t>(n);
+    }
+}
+
+void remove_tree_at(int parent, const char* name, dev_t dev) {
+    Fd dir(::openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!dir) fail(Exit::DeletePrivate, "can't open {}: {}", name, errno_text(errno));
+    DIR* d = ::fdopendir(dup(dir.get()));
+    if (!d) fail(Exit::DeletePrivate, "can't read {}: {}", name, errno_text(errno));
+    std::vector<std::pair<std::string, bool>> entries;
+    while (auto* e = ::readdir(d)) {
+        if (!std::strcmp(e->d_name, ".") || !std::strcmp(e->d_name, "..")) continue;
+        struct stat st;
+        if (::fstatat(dir.get(), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+        if (S_ISDIR(st.st_mode) && st.st_dev != dev)
+            fail(Exit::DeletePrivate, "refusing to delete {}/{}: another file system is mounted there", name,
+                 e->d_name);
+        entries.emplace_back(e->d_name, S_ISDIR(st.st_mode));
+    }
+    ::closedir(d);
+    for (auto& [child, child_is_dir] : entries) {
+        if (child_is_dir) remove_tree_at(dir.get(), child.c_str(), dev);
+        if (::unlinkat(dir.get(), child.c_str(), child_is_dir ? AT_REMOVEDIR : 0) != 0 && errno != ENOENT)
+            fail(Exit::DeletePrivate, "can't remove {}: {}", child, errno_text(errno));
+    }
+}
+
+}  // namespace
+
+void write_file_atomic(const std::string& path, const std::string& content, unsigned mode) {
+    struct stat st;
+    if (::stat(path.c_str(), &st) == 0) mode = st.st_mode & 07777;
+    std::string tmp = path + ".tmp.XXXXXX";
+    std::vector<char> tmpl(tmp.begin(), tmp.end());
+    tmpl.push_back('\0');
+    Fd fd(::mkostemp(tmpl.data(), O_CLOEXEC));
+    if (!fd) fail(Exit::ConfigSave, "can't create a temporary file next to {}: {}", path, errno_text(errno));
+    tmp.assign(tmpl.data());
+    try {
+        write_all(fd.get(), content, path);
+        if (::fchmod(fd.get(), mode) != 0) fail(Exit::ConfigSave, "can't chmod {}: {}", tmp, errno_text(errno));
+        if (::fsync(fd.get()) != 0) fail(Exit::ConfigSave, "can't fsync {}: {}", tmp, errno_text(errno));
+        fd.reset();
+        if (::rename(tmp.c_str(), path.c_str()) != 0)
+            fail(Exit::ConfigSave, "can't rename {} to {}: {}", tmp, path, errno_text(errno));
+    } catch (...) {
+        ::unlink(tmp.c_str());
+        throw;
+    }
+    Fd dir(::open(dir_name(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (dir) ::fsync(dir.get());
+}
+
+void make_dirs(const std::string& path, unsigned mode) {
+    if (path.empty()) return;
+    std::string cur;
+    size_t pos = 0;
+    while (pos != std::string::npos) {
+        pos = path.find('/', pos + 1);
+        cur = path.substr(0, pos);
+        if (cur.empty()) continue;
+        if (::mkdir(cur.c_str(), mode) != 0 && errno != EEXIST)
+            fail(Exit::System, "can't create directory {}: {}", cur, errno_text(errno));
+    }
+    if (!is_dir(path)) fail(Exit::System, "{} exists and is not a directory", path);
+}
+
+void remove_tree(const std::string& path) {
+    struct stat st;
+    if (::lstat(path.c_str(), &st) != 0) {
+        if (errno == ENOENT) return;
+        fail(Exit::DeletePrivate, "can't stat {}: {}", path, errno_text(errno));
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        if (::unlink(path.c_str()) != 0) fail(Exit::DeletePrivate, "can't remove {}: {}", path, errno_text(errno));
+        return;
+    }
+    Fd parent(::open(dir_name(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!parent) fail(Exit::DeletePrivate, "can't open {}: {}", dir_name(path), errno_text(errno));
+    std::string leaf = base_name(path);
+    remove_tree_at(parent.get(), leaf.c_str(), st.st_dev);
+    if (::unlinkat(parent.get(), leaf.c_str(), AT_REMOVEDIR) != 0)
+        fail(Exit::DeletePrivate, "can't remove {}: {}", path, errno_text(errno));
+}
+
+}  // namespace vz

@@ -1,0 +1,30 @@
+// Whole-file reads and atomic whole-file writes.
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace vz {
+
+// The file's content, or nullopt when it does not exist. Other failures throw vz::Error.
+std::optional<std::string> read_file(const std::string& path);
+
+// Replace `path` with `content` atomically: a temp file in the same directory, fsync, rename, fsync of the
+// directory. The file keeps its mode when it existed (else `mode`). On failure the old file is untouched and no
+// temp file is left.
+void write_file_atomic(const std::string& path, const std::string& content, unsigned mode = 0644);
+
+// mkdir -p with `mode` for the directories it creates.
+void make_dirs(const std::string& path, unsigned mode = 0755);
+
+// Remove a directory tree without following symlinks and without crossing into other file systems (a bind mount
+// left inside a container's private area must not have its content deleted). Missing path: nothing to do.
+void remove_tree(const std::string& path);
+
+bool path_exists(const std::string& path);
+bool is_dir(const std::string& path);
+
+std::string dir_name(const std::string& path);
+std::string base_name(const std::string& path);
+
+}  // namespace vz

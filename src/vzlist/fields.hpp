@@ -1,0 +1,68 @@
+// THE vzlist field table (reference 4.2): one row per field name, with header, width, alignment, the data sources
+// it needs and a getter returning a typed value. Text, JSON, sorting and -L use only this table.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "ct/env.hpp"
+#include "ct/state.hpp"
+
+namespace vzlist {
+
+// A field's value: null, integer, float, string, list of strings, or boolean.
+using StrList = std::vector<std::string>;
+using Value = std::variant<std::monostate, int64_t, double, std::string, StrList, bool>;
+
+// Data a field needs; the collector fetches the union over output, sort and filter fields.
+enum Source : unsigned {
+    kConfig = 1,  // <CTID>.conf over vz.conf
+    kState = 2,   // private area, mount, cgroup, dump file
+};
+
+struct Record {
+    unsigned ctid = 0;
+    std::optional<vz::CtConfig> cfg;
+    vz::CtState state;
+    // A config value (CT over global), or nullptr.
+    const std::string* conf(std::string_view key) const { return cfg ? cfg->get(key) : nullptr; }
+};
+
+enum class Align { Left, Right };
+
+struct Field {
+    std::string name;
+    std::string header;
+    int width = 10;
+    Align align = Align::Right;
+    unsigned sources = 0;
+    std::function<Value(const Record&)> get;
+    // Sort key when it differs from the value (status orders running < stopped < mounted < suspended).
+    std::function<Value(const Record&)> sort_key;
+    // Text when the generic rendering of the value is not the original's (uptime, laverage, %g, yes/no).
+    std::function<std::string(const Value&)> text;
+    // JSON text of the whole field; only fields without a suffix appear in JSON.
+    std::function<std::string(const Record&)> json;
+    bool in_json = true;          // has a JSON form (suffixed variants do not)
+    bool json_default = true;     // part of `vzlist -j` without -o
+    bool never_trim = false;      // capability
+    bool first_when_trimmed = false;  // ip, nameserver, searchdomain
+};
+
+std::span<const Field> fields();
+const Field* find_field(std::string_view name);
+
+// JSON string literal with escaping.
+std::string json_string(std::string_view s);
+// Default JSON of a value.
+std::string json_value(const Value& v);
+// Default text of a value ("-" for null).
+std::string text_value(const Field& f, const Value& v);
+
+}  // namespace vzlist

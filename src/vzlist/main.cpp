@@ -1,0 +1,165 @@
+// vzlist: list containers and their parameters.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+
+#include "config/units.hpp"
+#include "ct/env.hpp"
+#include "listing.hpp"
+#include "util/argv.hpp"
+#include "util/error.hpp"
+#include "util/log.hpp"
+
+namespace {
+
+constexpr const char* kDefaultColumns = "ctid,numproc,status,ip,hostname";
+constexpr const char* kNameColumns = "smart_name,numproc,status,ip,hostname";
+
+constexpr const char* kUsage =
+    "Usage: vzlist [-a | -S] [-n] [-H] [-t] [-o field[,field...] | -1] [-s [-]field]\n"
+    "              [-h pattern] [-N pattern] [-d pattern] [-j] [CTID|name ...]\n"
+    "       vzlist -L | --list\n"
+    "\n"
+    "  -a, --all                 list all containers\n"
+    "  -S, --stopped             list containers that are not running\n"
+    "  -o, --output F[,F...]     columns to show (vzlist -L lists them)\n"
+    "  -n, --name                columns smart_name,numproc,status,ip,hostname\n"
+    "  -1                        only the CTIDs, one per line (-H -o ctid)\n"
+    "  -H, --no-header           no header line\n"
+    "  -t, --no-trim             do not cut long values to the column width\n"
+    "  -s, --sort [-]F           sort by field F; -F sorts in reverse\n"
+    "  -h, --hostname PATTERN    only host names matching the shell pattern\n"
+    "  -N, --name_filter PATTERN only names matching the shell pattern\n"
+    "  -d, --description PATTERN only descriptions matching the shell pattern\n"
+    "  -j, --json                JSON output\n"
+    "  -L, --list                list every field name with its header\n"
+    "      --help                this text\n";
+
+std::vector<const vzlist::Field*> parse_columns(const std::string& spec) {
+    std::vector<const vzlist::Field*> cols;
+    for (auto& name : vz::split(spec, ",")) {
+        auto* f = name.size() < 32 ? vzlist::find_field(vz::to_lower(name)) : nullptr;
+        if (!f) throw vz::Error(vz::Exit::SetUbc, "Unknown field: " + name);
+        cols.push_back(f);
+    }
+    if (cols.empty()) throw vz::Error(vz::Exit::SetUbc, "No fields given to -o");
+    return cols;
+}
+
+vz::OptionSyntax syntax() {
+    static const std::string with_value = "oshNd";
+    vz::OptionSyntax s;
+    s.long_takes_value = [](const std::string& n) {
+        return n == "output" || n == "sort" || n == "hostname" || n == "name_filter" || n == "description";
+    };
+    s.short_takes_value = [](char c) { return with_value.find(c) != std::string::npos; };
+    s.short_known = [](char c) { return std::string("aSonHtjLshNd1").find(c) != std::string::npos; };
+    return s;
+}
+
+int run(int argc, char** argv) {
+    CLI::App app{"vzlist", "vzlist"};
+    app.set_help_flag();
+    bool help = false, all = false, stopped = false, names = false, one = false, no_header = false,
+         no_trim = false, json = false, list = false;
+    std::string output, sort, host_glob, name_glob, desc_glob;
+    std::vector<std::string> ids;
+    app.add_flag("--help", help);
+    app.add_flag("-a,--all", all);
+    app.add_flag("-S,--stopped", stopped);
+    app.add_option("-o,--output", output);
+    app.add_flag("-n,--name", names);
+    app.add_flag("-1", one);
+    app.add_flag("-H,--no-header", no_header);
+    app.add_flag("-t,--no-trim", no_trim);
+    app.add_flag("-j,--json", json);
+    app.add_flag("-L,--list", list);
+    app.add_option("-s,--sort", sort);
+    app.add_option("-h,--hostname", host_glob);
+    app.add_option("-N,--name_filter", name_glob);
+    app.add_option("-d,--description", desc_glob);
+    app.add_option("ctids", ids);
+
+    std::vector<std::string> args = vz::normalize_argv(std::vector<std::string>(argv + 1, argv + argc), syntax());
+    std::reverse(args.begin(), args.end());
+    try {
+        app.parse(args);
+    } catch (const CLI::ParseError& e) {
+        vz::log::error(e.what());
+        std::fputs(kUsage, stderr);
+        return 1;
+    }
+    if (help) {
+        std::fputs(kUsage, stdout);
+        return 0;
+    }
+    if (list) {
+        for (auto& f : vzlist::fields()) std::printf("%-15s %-15s\n", f.name.c_str(), f.header.c_str());
+        return 0;
+    }
+
+    // The last of -o, -n and -1 sets the columns (as the original, which let each overwrite the list).
+    std::string columns = kDefaultColumns;
+    for (auto* opt : app.parse_order()) {
+        if (opt->check_lname("output")) columns = output;
+        else if (opt->check_lname("name")) columns = kNameColumns;
+        else if (opt->check_sname("1")) columns = "ctid", no_header = true;
+    }
+
+    vzlist::Query q;
+    q.columns = parse_columns(columns);
+    q.hostname_glob = host_glob;
+    q.name_glob = name_glob;
+    q.description_glob = desc_glob;
+    if (!sort.empty()) {
+        q.reverse = sort.front() == '-';
+        q.sort = parse_columns(q.reverse ? sort.substr(1) : sort).front();
+    }
+    if (json) {
+        if (output.empty() && columns == kDefaultColumns) {
+            q.columns.clear();
+            for (auto& f : vzlist::fields())
+                if (f.in_json && f.json_default) q.columns.push_back(&f);
+        }
+        for (auto* f : q.columns)
+            if (!f->in_json) throw vz::Error(vz::Exit::SetUbc, "Field " + f->name + " can't be used with -j");
+    }
+
+    auto paths = vz::paths();
+    if (!ids.empty()) {
+        q.which = vzlist::Which::Given;
+        for (auto& a : ids) {
+            auto id = vz::parse_ctid(a);
+            if (!id) id = vz::name_target(paths, a);
+            if (!id) throw vz::Error(vz::Exit::SetUbc, "CT ID " + a + " is invalid");
+            q.ctids.push_back(*id);
+        }
+    } else if (all) {
+        q.which = vzlist::Which::All;
+    } else if (stopped) {
+        q.which = vzlist::Which::Stopped;
+    }
+
+    auto records = vzlist::collect(paths, q);
+    if (records.empty() && q.which == vzlist::Which::Given) {
+        vz::log::write_err("Container(s) not found");
+        return 1;
+    }
+    std::string text = json ? vzlist::render_json(records, q.columns)
+                            : vzlist::render_text(records, q.columns, {!no_header, !no_trim});
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        return run(argc, argv);
+    } catch (const vz::Error& e) {
+        vz::log::error(e.what());
+        return 1;
+    } catch (const std::exception& e) {
+        vz::log::error(e.what());
+        return 1;
+    }
+}
