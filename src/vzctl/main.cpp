@@ -3,15 +3,18 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
-#include <set>
+#include <map>
+#include <tuple>
 
 #include "config/params.hpp"
 #include "ct/env.hpp"
+#include "ct/lifecycle.hpp"
 #include "ct/ops.hpp"
 #include "ct/state.hpp"
 #include "options.hpp"
 #include "util/argv.hpp"
 #include "util/error.hpp"
+#include "util/file.hpp"
 #include "util/log.hpp"
 
 namespace {
@@ -39,7 +42,7 @@ vz::OptionSyntax syntax_of(CLI::App& app) {
         for (auto* o : a->get_options()) all->push_back(o);
     auto takes = [all](auto match) {
         for (auto* o : *all)
-            if (match(o)) return o->get_expected_min() > 0 || o->get_type_size() > 0;
+            if (match(o)) return o->get_expected_min() > 0;
         return false;
     };
     vz::OptionSyntax s;
@@ -65,6 +68,18 @@ vz::OptionSyntax syntax_of(CLI::App& app) {
     return s;
 }
 
+// This binary, for the monitor's hand-over, and the monitor beside it (build tree) or in libexec (installed).
+std::string self_path() {
+    char buf[4096];
+    auto n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+    return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string("vzctl");
+}
+
+std::string monitor_path() {
+    auto beside = vz::dir_name(self_path()) + "/vzmonitor";
+    return vz::path_exists(beside) ? beside : std::string(VZ_LIBEXECDIR "/vzmonitor");
+}
+
 std::string usage() {
     return "Usage: vzctl [options] <command> <ctid> [parameters]\n"
            "vzctl create <ctid> [--ostemplate <name>] [--config <name>] [--layout simfs]\n"
@@ -72,6 +87,13 @@ std::string usage() {
            "   [--name <name>] [--description <text>] [--diskspace <kbytes>] [--diskinodes <n>]\n"
            "vzctl destroy | delete <ctid>\n"
            "vzctl status <ctid>\n"
+           "vzctl start <ctid> [--force] [--wait]\n"
+           "vzctl stop <ctid> [--fast] [--skip-umount]\n"
+           "vzctl restart <ctid> [--force] [--wait] [--fast] [--skip-umount]\n"
+           "vzctl mount | umount <ctid>\n"
+           "vzctl exec | exec2 | exec3 <ctid> <command> [arg ...] | -\n"
+           "vzctl enter <ctid> [--exec <command> [arg ...]]\n"
+           "vzctl runscript <ctid> <script>\n"
            "vzctl set <ctid> [parameters] [--save] [--force] [--setmode restart|ignore]\n"
            "   [--applyconfig <name>] [--applyconfig_map name] [--reset_ub]\n"
            "   (vzctl set --help lists every parameter)\n"
@@ -114,6 +136,50 @@ int run(int argc, char** argv) {
     auto* destroy = add_cmd("destroy", "remove the private area and the config of a stopped container");
     destroy->alias("delete");
     auto* status = add_cmd("status", "print the state of a container");
+    auto* mount = add_cmd("mount", "mount the private area on the root");
+    auto* umount = add_cmd("umount", "unmount the root of a stopped container");
+
+    vz::StartOptions start_opts;
+    vz::StopOptions stop_opts;
+    auto add_start_flags = [&](CLI::App* sub) {
+        sub->add_flag("--force", start_opts.force, "start even if DISABLED=\"yes\"");
+        sub->add_flag("--wait", start_opts.wait, "wait until the container finished booting");
+        sub->add_flag("--skip-remount", start_opts.skip_remount, "keep an existing mount of the root");
+        sub->add_flag("--skip-fsck")->description("accepted for compatibility (simfs needs no check)");
+    };
+    auto add_stop_flags = [&](CLI::App* sub) {
+        sub->add_flag("--fast", stop_opts.fast, "kill at once instead of halting cleanly");
+        sub->add_flag("--skip-umount", stop_opts.skip_umount, "leave the root mounted");
+    };
+    auto* start = add_cmd("start", "start a container");
+    add_start_flags(start);
+    auto* stop = add_cmd("stop", "stop a container: halt inside, then kill after STOP_TIMEOUT");
+    add_stop_flags(stop);
+    auto* restart = add_cmd("restart", "stop (if running), then start");
+    add_start_flags(restart);
+    add_stop_flags(restart);
+
+    // Everything after the CTID is the command: no option parsing there.
+    std::map<CLI::App*, vz::ExecMode> exec_modes;
+    for (auto [name, mode, help] :
+         {std::tuple{"exec", vz::ExecMode::Exec, "run a command through the container's shell; non-zero -> exit 8"},
+          std::tuple{"exec2", vz::ExecMode::Exec2, "as exec, exit with the command's own status"},
+          std::tuple{"exec3", vz::ExecMode::Exec3, "run argv directly (no shell), exit with its status"}}) {
+        auto* sub = add_cmd(name, help);
+        sub->footer("The command and its arguments follow the CTID; - reads commands from stdin.");
+        exec_modes[sub] = mode;
+    }
+    auto* enter = add_cmd("enter", "open a root shell on a terminal inside the container");
+    std::vector<std::string> enter_exec;
+    enter->add_option("--exec", enter_exec, "type this command into the shell")->expected(1, -1);
+    auto* runscript = add_cmd("runscript", "run a host script inside the container through its shell");
+    std::string script;
+    runscript->add_option("script", script, "path of the script on the host")->required();
+    std::string monitor_action;
+    auto* monitor = app.add_subcommand("__monitor", "");
+    monitor->group("");
+    monitor->add_option("action", monitor_action)->required();
+    monitor->add_option("ctid", ctid_arg)->required();
 
     auto* set = add_cmd("set", "change parameters; --save writes them to the container config");
     vzctl::ParamOptions set_params;
@@ -140,6 +206,16 @@ int run(int argc, char** argv) {
             cmd_word = a;
             break;
         }
+    // The words after exec's CTID are the container's command, never our options: keep them out of the parser.
+    std::vector<std::string> tail;
+    if (cmd_word == "exec" || cmd_word == "exec2" || cmd_word == "exec3") {
+        auto cmd = std::find(args.begin(), args.end(), cmd_word);
+        auto id = std::find_if(cmd + 1, args.end(), [](const std::string& a) { return a.empty() || a[0] != '-'; });
+        if (id != args.end()) {
+            tail.assign(id + 1, args.end());
+            args.erase(id + 1, args.end());
+        }
+    }
     std::vector<std::string> norm = vz::normalize_argv(args, syntax_of(app));
     std::reverse(norm.begin(), norm.end());
     try {
@@ -191,6 +267,40 @@ int run(int argc, char** argv) {
         vz::create_ct(paths, ctid, req);
         return 0;
     }
+    vz::Tools tools{self_path(), monitor_path(), cmdline};
+    if (sub == monitor) {
+        vz::monitor_event(paths, ctid, monitor_action, tools);
+        return 0;
+    }
+    if (sub == mount) {
+        vz::mount_ct(paths, ctid, tools);
+        return 0;
+    }
+    if (sub == umount) {
+        vz::umount_ct(paths, ctid, tools);
+        return 0;
+    }
+    if (sub == start) {
+        vz::start_ct(paths, ctid, start_opts, tools);
+        return 0;
+    }
+    if (sub == stop) {
+        vz::stop_ct(paths, ctid, stop_opts, tools);
+        return 0;
+    }
+    if (sub == restart) {
+        vz::log::info("Restarting container");
+        vz::stop_ct(paths, ctid, stop_opts, tools);
+        vz::start_ct(paths, ctid, start_opts, tools);
+        return 0;
+    }
+    if (auto m = exec_modes.find(sub); m != exec_modes.end()) {
+        return vz::exec_ct(paths, ctid, m->second, tail);
+    }
+    if (sub == enter) {
+        return vz::enter_ct(paths, ctid, enter_exec);
+    }
+    if (sub == runscript) return vz::runscript_ct(paths, ctid, script);
     if (sub == destroy) {
         vz::destroy_ct(paths, ctid, cmdline);
         return 0;

@@ -9,6 +9,7 @@
 #include <climits>
 #include <map>
 
+#include "config/capabilities.hpp"
 #include "util/error.hpp"
 
 namespace vz {
@@ -16,12 +17,6 @@ namespace {
 
 constexpr unsigned kCpumaskBits = 4096;
 constexpr unsigned kNodemaskBits = 1024;
-
-constexpr std::array kCapabilities = {
-    "chown", "dac_override", "dac_read_search", "fowner", "fsetid", "kill", "setgid", "setuid", "setpcap",
-    "linux_immutable", "net_bind_service", "net_broadcast", "net_admin", "net_raw", "ipc_lock", "ipc_owner",
-    "sys_module", "sys_rawio", "sys_chroot", "sys_ptrace", "sys_pacct", "sys_admin", "sys_boot", "sys_nice",
-    "sys_resource", "sys_time", "sys_tty_config", "mknod", "lease", "audit_write", "ve_admin", "setfcap", "fs_mask"};
 
 constexpr std::array kFeatures = {"sysfs", "nfs", "sit", "ipip", "ppp", "ipgre", "bridge", "nfsd"};
 
@@ -500,7 +495,7 @@ std::vector<std::string> apply_changes(ConfFile& conf, std::span<const Change> c
                 conf.set(key, merge_onoff(old, v, p,
                                           [](const std::string& n) {
                                               auto l = to_lower(n);
-                                              return contains(kCapabilities, l) ? to_upper(l) : std::string();
+                                              return find_capability(l) ? to_upper(l) : std::string();
                                           },
                                           warnings));
                 break;

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -46,6 +47,18 @@ bool split_number(std::string_view s, double& num, char& suffix, bool& fraction)
     return true;
 }
 
+// A whole number with an optional suffix, in bytes, computed exactly: a double's 53 bits can't hold values near
+// LONG_MAX ("9223372036854775807" would read as 2^63 and be reported as clamped). nullopt past 64 bits.
+std::optional<uint64_t> exact_bytes(std::string_view s, char suffix) {
+    if (suffix) s.remove_suffix(1);
+    uint64_t n = 0;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+    if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
+    uint64_t bytes = 0;
+    if (__builtin_mul_overflow(n, suffix ? *suffix_bytes(suffix) : 1, &bytes)) return std::nullopt;
+    return bytes;
+}
+
 uint64_t clamp_to_unlimited(long double v, bool* clamped) {
     if (v >= static_cast<long double>(kUnlimited)) {
         if (clamped && v > static_cast<long double>(kUnlimited)) *clamped = true;
@@ -74,10 +87,17 @@ std::optional<uint64_t> parse_ubc_value(std::string_view s, Unit unit, bool* cla
     char suffix = 0;
     bool fraction = false;
     if (!split_number(s, num, suffix, fraction)) return std::nullopt;
+    if (unit == Unit::Items && (suffix || fraction)) return std::nullopt;
+    if (auto exact = fraction ? std::nullopt : exact_bytes(s, suffix)) {
+        uint64_t v = *exact;
+        uint64_t per = !suffix ? 1 : unit == Unit::Pages ? page_size() : unit == Unit::KiB ? 1024 : 1;
+        v = v / per + (v % per != 0);
+        if (v > kUnlimited && clamped) *clamped = true;
+        return std::min(v, kUnlimited);
+    }
     long double v = num;
     switch (unit) {
         case Unit::Items:
-            if (suffix || fraction) return std::nullopt;
             break;
         case Unit::Pages:
             if (suffix) v = std::ceil(v * static_cast<long double>(*suffix_bytes(suffix)) /

@@ -11,10 +11,12 @@ namespace vz {
 
 class CtLock {
 public:
-    CtLock(const std::string& lockdir, unsigned ctid, const std::string& command);
+    // `wait`: block until the holder is done instead of failing with 9 (the monitor uses it).
+    CtLock(const std::string& lockdir, unsigned ctid, const std::string& command, bool wait = false);
     CtLock(CtLock&&) = default;
-    CtLock& operator=(CtLock&&) = default;
-    ~CtLock();
+    CtLock& operator=(CtLock&&) = delete;
+    ~CtLock() { release(); }
+    void release();
 
 private:
     std::string path_;

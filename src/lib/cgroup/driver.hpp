@@ -1,0 +1,53 @@
+// One interface over cgroup v1 and v2: create and remove a container's cgroup, move processes in, kill them all,
+// and apply limits. Every limit is translated or refused loudly; none is dropped in silence.
+#pragma once
+
+#include <sys/types.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cgroup/layout.hpp"
+#include "runtime/resources.hpp"
+
+namespace vz {
+
+class CgroupDriver {
+public:
+    virtual ~CgroupDriver() = default;
+    static std::unique_ptr<CgroupDriver> make(const CgroupLayout& layout);
+
+    virtual void create(unsigned ctid) = 0;
+    // Removes the (empty) cgroup; missing is fine. Retries briefly while the kernel still frees it.
+    virtual void remove(unsigned ctid) = 0;
+    virtual bool exists(unsigned ctid) const = 0;
+    // Moves `pid` (0: the caller) into every hierarchy of the container.
+    virtual void enter(unsigned ctid, pid_t pid) = 0;
+    virtual std::vector<pid_t> procs(unsigned ctid) const = 0;
+    // SIGKILL for every process, atomically against forks (v2 cgroup.kill; v1 freeze, kill, thaw).
+    virtual void kill_all(unsigned ctid) = 0;
+    // Applies the `groups` of `res` (ResGroup bits). Returns warnings for limits this kernel can only account.
+    virtual std::vector<std::string> apply(unsigned ctid, const Resources& res, unsigned groups,
+                                           const std::string& private_dir) = 0;
+    // The directory the monitor process and tools read: the container's cgroup (v2) or its pids cgroup (v1).
+    virtual std::string dir(unsigned ctid) const = 0;
+    CgroupMode mode() const { return layout_.mode; }
+
+protected:
+    explicit CgroupDriver(CgroupLayout layout) : layout_(std::move(layout)) {}
+    CgroupLayout layout_;
+};
+
+// Shared by both drivers.
+namespace cgroup_io {
+// Writes `value` to `dir/file`; throws vz::Error(code) naming the file and the kernel's reason.
+void write(const std::string& dir, const std::string& file, const std::string& value, int code);
+bool try_write(const std::string& dir, const std::string& file, const std::string& value);
+std::string read(const std::string& dir, const std::string& file);
+std::vector<pid_t> read_pids(const std::string& file);
+// "MAJ:MIN" of the whole disk holding `path`, or empty when it is not on a block device.
+std::string block_device_of(const std::string& path);
+}  // namespace cgroup_io
+
+}  // namespace vz

@@ -1,0 +1,64 @@
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "cgroup/driver.hpp"
+#include "config/units.hpp"
+#include "util/error.hpp"
+#include "util/fd.hpp"
+#include "util/file.hpp"
+
+namespace vz::cgroup_io {
+
+namespace {
+int write_errno(const std::string& path, const std::string& value) {
+    Fd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+    if (!fd) return errno;
+    if (::write(fd.get(), value.data(), value.size()) < 0) return errno;
+    return 0;
+}
+}  // namespace
+
+void write(const std::string& dir, const std::string& file, const std::string& value, int code) {
+    auto path = dir + "/" + file;
+    if (int err = write_errno(path, value))
+        throw Error(static_cast<Exit>(code), fmt::format("can't write {} to {}: {}", value, path, errno_text(err)));
+}
+
+bool try_write(const std::string& dir, const std::string& file, const std::string& value) {
+    return write_errno(dir + "/" + file, value) == 0;
+}
+
+std::string read(const std::string& dir, const std::string& file) {
+    auto s = read_file(dir + "/" + file).value_or("");
+    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+    return s;
+}
+
+std::vector<pid_t> read_pids(const std::string& file) {
+    std::vector<pid_t> out;
+    for (auto& tok : split(read_file(file).value_or(""), "\n"))
+        if (auto v = parse_uint(tok)) out.push_back(static_cast<pid_t>(*v));
+    return out;
+}
+
+std::string block_device_of(const std::string& path) {
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0 || major(st.st_dev) == 0) return {};
+    auto sys = fmt::format("/sys/dev/block/{}:{}", major(st.st_dev), minor(st.st_dev));
+    if (path_exists(sys + "/partition")) {
+        // The throttle works on whole disks: the parent directory of a partition in sysfs is its disk.
+        auto dev = read_file(sys + "/../dev");
+        if (dev) {
+            auto d = *dev;
+            while (!d.empty() && d.back() == '\n') d.pop_back();
+            return d;
+        }
+    }
+    return path_exists(sys) ? fmt::format("{}:{}", major(st.st_dev), minor(st.st_dev)) : std::string();
+}
+
+}  // namespace vz::cgroup_io

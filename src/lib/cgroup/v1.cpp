@@ -1,0 +1,180 @@
+// cgroup v1: one directory per controller, <root>/<controller>/<CGROUP_BASE>/<CTID>.
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <array>
+#include <thread>
+
+#include "cgroup/driver.hpp"
+#include "config/units.hpp"
+#include "util/error.hpp"
+#include "util/file.hpp"
+
+namespace vz {
+namespace {
+
+using namespace cgroup_io;
+
+constexpr std::array kControllers = {"pids", "cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "blkio"};
+constexpr int kSetUbc = static_cast<int>(Exit::SetUbc);
+constexpr int kSetCpu = static_cast<int>(Exit::SetCpu);
+
+std::string num_or_max(const std::optional<uint64_t>& v, const char* max) {
+    return v ? std::to_string(*v) : std::string(max);
+}
+
+class V1Driver final : public CgroupDriver {
+public:
+    explicit V1Driver(CgroupLayout l) : CgroupDriver(std::move(l)) {
+        for (auto* c : kControllers)
+            if (path_exists(layout_.root + "/" + c + "/cgroup.procs")) controllers_.emplace_back(c);
+    }
+
+    std::string ctl(const std::string& c, unsigned ctid) const {
+        return layout_.root + "/" + c + "/" + layout_.base + "/" + std::to_string(ctid);
+    }
+    std::string dir(unsigned ctid) const override { return ctl("pids", ctid); }
+
+    void create(unsigned ctid) override {
+        for (auto& c : controllers_) {
+            auto base = layout_.root + "/" + c + "/" + layout_.base;
+            bool new_base = !is_dir(base);
+            make_dirs(base);
+            auto d = ctl(c, ctid);
+            if (::mkdir(d.c_str(), 0755) != 0 && errno != EEXIST)
+                fail(Exit::EnvCreate, "can't create cgroup {}: {}", d, errno_text(errno));
+            if (c == "cpuset") {
+                // A new cpuset has no CPUs or memory nodes; it starts with its parent's.
+                auto parent = layout_.root + "/cpuset";
+                if (new_base || read(base, "cpuset.cpus").empty()) {
+                    try_write(base, "cpuset.cpus", read(parent, "cpuset.cpus"));
+                    try_write(base, "cpuset.mems", read(parent, "cpuset.mems"));
+                }
+                write(d, "cpuset.cpus", read(base, "cpuset.cpus"), kSetCpu);
+                write(d, "cpuset.mems", read(base, "cpuset.mems"), kSetCpu);
+            }
+        }
+    }
+
+    void remove(unsigned ctid) override {
+        for (auto& c : controllers_) {
+            auto d = ctl(c, ctid);
+            for (int i = 0; i < 200 && ::rmdir(d.c_str()) != 0 && errno == EBUSY; ++i)
+                std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
+    }
+
+    bool exists(unsigned ctid) const override { return is_dir(dir(ctid)); }
+
+    void enter(unsigned ctid, pid_t pid) override {
+        for (auto& c : controllers_) write(ctl(c, ctid), "cgroup.procs", std::to_string(pid), static_cast<int>(Exit::EnvCreate));
+    }
+
+    std::vector<pid_t> procs(unsigned ctid) const override { return read_pids(dir(ctid) + "/cgroup.procs"); }
+
+    void kill_all(unsigned ctid) override {
+        auto fz = ctl("freezer", ctid);
+        bool frozen = is_dir(fz) && try_write(fz, "freezer.state", "FROZEN");
+        for (int round = 0; round < 100; ++round) {
+            auto pids = procs(ctid);
+            if (pids.empty()) break;
+            for (pid_t p : pids) ::kill(p, SIGKILL);
+            if (frozen) try_write(fz, "freezer.state", "THAWED"), frozen = false;
+            std::this_thread::sleep_for(std::chrono::milliseconds(round < 10 ? 2 : 20));
+        }
+        if (frozen) try_write(fz, "freezer.state", "THAWED");
+    }
+
+    std::vector<std::string> apply(unsigned ctid, const Resources& r, unsigned groups,
+                                   const std::string& private_dir) override {
+        std::vector<std::string> warnings;
+        if (groups & kResCpu) {
+            auto d = ctl("cpu", ctid);
+            auto period = parse_uint(read(d, "cpu.cfs_period_us")).value_or(100000);
+            write(d, "cpu.cfs_quota_us", r.cpu_quota_pct ? std::to_string(*r.cpu_quota_pct * period / 100) : "-1",
+                  kSetCpu);
+            write(d, "cpu.shares", std::to_string(cpuunits_to_shares(r.cpuunits)), kSetCpu);
+        }
+        if (groups & kResCpuset) {
+            auto d = ctl("cpuset", ctid);
+            auto base = layout_.root + "/cpuset/" + layout_.base;
+            write(d, "cpuset.cpus", r.cpuset_cpus.value_or(read(base, "cpuset.cpus")), kSetCpu);
+            write(d, "cpuset.mems", r.cpuset_mems.value_or(read(base, "cpuset.mems")), kSetCpu);
+        }
+        if (groups & kResMemory) apply_memory(ctid, r, warnings);
+        if (groups & kResPids) write(ctl("pids", ctid), "pids.max", num_or_max(r.numproc, "max"), kSetUbc);
+        if (groups & kResIo) apply_io(ctid, r, private_dir, warnings);
+        if (groups & kResDevices) {
+            auto d = ctl("devices", ctid);
+            int code = static_cast<int>(Exit::SetDevices);
+            write(d, "devices.deny", "a", code);
+            auto allow = [&](const DeviceRule& rule) {
+                if (rule.access.empty()) return;
+                write(d, "devices.allow",
+                      fmt::format("{} {}:{} {}m", rule.type, rule.major < 0 ? "*" : std::to_string(rule.major),
+                                  rule.minor < 0 ? "*" : std::to_string(rule.minor),
+                                  rule.access == "rwm" ? "rw" : rule.access),
+                      code);
+            };
+            for (auto& rule : base_devices()) allow(rule);
+            for (auto& rule : r.devices) allow(rule);
+        }
+        return warnings;
+    }
+
+private:
+    void apply_memory(unsigned ctid, const Resources& r, std::vector<std::string>& warnings) {
+        auto d = ctl("memory", ctid);
+        std::string mem = num_or_max(r.ram_bytes, "-1");
+        bool memsw = path_exists(d + "/memory.memsw.limit_in_bytes");
+        if (!memsw && r.swap_bytes)
+            fail(Exit::SetUbc, "can't limit swappages of CT {}: swap accounting is off in this kernel "
+                               "(boot with swapaccount=1)", ctid);
+        std::string total = r.ram_bytes && r.swap_bytes ? std::to_string(*r.ram_bytes + *r.swap_bytes)
+                            : r.ram_bytes && !r.swap_bytes ? "-1"
+                                                           : "-1";
+        // memsw must stay >= memory: raise memsw first when it grows, lower memory first when it shrinks.
+        if (memsw && !try_write(d, "memory.memsw.limit_in_bytes", total)) {
+            write(d, "memory.limit_in_bytes", mem, kSetUbc);
+            write(d, "memory.memsw.limit_in_bytes", total, kSetUbc);
+        } else {
+            write(d, "memory.limit_in_bytes", mem, kSetUbc);
+            if (memsw) write(d, "memory.memsw.limit_in_bytes", total, kSetUbc);
+        }
+        if (r.kmem_bytes && !try_write(d, "memory.kmem.limit_in_bytes", std::to_string(*r.kmem_bytes)))
+            warnings.push_back("kmemsize is accounted, not enforced, on this kernel");
+    }
+
+    void apply_io(unsigned ctid, const Resources& r, const std::string& private_dir,
+                  std::vector<std::string>& warnings) {
+        auto d = ctl("blkio", ctid);
+        if (r.ioprio != 4) {
+            // ioprio 0..7 onto the proportional weight 100..1000 (4, the default, is the kernel's default too).
+            auto weight = std::to_string(100 + r.ioprio * 900 / 7);
+            if (!try_write(d, "blkio.bfq.weight", weight) && !try_write(d, "blkio.weight", weight))
+                warnings.push_back("ioprio is not enforced: no proportional I/O scheduler (BFQ) on this host");
+        }
+        auto dev = block_device_of(private_dir);
+        if (dev.empty()) {
+            if (r.iolimit_bps || r.iopslimit)
+                fail(Exit::SetIo, "can't limit I/O of CT {}: {} is not on a block device", ctid, private_dir);
+            return;
+        }
+        auto bps = r.iolimit_bps ? std::to_string(r.iolimit_bps) : "0";
+        auto iops = r.iopslimit ? std::to_string(r.iopslimit) : "0";
+        int code = static_cast<int>(Exit::SetIo);
+        write(d, "blkio.throttle.read_bps_device", dev + " " + bps, code);
+        write(d, "blkio.throttle.write_bps_device", dev + " " + bps, code);
+        write(d, "blkio.throttle.read_iops_device", dev + " " + iops, code);
+        write(d, "blkio.throttle.write_iops_device", dev + " " + iops, code);
+    }
+
+    std::vector<std::string> controllers_;
+};
+
+}  // namespace
+
+std::unique_ptr<CgroupDriver> make_v1_driver(const CgroupLayout& l) { return std::make_unique<V1Driver>(l); }
+
+}  // namespace vz

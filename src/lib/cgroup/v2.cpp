@@ -1,0 +1,220 @@
+// cgroup v2: one directory, <root>/<CGROUP_BASE>/<CTID>; device access through a BPF_CGROUP_DEVICE program.
+#include <fcntl.h>
+#include <linux/bpf.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <thread>
+
+#include "cgroup/driver.hpp"
+#include "util/error.hpp"
+#include "util/fd.hpp"
+#include "util/file.hpp"
+
+namespace vz {
+namespace {
+
+using namespace cgroup_io;
+
+constexpr int kSetUbc = static_cast<int>(Exit::SetUbc);
+constexpr int kSetCpu = static_cast<int>(Exit::SetCpu);
+constexpr const char* kControllers = "+cpu +cpuset +memory +pids +io";
+
+long sys_bpf(int cmd, bpf_attr& attr) { return ::syscall(__NR_bpf, cmd, &attr, sizeof attr); }
+
+bpf_insn insn(uint8_t code, uint8_t dst, uint8_t src, int16_t off, int32_t imm) {
+    bpf_insn i{};
+    i.code = code;
+    i.dst_reg = dst & 0xf;
+    i.src_reg = src & 0xf;
+    i.off = off;
+    i.imm = imm;
+    return i;
+}
+
+// The device program: allow when one rule matches (type, access subset, major, minor), else deny.
+std::vector<bpf_insn> device_program(const std::vector<DeviceRule>& rules) {
+    std::vector<bpf_insn> p;
+    // r2 = type, r3 = access, r4 = major, r5 = minor (struct bpf_cgroup_dev_ctx)
+    p.push_back(insn(BPF_LDX | BPF_W | BPF_MEM, 2, 1, 0, 0));
+    p.push_back(insn(BPF_ALU | BPF_AND | BPF_K, 2, 0, 0, 0xffff));
+    p.push_back(insn(BPF_LDX | BPF_W | BPF_MEM, 3, 1, 0, 0));
+    p.push_back(insn(BPF_ALU | BPF_RSH | BPF_K, 3, 0, 0, 16));
+    p.push_back(insn(BPF_LDX | BPF_W | BPF_MEM, 4, 1, 4, 0));
+    p.push_back(insn(BPF_LDX | BPF_W | BPF_MEM, 5, 1, 8, 0));
+    for (auto& r : rules) {
+        if (r.access.empty()) continue;
+        std::vector<bpf_insn> checks;
+        if (r.type != 'a')
+            checks.push_back(insn(BPF_JMP | BPF_JNE | BPF_K, 2, 0, 0,
+                                  r.type == 'b' ? BPF_DEVCG_DEV_BLOCK : BPF_DEVCG_DEV_CHAR));
+        int32_t mask = BPF_DEVCG_ACC_MKNOD;
+        if (r.access.find('r') != std::string::npos) mask |= BPF_DEVCG_ACC_READ;
+        if (r.access.find('w') != std::string::npos) mask |= BPF_DEVCG_ACC_WRITE;
+        checks.push_back(insn(BPF_ALU64 | BPF_MOV | BPF_X, 1, 3, 0, 0));
+        checks.push_back(insn(BPF_ALU | BPF_AND | BPF_K, 1, 0, 0, ~mask));
+        checks.push_back(insn(BPF_JMP | BPF_JNE | BPF_K, 1, 0, 0, 0));
+        if (r.major >= 0) checks.push_back(insn(BPF_JMP | BPF_JNE | BPF_K, 4, 0, 0, static_cast<int32_t>(r.major)));
+        if (r.minor >= 0) checks.push_back(insn(BPF_JMP | BPF_JNE | BPF_K, 5, 0, 0, static_cast<int32_t>(r.minor)));
+        // Each failed check jumps past this rule's "allow" (2 instructions).
+        for (size_t i = 0; i < checks.size(); ++i) {
+            if (BPF_OP(checks[i].code) == BPF_JNE) checks[i].off = static_cast<int16_t>(checks.size() - i - 1 + 2);
+            p.push_back(checks[i]);
+        }
+        p.push_back(insn(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 1));
+        p.push_back(insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0));
+    }
+    p.push_back(insn(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0));
+    p.push_back(insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0));
+    return p;
+}
+
+class V2Driver final : public CgroupDriver {
+public:
+    explicit V2Driver(CgroupLayout l) : CgroupDriver(std::move(l)) {}
+
+    std::string base() const { return layout_.root + "/" + layout_.base; }
+    std::string dir(unsigned ctid) const override { return base() + "/" + std::to_string(ctid); }
+
+    void create(unsigned ctid) override {
+        make_dirs(base());
+        // Controllers have to be delegated down to the container's level.
+        if (!try_write(layout_.root, "cgroup.subtree_control", kControllers) ||
+            !try_write(base(), "cgroup.subtree_control", kControllers)) {
+            for (auto* c : {"+cpu", "+memory", "+pids", "+cpuset", "+io"}) {
+                try_write(layout_.root, "cgroup.subtree_control", c);
+                try_write(base(), "cgroup.subtree_control", c);
+            }
+        }
+        auto d = dir(ctid);
+        if (::mkdir(d.c_str(), 0755) != 0 && errno != EEXIST)
+            fail(Exit::EnvCreate, "can't create cgroup {}: {}", d, errno_text(errno));
+    }
+
+    void remove(unsigned ctid) override {
+        auto d = dir(ctid);
+        for (int i = 0; i < 200 && ::rmdir(d.c_str()) != 0 && errno == EBUSY; ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+
+    bool exists(unsigned ctid) const override { return is_dir(dir(ctid)); }
+
+    void enter(unsigned ctid, pid_t pid) override {
+        write(dir(ctid), "cgroup.procs", std::to_string(pid), static_cast<int>(Exit::EnvCreate));
+    }
+
+    std::vector<pid_t> procs(unsigned ctid) const override { return read_pids(dir(ctid) + "/cgroup.procs"); }
+
+    void kill_all(unsigned ctid) override {
+        auto d = dir(ctid);
+        bool killed = try_write(d, "cgroup.kill", "1");
+        for (int round = 0; round < 200; ++round) {
+            auto pids = procs(ctid);
+            if (pids.empty()) break;
+            if (!killed)
+                for (pid_t p : pids) ::kill(p, SIGKILL);
+            std::this_thread::sleep_for(std::chrono::milliseconds(round < 10 ? 2 : 20));
+        }
+    }
+
+    std::vector<std::string> apply(unsigned ctid, const Resources& r, unsigned groups,
+                                   const std::string& private_dir) override {
+        std::vector<std::string> warnings;
+        auto d = dir(ctid);
+        if (groups & kResCpu) {
+            write(d, "cpu.max", r.cpu_quota_pct ? fmt::format("{} 100000", *r.cpu_quota_pct * 1000) : "max 100000",
+                  kSetCpu);
+            write(d, "cpu.weight", std::to_string(shares_to_weight(cpuunits_to_shares(r.cpuunits))), kSetCpu);
+        }
+        if (groups & kResCpuset) {
+            write(d, "cpuset.cpus", r.cpuset_cpus.value_or(""), kSetCpu);
+            write(d, "cpuset.mems", r.cpuset_mems.value_or(""), kSetCpu);
+        }
+        if (groups & kResMemory) {
+            write(d, "memory.max", r.ram_bytes ? std::to_string(*r.ram_bytes) : "max", kSetUbc);
+            if (path_exists(d + "/memory.swap.max"))
+                write(d, "memory.swap.max", r.swap_bytes ? std::to_string(*r.swap_bytes) : "max", kSetUbc);
+            else if (r.swap_bytes)
+                fail(Exit::SetUbc, "can't limit swappages of CT {}: this kernel has no memory.swap.max", ctid);
+            if (r.kmem_bytes) warnings.push_back("kmemsize is accounted, not enforced, on cgroup v2");
+        }
+        if (groups & kResPids) write(d, "pids.max", r.numproc ? std::to_string(*r.numproc) : "max", kSetUbc);
+        if (groups & kResIo) {
+            if (r.ioprio != 4 && !try_write(d, "io.bfq.weight", std::to_string(100 + r.ioprio * 900 / 7)) &&
+                !try_write(d, "io.weight", std::to_string(100 + r.ioprio * 900 / 7)))
+                warnings.push_back("ioprio is not enforced: no proportional I/O weight on this host");
+            auto dev = block_device_of(private_dir);
+            if (dev.empty()) {
+                if (r.iolimit_bps || r.iopslimit)
+                    fail(Exit::SetIo, "can't limit I/O of CT {}: {} is not on a block device", ctid, private_dir);
+            } else {
+                auto v = [](uint64_t x) { return x ? std::to_string(x) : std::string("max"); };
+                write(d, "io.max",
+                      fmt::format("{} rbps={} wbps={} riops={} wiops={}", dev, v(r.iolimit_bps), v(r.iolimit_bps),
+                                  v(r.iopslimit), v(r.iopslimit)),
+                      static_cast<int>(Exit::SetIo));
+            }
+        }
+        if (groups & kResDevices) attach_devices(d, r);
+        return warnings;
+    }
+
+private:
+    void attach_devices(const std::string& d, const Resources& r) {
+        std::vector<DeviceRule> rules = base_devices();
+        rules.insert(rules.end(), r.devices.begin(), r.devices.end());
+        auto prog = device_program(rules);
+        static const char license[] = "GPL";
+        bpf_attr load{};
+        load.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
+        load.insns = reinterpret_cast<uint64_t>(prog.data());
+        load.insn_cnt = static_cast<uint32_t>(prog.size());
+        load.license = reinterpret_cast<uint64_t>(license);
+        Fd prog_fd(static_cast<int>(sys_bpf(BPF_PROG_LOAD, load)));
+        if (!prog_fd) fail(Exit::SetDevices, "can't load the device program for {}: {}", d, errno_text(errno));
+        Fd cg(::open(d.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        if (!cg) fail(Exit::SetDevices, "can't open {}: {}", d, errno_text(errno));
+
+        // Programs attached before (an older rule set) are replaced: attach the new one, then detach them.
+        uint32_t ids[64];
+        bpf_attr q{};
+        q.query.target_fd = static_cast<uint32_t>(cg.get());
+        q.query.attach_type = BPF_CGROUP_DEVICE;
+        q.query.prog_ids = reinterpret_cast<uint64_t>(ids);
+        q.query.prog_cnt = 64;
+        uint32_t old_count = sys_bpf(BPF_PROG_QUERY, q) == 0 ? q.query.prog_cnt : 0;
+
+        bpf_attr at{};
+        at.target_fd = static_cast<uint32_t>(cg.get());
+        at.attach_bpf_fd = static_cast<uint32_t>(prog_fd.get());
+        at.attach_type = BPF_CGROUP_DEVICE;
+        at.attach_flags = BPF_F_ALLOW_MULTI;
+        if (sys_bpf(BPF_PROG_ATTACH, at) != 0)
+            fail(Exit::SetDevices, "can't attach the device program to {}: {}", d, errno_text(errno));
+        for (uint32_t i = 0; i < old_count; ++i) {
+            bpf_attr g{};
+            g.prog_id = ids[i];
+            Fd old(static_cast<int>(sys_bpf(BPF_PROG_GET_FD_BY_ID, g)));
+            if (!old) continue;
+            bpf_attr det{};
+            det.target_fd = static_cast<uint32_t>(cg.get());
+            det.attach_bpf_fd = static_cast<uint32_t>(old.get());
+            det.attach_type = BPF_CGROUP_DEVICE;
+            sys_bpf(BPF_PROG_DETACH, det);
+        }
+    }
+};
+
+}  // namespace
+
+std::unique_ptr<CgroupDriver> make_v1_driver(const CgroupLayout& l);
+
+std::unique_ptr<CgroupDriver> CgroupDriver::make(const CgroupLayout& l) {
+    if (l.mode == CgroupMode::V2) return std::make_unique<V2Driver>(l);
+    return make_v1_driver(l);
+}
+
+}  // namespace vz

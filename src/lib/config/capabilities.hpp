@@ -1,0 +1,24 @@
+// THE capability table: the names `--capability` accepts (OpenVZ's), the kernel capabilities each stands for,
+// and whether a container keeps it by default. Capabilities without a row are always dropped.
+#pragma once
+
+#include <span>
+#include <string_view>
+#include <vector>
+
+namespace vz {
+
+struct CapabilityDef {
+    std::string_view name;       // lower case, as --capability takes it
+    std::vector<int> caps;       // kernel capability numbers
+    bool default_on;
+};
+
+std::span<const CapabilityDef> capability_table();
+const CapabilityDef* find_capability(std::string_view lower_name);
+
+// The bounding set of a container: defaults, then CAPABILITY="NAME:on NAME:off ..." entries in order.
+// Returns a bit per kernel capability number (0..63).
+unsigned long long capability_mask(std::string_view config_value);
+
+}  // namespace vz

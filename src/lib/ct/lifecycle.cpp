@@ -1,0 +1,480 @@
+#include "ct/lifecycle.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <thread>
+
+#include "cgroup/driver.hpp"
+#include "config/capabilities.hpp"
+#include "config/units.hpp"
+#include "ct/lock.hpp"
+#include "ct/state.hpp"
+#include "runtime/init.hpp"
+#include "runtime/join.hpp"
+#include "runtime/pty.hpp"
+#include "runtime/resources.hpp"
+#include "util/error.hpp"
+#include "util/fd.hpp"
+#include "util/file.hpp"
+#include "util/log.hpp"
+
+namespace vz {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string lockdir_of(const CtConfig& cfg) { return cfg.get_or("LOCKDIR", "/vz/lock"); }
+
+std::unique_ptr<CgroupDriver> driver_of(const CtConfig& cfg) { return CgroupDriver::make(ct_cgroup_layout(cfg)); }
+
+bool root_mounted(const CtConfig& cfg) { return MountTable::read().is_mount_point(cfg.ve_root()); }
+
+// Bind-mounts the private area on the root; returns false when it was mounted already.
+bool do_mount(const CtConfig& cfg) {
+    auto priv = cfg.ve_private();
+    auto root = cfg.ve_root();
+    if (!is_dir(priv)) fail(Exit::NoPrivate, "Container private area {} does not exist", priv);
+    if (root_mounted(cfg)) return false;
+    make_dirs(root, 0755);
+    if (::mount(priv.c_str(), root.c_str(), nullptr, MS_BIND, nullptr) != 0)
+        fail(Exit::CantMount, "can't mount {} on {}: {}", priv, root, errno_text(errno));
+    return true;
+}
+
+void do_umount(const CtConfig& cfg) {
+    auto root = cfg.ve_root();
+    if (!root_mounted(cfg)) return;
+    if (::umount2(root.c_str(), 0) != 0 && ::umount2(root.c_str(), MNT_DETACH) != 0)
+        fail(Exit::CantUmount, "can't unmount {}: {}", root, errno_text(errno));
+}
+
+// Undoes a step on scope exit unless the whole operation succeeded.
+class Undo {
+public:
+    explicit Undo(std::function<void()> f) : f_(std::move(f)) {}
+    Undo(const Undo&) = delete;
+    Undo& operator=(const Undo&) = delete;
+    ~Undo() {
+        if (!f_) return;
+        try {
+            f_();
+        } catch (const std::exception& e) {
+            log::error(e.what());
+        }
+    }
+    void release() { f_ = nullptr; }
+
+private:
+    std::function<void()> f_;
+};
+
+InitSpec init_spec(const CtConfig& cfg, const Resources& res) {
+    InitSpec s;
+    s.ctid = cfg.ctid();
+    s.root = cfg.ve_root();
+    s.hostname = cfg.get_or("HOSTNAME", "");
+    s.numpty = res.numpty;
+    s.devnodes = res.devnodes;
+    s.caps = capability_mask(cfg.get_or("CAPABILITY", ""));
+    auto features = cfg.get_or("FEATURES", "");
+    s.sysfs = features.find("sysfs:off") == std::string::npos;
+    return s;
+}
+
+void report_resources(const CtConfig& cfg) {
+    if (auto* ips = cfg.get("IP_ADDRESS"); ips && !ips->empty())
+        log::warn("networking is not configured by this version: IP_ADDRESS {} is not set up", *ips);
+    if (auto* v = cfg.get("CPULIMIT"); v && *v != "0") log::info("Setting CPU limit: {}", *v);
+    log::info("Setting CPU units: {}", cfg.get_or("CPUUNITS", "1000"));
+    if (auto* v = cfg.get("CPUS"); v && *v != "0") log::info("Setting CPUs: {}", *v);
+}
+
+// In the monitor process: clone init, then become the small waiter. Errors go to `status_fd`.
+[[noreturn]] void run_monitor(const CtConfig& cfg, CgroupDriver& cg, const Resources& res, int status_fd,
+                              const Tools& t) {
+    auto report = [&](const Error& e) {
+        auto line = std::to_string(e.exit_status()) + " " + e.what();
+        if (status_fd >= 0 && ::write(status_fd, line.data(), line.size()) < 0) {
+            // The waiting vzctl sees the start fail either way.
+        }
+    };
+    pid_t init = -1;
+    try {
+        init = spawn_init(init_spec(cfg, res), cg, status_fd);
+    } catch (const Error& e) {
+        report(e);
+        ::_exit(1);
+    }
+    auto pid = std::to_string(init), id = std::to_string(cfg.ctid());
+    ::execl(t.monitor.c_str(), "vzmonitor", pid.c_str(), t.vzctl.c_str(), id.c_str(), static_cast<char*>(nullptr));
+    report(Error(Exit::NoScript, fmt::format("can't run the monitor {}: {}", t.monitor, errno_text(errno))));
+    ::kill(init, SIGKILL);
+    ::_exit(1);
+}
+
+void stdio_to_null() {
+    int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (null < 0) return;
+    for (int fd = 0; fd < 3; ++fd) ::dup2(null, fd);
+    if (null > 2) ::close(null);
+}
+
+bool wait_empty(CgroupDriver& cg, unsigned ctid, std::chrono::milliseconds limit) {
+    auto end = Clock::now() + limit;
+    for (;;) {
+        if (cg.procs(ctid).empty()) return true;
+        if (Clock::now() >= end) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+}
+
+// The container finished booting: our busybox template leaves /run/vz-booted, systemd reports its state.
+bool booted(CgroupDriver& cg, const CtConfig& cfg) {
+    auto init = find_init(cg, cfg.ctid());
+    if (!init) return false;
+    auto root = "/proc/" + std::to_string(*init) + "/root";
+    if (path_exists(root + "/run/vz-booted")) return true;
+    if (!is_dir(root + "/run/systemd/system")) return false;
+    JoinSpec js{cfg.ctid(), *init, ~0ULL};
+    pid_t pid = fork_in_ct(js, cg, [] {
+        stdio_to_null();
+        exec_argv({"systemctl", "is-system-running"}, exec_environment(), true);
+    });
+    return wait_exit(pid) == 0;
+}
+
+}  // namespace
+
+void mount_ct(const Paths& p, unsigned ctid, const Tools& t) {
+    auto cfg = load_ct(p, ctid, true);
+    CtLock lock(lockdir_of(cfg), ctid, t.command);
+    if (!do_mount(cfg)) fail(Exit::Mounted, "Container is already mounted");
+    log::info("Container is mounted");
+}
+
+void umount_ct(const Paths& p, unsigned ctid, const Tools& t) {
+    auto cfg = load_ct(p, ctid, true);
+    CtLock lock(lockdir_of(cfg), ctid, t.command);
+    auto st = ct_state(cfg, MountTable::read());
+    if (st.running) fail(Exit::Running, "Container is running; stop it first");
+    if (!st.mounted) fail(Exit::NotMounted, "Container is not mounted");
+    do_umount(cfg);
+    log::info("Container is unmounted");
+}
+
+void start_ct(const Paths& p, unsigned ctid, const StartOptions& o, const Tools& t) {
+    auto cfg = load_ct(p, ctid, true);
+    CtLock lock(lockdir_of(cfg), ctid, t.command);
+    if (cfg.get_or("DISABLED", "no") == "yes" && !o.force)
+        fail(Exit::StartDisabled, "Container start disabled (use --force)");
+    auto cg = driver_of(cfg);
+    if (!cg->procs(ctid).empty()) fail(Exit::Running, "Container is already running");
+    if (!is_dir(cfg.ve_private())) fail(Exit::NoPrivate, "Container private area {} does not exist", cfg.ve_private());
+
+    log::info("Starting container...");
+    bool mounted_here = do_mount(cfg);
+    Undo unmount(mounted_here ? std::function<void()>([&] { do_umount(cfg); }) : nullptr);
+    if (mounted_here) log::info("Container is mounted");
+
+    auto res = resources_from_config(cfg);
+    cg->create(ctid);
+    Undo uncgroup([&] {
+        cg->kill_all(ctid);
+        cg->remove(ctid);
+    });
+    report_resources(cfg);
+    for (auto& w : cg->apply(ctid, res, kResAll, cfg.ve_private())) log::warn("{}", w);
+
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) fail(Exit::System, "pipe: {}", errno_text(errno));
+    Fd rd(fds[0]), wr(fds[1]);
+    pid_t mon = ::fork();
+    if (mon < 0) fail(Exit::System, "fork: {}", errno_text(errno));
+    if (mon == 0) {
+        ::setsid();
+        ::signal(SIGINT, SIG_IGN);
+        stdio_to_null();
+        rd.reset();
+        // The lock belongs to this vzctl, not to the monitor that outlives it.
+        ::syscall(SYS_close_range, 3U, ~0U, 4U /* CLOSE_RANGE_CLOEXEC */);
+        run_monitor(cfg, *cg, res, wr.get(), t);
+    }
+    wr.reset();
+    wait_init_started(rd.get());
+    // The monitor lives on; it is no longer ours to wait for.
+    uncgroup.release();
+    unmount.release();
+    log::info("Container start in progress...");
+    if (o.wait) {
+        auto end = Clock::now() + std::chrono::seconds(120);
+        while (!booted(*cg, cfg)) {
+            if (Clock::now() >= end) fail(Exit::WaitFailed, "Container did not finish booting in 120 s");
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+    }
+}
+
+void stop_ct(const Paths& p, unsigned ctid, const StopOptions& o, const Tools& t) {
+    auto cfg = load_ct(p, ctid, true);
+    CtLock lock(lockdir_of(cfg), ctid, t.command);
+    auto cg = driver_of(cfg);
+    if (cg->procs(ctid).empty()) {
+        log::info("Container is not running");
+        cg->remove(ctid);
+        if (!o.skip_umount && root_mounted(cfg)) {
+            do_umount(cfg);
+            log::info("Container is unmounted");
+        }
+        return;
+    }
+    log::info("Stopping container ...");
+    bool stopped = false;
+    if (!o.fast) {
+        if (auto init = find_init(*cg, ctid)) {
+            JoinSpec js{ctid, *init, capability_mask(cfg.get_or("CAPABILITY", ""))};
+            pid_t pid = fork_in_ct(js, *cg, [] {
+                stdio_to_null();
+                exec_argv({"halt"}, exec_environment(), true);
+                ::_exit(127);
+            });
+            if (wait_exit(pid) != 0) ::kill(*init, SIGINT);
+            auto timeout = parse_uint(cfg.get_or("STOP_TIMEOUT", "120")).value_or(120);
+            stopped = wait_empty(*cg, ctid, std::chrono::seconds(timeout ? timeout : 120));
+        }
+    }
+    if (!stopped) {
+        cg->kill_all(ctid);
+        if (!wait_empty(*cg, ctid, std::chrono::seconds(10)))
+            fail(Exit::StopFailed, "Unable to stop container: processes are left in its cgroup");
+    }
+    log::info("Container was stopped");
+    cg->remove(ctid);
+    if (!o.skip_umount) {
+        do_umount(cfg);
+        log::info("Container is unmounted");
+    }
+}
+
+void monitor_event(const Paths& p, unsigned ctid, const std::string& action, const Tools& t) {
+    auto cfg = load_ct(p, ctid, true);
+    auto cg = driver_of(cfg);
+    {
+        // vzctl stop holds the lock while it stops the container; it also cleans up, so wait and then look.
+        CtLock lock(lockdir_of(cfg), ctid, "vzctl monitor " + action, true);
+        if (!cg->exists(ctid) || !cg->procs(ctid).empty()) return;
+        if (action == "restart") {
+            auto fresh = load_ct(p, ctid, true);
+            auto res = resources_from_config(fresh);
+            try {
+                for (auto& w : cg->apply(ctid, res, kResAll, fresh.ve_private())) log::warn("{}", w);
+                int fds[2];
+                if (::pipe2(fds, O_CLOEXEC) != 0) fail(Exit::System, "pipe: {}", errno_text(errno));
+                Fd rd(fds[0]), wr(fds[1]);
+                pid_t init = spawn_init(init_spec(fresh, res), *cg, wr.get());
+                wr.reset();
+                wait_init_started(rd.get());
+                auto pid = std::to_string(init), id = std::to_string(ctid);
+                lock.release();  // before exec: the monitor holds no lock
+                ::execl(t.monitor.c_str(), "vzmonitor", pid.c_str(), t.vzctl.c_str(), id.c_str(),
+                        static_cast<char*>(nullptr));
+                fail(Exit::NoScript, "can't run the monitor {}: {}", t.monitor, errno_text(errno));
+            } catch (const Error& e) {
+                log::error(fmt::format("CT {} could not restart: {}", ctid, e.what()));
+            }
+        }
+        cg->kill_all(ctid);
+        cg->remove(ctid);
+        do_umount(cfg);
+    }
+}
+
+int exec_ct(const Paths& p, unsigned ctid, ExecMode mode, const std::vector<std::string>& args) {
+    auto cfg = load_ct(p, ctid, true);
+    auto cg = driver_of(cfg);
+    auto init = find_init(*cg, ctid);
+    if (!init) fail(Exit::NotRunning, "Container is not running");
+    if (args.empty()) fail(Exit::InvalidSyntax, "No command given");
+    JoinSpec js{ctid, *init, capability_mask(cfg.get_or("CAPABILITY", ""))};
+    bool from_stdin = args.size() == 1 && args[0] == "-";
+    auto env = exec_environment();
+    pid_t pid = fork_in_ct(js, *cg, [&] {
+        if (mode == ExecMode::Exec3 && !from_stdin) {
+            exec_argv(args, env, true);
+            std::fprintf(stderr, "Error: can't run %s in CT %u: %s\n", args[0].c_str(), ctid, std::strerror(errno));
+            ::_exit(127);
+        }
+        std::string cmd = join(args, " ");
+        for (auto* sh : {"/bin/bash", "/bin/sh"}) {
+            if (from_stdin) exec_argv({sh}, env, false);
+            else exec_argv({sh, "-c", cmd}, env, false);
+        }
+        std::fprintf(stderr, "Error: no shell (/bin/bash, /bin/sh) in CT %u\n", ctid);
+        ::_exit(127);
+    });
+    ::signal(SIGINT, SIG_IGN);
+    ::signal(SIGQUIT, SIG_IGN);
+    int code = wait_exit(pid);
+    if (mode == ExecMode::Exec) return code == 0 ? 0 : static_cast<int>(Exit::CommandFailed);
+    return code;
+}
+
+int runscript_ct(const Paths& p, unsigned ctid, const std::string& script) {
+    auto text = read_file(script);
+    if (!text) fail(Exit::NoScript, "Script {} not found", script);
+    auto cfg = load_ct(p, ctid, true);
+    auto cg = driver_of(cfg);
+    auto init = find_init(*cg, ctid);
+    if (!init) fail(Exit::NotRunning, "Container is not running");
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) fail(Exit::System, "pipe: {}", errno_text(errno));
+    Fd rd(fds[0]), wr(fds[1]);
+    JoinSpec js{ctid, *init, capability_mask(cfg.get_or("CAPABILITY", ""))};
+    pid_t pid = fork_in_ct(js, *cg, [&] {
+        ::dup2(rd.get(), 0);
+        for (auto* sh : {"/bin/bash", "/bin/sh"}) exec_argv({sh, "-s"}, exec_environment(), false);
+        ::_exit(127);
+    });
+    rd.reset();
+    ::signal(SIGPIPE, SIG_IGN);
+    size_t off = 0;
+    while (off < text->size()) {
+        auto n = ::write(wr.get(), text->data() + off, text->size() - off);
+        if (n <= 0) break;
+        off += static_cast<size_t>(n);
+    }
+    wr.reset();
+    return wait_exit(pid);
+}
+
+namespace {
+
+// Sends one fd over a unix socket.
+void send_fd(int sock, int fd) {
+    char dummy = 0;
+    iovec iov{&dummy, 1};
+    alignas(cmsghdr) char ctrl[CMSG_SPACE(sizeof(int))] = {};
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = ctrl;
+    msg.msg_controllen = sizeof ctrl;
+    cmsghdr* c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    std::memcpy(CMSG_DATA(c), &fd, sizeof(int));
+    if (::sendmsg(sock, &msg, 0) < 0) ::_exit(static_cast<int>(Exit::System));
+}
+
+Fd recv_fd(int sock) {
+    char dummy;
+    iovec iov{&dummy, 1};
+    alignas(cmsghdr) char ctrl[CMSG_SPACE(sizeof(int))] = {};
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = ctrl;
+    msg.msg_controllen = sizeof ctrl;
+    if (::recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) <= 0) return Fd();
+    cmsghdr* c = CMSG_FIRSTHDR(&msg);
+    if (!c || c->cmsg_type != SCM_RIGHTS) return Fd();
+    int fd;
+    std::memcpy(&fd, CMSG_DATA(c), sizeof(int));
+    return Fd(fd);
+}
+
+}  // namespace
+
+int enter_ct(const Paths& p, unsigned ctid, const std::vector<std::string>& exec_words) {
+    auto cfg = load_ct(p, ctid, true);
+    auto cg = driver_of(cfg);
+    auto init = find_init(*cg, ctid);
+    if (!init) fail(Exit::NotRunning, "Container is not running");
+    int sv[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) fail(Exit::System, "socketpair: {}", errno_text(errno));
+    Fd host_end(sv[0]), ct_end(sv[1]);
+    const char* term = std::getenv("TERM");
+    std::string term_env = std::string("TERM=") + (term ? term : "xterm");
+    JoinSpec js{ctid, *init, capability_mask(cfg.get_or("CAPABILITY", ""))};
+    pid_t pid = fork_in_ct(js, *cg, [&] {
+        // The pty comes from the container's own devpts, so the shell's terminal is the container's.
+        int master = ::posix_openpt(O_RDWR | O_NOCTTY);
+        if (master < 0 || ::grantpt(master) != 0 || ::unlockpt(master) != 0) {
+            std::fprintf(stderr, "Error: can't allocate a pty in CT %u: %s\n", ctid, std::strerror(errno));
+            ::_exit(static_cast<int>(Exit::System));
+        }
+        std::string slave = ::ptsname(master);
+        send_fd(ct_end.get(), master);
+        ::setsid();
+        int s = ::open(slave.c_str(), O_RDWR);
+        if (s < 0) ::_exit(static_cast<int>(Exit::System));
+        ::ioctl(s, TIOCSCTTY, 0);
+        for (int fd = 0; fd < 3; ++fd) ::dup2(s, fd);
+        if (s > 2) ::close(s);
+        ::close(master);
+        std::vector<std::string> env = {"USER=root", "HOME=/root", "LOGNAME=root", "HISTFILE=/dev/null", term_env,
+                                        "PATH=/bin:/sbin:/usr/bin:/usr/sbin:/usr/local/bin:/usr/local/sbin"};
+        if (::chdir("/root") != 0 && ::chdir("/") != 0) ::_exit(1);
+        for (auto [path, name] : {std::pair{"/bin/bash", "-bash"}, std::pair{"/bin/sh", "-sh"}}) {
+            std::vector<std::string> argv = {path};
+            std::vector<char*> a = {const_cast<char*>(name), nullptr};
+            std::vector<char*> e;
+            for (auto& x : env) e.push_back(x.data());
+            e.push_back(nullptr);
+            ::execve(path, a.data(), e.data());
+        }
+        ::_exit(127);
+    });
+    ct_end.reset();
+    Fd master = recv_fd(host_end.get());
+    if (!master) {
+        int code = wait_exit(pid);
+        fail(Exit::System, "can't open a terminal in CT {} (exit {})", ctid, code);
+    }
+    std::string typed;
+    if (!exec_words.empty()) typed = join(exec_words, " ") + "\r";
+    log::info("entered into CT {}", ctid);
+    relay_terminal(master.get(), typed);
+    master.reset();
+    int code = wait_exit(pid);
+    log::info("exited from CT {}", ctid);
+    return code;
+}
+
+std::vector<std::string> apply_running(const CtConfig& cfg, const std::vector<std::string>& keys) {
+    unsigned groups = 0;
+    for (auto& k : keys) groups |= groups_of_key(k);
+    std::vector<std::string> warnings;
+    if (!groups) return warnings;
+    auto cg = driver_of(cfg);
+    auto res = resources_from_config(cfg);
+    if (groups & kResPty) {
+        // devpts max= lives in the container's mount namespace: remount it there.
+        auto init = find_init(*cg, cfg.ctid());
+        if (!init) fail(Exit::NotRunning, "Container is not running");
+        JoinSpec js{cfg.ctid(), *init, ~0ULL};
+        auto opts = "remount,max=" + (res.numpty ? std::to_string(*res.numpty) : std::string("1048576"));
+        pid_t pid = fork_in_ct(js, *cg, [&] {
+            ::_exit(::mount("devpts", "/dev/pts", "devpts", MS_REMOUNT, opts.c_str() + 8) == 0 ? 0 : 1);
+        });
+        if (wait_exit(pid) != 0) fail(Exit::SetUbc, "can't change numpty of CT {}: remount of /dev/pts failed", cfg.ctid());
+    }
+    if (groups & kResDevices) {
+        // New device nodes are created by the next start; access rules change now.
+    }
+    return cg->apply(cfg.ctid(), res, groups & ~static_cast<unsigned>(kResPty), cfg.ve_private());
+}
+
+}  // namespace vz

@@ -1,0 +1,47 @@
+// Running containers: mount, start (through the monitor), stop, restart, and what the monitor does when a
+// container's init ends; running commands inside (exec, enter, runscript).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "ct/env.hpp"
+
+namespace vz {
+
+struct Tools {
+    std::string vzctl;    // this binary, for the monitor's hand-over
+    std::string monitor;  // the vzmonitor binary
+    std::string command;  // command line, for the lock file
+};
+
+void mount_ct(const Paths& p, unsigned ctid, const Tools& t);
+void umount_ct(const Paths& p, unsigned ctid, const Tools& t);
+
+struct StartOptions {
+    bool force = false;  // start even with DISABLED="yes"
+    bool wait = false;   // wait until the container finished booting
+    bool skip_remount = false;
+};
+void start_ct(const Paths& p, unsigned ctid, const StartOptions& o, const Tools& t);
+
+struct StopOptions {
+    bool fast = false;
+    bool skip_umount = false;
+};
+void stop_ct(const Paths& p, unsigned ctid, const StopOptions& o, const Tools& t);
+
+// The monitor's hand-over after init ended: "restart" (reboot inside) or "cleanup" (halt, kill, crash).
+// restart does not return when it succeeds (it execs the monitor again).
+void monitor_event(const Paths& p, unsigned ctid, const std::string& action, const Tools& t);
+
+enum class ExecMode { Exec, Exec2, Exec3 };
+// Returns the exit status vzctl should end with.
+int exec_ct(const Paths& p, unsigned ctid, ExecMode mode, const std::vector<std::string>& args);
+int runscript_ct(const Paths& p, unsigned ctid, const std::string& script);
+int enter_ct(const Paths& p, unsigned ctid, const std::vector<std::string>& exec_words);
+
+// Applies changed parameters to a running container (set without restart). `keys` are the changed config keys.
+std::vector<std::string> apply_running(const CtConfig& cfg, const std::vector<std::string>& keys);
+
+}  // namespace vz

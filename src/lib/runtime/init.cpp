@@ -1,0 +1,180 @@
+#include "runtime/init.hpp"
+
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "config/units.hpp"
+#include "util/error.hpp"
+#include "util/fd.hpp"
+
+namespace vz {
+namespace {
+
+// The child reports the first failure and exits; nothing may throw past it.
+[[noreturn]] void child_fail(int fd, Exit code, const std::string& msg) {
+    auto line = std::to_string(static_cast<int>(code)) + " " + msg;
+    if (::write(fd, line.data(), line.size()) < 0) {
+        // The parent sees a failed start either way.
+    }
+    ::_exit(1);
+}
+
+struct Child {
+    const InitSpec& spec;
+    int status_fd;
+
+    [[noreturn]] void fail_errno(Exit code, const std::string& what) {
+        child_fail(status_fd, code, what + ": " + std::strerror(errno));
+    }
+
+    // A mount target inside the container root must be a real directory: a symlink planted by the container
+    // would redirect our mount.
+    std::string target(const std::string& rel, unsigned mode = 0755) {
+        auto path = spec.root + "/" + rel;
+        struct stat st;
+        if (::lstat(path.c_str(), &st) == 0) {
+            if (!S_ISDIR(st.st_mode))
+                child_fail(status_fd, Exit::BadTemplate,
+                           fmt::format("/{} in the container root is not a directory (a symlink?)", rel));
+        } else if (::mkdir(path.c_str(), mode) != 0) {
+            fail_errno(Exit::CantMount, "can't create /" + rel + " in the container root");
+        }
+        return path;
+    }
+
+    void do_mount(const char* src, const std::string& dst, const char* type, unsigned long flags,
+                  const std::string& data) {
+        if (::mount(src, dst.c_str(), type, flags, data.empty() ? nullptr : data.c_str()) != 0)
+            fail_errno(Exit::CantMount, fmt::format("can't mount {} on {}", type ? type : src, dst));
+    }
+
+    void make_node(const std::string& dev, const char* name, mode_t mode, dev_t rdev) {
+        auto path = dev + "/" + name;
+        if (::mknod(path.c_str(), mode, rdev) != 0) fail_errno(Exit::CantMount, "can't create " + path);
+    }
+
+    void build_dev() {
+        auto dev = target("dev");
+        do_mount("none", dev, "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755,size=1m,nr_inodes=4096");
+        struct Node {
+            const char* name;
+            unsigned maj, min;
+        };
+        for (auto n : {Node{"null", 1, 3}, Node{"zero", 1, 5}, Node{"full", 1, 7}, Node{"random", 1, 8},
+                       Node{"urandom", 1, 9}, Node{"tty", 5, 0}})
+            make_node(dev, n.name, S_IFCHR | 0666, makedev(n.maj, n.min));
+        // The host console is not the container's: /dev/console is the container's /dev/null.
+        make_node(dev, "console", S_IFREG | 0600, 0);
+        do_mount((dev + "/null").c_str(), dev + "/console", nullptr, MS_BIND, "");
+        for (auto& name : spec.devnodes) {
+            struct stat st;
+            if (::stat(("/dev/" + name).c_str(), &st) != 0) continue;
+            auto path = dev + "/" + name;
+            auto slash = name.rfind('/');
+            if (slash != std::string::npos) ::mkdir((dev + "/" + name.substr(0, slash)).c_str(), 0755);
+            if (::mknod(path.c_str(), st.st_mode, st.st_rdev) != 0) fail_errno(Exit::SetDevices, "can't create " + path);
+        }
+        ::mkdir((dev + "/pts").c_str(), 0755);
+        ::mkdir((dev + "/shm").c_str(), 01777);
+        std::string pts_opts = "newinstance,ptmxmode=0666,mode=620,gid=5";
+        if (spec.numpty) pts_opts += ",max=" + std::to_string(*spec.numpty);
+        do_mount("devpts", dev + "/pts", "devpts", MS_NOSUID | MS_NOEXEC, pts_opts);
+        do_mount("shm", dev + "/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
+        for (auto [link, to] : {std::pair{"ptmx", "pts/ptmx"}, std::pair{"fd", "/proc/self/fd"},
+                                std::pair{"stdin", "/proc/self/fd/0"}, std::pair{"stdout", "/proc/self/fd/1"},
+                                std::pair{"stderr", "/proc/self/fd/2"}})
+            if (::symlink(to, (dev + "/" + link).c_str()) != 0) fail_errno(Exit::CantMount, "can't link /dev/" + std::string(link));
+    }
+
+    [[noreturn]] void run(CgroupDriver& cg) {
+        try {
+            cg.enter(spec.ctid, 0);
+        } catch (const Error& e) {
+            child_fail(status_fd, e.code(), e.what());
+        }
+        if (::unshare(CLONE_NEWCGROUP) != 0) fail_errno(Exit::EnvCreate, "can't create the cgroup namespace");
+        if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
+            fail_errno(Exit::CantMount, "can't make mounts private");
+        do_mount(spec.root.c_str(), spec.root, nullptr, MS_BIND | MS_REC, "");
+        do_mount("proc", target("proc", 0555), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "");
+        if (spec.sysfs) do_mount("sysfs", target("sys", 0555), "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, "");
+        build_dev();
+        do_mount("run", target("run"), "tmpfs", MS_NOSUID | MS_NODEV, "mode=755,size=10%");
+
+        if (::chdir(spec.root.c_str()) != 0) fail_errno(Exit::CantMount, "can't enter " + spec.root);
+        if (::syscall(SYS_pivot_root, ".", ".") != 0) fail_errno(Exit::CantMount, "pivot_root into " + spec.root);
+        if (::umount2(".", MNT_DETACH) != 0) fail_errno(Exit::CantMount, "can't detach the host root");
+        if (::chdir("/") != 0) fail_errno(Exit::CantMount, "chdir /");
+
+        if (!spec.hostname.empty()) {
+            if (::sethostname(spec.hostname.data(), spec.hostname.size()) != 0)
+                fail_errno(Exit::EnvCreate, "can't set the host name");
+            // The distribution sets its name from /etc/hostname at boot. Written after pivot_root, so a symlink
+            // there resolves inside the container.
+            int fd = ::open("/etc/hostname", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+            if (fd >= 0) {
+                auto line = spec.hostname + "\n";
+                if (::write(fd, line.data(), line.size()) < 0) {
+                    // A read-only /etc keeps its name; the kernel's is set already.
+                }
+                ::close(fd);
+            }
+        }
+        for (int c = 0; c <= CAP_LAST_CAP; ++c)
+            if (!(spec.caps & (1ULL << c)) && ::prctl(PR_CAPBSET_DROP, c, 0, 0, 0) != 0 && errno != EINVAL)
+                fail_errno(Exit::SetCap, "can't drop capability " + std::to_string(c));
+
+        int null = ::open("/dev/null", O_RDWR);
+        if (null < 0) fail_errno(Exit::EnvCreate, "can't open /dev/null in the container");
+        for (int fd = 0; fd < 3; ++fd) ::dup2(null, fd);
+        if (null > 2) ::close(null);
+        // Nothing of the host may leak into the container: every other descriptor closes at exec.
+        ::syscall(SYS_close_range, 3U, ~0U, 4U /* CLOSE_RANGE_CLOEXEC */);
+        ::setsid();
+
+        char* const envp[] = {const_cast<char*>("container=vzctl"),
+                              const_cast<char*>("PATH=/sbin:/bin:/usr/sbin:/usr/bin:/usr/local/sbin:/usr/local/bin"),
+                              const_cast<char*>("HOME=/"), const_cast<char*>("TERM=linux"), nullptr};
+        char* const argv[] = {const_cast<char*>("init"), nullptr};
+        for (auto* init : {"/sbin/init", "/etc/init", "/bin/init"}) ::execve(init, argv, envp);
+        child_fail(status_fd, Exit::BadTemplate, "no init in the container (/sbin/init, /etc/init, /bin/init)");
+    }
+};
+
+}  // namespace
+
+pid_t spawn_init(const InitSpec& spec, CgroupDriver& cg, int status_fd) {
+    long pid = ::syscall(SYS_clone, CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | SIGCHLD,
+                         nullptr, nullptr, nullptr, 0);
+    if (pid < 0) fail(Exit::EnvCreate, "can't create the namespaces of CT {}: {}", spec.ctid, errno_text(errno));
+    if (pid == 0) Child{spec, status_fd}.run(cg);
+    return static_cast<pid_t>(pid);
+}
+
+void wait_init_started(int fd) {
+    std::string msg;
+    char buf[512];
+    for (;;) {
+        auto n = ::read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        msg.append(buf, static_cast<size_t>(n));
+    }
+    if (msg.empty()) return;
+    auto sp = msg.find(' ');
+    auto code = parse_uint(msg.substr(0, sp)).value_or(static_cast<uint64_t>(Exit::EnvCreate));
+    throw Error(static_cast<Exit>(code), sp == std::string::npos ? msg : msg.substr(sp + 1));
+}
+
+}  // namespace vz

@@ -1,0 +1,33 @@
+// Starting a container's init: a child in new pid, mount, uts, ipc, net and cgroup namespaces that joins the
+// container's cgroup, builds /proc, /sys, /dev, /dev/pts, /dev/shm and /run under the root, pivots into it, sets
+// the host name and the capability bounding set, and execs /sbin/init.
+#pragma once
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cgroup/driver.hpp"
+
+namespace vz {
+
+struct InitSpec {
+    unsigned ctid = 0;
+    std::string root;                    // VE_ROOT, a mount point on the host
+    std::string hostname;                // empty: keep the template's
+    std::optional<uint64_t> numpty;      // devpts max=
+    std::vector<std::string> devnodes;   // names under /dev copied from the host
+    unsigned long long caps = 0;         // bounding set
+    bool sysfs = true;
+};
+
+// Clones the init child; returns its host pid. Failures of the child before exec are written to `status_fd`
+// as "<exit code> <message>" (the fd is close-on-exec, so a successful exec closes it with nothing written).
+pid_t spawn_init(const InitSpec& spec, CgroupDriver& cg, int status_fd);
+
+// Reads what spawn_init's child wrote: nothing (init runs) or throws the child's error.
+void wait_init_started(int status_read_fd);
+
+}  // namespace vz

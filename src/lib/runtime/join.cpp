@@ -1,0 +1,103 @@
+#include "runtime/join.hpp"
+
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <sched.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "config/units.hpp"
+#include "util/error.hpp"
+#include "util/fd.hpp"
+#include "util/file.hpp"
+
+namespace vz {
+
+std::optional<pid_t> find_init(const CgroupDriver& cg, unsigned ctid) {
+    for (pid_t pid : cg.procs(ctid)) {
+        auto status = read_file("/proc/" + std::to_string(pid) + "/status");
+        if (!status) continue;
+        auto pos = status->find("\nNSpid:");
+        if (pos == std::string::npos) continue;
+        auto end = status->find('\n', pos + 1);
+        auto ids = split(status->substr(pos + 7, end - pos - 7), " \t");
+        if (ids.size() >= 2 && ids.back() == "1") return pid;
+    }
+    return std::nullopt;
+}
+
+pid_t fork_in_ct(const JoinSpec& js, CgroupDriver& cg, const std::function<void()>& body) {
+    // Namespaces are opened before anything changes, all from the same init.
+    const char* kinds[] = {"ipc", "uts", "net", "pid", "cgroup", "mnt"};
+    std::vector<Fd> fds;
+    for (auto* k : kinds) {
+        auto path = "/proc/" + std::to_string(js.init) + "/ns/" + k;
+        Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+        if (!fd) fail(Exit::NotRunning, "can't open {}: {}", path, errno_text(errno));
+        fds.push_back(std::move(fd));
+    }
+    // A pid namespace applies to children only: the child joins it, then the grandchild runs the body.
+    pid_t pid = ::fork();
+    if (pid < 0) fail(Exit::System, "fork: {}", errno_text(errno));
+    if (pid > 0) return pid;
+
+    auto die = [](const char* what) {
+        std::fprintf(stderr, "Error: %s: %s\n", what, std::strerror(errno));
+        ::_exit(static_cast<int>(Exit::System));
+    };
+    try {
+        cg.enter(js.ctid, 0);
+    } catch (const Error& e) {
+        std::fprintf(stderr, "Error: %s\n", e.what());
+        ::_exit(e.exit_status());
+    }
+    for (auto& fd : fds)
+        if (::setns(fd.get(), 0) != 0) die("setns");
+    if (::chdir("/") != 0) die("chdir");
+    for (int c = 0; c <= CAP_LAST_CAP; ++c)
+        if (!(js.caps & (1ULL << c))) ::prctl(PR_CAPBSET_DROP, c, 0, 0, 0);
+    pid_t child = ::fork();
+    if (child < 0) die("fork");
+    if (child == 0) {
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        body();
+        ::_exit(127);
+    }
+    // Relay the grandchild's end as ours.
+    int code = wait_exit(child);
+    ::_exit(code);
+}
+
+int wait_exit(pid_t pid) {
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR) return static_cast<int>(Exit::System);
+    if (WIFEXITED(status)) return WEXITSTATUS(status);
+    if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+    return static_cast<int>(Exit::System);
+}
+
+std::vector<std::string> exec_environment() {
+    return {"HOME=/", "TERM=linux", "PATH=/bin:/sbin:/usr/bin:/usr/sbin:/usr/local/bin:/usr/local/sbin"};
+}
+
+void exec_argv(const std::vector<std::string>& argv, const std::vector<std::string>& env, bool path_search) {
+    std::vector<char*> a, e;
+    for (auto& s : argv) a.push_back(const_cast<char*>(s.c_str()));
+    a.push_back(nullptr);
+    for (auto& s : env) e.push_back(const_cast<char*>(s.c_str()));
+    e.push_back(nullptr);
+    if (path_search) {
+        for (auto& s : env)
+            if (s.starts_with("PATH=")) ::setenv("PATH", s.c_str() + 5, 1);
+        ::execvpe(a[0], a.data(), e.data());
+    } else {
+        ::execve(a[0], a.data(), e.data());
+    }
+}
+
+}  // namespace vz

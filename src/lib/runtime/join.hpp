@@ -1,0 +1,38 @@
+// Running a process inside a running container: join its cgroup and the namespaces of its init (setns), keep only
+// the container's capabilities, and fork so the pid namespace applies.
+#pragma once
+
+#include <sys/types.h>
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cgroup/driver.hpp"
+
+namespace vz {
+
+// The host pid of the container's init (pid 1 in its namespace), or nullopt when it does not run.
+std::optional<pid_t> find_init(const CgroupDriver& cg, unsigned ctid);
+
+struct JoinSpec {
+    unsigned ctid = 0;
+    pid_t init = 0;
+    unsigned long long caps = ~0ULL;
+};
+
+// Forks a process that joins the container and runs `body` there (it must exec or _exit). Returns its host pid.
+// `before_join` runs in the child before it joins, with the host's view (e.g. to keep a host fd).
+pid_t fork_in_ct(const JoinSpec& js, CgroupDriver& cg, const std::function<void()>& body);
+
+// Waits for `pid`; returns its exit code, or 128+signal.
+int wait_exit(pid_t pid);
+
+// Environment for commands run by exec: HOME=/ TERM=linux PATH=...
+std::vector<std::string> exec_environment();
+
+// execve with a std::vector; returns only on failure.
+void exec_argv(const std::vector<std::string>& argv, const std::vector<std::string>& env, bool path_search);
+
+}  // namespace vz

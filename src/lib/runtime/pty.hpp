@@ -1,0 +1,13 @@
+// The host side of `vzctl enter`: the user's terminal in raw mode, relayed both ways to a pty master that lives
+// in the container's devpts; window size set at start and on every SIGWINCH; the terminal restored on every exit.
+#pragma once
+
+#include <string>
+
+namespace vz {
+
+// Relays between stdin/stdout and `master` until the container side closes. `typed` is written to the master
+// first (enter --exec). Returns when the session ends.
+void relay_terminal(int master, const std::string& typed);
+
+}  // namespace vz

@@ -1,0 +1,120 @@
+#include "runtime/resources.hpp"
+
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "config/units.hpp"
+#include "ubc/resources.hpp"
+
+namespace vz {
+namespace {
+
+std::optional<uint64_t> ubc_limit(const CtConfig& cfg, std::string_view name) {
+    auto* r = find_ubc(name);
+    const std::string* v = cfg.get(r->conf_key);
+    if (!v && !r->conf_alias.empty()) v = cfg.get(r->conf_alias);
+    if (!v || v->empty()) return std::nullopt;
+    auto pair = parse_ubc_pair(*v, r->unit);
+    if (!pair || pair->limit >= kUnlimited || pair->limit == 2147483647) return std::nullopt;
+    return pair->limit;
+}
+
+std::optional<uint64_t> uint_key(const CtConfig& cfg, const char* key) {
+    const std::string* v = cfg.get(key);
+    return v ? parse_uint(*v) : std::nullopt;
+}
+
+std::string access_of(const std::string& perm) {
+    if (perm == "none") return "";
+    std::string a;
+    if (perm.find('r') != std::string::npos) a += 'r';
+    if (perm.find('w') != std::string::npos) a += 'w';
+    return a;
+}
+
+}  // namespace
+
+uint64_t cpuunits_to_shares(uint64_t units) { return std::max<uint64_t>(2, units * 1024 / 1000); }
+
+uint64_t shares_to_weight(uint64_t shares) {
+    shares = std::clamp<uint64_t>(shares, 2, 262144);
+    return 1 + ((shares - 2) * 9999) / 262142;
+}
+
+const std::vector<DeviceRule>& base_devices() {
+    static const std::vector<DeviceRule> base = {
+        {'c', 1, 3, "rwm"},  {'c', 1, 5, "rwm"}, {'c', 1, 7, "rwm"}, {'c', 1, 8, "rwm"}, {'c', 1, 9, "rwm"},
+        {'c', 5, 0, "rwm"},  {'c', 5, 2, "rwm"}, {'c', 136, -1, "rwm"},
+    };
+    return base;
+}
+
+Resources resources_from_config(const CtConfig& cfg) {
+    Resources r;
+    auto cpulimit = uint_key(cfg, "CPULIMIT");
+    auto cpus = uint_key(cfg, "CPUS");
+    std::optional<uint64_t> cap;
+    if (cpulimit && *cpulimit > 0) cap = *cpulimit;
+    if (cpus && *cpus > 0) cap = std::min(cap.value_or(UINT64_MAX), *cpus * 100);
+    r.cpu_quota_pct = cap;
+    r.cpuunits = uint_key(cfg, "CPUUNITS").value_or(1000);
+    auto mask = cfg.get("CPUMASK");
+    if (mask && !mask->empty() && *mask != "all" && *mask != "auto") r.cpuset_cpus = *mask;
+    auto nodes = cfg.get("NODEMASK");
+    if (nodes && !nodes->empty() && *nodes != "all") r.cpuset_mems = *nodes;
+
+    auto page = page_size();
+    if (auto ram = ubc_limit(cfg, "physpages")) r.ram_bytes = *ram * page;
+    if (auto swap = ubc_limit(cfg, "swappages")) r.swap_bytes = *swap * page;
+    r.kmem_bytes = ubc_limit(cfg, "kmemsize");
+    r.numproc = ubc_limit(cfg, "numproc");
+    r.numpty = ubc_limit(cfg, "numpty");
+
+    r.ioprio = static_cast<unsigned>(uint_key(cfg, "IOPRIO").value_or(4));
+    r.iolimit_bps = uint_key(cfg, "IOLIMIT").value_or(0);
+    r.iopslimit = uint_key(cfg, "IOPSLIMIT").value_or(0);
+
+    if (auto* devs = cfg.get("DEVICES"))
+        for (auto& e : split(*devs, " ")) {
+            auto f = split(e, ":");
+            if (f.size() != 4) continue;
+            DeviceRule d;
+            d.type = f[0][0];
+            d.major = static_cast<int64_t>(parse_uint(f[1]).value_or(0));
+            d.minor = f[2] == "all" ? -1 : static_cast<int64_t>(parse_uint(f[2]).value_or(0));
+            d.access = access_of(f[3]);
+            r.devices.push_back(d);
+        }
+    if (auto* nodes_conf = cfg.get("DEVNODES"))
+        for (auto& e : split(*nodes_conf, " ")) {
+            auto c = e.rfind(':');
+            if (c == std::string::npos) continue;
+            auto name = e.substr(0, c);
+            struct stat st;
+            if (::stat(("/dev/" + name).c_str(), &st) != 0) continue;
+            DeviceRule d;
+            d.type = S_ISBLK(st.st_mode) ? 'b' : 'c';
+            d.major = major(st.st_rdev);
+            d.minor = minor(st.st_rdev);
+            d.access = access_of(e.substr(c + 1));
+            r.devices.push_back(d);
+            if (!d.access.empty()) r.devnodes.push_back(name);
+        }
+    return r;
+}
+
+unsigned groups_of_key(const std::string& key) {
+    if (key == "CPULIMIT" || key == "CPUS" || key == "CPUUNITS" || key == "CPUUWEIGHT") return kResCpu;
+    if (key == "CPUMASK" || key == "NODEMASK") return kResCpuset;
+    if (key == "PHYSPAGES" || key == "SWAPPAGES" || key == "KMEMSIZE") return kResMemory;
+    if (key == "NUMPROC") return kResPids;
+    if (key == "NUMPTY") return kResPty;
+    if (key == "IOPRIO" || key == "IOLIMIT" || key == "IOPSLIMIT") return kResIo;
+    if (key == "DEVICES" || key == "DEVNODES") return kResDevices;
+    return 0;
+}
+
+}  // namespace vz

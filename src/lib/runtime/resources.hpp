@@ -1,0 +1,62 @@
+// The limits of a container as the kernel needs them, derived from its configuration. One struct for both
+// cgroup versions; the drivers translate it.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ct/env.hpp"
+
+namespace vz {
+
+// Groups of limits; a `set` on a running container applies only the groups its parameters touch.
+enum ResGroup : unsigned {
+    kResCpu = 1,
+    kResCpuset = 2,
+    kResMemory = 4,
+    kResPids = 8,
+    kResIo = 16,
+    kResDevices = 32,
+    kResPty = 64,
+    kResAll = 127,
+};
+
+struct DeviceRule {
+    char type = 'c';       // 'b', 'c' or 'a'
+    int64_t major = -1;    // -1 = any
+    int64_t minor = -1;
+    std::string access;    // subset of "rwm"
+};
+
+struct Resources {
+    std::optional<uint64_t> cpu_quota_pct;   // percent of one CPU: min(cpulimit, cpus x 100); none = no cap
+    uint64_t cpuunits = 1000;                 // OpenVZ weight, default 1000
+    std::optional<std::string> cpuset_cpus;   // "0-1,3"; none = all
+    std::optional<std::string> cpuset_mems;
+    std::optional<uint64_t> ram_bytes;        // physpages limit; none = unlimited
+    std::optional<uint64_t> swap_bytes;       // swappages limit (swap on top of RAM); none = unlimited
+    std::optional<uint64_t> kmem_bytes;       // kmemsize limit
+    std::optional<uint64_t> numproc;          // pids.max
+    std::optional<uint64_t> numpty;           // devpts max=
+    unsigned ioprio = 4;                      // 0..7
+    uint64_t iolimit_bps = 0;                 // 0 = none
+    uint64_t iopslimit = 0;
+    std::vector<DeviceRule> devices;          // allowed beyond the base set
+    std::vector<std::string> devnodes;        // names under /dev to create in the container
+};
+
+// Reads every limit from the configuration. Bad values were refused when the config was loaded.
+Resources resources_from_config(const CtConfig& cfg);
+// The groups a config key feeds.
+unsigned groups_of_key(const std::string& key);
+
+// cpu.shares from OpenVZ cpuunits (1000 -> 1024) and cpu.weight from shares (the kernel's own mapping).
+uint64_t cpuunits_to_shares(uint64_t units);
+uint64_t shares_to_weight(uint64_t shares);
+
+// The base device whitelist every container gets (null, zero, full, random, urandom, tty, ptmx, pts/*).
+const std::vector<DeviceRule>& base_devices();
+
+}  // namespace vz
