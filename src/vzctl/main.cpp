@@ -318,7 +318,7 @@ int run(int argc, char** argv) {
                 return c.def->kind == vz::Kind::DiskSpace;
             }))
             vz::fail(vz::Exit::InvalidSyntax, "--offline-resize can only be used with --diskspace");
-        vz::set_ct(paths, ctid, sreq);
+        vz::set_ct(paths, ctid, sreq, tools);
         return 0;
     }
     return static_cast<int>(vz::Exit::InvalidSyntax);

@@ -465,9 +465,9 @@ std::vector<std::string> apply_running(const CtConfig& cfg, const std::vector<st
         auto init = find_init(*cg, cfg.ctid());
         if (!init) fail(Exit::NotRunning, "Container is not running");
         JoinSpec js{cfg.ctid(), *init, ~0ULL};
-        auto opts = "remount,max=" + (res.numpty ? std::to_string(*res.numpty) : std::string("1048576"));
+        auto opts = devpts_options(res.numpty);
         pid_t pid = fork_in_ct(js, *cg, [&] {
-            ::_exit(::mount("devpts", "/dev/pts", "devpts", MS_REMOUNT, opts.c_str() + 8) == 0 ? 0 : 1);
+            ::_exit(::mount("devpts", "/dev/pts", "devpts", MS_REMOUNT | MS_NOSUID | MS_NOEXEC, opts.c_str()) == 0 ? 0 : 1);
         });
         if (wait_exit(pid) != 0) fail(Exit::SetUbc, "can't change numpty of CT {}: remount of /dev/pts failed", cfg.ctid());
     }

@@ -6,11 +6,13 @@
 
 #include <algorithm>
 
+#include "ct/lifecycle.hpp"
 #include "ct/lock.hpp"
 #include "ct/state.hpp"
 #include "fs/template.hpp"
 #include "util/error.hpp"
 #include "util/file.hpp"
+#include "ubc/resources.hpp"
 #include "util/log.hpp"
 
 namespace vz {
@@ -231,7 +233,7 @@ void destroy_ct(const Paths& p, unsigned ctid, const std::string& command) {
     log::info("Container private area was destroyed");
 }
 
-void set_ct(const Paths& p, unsigned ctid, const SetRequest& req) {
+void set_ct(const Paths& p, unsigned ctid, const SetRequest& req, const Tools& tools) {
     if (req.force && !req.save) fail(Exit::InvalidSyntax, "--force can only be used with --save");
     if (req.setmode == SetMode::Restart && !req.save)
         fail(Exit::InvalidSyntax, "--setmode restart can only be used with --save");
@@ -257,7 +259,11 @@ void set_ct(const Paths& p, unsigned ctid, const SetRequest& req) {
 
     if (req.reset_ub) {
         if (!st.running) fail(Exit::NotRunning, "Container is not running");
-        fail(Exit::BadKernel, "--reset_ub: applying beancounters to a running container is not available yet");
+        std::vector<std::string> keys;
+        for (auto& r : ubc_resources()) keys.emplace_back(r.conf_key);
+        for (auto& w : apply_running(cfg, keys)) log::warn("{}", w);
+        log::info("UB limits were set successfully");
+        return;
     }
     for (auto& ch : req.changes)
         if (st.running && ch.def->apply == Apply::Stopped)
@@ -268,8 +274,11 @@ void set_ct(const Paths& p, unsigned ctid, const SetRequest& req) {
     });
     if (!req.save && !st.running && runtime)
         fail(Exit::NotRunning, "Unable to apply new parameters, container is not running");
-    if (st.running && runtime)
-        fail(Exit::BadKernel, "Applying parameters to a running container is not available yet");
+    bool restart_needed = st.running && std::any_of(req.changes.begin(), req.changes.end(), [](const Change& c) {
+                              return c.def->apply == Apply::Restart;
+                          });
+    if (restart_needed && req.setmode == SetMode::Ignore)
+        fail(Exit::Running, "Some parameters need a restart of the running container (--setmode ignore)");
 
     ConfFile conf = cfg.ct_file_ptr() ? *cfg.ct_file_ptr() : ConfFile();
     const std::string* old_name_ptr = conf.get("NAME");
@@ -283,6 +292,19 @@ void set_ct(const Paths& p, unsigned ctid, const SetRequest& req) {
         merge_sample(conf, *sample, *req.applyconfig);
     }
     for (auto& w : apply_changes(conf, req.changes, edit_context(ctid))) log::warn("{}", w);
+
+    if (st.running && runtime) {
+        // Applied first: if the kernel refuses a value, nothing is saved.
+        std::vector<std::string> keys;
+        for (auto& ch : req.changes)
+            if (!ch.def->conf_key.empty()) keys.push_back(ch.def->conf_key);
+        CtConfig next(ctid, std::make_shared<const ConfFile>(cfg.global()), conf);
+        for (auto& w : apply_running(next, keys)) log::warn("{}", w);
+        if (std::any_of(keys.begin(), keys.end(), [](const std::string& k) { return find_ubc_by_key(k); }))
+            log::info("UB limits were set successfully");
+    }
+    if (restart_needed && req.setmode == SetMode::Default)
+        log::warn("Some parameters take effect at the next start of the container");
 
     if (!req.save) {
         log::warn("Settings were not saved to the container config and will be lost (use --save)");
@@ -299,6 +321,13 @@ void set_ct(const Paths& p, unsigned ctid, const SetRequest& req) {
     if (new_name && !new_name->empty() && (req.applyconfig_map || !old_name || *old_name != *new_name))
         set_ct_name(p, ctid, old_name ? &*old_name : nullptr, *new_name);
     if (changed) log::info("CT configuration saved to {}", path);
+    if (restart_needed && req.setmode == SetMode::Restart) {
+        lock.reset();
+        Tools t{tools.vzctl, tools.monitor, req.command};
+        log::info("Restarting container");
+        stop_ct(p, ctid, StopOptions{}, t);
+        start_ct(p, ctid, StartOptions{}, t);
+    }
 }
 
 }  // namespace vz

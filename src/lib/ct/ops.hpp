@@ -7,6 +7,7 @@
 
 #include "config/edit.hpp"
 #include "ct/env.hpp"
+#include "ct/lifecycle.hpp"
 
 namespace vz {
 
@@ -34,7 +35,8 @@ struct SetRequest {
     bool skiplock = false;
     std::string command;
 };
-void set_ct(const Paths& p, unsigned ctid, const SetRequest& req);
+// `tools` is used by --setmode restart.
+void set_ct(const Paths& p, unsigned ctid, const SetRequest& req, const Tools& tools);
 
 // Point names/<name> at the CT config (131 when another CT has the name); drop the old name's link.
 void set_ct_name(const Paths& p, unsigned ctid, const std::string* old_name, const std::string& name);

@@ -87,9 +87,7 @@ struct Child {
         }
         ::mkdir((dev + "/pts").c_str(), 0755);
         ::mkdir((dev + "/shm").c_str(), 01777);
-        std::string pts_opts = "newinstance,ptmxmode=0666,mode=620,gid=5";
-        if (spec.numpty) pts_opts += ",max=" + std::to_string(*spec.numpty);
-        do_mount("devpts", dev + "/pts", "devpts", MS_NOSUID | MS_NOEXEC, pts_opts);
+        do_mount("devpts", dev + "/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance," + devpts_options(spec.numpty));
         do_mount("shm", dev + "/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
         for (auto [link, to] : {std::pair{"ptmx", "pts/ptmx"}, std::pair{"fd", "/proc/self/fd"},
                                 std::pair{"stdin", "/proc/self/fd/0"}, std::pair{"stdout", "/proc/self/fd/1"},
@@ -153,6 +151,11 @@ struct Child {
 };
 
 }  // namespace
+
+std::string devpts_options(const std::optional<uint64_t>& numpty) {
+    // max= defaults to the kernel's own limit when NUMPTY is unlimited.
+    return "ptmxmode=0666,mode=620,gid=5,max=" + std::to_string(numpty.value_or(1048576));
+}
 
 pid_t spawn_init(const InitSpec& spec, CgroupDriver& cg, int status_fd) {
     long pid = ::syscall(SYS_clone, CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | SIGCHLD,

@@ -23,6 +23,9 @@ struct InitSpec {
     bool sysfs = true;
 };
 
+// Mount options of the container's devpts; `numpty` caps the number of ptys.
+std::string devpts_options(const std::optional<uint64_t>& numpty);
+
 // Clones the init child; returns its host pid. Failures of the child before exec are written to `status_fd`
 // as "<exit code> <message>" (the fd is close-on-exec, so a successful exec closes it with nothing written).
 pid_t spawn_init(const InitSpec& spec, CgroupDriver& cg, int status_fd);

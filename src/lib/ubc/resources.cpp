@@ -42,4 +42,10 @@ const UbcResource* find_ubc(std::string_view name) {
     return nullptr;
 }
 
+const UbcResource* find_ubc_by_key(std::string_view conf_key) {
+    for (auto& r : kResources)
+        if (r.conf_key == conf_key) return &r;
+    return nullptr;
+}
+
 }  // namespace vz

@@ -24,5 +24,6 @@ std::span<const UbcResource> ubc_resources();
 // Resources that have a vzlist field and a beancounter row (all but avnumproc).
 bool ubc_listed(const UbcResource& r);
 const UbcResource* find_ubc(std::string_view name);
+const UbcResource* find_ubc_by_key(std::string_view conf_key);
 
 }  // namespace vz
