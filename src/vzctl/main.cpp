@@ -109,6 +109,16 @@ int run(int argc, char** argv) {
         return static_cast<int>(vz::Exit::InvalidSyntax);
     }
 
+    std::string cmd_word;
+    for (auto& a : args)
+        if (!a.empty() && a[0] != '-') {
+            cmd_word = a;
+            break;
+        }
+    // Only the invoked command's parameter options are registered: building ~100 CLI11 options per command
+    // is most of our start-up time otherwise.
+    auto wants = [&](const char* cmd) { return cmd_word == cmd || cmd_word.empty(); };
+
     CLI::App app{"vzctl: manage containers", "vzctl"};
     app.set_help_flag("--help", "print this help and exit");
     app.require_subcommand(0, 1);
@@ -123,13 +133,13 @@ int run(int argc, char** argv) {
     std::string ctid_arg;
     auto add_cmd = [&](const char* name, const char* help) {
         auto* sub = app.add_subcommand(name, help);
-        sub->add_option("ctid", ctid_arg, "container id or name")->required();
+        sub->add_option("ctid", ctid_arg, "container id or name");
         return sub;
     };
 
     auto* create = add_cmd("create", "create a container from an OS template and a sample config");
     vzctl::ParamOptions create_params;
-    create_params.add_to(*create, vz::kCreate);
+    if (wants("create")) create_params.add_to(*create, vz::kCreate);
     std::string config_name;
     create->add_option("--config", config_name, "sample configuration ve-<name>.conf-sample")->type_name("NAME");
 
@@ -183,7 +193,7 @@ int run(int argc, char** argv) {
 
     auto* set = add_cmd("set", "change parameters; --save writes them to the container config");
     vzctl::ParamOptions set_params;
-    set_params.add_to(*set, vz::kSet);
+    if (wants("set")) set_params.add_to(*set, vz::kSet);
     vz::SetRequest sreq;
     set->add_flag("--save", sreq.save, "write the changes to <ctid>.conf");
     set->add_flag("--force", sreq.force, "with --save: save even what can't be applied here");
@@ -200,12 +210,6 @@ int run(int argc, char** argv) {
     set->add_flag("--skip_arpdetect", skip_arpdetect, "skip the duplicate address probe");
     set->add_flag("--offline-resize,--offline", offline_resize, "with --diskspace: resize a stopped container");
 
-    std::string cmd_word;
-    for (auto& a : args)
-        if (!a.empty() && a[0] != '-') {
-            cmd_word = a;
-            break;
-        }
     // The words after exec's CTID are the container's command, never our options: keep them out of the parser.
     std::vector<std::string> tail;
     if (cmd_word == "exec" || cmd_word == "exec2" || cmd_word == "exec3") {
@@ -223,7 +227,9 @@ int run(int argc, char** argv) {
     } catch (const CLI::CallForHelp& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
-        if (!cmd_word.empty() && !app.get_subcommand_ptr(cmd_word) && e.get_name() == "ExtrasError") {
+        bool known = false;
+        for (auto* a : app.get_subcommands([](CLI::App*) { return true; })) known = known || a->check_name(cmd_word);
+        if (!cmd_word.empty() && !known) {
             vz::log::error(fmt::format("Bad command: {}", cmd_word));
             std::fputs(usage().c_str(), stderr);
             return static_cast<int>(vz::Exit::InvalidSyntax);
@@ -242,6 +248,7 @@ int run(int argc, char** argv) {
     }
 
     auto paths = vz::paths();
+    if (ctid_arg.empty()) vz::fail(vz::Exit::InvalidValue, "CT ID missing");
     unsigned ctid = vz::resolve_ctid(paths, ctid_arg);
     auto* sub = app.get_subcommands().front();
     std::string cmdline = command_line(args);
@@ -249,8 +256,14 @@ int run(int argc, char** argv) {
 
     if (sub == status) {
         vz::log::set_level(-1);
-        auto cfg = vz::load_ct(paths, ctid, false);
-        std::puts(vz::status_line(ctid, vz::ct_state(cfg, vz::MountTable::read())).c_str());
+        try {
+            auto cfg = vz::load_ct(paths, ctid, false);
+            std::puts(vz::status_line(ctid, vz::ct_state(cfg, vz::MountTable::read())).c_str());
+        } catch (const vz::Error& e) {
+            // status always answers; a config it can't read says what is known: nothing runs from it.
+            vz::log::error(e.what());
+            std::puts(vz::status_line(ctid, vz::CtState{}).c_str());
+        }
         return 0;
     }
     if (sub == create) {
@@ -330,7 +343,7 @@ int main(int argc, char** argv) {
     try {
         return run(argc, argv);
     } catch (const vz::Error& e) {
-        vz::log::error(e.what());
+        if (*e.what()) vz::log::error(e.what());
         return e.exit_status();
     } catch (const std::exception& e) {
         vz::log::error(e.what());

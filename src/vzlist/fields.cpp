@@ -81,13 +81,14 @@ std::optional<vz::UbcPair> ubc_config(const Record& r, const vz::UbcResource& re
     return vz::parse_ubc_pair(*v, res.unit);
 }
 
-// soft:hard of DISKSPACE / DISKINODES.
+// soft:hard of DISKSPACE (KiB, suffixes allowed) / DISKINODES.
 std::optional<std::pair<int64_t, int64_t>> disk_limits(const Record& r, const char* key) {
     const std::string* v = r.conf(key);
     if (!v) return std::nullopt;
+    auto unit = std::string_view(key) == "DISKSPACE" ? vz::Unit::KiB : vz::Unit::Items;
     auto c = v->find(':');
-    auto s = parse_uint(std::string_view(*v).substr(0, c));
-    auto h = c == std::string::npos ? s : parse_uint(std::string_view(*v).substr(c + 1));
+    auto s = vz::parse_ubc_value(std::string_view(*v).substr(0, c), unit);
+    auto h = c == std::string::npos ? s : vz::parse_ubc_value(std::string_view(*v).substr(c + 1), unit);
     if (!s || !h) return std::nullopt;
     return std::pair{static_cast<int64_t>(*s), static_cast<int64_t>(*h)};
 }

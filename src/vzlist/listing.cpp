@@ -70,10 +70,11 @@ std::vector<Record> collect(const vz::Paths& paths, const Query& q) {
             ids = vz::list_ct_ids(paths);
             auto running = vz::running_ct_ids(layout);
             ids.insert(ids.end(), running.begin(), running.end());
-            std::sort(ids.begin(), ids.end());
-            ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
         }
     }
+    // Base order is ascending CTID, each container once, also for CTIDs and names given as arguments.
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
 
     std::optional<vz::MountTable> mounts;
     if (sources & kState) mounts = vz::MountTable::read();

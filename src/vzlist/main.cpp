@@ -93,7 +93,8 @@ int run(int argc, char** argv) {
         return 0;
     }
     if (list) {
-        for (auto& f : vzlist::fields()) std::printf("%-15s %-15s\n", f.name.c_str(), f.header.c_str());
+        // The original's "%-15s %-15s", without the trailing blanks.
+        for (auto& f : vzlist::fields()) std::printf("%-15s %s\n", f.name.c_str(), f.header.c_str());
         return 0;
     }
 

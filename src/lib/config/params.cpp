@@ -37,7 +37,7 @@ std::vector<ParamDef> build() {
         .repeatable = true;
     add(row("disabled", 0, "DISABLED", K::YesNo, A::ConfigOnly, "yes|no", "refuse to start unless --force"));
     {
-        auto& p = add(row("name", 0, "NAME", K::CtName, A::ConfigOnly, "NAME", "container name (needs --save)"));
+        auto& p = add(row("name", 0, "NAME", K::CtName, A::ConfigOnly, "NAME", "container name (set: needs --save)"));
         p.cmds = kSet | kCreate;
         p.needs_save = true;
     }

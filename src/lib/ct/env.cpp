@@ -11,6 +11,7 @@
 #include "config/units.hpp"
 #include "util/error.hpp"
 #include "util/file.hpp"
+#include "util/log.hpp"
 
 namespace vz {
 
@@ -41,7 +42,14 @@ std::optional<unsigned> name_target(const Paths& p, const std::string& name) {
 
 unsigned resolve_ctid(const Paths& p, const std::string& arg) {
     if (auto id = parse_ctid(arg)) return *id;
-    if (auto id = name_target(p, arg)) return *id;
+    if (auto id = name_target(p, arg)) {
+        // The link must agree with the config it points to (a stale link after a rename is refused).
+        auto conf = ConfFile::load(p.ct_conf(*id));
+        auto* name = conf ? conf->get("NAME") : nullptr;
+        if (!name || *name != arg)
+            fail(Exit::InvalidValue, "Name {} points to CT {}, whose NAME is {}", arg, *id, name ? *name : "unset");
+        return *id;
+    }
     fail(Exit::InvalidValue, "Bad CT ID or name: '{}' (expected a number from 0 to {} or a container name)", arg,
          kCtidMax);
 }
@@ -93,7 +101,10 @@ CtConfig load_ct(const Paths& p, std::shared_ptr<const ConfFile> global, unsigne
                  bool validate) {
     auto ct = ConfFile::load(ctid == 0 ? p.conf_dir() + "/0.conf" : p.ct_conf(ctid));
     if (!ct && require) fail(Exit::NoCtConfig, "Container config file does not exist");
-    if (ct && validate) validate_config(*ct);
+    if (ct && validate) {
+        for (auto& w : ct->warnings()) log::warn("{}", w);
+        validate_config(*ct);
+    }
     return CtConfig(ctid, std::move(global), std::move(ct));
 }
 

@@ -1,6 +1,8 @@
 #include "ct/lifecycle.hpp"
 
+#include <crypt.h>
 #include <fcntl.h>
+#include <sys/random.h>
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/ioctl.h>
@@ -129,6 +131,15 @@ void stdio_to_null() {
     if (null < 0) return;
     for (int fd = 0; fd < 3; ++fd) ::dup2(null, fd);
     if (null > 2) ::close(null);
+}
+
+// Output to /dev/null, input kept.
+void stdio_to_null_out() {
+    int null = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (null < 0) return;
+    ::dup2(null, 1);
+    ::dup2(null, 2);
+    ::close(null);
 }
 
 bool wait_empty(CgroupDriver& cg, unsigned ctid, std::chrono::milliseconds limit) {
@@ -451,6 +462,73 @@ int enter_ct(const Paths& p, unsigned ctid, const std::vector<std::string>& exec
     int code = wait_exit(pid);
     log::info("exited from CT {}", ctid);
     return code;
+}
+
+namespace {
+
+// A SHA-512 crypt(3) hash with a random salt.
+std::string hash_password(const std::string& password) {
+    static const char alphabet[] = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    unsigned char rnd[16];
+    if (::getrandom(rnd, sizeof rnd, 0) != static_cast<ssize_t>(sizeof rnd)) fail(Exit::ChangePass, "getrandom failed");
+    std::string setting = "$6$";
+    for (unsigned char c : rnd) setting += alphabet[c % 64];
+    crypt_data data{};
+    const char* h = ::crypt_r(password.c_str(), setting.c_str(), &data);
+    if (!h || h[0] == '*') fail(Exit::ChangePass, "can't hash the password");
+    return h;
+}
+
+// Inside the container: replace the user's hash in /etc/shadow (atomically, by rename). Exit 0 or 1.
+[[noreturn]] void write_shadow(const std::string& user, const std::string& hash) {
+    auto text = read_file("/etc/shadow");
+    if (!text) ::_exit(1);
+    std::string out;
+    bool found = false;
+    for (auto& line : split(*text, "\n")) {
+        auto f = line.find(':');
+        if (f != std::string::npos && line.substr(0, f) == user) {
+            auto g = line.find(':', f + 1);
+            line = line.substr(0, f + 1) + hash + (g == std::string::npos ? "" : line.substr(g));
+            found = true;
+        }
+        out += line + "\n";
+    }
+    if (!found) ::_exit(1);
+    try {
+        write_file_atomic("/etc/shadow", out, 0600);
+    } catch (const Error&) {
+        ::_exit(1);
+    }
+    ::_exit(0);
+}
+
+}  // namespace
+
+void set_user_password(const CtConfig& cfg, const std::string& user_password) {
+    auto cg = driver_of(cfg);
+    auto init = find_init(*cg, cfg.ctid());
+    if (!init) fail(Exit::NotRunning, "--userpasswd needs a running container");
+    auto colon = user_password.find(':');
+    auto user = user_password.substr(0, colon);
+    auto hash = hash_password(user_password.substr(colon + 1));
+    JoinSpec js{cfg.ctid(), *init, capability_mask(cfg.get_or("CAPABILITY", ""))};
+    // The distribution's chpasswd when it has one (it keeps its own rules), else /etc/shadow directly.
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) fail(Exit::System, "pipe: {}", errno_text(errno));
+    Fd rd(fds[0]), wr(fds[1]);
+    pid_t pid = fork_in_ct(js, *cg, [&] {
+        ::dup2(rd.get(), 0);
+        stdio_to_null_out();
+        exec_argv({"chpasswd", "-e"}, exec_environment(), true);
+        write_shadow(user, hash);
+    });
+    rd.reset();
+    auto line = user + ":" + hash + "\n";
+    bool written = ::write(wr.get(), line.data(), line.size()) == static_cast<ssize_t>(line.size());
+    wr.reset();
+    int code = wait_exit(pid);
+    if (!written || code != 0) fail(Exit::ChangePass, "can't set the password of {} in CT {}", user, cfg.ctid());
 }
 
 std::vector<std::string> apply_running(const CtConfig& cfg, const std::vector<std::string>& keys) {

@@ -41,6 +41,9 @@ int exec_ct(const Paths& p, unsigned ctid, ExecMode mode, const std::vector<std:
 int runscript_ct(const Paths& p, unsigned ctid, const std::string& script);
 int enter_ct(const Paths& p, unsigned ctid, const std::vector<std::string>& exec_words);
 
+// Sets "user:password" inside the running container (chpasswd); 74 on failure.
+void set_user_password(const CtConfig& cfg, const std::string& user_password);
+
 // Applies changed parameters to a running container (set without restart). `keys` are the changed config keys.
 std::vector<std::string> apply_running(const CtConfig& cfg, const std::vector<std::string>& keys);
 

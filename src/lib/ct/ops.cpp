@@ -274,11 +274,14 @@ void set_ct(const Paths& p, unsigned ctid, const SetRequest& req, const Tools& t
     });
     if (!req.save && !st.running && runtime)
         fail(Exit::NotRunning, "Unable to apply new parameters, container is not running");
+    for (auto& ch : req.changes)
+        if (ch.def->kind == Kind::UserPasswd && !st.running)
+            fail(Exit::NotRunning, "--userpasswd needs a running container");
     bool restart_needed = st.running && std::any_of(req.changes.begin(), req.changes.end(), [](const Change& c) {
                               return c.def->apply == Apply::Restart;
                           });
     if (restart_needed && req.setmode == SetMode::Ignore)
-        fail(Exit::Running, "Some parameters need a restart of the running container (--setmode ignore)");
+        throw Error(Exit::Running, "");  // --setmode ignore: refuse without a word, as the original
 
     ConfFile conf = cfg.ct_file_ptr() ? *cfg.ct_file_ptr() : ConfFile();
     const std::string* old_name_ptr = conf.get("NAME");
@@ -293,6 +296,8 @@ void set_ct(const Paths& p, unsigned ctid, const SetRequest& req, const Tools& t
     }
     for (auto& w : apply_changes(conf, req.changes, edit_context(ctid))) log::warn("{}", w);
 
+    for (auto& ch : req.changes)
+        if (ch.def->kind == Kind::UserPasswd) set_user_password(cfg, ch.value);
     if (st.running && runtime) {
         // Applied first: if the kernel refuses a value, nothing is saved.
         std::vector<std::string> keys;
@@ -307,7 +312,9 @@ void set_ct(const Paths& p, unsigned ctid, const SetRequest& req, const Tools& t
         log::warn("Some parameters take effect at the next start of the container");
 
     if (!req.save) {
-        log::warn("Settings were not saved to the container config and will be lost (use --save)");
+        if (std::any_of(req.changes.begin(), req.changes.end(), [](const Change& c) { return c.def->apply != Apply::NotSaved; }) ||
+            req.applyconfig)
+            log::warn("Settings were not saved to the container config and will be lost (use --save)");
         return;
     }
     auto path = ctid == 0 ? p.conf_dir() + "/0.conf" : p.ct_conf(ctid);
