@@ -89,7 +89,7 @@ std::vector<Record> collect(const vz::Paths& paths, const Query& q) {
         }
         if (sources & kState) {
             if (r.cfg) {
-                r.state = vz::ct_state(*r.cfg, *mounts);
+                r.state = vz::ct_state(*r.cfg, *mounts, layout);
             } else {
                 r.state.running = vz::cgroup_populated(layout.ct_probe_dir(id));
             }
@@ -98,8 +98,12 @@ std::vector<Record> collect(const vz::Paths& paths, const Query& q) {
         // Listing everything shows containers that exist: a config and a private area, or processes.
         if ((q.which == Which::All || q.which == Which::Stopped) && !r.state.running) {
             if (!r.cfg || !r.cfg->exists()) continue;
-            auto* priv = r.cfg->get("VE_PRIVATE");
-            if (!priv || !vz::is_dir(vz::expand_veid(*priv, id))) continue;
+            if (sources & kState) {
+                if (!r.state.exists) continue;
+            } else {
+                auto* priv = r.cfg->get("VE_PRIVATE");
+                if (!priv || !vz::is_dir(vz::expand_veid(*priv, id))) continue;
+            }
         }
         if (!glob_match(q.hostname_glob, r.conf("HOSTNAME")) || !glob_match(q.name_glob, r.conf("NAME")) ||
             !glob_match(q.description_glob, r.conf("DESCRIPTION")))

@@ -73,7 +73,7 @@ ConfFile ConfFile::parse(std::string_view text, const std::string& origin) {
             auto err = parse_value(body.substr(eq + 1), line.value);
             if (!err.empty()) fail(Exit::InvalidValue, "{}:{}: {} for {}", origin, lineno, err, key);
             line.key = std::string(key);
-            if (f.get(key)) {
+            if (!f.index_.emplace(line.key, f.lines_.size()).second) {
                 line.shadowed = true;
                 f.warnings_.push_back(
                     fmt::format("{}:{}: {} is set again; the first value is used", origin, lineno, key));
@@ -91,9 +91,14 @@ std::optional<ConfFile> ConfFile::load(const std::string& path) {
 }
 
 const std::string* ConfFile::get(std::string_view key) const {
-    for (auto& l : lines_)
-        if (!l.shadowed && l.key == key) return &l.value;
-    return nullptr;
+    auto it = index_.find(std::string(key));
+    return it == index_.end() ? nullptr : &lines_[it->second].value;
+}
+
+void ConfFile::reindex() {
+    index_.clear();
+    for (size_t i = 0; i < lines_.size(); ++i)
+        if (!lines_[i].key.empty() && !lines_[i].shadowed) index_.emplace(lines_[i].key, i);
 }
 
 std::string ConfFile::format_line(std::string_view key, std::string_view value) {
@@ -108,14 +113,15 @@ std::string ConfFile::format_line(std::string_view key, std::string_view value) 
 }
 
 bool ConfFile::set(std::string_view key, const std::string& value) {
-    for (auto& l : lines_) {
-        if (l.shadowed || l.key != key) continue;
+    if (auto it = index_.find(std::string(key)); it != index_.end()) {
+        Line& l = lines_[it->second];
         if (l.value == value) return false;
         l.value = value;
         l.text = format_line(key, value);
         return true;
     }
     if (!final_newline_ && !lines_.empty()) final_newline_ = true;
+    index_.emplace(std::string(key), lines_.size());
     lines_.push_back(Line{format_line(key, value), std::string(key), value, false});
     return true;
 }
@@ -123,6 +129,7 @@ bool ConfFile::set(std::string_view key, const std::string& value) {
 bool ConfFile::erase(std::string_view key) {
     auto n = lines_.size();
     std::erase_if(lines_, [&](const Line& l) { return l.key == key; });
+    reindex();
     return n != lines_.size();
 }
 

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace vz {
@@ -46,7 +47,11 @@ private:
         std::string value;
         bool shadowed = false;  // a later duplicate of an earlier key
     };
+    void reindex();
+
     std::vector<Line> lines_;
+    // key -> index in lines_ of its first occurrence; listings read thousands of keys.
+    std::unordered_map<std::string, size_t> index_;
     std::vector<std::string> warnings_;
     std::string origin_;
     bool final_newline_ = true;

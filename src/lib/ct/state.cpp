@@ -72,12 +72,16 @@ std::string dump_file(const CtConfig& cfg) {
 }
 
 CtState ct_state(const CtConfig& cfg, const MountTable& mounts) {
+    return ct_state(cfg, mounts, ct_cgroup_layout(cfg));
+}
+
+CtState ct_state(const CtConfig& cfg, const MountTable& mounts, const CgroupLayout& layout) {
     CtState st;
     auto* priv = cfg.get("VE_PRIVATE");
     st.exists = priv && is_dir(expand_veid(*priv, cfg.ctid()));
     auto* root = cfg.get("VE_ROOT");
     st.mounted = root && mounts.is_mount_point(expand_veid(*root, cfg.ctid()));
-    st.running = cgroup_populated(ct_cgroup_layout(cfg).ct_probe_dir(cfg.ctid()));
+    st.running = cgroup_populated(layout.ct_probe_dir(cfg.ctid()));
     st.suspended = !st.running && path_exists(dump_file(cfg));
     return st;
 }

@@ -34,6 +34,8 @@ struct CtState {
 CgroupLayout ct_cgroup_layout(const CtConfig& cfg);
 std::string dump_file(const CtConfig& cfg);
 CtState ct_state(const CtConfig& cfg, const MountTable& mounts);
+// The same with the cgroup layout already known (listings detect it once).
+CtState ct_state(const CtConfig& cfg, const MountTable& mounts, const CgroupLayout& layout);
 // "CTID 101 exist mounted running" (vzctl status).
 std::string status_line(unsigned ctid, const CtState& st);
 
