@@ -163,31 +163,41 @@ std::vector<Field> build() {
         const char* header_suffix;
     };
     constexpr Variant kVariants[] = {{"", ""}, {".m", ".M"}, {".b", ".B"}, {".l", ".L"}, {".f", ".F"}};
-    for (auto& res : vz::ubc_resources()) {
+    auto resources = vz::ubc_resources();
+    for (size_t ri = 0; ri < resources.size(); ++ri) {
+        const auto& res = resources[ri];
         if (!vz::ubc_listed(res)) continue;
         for (size_t v = 0; v < std::size(kVariants); ++v) {
             bool from_config = v == 2 || v == 3;
             auto& f = add(make(std::string(res.name) + kVariants[v].suffix,
                                std::string(res.header) + kVariants[v].header_suffix, 10, Align::Right,
-                               from_config ? kConfig : kState | kConfig, [&res, v](const Record& r) -> Value {
+                               from_config ? kConfig : kState | kUbc, [&res, ri, v](const Record& r) -> Value {
                                    if (v == 2 || v == 3) {
                                        auto pair = ubc_config(r, res);
                                        if (!pair) return std::monostate{};
                                        return static_cast<int64_t>(v == 2 ? pair->barrier : pair->limit);
                                    }
                                    // held, maxheld and failcnt exist only for a running container.
-                                   return std::monostate{};
+                                   if (!r.ubc) return std::monostate{};
+                                   auto& c = (*r.ubc)[ri];
+                                   auto& x = v == 0 ? c.held : v == 1 ? c.maxheld : c.failcnt;
+                                   if (!x) return std::monostate{};
+                                   return static_cast<int64_t>(*x);
                                }));
+            f.ubc_index = static_cast<int>(ri);
             if (v != 0) {
                 f.in_json = false;
                 continue;
             }
-            f.sources = kConfig | kState;
-            f.json = [&res](const Record& r) -> std::string {
+            f.sources = kConfig | kState | kUbc;
+            f.json = [&res, ri](const Record& r) -> std::string {
                 auto pair = ubc_config(r, res);
-                if (!pair) return "null";
-                return fmt::format("{{\"held\": 0, \"maxheld\": 0, \"barrier\": {}, \"limit\": {}, \"failcnt\": 0}}",
-                                   pair->barrier, pair->limit);
+                const vz::UbcCounters* c = r.ubc ? &(*r.ubc)[ri] : nullptr;
+                if (!pair && !c) return "null";
+                auto n = [](const std::optional<uint64_t>& x) { return x ? *x : 0; };
+                return fmt::format("{{\"held\": {}, \"maxheld\": {}, \"barrier\": {}, \"limit\": {}, \"failcnt\": {}}}",
+                                   c ? n(c->held) : 0, c ? n(c->maxheld) : 0, pair ? pair->barrier : vz::kUnlimited,
+                                   pair ? pair->limit : vz::kUnlimited, c ? n(c->failcnt) : 0);
             };
         }
     }
@@ -219,13 +229,15 @@ std::vector<Field> build() {
         f.json = [](const Record&) { return std::string("null"); };
     }
     {
-        auto& f = add(make("uptime", "UPTIME", 15, Align::Right, kState,
-                           [](const Record&) { return Value(std::monostate{}); }));
+        auto& f = add(make("uptime", "UPTIME", 15, Align::Right, kState | kInit, [](const Record& r) -> Value {
+            if (!r.uptime) return std::monostate{};
+            return *r.uptime;
+        }));
         f.text = [](const Value& v) {
             if (auto* d = std::get_if<double>(&v)) return format_uptime(*d);
             return std::string("-");
         };
-        f.json = [](const Record&) { return std::string("0.000"); };
+        f.json = [](const Record& r) { return fmt::format("{:.3f}", r.uptime.value_or(0.0)); };
     }
     auto conf_uint = [&](const char* name, const char* header, int width, const char* key, int64_t min_shown,
                          bool json_zero) -> Field& {

@@ -13,6 +13,7 @@
 
 #include "ct/env.hpp"
 #include "ct/state.hpp"
+#include "ubc/collect.hpp"
 
 namespace vzlist {
 
@@ -24,12 +25,16 @@ using Value = std::variant<std::monostate, int64_t, double, std::string, StrList
 enum Source : unsigned {
     kConfig = 1,  // <CTID>.conf over vz.conf
     kState = 2,   // private area, mount, cgroup, dump file
+    kUbc = 4,     // beancounters of running containers, from their cgroups
+    kInit = 8,    // the init process of running containers (uptime)
 };
 
 struct Record {
     unsigned ctid = 0;
     std::optional<vz::CtConfig> cfg;
     vz::CtState state;
+    std::optional<vz::UbcStats> ubc;   // running containers, when a UBC column is asked for
+    std::optional<double> uptime;      // seconds since the container's init started
     // A config value (CT over global), or nullptr.
     const std::string* conf(std::string_view key) const { return cfg ? cfg->get(key) : nullptr; }
 };
@@ -53,6 +58,7 @@ struct Field {
     bool json_default = true;     // part of `vzlist -j` without -o
     bool never_trim = false;      // capability
     bool first_when_trimmed = false;  // ip, nameserver, searchdomain
+    int ubc_index = -1;               // beancounter fields: index into vz::ubc_resources()
 };
 
 std::span<const Field> fields();

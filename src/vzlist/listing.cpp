@@ -2,7 +2,15 @@
 
 #include <fnmatch.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdlib>
+#include <memory>
+
+#include "cgroup/driver.hpp"
+#include "config/units.hpp"
+#include "runtime/join.hpp"
 
 #include "util/file.hpp"
 
@@ -43,6 +51,19 @@ size_t utf8_prefix(const std::string& s, size_t n) {
     return i;
 }
 
+// Seconds since `pid` started: its start time (field 22 of /proc/<pid>/stat, in clock ticks since boot).
+std::optional<double> init_uptime(pid_t pid, double now) {
+    auto stat = vz::read_file("/proc/" + std::to_string(pid) + "/stat");
+    if (!stat) return std::nullopt;
+    auto close = stat->rfind(')');
+    if (close == std::string::npos) return std::nullopt;
+    auto fields = vz::split(std::string_view(*stat).substr(close + 2), " ");
+    if (fields.size() < 20) return std::nullopt;
+    auto start = vz::parse_uint(fields[19]);
+    if (!start) return std::nullopt;
+    return std::max(0.0, now - static_cast<double>(*start) / static_cast<double>(::sysconf(_SC_CLK_TCK)));
+}
+
 void rstrip(std::string& s) {
     while (!s.empty() && s.back() == ' ') s.pop_back();
 }
@@ -78,6 +99,20 @@ std::vector<Record> collect(const vz::Paths& paths, const Query& q) {
 
     std::optional<vz::MountTable> mounts;
     if (sources & kState) mounts = vz::MountTable::read();
+    // Beancounters: only the resources the columns and the sort key show.
+    std::vector<bool> wanted(vz::ubc_resources().size(), false);
+    auto want = [&](const Field* f) {
+        if (f && f->ubc_index >= 0 && (f->sources & kUbc)) wanted[static_cast<size_t>(f->ubc_index)] = true;
+    };
+    for (auto* f : q.columns) want(f);
+    want(q.sort);
+    std::unique_ptr<vz::CgroupDriver> driver;
+    if (sources & (kUbc | kInit)) driver = vz::CgroupDriver::make(layout);
+    double now = 0;
+    if (sources & kInit) {
+        auto up = vz::read_file("/proc/uptime");
+        now = up ? std::strtod(up->c_str(), nullptr) : 0;
+    }
     std::vector<Record> out;
     out.reserve(ids.size());
     for (unsigned id : ids) {
@@ -95,6 +130,11 @@ std::vector<Record> collect(const vz::Paths& paths, const Query& q) {
             }
         }
         if (q.which == Which::Stopped && r.state.running) continue;
+        if (r.state.running && (sources & (kUbc | kInit))) {
+            auto init = vz::find_init(*driver, id);
+            if (sources & kUbc) r.ubc = vz::collect_ubc(layout, id, init, wanted);
+            if ((sources & kInit) && init) r.uptime = init_uptime(*init, now);
+        }
         // Listing everything shows containers that exist: a config and a private area, or processes.
         if ((q.which == Which::All || q.which == Which::Stopped) && !r.state.running) {
             if (!r.cfg || !r.cfg->exists()) continue;
