@@ -82,6 +82,17 @@ private:
     std::function<void()> f_;
 };
 
+// LXCFS="auto" (default) uses LXCFS when it is mounted at LXCFS_DIR; "yes" requires it; "no" never uses it.
+std::string lxcfs_dir(const CtConfig& cfg) {
+    auto mode = cfg.get_or("LXCFS", "auto");
+    auto dir = cfg.get_or("LXCFS_DIR", "/var/lib/lxcfs");
+    if (mode == "no") return {};
+    bool mounted = MountTable::read().is_mount_point(dir) && path_exists(dir + "/proc/meminfo");
+    if (mounted) return dir;
+    if (mode == "yes") fail(Exit::BadKernel, "LXCFS=yes but LXCFS is not mounted at {} (start lxcfs {})", dir, dir);
+    return {};
+}
+
 InitSpec init_spec(const CtConfig& cfg, const Resources& res) {
     InitSpec s;
     s.ctid = cfg.ctid();
@@ -92,6 +103,7 @@ InitSpec init_spec(const CtConfig& cfg, const Resources& res) {
     s.caps = capability_mask(cfg.get_or("CAPABILITY", ""));
     auto features = cfg.get_or("FEATURES", "");
     s.sysfs = features.find("sysfs:off") == std::string::npos;
+    s.lxcfs = lxcfs_dir(cfg);
     return s;
 }
 

@@ -21,6 +21,7 @@ struct InitSpec {
     std::vector<std::string> devnodes;   // names under /dev copied from the host
     unsigned long long caps = 0;         // bounding set
     bool sysfs = true;
+    std::string lxcfs;                   // LXCFS mount point whose proc files replace the container's; empty: none
 };
 
 // Mount options of the container's devpts; `numpty` caps the number of ptys.
