@@ -10,6 +10,7 @@
 
 #include "cgroup/layout.hpp"
 #include "runtime/resources.hpp"
+#include "util/fd.hpp"
 
 namespace vz {
 
@@ -38,6 +39,9 @@ protected:
     explicit CgroupDriver(CgroupLayout layout) : layout_(std::move(layout)) {}
     CgroupLayout layout_;
 };
+
+// The cgroup v2 device program allowing exactly `rules` (loaded, not attached); throws SetDevices.
+Fd load_device_program(const std::vector<DeviceRule>& rules);
 
 // Shared by both drivers.
 namespace cgroup_io {

@@ -61,7 +61,8 @@ std::vector<bpf_insn> device_program(const std::vector<DeviceRule>& rules) {
         if (r.minor >= 0) checks.push_back(insn(BPF_JMP | BPF_JNE | BPF_K, 5, 0, 0, static_cast<int32_t>(r.minor)));
         // Each failed check jumps past this rule's "allow" (2 instructions).
         for (size_t i = 0; i < checks.size(); ++i) {
-            if (BPF_OP(checks[i].code) == BPF_JNE) checks[i].off = static_cast<int16_t>(checks.size() - i - 1 + 2);
+            // BPF_AND shares its op bits with BPF_JNE: only jumps get an offset.
+            if (BPF_CLASS(checks[i].code) == BPF_JMP && BPF_OP(checks[i].code) == BPF_JNE) checks[i].off = static_cast<int16_t>(checks.size() - i - 1 + 2);
             p.push_back(checks[i]);
         }
         p.push_back(insn(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 1));
@@ -71,6 +72,23 @@ std::vector<bpf_insn> device_program(const std::vector<DeviceRule>& rules) {
     p.push_back(insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0));
     return p;
 }
+
+}  // namespace
+
+Fd load_device_program(const std::vector<DeviceRule>& rules) {
+    auto prog = device_program(rules);
+    static const char license[] = "GPL";
+    bpf_attr load{};
+    load.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
+    load.insns = reinterpret_cast<uint64_t>(prog.data());
+    load.insn_cnt = static_cast<uint32_t>(prog.size());
+    load.license = reinterpret_cast<uint64_t>(license);
+    Fd fd(static_cast<int>(sys_bpf(BPF_PROG_LOAD, load)));
+    if (!fd) fail(Exit::SetDevices, "can't load the device program: {}", errno_text(errno));
+    return fd;
+}
+
+namespace {
 
 class V2Driver final : public CgroupDriver {
 public:
@@ -166,15 +184,7 @@ private:
     void attach_devices(const std::string& d, const Resources& r) {
         std::vector<DeviceRule> rules = base_devices();
         rules.insert(rules.end(), r.devices.begin(), r.devices.end());
-        auto prog = device_program(rules);
-        static const char license[] = "GPL";
-        bpf_attr load{};
-        load.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
-        load.insns = reinterpret_cast<uint64_t>(prog.data());
-        load.insn_cnt = static_cast<uint32_t>(prog.size());
-        load.license = reinterpret_cast<uint64_t>(license);
-        Fd prog_fd(static_cast<int>(sys_bpf(BPF_PROG_LOAD, load)));
-        if (!prog_fd) fail(Exit::SetDevices, "can't load the device program for {}: {}", d, errno_text(errno));
+        Fd prog_fd = load_device_program(rules);
         Fd cg(::open(d.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
         if (!cg) fail(Exit::SetDevices, "can't open {}: {}", d, errno_text(errno));
 
