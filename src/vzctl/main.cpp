@@ -252,6 +252,14 @@ int run(int argc, char** argv) {
     unsigned ctid = vz::resolve_ctid(paths, ctid_arg);
     auto* sub = app.get_subcommands().front();
     std::string cmdline = command_line(args);
+    if (sub != status) {
+        auto global = vz::load_global(paths);
+        auto* logging = global.get("LOGGING");
+        auto* logfile = global.get("LOGFILE");
+        if (logging && *logging == "yes")
+            vz::log::open_file(logfile && !logfile->empty() ? *logfile : "/var/log/vzctl.log",
+                               fmt::format("vzctl : CT {}", ctid));
+    }
     if (ctid == 0 && sub != set) vz::fail(vz::Exit::InvalidValue, "Only 'set' can be used for CT 0 (the host)");
 
     if (sub == status) {

@@ -9,21 +9,28 @@ namespace vz::log {
 void set_level(int level);
 int level();
 
+// Also append every message to `path` ("<time> vzctl : CT <id> : <message>"), as LOGGING/LOGFILE ask.
+// A log file that can't be opened is reported once on stderr and otherwise ignored.
+void open_file(const std::string& path, const std::string& prefix);
+
 void write_out(const std::string& line);
 void write_err(const std::string& line);
 
+// Prints `line` on the console when the verbosity reaches `lvl`; the log file gets it always.
+void emit(int lvl, bool to_stderr, const std::string& line);
+
 template <typename... Args>
 void info(fmt::format_string<Args...> f, Args&&... args) {
-    if (level() >= 0) write_out(fmt::format(f, std::forward<Args>(args)...));
+    emit(0, false, fmt::format(f, std::forward<Args>(args)...));
 }
 template <typename... Args>
 void verbose(int lvl, fmt::format_string<Args...> f, Args&&... args) {
-    if (level() >= lvl) write_out(fmt::format(f, std::forward<Args>(args)...));
+    emit(lvl, false, fmt::format(f, std::forward<Args>(args)...));
 }
 template <typename... Args>
 void warn(fmt::format_string<Args...> f, Args&&... args) {
-    if (level() >= 0) write_err("WARNING: " + fmt::format(f, std::forward<Args>(args)...));
+    emit(0, true, "WARNING: " + fmt::format(f, std::forward<Args>(args)...));
 }
-inline void error(const std::string& msg) { write_err("Error: " + msg); }
+inline void error(const std::string& msg) { emit(-1, true, "Error: " + msg); }
 
 }  // namespace vz::log
