@@ -131,9 +131,10 @@ private:
         if (!memsw && r.swap_bytes)
             fail(Exit::SetUbc, "can't limit swappages of CT {}: swap accounting is off in this kernel "
                                "(boot with swapaccount=1)", ctid);
-        std::string total = r.ram_bytes && r.swap_bytes ? std::to_string(*r.ram_bytes + *r.swap_bytes)
-                            : r.ram_bytes && !r.swap_bytes ? "-1"
-                                                           : "-1";
+        if (r.swap_bytes && !r.ram_bytes)
+            fail(Exit::SetUbc, "can't limit swappages of CT {} on cgroup v1 without a physpages limit "
+                               "(memsw counts RAM and swap together)", ctid);
+        std::string total = r.ram_bytes && r.swap_bytes ? std::to_string(*r.ram_bytes + *r.swap_bytes) : "-1";
         // memsw must stay >= memory: raise memsw first when it grows, lower memory first when it shrinks.
         if (memsw && !try_write(d, "memory.memsw.limit_in_bytes", total)) {
             write(d, "memory.limit_in_bytes", mem, kSetUbc);
@@ -142,19 +143,19 @@ private:
             write(d, "memory.limit_in_bytes", mem, kSetUbc);
             if (memsw) write(d, "memory.memsw.limit_in_bytes", total, kSetUbc);
         }
-        if (r.kmem_bytes && !try_write(d, "memory.kmem.limit_in_bytes", std::to_string(*r.kmem_bytes)))
+        // Newer kernels accept a kmem limit and ignore it: only a value that reads back counts as enforced.
+        if (r.kmem_bytes && (!try_write(d, "memory.kmem.limit_in_bytes", std::to_string(*r.kmem_bytes)) ||
+                             parse_uint(read(d, "memory.kmem.limit_in_bytes")) != r.kmem_bytes))
             warnings.push_back("kmemsize is accounted, not enforced, on this kernel");
     }
 
     void apply_io(unsigned ctid, const Resources& r, const std::string& private_dir,
                   std::vector<std::string>& warnings) {
         auto d = ctl("blkio", ctid);
-        if (r.ioprio != 4) {
-            // ioprio 0..7 onto the proportional weight 100..1000 (4, the default, is the kernel's default too).
-            auto weight = std::to_string(100 + r.ioprio * 900 / 7);
-            if (!try_write(d, "blkio.bfq.weight", weight) && !try_write(d, "blkio.weight", weight))
-                warnings.push_back("ioprio is not enforced: no proportional I/O scheduler (BFQ) on this host");
-        }
+        // ioprio 0..7 onto the proportional weight 100..1000; written also for 4 so a change back takes effect.
+        auto weight = std::to_string(100 + r.ioprio * 900 / 7);
+        if (!try_write(d, "blkio.bfq.weight", weight) && !try_write(d, "blkio.weight", weight) && r.ioprio != 4)
+            warnings.push_back("ioprio is not enforced: no proportional I/O scheduler (BFQ) on this host");
         auto dev = block_device_of(private_dir);
         if (dev.empty()) {
             if (r.iolimit_bps || r.iopslimit)

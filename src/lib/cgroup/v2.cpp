@@ -145,7 +145,7 @@ public:
         if (groups & kResCpu) {
             write(d, "cpu.max", r.cpu_quota_pct ? fmt::format("{} 100000", *r.cpu_quota_pct * 1000) : "max 100000",
                   kSetCpu);
-            write(d, "cpu.weight", std::to_string(shares_to_weight(cpuunits_to_shares(r.cpuunits))), kSetCpu);
+            write(d, "cpu.weight", std::to_string(cpuunits_to_weight(r.cpuunits)), kSetCpu);
         }
         if (groups & kResCpuset) {
             write(d, "cpuset.cpus", r.cpuset_cpus.value_or(""), kSetCpu);
@@ -161,8 +161,8 @@ public:
         }
         if (groups & kResPids) write(d, "pids.max", r.numproc ? std::to_string(*r.numproc) : "max", kSetUbc);
         if (groups & kResIo) {
-            if (r.ioprio != 4 && !try_write(d, "io.bfq.weight", std::to_string(100 + r.ioprio * 900 / 7)) &&
-                !try_write(d, "io.weight", std::to_string(100 + r.ioprio * 900 / 7)))
+            auto weight = std::to_string(100 + r.ioprio * 900 / 7);
+            if (!try_write(d, "io.bfq.weight", weight) && !try_write(d, "io.weight", weight) && r.ioprio != 4)
                 warnings.push_back("ioprio is not enforced: no proportional I/O weight on this host");
             auto dev = block_device_of(private_dir);
             if (dev.empty()) {

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -163,19 +164,28 @@ bool wait_empty(CgroupDriver& cg, unsigned ctid, std::chrono::milliseconds limit
     }
 }
 
-// The container finished booting: our busybox template leaves /run/vz-booted, systemd reports its state.
-bool booted(CgroupDriver& cg, const CtConfig& cfg) {
+// What --wait waits for: our busybox template leaves /run/vz-booted; systemd says "running" or "degraded"
+// (booted, some unit failed). Other inits give no sign: nullopt.
+std::optional<bool> booted(CgroupDriver& cg, const CtConfig& cfg) {
     auto init = find_init(cg, cfg.ctid());
     if (!init) return false;
     auto root = "/proc/" + std::to_string(*init) + "/root";
     if (path_exists(root + "/run/vz-booted")) return true;
-    if (!is_dir(root + "/run/systemd/system")) return false;
+    if (!is_dir(root + "/run/systemd/system")) return path_exists(root + "/etc/init.d/rcS") ? std::optional(false) : std::nullopt;
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) return false;
+    Fd rd(fds[0]), wr(fds[1]);
     JoinSpec js{cfg.ctid(), *init, ~0ULL};
-    pid_t pid = fork_in_ct(js, cg, [] {
-        stdio_to_null();
+    pid_t pid = fork_in_ct(js, cg, [&] {
+        ::dup2(wr.get(), 1);
         exec_argv({"systemctl", "is-system-running"}, exec_environment(), true);
     });
-    return wait_exit(pid) == 0;
+    wr.reset();
+    char buf[64] = {};
+    auto n = ::read(rd.get(), buf, sizeof buf - 1);
+    wait_exit(pid);
+    std::string state(buf, n > 0 ? static_cast<size_t>(n) : 0);
+    return state.starts_with("running") || state.starts_with("degraded");
 }
 
 }  // namespace
@@ -242,7 +252,13 @@ void start_ct(const Paths& p, unsigned ctid, const StartOptions& o, const Tools&
     log::info("Container start in progress...");
     if (o.wait) {
         auto end = Clock::now() + std::chrono::seconds(120);
-        while (!booted(*cg, cfg)) {
+        for (;;) {
+            auto done = booted(*cg, cfg);
+            if (!done) {
+                log::warn("--wait: this container's init gives no sign of finished booting; not waiting");
+                break;
+            }
+            if (*done) break;
             if (Clock::now() >= end) fail(Exit::WaitFailed, "Container did not finish booting in 120 s");
             std::this_thread::sleep_for(std::chrono::milliseconds(50));
         }
@@ -272,9 +288,13 @@ void stop_ct(const Paths& p, unsigned ctid, const StopOptions& o, const Tools& t
                 exec_argv({"halt"}, exec_environment(), true);
                 ::_exit(127);
             });
-            if (wait_exit(pid) != 0) ::kill(*init, SIGINT);
-            auto timeout = parse_uint(cfg.get_or("STOP_TIMEOUT", "120")).value_or(120);
-            stopped = wait_empty(*cg, ctid, std::chrono::seconds(timeout ? timeout : 120));
+            // Without a working halt inside there is no clean way down: kill at once.
+            if (wait_exit(pid) == 0) {
+                auto timeout = parse_uint(cfg.get_or("STOP_TIMEOUT", "120")).value_or(120);
+                stopped = wait_empty(*cg, ctid, std::chrono::seconds(timeout ? timeout : 120));
+            } else {
+                log::warn("halt failed inside the container; killing it");
+            }
         }
     }
     if (!stopped) {
@@ -547,8 +567,21 @@ std::vector<std::string> apply_running(const CtConfig& cfg, const std::vector<st
     unsigned groups = 0;
     for (auto& k : keys) groups |= groups_of_key(k);
     std::vector<std::string> warnings;
-    if (!groups) return warnings;
     auto cg = driver_of(cfg);
+    if (std::find(keys.begin(), keys.end(), "HOSTNAME") != keys.end()) {
+        auto init = find_init(*cg, cfg.ctid());
+        if (!init) fail(Exit::NotRunning, "Container is not running");
+        auto name = cfg.get_or("HOSTNAME", "");
+        JoinSpec js{cfg.ctid(), *init, ~0ULL};
+        pid_t pid = fork_in_ct(js, *cg, [&] {
+            if (::sethostname(name.data(), name.size()) != 0) ::_exit(1);
+            int fd = ::open("/etc/hostname", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+            auto line = name + "\n";
+            ::_exit(fd >= 0 && ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) ? 0 : 1);
+        });
+        if (wait_exit(pid) != 0) fail(Exit::System, "can't set the host name of CT {}", cfg.ctid());
+    }
+    if (!groups) return warnings;
     auto res = resources_from_config(cfg);
     if (groups & kResPty) {
         // devpts max= lives in the container's mount namespace: remount it there.
@@ -560,9 +593,6 @@ std::vector<std::string> apply_running(const CtConfig& cfg, const std::vector<st
             ::_exit(::mount("devpts", "/dev/pts", "devpts", MS_REMOUNT | MS_NOSUID | MS_NOEXEC, opts.c_str()) == 0 ? 0 : 1);
         });
         if (wait_exit(pid) != 0) fail(Exit::SetUbc, "can't change numpty of CT {}: remount of /dev/pts failed", cfg.ctid());
-    }
-    if (groups & kResDevices) {
-        // New device nodes are created by the next start; access rules change now.
     }
     return cg->apply(cfg.ctid(), res, groups & ~static_cast<unsigned>(kResPty), cfg.ve_private());
 }

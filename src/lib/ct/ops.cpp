@@ -9,6 +9,7 @@
 #include "ct/lifecycle.hpp"
 #include "ct/lock.hpp"
 #include "ct/state.hpp"
+#include "runtime/resources.hpp"
 #include "fs/template.hpp"
 #include "util/error.hpp"
 #include "util/file.hpp"
@@ -298,11 +299,21 @@ void set_ct(const Paths& p, unsigned ctid, const SetRequest& req, const Tools& t
 
     for (auto& ch : req.changes)
         if (ch.def->kind == Kind::UserPasswd) set_user_password(cfg, ch.value);
-    if (st.running && runtime) {
+    if (st.running && (runtime || req.applyconfig)) {
         // Applied first: if the kernel refuses a value, nothing is saved.
         std::vector<std::string> keys;
         for (auto& ch : req.changes)
-            if (!ch.def->conf_key.empty()) keys.push_back(ch.def->conf_key);
+            if (!ch.def->conf_key.empty() && ch.def->apply == Apply::Live) keys.push_back(ch.def->conf_key);
+        if (req.applyconfig)
+            for (auto& k : conf.keys())
+                if (auto* d = find_param_by_key(k); d && d->apply == Apply::Live) keys.push_back(k);
+        // Say which live parameters this version can only save (they act from the next start).
+        std::vector<std::string> later;
+        for (auto& k : keys)
+            if (!groups_of_key(k) && k != "HOSTNAME" && std::find(later.begin(), later.end(), k) == later.end())
+                later.push_back(k);
+        if (!later.empty())
+            log::warn("not applied to the running container, effective at the next start: {}", join(later, " "));
         CtConfig next(ctid, std::make_shared<const ConfFile>(cfg.global()), conf);
         for (auto& w : apply_running(next, keys)) log::warn("{}", w);
         if (std::any_of(keys.begin(), keys.end(), [](const std::string& k) { return find_ubc_by_key(k); }))

@@ -61,7 +61,9 @@ struct Child {
 
     void make_node(const std::string& dev, const char* name, mode_t mode, dev_t rdev) {
         auto path = dev + "/" + name;
-        if (::mknod(path.c_str(), mode, rdev) != 0) fail_errno(Exit::CantMount, "can't create " + path);
+        // chmod after mknod: the mode must not depend on our umask.
+        if (::mknod(path.c_str(), mode, rdev) != 0 || ::chmod(path.c_str(), mode & 07777) != 0)
+            fail_errno(Exit::CantMount, "can't create " + path);
     }
 
     void build_dev() {
@@ -83,7 +85,8 @@ struct Child {
             auto path = dev + "/" + name;
             auto slash = name.rfind('/');
             if (slash != std::string::npos) ::mkdir((dev + "/" + name.substr(0, slash)).c_str(), 0755);
-            if (::mknod(path.c_str(), st.st_mode, st.st_rdev) != 0) fail_errno(Exit::SetDevices, "can't create " + path);
+            if (::mknod(path.c_str(), st.st_mode, st.st_rdev) != 0 || ::chmod(path.c_str(), st.st_mode & 07777) != 0)
+                fail_errno(Exit::SetDevices, "can't create " + path);
         }
         ::mkdir((dev + "/pts").c_str(), 0755);
         ::mkdir((dev + "/shm").c_str(), 01777);

@@ -8,6 +8,7 @@
 
 #include "config/units.hpp"
 #include "ubc/resources.hpp"
+#include "util/file.hpp"
 
 namespace vz {
 namespace {
@@ -35,14 +36,24 @@ std::string access_of(const std::string& perm) {
     return a;
 }
 
+// The CPUs of NUMA nodes "0-1,3" (CPUMASK="auto"), from sysfs.
+std::string cpus_of_nodes(const std::string& nodes) {
+    std::vector<std::string> lists;
+    auto map = parse_bitmap(nodes, 1024);
+    if (!map) return {};
+    for (size_t n = 0; n < map->size(); ++n)
+        if ((*map)[n]) {
+            auto l = read_file("/sys/devices/system/node/node" + std::to_string(n) + "/cpulist");
+            if (l && !l->empty()) lists.push_back(l->substr(0, l->find('\n')));
+        }
+    return join(lists, ",");
+}
+
 }  // namespace
 
 uint64_t cpuunits_to_shares(uint64_t units) { return std::max<uint64_t>(2, units * 1024 / 1000); }
 
-uint64_t shares_to_weight(uint64_t shares) {
-    shares = std::clamp<uint64_t>(shares, 2, 262144);
-    return 1 + ((shares - 2) * 9999) / 262142;
-}
+uint64_t cpuunits_to_weight(uint64_t units) { return std::clamp<uint64_t>(units / 10, 1, 10000); }
 
 const std::vector<DeviceRule>& base_devices() {
     static const std::vector<DeviceRule> base = {
@@ -60,11 +71,14 @@ Resources resources_from_config(const CtConfig& cfg) {
     if (cpulimit && *cpulimit > 0) cap = *cpulimit;
     if (cpus && *cpus > 0) cap = std::min(cap.value_or(UINT64_MAX), *cpus * 100);
     r.cpu_quota_pct = cap;
-    r.cpuunits = uint_key(cfg, "CPUUNITS").value_or(1000);
+    // CPUUWEIGHT (--cpuweight) is the raw fair-scheduler weight: OpenVZ's units = 500000 / weight.
+    auto weight = uint_key(cfg, "CPUUWEIGHT");
+    r.cpuunits = uint_key(cfg, "CPUUNITS").value_or(weight && *weight ? 500000 / *weight : 1000);
     auto mask = cfg.get("CPUMASK");
-    if (mask && !mask->empty() && *mask != "all" && *mask != "auto") r.cpuset_cpus = *mask;
     auto nodes = cfg.get("NODEMASK");
     if (nodes && !nodes->empty() && *nodes != "all") r.cpuset_mems = *nodes;
+    if (mask && *mask == "auto" && r.cpuset_mems) r.cpuset_cpus = cpus_of_nodes(*r.cpuset_mems);
+    else if (mask && !mask->empty() && *mask != "all" && *mask != "auto") r.cpuset_cpus = *mask;
 
     auto page = page_size();
     if (auto ram = ubc_limit(cfg, "physpages")) r.ram_bytes = *ram * page;

@@ -52,9 +52,10 @@ Resources resources_from_config(const CtConfig& cfg);
 // The groups a config key feeds.
 unsigned groups_of_key(const std::string& key);
 
-// cpu.shares from OpenVZ cpuunits (1000 -> 1024) and cpu.weight from shares (the kernel's own mapping).
+// cpu.shares from OpenVZ cpuunits (1000 -> 1024, libvzctl's formula) and cpu.weight from cpuunits
+// (units / 10, 1..10000: the OpenVZ default 1000 is v2's default weight 100, as 1024 shares are v1's default).
 uint64_t cpuunits_to_shares(uint64_t units);
-uint64_t shares_to_weight(uint64_t shares);
+uint64_t cpuunits_to_weight(uint64_t units);
 
 // The base device whitelist every container gets (null, zero, full, random, urandom, tty, ptmx, pts/*).
 const std::vector<DeviceRule>& base_devices();

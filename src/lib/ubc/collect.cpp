@@ -61,7 +61,7 @@ std::optional<uint64_t> sockstat(pid_t init, std::string_view proto) {
     auto pos = t->find(std::string(proto) + ": inuse ");
     if (pos == std::string::npos) return std::nullopt;
     pos += proto.size() + 8;
-    return parse_uint(std::string_view(*t).substr(pos, t->find(' ', pos) - pos));
+    return parse_uint(std::string_view(*t).substr(pos, t->find_first_of(" \n", pos) - pos));
 }
 
 std::optional<uint64_t> open_ptys(pid_t init) {
