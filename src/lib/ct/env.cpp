@@ -97,6 +97,11 @@ std::string CtConfig::ve_private() const {
     return expand_veid(*v, ctid_);
 }
 
+std::string lock_dir(const ConfFile& global) {
+    auto* v = global.get("LOCKDIR");
+    return v && !v->empty() ? *v : "/vz/lock";
+}
+
 CtConfig load_ct(const Paths& p, std::shared_ptr<const ConfFile> global, unsigned ctid, bool require,
                  bool validate) {
     auto ct = ConfFile::load(ctid == 0 ? p.conf_dir() + "/0.conf" : p.ct_conf(ctid));

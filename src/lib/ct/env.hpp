@@ -64,6 +64,9 @@ private:
     std::optional<ConfFile> ct_;
 };
 
+// LOCKDIR of vz.conf (default /vz/lock).
+std::string lock_dir(const ConfFile& global);
+
 // Loads the container's config (validated) over vz.conf; `require` makes a missing CT config exit 14.
 CtConfig load_ct(const Paths& p, unsigned ctid, bool require);
 // The same over an already loaded vz.conf; `validate` checks the values of the CT config.

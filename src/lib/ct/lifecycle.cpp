@@ -38,7 +38,18 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string lockdir_of(const CtConfig& cfg) { return cfg.get_or("LOCKDIR", "/vz/lock"); }
+// The container's lock, then its config (read under the lock, so no concurrent save is half-seen).
+struct Locked {
+    CtLock lock;
+    CtConfig cfg;
+};
+
+Locked lock_and_load(const Paths& p, unsigned ctid, const std::string& command, bool wait = false) {
+    auto global = std::make_shared<const ConfFile>(load_global(p));
+    CtLock lock(lock_dir(*global), ctid, command, wait);
+    auto cfg = load_ct(p, global, ctid, true, true);
+    return Locked{std::move(lock), std::move(cfg)};
+}
 
 std::unique_ptr<CgroupDriver> driver_of(const CtConfig& cfg) { return CgroupDriver::make(ct_cgroup_layout(cfg)); }
 
@@ -191,15 +202,13 @@ std::optional<bool> booted(CgroupDriver& cg, const CtConfig& cfg) {
 }  // namespace
 
 void mount_ct(const Paths& p, unsigned ctid, const Tools& t) {
-    auto cfg = load_ct(p, ctid, true);
-    CtLock lock(lockdir_of(cfg), ctid, t.command);
+    auto [lock, cfg] = lock_and_load(p, ctid, t.command);
     if (!do_mount(cfg)) fail(Exit::Mounted, "Container is already mounted");
     log::info("Container is mounted");
 }
 
 void umount_ct(const Paths& p, unsigned ctid, const Tools& t) {
-    auto cfg = load_ct(p, ctid, true);
-    CtLock lock(lockdir_of(cfg), ctid, t.command);
+    auto [lock, cfg] = lock_and_load(p, ctid, t.command);
     auto st = ct_state(cfg, MountTable::read());
     if (st.running) fail(Exit::Running, "Container is running; stop it first");
     if (!st.mounted) fail(Exit::NotMounted, "Container is not mounted");
@@ -208,8 +217,7 @@ void umount_ct(const Paths& p, unsigned ctid, const Tools& t) {
 }
 
 void start_ct(const Paths& p, unsigned ctid, const StartOptions& o, const Tools& t) {
-    auto cfg = load_ct(p, ctid, true);
-    CtLock lock(lockdir_of(cfg), ctid, t.command);
+    auto [lock, cfg] = lock_and_load(p, ctid, t.command);
     if (cfg.get_or("DISABLED", "no") == "yes" && !o.force)
         fail(Exit::StartDisabled, "Container start disabled (use --force)");
     auto cg = driver_of(cfg);
@@ -266,8 +274,7 @@ void start_ct(const Paths& p, unsigned ctid, const StartOptions& o, const Tools&
 }
 
 void stop_ct(const Paths& p, unsigned ctid, const StopOptions& o, const Tools& t) {
-    auto cfg = load_ct(p, ctid, true);
-    CtLock lock(lockdir_of(cfg), ctid, t.command);
+    auto [lock, cfg] = lock_and_load(p, ctid, t.command);
     auto cg = driver_of(cfg);
     if (cg->procs(ctid).empty()) {
         log::info("Container is not running");
@@ -311,14 +318,13 @@ void stop_ct(const Paths& p, unsigned ctid, const StopOptions& o, const Tools& t
 }
 
 void monitor_event(const Paths& p, unsigned ctid, const std::string& action, const Tools& t) {
-    auto cfg = load_ct(p, ctid, true);
-    auto cg = driver_of(cfg);
     {
         // vzctl stop holds the lock while it stops the container; it also cleans up, so wait and then look.
-        CtLock lock(lockdir_of(cfg), ctid, "vzctl monitor " + action, true);
+        auto [lock, cfg] = lock_and_load(p, ctid, "vzctl monitor " + action, true);
+        auto cg = driver_of(cfg);
         if (!cg->exists(ctid) || !cg->procs(ctid).empty()) return;
         if (action == "restart") {
-            auto fresh = load_ct(p, ctid, true);
+            const auto& fresh = cfg;
             auto res = resources_from_config(fresh);
             try {
                 for (auto& w : cg->apply(ctid, res, kResAll, fresh.ve_private())) log::warn("{}", w);

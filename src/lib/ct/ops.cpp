@@ -24,11 +24,6 @@ constexpr std::string_view kApplyconfigKeep[] = {"HOSTNAME",   "IP_ADDRESS",  "O
                                                  "VE_ROOT",    "VE_PRIVATE",  "DESCRIPTION",
                                                  "NAME",       "ORIGIN_SAMPLE", "VE_LAYOUT"};
 
-std::string lockdir(const ConfFile& global) {
-    auto* v = global.get("LOCKDIR");
-    return v && !v->empty() ? *v : "/vz/lock";
-}
-
 ConfFile load_sample(const Paths& p, const std::string& name, Exit missing) {
     if (name.empty() || name.find('/') != std::string::npos)
         fail(missing, "Invalid sample configuration name '{}'", name);
@@ -123,7 +118,7 @@ void set_ct_name(const Paths& p, unsigned ctid, const std::string* old_name, con
 void create_ct(const Paths& p, unsigned ctid, const CreateRequest& req) {
     if (ctid == 0) fail(Exit::InvalidValue, "CT 0 is the host and can't be created");
     auto global = load_global(p);
-    CtLock lock(lockdir(global), ctid, req.command);
+    CtLock lock(lock_dir(global), ctid, req.command);
 
     auto existing = ConfFile::load(p.ct_conf(ctid));
     if (existing && !req.config.empty())
@@ -206,9 +201,11 @@ void create_ct(const Paths& p, unsigned ctid, const CreateRequest& req) {
 }
 
 void destroy_ct(const Paths& p, unsigned ctid, const std::string& command) {
-    auto cfg = load_ct(p, ctid, false);
+    // The lock first, then the config: what we read is what no one else changes until we are done.
+    auto global = std::make_shared<const ConfFile>(load_global(p));
+    CtLock lock(lock_dir(*global), ctid, command);
+    auto cfg = load_ct(p, global, ctid, false, true);
     if (!cfg.exists()) fail(Exit::NoCtConfig, "Container config file does not exist");
-    CtLock lock(lockdir(cfg.global()), ctid, command);
     auto st = ct_state(cfg, MountTable::read());
     if (st.running) fail(Exit::Running, "Container is currently running. Stop it first.");
     if (st.mounted) fail(Exit::Mounted, "Container is currently mounted (umount first)");
@@ -253,9 +250,26 @@ void set_ct(const Paths& p, unsigned ctid, const SetRequest& req, const Tools& t
     if (req.changes.empty() && !req.applyconfig && !req.applyconfig_map && !req.reset_ub)
         fail(Exit::InvalidSyntax, "No parameters to set");
 
-    auto cfg = load_ct(p, ctid, ctid != 0);
+    // The lock first, then the config: a concurrent set --save can't slip in between read and write.
+    auto global = std::make_shared<const ConfFile>(load_global(p));
     std::optional<CtLock> lock;
-    if (!req.skiplock) lock.emplace(lockdir(cfg.global()), ctid, req.command);
+    if (!req.skiplock) lock.emplace(lock_dir(*global), ctid, req.command);
+    auto cfg = load_ct(p, global, ctid, ctid != 0, true);
+
+    // Values first (21/20), as the original checked them while parsing, before looking at the container.
+    ConfFile conf = cfg.ct_file_ptr() ? *cfg.ct_file_ptr() : ConfFile();
+    const std::string* old_name_ptr = conf.get("NAME");
+    std::optional<std::string> old_name = old_name_ptr ? std::optional(*old_name_ptr) : std::nullopt;
+    if (req.applyconfig) {
+        if (req.applyconfig->empty() || req.applyconfig->find('/') != std::string::npos)
+            fail(Exit::ApplyConfig, "Invalid sample configuration name '{}'", *req.applyconfig);
+        auto sample = ConfFile::load(p.sample(*req.applyconfig));
+        if (!sample) fail(Exit::ApplyConfig, "Sample configuration {} not found", p.sample(*req.applyconfig));
+        validate_config(*sample);
+        merge_sample(conf, *sample, *req.applyconfig);
+    }
+    auto edit_warnings = apply_changes(conf, req.changes, edit_context(ctid));
+
     auto st = ct_state(cfg, MountTable::read());
 
     if (req.reset_ub) {
@@ -284,18 +298,7 @@ void set_ct(const Paths& p, unsigned ctid, const SetRequest& req, const Tools& t
     if (restart_needed && req.setmode == SetMode::Ignore)
         throw Error(Exit::Running, "");  // --setmode ignore: refuse without a word, as the original
 
-    ConfFile conf = cfg.ct_file_ptr() ? *cfg.ct_file_ptr() : ConfFile();
-    const std::string* old_name_ptr = conf.get("NAME");
-    std::optional<std::string> old_name = old_name_ptr ? std::optional(*old_name_ptr) : std::nullopt;
-    if (req.applyconfig) {
-        if (req.applyconfig->empty() || req.applyconfig->find('/') != std::string::npos)
-            fail(Exit::ApplyConfig, "Invalid sample configuration name '{}'", *req.applyconfig);
-        auto sample = ConfFile::load(p.sample(*req.applyconfig));
-        if (!sample) fail(Exit::ApplyConfig, "Sample configuration {} not found", p.sample(*req.applyconfig));
-        validate_config(*sample);
-        merge_sample(conf, *sample, *req.applyconfig);
-    }
-    for (auto& w : apply_changes(conf, req.changes, edit_context(ctid))) log::warn("{}", w);
+    for (auto& w : edit_warnings) log::warn("{}", w);
 
     for (auto& ch : req.changes)
         if (ch.def->kind == Kind::UserPasswd) set_user_password(cfg, ch.value);

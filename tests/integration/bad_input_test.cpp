@@ -1,0 +1,97 @@
+// Bad input on the command line and in config files: the exit codes of the reference and messages that say where.
+#include <filesystem>
+
+#include "../support/messages.hpp"
+#include "cli_fixture.hpp"
+
+namespace {
+
+using vztest::CliTest;
+using vztest::contains;
+namespace fs = std::filesystem;
+
+// Every file below the config directory, to prove a refused command wrote nothing.
+std::vector<std::string> tree(const std::string& dir) {
+    std::vector<std::string> out;
+    for (auto& e : fs::recursive_directory_iterator(dir)) out.push_back(e.path().string());
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+TEST_F(CliTest, PathLikeAndOutOfRangeCtidsAreRefused) {
+    ASSERT_TRUE(create(101));
+    auto before = tree(tmp_.path());
+    for (const char* id : {"../../etc", "101/../1", "-5", "2147483645", "0x65", "1e3", "0101", ""}) {
+        for (std::vector<std::string> cmd : {std::vector<std::string>{"create", id, "--ostemplate", "tiny"},
+                                             std::vector<std::string>{"set", id, "--cpus", "1", "--save"},
+                                             std::vector<std::string>{"destroy", id},
+                                             std::vector<std::string>{"status", id}}) {
+            auto r = vzctl(cmd);
+            EXPECT_EQ(r.status, 21) << cmd[0] << " '" << id << "': " << r.err;
+            EXPECT_TRUE(r.err.starts_with("Error: ")) << r.err;
+        }
+    }
+    auto after = tree(tmp_.path());
+    std::erase_if(after, [](const std::string& p) { return contains(p, "/run/"); });
+    std::erase_if(before, [](const std::string& p) { return contains(p, "/run/"); });
+    EXPECT_EQ(after, before);
+}
+
+TEST_F(CliTest, HighestCtidIsAccepted) {
+    ASSERT_TRUE(create(2147483644));
+    EXPECT_EQ(vzctl({"status", "2147483644"}).out, "CTID 2147483644 exist unmounted down\n");
+}
+
+TEST_F(CliTest, UnknownOptionOrCommandIsASyntaxError) {
+    ASSERT_TRUE(create(101));
+    auto conf = vztest::read_text(conf_path(101));
+    EXPECT_EQ(vzctl({"set", "101", "--bogus", "1", "--save"}).status, 20);
+    EXPECT_EQ(vzctl({"set", "101", "--save", "--cpus"}).status, 20);
+    EXPECT_EQ(vzctl({"frobnicate", "101"}).status, 20);
+    EXPECT_EQ(vzctl({}).status, 20);
+    EXPECT_EQ(vztest::read_text(conf_path(101)), conf);
+}
+
+TEST_F(CliTest, BadValuesAreRefusedAndNothingIsSaved) {
+    ASSERT_TRUE(create(101));
+    auto conf = vztest::read_text(conf_path(101));
+    const std::vector<std::vector<std::string>> bad{
+        {"--numproc", "10K"}, {"--ram", "lots"},          {"--cpuunits", "7"},         {"--cpulimit", "101%"},
+        {"--onboot", "Yes"},  {"--ipadd", "192.0.2.256"}, {"--description", "a\nb"},   {"--diskspace", "unlimited"},
+        {"--cpus", "-1"},     {"--kmemsize", "1:2:3"},    {"--capability", "setveid:on"}, {"--name", "a/b"}};
+    for (auto& opt : bad) {
+        auto r = vzctl({"set", "101", "--cpus", "3", opt[0], opt[1], "--save"});
+        EXPECT_EQ(r.status, 21) << opt[0] << " " << opt[1] << ": " << r.err;
+        EXPECT_TRUE(vztest::mentions_option(r.err, opt[0].substr(2))) << r.err;
+    }
+    EXPECT_EQ(vztest::read_text(conf_path(101)), conf);
+}
+
+TEST_F(CliTest, MalformedConfigLineNamesFileAndLine) {
+    ASSERT_TRUE(create(101));
+    auto conf = vztest::read_text(conf_path(101));
+    auto line = vztest::lines(conf).size() + 1;
+    vztest::write_text(conf_path(101), conf + "THIS LINE IS BROKEN\n");
+    auto r = vzctl({"set", "101", "--cpus", "2", "--save"});
+    EXPECT_EQ(r.status, 21);
+    EXPECT_TRUE(contains(r.err, conf_path(101) + ":" + std::to_string(line) + ":")) << r.err;
+    EXPECT_EQ(vztest::read_text(conf_path(101)), conf + "THIS LINE IS BROKEN\n");
+}
+
+TEST_F(CliTest, UnterminatedQuoteNamesFileAndLine) {
+    ASSERT_TRUE(create(101));
+    vztest::write_text(conf_path(101), "# top\nHOSTNAME=\"open\n");
+    auto r = vzctl({"set", "101", "--cpus", "2", "--save"});
+    EXPECT_EQ(r.status, 21);
+    EXPECT_TRUE(contains(r.err, conf_path(101) + ":2:")) << r.err;
+}
+
+TEST_F(CliTest, BadValueInConfigNamesFileAndKey) {
+    ASSERT_TRUE(create(101));
+    vztest::write_text(conf_path(101), vztest::read_text(conf_path(101)) + "NUMPROC=\"many\"\n");
+    auto r = vzctl({"set", "101", "--cpus", "2", "--save"});
+    EXPECT_EQ(r.status, 21);
+    EXPECT_TRUE(contains(r.err, conf_path(101) + ": NUMPROC=\"many\"")) << r.err;
+}
+
+}  // namespace

@@ -1,0 +1,432 @@
+// The runtime test fixture: a temporary VZ_CONFDIR whose vz.conf points every path into a temporary directory and
+// names a unique CGROUP_BASE, the busybox template (built once per test binary run), and container 101 created from
+// it. Teardown (also after a failure) stops the container with --fast, destroys it, kills whatever this test left in
+// its cgroups or started with its VZ_CONFDIR, removes its cgroups in every /sys/fs/cgroup/* hierarchy, unmounts
+// anything left under the temporary directory and removes it.
+//
+// Runs as root on a host with cgroup v1 controllers under /sys/fs/cgroup/<ctrl>.
+#pragma once
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "../integration/cli_fixture.hpp"
+#include "temp_dir.hpp"
+
+namespace vztest {
+
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+// The cgroup v1 hierarchies mounted here, e.g. "cpu", "memory", "systemd", "unified".
+inline std::vector<std::string> cgroup_hierarchies() {
+    std::vector<std::string> out;
+    std::error_code ec;
+    for (auto& e : std::filesystem::directory_iterator("/sys/fs/cgroup", ec))
+        if (e.is_directory() && std::filesystem::exists(e.path() / "cgroup.procs"))
+            out.push_back(e.path().filename().string());
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+inline std::optional<std::string> try_read(const std::string& path) {
+    try {
+        return read_text(path);
+    } catch (...) {
+        return std::nullopt;
+    }
+}
+
+inline std::string trim(std::string s) {
+    while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '\t')) s.pop_back();
+    size_t i = 0;
+    while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
+    return s.substr(i);
+}
+
+inline std::vector<pid_t> read_pid_list(const std::string& file) {
+    std::vector<pid_t> out;
+    for (auto& l : lines(try_read(file).value_or("")))
+        if (!l.empty()) out.push_back(static_cast<pid_t>(std::stol(l)));
+    return out;
+}
+
+// Field `n` (1-based, as in proc(5)) of /proc/PID/stat; empty when the process is gone.
+inline std::string proc_stat_field(pid_t pid, int n) {
+    auto stat = try_read("/proc/" + std::to_string(pid) + "/stat");
+    if (!stat) return {};
+    auto close = stat->rfind(')');
+    if (close == std::string::npos) return {};
+    if (n == 2) return stat->substr(stat->find('(') + 1, close - stat->find('(') - 1);
+    std::vector<std::string> rest;
+    size_t pos = close + 2;
+    while (pos < stat->size()) {
+        auto sp = stat->find(' ', pos);
+        if (sp == std::string::npos) sp = stat->size();
+        rest.push_back(stat->substr(pos, sp - pos));
+        pos = sp + 1;
+    }
+    size_t idx = static_cast<size_t>(n - 3);
+    return idx < rest.size() ? rest[idx] : std::string();
+}
+
+// Alive and not a zombie.
+inline bool process_alive(pid_t pid) {
+    auto state = proc_stat_field(pid, 3);
+    return !state.empty() && state != "Z" && state != "X";
+}
+
+inline pid_t parent_of(pid_t pid) {
+    auto f = proc_stat_field(pid, 4);
+    return f.empty() ? -1 : static_cast<pid_t>(std::stol(f));
+}
+
+inline std::string comm_of(pid_t pid) { return trim(try_read("/proc/" + std::to_string(pid) + "/comm").value_or("")); }
+
+// The NUL-separated strings of /proc/PID/environ or /proc/PID/cmdline.
+inline std::vector<std::string> proc_strings(pid_t pid, const char* file) {
+    std::vector<std::string> out;
+    auto text = try_read("/proc/" + std::to_string(pid) + "/" + file).value_or("");
+    size_t start = 0;
+    while (start < text.size()) {
+        auto end = text.find('\0', start);
+        if (end == std::string::npos) end = text.size();
+        out.push_back(text.substr(start, end - start));
+        start = end + 1;
+    }
+    return out;
+}
+
+// Mount points (host view) at or below `dir`, deepest first.
+inline std::vector<std::string> mounts_under(const std::string& dir) {
+    std::vector<std::string> out;
+    for (auto& l : lines(try_read("/proc/self/mountinfo").value_or(""))) {
+        // id parent maj:min root mountpoint ...
+        size_t pos = 0;
+        for (int f = 0; f < 4 && pos != std::string::npos; ++f) pos = l.find(' ', pos) + 1;
+        if (pos == 0 || pos >= l.size()) continue;
+        auto end = l.find(' ', pos);
+        auto mp = l.substr(pos, end - pos);
+        if (mp == dir || mp.rfind(dir + "/", 0) == 0) out.push_back(mp);
+    }
+    std::sort(out.begin(), out.end(), [](auto& a, auto& b) { return a.size() > b.size(); });
+    return out;
+}
+
+// Polls `pred` every 50 ms until it is true or `limit` has passed; returns its last value.
+inline bool eventually(const std::function<bool()>& pred, std::chrono::milliseconds limit) {
+    auto end = Clock::now() + limit;
+    for (;;) {
+        if (pred()) return true;
+        if (Clock::now() >= end) return pred();
+        std::this_thread::sleep_for(50ms);
+    }
+}
+
+// The busybox template, built once per test binary run into BUILD_DIR/test-templates/cache/busybox.tar.zst
+// (mktemplate-busybox is atomic and skips an up-to-date file, so parallel test processes share it safely).
+inline const std::string& busybox_template_dir() {
+    static std::string dir;
+    static std::string error;
+    static std::once_flag once;
+    std::call_once(once, [] {
+        auto out = std::string(BUILD_DIR) + "/test-templates";
+        auto cmd = std::string(SOURCE_DIR) + "/scripts/mktemplate-busybox '" + out + "/cache' busybox 2>&1";
+        std::string log;
+        FILE* p = ::popen(cmd.c_str(), "r");
+        if (!p) {
+            error = "can't run mktemplate-busybox";
+            return;
+        }
+        char buf[4096];
+        size_t n;
+        while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) log.append(buf, n);
+        int ws = ::pclose(p);
+        if (ws != 0 || !std::filesystem::exists(out + "/cache/busybox.tar.zst")) error = "mktemplate-busybox failed: " + log;
+        else dir = out;
+    });
+    if (!error.empty()) throw std::runtime_error(error);
+    return dir;
+}
+
+class RuntimeTest : public CliTest {
+protected:
+    static constexpr unsigned kCt = 101;
+
+    RuntimeTest() {
+        auto leaf = tmp_.path().substr(tmp_.path().rfind('.') + 1);
+        base_ = "vztest-rt-" + leaf;
+        write_text(confdir_ + "/vz.conf",
+                   "# runtime test vz.conf\n"
+                   "LOCKDIR=\"" + tmp_ / "lock" + "\"\n" +
+                   "TEMPLATE=\"" + busybox_template_dir() + "\"\n" +
+                   "VE_ROOT=\"" + tmp_ / "root/$VEID" + "\"\n" +
+                   "VE_PRIVATE=\"" + tmp_ / "private/$VEID" + "\"\n" +
+                   "DUMPDIR=\"" + tmp_ / "dump" + "\"\n" +
+                   "CONFIGFILE=\"vswap-256m\"\n"
+                   "DEF_OSTEMPLATE=\"busybox\"\n"
+                   "VE_LAYOUT=\"simfs\"\n"
+                   "CGROUP_BASE=\"" + base_ + "\"\n" +
+                   "LOGGING=\"yes\"\n"
+                   "LOGFILE=\"" + tmp_ / "vzctl.log" + "\"\n" +
+                   "LOG_LEVEL=\"1\"\n"
+                   "STOP_TIMEOUT=\"30\"\n");
+    }
+
+    ~RuntimeTest() override { cleanup(); }
+
+    void SetUp() override {
+        if (!std::filesystem::exists("/sys/fs/cgroup/pids/cgroup.procs"))
+            GTEST_SKIP() << "these tests read cgroup v1 files; this host has no v1 pids hierarchy";
+        auto r = run({"create", ct(), "--ostemplate", "busybox", "--config", "vswap-256m"});
+        ASSERT_EQ(r.status, 0) << "create: " << r.out << r.err;
+    }
+
+    void TearDown() override {
+        if (HasFailure()) {
+            if (auto log = try_read(tmp_ / "vzctl.log")) std::fprintf(stderr, "--- vzctl.log ---\n%s\n", log->c_str());
+        }
+        cleanup();
+    }
+
+    static std::string ct() { return std::to_string(kCt); }
+
+    // Runs vzctl with `input` on stdin (empty: /dev/null); kills it after `limit` (status 124 then, like timeout(1)).
+    Result run(const std::vector<std::string>& args, const std::string& input = {},
+               std::chrono::milliseconds limit = 120s, const std::string& binary = VZCTL_BIN) {
+        auto n = std::to_string(runs_++);
+        std::filesystem::create_directories(tmp_ / "rt-run");
+        auto in_path = tmp_ / ("rt-run/" + n + ".in"), out_path = tmp_ / ("rt-run/" + n + ".out"),
+             err_path = tmp_ / ("rt-run/" + n + ".err");
+        write_text(in_path, input);
+        std::vector<std::string> words{binary};
+        words.insert(words.end(), args.begin(), args.end());
+        std::vector<char*> argv;
+        for (auto& w : words) argv.push_back(w.data());
+        argv.push_back(nullptr);
+        pid_t pid = ::fork();
+        if (pid == 0) {
+            int in = ::open(input.empty() ? "/dev/null" : in_path.c_str(), O_RDONLY);
+            int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+            int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+            if (in < 0 || out < 0 || err < 0 || ::dup2(in, 0) < 0 || ::dup2(out, 1) < 0 || ::dup2(err, 2) < 0)
+                ::_exit(126);
+            ::setenv("VZ_CONFDIR", confdir_.c_str(), 1);
+            ::execvp(argv[0], argv.data());
+            ::_exit(127);
+        }
+        if (pid < 0) throw std::runtime_error("fork failed");
+        Result r;
+        int ws = 0;
+        auto end = Clock::now() + limit;
+        for (;;) {
+            pid_t w = ::waitpid(pid, &ws, WNOHANG);
+            if (w == pid) break;
+            if (w < 0 && errno != EINTR) throw std::runtime_error("waitpid failed");
+            if (Clock::now() >= end) {
+                ::kill(pid, SIGKILL);
+                ::waitpid(pid, &ws, 0);
+                r.status = 124;
+                r.out = read_text(out_path);
+                r.err = read_text(err_path) + "\n[test: killed after " + std::to_string(limit.count()) + " ms]";
+                return r;
+            }
+            std::this_thread::sleep_for(5ms);
+        }
+        r.status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+        r.out = read_text(out_path);
+        r.err = read_text(err_path);
+        return r;
+    }
+
+    Result vzlist_run(const std::vector<std::string>& args) { return run(args, {}, 60s, VZLIST_BIN); }
+
+    // `vzctl exec2 101 CMD`: the command's own status and output.
+    Result sh(const std::string& cmd) { return run({"exec2", ct(), cmd}); }
+
+    std::string status_line() { return trim(run({"status", ct()}).out); }
+
+    // --- cgroups -------------------------------------------------------------------------------------------------
+    std::string cg_dir(const std::string& hierarchy) const {
+        return "/sys/fs/cgroup/" + hierarchy + "/" + base_ + "/" + ct();
+    }
+    std::string cg_read(const std::string& hierarchy, const std::string& file) const {
+        return trim(try_read(cg_dir(hierarchy) + "/" + file).value_or("<missing " + file + ">"));
+    }
+    uint64_t cg_number(const std::string& hierarchy, const std::string& file) const {
+        auto s = cg_read(hierarchy, file);
+        try {
+            return std::stoull(s);
+        } catch (...) {
+            ADD_FAILURE() << cg_dir(hierarchy) << "/" << file << " is not a number: " << s;
+            return 0;
+        }
+    }
+    // A "key value" line of a flat-keyed cgroup file such as cpu.stat or pids.events.
+    uint64_t cg_key(const std::string& hierarchy, const std::string& file, const std::string& key) const {
+        for (auto& l : lines(cg_read(hierarchy, file)))
+            if (l.rfind(key + " ", 0) == 0) return std::stoull(l.substr(key.size() + 1));
+        ADD_FAILURE() << "no " << key << " in " << cg_dir(hierarchy) << "/" << file;
+        return 0;
+    }
+    // Hierarchies in which the container's cgroup directory exists.
+    std::vector<std::string> ct_cgroups_left() const {
+        std::vector<std::string> out;
+        for (auto& h : cgroup_hierarchies())
+            if (std::filesystem::exists(cg_dir(h))) out.push_back(h);
+        return out;
+    }
+    std::vector<pid_t> ct_procs() const { return read_pid_list(cg_dir("pids") + "/cgroup.procs"); }
+
+    // The host pid of the container's init: the process of the CT's cgroup that is pid 1 in its own namespace.
+    std::optional<pid_t> init_pid() const {
+        for (pid_t pid : ct_procs()) {
+            for (auto& l : lines(try_read("/proc/" + std::to_string(pid) + "/status").value_or(""))) {
+                if (l.rfind("NSpid:", 0) != 0) continue;
+                auto last = l.substr(l.find_last_of(" \t") + 1);
+                if (last == "1" && l.find_first_of(" \t") != l.find_last_of(" \t")) return pid;
+            }
+        }
+        return std::nullopt;
+    }
+
+    // Processes started with this test's VZ_CONFDIR (vzctl, the monitor, or a leftover of them).
+    std::vector<pid_t> our_processes() const {
+        std::vector<pid_t> out;
+        auto mark = "VZ_CONFDIR=" + confdir_;
+        std::error_code ec;
+        for (auto& e : std::filesystem::directory_iterator("/proc", ec)) {
+            auto name = e.path().filename().string();
+            if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+            pid_t pid = static_cast<pid_t>(std::stol(name));
+            if (pid == ::getpid() || !process_alive(pid)) continue;
+            for (auto& s : proc_strings(pid, "environ"))
+                if (s == mark) out.push_back(pid);
+        }
+        return out;
+    }
+
+    // Waits until busybox's rcS has finished (it writes /run/vz-booted).
+    ::testing::AssertionResult wait_booted(std::chrono::milliseconds limit = 30s) {
+        bool ok = eventually(
+            [&] {
+                auto init = init_pid();
+                return init && std::filesystem::exists("/proc/" + std::to_string(*init) + "/root/run/vz-booted");
+            },
+            limit);
+        if (ok) return ::testing::AssertionSuccess();
+        return ::testing::AssertionFailure() << "CT " << kCt << " did not finish booting (status: " << status_line()
+                                             << ")";
+    }
+
+    // `vzctl start 101`, which must succeed, then wait for the boot to finish.
+    ::testing::AssertionResult start_ct() {
+        auto r = run({"start", ct()});
+        if (r.status != 0)
+            return ::testing::AssertionFailure() << "start exited " << r.status << ": " << r.out << r.err;
+        return wait_booted();
+    }
+
+    // What a stopped, cleaned-up container must not leave: processes, cgroups, mounts, lock.
+    ::testing::AssertionResult nothing_left() {
+        std::string problems;
+        if (auto left = ct_cgroups_left(); !left.empty()) {
+            problems += "cgroup " + base_ + "/" + ct() + " still exists in:";
+            for (auto& h : left) problems += " " + h;
+            problems += "; ";
+        }
+        if (auto m = mounts_under(tmp_.path()); !m.empty()) problems += "still mounted: " + m.front() + "; ";
+        if (auto p = our_processes(); !p.empty())
+            problems += "process " + std::to_string(p.front()) + " (" + comm_of(p.front()) + ") still runs; ";
+        if (std::filesystem::exists(lock_path(kCt))) problems += "lock file " + lock_path(kCt) + " left; ";
+        if (problems.empty()) return ::testing::AssertionSuccess();
+        return ::testing::AssertionFailure() << problems;
+    }
+
+    // nothing_left(), allowing the monitor's own clean-up after the container ended a moment to finish.
+    ::testing::AssertionResult nothing_left_within(std::chrono::milliseconds limit = 10s) {
+        auto end = Clock::now() + limit;
+        auto r = nothing_left();
+        while (!r && Clock::now() < end) {
+            std::this_thread::sleep_for(50ms);
+            r = nothing_left();
+        }
+        return r;
+    }
+
+    std::string root_path() const { return tmp_ / ("root/" + ct()); }
+
+    std::string base_;
+
+private:
+    unsigned runs_ = 0;
+    bool cleaned_ = false;
+
+    void kill_cgroup_tree(const std::string& dir) {
+        std::error_code ec;
+        if (!std::filesystem::is_directory(dir, ec)) return;
+        for (auto& e : std::filesystem::directory_iterator(dir, ec))
+            if (e.is_directory()) kill_cgroup_tree(e.path().string());
+        if (std::filesystem::exists(dir + "/freezer.state")) {
+            std::ofstream(dir + "/freezer.state") << "THAWED";
+        }
+        for (pid_t pid : read_pid_list(dir + "/cgroup.procs"))
+            if (pid > 1) ::kill(pid, SIGKILL);
+    }
+
+    static void remove_cgroup_tree(const std::string& dir) {
+        std::error_code ec;
+        if (!std::filesystem::is_directory(dir, ec)) return;
+        for (auto& e : std::filesystem::directory_iterator(dir, ec))
+            if (e.is_directory()) remove_cgroup_tree(e.path().string());
+        ::rmdir(dir.c_str());
+    }
+
+    void cleanup() {
+        if (cleaned_) return;
+        cleaned_ = true;
+        if (std::filesystem::exists(conf_path(kCt))) {
+            run({"stop", ct(), "--fast"}, {}, 60s);
+            run({"destroy", ct()}, {}, 60s);
+        }
+        // Whatever is still around was started by this test: end it by pid.
+        for (int round = 0; round < 100; ++round) {
+            bool any = false;
+            for (pid_t pid : our_processes()) {
+                ::kill(pid, SIGKILL);
+                any = true;
+            }
+            for (auto& h : cgroup_hierarchies()) {
+                auto dir = "/sys/fs/cgroup/" + h + "/" + base_;
+                if (!std::filesystem::exists(dir)) continue;
+                kill_cgroup_tree(dir);
+                remove_cgroup_tree(dir);
+                if (std::filesystem::exists(dir)) any = true;
+            }
+            if (!any) break;
+            std::this_thread::sleep_for(50ms);
+        }
+        for (auto& mp : mounts_under(tmp_.path())) ::umount2(mp.c_str(), MNT_DETACH);
+    }
+};
+
+}  // namespace vztest
