@@ -68,7 +68,10 @@ public:
     bool exists(unsigned ctid) const override { return is_dir(dir(ctid)); }
 
     void enter(unsigned ctid, pid_t pid) override {
-        for (auto& c : controllers_) write(ctl(c, ctid), "cgroup.procs", std::to_string(pid), static_cast<int>(Exit::EnvCreate));
+        // Moving the caller: "tasks" moves one thread, which for our single-threaded children is the whole
+        // process, and skips the RCU grace period (7-28 ms) a cgroup.procs write waits for.
+        const char* file = pid == 0 ? "tasks" : "cgroup.procs";
+        for (auto& c : controllers_) write(ctl(c, ctid), file, std::to_string(pid), static_cast<int>(Exit::EnvCreate));
     }
 
     std::vector<pid_t> procs(unsigned ctid) const override { return read_pids(dir(ctid) + "/cgroup.procs"); }
