@@ -4,12 +4,14 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "cgroup/layout.hpp"
 #include "runtime/resources.hpp"
+#include "util/error.hpp"
 #include "util/fd.hpp"
 
 namespace vz {
@@ -26,6 +28,11 @@ public:
     // Moves `pid` (0: the caller) into every hierarchy of the container.
     virtual void enter(unsigned ctid, pid_t pid) = 0;
     virtual std::vector<pid_t> procs(unsigned ctid) const = 0;
+    // fork()-like: a child in the container's cgroup and in the new namespaces of `ns_flags` (CLONE_NEW*).
+    // Returns the child's pid in the parent, 0 in the child. v2 places the child at clone time
+    // (CLONE_INTO_CGROUP); v1 moves it first thing in the child, and a child that can't be moved calls
+    // `on_child_error` (which must not return).
+    virtual pid_t clone_into(unsigned ctid, unsigned long ns_flags, const std::function<void(const Error&)>& on_child_error) = 0;
     // SIGKILL for every process, atomically against forks (v2 cgroup.kill; v1 freeze, kill, thaw).
     virtual void kill_all(unsigned ctid) = 0;
     // Applies the `groups` of `res` (ResGroup bits). Returns warnings for limits this kernel can only account.

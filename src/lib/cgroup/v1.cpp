@@ -1,6 +1,7 @@
 // cgroup v1: one directory per controller, <root>/<controller>/<CGROUP_BASE>/<CTID>.
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <array>
@@ -75,6 +76,21 @@ public:
     }
 
     std::vector<pid_t> procs(unsigned ctid) const override { return read_pids(dir(ctid) + "/cgroup.procs"); }
+
+    pid_t clone_into(unsigned ctid, unsigned long ns_flags,
+                     const std::function<void(const Error&)>& on_child_error) override {
+        long pid = ::syscall(SYS_clone, ns_flags | SIGCHLD, nullptr, nullptr, nullptr, 0);
+        if (pid < 0) fail(Exit::EnvCreate, "can't create a process for CT {}: {}", ctid, errno_text(errno));
+        if (pid == 0) {
+            try {
+                enter(ctid, 0);
+            } catch (const Error& e) {
+                on_child_error(e);
+                ::_exit(1);
+            }
+        }
+        return static_cast<pid_t>(pid);
+    }
 
     void kill_all(unsigned ctid) override {
         auto fz = ctl("freezer", ctid);

@@ -1,6 +1,7 @@
 // cgroup v2: one directory, <root>/<CGROUP_BASE>/<CTID>; device access through a BPF_CGROUP_DEVICE program.
 #include <fcntl.h>
 #include <linux/bpf.h>
+#include <linux/sched.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -125,6 +126,19 @@ public:
     }
 
     std::vector<pid_t> procs(unsigned ctid) const override { return read_pids(dir(ctid) + "/cgroup.procs"); }
+
+    pid_t clone_into(unsigned ctid, unsigned long ns_flags, const std::function<void(const Error&)>&) override {
+        // Born in the cgroup: no migration, no wait for the cgroup's RCU grace period.
+        Fd cg(::open(dir(ctid).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        if (!cg) fail(Exit::EnvCreate, "can't open {}: {}", dir(ctid), errno_text(errno));
+        clone_args args{};
+        args.flags = ns_flags | CLONE_INTO_CGROUP;
+        args.exit_signal = SIGCHLD;
+        args.cgroup = static_cast<__u64>(cg.get());
+        long pid = ::syscall(SYS_clone3, &args, sizeof args);
+        if (pid < 0) fail(Exit::EnvCreate, "can't create a process in {}: {}", dir(ctid), errno_text(errno));
+        return static_cast<pid_t>(pid);
+    }
 
     void kill_all(unsigned ctid) override {
         auto d = dir(ctid);

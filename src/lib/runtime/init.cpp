@@ -98,12 +98,7 @@ struct Child {
             if (::symlink(to, (dev + "/" + link).c_str()) != 0) fail_errno(Exit::CantMount, "can't link /dev/" + std::string(link));
     }
 
-    [[noreturn]] void run(CgroupDriver& cg) {
-        try {
-            cg.enter(spec.ctid, 0);
-        } catch (const Error& e) {
-            child_fail(status_fd, e.code(), e.what());
-        }
+    [[noreturn]] void run() {
         if (::unshare(CLONE_NEWCGROUP) != 0) fail_errno(Exit::EnvCreate, "can't create the cgroup namespace");
         if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
             fail_errno(Exit::CantMount, "can't make mounts private");
@@ -172,11 +167,11 @@ std::string devpts_options(const std::optional<uint64_t>& numpty) {
 }
 
 pid_t spawn_init(const InitSpec& spec, CgroupDriver& cg, int status_fd) {
-    long pid = ::syscall(SYS_clone, CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | SIGCHLD,
-                         nullptr, nullptr, nullptr, 0);
-    if (pid < 0) fail(Exit::EnvCreate, "can't create the namespaces of CT {}: {}", spec.ctid, errno_text(errno));
-    if (pid == 0) Child{spec, status_fd}.run(cg);
-    return static_cast<pid_t>(pid);
+    // The child is in the container's cgroup before it does anything; its cgroup namespace then starts there.
+    pid_t pid = cg.clone_into(spec.ctid, CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET,
+                              [&](const Error& e) { child_fail(status_fd, e.code(), e.what()); });
+    if (pid == 0) Child{spec, status_fd}.run();
+    return pid;
 }
 
 void wait_init_started(int fd) {

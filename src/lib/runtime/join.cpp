@@ -41,20 +41,16 @@ pid_t fork_in_ct(const JoinSpec& js, CgroupDriver& cg, const std::function<void(
         fds.push_back(std::move(fd));
     }
     // A pid namespace applies to children only: the child joins it, then the grandchild runs the body.
-    pid_t pid = ::fork();
-    if (pid < 0) fail(Exit::System, "fork: {}", errno_text(errno));
+    pid_t pid = cg.clone_into(js.ctid, 0, [](const Error& e) {
+        std::fprintf(stderr, "Error: %s\n", e.what());
+        ::_exit(e.exit_status());
+    });
     if (pid > 0) return pid;
 
     auto die = [](const char* what) {
         std::fprintf(stderr, "Error: %s: %s\n", what, std::strerror(errno));
         ::_exit(static_cast<int>(Exit::System));
     };
-    try {
-        cg.enter(js.ctid, 0);
-    } catch (const Error& e) {
-        std::fprintf(stderr, "Error: %s\n", e.what());
-        ::_exit(e.exit_status());
-    }
     for (auto& fd : fds)
         if (::setns(fd.get(), 0) != 0) die("setns");
     if (::chdir("/") != 0) die("chdir");
