@@ -8,6 +8,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -94,12 +95,15 @@ private:
     std::function<void()> f_;
 };
 
+constexpr decltype(statfs::f_type) kFuseMagic = 0x65735546;
+
 // LXCFS="auto" (default) uses LXCFS when it is mounted at LXCFS_DIR; "yes" requires it; "no" never uses it.
 std::string lxcfs_dir(const CtConfig& cfg) {
     auto mode = cfg.get_or("LXCFS", "auto");
     auto dir = cfg.get_or("LXCFS_DIR", "/var/lib/lxcfs");
     if (mode == "no") return {};
-    bool mounted = MountTable::read().is_mount_point(dir) && path_exists(dir + "/proc/meminfo");
+    struct statfs fs {};
+    bool mounted = ::statfs(dir.c_str(), &fs) == 0 && fs.f_type == kFuseMagic;
     if (mounted) return dir;
     if (mode == "yes") fail(Exit::BadKernel, "LXCFS=yes but LXCFS is not mounted at {} (start lxcfs {})", dir, dir);
     return {};

@@ -1,73 +1,19 @@
 #include "fs/template.hpp"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <dirent.h>
+#include <dlfcn.h>
 #include <sys/stat.h>
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <array>
-#include <cstdio>
-#include <memory>
 
+#include "fs/unpack_module.hpp"
 #include "util/error.hpp"
-#include "util/fd.hpp"
 
 namespace vz {
 namespace {
 
 constexpr std::array kSuffixes = {".tar.zst", ".tar.xz", ".tar.gz", ".tar.bz2", ".tar", ".tgz"};
-
-struct ReadCloser {
-    void operator()(archive* a) const { archive_read_free(a); }
-};
-struct WriteCloser {
-    void operator()(archive* a) const { archive_write_free(a); }
-};
-
-void copy_data(archive* in, archive* out, const std::string& tarball) {
-    const void* buf;
-    size_t size;
-    la_int64_t offset;
-    for (;;) {
-        int r = archive_read_data_block(in, &buf, &size, &offset);
-        if (r == ARCHIVE_EOF) return;
-        if (r < ARCHIVE_OK) fail(Exit::NewPrivate, "can't read {}: {}", tarball, archive_error_string(in));
-        if (archive_write_data_block(out, buf, size, offset) < ARCHIVE_OK) {
-            int err = archive_errno(out);
-            fail(err == ENOSPC || err == EDQUOT ? Exit::NoDiskSpace : Exit::NewPrivate, "can't unpack {}: {}",
-                 tarball, archive_error_string(out));
-        }
-    }
-}
-
-void draw_progress(double fraction) {
-    int width = 40;
-    int done = static_cast<int>(fraction * width);
-    std::printf("\r[%-*s] %3d%%", width, std::string(static_cast<size_t>(done), '#').c_str(),
-                static_cast<int>(fraction * 100));
-    std::fflush(stdout);
-}
-
-// Changes the working directory for its lifetime.
-class Cwd {
-public:
-    explicit Cwd(const std::string& dir) : old_(::open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) {
-        if (!old_ || ::chdir(dir.c_str()) != 0) fail(Exit::NewPrivate, "can't enter {}: {}", dir, errno_text(errno));
-    }
-    Cwd(const Cwd&) = delete;
-    Cwd& operator=(const Cwd&) = delete;
-    ~Cwd() {
-        if (::fchdir(old_.get()) != 0) {
-            // Nothing sensible is left to do; the command ends soon after.
-        }
-    }
-
-private:
-    Fd old_;
-};
 
 }  // namespace
 
@@ -102,46 +48,14 @@ std::optional<std::string> find_template(const std::string& cache_dir, const std
 }
 
 void unpack_template(const std::string& tarball, const std::string& dest, bool progress) {
-    std::unique_ptr<archive, ReadCloser> in(archive_read_new());
-    archive_read_support_filter_all(in.get());
-    archive_read_support_format_all(in.get());
-    if (archive_read_open_filename(in.get(), tarball.c_str(), 1 << 16) != ARCHIVE_OK)
-        fail(Exit::OsTemplateNotFound, "can't open OS template {}: {}", tarball, archive_error_string(in.get()));
-
-    std::unique_ptr<archive, WriteCloser> out(archive_write_disk_new());
-    archive_write_disk_set_options(
-        out.get(), ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_XATTR |
-                       ARCHIVE_EXTRACT_ACL | ARCHIVE_EXTRACT_FFLAGS | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
-                       ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS |
-                       ARCHIVE_EXTRACT_UNLINK);
-    // Numeric ids as stored: the container has its own user database.
-    archive_write_disk_set_standard_lookup(out.get());
-
-    // libarchive's escape checks work on relative paths from the working directory: unpack from inside dest.
-    struct stat tst;
-    double total = ::stat(tarball.c_str(), &tst) == 0 ? static_cast<double>(tst.st_size) : 0;
-    Cwd here(dest);
-    archive_entry* entry;
-    for (;;) {
-        int r = archive_read_next_header(in.get(), &entry);
-        if (r == ARCHIVE_EOF) break;
-        if (r < ARCHIVE_WARN)
-            fail(Exit::NewPrivate, "can't read OS template {}: {}", tarball, archive_error_string(in.get()));
-        std::string path = archive_entry_pathname(entry);
-        if (archive_write_header(out.get(), entry) < ARCHIVE_WARN) {
-            int err = archive_errno(out.get());
-            fail(err == ENOSPC || err == EDQUOT ? Exit::NoDiskSpace : Exit::NewPrivate,
-                 "can't unpack {} from {}: {}", path, tarball, archive_error_string(out.get()));
-        }
-        if (archive_entry_size(entry) > 0) copy_data(in.get(), out.get(), tarball);
-        if (archive_write_finish_entry(out.get()) < ARCHIVE_WARN)
-            fail(Exit::NewPrivate, "can't unpack {} from {}: {}", path, tarball, archive_error_string(out.get()));
-        if (progress && total > 0)
-            draw_progress(std::min(1.0, static_cast<double>(archive_filter_bytes(in.get(), -1)) / total));
-    }
-    if (archive_write_close(out.get()) != ARCHIVE_OK)
-        fail(Exit::NewPrivate, "can't finish unpacking {}: {}", tarball, archive_error_string(out.get()));
-    if (progress) std::printf("\n");
+    // Found through libvz's own RUNPATH (build tree) or the library path (installed).
+    void* mod = ::dlopen("libvz-unpack.so." VZ_SOVERSION, RTLD_NOW | RTLD_LOCAL);
+    if (!mod) fail(Exit::NoScript, "can't load the template unpacker: {}", ::dlerror());
+    auto* fn = reinterpret_cast<decltype(&vz_unpack_template)>(::dlsym(mod, "vz_unpack_template"));
+    if (!fn) fail(Exit::NoScript, "the template unpacker has no entry point: {}", ::dlerror());
+    char err[1024] = {};
+    int code = fn(tarball.c_str(), dest.c_str(), progress ? 1 : 0, err, sizeof err);
+    if (code != 0) throw Error(static_cast<Exit>(code), err);
 }
 
 }  // namespace vz

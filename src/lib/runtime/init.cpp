@@ -106,15 +106,14 @@ struct Child {
         do_mount("proc", target("proc", 0555), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "");
         if (!spec.lxcfs.empty())
             // LXCFS answers from the reader's cgroup: meminfo shows the container's limits, cpuinfo its CPUs.
-            for (auto* f : {"cpuinfo", "diskstats", "loadavg", "meminfo", "stat", "swaps", "uptime"}) {
-                auto src = spec.lxcfs + "/proc/" + f;
-                if (::access(src.c_str(), R_OK) == 0) do_mount(src.c_str(), spec.root + "/proc/" + f, nullptr, MS_BIND, "");
-            }
+            // (LXCFS 5 serves all of these; each lookup is a FUSE round trip, so none is probed first.)
+            for (auto* f : {"cpuinfo", "diskstats", "loadavg", "meminfo", "stat", "swaps", "uptime"})
+                do_mount((spec.lxcfs + "/proc/" + f).c_str(), spec.root + "/proc/" + f, nullptr, MS_BIND, "");
         if (spec.sysfs) {
             do_mount("sysfs", target("sys", 0555), "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, "");
-            auto online = spec.lxcfs + "/sys/devices/system/cpu/online";
-            if (!spec.lxcfs.empty() && ::access(online.c_str(), R_OK) == 0)
-                do_mount(online.c_str(), spec.root + "/sys/devices/system/cpu/online", nullptr, MS_BIND, "");
+            if (!spec.lxcfs.empty())
+                do_mount((spec.lxcfs + "/sys/devices/system/cpu/online").c_str(),
+                         spec.root + "/sys/devices/system/cpu/online", nullptr, MS_BIND, "");
         }
         build_dev();
         do_mount("run", target("run"), "tmpfs", MS_NOSUID | MS_NODEV, "mode=755,size=10%");
