@@ -321,7 +321,7 @@ int run(int argc, char** argv) {
     if (sub == enter) {
         return vz::enter_ct(paths, ctid, enter_exec);
     }
-    if (sub == runscript) return vz::runscript_ct(paths, ctid, script);
+    if (sub == runscript) return vz::runscript_ct(paths, ctid, script, cmdline);
     if (sub == destroy) {
         vz::destroy_ct(paths, ctid, cmdline);
         return 0;

@@ -57,6 +57,11 @@ void write(const std::string& dir, const std::string& file, const std::string& v
 bool try_write(const std::string& dir, const std::string& file, const std::string& value);
 std::string read(const std::string& dir, const std::string& file);
 std::vector<pid_t> read_pids(const std::string& file);
+// The processes of the cgroup `dir` and of every cgroup below it (a container's systemd makes its own subtree).
+std::vector<pid_t> read_tree_pids(const std::string& dir);
+// Removes the cgroup `dir` and every (empty) cgroup below it, deepest first; missing is fine. Retries briefly while
+// the kernel still frees them.
+void remove_cgroup_tree(const std::string& dir);
 // "MAJ:MIN" of the whole disk holding `path`, or empty when it is not on a block device.
 std::string block_device_of(const std::string& path);
 }  // namespace cgroup_io

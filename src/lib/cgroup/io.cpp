@@ -1,9 +1,12 @@
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
+#include <thread>
 
 #include "cgroup/driver.hpp"
 #include "config/units.hpp"
@@ -14,6 +17,16 @@
 namespace vz::cgroup_io {
 
 namespace {
+std::vector<std::string> child_cgroups(const std::string& dir) {
+    std::vector<std::string> out;
+    DIR* d = ::opendir(dir.c_str());
+    if (!d) return out;
+    while (auto* e = ::readdir(d))
+        if (e->d_type == DT_DIR && e->d_name[0] != '.') out.push_back(dir + "/" + e->d_name);
+    ::closedir(d);
+    return out;
+}
+
 int write_errno(const std::string& path, const std::string& value) {
     Fd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
     if (!fd) return errno;
@@ -43,6 +56,21 @@ std::vector<pid_t> read_pids(const std::string& file) {
     for (auto& tok : split(read_file(file).value_or(""), "\n"))
         if (auto v = parse_uint(tok)) out.push_back(static_cast<pid_t>(*v));
     return out;
+}
+
+std::vector<pid_t> read_tree_pids(const std::string& dir) {
+    auto out = read_pids(dir + "/cgroup.procs");
+    for (auto& child : child_cgroups(dir)) {
+        auto more = read_tree_pids(child);
+        out.insert(out.end(), more.begin(), more.end());
+    }
+    return out;
+}
+
+void remove_cgroup_tree(const std::string& dir) {
+    for (auto& child : child_cgroups(dir)) remove_cgroup_tree(child);
+    for (int i = 0; i < 200 && ::rmdir(dir.c_str()) != 0 && errno == EBUSY; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
 }
 
 std::string block_device_of(const std::string& path) {

@@ -24,10 +24,23 @@ std::string CgroupLayout::probe_dir() const {
 }
 
 bool cgroup_populated(const std::string& dir) {
-    Fd fd(::open((dir + "/cgroup.procs").c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd) return false;
-    char c;
-    return ::read(fd.get(), &c, 1) == 1;
+    {
+        Fd fd(::open((dir + "/cgroup.procs").c_str(), O_RDONLY | O_CLOEXEC));
+        if (!fd) return false;
+        char c;
+        if (::read(fd.get(), &c, 1) == 1) return true;
+    }
+    // A container's systemd moves its processes into cgroups of its own below the container's.
+    DIR* d = ::opendir(dir.c_str());
+    if (!d) return false;
+    bool found = false;
+    while (auto* e = ::readdir(d))
+        if (e->d_type == DT_DIR && e->d_name[0] != '.' && cgroup_populated(dir + "/" + e->d_name)) {
+            found = true;
+            break;
+        }
+    ::closedir(d);
+    return found;
 }
 
 std::vector<unsigned> running_ct_ids(const CgroupLayout& layout) {

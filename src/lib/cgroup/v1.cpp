@@ -18,6 +18,11 @@ namespace {
 using namespace cgroup_io;
 
 constexpr std::array kControllers = {"pids", "cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "blkio"};
+// Hierarchies without limits that a container must still have its own cgroup in: with a cgroup namespace the
+// root a container sees in each hierarchy is the cgroup its init was in, so a hierarchy left out is the host's
+// root to it (systemd inside would make init.scope and system.slice there). "systemd" is the named
+// hierarchy (name=systemd), "unified" the cgroup2 tree of a hybrid host.
+constexpr std::array kPlainHierarchies = {"systemd", "unified"};
 constexpr int kSetUbc = static_cast<int>(Exit::SetUbc);
 constexpr int kSetCpu = static_cast<int>(Exit::SetCpu);
 
@@ -30,6 +35,9 @@ public:
     explicit V1Driver(CgroupLayout l) : CgroupDriver(std::move(l)) {
         for (auto* c : kControllers)
             if (path_exists(layout_.root + "/" + c + "/cgroup.procs")) controllers_.emplace_back(c);
+        hierarchies_ = controllers_;
+        for (auto* h : kPlainHierarchies)
+            if (path_exists(layout_.root + "/" + h + "/cgroup.procs")) hierarchies_.emplace_back(h);
     }
 
     std::string ctl(const std::string& c, unsigned ctid) const {
@@ -38,7 +46,7 @@ public:
     std::string dir(unsigned ctid) const override { return ctl("pids", ctid); }
 
     void create(unsigned ctid) override {
-        for (auto& c : controllers_) {
+        for (auto& c : hierarchies_) {
             auto base = layout_.root + "/" + c + "/" + layout_.base;
             bool new_base = !is_dir(base);
             make_dirs(base);
@@ -59,11 +67,7 @@ public:
     }
 
     void remove(unsigned ctid) override {
-        for (auto& c : controllers_) {
-            auto d = ctl(c, ctid);
-            for (int i = 0; i < 200 && ::rmdir(d.c_str()) != 0 && errno == EBUSY; ++i)
-                std::this_thread::sleep_for(std::chrono::milliseconds(5));
-        }
+        for (auto& c : hierarchies_) remove_cgroup_tree(ctl(c, ctid));
     }
 
     bool exists(unsigned ctid) const override { return is_dir(dir(ctid)); }
@@ -72,10 +76,13 @@ public:
         // Moving the caller: "tasks" moves one thread, which for our single-threaded children is the whole
         // process, and skips the RCU grace period (7-28 ms) a cgroup.procs write waits for.
         const char* file = pid == 0 ? "tasks" : "cgroup.procs";
-        for (auto& c : controllers_) write(ctl(c, ctid), file, std::to_string(pid), static_cast<int>(Exit::EnvCreate));
+        for (auto& c : hierarchies_)
+            // cgroup2 (the hybrid host's "unified") has no "tasks".
+            write(ctl(c, ctid), c == "unified" ? "cgroup.procs" : file, std::to_string(pid),
+                  static_cast<int>(Exit::EnvCreate));
     }
 
-    std::vector<pid_t> procs(unsigned ctid) const override { return read_pids(dir(ctid) + "/cgroup.procs"); }
+    std::vector<pid_t> procs(unsigned ctid) const override { return read_tree_pids(dir(ctid)); }
 
     pid_t clone_into(unsigned ctid, unsigned long ns_flags,
                      const std::function<void(const Error&)>& on_child_error) override {
@@ -190,7 +197,8 @@ private:
         write(d, "blkio.throttle.write_iops_device", dev + " " + iops, code);
     }
 
-    std::vector<std::string> controllers_;
+    std::vector<std::string> controllers_;  // those with limits
+    std::vector<std::string> hierarchies_;  // controllers_ and the kPlainHierarchies present here
 };
 
 }  // namespace

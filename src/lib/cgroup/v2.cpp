@@ -113,11 +113,7 @@ public:
             fail(Exit::EnvCreate, "can't create cgroup {}: {}", d, errno_text(errno));
     }
 
-    void remove(unsigned ctid) override {
-        auto d = dir(ctid);
-        for (int i = 0; i < 200 && ::rmdir(d.c_str()) != 0 && errno == EBUSY; ++i)
-            std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
+    void remove(unsigned ctid) override { remove_cgroup_tree(dir(ctid)); }
 
     bool exists(unsigned ctid) const override { return is_dir(dir(ctid)); }
 
@@ -125,7 +121,7 @@ public:
         write(dir(ctid), "cgroup.procs", std::to_string(pid), static_cast<int>(Exit::EnvCreate));
     }
 
-    std::vector<pid_t> procs(unsigned ctid) const override { return read_pids(dir(ctid) + "/cgroup.procs"); }
+    std::vector<pid_t> procs(unsigned ctid) const override { return read_tree_pids(dir(ctid)); }
 
     pid_t clone_into(unsigned ctid, unsigned long ns_flags, const std::function<void(const Error&)>&) override {
         // Born in the cgroup: no migration, no wait for the cgroup's RCU grace period.

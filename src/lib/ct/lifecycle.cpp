@@ -18,6 +18,7 @@
 #include <cstdio>
 #include <cstring>
 #include <functional>
+#include <filesystem>
 #include <thread>
 
 #include "cgroup/driver.hpp"
@@ -186,7 +187,14 @@ std::optional<bool> booted(CgroupDriver& cg, const CtConfig& cfg) {
     if (!init) return false;
     auto root = "/proc/" + std::to_string(*init) + "/root";
     if (path_exists(root + "/run/vz-booted")) return true;
-    if (!is_dir(root + "/run/systemd/system")) return path_exists(root + "/etc/init.d/rcS") ? std::optional(false) : std::nullopt;
+    if (!is_dir(root + "/run/systemd/system")) {
+        if (path_exists(root + "/etc/init.d/rcS")) return false;
+        // systemd makes /run/systemd/system a moment after its exec: until then, tell it by its binary.
+        std::error_code ec;
+        auto exe = std::filesystem::read_symlink("/proc/" + std::to_string(*init) + "/exe", ec).string();
+        if (exe.ends_with("/systemd")) return false;
+        return std::nullopt;
+    }
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0) return false;
     Fd rd(fds[0]), wr(fds[1]);
@@ -299,12 +307,26 @@ void stop_ct(const Paths& p, unsigned ctid, const StopOptions& o, const Tools& t
                 exec_argv({"halt"}, exec_environment(), true);
                 ::_exit(127);
             });
-            // Without a working halt inside there is no clean way down: kill at once.
-            if (wait_exit(pid) == 0) {
-                auto timeout = parse_uint(cfg.get_or("STOP_TIMEOUT", "120")).value_or(120);
-                stopped = wait_empty(*cg, ctid, std::chrono::seconds(timeout ? timeout : 120));
-            } else {
-                log::warn("halt failed inside the container; killing it");
+            // Wait for the container to empty, for at most STOP_TIMEOUT, whatever halt itself does (it may hang).
+            auto timeout = parse_uint(cfg.get_or("STOP_TIMEOUT", "120")).value_or(120);
+            auto end = Clock::now() + std::chrono::seconds(timeout ? timeout : 120);
+            bool halt_running = true;
+            while (!stopped && Clock::now() < end) {
+                int status = 0;
+                if (halt_running && ::waitpid(pid, &status, WNOHANG) == pid) {
+                    halt_running = false;
+                    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+                        log::warn("halt failed inside the container; killing it");
+                        break;
+                    }
+                }
+                stopped = cg->procs(ctid).empty();
+                if (!stopped) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            }
+            if (halt_running) {
+                // halt is inside the container's cgroup: the kill below ends it; reap it afterwards.
+                if (!stopped) cg->kill_all(ctid);
+                wait_exit(pid);
             }
         }
     }
@@ -331,6 +353,10 @@ void monitor_event(const Paths& p, unsigned ctid, const std::string& action, con
             const auto& fresh = cfg;
             auto res = resources_from_config(fresh);
             try {
+                // A fresh cgroup: the old init's systemd left cgroups of its own below the CT's (v1 refuses
+                // devices.deny "a" on a cgroup with children, and the new init must not inherit them).
+                cg->remove(ctid);
+                cg->create(ctid);
                 for (auto& w : cg->apply(ctid, res, kResAll, fresh.ve_private())) log::warn("{}", w);
                 int fds[2];
                 if (::pipe2(fds, O_CLOEXEC) != 0) fail(Exit::System, "pipe: {}", errno_text(errno));
@@ -383,13 +409,64 @@ int exec_ct(const Paths& p, unsigned ctid, ExecMode mode, const std::vector<std:
     return code;
 }
 
-int runscript_ct(const Paths& p, unsigned ctid, const std::string& script) {
+namespace {
+
+// Writes all of `text` to `fd` (a pipe), then closes it.
+void feed(Fd fd, const std::string& text) {
+    ::signal(SIGPIPE, SIG_IGN);
+    size_t off = 0;
+    while (off < text.size()) {
+        auto n = ::write(fd.get(), text.data() + off, text.size() - off);
+        if (n <= 0) break;
+        off += static_cast<size_t>(n);
+    }
+}
+
+// runscript on a stopped container: the container's namespaces and cgroup with the script's shell in place of
+// init; everything is taken down again afterwards.
+int runscript_stopped(const Paths& p, unsigned ctid, const std::string& text, const std::string& command) {
+    auto [lock, cfg] = lock_and_load(p, ctid, command);
+    auto cg = driver_of(cfg);
+    if (!cg->procs(ctid).empty()) fail(Exit::Running, "Container started meanwhile; run the script again");
+    bool mounted_here = do_mount(cfg);
+    Undo unmount(mounted_here ? std::function<void()>([&] { do_umount(cfg); }) : nullptr);
+    auto res = resources_from_config(cfg);
+    cg->create(ctid);
+    Undo uncgroup([&] {
+        cg->kill_all(ctid);
+        cg->remove(ctid);
+    });
+    cg->apply(ctid, res, kResAll, cfg.ve_private());
+    int status_fds[2], in_fds[2];
+    if (::pipe2(status_fds, O_CLOEXEC) != 0 || ::pipe2(in_fds, O_CLOEXEC) != 0)
+        fail(Exit::System, "pipe: {}", errno_text(errno));
+    Fd status_rd(status_fds[0]), status_wr(status_fds[1]), in_rd(in_fds[0]), in_wr(in_fds[1]);
+    auto spec = init_spec(cfg, res);
+    spec.command = {"/bin/sh", "-s"};
+    if (path_exists(cfg.ve_private() + "/bin/bash")) spec.command[0] = "/bin/bash";
+    spec.stdin_fd = in_rd.get();
+    pid_t pid = spawn_init(spec, *cg, status_wr.get());
+    status_wr.reset();
+    in_rd.reset();
+    feed(std::move(in_wr), text);
+    try {
+        wait_init_started(status_rd.get());
+    } catch (...) {
+        wait_exit(pid);
+        throw;
+    }
+    return wait_exit(pid);
+}
+
+}  // namespace
+
+int runscript_ct(const Paths& p, unsigned ctid, const std::string& script, const std::string& command) {
     auto text = read_file(script);
     if (!text) fail(Exit::NoScript, "Script {} not found", script);
     auto cfg = load_ct(p, ctid, true);
     auto cg = driver_of(cfg);
     auto init = find_init(*cg, ctid);
-    if (!init) fail(Exit::NotRunning, "Container is not running");
+    if (!init) return runscript_stopped(p, ctid, *text, command);
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0) fail(Exit::System, "pipe: {}", errno_text(errno));
     Fd rd(fds[0]), wr(fds[1]);
@@ -400,14 +477,7 @@ int runscript_ct(const Paths& p, unsigned ctid, const std::string& script) {
         ::_exit(127);
     });
     rd.reset();
-    ::signal(SIGPIPE, SIG_IGN);
-    size_t off = 0;
-    while (off < text->size()) {
-        auto n = ::write(wr.get(), text->data() + off, text->size() - off);
-        if (n <= 0) break;
-        off += static_cast<size_t>(n);
-    }
-    wr.reset();
+    feed(std::move(wr), *text);
     return wait_exit(pid);
 }
 

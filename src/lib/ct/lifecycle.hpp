@@ -38,7 +38,8 @@ void monitor_event(const Paths& p, unsigned ctid, const std::string& action, con
 enum class ExecMode { Exec, Exec2, Exec3 };
 // Returns the exit status vzctl should end with.
 int exec_ct(const Paths& p, unsigned ctid, ExecMode mode, const std::vector<std::string>& args);
-int runscript_ct(const Paths& p, unsigned ctid, const std::string& script);
+// A stopped container gets a temporary one: its namespaces and cgroup, the script's shell in place of init.
+int runscript_ct(const Paths& p, unsigned ctid, const std::string& script, const std::string& command);
 int enter_ct(const Paths& p, unsigned ctid, const std::vector<std::string>& exec_words);
 
 // Sets "user:password" inside the running container (chpasswd); 74 on failure.

@@ -104,6 +104,14 @@ struct Child {
             fail_errno(Exit::CantMount, "can't make mounts private");
         do_mount(spec.root.c_str(), spec.root, nullptr, MS_BIND | MS_REC, "");
         do_mount("proc", target("proc", 0555), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "");
+        // /proc/sys is the host's kernel (fs.*, kernel.*): read-only, except net.* which is the container's own
+        // network namespace. A bind copies its source's read-only flag, so net is remounted rw after the bind.
+        const unsigned long safe = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+        auto sys = spec.root + "/proc/sys";
+        do_mount(sys.c_str(), sys, nullptr, MS_BIND, "");
+        do_mount(nullptr, sys, nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | safe, "");
+        do_mount((sys + "/net").c_str(), sys + "/net", nullptr, MS_BIND, "");
+        do_mount(nullptr, sys + "/net", nullptr, MS_BIND | MS_REMOUNT | safe, "");
         if (!spec.lxcfs.empty())
             // LXCFS answers from the reader's cgroup: meminfo shows the container's limits, cpuinfo its CPUs.
             // (LXCFS 5 serves all of these; each lookup is a FUSE round trip, so none is probed first.)
@@ -143,15 +151,26 @@ struct Child {
 
         int null = ::open("/dev/null", O_RDWR);
         if (null < 0) fail_errno(Exit::EnvCreate, "can't open /dev/null in the container");
-        for (int fd = 0; fd < 3; ++fd) ::dup2(null, fd);
+        if (spec.command.empty()) {
+            for (int fd = 0; fd < 3; ++fd) ::dup2(null, fd);
+        } else {
+            ::dup2(spec.stdin_fd >= 0 ? spec.stdin_fd : null, 0);
+        }
         if (null > 2) ::close(null);
         // Nothing of the host may leak into the container: every other descriptor closes at exec.
         ::syscall(SYS_close_range, 3U, ~0U, 4U /* CLOSE_RANGE_CLOEXEC */);
-        ::setsid();
+        if (spec.command.empty()) ::setsid();
 
         char* const envp[] = {const_cast<char*>("container=vzctl"),
                               const_cast<char*>("PATH=/sbin:/bin:/usr/sbin:/usr/bin:/usr/local/sbin:/usr/local/bin"),
                               const_cast<char*>("HOME=/"), const_cast<char*>("TERM=linux"), nullptr};
+        if (!spec.command.empty()) {
+            std::vector<char*> a;
+            for (auto& w : spec.command) a.push_back(const_cast<char*>(w.c_str()));
+            a.push_back(nullptr);
+            ::execve(a[0], a.data(), envp);
+            child_fail(status_fd, Exit::BadTemplate, "can't run " + spec.command[0] + " in the container");
+        }
         char* const argv[] = {const_cast<char*>("init"), nullptr};
         for (auto* init : {"/sbin/init", "/etc/init", "/bin/init"}) ::execve(init, argv, envp);
         child_fail(status_fd, Exit::BadTemplate, "no init in the container (/sbin/init, /etc/init, /bin/init)");

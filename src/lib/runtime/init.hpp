@@ -22,6 +22,10 @@ struct InitSpec {
     unsigned long long caps = 0;         // bounding set
     bool sysfs = true;
     std::string lxcfs;                   // LXCFS mount point whose proc files replace the container's; empty: none
+    // Instead of init: run this (runscript on a stopped container) with stdin from `stdin_fd`, the caller's
+    // stdout and stderr kept.
+    std::vector<std::string> command;
+    int stdin_fd = -1;
 };
 
 // Mount options of the container's devpts; `numpty` caps the number of ptys.

@@ -1,0 +1,88 @@
+// A start that fails leaves nothing half-done: no cgroup, no mount, no monitor, no lock; and a container root that
+// tries to redirect vzctl's mounts onto the host (a mount point that is a symlink) is refused.
+#include <sys/stat.h>
+
+#include <filesystem>
+
+#include "../support/runtime_fixture.hpp"
+
+namespace {
+
+using namespace vztest;
+namespace fs = std::filesystem;
+
+class RuntimeErrors : public RuntimeTest {};
+
+TEST_F(RuntimeErrors, StartWithoutInitFailsWith47AndLeavesNothing) {
+    auto priv = private_path(kCt);
+    // The busybox template has /sbin/init only; make sure none of the fallbacks exists either.
+    for (auto p : {"/sbin/init", "/etc/init", "/bin/init"}) {
+        std::error_code ec;
+        if (fs::is_symlink(priv + p) || fs::exists(priv + p)) fs::rename(priv + p, priv + p + ".away", ec);
+        ASSERT_FALSE(ec) << ec.message();
+    }
+    auto r = run({"start", ct()});
+    EXPECT_EQ(r.status, 47) << r.out << r.err;
+    EXPECT_TRUE(contains(r.err, "init")) << r.err;
+    EXPECT_EQ(status_line(), "CTID 101 exist unmounted down");
+    EXPECT_TRUE(nothing_left_within());
+    EXPECT_EQ(trim(vzlist_run({"-H", "-a", "-o", "ctid,status"}).out), "101 stopped");
+
+    // Fixed, it starts: nothing stale was in the way.
+    fs::rename(priv + "/sbin/init.away", priv + "/sbin/init");
+    ASSERT_TRUE(start_ct());
+    EXPECT_EQ(status_line(), "CTID 101 exist mounted running");
+}
+
+class RuntimeMountPointSymlink : public RuntimeTest, public ::testing::WithParamInterface<const char*> {};
+
+TEST_P(RuntimeMountPointSymlink, StartIsRefusedAndLeavesNothing) {
+    const std::string dir = GetParam();
+    auto victim = tmp_ / "victim";
+    fs::create_directories(victim);
+    write_text(victim + "/keep", "host file\n");
+    auto priv = private_path(kCt);
+    fs::remove_all(priv + "/" + dir);
+    fs::create_directory_symlink(victim, priv + "/" + dir);
+
+    auto r = run({"start", ct()});
+    EXPECT_NE(r.status, 0) << "started with /" << dir << " a symlink to a host directory";
+    EXPECT_TRUE(contains(r.err, "/" + dir)) << r.err;
+    EXPECT_EQ(status_line(), "CTID 101 exist unmounted down");
+    EXPECT_TRUE(nothing_left_within());
+    // The host directory was not touched: nothing mounted on it, its file still there.
+    EXPECT_TRUE(mounts_under(victim).empty());
+    EXPECT_EQ(read_text(victim + "/keep"), "host file\n");
+    EXPECT_TRUE(fs::is_symlink(priv + "/" + dir));
+}
+
+INSTANTIATE_TEST_SUITE_P(Runtime, RuntimeMountPointSymlink, ::testing::Values("proc", "sys", "dev", "run"),
+                         [](const auto& param_info) { return std::string(param_info.param); });
+
+TEST_F(RuntimeErrors, ProcSymlinkToHostEtcIsRefused) {
+    auto priv = private_path(kCt);
+    fs::remove_all(priv + "/proc");
+    fs::create_directory_symlink("/etc", priv + "/proc");
+    struct stat etc_before {};
+    ASSERT_EQ(::stat("/etc", &etc_before), 0);
+
+    auto r = run({"start", ct()});
+    EXPECT_NE(r.status, 0) << r.out;
+    EXPECT_TRUE(contains(r.err, "/proc")) << r.err;
+    EXPECT_EQ(status_line(), "CTID 101 exist unmounted down");
+    EXPECT_TRUE(nothing_left_within());
+    struct stat etc_after {};
+    ASSERT_EQ(::stat("/etc", &etc_after), 0);
+    EXPECT_EQ(etc_after.st_dev, etc_before.st_dev) << "something is mounted on the host's /etc";
+    EXPECT_TRUE(fs::exists("/etc/passwd"));
+}
+
+TEST_F(RuntimeErrors, MissingPrivateAreaIsRefusedWithoutSideEffects) {
+    fs::rename(private_path(kCt), private_path(kCt) + ".away");
+    auto r = run({"start", ct()});
+    EXPECT_EQ(r.status, 43) << r.out << r.err;
+    EXPECT_TRUE(nothing_left());
+    fs::rename(private_path(kCt) + ".away", private_path(kCt));
+}
+
+}  // namespace

@@ -1,0 +1,116 @@
+// Running commands in a container: exec (shell, 8 on failure), exec2 (own status), exec3 (argv, no shell),
+// `-` (commands on stdin), runscript (a host file), and what each does on a stopped container.
+#include <filesystem>
+
+#include "../support/runtime_fixture.hpp"
+
+namespace {
+
+using namespace vztest;
+namespace fs = std::filesystem;
+
+class RuntimeExec : public RuntimeTest {
+protected:
+    void SetUp() override {
+        RuntimeTest::SetUp();
+        if (IsSkipped() || HasFatalFailure()) return;
+        ASSERT_TRUE(start_ct());
+    }
+};
+
+TEST_F(RuntimeExec, ExecJoinsWordsThroughTheShellAndMapsFailureTo8) {
+    auto r = run({"exec", ct(), "echo", "hello", "$((6*7))", ">", "/tmp/out;", "cat", "/tmp/out"});
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(r.out, "hello 42\n");
+    r = run({"exec", ct(), "exit 3"});
+    EXPECT_EQ(r.status, 8) << r.err;
+    r = run({"exec", ct(), "echo to-stderr >&2; false"});
+    EXPECT_EQ(r.status, 8);
+    EXPECT_TRUE(contains(r.err, "to-stderr")) << r.err;
+    // The command runs in the CT: its files, its host name, its pid namespace.
+    r = run({"exec", ct(), "test -x /bin/busybox && test ! -e " + tmp_.path() + " && echo $$"});
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_LT(std::stoi(trim(r.out)), 1000) << "the shell's pid is the host's: " << r.out;
+}
+
+TEST_F(RuntimeExec, Exec2ReturnsTheCommandsOwnStatus) {
+    for (int code : {0, 1, 3, 77, 255}) {
+        auto r = run({"exec2", ct(), "echo out-" + std::to_string(code) + "; exit " + std::to_string(code)});
+        EXPECT_EQ(r.status, code) << r.err;
+        EXPECT_EQ(r.out, "out-" + std::to_string(code) + "\n");
+    }
+    // A command killed by a signal: 128+N, as a shell reports it.
+    auto r = run({"exec2", ct(), "kill -TERM $$"});
+    EXPECT_EQ(r.status, 143) << r.err;
+}
+
+TEST_F(RuntimeExec, Exec3RunsArgvWithoutAShell) {
+    // The words reach the program untouched: no splitting, globbing or expansion.
+    auto r = run({"exec3", ct(), "/bin/echo", "a  b", "$HOME", "*"});
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(r.out, "a  b $HOME *\n");
+    r = run({"exec3", ct(), "sh", "-c", "exit 4"});  // PATH search
+    EXPECT_EQ(r.status, 4) << r.err;
+    r = run({"exec3", ct(), "/no/such/program"});
+    EXPECT_NE(r.status, 0);
+    EXPECT_TRUE(contains(r.err, "/no/such/program")) << r.err;
+}
+
+TEST_F(RuntimeExec, DashReadsCommandsFromStdin) {
+    auto script = "echo first\nx=$((5+5))\necho second $x\nexit 6\n";
+    auto r = run({"exec2", ct(), "-"}, script);
+    EXPECT_EQ(r.status, 6) << r.err;
+    EXPECT_EQ(r.out, "first\nsecond 10\n");
+    r = run({"exec", ct(), "-"}, script);
+    EXPECT_EQ(r.status, 8);
+    EXPECT_EQ(r.out, "first\nsecond 10\n");
+    r = run({"exec", ct(), "-"}, "echo fine\n");
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(r.out, "fine\n");
+}
+
+TEST_F(RuntimeExec, StdinOfTheCommandIsTheCallers) {
+    auto r = run({"exec2", ct(), "tr a-z A-Z"}, "shout\n");
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(r.out, "SHOUT\n");
+}
+
+TEST_F(RuntimeExec, RunscriptRunsAHostFileInside) {
+    auto script = tmp_ / "script.sh";
+    write_text(script, "#!/bin/sh\necho running in $(hostname) as $(id -u)\ntest -e /run/vz-booted && echo booted\nexit 9\n");
+    auto r = run({"runscript", ct(), script});
+    EXPECT_EQ(r.status, 9) << r.err;
+    EXPECT_EQ(r.out, "running in localhost as 0\nbooted\n");
+
+    r = run({"runscript", ct(), tmp_ / "missing.sh"});
+    EXPECT_EQ(r.status, 11);
+}
+
+TEST_F(RuntimeExec, StoppedContainerRefusesExecWith31) {
+    ASSERT_EQ(run({"stop", ct(), "--fast"}).status, 0);
+    for (auto verb : {"exec", "exec2", "exec3"}) {
+        auto r = run({verb, ct(), "true"});
+        EXPECT_EQ(r.status, 31) << verb;
+        EXPECT_TRUE(contains(r.err, "Container is not running")) << verb << ": " << r.err;
+    }
+    auto r = run({"enter", ct()});
+    EXPECT_EQ(r.status, 31);
+    EXPECT_TRUE(contains(r.err, "Container is not running")) << r.err;
+    EXPECT_TRUE(nothing_left_within());
+}
+
+// The reference: runscript on a stopped container mounts the root, runs the script in a container context
+// without init, tears that down and unmounts.
+TEST_F(RuntimeExec, RunscriptOnAStoppedContainerRunsItAndLeavesItStopped) {
+    ASSERT_EQ(run({"stop", ct(), "--fast"}).status, 0);
+    auto script = tmp_ / "script.sh";
+    write_text(script, "echo stopped-run > /root/marker; cat /root/marker; exit 5\n");
+    auto r = run({"runscript", ct(), script});
+    EXPECT_EQ(r.status, 5) << r.err;
+    EXPECT_EQ(r.out, "stopped-run\n");
+    EXPECT_EQ(trim(try_read(private_path(kCt) + "/root/marker").value_or("")), "stopped-run");
+    EXPECT_EQ(status_line(), "CTID 101 exist unmounted down");
+    EXPECT_TRUE(nothing_left_within());
+}
+
+}  // namespace

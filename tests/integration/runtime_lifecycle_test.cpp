@@ -1,0 +1,242 @@
+// A real busybox container through its life: start, status, vzlist, the monitor, stop, destroy; reboot and halt
+// from inside; a killed monitor. Every step asserts what a user can see (exit codes, messages, status lines,
+// processes, cgroups, mounts, lock files).
+#include <filesystem>
+
+#include "../support/runtime_fixture.hpp"
+
+namespace {
+
+using namespace vztest;
+namespace fs = std::filesystem;
+
+class RuntimeLifecycle : public RuntimeTest {};
+
+TEST_F(RuntimeLifecycle, StartStatusListStopLeaveNothingBehind) {
+    EXPECT_EQ(status_line(), "CTID 101 exist unmounted down");
+
+    auto r = run({"start", ct()});
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_TRUE(contains(r.out, "Starting container...")) << r.out;
+    EXPECT_TRUE(contains(r.out, "Container start in progress...")) << r.out;
+    EXPECT_EQ(status_line(), "CTID 101 exist mounted running");
+
+    auto list = vzlist_run({"-H", "-o", "ctid,status"});
+    EXPECT_EQ(list.status, 0) << list.err;
+    EXPECT_EQ(trim(list.out), "101 running");
+
+    // init is pid 1 of the CT; its parent is the monitor, which is not in the CT.
+    auto init = init_pid();
+    ASSERT_TRUE(init) << "no process of CT 101 is pid 1 in its namespace";
+    pid_t monitor = parent_of(*init);
+    ASSERT_GT(monitor, 1);
+    EXPECT_TRUE(process_alive(monitor));
+    EXPECT_EQ(comm_of(monitor), "vzmonitor");
+    auto procs = ct_procs();
+    EXPECT_EQ(std::count(procs.begin(), procs.end(), monitor), 0) << "the monitor runs inside the CT's cgroup";
+    auto env = proc_strings(*init, "environ");
+    EXPECT_NE(std::find(env.begin(), env.end(), "container=vzctl"), env.end()) << "init's environment lacks container=vzctl";
+    ASSERT_TRUE(wait_booted());
+
+    r = run({"start", ct()});
+    EXPECT_EQ(r.status, 32);
+    EXPECT_TRUE(contains(r.err, "Container is already running")) << r.err;
+    EXPECT_EQ(init_pid(), init) << "a second start touched the running CT";
+
+    r = run({"destroy", ct()});
+    EXPECT_EQ(r.status, 32) << r.out << r.err;
+    EXPECT_TRUE(fs::exists(private_path(kCt) + "/bin/busybox")) << "destroy removed a running CT's files";
+    EXPECT_EQ(status_line(), "CTID 101 exist mounted running");
+
+    r = run({"stop", ct()});
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_TRUE(contains(r.out, "Stopping container ...")) << r.out;
+    EXPECT_TRUE(contains(r.out, "Container was stopped")) << r.out;
+    EXPECT_TRUE(contains(r.out, "Container is unmounted")) << r.out;
+    EXPECT_EQ(status_line(), "CTID 101 exist unmounted down");
+    EXPECT_FALSE(process_alive(*init)) << "init still runs after stop";
+    EXPECT_TRUE(eventually([&] { return !process_alive(monitor); }, 10s)) << "the monitor outlived the stop";
+    EXPECT_TRUE(nothing_left_within());
+    list = vzlist_run({"-H", "-a", "-o", "ctid,status"});
+    EXPECT_EQ(trim(list.out), "101 stopped") << list.err;
+
+    r = run({"stop", ct()});
+    EXPECT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_TRUE(nothing_left_within());
+
+    r = run({"destroy", ct()});
+    EXPECT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_FALSE(fs::exists(private_path(kCt) + "/bin/busybox"));
+}
+
+TEST_F(RuntimeLifecycle, FastStopKillsAtOnceAndCleansUp) {
+    ASSERT_TRUE(start_ct());
+    auto init = init_pid();
+    ASSERT_TRUE(init);
+    // A process that ignores the polite way out.
+    ASSERT_EQ(sh("trap '' TERM HUP INT; sleep 1000 </dev/null >/dev/null 2>&1 &").status, 0);
+    auto r = run({"stop", ct(), "--fast"});
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_EQ(status_line(), "CTID 101 exist unmounted down");
+    EXPECT_FALSE(process_alive(*init));
+    EXPECT_TRUE(nothing_left_within());
+}
+
+// A container whose halt does nothing: stop waits STOP_TIMEOUT, then kills everything.
+TEST_F(RuntimeLifecycle, StopKillsAfterStopTimeoutWhenHaltDoesNothing) {
+    ASSERT_EQ(run({"set", ct(), "--stop-timeout", "3", "--save"}).status, 0);
+    fs::remove(private_path(kCt) + "/sbin/halt");
+    write_text(private_path(kCt) + "/sbin/halt", "#!/bin/sh\nexit 0\n");
+    fs::permissions(private_path(kCt) + "/sbin/halt", fs::perms::owner_all);
+    ASSERT_TRUE(start_ct());
+    auto r = run({"stop", ct()}, {}, 60s);
+    EXPECT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_EQ(status_line(), "CTID 101 exist unmounted down");
+    EXPECT_TRUE(nothing_left_within());
+}
+
+// A container whose halt never returns (a hung shutdown): STOP_TIMEOUT bounds the wait all the same.
+TEST_F(RuntimeLifecycle, StopKillsAfterStopTimeoutWhenHaltHangs) {
+    ASSERT_EQ(run({"set", ct(), "--stop-timeout", "3", "--save"}).status, 0);
+    fs::remove(private_path(kCt) + "/sbin/halt");
+    write_text(private_path(kCt) + "/sbin/halt", "#!/bin/sh\nsleep 1000\n");
+    fs::permissions(private_path(kCt) + "/sbin/halt", fs::perms::owner_all);
+    ASSERT_TRUE(start_ct());
+    // 3 s of STOP_TIMEOUT plus the kill; half a minute means stop ignored the timeout.
+    auto r = run({"stop", ct()}, {}, 30s);
+    EXPECT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_EQ(status_line(), "CTID 101 exist unmounted down");
+    EXPECT_TRUE(nothing_left_within());
+}
+
+TEST_F(RuntimeLifecycle, StartWaitReturnsAfterTheBootFinished) {
+    auto r = run({"start", ct(), "--wait"});
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    auto init = init_pid();
+    ASSERT_TRUE(init);
+    // rcS writes /run/vz-booted as its last step; --wait returns only after that.
+    EXPECT_TRUE(fs::exists("/proc/" + std::to_string(*init) + "/root/run/vz-booted"));
+}
+
+TEST_F(RuntimeLifecycle, StopSkipUmountKeepsTheRootMounted) {
+    ASSERT_TRUE(start_ct());
+    auto r = run({"stop", ct(), "--skip-umount"});
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_FALSE(contains(r.out, "Container is unmounted")) << r.out;
+    EXPECT_EQ(status_line(), "CTID 101 exist mounted down");
+    EXPECT_TRUE(ct_cgroups_left().empty());
+    EXPECT_TRUE(fs::exists(root_path() + "/bin/busybox"));
+    // Started again from the mounted state, and stopped for good.
+    ASSERT_TRUE(start_ct());
+    ASSERT_EQ(run({"stop", ct()}).status, 0);
+    EXPECT_TRUE(nothing_left_within());
+}
+
+TEST_F(RuntimeLifecycle, DisabledContainerStartsOnlyWithForce) {
+    ASSERT_EQ(run({"set", ct(), "--disabled", "yes", "--save"}).status, 0);
+    auto r = run({"start", ct()});
+    EXPECT_EQ(r.status, 105) << r.out << r.err;
+    EXPECT_EQ(status_line(), "CTID 101 exist unmounted down");
+    EXPECT_TRUE(nothing_left());
+    r = run({"start", ct(), "--force"});
+    EXPECT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_EQ(status_line(), "CTID 101 exist mounted running");
+}
+
+TEST_F(RuntimeLifecycle, MountAndUmountOfAStoppedContainer) {
+    auto r = run({"mount", ct()});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(status_line(), "CTID 101 exist mounted down");
+    EXPECT_TRUE(fs::exists(root_path() + "/bin/busybox"));
+    EXPECT_EQ(run({"mount", ct()}).status, 41);
+    r = run({"umount", ct()});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(status_line(), "CTID 101 exist unmounted down");
+    EXPECT_EQ(run({"umount", ct()}).status, 40);
+    EXPECT_TRUE(nothing_left());
+}
+
+TEST_F(RuntimeLifecycle, RebootInsideRestartsInitUnderTheSameMonitor) {
+    ASSERT_TRUE(start_ct());
+    auto old_init = init_pid();
+    ASSERT_TRUE(old_init);
+    pid_t monitor = parent_of(*old_init);
+
+    auto r = run({"exec", ct(), "reboot"});
+    EXPECT_EQ(r.status, 0) << r.err;
+    std::optional<pid_t> new_init;
+    EXPECT_TRUE(eventually(
+        [&] {
+            new_init = init_pid();
+            return new_init && *new_init != *old_init;
+        },
+        15s))
+        << "no new init after reboot; status: " << status_line();
+    ASSERT_TRUE(new_init);
+    EXPECT_NE(*new_init, *old_init);
+    EXPECT_EQ(parent_of(*new_init), monitor) << "the restarted init has another parent";
+    EXPECT_TRUE(process_alive(monitor));
+    EXPECT_EQ(status_line(), "CTID 101 exist mounted running");
+    EXPECT_TRUE(wait_booted()) << "the CT did not boot again";
+    EXPECT_EQ(trim(sh("cat /proc/1/environ | tr '\\0' '\\n' | grep ^container=").out), "container=vzctl");
+    EXPECT_EQ(trim(run({"exec", ct(), "echo", "alive"}).out), "alive");
+}
+
+TEST_F(RuntimeLifecycle, HaltInsideStopsAndCleansUp) {
+    ASSERT_TRUE(start_ct());
+    auto init = init_pid();
+    ASSERT_TRUE(init);
+    pid_t monitor = parent_of(*init);
+
+    auto r = run({"exec", ct(), "halt"});
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_TRUE(eventually([&] { return status_line() == "CTID 101 exist unmounted down"; }, 20s))
+        << status_line();
+    EXPECT_TRUE(eventually([&] { return !process_alive(monitor); }, 10s)) << "the monitor is still there";
+    EXPECT_FALSE(process_alive(*init));
+    EXPECT_TRUE(nothing_left_within());
+    auto list = vzlist_run({"-H", "-a", "-o", "ctid,status"});
+    EXPECT_EQ(trim(list.out), "101 stopped");
+
+    // Nothing stale blocks the next start.
+    ASSERT_TRUE(start_ct());
+    EXPECT_EQ(status_line(), "CTID 101 exist mounted running");
+}
+
+TEST_F(RuntimeLifecycle, StatusTellsTheTruthAfterTheMonitorIsKilled) {
+    ASSERT_TRUE(start_ct());
+    auto init = init_pid();
+    ASSERT_TRUE(init);
+    pid_t monitor = parent_of(*init);
+    ASSERT_EQ(comm_of(monitor), "vzmonitor");
+    ASSERT_EQ(::kill(monitor, SIGKILL), 0);
+    ASSERT_TRUE(eventually([&] { return !process_alive(monitor); }, 5s));
+
+    // The CT itself still runs, and the tools say so.
+    EXPECT_TRUE(process_alive(*init));
+    EXPECT_EQ(status_line(), "CTID 101 exist mounted running");
+    EXPECT_EQ(trim(vzlist_run({"-H", "-o", "ctid,status"}).out), "101 running");
+    EXPECT_EQ(trim(run({"exec", ct(), "echo", "still here"}).out), "still here");
+
+    // stop still stops it and leaves nothing behind.
+    auto r = run({"stop", ct()});
+    EXPECT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_EQ(status_line(), "CTID 101 exist unmounted down");
+    EXPECT_TRUE(nothing_left_within());
+}
+
+TEST_F(RuntimeLifecycle, RestartGivesANewInit) {
+    ASSERT_TRUE(start_ct());
+    auto old_init = init_pid();
+    ASSERT_TRUE(old_init);
+    auto r = run({"restart", ct()});
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_TRUE(contains(r.out, "Restarting container")) << r.out;
+    EXPECT_EQ(status_line(), "CTID 101 exist mounted running");
+    auto new_init = init_pid();
+    ASSERT_TRUE(new_init);
+    EXPECT_NE(*new_init, *old_init);
+    EXPECT_FALSE(process_alive(*old_init));
+}
+
+}  // namespace

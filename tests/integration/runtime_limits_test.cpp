@@ -1,0 +1,172 @@
+// Limits changed with `vzctl set` on a running container, under real load: a CPU hog under --cpulimit, a memory hog
+// beyond --ram/--swap, a fork loop against --numproc, ptys against --numpty. Measured with the kernel's counters;
+// tolerances are wide, and no assertion is about how long anything took.
+#include <filesystem>
+#include <regex>
+
+#include "../support/runtime_fixture.hpp"
+
+namespace {
+
+using namespace vztest;
+
+class RuntimeLimits : public RuntimeTest {
+protected:
+    // The config line of `key`, or "" when the key is absent.
+    std::string conf_value(const std::string& key) {
+        std::regex re("^" + key + "=\"([^\"]*)\"");
+        std::smatch m;
+        for (auto& l : lines(read_text(conf_path(kCt))))
+            if (std::regex_search(l, m, re)) return m[1];
+        return {};
+    }
+
+    // CPU the CT used per second of wall time over `window`, from cpuacct.usage (ns).
+    double cpu_share(std::chrono::milliseconds window) {
+        auto u0 = cg_number("cpuacct", "cpuacct.usage");
+        auto t0 = Clock::now();
+        std::this_thread::sleep_for(window);
+        auto u1 = cg_number("cpuacct", "cpuacct.usage");
+        auto t1 = Clock::now();
+        auto wall = std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count();
+        return static_cast<double>(u1 - u0) / static_cast<double>(wall);
+    }
+};
+
+TEST_F(RuntimeLimits, CpulimitCapsAHogAndChangesLive) {
+    ASSERT_TRUE(start_ct());
+    // This test's CGROUP_BASE (its own, nothing else lives there) is weighted far above everything else on the
+    // host for these few seconds, so the CT gets all the CPU its limit allows even on a busy machine: what is
+    // measured is the limit, not the neighbours. (The CT's own --cpuunits would only weigh it against its
+    // siblings inside the base.)
+    write_text("/sys/fs/cgroup/cpu/" + base_ + "/cpu.shares", "262144");
+    auto init = init_pid();
+    ASSERT_TRUE(init);
+
+    auto r = run({"set", ct(), "--cpulimit", "50"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(cg_read("cpu", "cpu.cfs_quota_us"), "50000");
+    EXPECT_EQ(cg_read("cpu", "cpu.cfs_period_us"), "100000");
+    EXPECT_EQ(conf_value("CPULIMIT"), "") << "set without --save wrote the config";
+
+    // Two spinning shells: together they could use two CPUs.
+    r = sh("for i in 1 2; do sh -c 'while :; do :; done' </dev/null >/dev/null 2>&1 & done");
+    ASSERT_EQ(r.status, 0) << r.err;
+    std::this_thread::sleep_for(500ms);
+    auto throttled0 = cg_key("cpu", "cpu.stat", "nr_throttled");
+    double at50 = cpu_share(3s);
+    auto throttled1 = cg_key("cpu", "cpu.stat", "nr_throttled");
+    RecordProperty("cpu_share_at_cpulimit_50", std::to_string(at50));
+    EXPECT_GE(at50, 0.30) << "the hog got " << at50 << " CPU under --cpulimit 50";
+    EXPECT_LE(at50, 0.70) << "the hog got " << at50 << " CPU under --cpulimit 50";
+    EXPECT_GT(throttled1, throttled0) << "the CT was never throttled";
+
+    r = run({"set", ct(), "--cpulimit", "100"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(cg_read("cpu", "cpu.cfs_quota_us"), "100000");
+    double at100 = cpu_share(3s);
+    RecordProperty("cpu_share_at_cpulimit_100", std::to_string(at100));
+    EXPECT_GT(at100, 0.75) << "after --cpulimit 100 the hog got " << at100 << " CPU (before: " << at50 << ")";
+    EXPECT_LE(at100, 1.25) << "the hog got " << at100 << " CPU under --cpulimit 100";
+    EXPECT_EQ(init_pid(), init) << "the CT was restarted to change the limit";
+    EXPECT_EQ(conf_value("CPULIMIT"), "");
+}
+
+TEST_F(RuntimeLimits, MemoryHogBeyondRamAndSwapIsStoppedAndCounted) {
+    ASSERT_TRUE(start_ct());
+    auto init = init_pid();
+    ASSERT_TRUE(init);
+    // dd reads into one 100 MiB buffer: under the sample's 256M it works.
+    const std::string hog = "dd if=/dev/zero of=/dev/null bs=100M count=1";
+    auto r = sh(hog);
+    ASSERT_EQ(r.status, 0) << "the hog fails even without a tight limit: " << r.err;
+
+    r = run({"set", ct(), "--ram", "64M", "--swap", "0"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(cg_number("memory", "memory.limit_in_bytes"), 64ULL << 20);
+    EXPECT_EQ(cg_number("memory", "memory.memsw.limit_in_bytes"), 64ULL << 20) << "v1 memsw = ram + swap";
+    EXPECT_EQ(conf_value("PHYSPAGES"), "0:256M") << "set without --save changed the config";
+    EXPECT_EQ(conf_value("SWAPPAGES"), "0:512M");
+    // The peak so far is the unlimited run's; start counting afresh.
+    write_text(cg_dir("memory") + "/memory.max_usage_in_bytes", "0");
+    write_text(cg_dir("memory") + "/memory.memsw.max_usage_in_bytes", "0");
+
+    r = sh(hog);
+    EXPECT_NE(r.status, 0) << "a 100 MiB buffer fit under --ram 64M --swap 0";
+    // The kernel counted the failure. (On some kernels memory.failcnt stays 0 for v1 while the OOM killer's counter
+    // rises; any of them is a real failure count, none is a guess.)
+    auto failcnt = cg_number("memory", "memory.failcnt");
+    auto memsw_failcnt = cg_number("memory", "memory.memsw.failcnt");
+    auto oom_kills = cg_key("memory", "memory.oom_control", "oom_kill");
+    EXPECT_GT(failcnt + memsw_failcnt + oom_kills, 0U)
+        << "failcnt " << failcnt << ", memsw.failcnt " << memsw_failcnt << ", oom_kill " << oom_kills;
+    EXPECT_LE(cg_number("memory", "memory.memsw.max_usage_in_bytes"), 64ULL << 20);
+    // Only the hog died.
+    EXPECT_EQ(init_pid(), init);
+    EXPECT_EQ(status_line(), "CTID 101 exist mounted running");
+    EXPECT_EQ(trim(run({"exec", ct(), "echo", "alive"}).out), "alive");
+}
+
+TEST_F(RuntimeLimits, ForkLoopStopsAtNumproc) {
+    ASSERT_TRUE(start_ct());
+    auto r = run({"set", ct(), "--numproc", "20", "--save"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(cg_read("pids", "pids.max"), "20");
+    auto saved = conf_value("NUMPROC");
+    EXPECT_TRUE(saved == "20" || saved == "20:20") << "NUMPROC in the config: " << saved;
+
+    r = sh("i=0; while [ $i -lt 50 ]; do sleep 60 & i=$((i+1)); done; echo started $i");
+    EXPECT_FALSE(contains(r.out, "started 50")) << "50 processes started under --numproc 20";
+    EXPECT_TRUE(contains(r.err, "fork")) << r.err;
+    EXPECT_LE(cg_number("pids", "pids.current"), 20U);
+    EXPECT_LE(ct_procs().size(), 20U);
+    EXPECT_GT(cg_key("pids", "pids.events", "max"), 0U);
+
+    // Raised live, the CT can fork again.
+    r = run({"set", ct(), "--numproc", "unlimited"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(cg_read("pids", "pids.max"), "max");
+    r = sh("killall sleep; sleep 0 & wait; echo forked");
+    EXPECT_EQ(trim(r.out), "forked") << r.err;
+}
+
+TEST_F(RuntimeLimits, NumptyChangesLive) {
+    ASSERT_TRUE(start_ct());
+    auto r = run({"set", ct(), "--numpty", "2"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_TRUE(contains(sh("grep devpts /proc/mounts").out, "max=2"));
+    r = sh("exec 3<>/dev/ptmx 4<>/dev/ptmx; ls /dev/pts | tr '\\n' ' '; (exec 5<>/dev/ptmx) 2>/dev/null && echo third-opened");
+    EXPECT_EQ(trim(r.out), "0 1 ptmx") << r.err;
+    EXPECT_EQ(conf_value("NUMPTY"), "") << "set without --save wrote the config";
+}
+
+TEST_F(RuntimeLimits, SaveWritesTheConfigAndWithoutSaveOnlyTheCgroupChanges) {
+    ASSERT_TRUE(start_ct());
+    auto before = read_text(conf_path(kCt));
+    auto r = run({"set", ct(), "--ram", "128M"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_TRUE(contains(r.out + r.err, "--save")) << "no warning that the change is not persistent";
+    EXPECT_EQ(cg_number("memory", "memory.limit_in_bytes"), 128ULL << 20);
+    EXPECT_EQ(read_text(conf_path(kCt)), before);
+
+    r = run({"set", ct(), "--ram", "192M", "--save"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(cg_number("memory", "memory.limit_in_bytes"), 192ULL << 20);
+    auto phys = conf_value("PHYSPAGES");
+    EXPECT_TRUE(phys == "0:192M" || phys == "0:" + std::to_string((192ULL << 20) / 4096)) << phys;
+    // ram + swap (the sample's 512M) on v1.
+    EXPECT_EQ(cg_number("memory", "memory.memsw.limit_in_bytes"), (192ULL + 512) << 20);
+
+    // A restart applies the saved value.
+    ASSERT_EQ(run({"restart", ct()}).status, 0);
+    EXPECT_EQ(cg_number("memory", "memory.limit_in_bytes"), 192ULL << 20);
+}
+
+TEST_F(RuntimeLimits, HostnameChangesLive) {
+    ASSERT_TRUE(start_ct());
+    auto r = run({"set", ct(), "--hostname", "live.example.org", "--save"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(trim(sh("hostname").out), "live.example.org");
+}
+
+}  // namespace
