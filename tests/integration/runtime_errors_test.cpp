@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <thread>
 
 #include "../support/runtime_fixture.hpp"
 
@@ -32,6 +33,20 @@ TEST_F(RuntimeErrors, StartWithoutInitFailsWith47AndLeavesNothing) {
     fs::rename(priv + "/sbin/init.away", priv + "/sbin/init");
     ASSERT_TRUE(start_ct());
     EXPECT_EQ(status_line(), "CTID 101 exist mounted running");
+}
+
+// A failure before init exists (the cgroup limits can't be applied): the cgroup and mount made so far are undone.
+TEST_F(RuntimeErrors, StartWithAnImpossibleCpumaskFailsAndLeavesNothing) {
+    auto cpu = std::to_string(std::thread::hardware_concurrency() + 8);  // a CPU this host does not have
+    auto conf = read_text(conf_path(kCt));
+    write_text(conf_path(kCt), conf + "CPUMASK=\"" + cpu + "\"\n");
+    auto r = run({"start", ct()});
+    EXPECT_NE(r.status, 0) << "started on CPU " << cpu << ": " << r.out;
+    EXPECT_EQ(status_line(), "CTID 101 exist unmounted down");
+    EXPECT_TRUE(nothing_left_within());
+    // Without the bad mask it starts.
+    write_text(conf_path(kCt), conf);
+    ASSERT_TRUE(start_ct());
 }
 
 class RuntimeMountPointSymlink : public RuntimeTest, public ::testing::WithParamInterface<const char*> {};

@@ -1,9 +1,13 @@
 // What a running container looks like from inside: its own /proc, a read-only /sys, a minimal /dev with a private
 // devpts, its host name, cgroup namespace, capability bounding set and device cgroup.
+#include <fcntl.h>
+#include <linux/loop.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
-#include <cstdlib>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <set>
 #include <sstream>
@@ -139,32 +143,52 @@ TEST_F(RuntimeInside, CapabilityBoundingSetLacksHostControl) {
 }
 
 // A loop device of this test, backed by a file holding a marker: readable on the host, a block device the CT's
-// device cgroup does not allow. Detached when the test ends.
+// device cgroup does not allow. Attached with autoclear while this object holds it open, so it goes away with the
+// test process however that ends.
 class LoopDevice {
 public:
     explicit LoopDevice(const std::string& backing) {
-        FILE* p = ::popen(("losetup --find --show '" + backing + "' 2>&1").c_str(), "r");
-        if (!p) return;
-        char buf[512];
-        while (std::fgets(buf, sizeof buf, p)) {
-            auto line = trim(buf);
-            // Whatever else it says, a device it names is attached and must be detached again.
-            if (line.rfind("/dev/loop", 0) == 0) path_ = line;
-            else error_ += line + "\n";
+        int ctl = ::open("/dev/loop-control", O_RDWR | O_CLOEXEC);
+        if (ctl < 0) {
+            error_ = std::string("/dev/loop-control: ") + std::strerror(errno);
+            return;
         }
-        ::pclose(p);
+        for (int attempt = 0; attempt < 20 && fd_ < 0; ++attempt) {
+            int n = ::ioctl(ctl, LOOP_CTL_GET_FREE);
+            if (n < 0) {
+                error_ = std::string("LOOP_CTL_GET_FREE: ") + std::strerror(errno);
+                break;
+            }
+            auto path = "/dev/loop" + std::to_string(n);
+            int dev = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+            int file = ::open(backing.c_str(), O_RDWR | O_CLOEXEC);
+            loop_config cfg{};
+            cfg.fd = static_cast<__u32>(file);
+            cfg.info.lo_flags = LO_FLAGS_AUTOCLEAR;
+            if (dev >= 0 && file >= 0 && ::ioctl(dev, LOOP_CONFIGURE, &cfg) == 0) {
+                fd_ = dev;
+                path_ = path;
+            } else {
+                error_ = path + ": " + std::strerror(errno);
+                if (dev >= 0) ::close(dev);
+            }
+            if (file >= 0) ::close(file);
+            if (fd_ < 0 && errno != EBUSY) break;  // EBUSY: another process took that device first
+        }
+        ::close(ctl);
     }
     LoopDevice(const LoopDevice&) = delete;
     LoopDevice& operator=(const LoopDevice&) = delete;
     ~LoopDevice() {
-        if (!path_.empty() && std::system(("losetup -d '" + path_ + "'").c_str()) != 0) {
-            // Nothing more to do in a destructor; the image goes with the test's directory.
-        }
+        if (fd_ < 0) return;
+        ::ioctl(fd_, LOOP_CLR_FD, 0);
+        ::close(fd_);
     }
     const std::string& path() const { return path_; }
     const std::string& error() const { return error_; }
 
 private:
+    int fd_ = -1;
     std::string path_, error_;
 };
 

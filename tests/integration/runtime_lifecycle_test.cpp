@@ -162,8 +162,9 @@ TEST_F(RuntimeLifecycle, RebootInsideRestartsInitUnderTheSameMonitor) {
     ASSERT_TRUE(old_init);
     pid_t monitor = parent_of(*old_init);
 
+    // The command itself may be killed by the shutdown it started (0 or 8, both fine): what counts is below.
     auto r = run({"exec", ct(), "reboot"});
-    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_TRUE(r.status == 0 || r.status == 8) << r.status << " " << r.err;
     std::optional<pid_t> new_init;
     EXPECT_TRUE(eventually(
         [&] {
@@ -188,8 +189,9 @@ TEST_F(RuntimeLifecycle, HaltInsideStopsAndCleansUp) {
     ASSERT_TRUE(init);
     pid_t monitor = parent_of(*init);
 
+    // The command itself may be killed by the shutdown it started (0 or 8, both fine): what counts is below.
     auto r = run({"exec", ct(), "halt"});
-    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_TRUE(r.status == 0 || r.status == 8) << r.status << " " << r.err;
     EXPECT_TRUE(eventually([&] { return status_line() == "CTID 101 exist unmounted down"; }, 20s))
         << status_line();
     EXPECT_TRUE(eventually([&] { return !process_alive(monitor); }, 10s)) << "the monitor is still there";

@@ -3,6 +3,7 @@
 // tolerances are wide, and no assertion is about how long anything took.
 #include <filesystem>
 #include <regex>
+#include <sstream>
 
 #include "../support/runtime_fixture.hpp"
 
@@ -88,19 +89,28 @@ TEST_F(RuntimeLimits, MemoryHogBeyondRamAndSwapIsStoppedAndCounted) {
     EXPECT_EQ(conf_value("PHYSPAGES"), "0:256M") << "set without --save changed the config";
     EXPECT_EQ(conf_value("SWAPPAGES"), "0:512M");
     // The peak so far is the unlimited run's; start counting afresh.
-    write_text(cg_dir("memory") + "/memory.max_usage_in_bytes", "0");
-    write_text(cg_dir("memory") + "/memory.memsw.max_usage_in_bytes", "0");
+    for (auto& dir : cg_subtree("memory")) {
+        write_text(dir + "/memory.max_usage_in_bytes", "0");
+        write_text(dir + "/memory.memsw.max_usage_in_bytes", "0");
+    }
 
     r = sh(hog);
     EXPECT_NE(r.status, 0) << "a 100 MiB buffer fit under --ram 64M --swap 0";
     // The kernel counted the failure. (On some kernels memory.failcnt stays 0 for v1 while the OOM killer's counter
     // rises; any of them is a real failure count, none is a guess.)
-    auto failcnt = cg_number("memory", "memory.failcnt");
-    auto memsw_failcnt = cg_number("memory", "memory.memsw.failcnt");
-    auto oom_kills = cg_key("memory", "memory.oom_control", "oom_kill");
+    auto failcnt = cg_subtree_sum("memory", "memory.failcnt");
+    auto memsw_failcnt = cg_subtree_sum("memory", "memory.memsw.failcnt");
+    auto oom_kills = cg_subtree_sum("memory", "memory.oom_control", "oom_kill");
     EXPECT_GT(failcnt + memsw_failcnt + oom_kills, 0U)
         << "failcnt " << failcnt << ", memsw.failcnt " << memsw_failcnt << ", oom_kill " << oom_kills;
     EXPECT_LE(cg_number("memory", "memory.memsw.max_usage_in_bytes"), 64ULL << 20);
+    // ... and so do the user's tools: the beancounter failure counter of RAM or swap.
+    auto list = vzlist_run({"-H", "-o", "physpages.f,swappages.f"});
+    ASSERT_EQ(list.status, 0) << list.err;
+    uint64_t ubc_failures = 0;
+    std::istringstream counters(list.out);
+    for (uint64_t v = 0; counters >> v;) ubc_failures += v;
+    EXPECT_GT(ubc_failures, 0U) << "vzlist physpages.f,swappages.f after the OOM kill: " << list.out;
     // Only the hog died.
     EXPECT_EQ(init_pid(), init);
     EXPECT_EQ(status_line(), "CTID 101 exist mounted running");
@@ -120,7 +130,11 @@ TEST_F(RuntimeLimits, ForkLoopStopsAtNumproc) {
     EXPECT_TRUE(contains(r.err, "fork")) << r.err;
     EXPECT_LE(cg_number("pids", "pids.current"), 20U);
     EXPECT_LE(ct_procs().size(), 20U);
-    EXPECT_GT(cg_key("pids", "pids.events", "max"), 0U);
+    EXPECT_GT(cg_subtree_sum("pids", "pids.events", "max"), 0U);
+    // The user sees the failures in the beancounter of numproc.
+    auto list = vzlist_run({"-H", "-o", "numproc.f"});
+    ASSERT_EQ(list.status, 0) << list.err;
+    EXPECT_GT(std::stoull(trim(list.out)), 0U) << "vzlist numproc.f after failed forks: " << list.out;
 
     // Raised live, the CT can fork again.
     r = run({"set", ct(), "--numproc", "unlimited"});

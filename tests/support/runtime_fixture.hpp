@@ -288,6 +288,31 @@ protected:
         ADD_FAILURE() << "no " << key << " in " << cg_dir(hierarchy) << "/" << file;
         return 0;
     }
+    // The container's cgroup and every cgroup below it.
+    std::vector<std::string> cg_subtree(const std::string& hierarchy) const {
+        std::vector<std::string> out{cg_dir(hierarchy)};
+        std::error_code ec;
+        for (auto it = std::filesystem::recursive_directory_iterator(cg_dir(hierarchy), ec);
+             !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec))
+            if (it->is_directory()) out.push_back(it->path().string());
+        return out;
+    }
+    // A failure counter summed over the container's cgroup subtree: cgroup v1 records some events (pids.events
+    // max, memory.oom_control oom_kill) in the cgroup of the task that failed, which may be a nested one.
+    uint64_t cg_subtree_sum(const std::string& hierarchy, const std::string& file, const std::string& key = {}) const {
+        uint64_t sum = 0;
+        for (auto& dir : cg_subtree(hierarchy)) {
+            auto text = try_read(dir + "/" + file);
+            if (!text) continue;
+            if (key.empty()) {
+                sum += std::stoull(trim(*text));
+                continue;
+            }
+            for (auto& l : lines(*text))
+                if (l.rfind(key + " ", 0) == 0) sum += std::stoull(l.substr(key.size() + 1));
+        }
+        return sum;
+    }
     // Hierarchies in which the container's cgroup directory exists.
     std::vector<std::string> ct_cgroups_left() const {
         std::vector<std::string> out;
@@ -295,7 +320,15 @@ protected:
             if (std::filesystem::exists(cg_dir(h))) out.push_back(h);
         return out;
     }
-    std::vector<pid_t> ct_procs() const { return read_pid_list(cg_dir("pids") + "/cgroup.procs"); }
+    // Every process in the container's cgroup, including nested cgroups below it.
+    std::vector<pid_t> ct_procs() const {
+        std::vector<pid_t> out;
+        for (auto& dir : cg_subtree("pids")) {
+            auto more = read_pid_list(dir + "/cgroup.procs");
+            out.insert(out.end(), more.begin(), more.end());
+        }
+        return out;
+    }
 
     // The host pid of the container's init: the process of the CT's cgroup that is pid 1 in its own namespace.
     std::optional<pid_t> init_pid() const {

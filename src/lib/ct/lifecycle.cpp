@@ -147,6 +147,9 @@ void report_resources(const CtConfig& cfg) {
     } catch (const Error& e) {
         report(e);
         ::_exit(1);
+    } catch (const std::exception& e) {
+        report(Error(Exit::EnvCreate, e.what()));
+        ::_exit(1);
     }
     auto pid = std::to_string(init), id = std::to_string(cfg.ctid());
     ::execl(t.monitor.c_str(), "vzmonitor", pid.c_str(), t.vzctl.c_str(), id.c_str(), static_cast<char*>(nullptr));

@@ -188,7 +188,16 @@ pid_t spawn_init(const InitSpec& spec, CgroupDriver& cg, int status_fd) {
     // The child is in the container's cgroup before it does anything; its cgroup namespace then starts there.
     pid_t pid = cg.clone_into(spec.ctid, CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET,
                               [&](const Error& e) { child_fail(status_fd, e.code(), e.what()); });
-    if (pid == 0) Child{spec, status_fd}.run();
+    if (pid == 0) {
+        // Nothing may unwind out of the child into the caller's cleanup (it would undo the caller's work).
+        try {
+            Child{spec, status_fd}.run();
+        } catch (const std::exception& e) {
+            child_fail(status_fd, Exit::EnvCreate, e.what());
+        } catch (...) {
+            child_fail(status_fd, Exit::EnvCreate, "unexpected error in the container's init");
+        }
+    }
     return pid;
 }
 

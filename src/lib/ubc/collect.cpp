@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 
+#include <algorithm>
 #include <map>
 #include <string>
 
@@ -100,7 +101,9 @@ UbcStats collect_ubc(const CgroupLayout& layout, unsigned ctid, std::optional<pi
             } else {
                 c.held = pages(mem.number("memory.usage_in_bytes"));
                 c.maxheld = pages(mem.number("memory.max_usage_in_bytes"));
-                c.failcnt = mem.number("memory.failcnt");
+                // Newer kernels no longer raise v1 memory.failcnt; an OOM kill is the failure they do count.
+                auto fails = mem.number("memory.failcnt"), ooms = mem.keyed("memory.oom_control", "oom_kill");
+                if (fails || ooms) c.failcnt = std::max(fails.value_or(0), ooms.value_or(0));
             }
         } else if (name == "swappages") {
             if (v2) {
@@ -111,7 +114,8 @@ UbcStats collect_ubc(const CgroupLayout& layout, unsigned ctid, std::optional<pi
                 c.held = pages(minus(mem.number("memory.memsw.usage_in_bytes"), mem.number("memory.usage_in_bytes")));
                 c.maxheld = pages(minus(mem.number("memory.memsw.max_usage_in_bytes"),
                                         mem.number("memory.max_usage_in_bytes")));
-                c.failcnt = mem.number("memory.memsw.failcnt");
+                auto fails = mem.number("memory.memsw.failcnt"), ooms = mem.keyed("memory.oom_control", "oom_kill");
+                if (fails || ooms) c.failcnt = std::max(fails.value_or(0), ooms.value_or(0));
             }
         } else if (name == "kmemsize") {
             if (v2) {
