@@ -1,0 +1,123 @@
+// vzctl enter: a login shell on a pty from the container's own devpts, relayed to the user's terminal.
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "cgroup/driver.hpp"
+#include "config/capabilities.hpp"
+#include "config/units.hpp"
+#include "ct/lifecycle.hpp"
+#include "ct/state.hpp"
+#include "runtime/join.hpp"
+#include "runtime/pty.hpp"
+#include "util/error.hpp"
+#include "util/fd.hpp"
+#include "util/log.hpp"
+
+namespace vz {
+
+namespace {
+
+// One byte of data and room for one SCM_RIGHTS descriptor.
+struct FdMessage {
+    char byte = 0;
+    iovec iov{&byte, 1};
+    alignas(cmsghdr) char ctrl[CMSG_SPACE(sizeof(int))] = {};
+    msghdr msg{};
+    FdMessage() {
+        msg.msg_iov = &iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = ctrl;
+        msg.msg_controllen = sizeof ctrl;
+    }
+    FdMessage(const FdMessage&) = delete;
+    FdMessage& operator=(const FdMessage&) = delete;
+};
+
+// Sends one fd over a unix socket.
+void send_fd(int sock, int fd) {
+    FdMessage m;
+    auto& msg = m.msg;
+    cmsghdr* c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    std::memcpy(CMSG_DATA(c), &fd, sizeof(int));
+    if (::sendmsg(sock, &msg, 0) < 0) ::_exit(static_cast<int>(Exit::System));
+}
+
+Fd recv_fd(int sock) {
+    FdMessage m;
+    auto& msg = m.msg;
+    if (::recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) <= 0) return Fd();
+    cmsghdr* c = CMSG_FIRSTHDR(&msg);
+    if (!c || c->cmsg_type != SCM_RIGHTS) return Fd();
+    int fd;
+    std::memcpy(&fd, CMSG_DATA(c), sizeof(int));
+    return Fd(fd);
+}
+
+}  // namespace
+
+int enter_ct(const Paths& p, unsigned ctid, const std::vector<std::string>& exec_words) {
+    auto cfg = load_ct(p, ctid, true);
+    auto cg = CgroupDriver::make(ct_cgroup_layout(cfg));
+    auto init = find_init(*cg, ctid);
+    if (!init) fail(Exit::NotRunning, "Container is not running");
+    int sv[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) fail(Exit::System, "socketpair: {}", errno_text(errno));
+    Fd host_end(sv[0]), ct_end(sv[1]);
+    const char* term = std::getenv("TERM");
+    std::string term_env = std::string("TERM=") + (term ? term : "xterm");
+    JoinSpec js{ctid, *init, capability_mask(cfg.get_or("CAPABILITY", ""))};
+    pid_t pid = fork_in_ct(js, *cg, [&] {
+        // The pty comes from the container's own devpts, so the shell's terminal is the container's.
+        int master = ::posix_openpt(O_RDWR | O_NOCTTY);
+        if (master < 0 || ::grantpt(master) != 0 || ::unlockpt(master) != 0) {
+            std::fprintf(stderr, "Error: can't allocate a pty in CT %u: %s\n", ctid, std::strerror(errno));
+            ::_exit(static_cast<int>(Exit::System));
+        }
+        std::string slave = ::ptsname(master);
+        send_fd(ct_end.get(), master);
+        ::setsid();
+        int s = ::open(slave.c_str(), O_RDWR);
+        if (s < 0) ::_exit(static_cast<int>(Exit::System));
+        ::ioctl(s, TIOCSCTTY, 0);
+        for (int fd = 0; fd < 3; ++fd) ::dup2(s, fd);
+        if (s > 2) ::close(s);
+        ::close(master);
+        std::vector<std::string> env = {"USER=root", "HOME=/root", "LOGNAME=root", "HISTFILE=/dev/null", term_env,
+                                        "PATH=/bin:/sbin:/usr/bin:/usr/sbin:/usr/local/bin:/usr/local/sbin"};
+        if (::chdir("/root") != 0 && ::chdir("/") != 0) ::_exit(1);
+        for (auto [path, name] : {std::pair{"/bin/bash", "-bash"}, std::pair{"/bin/sh", "-sh"}}) {
+            std::vector<std::string> argv = {path};
+            std::vector<char*> a = {const_cast<char*>(name), nullptr};
+            std::vector<char*> e;
+            for (auto& x : env) e.push_back(x.data());
+            e.push_back(nullptr);
+            ::execve(path, a.data(), e.data());
+        }
+        ::_exit(127);
+    });
+    ct_end.reset();
+    Fd master = recv_fd(host_end.get());
+    if (!master) {
+        int code = wait_exit(pid);
+        fail(Exit::System, "can't open a terminal in CT {} (exit {})", ctid, code);
+    }
+    std::string typed;
+    if (!exec_words.empty()) typed = join(exec_words, " ") + "\r";
+    log::info("entered into CT {}", ctid);
+    relay_terminal(master.get(), typed);
+    master.reset();
+    int code = wait_exit(pid);
+    log::info("exited from CT {}", ctid);
+    return code;
+}
+
+}  // namespace vz
