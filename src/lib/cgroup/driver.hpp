@@ -28,11 +28,18 @@ public:
     // Moves `pid` (0: the caller) into every hierarchy of the container.
     virtual void enter(unsigned ctid, pid_t pid) = 0;
     virtual std::vector<pid_t> procs(unsigned ctid) const = 0;
+    // The container's cgroup is two levels: <base>/<ctid> holds the limits, its child "ct" (kInner) holds the
+    // processes and is the root of the container's cgroup namespace, so root inside can only write limits that
+    // the outer level still caps.
+    static constexpr const char* kInner = "ct";
+
     // fork()-like: a child in the container's cgroup and in the new namespaces of `ns_flags` (CLONE_NEW*).
     // Returns the child's pid in the parent, 0 in the child. v2 places the child at clone time
     // (CLONE_INTO_CGROUP); v1 moves it first thing in the child, and a child that can't be moved calls
     // `on_child_error` (which must not return).
     virtual pid_t clone_into(unsigned ctid, unsigned long ns_flags, const std::function<void(const Error&)>& on_child_error) = 0;
+    // The same into the cgroups `pid` is in (exec joins its container's init, wherever systemd put it).
+    virtual pid_t clone_beside(pid_t pid, const std::function<void(const Error&)>& on_child_error) = 0;
     // SIGKILL for every process, atomically against forks (v2 cgroup.kill; v1 freeze, kill, thaw).
     virtual void kill_all(unsigned ctid) = 0;
     // Applies the `groups` of `res` (ResGroup bits). Returns warnings for limits this kernel can only account.

@@ -4,6 +4,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <thread>
 
@@ -64,6 +65,23 @@ public:
                 write(d, "cpuset.mems", read(base, "cpuset.mems"), kSetCpu);
             }
         }
+        // The inner level is made when the first process joins: v1 refuses devices.deny "a" on a cgroup with
+        // children, and the limits are applied between create and the first join.
+    }
+
+    // The inner cgroup of every hierarchy, made on first use.
+    void make_inner(unsigned ctid) {
+        for (auto& c : hierarchies_) {
+            auto d = ctl(c, ctid) + "/" + kInner;
+            if (::mkdir(d.c_str(), 0755) != 0) {
+                if (errno == EEXIST) continue;
+                fail(Exit::EnvCreate, "can't create cgroup {}: {}", d, errno_text(errno));
+            }
+            if (c == "cpuset") {
+                write(d, "cpuset.cpus", read(ctl(c, ctid), "cpuset.cpus"), kSetCpu);
+                write(d, "cpuset.mems", read(ctl(c, ctid), "cpuset.mems"), kSetCpu);
+            }
+        }
     }
 
     void remove(unsigned ctid) override {
@@ -73,12 +91,13 @@ public:
     bool exists(unsigned ctid) const override { return is_dir(dir(ctid)); }
 
     void enter(unsigned ctid, pid_t pid) override {
+        make_inner(ctid);
         // Moving the caller: "tasks" moves one thread, which for our single-threaded children is the whole
         // process, and skips the RCU grace period (7-28 ms) a cgroup.procs write waits for.
         const char* file = pid == 0 ? "tasks" : "cgroup.procs";
         for (auto& c : hierarchies_)
             // cgroup2 (the hybrid host's "unified") has no "tasks".
-            write(ctl(c, ctid), c == "unified" ? "cgroup.procs" : file, std::to_string(pid),
+            write(ctl(c, ctid) + "/" + kInner, c == "unified" ? "cgroup.procs" : file, std::to_string(pid),
                   static_cast<int>(Exit::EnvCreate));
     }
 
@@ -97,6 +116,30 @@ public:
             }
         }
         return static_cast<pid_t>(pid);
+    }
+
+    pid_t clone_beside(pid_t target, const std::function<void(const Error&)>& on_child_error) override {
+        // /proc/<pid>/cgroup: "id:controllers:/path" per hierarchy, paths from the host's roots.
+        auto lines = split(read_file("/proc/" + std::to_string(target) + "/cgroup").value_or(""), "\n");
+        long pid = ::syscall(SYS_clone, SIGCHLD, nullptr, nullptr, nullptr, 0);
+        if (pid < 0) fail(Exit::EnvCreate, "fork: {}", errno_text(errno));
+        if (pid > 0) return static_cast<pid_t>(pid);
+        try {
+            for (auto& line : lines) {
+                auto a = line.find(':'), b = line.find(':', a + 1);
+                if (a == std::string::npos || b == std::string::npos) continue;
+                auto names = line.substr(a + 1, b - a - 1);
+                auto path = line.substr(b + 1);
+                std::string mount = names.empty() ? "unified" : names.starts_with("name=") ? names.substr(5) : names;
+                if (std::find(hierarchies_.begin(), hierarchies_.end(), mount) == hierarchies_.end()) continue;
+                write(layout_.root + "/" + mount + path, mount == "unified" ? "cgroup.procs" : "tasks", "0",
+                      static_cast<int>(Exit::EnvCreate));
+            }
+        } catch (const Error& e) {
+            on_child_error(e);
+            ::_exit(1);
+        }
+        return 0;
     }
 
     void kill_all(unsigned ctid) override {
@@ -124,9 +167,20 @@ public:
         }
         if (groups & kResCpuset) {
             auto d = ctl("cpuset", ctid);
+            auto inner = d + "/" + kInner;
             auto base = layout_.root + "/cpuset/" + layout_.base;
-            write(d, "cpuset.cpus", r.cpuset_cpus.value_or(read(base, "cpuset.cpus")), kSetCpu);
-            write(d, "cpuset.mems", r.cpuset_mems.value_or(read(base, "cpuset.mems")), kSetCpu);
+            for (auto* f : {"cpuset.cpus", "cpuset.mems"}) {
+                auto value = std::string(f) == "cpuset.cpus" ? r.cpuset_cpus.value_or(read(base, f))
+                                                             : r.cpuset_mems.value_or(read(base, f));
+                // A parent must hold its child's CPUs: shrink the inner level first, grow the outer first.
+                bool has_inner = is_dir(inner);
+                if (has_inner && try_write(inner, f, value)) {
+                    write(d, f, value, kSetCpu);
+                } else {
+                    write(d, f, value, kSetCpu);
+                    if (has_inner) write(inner, f, value, kSetCpu);
+                }
+            }
         }
         if (groups & kResMemory) apply_memory(ctid, r, warnings);
         if (groups & kResPids) write(ctl("pids", ctid), "pids.max", num_or_max(r.numproc, "max"), kSetUbc);
@@ -134,17 +188,24 @@ public:
         if (groups & kResDevices) {
             auto d = ctl("devices", ctid);
             int code = static_cast<int>(Exit::SetDevices);
-            write(d, "devices.deny", "a", code);
-            auto allow = [&](const DeviceRule& rule) {
-                if (rule.access.empty()) return;
-                write(d, "devices.allow",
-                      fmt::format("{} {}:{} {}m", rule.type, rule.major < 0 ? "*" : std::to_string(rule.major),
-                                  rule.minor < 0 ? "*" : std::to_string(rule.minor),
-                                  rule.access == "rwm" ? "rw" : rule.access),
-                      code);
+            auto rule_text = [](const DeviceRule& rule) {
+                return fmt::format("{} {}:{} {}m", rule.type, rule.major < 0 ? "*" : std::to_string(rule.major),
+                                   rule.minor < 0 ? "*" : std::to_string(rule.minor),
+                                   rule.access == "rwm" ? "rw" : rule.access);
             };
-            for (auto& rule : base_devices()) allow(rule);
-            for (auto& rule : r.devices) allow(rule);
+            std::vector<std::string> wanted;
+            for (auto& rule : base_devices())
+                if (!rule.access.empty()) wanted.push_back(rule_text(rule));
+            for (auto& rule : r.devices)
+                if (!rule.access.empty()) wanted.push_back(rule_text(rule));
+            if (!is_dir(d + "/" + kInner)) {
+                write(d, "devices.deny", "a", code);
+            } else {
+                // With the inner cgroup below it v1 refuses "deny a": take back what is allowed and not wanted.
+                for (auto& line : split(read(d, "devices.list"), "\n"))
+                    if (std::find(wanted.begin(), wanted.end(), line) == wanted.end()) write(d, "devices.deny", line, code);
+            }
+            for (auto& w : wanted) write(d, "devices.allow", w, code);
         }
         return warnings;
     }

@@ -111,6 +111,11 @@ public:
         auto d = dir(ctid);
         if (::mkdir(d.c_str(), 0755) != 0 && errno != EEXIST)
             fail(Exit::EnvCreate, "can't create cgroup {}: {}", d, errno_text(errno));
+        // The processes live one level down (the container's cgroup namespace root); the limits stay here.
+        try_write(d, "cgroup.subtree_control", kControllers);
+        auto inner = d + "/" + kInner;
+        if (::mkdir(inner.c_str(), 0755) != 0 && errno != EEXIST)
+            fail(Exit::EnvCreate, "can't create cgroup {}: {}", inner, errno_text(errno));
     }
 
     void remove(unsigned ctid) override { remove_cgroup_tree(dir(ctid)); }
@@ -118,21 +123,34 @@ public:
     bool exists(unsigned ctid) const override { return is_dir(dir(ctid)); }
 
     void enter(unsigned ctid, pid_t pid) override {
-        write(dir(ctid), "cgroup.procs", std::to_string(pid), static_cast<int>(Exit::EnvCreate));
+        write(dir(ctid) + "/" + kInner, "cgroup.procs", std::to_string(pid), static_cast<int>(Exit::EnvCreate));
     }
 
     std::vector<pid_t> procs(unsigned ctid) const override { return read_tree_pids(dir(ctid)); }
 
     pid_t clone_into(unsigned ctid, unsigned long ns_flags, const std::function<void(const Error&)>&) override {
         // Born in the cgroup: no migration, no wait for the cgroup's RCU grace period.
-        Fd cg(::open(dir(ctid).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-        if (!cg) fail(Exit::EnvCreate, "can't open {}: {}", dir(ctid), errno_text(errno));
+        return clone3_into(dir(ctid) + "/" + kInner, ns_flags);
+    }
+
+    pid_t clone_beside(pid_t target, const std::function<void(const Error&)>&) override {
+        // "0::/path" from the host's root: where the container's systemd keeps its init (init.scope), a leaf.
+        auto text = read_file("/proc/" + std::to_string(target) + "/cgroup").value_or("");
+        auto pos = text.find("0::");
+        if (pos == std::string::npos) fail(Exit::NotRunning, "can't read the cgroup of process {}", target);
+        auto path = text.substr(pos + 3, text.find('\n', pos) - pos - 3);
+        return clone3_into(layout_.root + path, 0);
+    }
+
+    static pid_t clone3_into(const std::string& cgroup, unsigned long ns_flags) {
+        Fd cg(::open(cgroup.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        if (!cg) fail(Exit::EnvCreate, "can't open {}: {}", cgroup, errno_text(errno));
         clone_args args{};
         args.flags = ns_flags | CLONE_INTO_CGROUP;
         args.exit_signal = SIGCHLD;
         args.cgroup = static_cast<__u64>(cg.get());
         long pid = ::syscall(SYS_clone3, &args, sizeof args);
-        if (pid < 0) fail(Exit::EnvCreate, "can't create a process in {}: {}", dir(ctid), errno_text(errno));
+        if (pid < 0) fail(Exit::EnvCreate, "can't create a process in {}: {}", cgroup, errno_text(errno));
         return static_cast<pid_t>(pid);
     }
 

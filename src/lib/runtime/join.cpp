@@ -41,7 +41,7 @@ pid_t fork_in_ct(const JoinSpec& js, CgroupDriver& cg, const std::function<void(
         fds.push_back(std::move(fd));
     }
     // A pid namespace applies to children only: the child joins it, then the grandchild runs the body.
-    pid_t pid = cg.clone_into(js.ctid, 0, [](const Error& e) {
+    pid_t pid = cg.clone_beside(js.init, [](const Error& e) {
         std::fprintf(stderr, "Error: %s\n", e.what());
         ::_exit(e.exit_status());
     });

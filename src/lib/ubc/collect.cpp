@@ -40,7 +40,26 @@ public:
         return std::nullopt;
     }
 
+    // The same summed over the cgroup and every cgroup below it: v1 records events (pids.events max,
+    // oom_kill) in the cgroup where they happened, which is below the container's own level.
+    std::optional<uint64_t> keyed_tree(const std::string& rel, std::string_view key) { return tree(base_, rel, key); }
+
 private:
+    static std::optional<uint64_t> tree(const std::string& dir, const std::string& rel, std::string_view key) {
+        auto text = read_file(dir + "/" + rel);
+        if (!text) return std::nullopt;
+        Files here(dir);
+        std::optional<uint64_t> sum = key.empty() ? here.number(rel) : here.keyed(rel, key);
+        DIR* d = ::opendir(dir.c_str());
+        if (!d) return sum;
+        while (auto* e = ::readdir(d)) {
+            if (e->d_type != DT_DIR || e->d_name[0] == '.') continue;
+            if (auto more = tree(dir + "/" + e->d_name, rel, key)) sum = sum.value_or(0) + *more;
+        }
+        ::closedir(d);
+        return sum;
+    }
+
     std::string base_;
     std::map<std::string, std::string> cache_;
 };
@@ -92,7 +111,7 @@ UbcStats collect_ubc(const CgroupLayout& layout, unsigned ctid, std::optional<pi
         if (name == "numproc") {
             c.held = pids.number("pids.current");
             c.maxheld = pids.number("pids.peak");
-            c.failcnt = pids.keyed("pids.events", "max");
+            c.failcnt = pids.keyed_tree("pids.events", "max");
         } else if (name == "physpages") {
             if (v2) {
                 c.held = pages(mem.number("memory.current"));
@@ -102,7 +121,7 @@ UbcStats collect_ubc(const CgroupLayout& layout, unsigned ctid, std::optional<pi
                 c.held = pages(mem.number("memory.usage_in_bytes"));
                 c.maxheld = pages(mem.number("memory.max_usage_in_bytes"));
                 // Newer kernels no longer raise v1 memory.failcnt; an OOM kill is the failure they do count.
-                auto fails = mem.number("memory.failcnt"), ooms = mem.keyed("memory.oom_control", "oom_kill");
+                auto fails = mem.number("memory.failcnt"), ooms = mem.keyed_tree("memory.oom_control", "oom_kill");
                 if (fails || ooms) c.failcnt = std::max(fails.value_or(0), ooms.value_or(0));
             }
         } else if (name == "swappages") {
@@ -114,7 +133,7 @@ UbcStats collect_ubc(const CgroupLayout& layout, unsigned ctid, std::optional<pi
                 c.held = pages(minus(mem.number("memory.memsw.usage_in_bytes"), mem.number("memory.usage_in_bytes")));
                 c.maxheld = pages(minus(mem.number("memory.memsw.max_usage_in_bytes"),
                                         mem.number("memory.max_usage_in_bytes")));
-                auto fails = mem.number("memory.memsw.failcnt"), ooms = mem.keyed("memory.oom_control", "oom_kill");
+                auto fails = mem.number("memory.memsw.failcnt"), ooms = mem.keyed_tree("memory.oom_control", "oom_kill");
                 if (fails || ooms) c.failcnt = std::max(fails.value_or(0), ooms.value_or(0));
             }
         } else if (name == "kmemsize") {
