@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "../support/text.hpp"
 #include "../support/temp_dir.hpp"
 
 namespace vztest {
@@ -120,19 +121,6 @@ private:
         if (r.status != 0) throw std::runtime_error("can't make the template: " + r.err);
     }
 };
-
-// Lines of a text, without the newlines.
-inline std::vector<std::string> lines(const std::string& text) {
-    std::vector<std::string> out;
-    size_t start = 0;
-    while (start < text.size()) {
-        auto nl = text.find('\n', start);
-        if (nl == std::string::npos) nl = text.size();
-        out.push_back(text.substr(start, nl - start));
-        start = nl + 1;
-    }
-    return out;
-}
 
 inline bool contains(const std::string& haystack, const std::string& needle) {
     return haystack.find(needle) != std::string::npos;

@@ -30,11 +30,7 @@ std::vector<std::string> spellings(const vz::ParamDef& p) {
 class SetOption : public vztest::CliTest, public testing::WithParamInterface<size_t> {
 protected:
     const vz::ParamDef& row() const { return vz::params()[GetParam()]; }
-    const vztest::Example& example() const {
-        auto* e = vztest::example_for(row());
-        if (!e) throw std::runtime_error("no example for --" + row().option);
-        return *e;
-    }
+    const vztest::Example& example() const { return vztest::required_example(row()); }
 
     // A stopped container whose config is the vswap-256m sample plus the example's setup lines.
     std::string fresh_config() {

@@ -3,6 +3,8 @@
 // how to make random valid values (for the generated vzlist sort test).
 #pragma once
 
+#include <stdexcept>
+
 #include <map>
 #include <optional>
 #include <random>
@@ -202,6 +204,13 @@ inline const Example* example_for(const vz::ParamDef& p) {
     }
     auto it = kind_examples().find(p.kind);
     return it == kind_examples().end() ? nullptr : &it->second;
+}
+
+// The example of a row; a row whose kind has none is a test failure (the table grew a kind without one).
+inline const Example& required_example(const vz::ParamDef& p) {
+    auto* e = example_for(p);
+    if (!e) throw std::runtime_error("no example for --" + p.option);
+    return *e;
 }
 
 // A random value `p` accepts (its example's value when the kind has no generator).

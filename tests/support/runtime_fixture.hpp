@@ -104,16 +104,7 @@ inline std::string comm_of(pid_t pid) { return trim(try_read("/proc/" + std::to_
 
 // The NUL-separated strings of /proc/PID/environ or /proc/PID/cmdline.
 inline std::vector<std::string> proc_strings(pid_t pid, const char* file) {
-    std::vector<std::string> out;
-    auto text = try_read("/proc/" + std::to_string(pid) + "/" + file).value_or("");
-    size_t start = 0;
-    while (start < text.size()) {
-        auto end = text.find('\0', start);
-        if (end == std::string::npos) end = text.size();
-        out.push_back(text.substr(start, end - start));
-        start = end + 1;
-    }
-    return out;
+    return pieces(try_read("/proc/" + std::to_string(pid) + "/" + file).value_or(""), '\0');
 }
 
 // Mount points (host view) at or below `dir`, deepest first.

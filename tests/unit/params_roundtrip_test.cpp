@@ -47,11 +47,7 @@ TEST(ParamExamples, RowsThatSaveNameAConfigKey) {
 class ParamRow : public testing::TestWithParam<size_t> {
 protected:
     const vz::ParamDef& row() const { return vz::params()[GetParam()]; }
-    const vztest::Example& example() const {
-        auto* e = vztest::example_for(row());
-        if (!e) throw std::runtime_error("no example for --" + row().option);
-        return *e;
-    }
+    const vztest::Example& example() const { return vztest::required_example(row()); }
 };
 
 TEST_P(ParamRow, ValidValueIsSavedReloadedAndValid) {

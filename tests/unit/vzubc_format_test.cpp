@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "../support/text.hpp"
 #include "ubc/report.hpp"
 #include "util/error.hpp"
 
@@ -17,16 +18,7 @@ using vz::ubc_percent;
 
 constexpr uint64_t kIntMax = 2147483647;
 
-std::vector<std::string> lines_of(const std::string& text) {
-    std::vector<std::string> out;
-    size_t pos = 0;
-    while (pos < text.size()) {
-        auto nl = text.find('\n', pos);
-        out.push_back(text.substr(pos, nl - pos));
-        pos = nl == std::string::npos ? text.size() : nl + 1;
-    }
-    return out;
-}
+using vztest::lines;
 
 TEST(VzubcHuman, ZeroAndUnlimitedAreADashAlignedWithTheDigits) {
     EXPECT_EQ(ubc_human("numproc", 0, 4), "- ");
@@ -139,7 +131,7 @@ vz::UbcBlock sample_block() {
 }
 
 TEST(VzubcTable, LayoutOfTheReference) {
-    auto l = lines_of(vz::render_ubc_table({sample_block()}, {}));
+    auto l = lines(vz::render_ubc_table({sample_block()}, {}));
     ASSERT_EQ(l.size(), 8u);
     EXPECT_EQ(l[0], std::string(68, '-'));
     EXPECT_EQ(l[1], "CT 101       | HELD  Bar%  Lim%| MAXH  Bar%  Lim%| BAR | LIM | FAIL");
@@ -164,13 +156,13 @@ TEST(VzubcTable, VerboseAddsUnlimitedBarriers) {
 TEST(VzubcTable, QuietShowsOnlyRowsPastTheThresholds) {
     vz::UbcTableOptions o;
     o.quiet = true;
-    auto l = lines_of(vz::render_ubc_table({sample_block()}, o));
+    auto l = lines(vz::render_ubc_table({sample_block()}, o));
     ASSERT_EQ(l.size(), 6u) << vz::render_ubc_table({sample_block()}, o);
     EXPECT_NE(l[3].find("numproc|"), std::string::npos);
     EXPECT_NE(l[4].find("numfile|"), std::string::npos);
     // Raising -qh/-qm past numfile's 60%/70% leaves only the failing row.
     o.thresholds = vz::ubc_thresholds(65, 75);
-    l = lines_of(vz::render_ubc_table({sample_block()}, o));
+    l = lines(vz::render_ubc_table({sample_block()}, o));
     ASSERT_EQ(l.size(), 5u);
     EXPECT_NE(l[3].find("numproc|"), std::string::npos);
     // Lowering them brings kmemsize (19% held, 20% maxheld of its barrier) in.
@@ -204,7 +196,7 @@ TEST(VzubcTable, IncrementalAddsASignedHeldDeltaColumn) {
         if (r.resource == "numpty") return 1;  // changed: shown although unlimited
         return std::nullopt;
     };
-    auto l = lines_of(vz::render_ubc_table({sample_block()}, o));
+    auto l = lines(vz::render_ubc_table({sample_block()}, o));
     ASSERT_EQ(l.size(), 9u);
     EXPECT_EQ(l[0], std::string(75, '-'));
     EXPECT_EQ(l[1], "CT 101       | HELD  +/-    Bar%  Lim%| MAXH  Bar%  Lim%| BAR | LIM | FAIL");
@@ -218,7 +210,7 @@ TEST(VzubcTable, IncrementalAddsASignedHeldDeltaColumn) {
 TEST(VzubcTable, ColorMarksHeaderOverAndNearRows) {
     vz::UbcTableOptions o;
     o.color = true;
-    auto l = lines_of(vz::render_ubc_table({sample_block()}, o));
+    auto l = lines(vz::render_ubc_table({sample_block()}, o));
     EXPECT_EQ(l[0].rfind("\033[1;32m", 0), 0u);
     EXPECT_NE(l[2].find("\033[0;39m"), std::string::npos);
     EXPECT_EQ(l[3].find('\033'), std::string::npos);                 // kmemsize: normal

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "../support/text.hpp"
 #include "../support/temp_dir.hpp"
 #include "config/conf_file.hpp"
 #include "ubc/report.hpp"
@@ -18,16 +19,7 @@ using vz::kUnlimited;
 using vz::UbcBlock;
 using vz::UbcRecord;
 
-std::vector<std::string> lines_of(const std::string& text) {
-    std::vector<std::string> out;
-    size_t pos = 0;
-    while (pos < text.size()) {
-        auto nl = text.find('\n', pos);
-        out.push_back(text.substr(pos, nl - pos));
-        pos = nl == std::string::npos ? text.size() : nl + 1;
-    }
-    return out;
-}
+using vztest::lines;
 
 size_t index_of(std::string_view name) {
     auto res = vz::ubc_resources();
@@ -81,7 +73,7 @@ TEST(VzubcRaw, NoConfigMeansUnlimited) {
 }
 
 TEST(VzubcRaw, KernelLayout) {
-    auto l = lines_of(vz::format_ubc_raw({measured_block()}));
+    auto l = lines(vz::format_ubc_raw({measured_block()}));
     ASSERT_EQ(l.size(), 2u + 25u);
     EXPECT_EQ(l[0], "Version: 2.5");
     EXPECT_EQ(l[1], "       uid  resource                     held              maxheld              barrier"
