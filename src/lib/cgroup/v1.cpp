@@ -44,7 +44,8 @@ public:
     std::string ctl(const std::string& c, unsigned ctid) const {
         return layout_.root + "/" + c + "/" + layout_.base + "/" + std::to_string(ctid);
     }
-    std::string dir(unsigned ctid) const override { return ctl("pids", ctid); }
+    // Where the layout says a container's processes are probed (its pids cgroup).
+    std::string dir(unsigned ctid) const override { return layout_.ct_probe_dir(ctid); }
 
     void create(unsigned ctid) override {
         for (auto& c : hierarchies_) {

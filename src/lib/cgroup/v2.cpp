@@ -96,7 +96,7 @@ public:
     explicit V2Driver(CgroupLayout l) : CgroupDriver(std::move(l)) {}
 
     std::string base() const { return layout_.root + "/" + layout_.base; }
-    std::string dir(unsigned ctid) const override { return base() + "/" + std::to_string(ctid); }
+    std::string dir(unsigned ctid) const override { return layout_.ct_probe_dir(ctid); }
 
     void create(unsigned ctid) override {
         make_dirs(base());
