@@ -1,5 +1,6 @@
-// The cgroup v2 device program must pass the kernel's verifier; the host kernel checks it even though its own
-// cgroups are v1 (the v2 run in the VM attaches it for real).
+// The cgroup v2 device program must pass the kernel's verifier: the host's kernel checks it even though its own
+// cgroups are v1, and the v2 registration (v2.DeviceProgram.*) checks it with the VM's kernel, where the runtime
+// tests (RuntimeInside.DeviceCgroupKeepsHostBlockDevicesOut) also attach it for real.
 #include <gtest/gtest.h>
 
 #include "cgroup/driver.hpp"

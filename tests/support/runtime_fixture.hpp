@@ -1,10 +1,15 @@
 // The runtime test fixture: a temporary VZ_CONFDIR whose vz.conf points every path into a temporary directory and
 // names a unique CGROUP_BASE, the busybox template (built once per test binary run), and container 101 created from
 // it. Teardown (also after a failure) stops the container with --fast, destroys it, kills whatever this test left in
-// its cgroups or started with its VZ_CONFDIR, removes its cgroups in every /sys/fs/cgroup/* hierarchy, unmounts
+// its cgroups or started with its VZ_CONFDIR, removes its cgroups (in every v1 hierarchy, or the v2 one), unmounts
 // anything left under the temporary directory and removes it.
 //
-// Runs as root on a host with cgroup v1 controllers under /sys/fs/cgroup/<ctrl>.
+// Runs as root on cgroup v1 (controllers under /sys/fs/cgroup/<ctrl>, as on the host) or pure cgroup v2 (one
+// hierarchy at /sys/fs/cgroup, as in the test VM), told apart at run time as vzctl does. Tests read the container's
+// cgroups only through the accessors of RuntimeTest that name what they check ("cpu quota", "memory limit",
+// "pids failures"...); each has its v1 and its v2 reading in one place below, so a test body is the same on both.
+// VZ_TEST_CGROUP=v2 in the environment (set by the v2 registration in tests/CMakeLists.txt) makes every test skip
+// on a v1 host, so a test that says it ran on v2 did.
 #pragma once
 
 #include <dirent.h>
@@ -19,14 +24,19 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <mutex>
 #include <optional>
+#include <ostream>
 #include <set>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "../integration/cli_fixture.hpp"
@@ -36,17 +46,6 @@ namespace vztest {
 
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
-
-// The cgroup v1 hierarchies mounted here, e.g. "cpu", "memory", "systemd", "unified".
-inline std::vector<std::string> cgroup_hierarchies() {
-    std::vector<std::string> out;
-    std::error_code ec;
-    for (auto& e : std::filesystem::directory_iterator("/sys/fs/cgroup", ec))
-        if (e.is_directory() && std::filesystem::exists(e.path() / "cgroup.procs"))
-            out.push_back(e.path().filename().string());
-    std::sort(out.begin(), out.end());
-    return out;
-}
 
 inline std::optional<std::string> try_read(const std::string& path) {
     try {
@@ -68,6 +67,53 @@ inline std::vector<pid_t> read_pid_list(const std::string& file) {
     for (auto& l : lines(try_read(file).value_or("")))
         if (!l.empty()) out.push_back(static_cast<pid_t>(std::stol(l)));
     return out;
+}
+
+// --- cgroup v1 or v2 ----------------------------------------------------------------------------------------------
+enum class CgroupMode { V1, V2 };
+
+// As vzctl decides it (CgroupLayout::detect): v2 when /sys/fs/cgroup is the unified hierarchy itself.
+inline CgroupMode cgroup_mode() {
+    static const CgroupMode mode =
+        std::filesystem::exists("/sys/fs/cgroup/cgroup.controllers") ? CgroupMode::V2 : CgroupMode::V1;
+    return mode;
+}
+
+// Where cgroups of this test can be: each mounted v1 hierarchy ("cpu", "memory", the named "systemd" one, the
+// hybrid host's "unified" cgroup2...) on v1, the one hierarchy on v2.
+inline std::vector<std::string> cgroup_roots() {
+    if (cgroup_mode() == CgroupMode::V2) return {"/sys/fs/cgroup"};
+    std::vector<std::string> out;
+    std::error_code ec;
+    for (auto& e : std::filesystem::directory_iterator("/sys/fs/cgroup", ec))
+        if (e.is_directory() && std::filesystem::exists(e.path() / "cgroup.procs")) out.push_back(e.path().string());
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+// Why the runtime tests can't run here, or "" when they can.
+inline std::string cgroup_unusable_reason() {
+    const char* wanted = std::getenv("VZ_TEST_CGROUP");
+    if (wanted && std::string(wanted) == "v2" && cgroup_mode() != CgroupMode::V2)
+        return "registered as a cgroup v2 test (VZ_TEST_CGROUP=v2), but /sys/fs/cgroup is cgroup v1 here: "
+               "the vm.v2 test runs it inside the cgroup v2 VM";
+    if (cgroup_mode() == CgroupMode::V1 && !std::filesystem::exists("/sys/fs/cgroup/pids/cgroup.procs"))
+        return "cgroup v1 without a pids hierarchy: vzctl needs one";
+    return {};
+}
+
+// A number the kernel writes for a limit; "max" (v2, v1 pids), -1 (v1 cpu quota) and v1's "no limit" of memory
+// (PAGE_COUNTER_MAX pages, near 2^63) are kUnlimited. Empty when `s` is not a number.
+inline constexpr uint64_t kUnlimited = UINT64_MAX;
+inline std::optional<uint64_t> parse_limit(const std::string& s) {
+    if (s == "max" || s == "-1") return kUnlimited;
+    if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+    try {
+        auto v = std::stoull(s);
+        return v >= (1ULL << 62) ? kUnlimited : v;
+    } catch (...) {
+        return std::nullopt;
+    }
 }
 
 // Field `n` (1-based, as in proc(5)) of /proc/PID/stat; empty when the process is gone.
@@ -186,8 +232,7 @@ protected:
     ~RuntimeTest() override { cleanup(); }
 
     void SetUp() override {
-        if (!std::filesystem::exists("/sys/fs/cgroup/pids/cgroup.procs"))
-            GTEST_SKIP() << "these tests read cgroup v1 files; this host has no v1 pids hierarchy";
+        if (auto why = cgroup_unusable_reason(); !why.empty()) GTEST_SKIP() << why;
         auto r = run({"create", ct(), "--ostemplate", "busybox", "--config", "vswap-256m"});
         ASSERT_EQ(r.status, 0) << "create: " << r.out << r.err;
     }
@@ -256,59 +301,121 @@ protected:
 
     std::string status_line() { return trim(run({"status", ct()}).out); }
 
-    // --- cgroups -------------------------------------------------------------------------------------------------
-    std::string cg_dir(const std::string& hierarchy) const {
-        return "/sys/fs/cgroup/" + hierarchy + "/" + base_ + "/" + ct();
+    // --- cgroups: what the tests check, read on v1 or v2 -----------------------------------------------------------
+    // The container's cgroup that holds `controller`'s files: /sys/fs/cgroup/<controller>/<base>/<ct> on v1,
+    // /sys/fs/cgroup/<base>/<ct> on v2 (whatever the controller; its processes are one level down, in ".../ct").
+    std::string cg_dir(const std::string& controller) const {
+        return ct_cgroup_in(v2() ? "/sys/fs/cgroup" : "/sys/fs/cgroup/" + controller);
     }
-    std::string cg_read(const std::string& hierarchy, const std::string& file) const {
-        return trim(try_read(cg_dir(hierarchy) + "/" + file).value_or("<missing " + file + ">"));
+    // The container's cgroup in the hierarchy mounted at `root`.
+    std::string ct_cgroup_in(const std::string& root) const { return root + "/" + base_ + "/" + ct(); }
+
+    // CPU time per period the container may use, in µs (kUnlimited: no --cpulimit): v1 cpu.cfs_quota_us, v2 the
+    // first field of cpu.max.
+    uint64_t cpu_quota_us() const {
+        return v2() ? cg_limit("cpu", "cpu.max", 0) : cg_limit("cpu", "cpu.cfs_quota_us");
     }
-    uint64_t cg_number(const std::string& hierarchy, const std::string& file) const {
-        auto s = cg_read(hierarchy, file);
-        try {
-            return std::stoull(s);
-        } catch (...) {
-            ADD_FAILURE() << cg_dir(hierarchy) << "/" << file << " is not a number: " << s;
-            return 0;
+    uint64_t cpu_period_us() const {
+        return v2() ? cg_limit("cpu", "cpu.max", 1) : cg_limit("cpu", "cpu.cfs_period_us");
+    }
+    // CPU time the container used so far, in ns: v1 cpuacct.usage, v2 cpu.stat usage_usec.
+    uint64_t cpu_usage_ns() const {
+        return v2() ? cg_key("cpu", "cpu.stat", "usage_usec") * 1000 : cg_limit("cpuacct", "cpuacct.usage");
+    }
+    // Periods in which the container was throttled: cpu.stat nr_throttled on both.
+    uint64_t cpu_throttled_count() const { return cg_key("cpu", "cpu.stat", "nr_throttled"); }
+    // Weighs this test's CGROUP_BASE (its own, nothing else lives there) far above everything else on the machine,
+    // so the container gets all the CPU its limit allows even on a busy one: v1 cpu.shares, v2 cpu.weight, maximal.
+    void favour_base_cpu() const {
+        if (v2()) write_text("/sys/fs/cgroup/" + base_ + "/cpu.weight", "10000");
+        else write_text("/sys/fs/cgroup/cpu/" + base_ + "/cpu.shares", "262144");
+    }
+
+    // RAM the container may use, in bytes: v1 memory.limit_in_bytes, v2 memory.max.
+    uint64_t memory_limit_bytes() const {
+        return cg_limit("memory", v2() ? "memory.max" : "memory.limit_in_bytes");
+    }
+    // Swap the container may use on top of its RAM, in bytes: v2 memory.swap.max; v1 limits RAM + swap together,
+    // memory.memsw.limit_in_bytes minus memory.limit_in_bytes.
+    uint64_t swap_limit_bytes() const {
+        if (v2()) return cg_limit("memory", "memory.swap.max");
+        auto memsw = cg_limit("memory", "memory.memsw.limit_in_bytes"), ram = memory_limit_bytes();
+        return memsw == kUnlimited || ram == kUnlimited || memsw < ram ? kUnlimited : memsw - ram;
+    }
+    // The most RAM + swap the container ever held, in bytes: v1 memory.memsw.max_usage_in_bytes; v2 memory.peak
+    // plus memory.swap.peak (kernels before 6.5 keep no swap peak: the swap in use now stands in for it).
+    uint64_t memory_and_swap_peak_bytes() const {
+        if (!v2()) return cg_limit("memory", "memory.memsw.max_usage_in_bytes");
+        auto swap = try_read(cg_dir("memory") + "/memory.swap.peak") ? cg_limit("memory", "memory.swap.peak")
+                                                                      : cg_limit("memory", "memory.swap.current");
+        return cg_limit("memory", "memory.peak") + swap;
+    }
+    // The kernel's counts of allocations the memory limits refused, each a real failure count, none a guess;
+    // total() is their sum. v1: memory.failcnt, memory.memsw.failcnt and memory.oom_control oom_kill, over the
+    // container's subtree (6.x kernels may leave v1 failcnt at 0 and count only the OOM kill, which v1 records in
+    // the cgroup of the task that failed). v2: memory.events max and oom_kill, memory.swap.events max (hierarchical:
+    // the container's own cgroup counts its subtree).
+    struct Counters {
+        std::vector<std::pair<std::string, uint64_t>> items;
+        uint64_t total() const {
+            uint64_t sum = 0;
+            for (auto& [name, v] : items) sum += v;
+            return sum;
         }
+        friend std::ostream& operator<<(std::ostream& o, const Counters& c) {
+            for (auto& [name, v] : c.items) o << name << " " << v << "; ";
+            return o;
+        }
+    };
+    Counters memory_failures() const {
+        if (v2())
+            return {{{"memory.events max", cg_key("memory", "memory.events", "max")},
+                     {"memory.events oom_kill", cg_key("memory", "memory.events", "oom_kill")},
+                     {"memory.swap.events max", cg_key("memory", "memory.swap.events", "max")}}};
+        return {{{"memory.failcnt", cg_subtree_sum("memory", "memory.failcnt")},
+                 {"memory.memsw.failcnt", cg_subtree_sum("memory", "memory.memsw.failcnt")},
+                 {"memory.oom_control oom_kill", cg_subtree_sum("memory", "memory.oom_control", "oom_kill")}}};
     }
-    // A "key value" line of a flat-keyed cgroup file such as cpu.stat or pids.events.
-    uint64_t cg_key(const std::string& hierarchy, const std::string& file, const std::string& key) const {
-        for (auto& l : lines(cg_read(hierarchy, file)))
-            if (l.rfind(key + " ", 0) == 0) return std::stoull(l.substr(key.size() + 1));
-        ADD_FAILURE() << "no " << key << " in " << cg_dir(hierarchy) << "/" << file;
-        return 0;
+
+    // Processes the container may have (kUnlimited: none set), has now, and forks refused: pids.max, pids.current
+    // and pids.events max on both (the last summed over the subtree: the kernel counts it in the cgroup of the
+    // task whose fork failed, which is below the container's own).
+    uint64_t pids_max() const { return cg_limit("pids", "pids.max"); }
+    uint64_t pids_current() const { return cg_limit("pids", "pids.current"); }
+    uint64_t pids_failures() const { return cg_subtree_sum("pids", "pids.events", "max"); }
+
+    // A shell command for inside the container that mounts its view of the pids cgroup at `dir`: the root of its
+    // cgroup namespace, one level below the container's cgroup that holds the limits.
+    static std::string mount_own_pids_cgroup_command(const std::string& dir) {
+        return v2() ? "mount -t cgroup2 none " + dir : "mount -t cgroup -o pids none " + dir;
     }
+    // Whether root in the container may write the limit files of its cgroup namespace root: on v1 it may (they
+    // limit nothing above them); cgroup2 mounted with nsdelegate (systemd's default, and the test VM's) refuses
+    // writes to a namespace root's files from inside the namespace.
+    static bool ct_may_write_its_root_limits() {
+        if (!v2()) return true;
+        for (auto& l : lines(try_read("/proc/self/mounts").value_or(""))) {
+            auto words = pieces(l, ' ');
+            if (words.size() > 3 && words[1] == "/sys/fs/cgroup" && words[2] == "cgroup2")
+                return !contains("," + words[3] + ",", ",nsdelegate,");
+        }
+        return true;
+    }
+
     // The container's cgroup and every cgroup below it.
-    std::vector<std::string> cg_subtree(const std::string& hierarchy) const {
-        std::vector<std::string> out{cg_dir(hierarchy)};
+    std::vector<std::string> cg_subtree(const std::string& controller) const {
+        std::vector<std::string> out{cg_dir(controller)};
         std::error_code ec;
-        for (auto it = std::filesystem::recursive_directory_iterator(cg_dir(hierarchy), ec);
+        for (auto it = std::filesystem::recursive_directory_iterator(cg_dir(controller), ec);
              !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec))
             if (it->is_directory()) out.push_back(it->path().string());
         return out;
     }
-    // A failure counter summed over the container's cgroup subtree: cgroup v1 records some events (pids.events
-    // max, memory.oom_control oom_kill) in the cgroup of the task that failed, which may be a nested one.
-    uint64_t cg_subtree_sum(const std::string& hierarchy, const std::string& file, const std::string& key = {}) const {
-        uint64_t sum = 0;
-        for (auto& dir : cg_subtree(hierarchy)) {
-            auto text = try_read(dir + "/" + file);
-            if (!text) continue;
-            if (key.empty()) {
-                sum += std::stoull(trim(*text));
-                continue;
-            }
-            for (auto& l : lines(*text))
-                if (l.rfind(key + " ", 0) == 0) sum += std::stoull(l.substr(key.size() + 1));
-        }
-        return sum;
-    }
-    // Hierarchies in which the container's cgroup directory exists.
+    // Cgroup roots (see cgroup_roots()) in which the container's cgroup directory exists.
     std::vector<std::string> ct_cgroups_left() const {
         std::vector<std::string> out;
-        for (auto& h : cgroup_hierarchies())
-            if (std::filesystem::exists(cg_dir(h))) out.push_back(h);
+        for (auto& root : cgroup_roots())
+            if (std::filesystem::exists(ct_cgroup_in(root))) out.push_back(root);
         return out;
     }
     // Every process in the container's cgroup, including nested cgroups below it.
@@ -375,7 +482,7 @@ protected:
         std::string problems;
         if (auto left = ct_cgroups_left(); !left.empty()) {
             problems += "cgroup " + base_ + "/" + ct() + " still exists in:";
-            for (auto& h : left) problems += " " + h;
+            for (auto& root : left) problems += " " + root;
             problems += "; ";
         }
         if (auto m = mounts_under(tmp_.path()); !m.empty()) problems += "still mounted: " + m.front() + "; ";
@@ -405,14 +512,52 @@ private:
     unsigned runs_ = 0;
     bool cleaned_ = false;
 
-    void kill_cgroup_tree(const std::string& dir) {
+    static bool v2() { return cgroup_mode() == CgroupMode::V2; }
+
+    std::string cg_read(const std::string& controller, const std::string& file) const {
+        return trim(try_read(cg_dir(controller) + "/" + file).value_or("<missing " + file + ">"));
+    }
+    // The limit or count in `file` (or its word `word`, as in v2's "QUOTA PERIOD" cpu.max); kUnlimited for none.
+    uint64_t cg_limit(const std::string& controller, const std::string& file, size_t word = 0) const {
+        auto text = cg_read(controller, file);
+        auto words = pieces(text, ' ');
+        auto v = word < words.size() ? parse_limit(words[word]) : std::nullopt;
+        if (v) return *v;
+        ADD_FAILURE() << cg_dir(controller) << "/" << file << " has no number at word " << word << ": " << text;
+        return 0;
+    }
+    // A "key value" line of a flat-keyed cgroup file such as cpu.stat or pids.events.
+    uint64_t cg_key(const std::string& controller, const std::string& file, const std::string& key) const {
+        for (auto& l : lines(cg_read(controller, file)))
+            if (l.rfind(key + " ", 0) == 0) return std::stoull(l.substr(key.size() + 1));
+        ADD_FAILURE() << "no " << key << " in " << cg_dir(controller) << "/" << file;
+        return 0;
+    }
+    // A counter (the whole file, or its line `key`) summed over the container's cgroup subtree.
+    uint64_t cg_subtree_sum(const std::string& controller, const std::string& file, const std::string& key = {}) const {
+        uint64_t sum = 0;
+        for (auto& dir : cg_subtree(controller)) {
+            auto text = try_read(dir + "/" + file);
+            if (!text) continue;
+            if (key.empty()) {
+                sum += std::stoull(trim(*text));
+                continue;
+            }
+            for (auto& l : lines(*text))
+                if (l.rfind(key + " ", 0) == 0) sum += std::stoull(l.substr(key.size() + 1));
+        }
+        return sum;
+    }
+
+    // Thaws and kills everything in a cgroup tree (v1 freezer.state, v2 cgroup.freeze and cgroup.kill).
+    static void kill_cgroup_tree(const std::string& dir) {
         std::error_code ec;
         if (!std::filesystem::is_directory(dir, ec)) return;
         for (auto& e : std::filesystem::directory_iterator(dir, ec))
             if (e.is_directory()) kill_cgroup_tree(e.path().string());
-        if (std::filesystem::exists(dir + "/freezer.state")) {
-            std::ofstream(dir + "/freezer.state") << "THAWED";
-        }
+        if (std::filesystem::exists(dir + "/freezer.state")) std::ofstream(dir + "/freezer.state") << "THAWED";
+        if (std::filesystem::exists(dir + "/cgroup.freeze")) std::ofstream(dir + "/cgroup.freeze") << "0";
+        if (std::filesystem::exists(dir + "/cgroup.kill")) std::ofstream(dir + "/cgroup.kill") << "1";
         for (pid_t pid : read_pid_list(dir + "/cgroup.procs"))
             if (pid > 1) ::kill(pid, SIGKILL);
     }
@@ -439,8 +584,8 @@ private:
                 ::kill(pid, SIGKILL);
                 any = true;
             }
-            for (auto& h : cgroup_hierarchies()) {
-                auto dir = "/sys/fs/cgroup/" + h + "/" + base_;
+            for (auto& root : cgroup_roots()) {
+                auto dir = root + "/" + base_;
                 if (!std::filesystem::exists(dir)) continue;
                 kill_cgroup_tree(dir);
                 remove_cgroup_tree(dir);
