@@ -3,30 +3,400 @@
 // namespace) hands over to `vzctl __monitor restart`, anything else to `vzctl __monitor cleanup`. Those run in
 // this same process (exec), so a restarted init has the same parent again.
 //
+// While it waits, it answers two system calls for the container's processes (src/lib/runtime/sysinfo.hpp): their
+// seccomp filters hand the calls to it. sysinfo(2) gets the container's RAM and swap limits and use, process count
+// (from its cgroup) and uptime (from its init's start); sched_getaffinity(2) of a process about itself gets at
+// most as many CPUs as the container's CPU quota allows (--cpus), so nproc agrees with LXCFS's /proc/cpuinfo.
+// Processes that join later send their filter's listener over an abstract unix socket.
+//
+// It also keeps the container's load average, as the kernel does for the host: every 5 seconds it counts the
+// container's tasks that run or wait uninterruptibly and folds the count into 1, 5 and 15 minute averages. They
+// are sysinfo(2)'s loads and the answer to an 'L' message on the socket (vzlist's laverage).
+//
 // usage: vzmonitor <init pid> <vzctl path> <ctid>
+//                  [<channel fd> <socket name> v1|v2 <memory cgroup> <pids cgroup> <cpu cgroup>]
+// (init's listener arrives on the channel, as a joining process's does on a connection to the socket)
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <seccomp.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/sysinfo.h>
+#include <sys/uio.h>
+#include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstddef>
+#include <cstdint>
 #include <initializer_list>
 
+#include "runtime/memview.hpp"
+#include "util/fdpass.hpp"
+
+namespace {
+
+// A cgroup file's number ("max" = vz::kMemUnlimited); false when the file can't be read.
+bool read_number(const char* dir, const char* file, uint64_t& out) {
+    char path[512];
+    if (snprintf(path, sizeof path, "%s/%s", dir, file) >= static_cast<int>(sizeof path)) return false;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    char buf[32];
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) return false;
+    buf[n] = 0;
+    return vz::mem_number(buf, out);
+}
+
+// The value of "key N" in memory.stat; 0 when absent.
+uint64_t memory_stat(const char* dir, const char* key) {
+    char path[512];
+    if (snprintf(path, sizeof path, "%s/memory.stat", dir) >= static_cast<int>(sizeof path)) return 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 0;
+    static char buf[8192];
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) return 0;
+    buf[n] = 0;
+    size_t klen = strlen(key);
+    for (char* line = buf; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : nullptr)
+        if (strncmp(line, key, klen) == 0 && line[klen] == ' ') return strtoull(line + klen + 1, nullptr, 10);
+    return 0;
+}
+
+// Whether task `tid` runs or waits uninterruptibly (state R or D in /proc/TID/stat).
+bool task_active(const char* tid) {
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/%s/stat", tid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) return false;
+    buf[n] = 0;
+    const char* p = strrchr(buf, ')');
+    return p && p[1] == ' ' && (p[2] == 'R' || p[2] == 'D');
+}
+
+// The active tasks of cgroup `dir` and the cgroups below it (`tasks` on v1, `cgroup.threads` on v2).
+unsigned active_tasks(const char* dir, bool v2, int depth = 0) {
+    char path[1024];
+    if (depth > 16 || snprintf(path, sizeof path, "%s/%s", dir, v2 ? "cgroup.threads" : "tasks") >=
+                          static_cast<int>(sizeof path))
+        return 0;
+    unsigned count = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        char buf[4096], tid[16];
+        size_t len = 0;
+        for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;)
+            for (ssize_t i = 0; i < n; ++i) {
+                if (buf[i] != '\n') {
+                    if (len + 1 < sizeof tid) tid[len++] = buf[i];
+                    continue;
+                }
+                tid[len] = 0;
+                if (len && task_active(tid)) ++count;
+                len = 0;
+            }
+        close(fd);
+    }
+    if (DIR* d = opendir(dir)) {
+        while (dirent* e = readdir(d)) {
+            if (e->d_type != DT_DIR || e->d_name[0] == '.') continue;
+            if (snprintf(path, sizeof path, "%s/%s", dir, e->d_name) < static_cast<int>(sizeof path))
+                count += active_tasks(path, v2, depth + 1);
+        }
+        closedir(d);
+    }
+    return count;
+}
+
+// 1, 5 and 15 minute averages of the active tasks, sampled every 5 seconds: load = load*e + active*(1-e) with
+// e = exp(-5 s / period), the kernel's own decay.
+struct LoadAverage {
+    static constexpr int kSampleMs = 5000;
+    double value[3] = {0, 0, 0};
+    void sample(unsigned active) {
+        static constexpr double decay[3] = {0.920044414629323, 0.983471453821617, 0.994459848001024};
+        for (int i = 0; i < 3; ++i) value[i] = value[i] * decay[i] + active * (1 - decay[i]);
+    }
+};
+LoadAverage load;
+
+struct Ct {
+    bool v2 = false;
+    const char* mem = nullptr;   // the cgroup that holds the memory limits
+    const char* pids = nullptr;  // the cgroup whose pids.current counts the container's tasks
+    const char* cpu = nullptr;   // the cgroup with the CPU quota
+    long start = 0;              // init's start, seconds after boot
+};
+
+// The container's view of sysinfo(2); false when its cgroup can't be read (the caller then gets the host's).
+bool container_sysinfo(const Ct& ct, struct sysinfo& si) {
+    if (sysinfo(&si) != 0) return false;
+    uint64_t unit = si.mem_unit ? si.mem_unit : 1;
+    vz::MemCgroup cg;
+    cg.v2 = ct.v2;
+    auto files = vz::mem_files(ct.v2);
+    if (!read_number(ct.mem, files.limit, cg.limit) || !read_number(ct.mem, files.usage, cg.usage)) return false;
+    cg.has_swap = read_number(ct.mem, files.swap_limit, cg.swap_limit) &&
+                  read_number(ct.mem, files.swap_usage, cg.swap_usage);
+    auto v = vz::mem_view(cg, {si.totalram * unit, si.totalswap * unit, (si.totalswap - si.freeswap) * unit});
+    si.mem_unit = 1;
+    si.totalram = v.ram;
+    si.freeram = v.ram_free();
+    // v1: the processes are in the inner cgroup, so the hierarchical total.
+    uint64_t shmem = memory_stat(ct.mem, ct.v2 ? "shmem" : "total_shmem");
+    si.sharedram = shmem < v.ram ? shmem : v.ram;
+    si.bufferram = 0;
+    si.totalswap = v.swap;
+    si.freeswap = v.swap_free();
+    si.totalhigh = si.freehigh = 0;
+    uint64_t tasks;
+    if (read_number(ct.pids, "pids.current", tasks)) si.procs = static_cast<unsigned short>(tasks < 65535 ? tasks : 65535);
+    si.uptime = si.uptime > ct.start ? si.uptime - ct.start : 0;
+    for (int i = 0; i < 3; ++i) si.loads[i] = static_cast<unsigned long>(load.value[i] * (1 << SI_LOAD_SHIFT));
+    return true;
+}
+
+// The number of CPUs the container's CPU quota amounts to, rounded up; 0 when it has no quota.
+unsigned quota_cpus(const Ct& ct) {
+    uint64_t quota = 0, period = 0;
+    if (ct.v2) {
+        char path[512], buf[64];
+        if (snprintf(path, sizeof path, "%s/cpu.max", ct.cpu) >= static_cast<int>(sizeof path)) return 0;
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) return 0;
+        ssize_t n = read(fd, buf, sizeof buf - 1);
+        close(fd);
+        if (n <= 0 || buf[0] == 'm') return 0;  // "max 100000"
+        buf[n] = 0;
+        char* end;
+        quota = strtoull(buf, &end, 10);
+        period = strtoull(end, nullptr, 10);
+    } else if (!read_number(ct.cpu, "cpu.cfs_quota_us", quota) || !read_number(ct.cpu, "cpu.cfs_period_us", period) ||
+               quota > (1ULL << 62)) {  // -1: no quota
+        return 0;
+    }
+    if (!quota || !period) return 0;
+    return static_cast<unsigned>((quota + period - 1) / period);
+}
+
+// sched_getaffinity(0, len, mask): the caller's own mask, cut to the first `quota_cpus` CPUs. False: let the kernel
+// answer (another process asked about, an odd length the kernel refuses itself, no quota, or fewer CPUs anyway).
+bool container_affinity(const Ct& ct, const seccomp_notif* req, cpu_set_t& set, size_t& len) {
+    len = static_cast<size_t>(req->data.args[1]);
+    if (req->data.args[0] != 0 || len < sizeof(unsigned long) || len % sizeof(unsigned long)) return false;
+    unsigned cpus = quota_cpus(ct);
+    if (!cpus || sched_getaffinity(static_cast<pid_t>(req->pid), sizeof set, &set) != 0) return false;
+    if (static_cast<unsigned>(CPU_COUNT(&set)) <= cpus) return false;
+    for (unsigned c = 0, kept = 0; c < CPU_SETSIZE; ++c)
+        if (CPU_ISSET(c, &set) && ++kept > cpus) CPU_CLR(c, &set);
+    // The kernel copies (and returns) the size of its own CPU mask when the caller's buffer is larger.
+    size_t kernel = (static_cast<size_t>(get_nprocs_conf()) + 63) / 64 * sizeof(unsigned long);
+    len = len < kernel ? len : kernel;
+    return len <= sizeof set;
+}
+
+// Writes `len` bytes at the caller's `addr`, once the notification is known to be still pending (so req->pid is
+// still the caller). Returns the response's error: 0 or -EFAULT.
+int write_to_caller(int listener, const seccomp_notif* req, uint64_t addr, void* data, size_t len) {
+    if (seccomp_notify_id_valid(listener, req->id) != 0) return 0;  // the caller is gone; nobody reads the answer
+    iovec local{data, len}, remote{reinterpret_cast<void*>(addr), len};
+    return process_vm_writev(static_cast<pid_t>(req->pid), &local, 1, &remote, 1, 0) == static_cast<ssize_t>(len)
+               ? 0
+               : -EFAULT;
+}
+
+// Answers one notification from `listener`; false when the listener is finished with.
+bool answer(const Ct& ct, int listener, seccomp_notif* req, seccomp_notif_resp* resp) {
+    memset(req, 0, sizeof *req);
+    if (seccomp_notify_receive(listener, req) != 0) return errno == EINTR || errno == ENOENT;
+    memset(resp, 0, sizeof *resp);
+    resp->id = req->id;
+    struct sysinfo si;
+    cpu_set_t set;
+    size_t len;
+    if (req->data.nr == SCMP_SYS(sysinfo) && container_sysinfo(ct, si)) {
+        resp->error = write_to_caller(listener, req, req->data.args[0], &si, sizeof si);
+    } else if (req->data.nr == SCMP_SYS(sched_getaffinity) && container_affinity(ct, req, set, len)) {
+        resp->error = write_to_caller(listener, req, req->data.args[2], &set, len);
+        resp->val = resp->error ? 0 : static_cast<int64_t>(len);
+    } else {
+        resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;  // the kernel's own answer
+    }
+    seccomp_notify_respond(listener, resp);  // fails only when the caller is gone
+    return true;
+}
+
+// Init's start time in seconds after boot (field 22 of /proc/PID/stat, in clock ticks).
+long start_of(pid_t pid) {
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%d/stat", pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 0;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) return 0;
+    buf[n] = 0;
+    char* p = strrchr(buf, ')');
+    for (int field = 2; p && field < 22; ++field) p = strchr(p + 1, ' ');
+    return p ? static_cast<long>(strtoull(p + 1, nullptr, 10) / static_cast<uint64_t>(sysconf(_SC_CLK_TCK))) : 0;
+}
+
+int listen_on(const char* name) {
+    sockaddr_un a{};
+    a.sun_family = AF_UNIX;
+    size_t len = strlen(name);
+    if (len == 0 || len + 1 > sizeof a.sun_path) return -1;
+    memcpy(a.sun_path + 1, name, len);
+    int s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (s < 0) return -1;
+    if (bind(s, reinterpret_cast<sockaddr*>(&a), static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + 1 + len)) != 0 ||
+        listen(s, 16) != 0) {
+        close(s);
+        return -1;
+    }
+    return s;
+}
+
+// What each polled descriptor is. Fixed tables: no allocation in the monitor.
+enum Kind : char { Init, Listen, Conn, Listener };
+constexpr int kSlots = 1024;
+pollfd fds[kSlots];
+Kind kinds[kSlots];
+int used = 0;
+
+void add(int fd, Kind kind) {
+    if (used == kSlots) {
+        close(fd);  // a process whose listener is dropped gets ENOSYS from sysinfo(2), not a hang
+        return;
+    }
+    fds[used] = {fd, POLLIN, 0};
+    kinds[used++] = kind;
+}
+
+void drop(int i) {
+    close(fds[i].fd);
+    fds[i] = fds[--used];
+    kinds[i] = kinds[used];
+}
+
+long now_ms() {
+    timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+// Serves the container until init ends; returns init's wait status.
+int serve(pid_t init, const Ct& ct, int channel, const char* socket_name) {
+    int pidfd = static_cast<int>(syscall(SYS_pidfd_open, init, 0));
+    int status = 0;
+    if (pidfd < 0) {  // too old a kernel to poll for init: just wait
+        close(channel);
+        while (waitpid(init, &status, 0) < 0)
+            if (errno != EINTR) return 0;
+        return status;
+    }
+    add(pidfd, Init);
+    add(channel, Conn);
+    int sock = listen_on(socket_name);
+    if (sock >= 0) add(sock, Listen);
+    seccomp_notif* req = nullptr;
+    seccomp_notif_resp* resp = nullptr;
+    if (seccomp_notify_alloc(&req, &resp) != 0) req = nullptr;
+    long next_sample = now_ms() + LoadAverage::kSampleMs;
+    for (;;) {
+        long wait = next_sample - now_ms();
+        if (wait <= 0) {
+            load.sample(active_tasks(ct.pids, ct.v2));
+            // After a long stall (a suspended host) one sample stands for the missed ones.
+            next_sample = wait < -LoadAverage::kSampleMs ? now_ms() + LoadAverage::kSampleMs
+                                                         : next_sample + LoadAverage::kSampleMs;
+            continue;
+        }
+        if (poll(fds, static_cast<nfds_t>(used), static_cast<int>(wait)) < 0) {
+            if (errno == EINTR) continue;
+            break;
+        }
+        for (int i = used - 1; i >= 0; --i) {
+            short ev = fds[i].revents;
+            if (!ev) continue;
+            switch (kinds[i]) {
+                case Init:
+                    while (waitpid(init, &status, 0) < 0)
+                        if (errno != EINTR) return 0;
+                    return status;
+                case Listen: {
+                    int c = accept4(fds[i].fd, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+                    ucred cred{};
+                    socklen_t len = sizeof cred;
+                    if (c < 0) break;
+                    if (getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 || cred.uid != 0) close(c);
+                    else add(c, Conn);
+                    break;
+                }
+                case Conn: {
+                    // A listener (with its descriptor), or 'L': the load average, as "1.00 0.50 0.25".
+                    auto m = vz::recv_message(fds[i].fd, MSG_DONTWAIT);
+                    if (m.n < 0 && errno == EAGAIN && !(ev & (POLLHUP | POLLERR))) break;
+                    if (m.n > 0 && !m.fd && m.byte == 'L') {
+                        char text[96];
+                        int n = snprintf(text, sizeof text, "%.2f %.2f %.2f\n", load.value[0], load.value[1],
+                                         load.value[2]);
+                        send(fds[i].fd, text, static_cast<size_t>(n), MSG_DONTWAIT | MSG_NOSIGNAL);
+                    }
+                    drop(i);
+                    if (m.fd) add(m.fd.release(), Listener);
+                    break;
+                }
+                case Listener:
+                    // POLLHUP: every process using the filter has ended.
+                    if ((ev & POLLIN) && req && answer(ct, fds[i].fd, req, resp)) break;
+                    if (ev & (POLLHUP | POLLERR | POLLNVAL) || (ev & POLLIN)) drop(i);
+                    break;
+            }
+        }
+    }
+    while (waitpid(init, &status, 0) < 0)
+        if (errno != EINTR) return 0;
+    return status;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
-    if (argc != 4) return 2;
+    if (argc != 4 && argc != 10) return 2;
     // Terminal and job-control signals belong to the container, not to its monitor.
     for (int sig : {SIGINT, SIGQUIT, SIGHUP, SIGTSTP, SIGTTIN, SIGTTOU, SIGPIPE}) signal(sig, SIG_IGN);
     prctl(PR_SET_NAME, "vzmonitor", 0, 0, 0);
     pid_t init = static_cast<pid_t>(atol(argv[1]));
     int status = 0;
-    for (;;) {
-        pid_t r = waitpid(init, &status, 0);
-        if (r == init) break;
-        if (r < 0 && errno != EINTR) {
-            status = 0;
-            break;
-        }
+    if (argc == 10) {
+        int channel = atoi(argv[4]);
+        fcntl(channel, F_SETFD, FD_CLOEXEC);
+        fcntl(channel, F_SETFL, O_NONBLOCK);
+        Ct ct{strcmp(argv[6], "v2") == 0, argv[7], argv[8], argv[9], start_of(init)};
+        status = serve(init, ct, channel, argv[5]);
+    } else {
+        while (waitpid(init, &status, 0) < 0)
+            if (errno != EINTR) {
+                status = 0;
+                break;
+            }
     }
     const char* action = WIFSIGNALED(status) && WTERMSIG(status) == SIGHUP ? "restart" : "cleanup";
     for (int sig : {SIGINT, SIGQUIT, SIGHUP, SIGTSTP, SIGTTIN, SIGTTOU, SIGPIPE}) signal(sig, SIG_DFL);

@@ -68,16 +68,17 @@ vz::OptionSyntax syntax_of(CLI::App& app) {
     return s;
 }
 
-// This binary, for the monitor's hand-over, and the monitor beside it (build tree) or in libexec (installed).
+// This binary, for the monitor's hand-over, and our helpers (vzmonitor, vzubcfs) beside it (build tree) or in
+// libexec (installed).
 std::string self_path() {
     char buf[4096];
     auto n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
     return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string("vzctl");
 }
 
-std::string monitor_path() {
-    auto beside = vz::dir_name(self_path()) + "/vzmonitor";
-    return vz::path_exists(beside) ? beside : std::string(VZ_LIBEXECDIR "/vzmonitor");
+std::string helper_path(const std::string& name) {
+    auto beside = vz::dir_name(self_path()) + "/" + name;
+    return vz::path_exists(beside) ? beside : std::string(VZ_LIBEXECDIR "/") + name;
 }
 
 std::string usage() {
@@ -288,7 +289,7 @@ int run(int argc, char** argv) {
         vz::create_ct(paths, ctid, req);
         return 0;
     }
-    vz::Tools tools{self_path(), monitor_path(), cmdline};
+    vz::Tools tools{self_path(), helper_path("vzmonitor"), cmdline, helper_path("vzubcfs")};
     if (sub == monitor) {
         vz::monitor_event(paths, ctid, monitor_action, tools);
         return 0;

@@ -7,6 +7,7 @@
 
 #include "config/conf_file.hpp"
 #include "config/units.hpp"
+#include "ubc/limits.hpp"
 #include "ubc/resources.hpp"
 
 namespace vzlist {
@@ -74,11 +75,10 @@ std::string onoff_json(const std::string* s) {
     return out + "}";
 }
 
-std::optional<vz::UbcPair> ubc_config(const Record& r, const vz::UbcResource& res) {
-    const std::string* v = r.conf(res.conf_key);
-    if (!v && !res.conf_alias.empty()) v = r.conf(res.conf_alias);
-    if (!v) return std::nullopt;
-    return vz::parse_ubc_pair(*v, res.unit);
+// The barrier:limit shown: the limit in force for a running container, else configured, else VSwap-derived.
+std::optional<vz::UbcPair> ubc_limit(const Record& r, size_t index) {
+    if (!r.cfg) return std::nullopt;
+    return vz::ubc_limit(*r.cfg, index, r.ubc ? &*r.ubc : nullptr);
 }
 
 // soft:hard of DISKSPACE (KiB, suffixes allowed) / DISKINODES.
@@ -157,41 +157,46 @@ std::vector<Field> build() {
         f.sort_key = [](const Record& r) { return Value(int64_t(r.state.status())); };
     }
 
-    // Beancounters: resource x {held, maxheld, barrier, limit, failcnt}.
+    // Beancounters: resource x {held, maxheld, barrier, limit, failcnt}. held, maxheld and failcnt exist only for
+    // a running container; barrier and limit come from the config (or VSwap), or are the limits in force.
     struct Variant {
         const char* suffix;
         const char* header_suffix;
+        std::optional<uint64_t> vz::UbcCounters::*counter;  // null: barrier or limit
+        bool barrier;
     };
-    constexpr Variant kVariants[] = {{"", ""}, {".m", ".M"}, {".b", ".B"}, {".l", ".L"}, {".f", ".F"}};
+    const Variant kVariants[] = {{"", "", &vz::UbcCounters::held, false},
+                                 {".m", ".M", &vz::UbcCounters::maxheld, false},
+                                 {".b", ".B", nullptr, true},
+                                 {".l", ".L", nullptr, false},
+                                 {".f", ".F", &vz::UbcCounters::failcnt, false}};
     auto resources = vz::ubc_resources();
     for (size_t ri = 0; ri < resources.size(); ++ri) {
         const auto& res = resources[ri];
         if (!vz::ubc_listed(res)) continue;
-        for (size_t v = 0; v < std::size(kVariants); ++v) {
-            bool from_config = v == 2 || v == 3;
-            auto& f = add(make(std::string(res.name) + kVariants[v].suffix,
-                               std::string(res.header) + kVariants[v].header_suffix, 10, Align::Right,
-                               from_config ? kConfig : kState | kUbc, [&res, ri, v](const Record& r) -> Value {
-                                   if (v == 2 || v == 3) {
-                                       auto pair = ubc_config(r, res);
+        for (auto& v : kVariants) {
+            auto& f = add(make(std::string(res.name) + v.suffix, std::string(res.header) + v.header_suffix, 10,
+                               Align::Right, v.counter ? kState | kUbc : kConfig | kUbc,
+                               [ri, v](const Record& r) -> Value {
+                                   if (!v.counter) {
+                                       auto pair = ubc_limit(r, ri);
                                        if (!pair) return std::monostate{};
-                                       return static_cast<int64_t>(v == 2 ? pair->barrier : pair->limit);
+                                       return static_cast<int64_t>(v.barrier ? pair->barrier : pair->limit);
                                    }
-                                   // held, maxheld and failcnt exist only for a running container.
                                    if (!r.ubc) return std::monostate{};
-                                   auto& c = (*r.ubc)[ri];
-                                   auto& x = v == 0 ? c.held : v == 1 ? c.maxheld : c.failcnt;
+                                   auto& x = (*r.ubc)[ri].*v.counter;
                                    if (!x) return std::monostate{};
                                    return static_cast<int64_t>(*x);
                                }));
             f.ubc_index = static_cast<int>(ri);
-            if (v != 0) {
+            f.ubc_parts = v.counter ? vz::kUbcCounters : vz::kUbcLimit;
+            if (*v.suffix) {
                 f.in_json = false;
                 continue;
             }
-            f.sources = kConfig | kState | kUbc;
-            f.json = [&res, ri](const Record& r) -> std::string {
-                auto pair = ubc_config(r, res);
+            f.json_sources = kConfig;  // the barrier and limit members
+            f.json = [ri](const Record& r) -> std::string {
+                auto pair = ubc_limit(r, ri);
                 const vz::UbcCounters* c = r.ubc ? &(*r.ubc)[ri] : nullptr;
                 if (!pair && !c) return "null";
                 auto n = [](const std::optional<uint64_t>& x) { return x ? *x : 0; };
@@ -224,9 +229,27 @@ std::vector<Field> build() {
     }
 
     {
-        auto& f = add(make("laverage", "LAVERAGE", 14, Align::Right, kState,
-                           [](const Record&) { return Value(std::monostate{}); }));
-        f.json = [](const Record&) { return std::string("null"); };
+        // "1.00/0.50/0.25"; sorted by the 1, then 5, then 15 minute figure.
+        auto& f = add(make("laverage", "LAVERAGE", 14, Align::Right, kState | kLoad, [](const Record& r) -> Value {
+            if (!r.load) return std::monostate{};
+            StrList l;
+            for (double v : *r.load) l.push_back(fmt::format("{:.2f}", v));
+            return l;
+        }));
+        f.sort_key = [](const Record& r) -> Value {
+            if (!r.load) return std::monostate{};
+            StrList l;  // zero-padded: text order is number order
+            for (double v : *r.load) l.push_back(fmt::format("{:015.2f}", v));
+            return l;
+        };
+        f.text = [](const Value& v) {
+            auto* l = std::get_if<StrList>(&v);
+            return l && l->size() == 3 ? (*l)[0] + "/" + (*l)[1] + "/" + (*l)[2] : std::string("-");
+        };
+        f.json = [](const Record& r) {
+            return r.load ? fmt::format("[{:.2f}, {:.2f}, {:.2f}]", (*r.load)[0], (*r.load)[1], (*r.load)[2])
+                          : std::string("null");
+        };
     }
     {
         auto& f = add(make("uptime", "UPTIME", 15, Align::Right, kState | kInit, [](const Record& r) -> Value {
@@ -274,9 +297,11 @@ std::vector<Field> build() {
         f.json = [](const Record& r) { return onoff_json(r.conf("FEATURES")); };
     }
     {
+        // A property of the config: the physpages limit it sets, not the one in force.
         auto& f = add(make("vswap", "VSWAP", 5, Align::Right, kConfig, [](const Record& r) -> Value {
-            auto pair = ubc_config(r, *vz::find_ubc("physpages"));
-            return pair && pair->limit != vz::kUnlimited && pair->limit != 2147483647;
+            static const auto physpages = static_cast<size_t>(vz::find_ubc("physpages") - vz::ubc_resources().data());
+            auto pair = r.cfg ? vz::ubc_limit(*r.cfg, physpages) : std::nullopt;
+            return pair && !vz::ubc_is_unlimited(pair->limit);
         }));
         f.text = yes_no;
     }

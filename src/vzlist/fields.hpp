@@ -2,6 +2,7 @@
 // it needs and a getter returning a typed value. Text, JSON, sorting and -L use only this table.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -25,16 +26,18 @@ using Value = std::variant<std::monostate, int64_t, double, std::string, StrList
 enum Source : unsigned {
     kConfig = 1,  // <CTID>.conf over vz.conf
     kState = 2,   // private area, mount, cgroup, dump file
-    kUbc = 4,     // beancounters of running containers, from their cgroups
+    kUbc = 4,     // beancounters of running containers, from their cgroups: usage and limits in force
     kInit = 8,    // the init process of running containers (uptime)
+    kLoad = 16,   // load averages of running containers, kept by their monitors
 };
 
 struct Record {
     unsigned ctid = 0;
     std::optional<vz::CtConfig> cfg;
     vz::CtState state;
-    std::optional<vz::UbcStats> ubc;   // running containers, when a UBC column is asked for
+    std::optional<vz::UbcStats> ubc;   // running containers, when a UBC column is asked for (with the limits in force)
     std::optional<double> uptime;      // seconds since the container's init started
+    std::optional<std::array<double, 3>> load;  // 1, 5 and 15 minute load averages
     // A config value (CT over global), or nullptr.
     const std::string* conf(std::string_view key) const { return cfg ? cfg->get(key) : nullptr; }
 };
@@ -54,11 +57,13 @@ struct Field {
     std::function<std::string(const Value&)> text;
     // JSON text of the whole field; only fields without a suffix appear in JSON.
     std::function<std::string(const Record&)> json;
+    unsigned json_sources = 0;    // what `json` needs beyond `sources`
     bool in_json = true;          // has a JSON form (suffixed variants do not)
     bool json_default = true;     // part of `vzlist -j` without -o
     bool never_trim = false;      // capability
     bool first_when_trimmed = false;  // ip, nameserver, searchdomain
     int ubc_index = -1;               // beancounter fields: index into vz::ubc_resources()
+    unsigned ubc_parts = 0;           // and what of it the value reads of a running container (vz::UbcPart)
 };
 
 std::span<const Field> fields();

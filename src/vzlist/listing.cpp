@@ -11,6 +11,8 @@
 #include "cgroup/driver.hpp"
 #include "config/units.hpp"
 #include "runtime/join.hpp"
+#include "runtime/sysinfo.hpp"
+#include "ubc/limits.hpp"
 
 #include "util/file.hpp"
 
@@ -72,7 +74,7 @@ void rstrip(std::string& s) {
 
 std::vector<Record> collect(const vz::Paths& paths, const Query& q) {
     unsigned sources = 0;
-    for (auto* f : q.columns) sources |= f->sources;
+    for (auto* f : q.columns) sources |= f->sources | (q.json ? f->json_sources : 0);
     if (q.sort) sources |= q.sort->sources;
     bool filters = !q.hostname_glob.empty() || !q.name_glob.empty() || !q.description_glob.empty();
     // Which containers exist or run needs their configs and states in every mode but "running".
@@ -83,31 +85,42 @@ std::vector<Record> collect(const vz::Paths& paths, const Query& q) {
     auto layout = vz::CgroupLayout::detect(global->get("CGROUP_BASE") ? *global->get("CGROUP_BASE") : "vz");
 
     std::vector<unsigned> ids;
+    // The containers with processes, when this listing finds them anyway (sorted).
+    std::optional<std::vector<unsigned>> running;
     switch (q.which) {
-        case Which::Running: ids = vz::running_ct_ids(layout); break;
+        case Which::Running: ids = *(running = vz::running_ct_ids(layout)); break;
         case Which::Given: ids = q.ctids; break;
         case Which::All:
         case Which::Stopped: {
             ids = vz::list_ct_ids(paths);
-            auto running = vz::running_ct_ids(layout);
-            ids.insert(ids.end(), running.begin(), running.end());
+            running = vz::running_ct_ids(layout);
+            ids.insert(ids.end(), running->begin(), running->end());
         }
     }
     // Base order is ascending CTID, each container once, also for CTIDs and names given as arguments.
     std::sort(ids.begin(), ids.end());
     ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    auto is_running = [&](unsigned id) {
+        if (running) return std::binary_search(running->begin(), running->end(), id);
+        return vz::cgroup_populated(layout.ct_probe_dir(id));
+    };
 
     std::optional<vz::MountTable> mounts;
     if (sources & kState) mounts = vz::MountTable::read();
-    // Beancounters: only the resources the columns and the sort key show.
-    std::vector<bool> wanted(vz::ubc_resources().size(), false);
-    auto want = [&](const Field* f) {
-        if (f && f->ubc_index >= 0 && (f->sources & kUbc)) wanted[static_cast<size_t>(f->ubc_index)] = true;
+    // Beancounters: only the resources, and of them only the parts, that the columns and the sort key show
+    // (JSON shows all five figures of a resource).
+    std::vector<unsigned> wanted(vz::ubc_resources().size(), 0);
+    auto want = [&](const Field* f, unsigned parts) {
+        if (!f || f->ubc_index < 0) return;
+        auto i = static_cast<size_t>(f->ubc_index);
+        if (parts & vz::kUbcCounters) wanted[i] |= vz::kUbcCounters;
+        if (parts & vz::kUbcLimit) vz::want_ubc_limit(wanted, i);
     };
-    for (auto* f : q.columns) want(f);
-    want(q.sort);
+    for (auto* f : q.columns) want(f, q.json ? vz::kUbcAll : f->ubc_parts);
+    if (q.sort) want(q.sort, q.sort->ubc_parts);
+    bool need_init = (sources & kInit) || ((sources & kUbc) && vz::ubc_needs_init(wanted));
     std::unique_ptr<vz::CgroupDriver> driver;
-    if (sources & (kUbc | kInit)) driver = vz::CgroupDriver::make(layout);
+    if (need_init) driver = vz::CgroupDriver::make(layout);
     double now = 0;
     if (sources & kInit) {
         auto up = vz::read_file("/proc/uptime");
@@ -122,19 +135,15 @@ std::vector<Record> collect(const vz::Paths& paths, const Query& q) {
             r.cfg = vz::load_ct(paths, global, id, false, false);
             if (q.which == Which::Given && !r.cfg->exists()) continue;
         }
-        if (sources & kState) {
-            if (r.cfg) {
-                r.state = vz::ct_state(*r.cfg, *mounts, layout);
-            } else {
-                r.state.running = vz::cgroup_populated(layout.ct_probe_dir(id));
-            }
-        }
+        if ((sources & kState) && r.cfg) r.state = vz::ct_state(*r.cfg, *mounts, layout);
+        else if (sources & (kState | kUbc | kInit | kLoad)) r.state.running = is_running(id);
         if (q.which == Which::Stopped && r.state.running) continue;
         if (r.state.running && (sources & (kUbc | kInit))) {
-            auto init = vz::find_init(*driver, id);
+            auto init = need_init ? vz::find_init(*driver, id) : std::nullopt;
             if (sources & kUbc) r.ubc = vz::collect_ubc(layout, id, init, wanted);
             if ((sources & kInit) && init) r.uptime = init_uptime(*init, now);
         }
+        if (r.state.running && (sources & kLoad)) r.load = vz::monitor_loadavg(vz::monitor_socket_name(layout, id));
         // Listing everything shows containers that exist: a config and a private area, or processes.
         if ((q.which == Which::All || q.which == Which::Stopped) && !r.state.running) {
             if (!r.cfg || !r.cfg->exists()) continue;

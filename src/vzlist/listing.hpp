@@ -17,6 +17,7 @@ struct Query {
     std::vector<const Field*> columns;
     const Field* sort = nullptr;
     bool reverse = false;
+    bool json = false;                 // rendered as JSON: beancounter columns show all five figures
     std::string hostname_glob, name_glob, description_glob;
 };
 

@@ -115,6 +115,7 @@ int run(int argc, char** argv) {
         q.reverse = sort.front() == '-';
         q.sort = parse_columns(q.reverse ? sort.substr(1) : sort).front();
     }
+    q.json = json;
     if (json) {
         if (output.empty() && columns == kDefaultColumns) {
             q.columns.clear();

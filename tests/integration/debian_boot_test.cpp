@@ -1,6 +1,7 @@
 // A real distribution as a container: Debian 12 (debootstrap minbase + systemd, made by scripts/mktemplate-debian)
 // boots with systemd as PID 1, reaches "running" with no failed unit, keeps every cgroup it makes inside the
-// container's own, and stops cleanly through `halt`, leaving nothing behind.
+// container's own, shows its vswap-256m memory to procps free, and stops cleanly through `halt`, leaving nothing
+// behind.
 //
 // Long: the first run on a machine debootstraps Debian from the mirror apt uses (1-3 minutes, network needed; an
 // unreachable mirror is a failure, not a skip). The debootstrap result is cached outside the build directory
@@ -9,6 +10,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <regex>
 
 #include "../support/runtime_fixture.hpp"
@@ -157,6 +159,18 @@ TEST_F(DebianBoot, SystemdBootsToRunningAndStopsLeavingNothing) {
     }
     EXPECT_TRUE(systemd_is_1) << ps.out;
     EXPECT_TRUE(journald) << ps.out;
+
+    // procps free reads /proc/meminfo (vzubcfs's): the vswap-256m sample's RAM and swap, on any host.
+    auto free = sh("free -k");
+    ASSERT_EQ(free.status, 0) << free.out << free.err;
+    std::map<std::string, std::string> totals;
+    for (auto& l : lines(free.out))
+        if (auto words = pieces(l, ' '); !words.empty()) {
+            std::erase(words, "");
+            if (words.size() > 1) totals[words[0]] = words[1];
+        }
+    EXPECT_EQ(totals["Mem:"], "262144") << free.out;
+    EXPECT_EQ(totals["Swap:"], "524288") << free.out;
 
     // The template has none; each container makes its own at its first start.
     auto id = sh("cat /etc/machine-id");

@@ -6,12 +6,15 @@
 #include <algorithm>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "config/conf_file.hpp"
 #include "config/units.hpp"
 #include "fields.hpp"
+#include "ct/env.hpp"
+#include "ubc/limits.hpp"
 #include "ubc/resources.hpp"
 
 namespace vztest {
@@ -25,6 +28,7 @@ struct ConfigView {
         auto* v = ct->get(key);
         return v ? v : global->get(key);
     }
+    vz::CtConfig config() const { return vz::CtConfig(ctid, std::make_shared<const vz::ConfFile>(*global), *ct); }
 };
 
 using FieldModel = std::function<vzlist::Value(const ConfigView&)>;
@@ -117,17 +121,18 @@ inline std::map<std::string, FieldModel> field_models() {
     m["searchdomain"] = d::list("SEARCHDOMAIN");
     m["status"] = [](const ConfigView&) -> Value { return std::string("stopped"); };
 
-    // Stopped: no usage figures, only the configured barrier and limit.
-    for (auto& res : vz::ubc_resources()) {
-        if (!vz::ubc_listed(res)) continue;
-        std::string name(res.name), key(res.conf_key);
+    // Stopped: no usage figures, only the configured barrier and limit, or what VSwap derives for an unset one
+    // (vz::ubc_limit; its rules have their own unit tests, tests/unit/ubc_limits_test.cpp).
+    auto resources = vz::ubc_resources();
+    for (size_t i = 0; i < resources.size(); ++i) {
+        if (!vz::ubc_listed(resources[i])) continue;
+        std::string name(resources[i].name);
         for (auto* usage : {"", ".m", ".f"}) m[name + usage] = d::nothing();
         for (bool barrier : {true, false})
-            m[name + (barrier ? ".b" : ".l")] = [key, barrier](const ConfigView& v) -> Value {
-                auto* s = v.get(key);
-                if (!s) return std::monostate{};
-                auto p = d::pair_of(*s);
-                return barrier ? p.first : p.second;
+            m[name + (barrier ? ".b" : ".l")] = [i, barrier](const ConfigView& v) -> Value {
+                auto p = vz::ubc_limit(v.config(), i);
+                if (!p) return std::monostate{};
+                return static_cast<int64_t>(barrier ? p->barrier : p->limit);
             };
     }
     for (auto [name, key] : {std::pair{"diskspace", "DISKSPACE"}, {"diskinodes", "DISKINODES"}}) {

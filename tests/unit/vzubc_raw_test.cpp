@@ -12,6 +12,7 @@
 #include "config/conf_file.hpp"
 #include "ubc/report.hpp"
 #include "util/error.hpp"
+#include "ubc/resources.hpp"
 
 namespace {
 
@@ -22,11 +23,9 @@ using vz::UbcRecord;
 using vztest::lines;
 
 size_t index_of(std::string_view name) {
-    auto res = vz::ubc_resources();
-    for (size_t i = 0; i < res.size(); ++i)
-        if (res[i].name == name) return i;
-    ADD_FAILURE() << "no resource " << name;
-    return 0;
+    auto i = vz::ubc_index(name);
+    if (!i) ADD_FAILURE() << "no resource " << name;
+    return i.value_or(0);
 }
 
 const UbcRecord& row(const UbcBlock& b, std::string_view name) {
@@ -62,6 +61,27 @@ TEST(VzubcRaw, BlockTakesCountersFromTheKernelAndBarrierLimitFromTheConfig) {
     // Without a peak from the kernel, maxheld is at least held; unavailable figures are 0.
     EXPECT_EQ(row(b, "kmemsize"), (UbcRecord{"kmemsize", 90112, 90112, 14372700, 14790164, 0}));
     EXPECT_EQ(row(b, "numfile"), (UbcRecord{"numfile", 0, 0, kUnlimited, kUnlimited, 0}));
+    // Unset in this VSwap config: derived from RAM and swap (no VM_OVERCOMMIT: privvmpages unlimited).
+    EXPECT_EQ(row(b, "lockedpages"), (UbcRecord{"lockedpages", 0, 0, ram, ram, 0}));
+    EXPECT_EQ(row(b, "oomguarpages"), (UbcRecord{"oomguarpages", 0, 0, ram, kUnlimited, 0}));
+    EXPECT_EQ(row(b, "vmguarpages"), (UbcRecord{"vmguarpages", 0, 0, ram + swap, kUnlimited, 0}));
+    EXPECT_EQ(row(b, "privvmpages"), (UbcRecord{"privvmpages", 0, 0, kUnlimited, kUnlimited, 0}));
+}
+
+TEST(VzubcRaw, KernelLimitsInForceReplaceTheConfiguredOnes) {
+    // `vzctl set --ram 512M --numproc 30` without --save: the kernel enforces what the config does not say yet.
+    auto stats = vz::UbcStats(vz::ubc_resources().size());
+    uint64_t ram = (512ULL << 20) / vz::page_size(), swap = (512ULL << 20) / vz::page_size();
+    stats[index_of("physpages")].limit = ram;
+    stats[index_of("swappages")].limit = swap;
+    stats[index_of("numproc")].limit = 30;
+    auto cfg = config("NUMPROC=\"20\"\nPHYSPAGES=\"0:256M\"\nSWAPPAGES=\"0:512M\"\n");
+    auto b = vz::ubc_block(101, stats, &cfg);
+    EXPECT_EQ(row(b, "physpages"), (UbcRecord{"physpages", 0, 0, 0, ram, 0}));
+    EXPECT_EQ(row(b, "numproc"), (UbcRecord{"numproc", 0, 0, 30, 30, 0}));
+    // What VSwap derives follows the RAM in force.
+    EXPECT_EQ(row(b, "lockedpages"), (UbcRecord{"lockedpages", 0, 0, ram, ram, 0}));
+    EXPECT_EQ(row(b, "vmguarpages"), (UbcRecord{"vmguarpages", 0, 0, ram + swap, kUnlimited, 0}));
 }
 
 TEST(VzubcRaw, NoConfigMeansUnlimited) {
@@ -80,8 +100,11 @@ TEST(VzubcRaw, KernelLayout) {
                     "                limit              failcnt");
     EXPECT_EQ(l[2], "      101:  kmemsize                    90112                90112             14372700"
                     "             14790164                    0");
-    EXPECT_EQ(l[3], "            lockedpages                     0                    0  9223372036854775807"
-                    "  9223372036854775807                    0");
+    // VSwap derives lockedpages = ram:ram (tests/unit/ubc_limits_test.cpp has the rules).
+    auto ram = std::to_string((256ULL << 20) / vz::page_size());
+    auto column = std::string(21 - ram.size(), ' ') + ram;
+    EXPECT_EQ(l[3], "            lockedpages                     0                    0" + column + column +
+                        "                    0");
     // Rows follow the kernel ids; ids 4 and 20-22 are the kernel's all-zero "dummy" rows.
     std::vector<std::string> names;
     for (size_t i = 2; i < l.size(); ++i) names.push_back(l[i].substr(12, l[i].find(' ', 12) - 12));

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "config/units.hpp"
 #include "ct/env.hpp"
 #include "util/fd.hpp"
 #include "util/file.hpp"
@@ -21,6 +22,24 @@ CgroupLayout CgroupLayout::detect(const std::string& base) {
 
 std::string CgroupLayout::probe_dir() const {
     return mode == CgroupMode::V2 ? root + "/" + base : root + "/pids/" + base;
+}
+
+std::string CgroupLayout::ct_dir(std::string_view controller, unsigned ctid) const {
+    auto id = std::to_string(ctid);
+    if (mode == CgroupMode::V2) return root + "/" + base + "/" + id;
+    return root + "/" + std::string(controller) + "/" + base + "/" + id;
+}
+
+std::optional<uint64_t> cgroup_keyed(std::string_view text, std::string_view key) {
+    size_t pos = 0;
+    while (pos < text.size()) {
+        auto nl = text.find('\n', pos);
+        auto line = text.substr(pos, (nl == std::string_view::npos ? text.size() : nl) - pos);
+        pos = nl == std::string_view::npos ? text.size() : nl + 1;
+        if (line.size() > key.size() && line.substr(0, key.size()) == key && line[key.size()] == ' ')
+            return parse_uint(line.substr(key.size() + 1));
+    }
+    return std::nullopt;
 }
 
 bool cgroup_populated(const std::string& dir) {
@@ -43,17 +62,20 @@ bool cgroup_populated(const std::string& dir) {
     return found;
 }
 
-std::vector<unsigned> running_ct_ids(const CgroupLayout& layout) {
+std::vector<unsigned> ct_cgroup_ids(const CgroupLayout& layout) {
     std::vector<unsigned> ids;
-    auto dir = layout.probe_dir();
-    DIR* d = ::opendir(dir.c_str());
+    DIR* d = ::opendir(layout.probe_dir().c_str());
     if (!d) return ids;
-    while (auto* e = ::readdir(d)) {
-        auto id = parse_ctid(e->d_name);
-        if (id && cgroup_populated(dir + "/" + e->d_name)) ids.push_back(*id);
-    }
+    while (auto* e = ::readdir(d))
+        if (auto id = parse_ctid(e->d_name); id && e->d_type == DT_DIR) ids.push_back(*id);
     ::closedir(d);
     std::sort(ids.begin(), ids.end());
+    return ids;
+}
+
+std::vector<unsigned> running_ct_ids(const CgroupLayout& layout) {
+    auto ids = ct_cgroup_ids(layout);
+    std::erase_if(ids, [&](unsigned id) { return !cgroup_populated(layout.ct_probe_dir(id)); });
     return ids;
 }
 

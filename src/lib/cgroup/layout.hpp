@@ -1,8 +1,10 @@
 // Where the cgroups of containers live: <mount>/<CGROUP_BASE>/<CTID> on cgroup v2, or under each v1 controller.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace vz {
@@ -19,11 +21,19 @@ struct CgroupLayout {
     // pids hierarchy (every container joins it).
     std::string probe_dir() const;
     std::string ct_probe_dir(unsigned ctid) const { return probe_dir() + "/" + std::to_string(ctid); }
+    // The container's cgroup that holds `controller`'s limits and counters: <root>/<base>/<ctid> on v2 (whatever
+    // the controller), <root>/<controller>/<base>/<ctid> on v1.
+    std::string ct_dir(std::string_view controller, unsigned ctid) const;
 };
+
+// The value of the line "`key` N" of a flat-keyed cgroup file (memory.stat, memory.events, pids.events...).
+std::optional<uint64_t> cgroup_keyed(std::string_view text, std::string_view key);
 
 // Whether a cgroup directory holds at least one process.
 bool cgroup_populated(const std::string& dir);
 
+// The CTIDs that have a cgroup (in the probe hierarchy), populated or not, ascending.
+std::vector<unsigned> ct_cgroup_ids(const CgroupLayout& layout);
 // The CTIDs with a populated cgroup, ascending.
 std::vector<unsigned> running_ct_ids(const CgroupLayout& layout);
 

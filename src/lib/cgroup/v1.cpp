@@ -82,6 +82,7 @@ public:
                 write(d, "cpuset.cpus", read(ctl(c, ctid), "cpuset.cpus"), kSetCpu);
                 write(d, "cpuset.mems", read(ctl(c, ctid), "cpuset.mems"), kSetCpu);
             }
+            if (c == "cpu") write(d, "cpu.cfs_quota_us", read(ctl(c, ctid), "cpu.cfs_quota_us"), kSetCpu);
         }
     }
 
@@ -162,26 +163,18 @@ public:
         if (groups & kResCpu) {
             auto d = ctl("cpu", ctid);
             auto period = parse_uint(read(d, "cpu.cfs_period_us")).value_or(100000);
-            write(d, "cpu.cfs_quota_us", r.cpu_quota_pct ? std::to_string(*r.cpu_quota_pct * period / 100) : "-1",
-                  kSetCpu);
+            // LXCFS counts a container's CPUs (cpuinfo, cpu/online) from the quota of its init's cgroup, the
+            // inner level, which therefore gets the same quota.
+            write_with_inner(d, "cpu.cfs_quota_us",
+                             r.cpu_quota_pct ? std::to_string(*r.cpu_quota_pct * period / 100) : "-1");
             write(d, "cpu.shares", std::to_string(cpuunits_to_shares(r.cpuunits)), kSetCpu);
         }
         if (groups & kResCpuset) {
             auto d = ctl("cpuset", ctid);
-            auto inner = d + "/" + kInner;
             auto base = layout_.root + "/cpuset/" + layout_.base;
-            for (auto* f : {"cpuset.cpus", "cpuset.mems"}) {
-                auto value = std::string(f) == "cpuset.cpus" ? r.cpuset_cpus.value_or(read(base, f))
-                                                             : r.cpuset_mems.value_or(read(base, f));
-                // A parent must hold its child's CPUs: shrink the inner level first, grow the outer first.
-                bool has_inner = is_dir(inner);
-                if (has_inner && try_write(inner, f, value)) {
-                    write(d, f, value, kSetCpu);
-                } else {
-                    write(d, f, value, kSetCpu);
-                    if (has_inner) write(inner, f, value, kSetCpu);
-                }
-            }
+            for (auto* f : {"cpuset.cpus", "cpuset.mems"})
+                write_with_inner(d, f, std::string(f) == "cpuset.cpus" ? r.cpuset_cpus.value_or(read(base, f))
+                                                                      : r.cpuset_mems.value_or(read(base, f)));
         }
         if (groups & kResMemory) apply_memory(ctid, r, warnings);
         if (groups & kResPids) write(ctl("pids", ctid), "pids.max", num_or_max(r.numproc, "max"), kSetUbc);
@@ -212,6 +205,19 @@ public:
     }
 
 private:
+    // Writes `value` to `file` of the container's cgroup `d` and of its inner level, when that exists. A parent
+    // must hold its child's CPUs and quota: shrinking writes the inner level first, growing the outer first.
+    void write_with_inner(const std::string& d, const char* file, const std::string& value) {
+        auto inner = d + "/" + kInner;
+        bool has_inner = is_dir(inner);
+        if (has_inner && try_write(inner, file, value)) {
+            write(d, file, value, kSetCpu);
+        } else {
+            write(d, file, value, kSetCpu);
+            if (has_inner) write(inner, file, value, kSetCpu);
+        }
+    }
+
     void apply_memory(unsigned ctid, const Resources& r, std::vector<std::string>& warnings) {
         auto d = ctl("memory", ctid);
         std::string mem = num_or_max(r.ram_bytes, "-1");

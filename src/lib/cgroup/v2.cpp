@@ -171,8 +171,11 @@ public:
         std::vector<std::string> warnings;
         auto d = dir(ctid);
         if (groups & kResCpu) {
-            write(d, "cpu.max", r.cpu_quota_pct ? fmt::format("{} 100000", *r.cpu_quota_pct * 1000) : "max 100000",
-                  kSetCpu);
+            auto max = r.cpu_quota_pct ? fmt::format("{} 100000", *r.cpu_quota_pct * 1000) : "max 100000";
+            write(d, "cpu.max", max, kSetCpu);
+            // LXCFS counts a container's CPUs from the cpu.max of its init's cgroup, the inner level (v2 takes
+            // the smaller of the two, so this changes nothing else).
+            write(d + "/" + kInner, "cpu.max", max, kSetCpu);
             write(d, "cpu.weight", std::to_string(cpuunits_to_weight(r.cpuunits)), kSetCpu);
         }
         if (groups & kResCpuset) {

@@ -182,7 +182,11 @@ std::string format_bitmap(const std::vector<bool>& map) {
         while (j + 1 < map.size() && map[j + 1]) ++j;
         if (!out.empty()) out += ',';
         out += std::to_string(i);
-        if (j > i) out += "-" + std::to_string(j);
+        // Two appends, not "-" + to_string(j): g++ 12 -O3 warns about that one (-Wrestrict, GCC bug 105651).
+        if (j > i) {
+            out += '-';
+            out += std::to_string(j);
+        }
         i = j + 1;
     }
     return out;

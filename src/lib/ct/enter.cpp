@@ -17,52 +17,10 @@
 #include "runtime/pty.hpp"
 #include "util/error.hpp"
 #include "util/fd.hpp"
+#include "util/fdpass.hpp"
 #include "util/log.hpp"
 
 namespace vz {
-
-namespace {
-
-// One byte of data and room for one SCM_RIGHTS descriptor.
-struct FdMessage {
-    char byte = 0;
-    iovec iov{&byte, 1};
-    alignas(cmsghdr) char ctrl[CMSG_SPACE(sizeof(int))] = {};
-    msghdr msg{};
-    FdMessage() {
-        msg.msg_iov = &iov;
-        msg.msg_iovlen = 1;
-        msg.msg_control = ctrl;
-        msg.msg_controllen = sizeof ctrl;
-    }
-    FdMessage(const FdMessage&) = delete;
-    FdMessage& operator=(const FdMessage&) = delete;
-};
-
-// Sends one fd over a unix socket.
-void send_fd(int sock, int fd) {
-    FdMessage m;
-    auto& msg = m.msg;
-    cmsghdr* c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    std::memcpy(CMSG_DATA(c), &fd, sizeof(int));
-    if (::sendmsg(sock, &msg, 0) < 0) ::_exit(static_cast<int>(Exit::System));
-}
-
-Fd recv_fd(int sock) {
-    FdMessage m;
-    auto& msg = m.msg;
-    if (::recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) <= 0) return Fd();
-    cmsghdr* c = CMSG_FIRSTHDR(&msg);
-    if (!c || c->cmsg_type != SCM_RIGHTS) return Fd();
-    int fd;
-    std::memcpy(&fd, CMSG_DATA(c), sizeof(int));
-    return Fd(fd);
-}
-
-}  // namespace
 
 int enter_ct(const Paths& p, unsigned ctid, const std::vector<std::string>& exec_words) {
     auto cfg = load_ct(p, ctid, true);
@@ -74,7 +32,7 @@ int enter_ct(const Paths& p, unsigned ctid, const std::vector<std::string>& exec
     Fd host_end(sv[0]), ct_end(sv[1]);
     const char* term = std::getenv("TERM");
     std::string term_env = std::string("TERM=") + (term ? term : "xterm");
-    JoinSpec js{ctid, *init, capability_mask(cfg.get_or("CAPABILITY", ""))};
+    auto js = join_spec(cfg, *init);
     pid_t pid = fork_in_ct(js, *cg, [&] {
         // The pty comes from the container's own devpts, so the shell's terminal is the container's.
         int master = ::posix_openpt(O_RDWR | O_NOCTTY);
@@ -83,7 +41,7 @@ int enter_ct(const Paths& p, unsigned ctid, const std::vector<std::string>& exec
             ::_exit(static_cast<int>(Exit::System));
         }
         std::string slave = ::ptsname(master);
-        send_fd(ct_end.get(), master);
+        if (!send_fd(ct_end.get(), master)) ::_exit(static_cast<int>(Exit::System));
         ::setsid();
         int s = ::open(slave.c_str(), O_RDWR);
         if (s < 0) ::_exit(static_cast<int>(Exit::System));

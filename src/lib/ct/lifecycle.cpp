@@ -6,7 +6,6 @@
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -27,6 +26,8 @@
 #include "runtime/init.hpp"
 #include "runtime/join.hpp"
 #include "runtime/resources.hpp"
+#include "runtime/sysinfo.hpp"
+#include "ubc/ubcfs.hpp"
 #include "util/error.hpp"
 #include "util/fd.hpp"
 #include "util/file.hpp"
@@ -43,9 +44,9 @@ struct Locked {
     CtConfig cfg;
 };
 
-Locked lock_and_load(const Paths& p, unsigned ctid, const std::string& command, bool wait = false) {
+Locked lock_and_load(const Paths& p, unsigned ctid, const std::string& command) {
     auto global = std::make_shared<const ConfFile>(load_global(p));
-    CtLock lock(lock_dir(*global), ctid, command, wait);
+    CtLock lock(lock_dir(*global), ctid, command);
     auto cfg = load_ct(p, global, ctid, true, true);
     return Locked{std::move(lock), std::move(cfg)};
 }
@@ -93,16 +94,12 @@ private:
     std::function<void()> f_;
 };
 
-constexpr decltype(statfs::f_type) kFuseMagic = 0x65735546;
-
 // LXCFS="auto" (default) uses LXCFS when it is mounted at LXCFS_DIR; "yes" requires it; "no" never uses it.
 std::string lxcfs_dir(const CtConfig& cfg) {
     auto mode = cfg.get_or("LXCFS", "auto");
     auto dir = cfg.get_or("LXCFS_DIR", "/var/lib/lxcfs");
     if (mode == "no") return {};
-    struct statfs fs {};
-    bool mounted = ::statfs(dir.c_str(), &fs) == 0 && fs.f_type == kFuseMagic;
-    if (mounted) return dir;
+    if (is_fuse_mount(dir)) return dir;
     if (mode == "yes") fail(Exit::BadKernel, "LXCFS=yes but LXCFS is not mounted at {} (start lxcfs {})", dir, dir);
     return {};
 }
@@ -118,6 +115,7 @@ InitSpec init_spec(const CtConfig& cfg, const Resources& res) {
     auto features = cfg.get_or("FEATURES", "");
     s.sysfs = features.find("sysfs:off") == std::string::npos;
     s.lxcfs = lxcfs_dir(cfg);
+    s.ubc = ubcfs_ct_dir(cfg);
     return s;
 }
 
@@ -127,6 +125,21 @@ void report_resources(const CtConfig& cfg) {
     if (auto* v = cfg.get("CPULIMIT"); v && *v != "0") log::info("Setting CPU limit: {}", *v);
     log::info("Setting CPU units: {}", cfg.get_or("CPUUNITS", "1000"));
     if (auto* v = cfg.get("CPUS"); v && *v != "0") log::info("Setting CPUs: {}", *v);
+}
+
+// Becomes the monitor of `init` (returns only when the exec fails). With the channel of init's sysinfo(2) filter,
+// the monitor also answers sysinfo(2) for the container (runtime/sysinfo.hpp).
+void exec_monitor(const Tools& t, const CtConfig& cfg, pid_t init, Fd channel) {
+    std::vector<std::string> args{"vzmonitor", std::to_string(init), t.vzctl, std::to_string(cfg.ctid())};
+    if (channel) {
+        auto more = monitor_sysinfo_args(ct_cgroup_layout(cfg), cfg.ctid(), channel.get());
+        args.insert(args.end(), more.begin(), more.end());
+        ::fcntl(channel.get(), F_SETFD, 0);  // kept across the exec
+    }
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(t.monitor.c_str(), argv.data());
 }
 
 // In the monitor process: clone init, then become the small waiter. Errors go to `status_fd`.
@@ -139,8 +152,9 @@ void report_resources(const CtConfig& cfg) {
         }
     };
     pid_t init = -1;
+    Fd channel;
     try {
-        init = spawn_init(init_spec(cfg, res), cg, status_fd);
+        init = spawn_init(init_spec(cfg, res), cg, status_fd, &channel);
     } catch (const Error& e) {
         report(e);
         ::_exit(1);
@@ -148,8 +162,7 @@ void report_resources(const CtConfig& cfg) {
         report(Error(Exit::EnvCreate, e.what()));
         ::_exit(1);
     }
-    auto pid = std::to_string(init), id = std::to_string(cfg.ctid());
-    ::execl(t.monitor.c_str(), "vzmonitor", pid.c_str(), t.vzctl.c_str(), id.c_str(), static_cast<char*>(nullptr));
+    exec_monitor(t, cfg, init, std::move(channel));
     report(Error(Exit::NoScript, fmt::format("can't run the monitor {}: {}", t.monitor, errno_text(errno))));
     ::kill(init, SIGKILL);
     ::_exit(1);
@@ -198,7 +211,7 @@ std::optional<bool> booted(CgroupDriver& cg, const CtConfig& cfg) {
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0) return false;
     Fd rd(fds[0]), wr(fds[1]);
-    JoinSpec js{cfg.ctid(), *init, ~0ULL};
+    JoinSpec js{cfg.ctid(), *init, ~0ULL, {}};
     pid_t pid = fork_in_ct(js, cg, [&] {
         ::dup2(wr.get(), 1);
         exec_argv({"systemctl", "is-system-running"}, exec_environment(), true);
@@ -212,6 +225,11 @@ std::optional<bool> booted(CgroupDriver& cg, const CtConfig& cfg) {
 }
 
 }  // namespace
+
+JoinSpec join_spec(const CtConfig& cfg, pid_t init) {
+    return {cfg.ctid(), init, capability_mask(cfg.get_or("CAPABILITY", "")),
+            monitor_socket_name(ct_cgroup_layout(cfg), cfg.ctid())};
+}
 
 void mount_ct(const Paths& p, unsigned ctid, const Tools& t) {
     auto [lock, cfg] = lock_and_load(p, ctid, t.command);
@@ -246,9 +264,12 @@ void start_ct(const Paths& p, unsigned ctid, const StartOptions& o, const Tools&
     Undo uncgroup([&] {
         cg->kill_all(ctid);
         cg->remove(ctid);
+        ubcfs_release(cfg);
     });
+    ubcfs_ensure(cfg, t.ubcfs);
     report_resources(cfg);
     for (auto& w : cg->apply(ctid, res, kResAll, cfg.ve_private())) log::warn("{}", w);
+    if (auto why = sysinfo_unsupported()) log::warn("sysinfo(2) in the container reports the host's memory: {}", *why);
 
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0) fail(Exit::System, "pipe: {}", errno_text(errno));
@@ -291,6 +312,7 @@ void stop_ct(const Paths& p, unsigned ctid, const StopOptions& o, const Tools& t
     if (cg->procs(ctid).empty()) {
         log::info("Container is not running");
         cg->remove(ctid);
+        ubcfs_release(cfg);
         if (!o.skip_umount && root_mounted(cfg)) {
             do_umount(cfg);
             log::info("Container is unmounted");
@@ -301,7 +323,7 @@ void stop_ct(const Paths& p, unsigned ctid, const StopOptions& o, const Tools& t
     bool stopped = false;
     if (!o.fast) {
         if (auto init = find_init(*cg, ctid)) {
-            JoinSpec js{ctid, *init, capability_mask(cfg.get_or("CAPABILITY", ""))};
+            auto js = join_spec(cfg, *init);
             pid_t pid = fork_in_ct(js, *cg, [] {
                 stdio_to_null();
                 exec_argv({"halt"}, exec_environment(), true);
@@ -337,6 +359,7 @@ void stop_ct(const Paths& p, unsigned ctid, const StopOptions& o, const Tools& t
     }
     log::info("Container was stopped");
     cg->remove(ctid);
+    ubcfs_release(cfg);
     if (!o.skip_umount) {
         do_umount(cfg);
         log::info("Container is unmounted");
@@ -345,8 +368,21 @@ void stop_ct(const Paths& p, unsigned ctid, const StopOptions& o, const Tools& t
 
 void monitor_event(const Paths& p, unsigned ctid, const std::string& action, const Tools& t) {
     {
-        // vzctl stop holds the lock while it stops the container; it also cleans up, so wait and then look.
-        auto [lock, cfg] = lock_and_load(p, ctid, "vzctl monitor " + action, true);
+        // vzctl stop holds the lock while it stops the container, and cleans up after it. So wait for the lock only
+        // while the container's cgroup is there: once stop removed it, this event has nothing to do and does not
+        // lock at all (taking the lock after stop released it made a command run right after the stop fail with
+        // "Container already locked").
+        std::optional<Locked> held;
+        while (!held) {
+            if (!driver_of(load_ct(p, ctid, true))->exists(ctid)) return;
+            try {
+                held.emplace(lock_and_load(p, ctid, "vzctl monitor " + action));
+            } catch (const Error& e) {
+                if (e.code() != Exit::Locked) throw;
+                std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            }
+        }
+        auto& [lock, cfg] = *held;
         auto cg = driver_of(cfg);
         if (!cg->exists(ctid) || !cg->procs(ctid).empty()) return;
         if (action == "restart") {
@@ -357,17 +393,17 @@ void monitor_event(const Paths& p, unsigned ctid, const std::string& action, con
                 // devices.deny "a" on a cgroup with children, and the new init must not inherit them).
                 cg->remove(ctid);
                 cg->create(ctid);
+                ubcfs_ensure(fresh, t.ubcfs);
                 for (auto& w : cg->apply(ctid, res, kResAll, fresh.ve_private())) log::warn("{}", w);
                 int fds[2];
                 if (::pipe2(fds, O_CLOEXEC) != 0) fail(Exit::System, "pipe: {}", errno_text(errno));
                 Fd rd(fds[0]), wr(fds[1]);
-                pid_t init = spawn_init(init_spec(fresh, res), *cg, wr.get());
+                Fd channel;
+                pid_t init = spawn_init(init_spec(fresh, res), *cg, wr.get(), &channel);
                 wr.reset();
                 wait_init_started(rd.get());
-                auto pid = std::to_string(init), id = std::to_string(ctid);
                 lock.release();  // before exec: the monitor holds no lock
-                ::execl(t.monitor.c_str(), "vzmonitor", pid.c_str(), t.vzctl.c_str(), id.c_str(),
-                        static_cast<char*>(nullptr));
+                exec_monitor(t, fresh, init, std::move(channel));
                 fail(Exit::NoScript, "can't run the monitor {}: {}", t.monitor, errno_text(errno));
             } catch (const Error& e) {
                 log::error(fmt::format("CT {} could not restart: {}", ctid, e.what()));
@@ -375,6 +411,7 @@ void monitor_event(const Paths& p, unsigned ctid, const std::string& action, con
         }
         cg->kill_all(ctid);
         cg->remove(ctid);
+        ubcfs_release(cfg);
         do_umount(cfg);
     }
 }
@@ -385,7 +422,7 @@ int exec_ct(const Paths& p, unsigned ctid, ExecMode mode, const std::vector<std:
     auto init = find_init(*cg, ctid);
     if (!init) fail(Exit::NotRunning, "Container is not running");
     if (args.empty()) fail(Exit::InvalidSyntax, "No command given");
-    JoinSpec js{ctid, *init, capability_mask(cfg.get_or("CAPABILITY", ""))};
+    auto js = join_spec(cfg, *init);
     bool from_stdin = args.size() == 1 && args[0] == "-";
     auto env = exec_environment();
     pid_t pid = fork_in_ct(js, *cg, [&] {
@@ -442,6 +479,7 @@ int runscript_stopped(const Paths& p, unsigned ctid, const std::string& text, co
         fail(Exit::System, "pipe: {}", errno_text(errno));
     Fd status_rd(status_fds[0]), status_wr(status_fds[1]), in_rd(in_fds[0]), in_wr(in_fds[1]);
     auto spec = init_spec(cfg, res);
+    spec.ubc.clear();  // the script's short-lived container does not keep vzubcfs running
     spec.command = {"/bin/sh", "-s"};
     if (path_exists(cfg.ve_private() + "/bin/bash")) spec.command[0] = "/bin/bash";
     spec.stdin_fd = in_rd.get();
@@ -470,7 +508,7 @@ int runscript_ct(const Paths& p, unsigned ctid, const std::string& script, const
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0) fail(Exit::System, "pipe: {}", errno_text(errno));
     Fd rd(fds[0]), wr(fds[1]);
-    JoinSpec js{ctid, *init, capability_mask(cfg.get_or("CAPABILITY", ""))};
+    auto js = join_spec(cfg, *init);
     pid_t pid = fork_in_ct(js, *cg, [&] {
         ::dup2(rd.get(), 0);
         for (auto* sh : {"/bin/bash", "/bin/sh"}) exec_argv({sh, "-s"}, exec_environment(), false);
@@ -529,7 +567,7 @@ void set_user_password(const CtConfig& cfg, const std::string& user_password) {
     auto colon = user_password.find(':');
     auto user = user_password.substr(0, colon);
     auto hash = hash_password(user_password.substr(colon + 1));
-    JoinSpec js{cfg.ctid(), *init, capability_mask(cfg.get_or("CAPABILITY", ""))};
+    auto js = join_spec(cfg, *init);
     // The distribution's chpasswd when it has one (it keeps its own rules), else /etc/shadow directly.
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0) fail(Exit::System, "pipe: {}", errno_text(errno));
@@ -557,7 +595,7 @@ std::vector<std::string> apply_running(const CtConfig& cfg, const std::vector<st
         auto init = find_init(*cg, cfg.ctid());
         if (!init) fail(Exit::NotRunning, "Container is not running");
         auto name = cfg.get_or("HOSTNAME", "");
-        JoinSpec js{cfg.ctid(), *init, ~0ULL};
+        JoinSpec js{cfg.ctid(), *init, ~0ULL, {}};
         pid_t pid = fork_in_ct(js, *cg, [&] {
             if (::sethostname(name.data(), name.size()) != 0) ::_exit(1);
             int fd = ::open("/etc/hostname", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -572,7 +610,7 @@ std::vector<std::string> apply_running(const CtConfig& cfg, const std::vector<st
         // devpts max= lives in the container's mount namespace: remount it there.
         auto init = find_init(*cg, cfg.ctid());
         if (!init) fail(Exit::NotRunning, "Container is not running");
-        JoinSpec js{cfg.ctid(), *init, ~0ULL};
+        JoinSpec js{cfg.ctid(), *init, ~0ULL, {}};
         auto opts = devpts_options(res.numpty);
         pid_t pid = fork_in_ct(js, *cg, [&] {
             ::_exit(::mount("devpts", "/dev/pts", "devpts", MS_REMOUNT | MS_NOSUID | MS_NOEXEC, opts.c_str()) == 0 ? 0 : 1);

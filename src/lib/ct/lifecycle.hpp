@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "ct/env.hpp"
+#include "runtime/join.hpp"
 
 namespace vz {
 
@@ -13,7 +14,11 @@ struct Tools {
     std::string vzctl;    // this binary, for the monitor's hand-over
     std::string monitor;  // the vzmonitor binary
     std::string command;  // command line, for the lock file
+    std::string ubcfs;    // the vzubcfs daemon (ubc/ubcfs.hpp)
 };
+
+// How a command joins the running container `cfg` whose init is `init`: its capabilities, its monitor.
+JoinSpec join_spec(const CtConfig& cfg, pid_t init);
 
 void mount_ct(const Paths& p, unsigned ctid, const Tools& t);
 void umount_ct(const Paths& p, unsigned ctid, const Tools& t);

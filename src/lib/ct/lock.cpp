@@ -12,14 +12,14 @@
 
 namespace vz {
 
-CtLock::CtLock(const std::string& lockdir, unsigned ctid, const std::string& command, bool wait) {
+CtLock::CtLock(const std::string& lockdir, unsigned ctid, const std::string& command) {
     make_dirs(lockdir, 0755);
     path_ = lockdir + "/" + std::to_string(ctid) + ".lck";
     // The holder unlinks the file on release; a file we opened before that is stale, so retry on a new one.
     for (int attempt = 0; attempt < 100; ++attempt) {
         Fd fd(::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
         if (!fd) fail(Exit::System, "can't open lock file {}: {}", path_, errno_text(errno));
-        if (::flock(fd.get(), LOCK_EX | (wait ? 0 : LOCK_NB)) != 0) {
+        if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
             if (errno != EWOULDBLOCK) fail(Exit::System, "can't lock {}: {}", path_, errno_text(errno));
             std::string holder = read_file(path_).value_or("");
             auto nl = holder.find('\n');

@@ -11,8 +11,7 @@ namespace vz {
 
 class CtLock {
 public:
-    // `wait`: block until the holder is done instead of failing with 9 (the monitor uses it).
-    CtLock(const std::string& lockdir, unsigned ctid, const std::string& command, bool wait = false);
+    CtLock(const std::string& lockdir, unsigned ctid, const std::string& command);
     CtLock(CtLock&&) = default;
     CtLock& operator=(CtLock&&) = delete;
     ~CtLock() { release(); }

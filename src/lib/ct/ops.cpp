@@ -344,7 +344,8 @@ void set_ct(const Paths& p, unsigned ctid, const SetRequest& req, const Tools& t
     if (changed) log::info("CT configuration saved to {}", path);
     if (restart_needed && req.setmode == SetMode::Restart) {
         lock.reset();
-        Tools t{tools.vzctl, tools.monitor, req.command};
+        Tools t = tools;
+        t.command = req.command;
         log::info("Restarting container");
         stop_ct(p, ctid, StopOptions{}, t);
         start_ct(p, ctid, StartOptions{}, t);

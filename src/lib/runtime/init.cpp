@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -16,7 +17,11 @@
 
 #include "config/units.hpp"
 #include "util/error.hpp"
+#include "runtime/sysinfo.hpp"
+#include "ubc/ubcfs.hpp"
 #include "util/fd.hpp"
+#include "util/fdpass.hpp"
+#include "util/file.hpp"
 
 namespace vz {
 namespace {
@@ -33,6 +38,7 @@ namespace {
 struct Child {
     const InitSpec& spec;
     int status_fd;
+    int listener_sock;  // where the sysinfo filter's listener goes; -1: no filter
 
     [[noreturn]] void fail_errno(Exit code, const std::string& what) {
         child_fail(status_fd, code, what + ": " + std::strerror(errno));
@@ -98,6 +104,42 @@ struct Child {
             if (::symlink(to, (dev + "/" + link).c_str()) != 0) fail_errno(Exit::CantMount, "can't link /dev/" + std::string(link));
     }
 
+    // Whether vzubcfs serves the container's file at `ct_path` (LXCFS's is then not bound there).
+    bool ubcfs_serves(std::string_view ct_path) const {
+        if (spec.ubc.empty()) return false;
+        for (auto& f : ubcfs_files())
+            if (f.ct_path == ct_path) return true;
+        return false;
+    }
+
+    // Binds the file `from` on `to` read-only, making `to` (and its directory) where it does not exist.
+    static bool bind_read_only(const std::string& from, const std::string& to) {
+        struct stat st;
+        if (::lstat(to.c_str(), &st) != 0) {
+            ::mkdir(dir_name(to).c_str(), 0755);
+            Fd file(::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0400));
+            if (!file) return false;
+        }
+        if (::mount(from.c_str(), to.c_str(), nullptr, MS_BIND, nullptr) != 0) return false;
+        ::mount(nullptr, to.c_str(), nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                nullptr);
+        return true;
+    }
+
+    // vzubcfs's files of the container (ubcfs_files()), read-only: the beancounter file at
+    // /run/vz/user_beancounters (procfs has no user_beancounters to mount on, so it goes on the /run tmpfs just
+    // made, where nothing of the container's can be in the way), meminfo and swaps over procfs's. Best effort:
+    // without them the container still starts, and a /proc file is then LXCFS's where it runs.
+    void bind_ubcfs() {
+        for (auto& f : ubcfs_files()) {
+            auto to = spec.root + std::string(f.ct_path);
+            if (bind_read_only(spec.ubc + "/" + std::string(f.name), to) || spec.lxcfs.empty() ||
+                !f.ct_path.starts_with("/proc/"))
+                continue;
+            ::mount((spec.lxcfs + std::string(f.ct_path)).c_str(), to.c_str(), nullptr, MS_BIND, nullptr);
+        }
+    }
+
     [[noreturn]] void run() {
         if (::unshare(CLONE_NEWCGROUP) != 0) fail_errno(Exit::EnvCreate, "can't create the cgroup namespace");
         if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
@@ -113,10 +155,13 @@ struct Child {
         do_mount((sys + "/net").c_str(), sys + "/net", nullptr, MS_BIND, "");
         do_mount(nullptr, sys + "/net", nullptr, MS_BIND | MS_REMOUNT | safe, "");
         if (!spec.lxcfs.empty())
-            // LXCFS answers from the reader's cgroup: meminfo shows the container's limits, cpuinfo its CPUs.
-            // (LXCFS 5 serves all of these; each lookup is a FUSE round trip, so none is probed first.)
+            // LXCFS answers from the reader's cgroup: cpuinfo shows the container's CPUs, stat and uptime its own.
+            // (LXCFS 5 serves all of these; each lookup is a FUSE round trip, so none is probed first.) Where
+            // vzubcfs serves the file (meminfo and swaps, with the container's VSwap figures), its file goes there
+            // instead (bind_ubcfs).
             for (auto* f : {"cpuinfo", "diskstats", "loadavg", "meminfo", "stat", "swaps", "uptime"})
-                do_mount((spec.lxcfs + "/proc/" + f).c_str(), spec.root + "/proc/" + f, nullptr, MS_BIND, "");
+                if (auto file = std::string("/proc/") + f; !ubcfs_serves(file))
+                    do_mount((spec.lxcfs + file).c_str(), spec.root + file, nullptr, MS_BIND, "");
         if (spec.sysfs) {
             do_mount("sysfs", target("sys", 0555), "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, "");
             if (!spec.lxcfs.empty())
@@ -125,6 +170,7 @@ struct Child {
         }
         build_dev();
         do_mount("run", target("run"), "tmpfs", MS_NOSUID | MS_NODEV, "mode=755,size=10%");
+        if (!spec.ubc.empty()) bind_ubcfs();
 
         if (::chdir(spec.root.c_str()) != 0) fail_errno(Exit::CantMount, "can't enter " + spec.root);
         if (::syscall(SYS_pivot_root, ".", ".") != 0) fail_errno(Exit::CantMount, "pivot_root into " + spec.root);
@@ -157,6 +203,13 @@ struct Child {
             ::dup2(spec.stdin_fd >= 0 ? spec.stdin_fd : null, 0);
         }
         if (null > 2) ::close(null);
+        if (listener_sock >= 0) {
+            // Last, so that nothing of the setup above is answered by the monitor. Without it, sysinfo(2) simply
+            // reports the host (the start already said so).
+            Fd listener = install_sysinfo_filter();
+            if (listener) send_fd(listener_sock, listener.get());
+            ::close(listener_sock);
+        }
         // Nothing of the host may leak into the container: every other descriptor closes at exec.
         ::syscall(SYS_close_range, 3U, ~0U, 4U /* CLOSE_RANGE_CLOEXEC */);
         if (spec.command.empty()) ::setsid();
@@ -184,20 +237,31 @@ std::string devpts_options(const std::optional<uint64_t>& numpty) {
     return "ptmxmode=0666,mode=620,gid=5,max=" + std::to_string(numpty.value_or(1048576));
 }
 
-pid_t spawn_init(const InitSpec& spec, CgroupDriver& cg, int status_fd) {
+pid_t spawn_init(const InitSpec& spec, CgroupDriver& cg, int status_fd, Fd* sysinfo_channel) {
+    Fd ours, theirs;
+    if (sysinfo_channel) {
+        int sv[2];
+        if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
+            fail(Exit::System, "socketpair: {}", errno_text(errno));
+        ours.reset(sv[0]);
+        theirs.reset(sv[1]);
+    }
     // The child is in the container's cgroup before it does anything; its cgroup namespace then starts there.
     pid_t pid = cg.clone_into(spec.ctid, CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET,
                               [&](const Error& e) { child_fail(status_fd, e.code(), e.what()); });
     if (pid == 0) {
         // Nothing may unwind out of the child into the caller's cleanup (it would undo the caller's work).
         try {
-            Child{spec, status_fd}.run();
+            ours.reset();
+            Child{spec, status_fd, theirs.get()}.run();
         } catch (const std::exception& e) {
             child_fail(status_fd, Exit::EnvCreate, e.what());
         } catch (...) {
             child_fail(status_fd, Exit::EnvCreate, "unexpected error in the container's init");
         }
     }
+    // Not waited for here: the monitor takes the listener from the channel while init is still being set up.
+    if (sysinfo_channel) *sysinfo_channel = std::move(ours);
     return pid;
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cgroup/driver.hpp"
+#include "util/fd.hpp"
 
 namespace vz {
 
@@ -22,6 +23,7 @@ struct InitSpec {
     unsigned long long caps = 0;         // bounding set
     bool sysfs = true;
     std::string lxcfs;                   // LXCFS mount point whose proc files replace the container's; empty: none
+    std::string ubc;                     // the container's directory in vzubcfs's tree (host path); empty: none
     // Instead of init: run this (runscript on a stopped container) with stdin from `stdin_fd`, the caller's
     // stdout and stderr kept.
     std::vector<std::string> command;
@@ -33,7 +35,9 @@ std::string devpts_options(const std::optional<uint64_t>& numpty);
 
 // Clones the init child; returns its host pid. Failures of the child before exec are written to `status_fd`
 // as "<exit code> <message>" (the fd is close-on-exec, so a successful exec closes it with nothing written).
-pid_t spawn_init(const InitSpec& spec, CgroupDriver& cg, int status_fd);
+// With `sysinfo_channel`, init runs under the sysinfo(2) filter (runtime/sysinfo.hpp): the channel is a socket
+// on which the filter's listener arrives just before init's exec (end of file when the kernel refused the filter).
+pid_t spawn_init(const InitSpec& spec, CgroupDriver& cg, int status_fd, Fd* sysinfo_channel = nullptr);
 
 // Reads what spawn_init's child wrote: nothing (init runs) or throws the child's error.
 void wait_init_started(int status_read_fd);

@@ -12,7 +12,9 @@
 
 #include "config/units.hpp"
 #include "util/error.hpp"
+#include "runtime/sysinfo.hpp"
 #include "util/fd.hpp"
+#include "util/fdpass.hpp"
 #include "util/file.hpp"
 
 namespace vz {
@@ -40,6 +42,8 @@ pid_t fork_in_ct(const JoinSpec& js, CgroupDriver& cg, const std::function<void(
         if (!fd) fail(Exit::NotRunning, "can't open {}: {}", path, errno_text(errno));
         fds.push_back(std::move(fd));
     }
+    // Connected here, in the host's network namespace, where the monitor's abstract socket is.
+    Fd monitor = js.monitor.empty() ? Fd() : connect_monitor(js.monitor);
     // A pid namespace applies to children only: the child joins it, then the grandchild runs the body.
     pid_t pid = cg.clone_beside(js.init, [](const Error& e) {
         std::fprintf(stderr, "Error: %s\n", e.what());
@@ -56,6 +60,12 @@ pid_t fork_in_ct(const JoinSpec& js, CgroupDriver& cg, const std::function<void(
     if (::chdir("/") != 0) die("chdir");
     for (int c = 0; c <= CAP_LAST_CAP; ++c)
         if (!(js.caps & (1ULL << c))) ::prctl(PR_CAPBSET_DROP, c, 0, 0, 0);
+    if (monitor) {
+        // Only with a monitor to answer: a filter whose listener nobody holds fails sysinfo(2) with ENOSYS.
+        Fd listener = install_sysinfo_filter();
+        if (listener) send_fd(monitor.get(), listener.get());
+        monitor.reset();
+    }
     pid_t child = ::fork();
     if (child < 0) die("fork");
     if (child == 0) {

@@ -20,6 +20,9 @@ struct JoinSpec {
     unsigned ctid = 0;
     pid_t init = 0;
     unsigned long long caps = ~0ULL;
+    // The monitor's socket (runtime/sysinfo.hpp): the process then runs under the sysinfo(2) filter, answered by
+    // the monitor, as every process of the container does. Empty: no filter (vzctl's own short helpers).
+    std::string monitor;
 };
 
 // Forks a process that joins the container and runs `body` there (it must exec or _exit). Returns its host pid.

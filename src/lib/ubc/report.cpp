@@ -18,7 +18,6 @@
 namespace vz {
 namespace {
 
-constexpr uint64_t kIntMax = 2147483647;
 constexpr std::string_view kVersion = "2.5";
 // The kernel's seq_file format (64-bit): "<uid>:" right-aligned in 10 on a block's first row (blank on the
 // others), two blanks, the resource left-aligned in 12, each number right-aligned in 20.
@@ -58,7 +57,7 @@ bool visible(const UbcRecord& r, UbcLevel level, const std::optional<int64_t>& d
 std::string held_delta_text(std::string_view resource, const std::optional<int64_t>& delta, unsigned page_kib) {
     if (!delta || *delta == 0) return std::string(7, ' ');
     auto magnitude = *delta < 0 ? 0 - static_cast<uint64_t>(*delta) : static_cast<uint64_t>(*delta);
-    return fmt::format("{:>7}", (*delta < 0 ? "-" : "+") + ubc_human(resource, magnitude, page_kib));
+    return fmt::format("{:>7}", fmt::format("{}{}", *delta < 0 ? '-' : '+', ubc_human(resource, magnitude, page_kib)));
 }
 
 std::optional<uint64_t> read_saved(const std::string& path) {
@@ -77,8 +76,6 @@ void save(const std::string& path, uint64_t v) {
 
 }  // namespace
 
-bool ubc_is_unlimited(uint64_t v) { return v == kUnlimited || v == kIntMax; }
-
 UbcBlock ubc_block(unsigned ctid, const UbcStats& stats, const CtConfig* cfg) {
     UbcBlock b;
     b.uid = std::to_string(ctid);
@@ -93,13 +90,9 @@ UbcBlock ubc_block(unsigned ctid, const UbcStats& stats, const CtConfig* cfg) {
             r.maxheld = std::max(value_or_zero(stats[i].maxheld), r.held);
             r.failcnt = value_or_zero(stats[i].failcnt);
         }
-        if (cfg) {
-            const std::string* v = cfg->get(res[i].conf_key);
-            if (!v && !res[i].conf_alias.empty()) v = cfg->get(res[i].conf_alias);
-            if (auto pair = v ? parse_ubc_pair(*v, res[i].unit) : std::nullopt) {
-                r.barrier = pair->barrier;
-                r.limit = pair->limit;
-            }
+        if (auto pair = cfg ? ubc_limit(*cfg, i, &stats) : std::nullopt) {
+            r.barrier = pair->barrier;
+            r.limit = pair->limit;
         }
         b.rows.push_back(std::move(r));
     }
@@ -281,7 +274,7 @@ void UbcStore::prepare() const {
 void UbcStore::clear(std::string_view kind) const {
     DIR* d = ::opendir(dir_.c_str());
     if (!d) return;
-    auto suffix = "." + std::string(kind);
+    auto suffix = fmt::format(".{}", kind);
     while (auto* e = ::readdir(d)) {
         std::string_view n = e->d_name;
         if (n.starts_with("ubc.") && n.ends_with(suffix)) ::unlinkat(::dirfd(d), e->d_name, 0);

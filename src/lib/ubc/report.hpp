@@ -11,6 +11,7 @@
 
 #include "ct/env.hpp"
 #include "ubc/collect.hpp"
+#include "ubc/limits.hpp"
 
 namespace vz {
 
@@ -29,8 +30,8 @@ struct UbcBlock {
 };
 
 // The block of a running container from its measured counters (indexed like ubc_resources(); unavailable
-// figures become 0, maxheld is at least held) and its configured barrier:limit (`cfg` null or a key unset:
-// unlimited).
+// figures become 0, maxheld is at least held) and its barrier:limit as ubc_limit() gives them from `cfg` and the
+// limits in `stats` (`cfg` null, or nothing set or derived: unlimited).
 UbcBlock ubc_block(unsigned ctid, const UbcStats& stats, const CtConfig* cfg);
 
 // Live blocks of running containers, ascending; `ctids` empty means every running one. The given containers
@@ -47,8 +48,6 @@ std::string format_ubc_raw(const std::vector<UbcBlock>& blocks);
 // The inverse: skips `dummy` rows and blank lines. Throws vz::Error on another version or a malformed line.
 // Rows before the first "<uid>:" row form a block with an empty uid.
 std::vector<UbcBlock> parse_ubc_raw(std::string_view text);
-
-bool ubc_is_unlimited(uint64_t v);  // LONG_MAX, or INT_MAX of 32-bit kernels
 
 // vzubc's number: page counts times `page_kib` KiB, then /1024 per unit letter (K M G T P E Z Y), 3 significant
 // digits below 100, whole numbers from 100 to 1023. 0 and unlimited are "-". The unit letter (or a blank for

@@ -37,9 +37,14 @@ std::span<const UbcResource> ubc_resources() { return kResources; }
 bool ubc_listed(const UbcResource& r) { return r.kernel_id >= 0; }
 
 const UbcResource* find_ubc(std::string_view name) {
-    for (auto& r : kResources)
-        if (r.name == name) return &r;
-    return nullptr;
+    auto i = ubc_index(name);
+    return i ? &kResources[*i] : nullptr;
+}
+
+std::optional<size_t> ubc_index(std::string_view name) {
+    for (size_t i = 0; i < std::size(kResources); ++i)
+        if (kResources[i].name == name) return i;
+    return std::nullopt;
 }
 
 const UbcResource* find_ubc_by_key(std::string_view conf_key) {

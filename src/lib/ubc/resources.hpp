@@ -2,6 +2,7 @@
 // vzlist fields and (later) the collectors are all generated from it.
 #pragma once
 
+#include <optional>
 #include <span>
 #include <string_view>
 
@@ -24,6 +25,8 @@ std::span<const UbcResource> ubc_resources();
 // Resources that have a vzlist field and a beancounter row (all but avnumproc).
 bool ubc_listed(const UbcResource& r);
 const UbcResource* find_ubc(std::string_view name);
+// Its index in ubc_resources(); nullopt for an unknown name.
+std::optional<size_t> ubc_index(std::string_view name);
 const UbcResource* find_ubc_by_key(std::string_view conf_key);
 
 }  // namespace vz

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -51,6 +52,12 @@ std::string base_name(const std::string& path) {
 bool path_exists(const std::string& path) {
     struct stat st;
     return ::lstat(path.c_str(), &st) == 0;
+}
+
+bool is_fuse_mount(const std::string& path) {
+    constexpr decltype(statfs::f_type) kFuseMagic = 0x65735546;
+    struct statfs fs {};
+    return ::statfs(path.c_str(), &fs) == 0 && fs.f_type == kFuseMagic;
 }
 
 bool is_dir(const std::string& path) {

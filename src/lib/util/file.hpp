@@ -23,6 +23,8 @@ void remove_tree(const std::string& path);
 
 bool path_exists(const std::string& path);
 bool is_dir(const std::string& path);
+// A live FUSE mount is at `path` (a FUSE mount whose daemon died answers ENOTCONN: false).
+bool is_fuse_mount(const std::string& path);
 
 std::string dir_name(const std::string& path);
 std::string base_name(const std::string& path);

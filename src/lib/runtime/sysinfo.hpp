@@ -1,0 +1,41 @@
+// sysinfo(2) and sched_getaffinity(2) inside a container. The kernel answers them with the host's memory, swap,
+// uptime, process count and CPUs, and LXCFS cannot change a system call, so busybox `free`, htop and nproc would
+// show the host. Every process of a container therefore runs under a seccomp filter that hands these calls to the
+// container's monitor (seccomp user notification), which answers them from the container's cgroup
+// (src/monitor/vzmonitor.cpp). init gets the filter
+// before its exec; a process that joins later (exec, enter) installs the same filter and hands the filter's
+// listener to the monitor over the monitor's unix socket.
+#pragma once
+
+#include <array>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cgroup/layout.hpp"
+#include "util/fd.hpp"
+
+namespace vz {
+
+// Why sysinfo(2) can not be answered for containers here (kernel or libseccomp too old); nullopt when it can.
+std::optional<std::string> sysinfo_unsupported();
+
+// The abstract unix socket on which the monitor of `ctid` takes listeners (no leading NUL); empty when the name
+// would not fit a socket address.
+std::string monitor_socket_name(const CgroupLayout& layout, unsigned ctid);
+
+// The monitor's arguments after "<init pid> <vzctl> <ctid>": the fd on which init's listener arrives, the socket
+// name, the cgroup mode, the cgroup directories holding the memory limits, the pids count and the CPU quota.
+std::vector<std::string> monitor_sysinfo_args(const CgroupLayout& layout, unsigned ctid, int channel);
+
+// Installs the filter in the calling process (which must hold CAP_SYS_ADMIN; no_new_privs stays off, so setuid
+// programs keep working in the container). Returns its listener, or an invalid Fd when the kernel refuses.
+Fd install_sysinfo_filter();
+
+// A connection to the monitor's socket; an invalid Fd when no monitor listens there.
+Fd connect_monitor(const std::string& name);
+
+// The container's 1, 5 and 15 minute load averages, kept by its monitor; nullopt when no monitor answers.
+std::optional<std::array<double, 3>> monitor_loadavg(const std::string& name);
+
+}  // namespace vz
