@@ -255,6 +255,14 @@ void start_ct(const Paths& p, unsigned ctid, const StartOptions& o, const Tools&
     if (!is_dir(cfg.ve_private())) fail(Exit::NoPrivate, "Container private area {} does not exist", cfg.ve_private());
 
     log::info("Starting container...");
+    // vzubcfs starts while this sets the container up (it holds the daemon lock until finished, so a concurrent
+    // last stop can't end it; our cgroup exists by then). Undone last: after the cgroup is gone, release ends a
+    // daemon that no container needs.
+    auto daemon = ubcfs_begin(cfg, t.ubcfs);
+    Undo undaemon([&] {
+        daemon.finish();
+        ubcfs_release(cfg);
+    });
     bool mounted_here = do_mount(cfg);
     Undo unmount(mounted_here ? std::function<void()>([&] { do_umount(cfg); }) : nullptr);
     if (mounted_here) log::info("Container is mounted");
@@ -264,12 +272,11 @@ void start_ct(const Paths& p, unsigned ctid, const StartOptions& o, const Tools&
     Undo uncgroup([&] {
         cg->kill_all(ctid);
         cg->remove(ctid);
-        ubcfs_release(cfg);
     });
-    ubcfs_ensure(cfg, t.ubcfs);
     report_resources(cfg);
     for (auto& w : cg->apply(ctid, res, kResAll, cfg.ve_private())) log::warn("{}", w);
     if (auto why = sysinfo_unsupported()) log::warn("sysinfo(2) in the container reports the host's memory: {}", *why);
+    daemon.finish();  // init binds the daemon's files
 
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0) fail(Exit::System, "pipe: {}", errno_text(errno));
@@ -290,6 +297,7 @@ void start_ct(const Paths& p, unsigned ctid, const StartOptions& o, const Tools&
     // The monitor lives on; it is no longer ours to wait for.
     uncgroup.release();
     unmount.release();
+    undaemon.release();
     log::info("Container start in progress...");
     if (o.wait) {
         auto end = Clock::now() + std::chrono::seconds(120);

@@ -86,8 +86,8 @@ void stop_daemon(const UbcfsPaths& up) {
 }
 
 // Runs the daemon: it mounts the tree, then goes to the background (its first process exits 0 once the mount is
-// there). Its error messages come back through a pipe on its stderr.
-void start_daemon(const UbcfsPaths& up, const std::string& daemon) {
+// there). Its error messages come back through the returned pipe on its stderr; await_daemon reads them.
+pid_t spawn_daemon(const UbcfsPaths& up, const std::string& daemon, Fd& errors) {
     make_dirs(up.mount, 0755);
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0) fail(Exit::System, "pipe: {}", errno_text(errno));
@@ -106,10 +106,15 @@ void start_daemon(const UbcfsPaths& up, const std::string& daemon) {
         ::_exit(127);
     }
     wr.reset();
+    errors = std::move(rd);
+    return pid;
+}
+
+void await_daemon(const UbcfsPaths& up, const std::string& daemon, pid_t pid, const Fd& errors) {
     std::string msg;
     char buf[512];
     for (;;) {
-        auto n = ::read(rd.get(), buf, sizeof buf);
+        auto n = ::read(errors.get(), buf, sizeof buf);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) break;
         msg.append(buf, static_cast<size_t>(n));
@@ -150,22 +155,47 @@ UbcfsPaths ubcfs_paths(const ConfFile& global) {
 
 bool ubc_proc_wanted(const CtConfig& cfg) { return cfg.get_or("UBC_PROC", "yes") != "no"; }
 
-void ubcfs_ensure(const CtConfig& cfg, const std::string& daemon) {
-    if (!ubc_proc_wanted(cfg)) return;
-    auto up = ubcfs_paths(cfg.global());
+namespace {
+
+void warn_no_files(const std::exception& e) {
+    log::warn("the container gets no beancounter file (/run/vz/user_beancounters) and no meminfo or swaps of its own: {}",
+              e.what());
+}
+
+}  // namespace
+
+UbcfsStart ubcfs_begin(const CtConfig& cfg, const std::string& daemon) {
+    UbcfsStart s;
+    if (!ubc_proc_wanted(cfg)) return s;
+    s.up_ = ubcfs_paths(cfg.global());
+    s.daemon_ = daemon;
     try {
         if (!path_exists("/dev/fuse")) fail(Exit::BadKernel, "FUSE is not available (no /dev/fuse)");
-        Fd lock = take_lock(up.lock);
-        if (daemon_alive(up) && is_fuse_mount(up.mount)) return;
+        Fd lock = take_lock(s.up_.lock);
+        if (daemon_alive(s.up_) && is_fuse_mount(s.up_.mount)) return s;
         // Whatever is left of an earlier daemon (a mount whose daemon died, a daemon on its way out) goes first.
-        stop_daemon(up);
-        start_daemon(up, daemon);
+        stop_daemon(s.up_);
+        s.pid_ = spawn_daemon(s.up_, daemon, s.errors_);
+        s.lock_ = std::move(lock);
     } catch (const std::exception& e) {
-        log::warn("the container gets no beancounter file (/run/vz/user_beancounters) and no meminfo or swaps of "
-                  "its own: {}",
-                  e.what());
+        warn_no_files(e);
     }
+    return s;
 }
+
+void UbcfsStart::finish() noexcept {
+    if (pid_ < 0) return;
+    pid_t pid = std::exchange(pid_, -1);
+    try {
+        await_daemon(up_, daemon_, pid, errors_);
+    } catch (const std::exception& e) {
+        warn_no_files(e);
+    }
+    errors_.reset();
+    lock_.reset();
+}
+
+void ubcfs_ensure(const CtConfig& cfg, const std::string& daemon) { ubcfs_begin(cfg, daemon).finish(); }
 
 void ubcfs_release(const CtConfig& cfg) {
     auto up = ubcfs_paths(cfg.global());

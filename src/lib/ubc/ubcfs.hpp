@@ -7,14 +7,18 @@
 // stop unmounts the tree and the daemon ends.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "cgroup/layout.hpp"
 #include "ct/env.hpp"
+#include "util/fd.hpp"
 
 namespace vz {
 
@@ -42,6 +46,27 @@ bool ubc_proc_wanted(const CtConfig& cfg);
 // Starts the daemon unless it serves the tree already; concurrent callers are serialised by the lock file. Never
 // throws: when FUSE or the daemon fails, a warning says so and containers start without the file.
 void ubcfs_ensure(const CtConfig& cfg, const std::string& daemon);
+
+// The same in two steps, so that the daemon's start-up (about 5 ms) overlaps the container's own set-up: begin
+// spawns the daemon and keeps the start lock; finish (or the destructor) waits until it serves the tree (or warns).
+class UbcfsStart {
+public:
+    UbcfsStart() = default;
+    UbcfsStart(UbcfsStart&& o) noexcept
+        : up_(std::move(o.up_)), daemon_(std::move(o.daemon_)), lock_(std::move(o.lock_)),
+          errors_(std::move(o.errors_)), pid_(std::exchange(o.pid_, -1)) {}
+    UbcfsStart& operator=(UbcfsStart&&) = delete;
+    ~UbcfsStart() { finish(); }
+    void finish() noexcept;
+
+private:
+    friend UbcfsStart ubcfs_begin(const CtConfig& cfg, const std::string& daemon);
+    UbcfsPaths up_;
+    std::string daemon_;
+    Fd lock_, errors_;
+    pid_t pid_ = -1;
+};
+UbcfsStart ubcfs_begin(const CtConfig& cfg, const std::string& daemon);
 
 // Stops the daemon when no container of this configuration has a cgroup any more (call it after removing one).
 // Never throws.
