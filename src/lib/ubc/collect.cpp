@@ -13,6 +13,7 @@
 #include <string>
 
 #include "config/units.hpp"
+#include "runtime/memview.hpp"
 #include "util/fd.hpp"
 
 namespace vz {
@@ -210,36 +211,36 @@ const std::array kCollectors = {
               [](Sources& s) { return s.pids.limit("pids.max"); }},
     Collector{"physpages", kEnforced, kEnforced, false,
               [](Sources& s, UbcCounters& c) {
+                  c.held = pages(s.mem.number(mem_files(s.v2).usage));
                   if (s.v2) {
-                      c.held = pages(s.mem.number("memory.current"));
                       c.maxheld = pages(s.mem.number("memory.peak"));
                       c.failcnt = s.mem.keyed("memory.events", "max");
                   } else {
-                      c.held = pages(s.mem.number("memory.usage_in_bytes"));
                       c.maxheld = pages(s.mem.number("memory.max_usage_in_bytes"));
                       c.failcnt = v1_fails(s, "memory.failcnt");
                   }
               },
-              [](Sources& s) { return limit_pages(s.mem.limit(s.v2 ? "memory.max" : "memory.limit_in_bytes")); }},
+              [](Sources& s) { return limit_pages(s.mem.limit(mem_files(s.v2).limit)); }},
     Collector{"swappages", kEnforced, kEnforced, false,
               [](Sources& s, UbcCounters& c) {
+                  auto f = mem_files(s.v2);
                   if (s.v2) {
-                      c.held = pages(s.mem.number("memory.swap.current"));
+                      c.held = pages(s.mem.number(f.swap_usage));
                       c.maxheld = pages(s.mem.number("memory.swap.peak"));
                       c.failcnt = s.mem.keyed("memory.swap.events", "max");
                   } else {
-                      c.held = pages(minus(s.mem.number("memory.memsw.usage_in_bytes"),
-                                           s.mem.number("memory.usage_in_bytes")));
+                      c.held = pages(minus(s.mem.number(f.swap_usage), s.mem.number(f.usage)));
                       c.maxheld = pages(minus(s.mem.number("memory.memsw.max_usage_in_bytes"),
                                               s.mem.number("memory.max_usage_in_bytes")));
                       c.failcnt = v1_fails(s, "memory.memsw.failcnt");
                   }
               },
               [](Sources& s) -> std::optional<uint64_t> {
-                  if (s.v2) return limit_pages(s.mem.limit("memory.swap.max"));
+                  auto f = mem_files(s.v2);
+                  if (s.v2) return limit_pages(s.mem.limit(f.swap_limit));
                   // memsw caps RAM and swap together: swap may use what the RAM limit leaves of it.
-                  auto both = limit_pages(s.mem.number("memory.memsw.limit_in_bytes"));
-                  auto ram = limit_pages(s.mem.number("memory.limit_in_bytes"));
+                  auto both = limit_pages(s.mem.number(f.swap_limit));
+                  auto ram = limit_pages(s.mem.number(f.limit));
                   if (!both || *both == kUnlimited) return both;
                   return ram && *ram != kUnlimited ? minus(both, ram) : both;
               }},
