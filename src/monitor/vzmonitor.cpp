@@ -40,7 +40,7 @@
 #include <cstdint>
 #include <initializer_list>
 
-#include "runtime/memview.hpp"
+#include "ubc/memview.hpp"
 #include "util/fdpass.hpp"
 
 namespace {

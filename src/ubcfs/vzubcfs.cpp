@@ -18,15 +18,16 @@
 #include <cerrno>
 #include <cstdio>
 #include <ctime>
+#include <memory>
 #include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "cgroup/layout.hpp"
-#include "ct/env.hpp"
+#include "config/ctconfig.hpp"
 #include "ct/state.hpp"
-#include "ubc/ubcfs.hpp"
+#include "ct/probe.hpp"
+#include "ct/ubcfs_daemon.hpp"
 #include "util/error.hpp"
 #include "util/fd.hpp"
 
@@ -37,7 +38,7 @@ using vz::UbcfsNode;
 
 struct Daemon {
     vz::Paths paths;
-    vz::CgroupLayout layout;
+    std::unique_ptr<vz::Probe> probe;
     time_t started = 0;
 };
 
@@ -51,7 +52,7 @@ constexpr double kDirAttrTimeout = 3600;
 double attr_timeout(const UbcfsNode& n) { return n.kind == UbcfsKind::File ? 0 : kDirAttrTimeout; }
 
 bool exists(const Daemon& d, const UbcfsNode& n) {
-    return n.kind == UbcfsKind::Root || vz::cgroup_populated(d.layout.ct_probe_dir(n.ctid));
+    return n.kind == UbcfsKind::Root || d.probe->running(n.ctid);
 }
 
 // What a directory entry needs.
@@ -65,14 +66,14 @@ struct stat node_stat(const UbcfsNode& n) {
 // The file's size is that of a reading (of the open file `fi` when there is one). Not 0 as in /proc: the kernel's
 // splice path (sendfile(2), which busybox cat uses) reads only up to the size, while read(2) of a direct-I/O file
 // does not look at it. Every file has fixed-width numbers (beancounter rows; meminfo and swaps sized by the
-// container's limits, runtime/meminfo.hpp), so every reading of a container has this size.
+// container's limits, ubc/meminfo.hpp), so every reading of a container has this size.
 struct stat attr_of(const Daemon& d, const UbcfsNode& n, const fuse_file_info* fi = nullptr) {
     auto st = node_stat(n);
     st.st_nlink = n.kind == UbcfsKind::File ? 1 : 2;
     st.st_atime = st.st_mtime = st.st_ctime = d.started;
     if (n.kind == UbcfsKind::File) {
         if (fi) st.st_size = static_cast<off_t>(reinterpret_cast<const std::string*>(fi->fh)->size());
-        else if (auto text = vz::ubcfs_text(d.paths, d.layout, n)) st.st_size = static_cast<off_t>(text->size());
+        else if (auto text = vz::ubcfs_text(d.paths, *d.probe, n)) st.st_size = static_cast<off_t>(text->size());
     }
     return st;
 }
@@ -130,7 +131,7 @@ void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_fil
         }
         std::vector<std::pair<std::string, UbcfsNode>> entries{{".", *n}, {"..", UbcfsNode{}}};
         if (n->kind == UbcfsKind::Root)
-            for (unsigned id : vz::running_ct_ids(d.layout))
+            for (unsigned id : d.probe->running_ids())
                 entries.emplace_back(std::to_string(id), UbcfsNode{UbcfsKind::Dir, id});
         else
             for (unsigned i = 0; i < vz::ubcfs_files().size(); ++i)
@@ -160,7 +161,7 @@ void do_open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
             return;
         }
         const auto& d = daemon_of(req);
-        auto text = vz::ubcfs_text(d.paths, d.layout, *n);
+        auto text = vz::ubcfs_text(d.paths, *d.probe, *n);
         if (!text) {
             fuse_reply_err(req, ENOENT);
             return;
@@ -223,8 +224,7 @@ int serve(const std::string& mount, const std::string& pid_file) {
     d.paths = vz::paths();
     // daemonize() changes to /.
     d.paths.confdir = std::filesystem::absolute(d.paths.confdir).string();
-    d.layout = vz::ct_cgroup_layout(
-        vz::CtConfig(0, std::make_shared<const vz::ConfFile>(vz::load_global(d.paths)), std::nullopt));
+    d.probe = std::make_unique<vz::Probe>(vz::load_global(d.paths));
     d.started = std::time(nullptr);
 
     vz::Fd pid(::open(pid_file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));

@@ -7,7 +7,7 @@
 #include <tuple>
 
 #include "config/params.hpp"
-#include "ct/env.hpp"
+#include "config/ctconfig.hpp"
 #include "ct/lifecycle.hpp"
 #include "ct/ops.hpp"
 #include "ct/state.hpp"

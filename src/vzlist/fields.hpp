@@ -12,7 +12,7 @@
 #include <variant>
 #include <vector>
 
-#include "ct/env.hpp"
+#include "config/ctconfig.hpp"
 #include "ct/state.hpp"
 #include "ubc/collect.hpp"
 

@@ -8,12 +8,9 @@
 #include <cstdlib>
 #include <memory>
 
-#include "cgroup/driver.hpp"
 #include "config/units.hpp"
-#include "runtime/join.hpp"
-#include "runtime/sysinfo.hpp"
+#include "ct/probe.hpp"
 #include "ubc/limits.hpp"
-
 #include "util/file.hpp"
 
 namespace vzlist {
@@ -53,19 +50,6 @@ size_t utf8_prefix(const std::string& s, size_t n) {
     return i;
 }
 
-// Seconds since `pid` started: its start time (field 22 of /proc/<pid>/stat, in clock ticks since boot).
-std::optional<double> init_uptime(pid_t pid, double now) {
-    auto stat = vz::read_file("/proc/" + std::to_string(pid) + "/stat");
-    if (!stat) return std::nullopt;
-    auto close = stat->rfind(')');
-    if (close == std::string::npos) return std::nullopt;
-    auto fields = vz::split(std::string_view(*stat).substr(close + 2), " ");
-    if (fields.size() < 20) return std::nullopt;
-    auto start = vz::parse_uint(fields[19]);
-    if (!start) return std::nullopt;
-    return std::max(0.0, now - static_cast<double>(*start) / static_cast<double>(::sysconf(_SC_CLK_TCK)));
-}
-
 void rstrip(std::string& s) {
     while (!s.empty() && s.back() == ' ') s.pop_back();
 }
@@ -82,18 +66,18 @@ std::vector<Record> collect(const vz::Paths& paths, const Query& q) {
     if (q.which != Which::All) sources |= kState;
 
     auto global = std::make_shared<const vz::ConfFile>(vz::load_global(paths));
-    auto layout = vz::CgroupLayout::detect(global->get("CGROUP_BASE") ? *global->get("CGROUP_BASE") : "vz");
+    vz::Probe probe(*global);
 
     std::vector<unsigned> ids;
     // The containers with processes, when this listing finds them anyway (sorted).
     std::optional<std::vector<unsigned>> running;
     switch (q.which) {
-        case Which::Running: ids = *(running = vz::running_ct_ids(layout)); break;
+        case Which::Running: ids = *(running = probe.running_ids()); break;
         case Which::Given: ids = q.ctids; break;
         case Which::All:
         case Which::Stopped: {
             ids = vz::list_ct_ids(paths);
-            running = vz::running_ct_ids(layout);
+            running = probe.running_ids();
             ids.insert(ids.end(), running->begin(), running->end());
         }
     }
@@ -102,7 +86,7 @@ std::vector<Record> collect(const vz::Paths& paths, const Query& q) {
     ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
     auto is_running = [&](unsigned id) {
         if (running) return std::binary_search(running->begin(), running->end(), id);
-        return vz::cgroup_populated(layout.ct_probe_dir(id));
+        return probe.running(id);
     };
 
     std::optional<vz::MountTable> mounts;
@@ -119,13 +103,6 @@ std::vector<Record> collect(const vz::Paths& paths, const Query& q) {
     for (auto* f : q.columns) want(f, q.json ? vz::kUbcAll : f->ubc_parts);
     if (q.sort) want(q.sort, q.sort->ubc_parts);
     bool need_init = (sources & kInit) || ((sources & kUbc) && vz::ubc_needs_init(wanted));
-    std::unique_ptr<vz::CgroupDriver> driver;
-    if (need_init) driver = vz::CgroupDriver::make(layout);
-    double now = 0;
-    if (sources & kInit) {
-        auto up = vz::read_file("/proc/uptime");
-        now = up ? std::strtod(up->c_str(), nullptr) : 0;
-    }
     std::vector<Record> out;
     out.reserve(ids.size());
     for (unsigned id : ids) {
@@ -135,15 +112,15 @@ std::vector<Record> collect(const vz::Paths& paths, const Query& q) {
             r.cfg = vz::load_ct(paths, global, id, false, false);
             if (q.which == Which::Given && !r.cfg->exists()) continue;
         }
-        if ((sources & kState) && r.cfg) r.state = vz::ct_state(*r.cfg, *mounts, layout);
+        if ((sources & kState) && r.cfg) r.state = probe.state(*r.cfg, *mounts);
         else if (sources & (kState | kUbc | kInit | kLoad)) r.state.running = is_running(id);
         if (q.which == Which::Stopped && r.state.running) continue;
         if (r.state.running && (sources & (kUbc | kInit))) {
-            auto init = need_init ? vz::find_init(*driver, id) : std::nullopt;
-            if (sources & kUbc) r.ubc = vz::collect_ubc(layout, id, init, wanted);
-            if ((sources & kInit) && init) r.uptime = init_uptime(*init, now);
+            auto init = need_init ? probe.init(id) : std::nullopt;
+            if (sources & kUbc) r.ubc = probe.ubc(id, init, wanted);
+            if ((sources & kInit) && init) r.uptime = probe.uptime(*init);
         }
-        if (r.state.running && (sources & kLoad)) r.load = vz::monitor_loadavg(vz::monitor_socket_name(layout, id));
+        if (r.state.running && (sources & kLoad)) r.load = probe.loadavg(id);
         // Listing everything shows containers that exist: a config and a private area, or processes.
         if ((q.which == Which::All || q.which == Which::Stopped) && !r.state.running) {
             if (!r.cfg || !r.cfg->exists()) continue;

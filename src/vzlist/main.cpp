@@ -3,7 +3,7 @@
 #include <cstdio>
 
 #include "config/units.hpp"
-#include "ct/env.hpp"
+#include "config/ctconfig.hpp"
 #include "listing.hpp"
 #include "util/argv.hpp"
 #include "util/error.hpp"

@@ -10,8 +10,8 @@
 #include <set>
 
 #include "config/units.hpp"
-#include "ct/env.hpp"
-#include "ubc/report.hpp"
+#include "config/ctconfig.hpp"
+#include "ct/probe.hpp"
 #include "util/argv.hpp"
 #include "util/error.hpp"
 #include "util/file.hpp"

@@ -13,9 +13,9 @@
 #include "config/conf_file.hpp"
 #include "config/units.hpp"
 #include "fields.hpp"
-#include "ct/env.hpp"
+#include "config/ctconfig.hpp"
 #include "ubc/limits.hpp"
-#include "ubc/resources.hpp"
+#include "config/beancounters.hpp"
 
 namespace vztest {
 

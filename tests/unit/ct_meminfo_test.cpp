@@ -1,11 +1,11 @@
-// A container's /proc/meminfo and /proc/swaps as vzubcfs renders them (runtime/meminfo.hpp): the host's text with
+// A container's /proc/meminfo and /proc/swaps as vzubcfs renders them (ubc/meminfo.hpp): the host's text with
 // the container's VSwap figures and memory.stat figures in the kernel's layout, the other host lines unchanged.
 #include <gtest/gtest.h>
 
 #include <map>
 #include <string>
 
-#include "runtime/meminfo.hpp"
+#include "ubc/meminfo.hpp"
 
 namespace {
 

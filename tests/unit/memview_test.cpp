@@ -1,8 +1,8 @@
-// The memory a container is told about (runtime/memview.hpp): OpenVZ VSwap semantics for sysinfo(2) and
+// The memory a container is told about (ubc/memview.hpp): OpenVZ VSwap semantics for sysinfo(2) and
 // /proc/meminfo alike.
 #include <gtest/gtest.h>
 
-#include "runtime/memview.hpp"
+#include "ubc/memview.hpp"
 
 namespace {
 

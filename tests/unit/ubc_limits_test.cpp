@@ -8,7 +8,7 @@
 
 #include "config/conf_file.hpp"
 #include "ubc/limits.hpp"
-#include "ubc/resources.hpp"
+#include "config/beancounters.hpp"
 
 namespace {
 

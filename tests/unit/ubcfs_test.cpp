@@ -12,7 +12,7 @@
 #include "../support/temp_dir.hpp"
 #include "cgroup/layout.hpp"
 #include "config/conf_file.hpp"
-#include "ubc/ubcfs.hpp"
+#include "ct/ubcfs_daemon.hpp"
 
 namespace {
 

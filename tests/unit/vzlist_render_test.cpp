@@ -5,7 +5,7 @@
 
 #include "../support/json.hpp"
 #include "fields.hpp"
-#include "ubc/resources.hpp"
+#include "config/beancounters.hpp"
 #include "listing.hpp"
 
 namespace {

@@ -12,7 +12,7 @@
 #include "config/conf_file.hpp"
 #include "ubc/report.hpp"
 #include "util/error.hpp"
-#include "ubc/resources.hpp"
+#include "config/beancounters.hpp"
 
 namespace {
 

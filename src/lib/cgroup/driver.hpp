@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "cgroup/layout.hpp"
-#include "runtime/resources.hpp"
+#include "cgroup/resources.hpp"
 #include "util/error.hpp"
 #include "util/fd.hpp"
 

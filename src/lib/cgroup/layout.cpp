@@ -7,7 +7,7 @@
 #include <algorithm>
 
 #include "config/units.hpp"
-#include "ct/env.hpp"
+#include "config/ctconfig.hpp"
 #include "util/fd.hpp"
 #include "util/file.hpp"
 

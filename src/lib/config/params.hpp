@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "ubc/resources.hpp"
+#include "config/beancounters.hpp"
 
 namespace vz {
 

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "util/strings.hpp"
+
 namespace vz {
 
 // The original's LONG_MAX: "unlimited" in beancounter values.
@@ -35,9 +37,6 @@ std::string format_ubc_value(uint64_t v);
 // A size in bytes with optional suffix (plain number = `plain_unit` bytes each, e.g. 1 for bytes, 1024 for KiB).
 std::optional<uint64_t> parse_size(std::string_view s, uint64_t plain_unit, bool allow_fraction = true);
 
-// Unsigned decimal in [lo, hi].
-std::optional<uint64_t> parse_uint(std::string_view s, uint64_t lo = 0, uint64_t hi = UINT64_MAX);
-std::optional<double> parse_double(std::string_view s);
 std::optional<bool> parse_yes_no(std::string_view s);
 
 // "all" or a comma list of numbers and ranges ("0-2,7"), each below `bits`. Returns the set bits; "all" gives
@@ -45,10 +44,5 @@ std::optional<bool> parse_yes_no(std::string_view s);
 std::optional<std::vector<bool>> parse_bitmap(std::string_view s, unsigned bits);
 std::string format_bitmap(const std::vector<bool>& map);
 
-// Split on any of `seps`, dropping empty pieces.
-std::vector<std::string> split(std::string_view s, std::string_view seps);
-std::string join(const std::vector<std::string>& parts, std::string_view sep);
-std::string to_lower(std::string_view s);
-std::string to_upper(std::string_view s);
 
 }  // namespace vz

@@ -13,6 +13,7 @@
 #include "config/units.hpp"
 #include "ct/lifecycle.hpp"
 #include "ct/state.hpp"
+#include "ct/probe.hpp"
 #include "runtime/join.hpp"
 #include "runtime/pty.hpp"
 #include "util/error.hpp"

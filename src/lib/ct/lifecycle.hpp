@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "ct/env.hpp"
+#include "config/ctconfig.hpp"
 #include "runtime/join.hpp"
 
 namespace vz {

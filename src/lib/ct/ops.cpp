@@ -9,11 +9,11 @@
 #include "ct/lifecycle.hpp"
 #include "ct/lock.hpp"
 #include "ct/state.hpp"
-#include "runtime/resources.hpp"
+#include "ct/resources.hpp"
 #include "fs/template.hpp"
 #include "util/error.hpp"
 #include "util/file.hpp"
-#include "ubc/resources.hpp"
+#include "config/beancounters.hpp"
 #include "util/log.hpp"
 
 namespace vz {

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "config/edit.hpp"
-#include "ct/env.hpp"
+#include "config/ctconfig.hpp"
 #include "ct/lifecycle.hpp"
 
 namespace vz {

@@ -6,7 +6,7 @@
 #include <unordered_set>
 
 #include "cgroup/layout.hpp"
-#include "ct/env.hpp"
+#include "config/ctconfig.hpp"
 
 namespace vz {
 

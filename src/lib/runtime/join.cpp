@@ -19,19 +19,6 @@
 
 namespace vz {
 
-std::optional<pid_t> find_init(const CgroupDriver& cg, unsigned ctid) {
-    for (pid_t pid : cg.procs(ctid)) {
-        auto status = read_file("/proc/" + std::to_string(pid) + "/status");
-        if (!status) continue;
-        auto pos = status->find("\nNSpid:");
-        if (pos == std::string::npos) continue;
-        auto end = status->find('\n', pos + 1);
-        auto ids = split(status->substr(pos + 7, end - pos - 7), " \t");
-        if (ids.size() >= 2 && ids.back() == "1") return pid;
-    }
-    return std::nullopt;
-}
-
 pid_t fork_in_ct(const JoinSpec& js, CgroupDriver& cg, const std::function<void()>& body) {
     // Namespaces are opened before anything changes, all from the same init.
     const char* kinds[] = {"ipc", "uts", "net", "pid", "cgroup", "mnt"};

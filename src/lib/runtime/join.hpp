@@ -13,9 +13,6 @@
 
 namespace vz {
 
-// The host pid of the container's init (pid 1 in its namespace), or nullopt when it does not run.
-std::optional<pid_t> find_init(const CgroupDriver& cg, unsigned ctid);
-
 struct JoinSpec {
     unsigned ctid = 0;
     pid_t init = 0;

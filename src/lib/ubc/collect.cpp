@@ -13,7 +13,7 @@
 #include <string>
 
 #include "config/units.hpp"
-#include "runtime/memview.hpp"
+#include "ubc/memview.hpp"
 #include "util/fd.hpp"
 
 namespace vz {

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "cgroup/layout.hpp"
-#include "ubc/resources.hpp"
+#include "config/beancounters.hpp"
 
 namespace vz {
 

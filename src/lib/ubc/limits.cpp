@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "config/units.hpp"
-#include "ubc/resources.hpp"
+#include "config/beancounters.hpp"
 
 namespace vz {
 namespace {

@@ -16,7 +16,7 @@
 #include <optional>
 #include <vector>
 
-#include "ct/env.hpp"
+#include "config/ctconfig.hpp"
 #include "ubc/collect.hpp"
 
 namespace vz {

@@ -9,8 +9,6 @@
 #include <cmath>
 #include <cstdio>
 
-#include "cgroup/driver.hpp"
-#include "runtime/join.hpp"
 #include "util/error.hpp"
 #include "util/fd.hpp"
 #include "util/file.hpp"
@@ -97,27 +95,6 @@ UbcBlock ubc_block(unsigned ctid, const UbcStats& stats, const CtConfig* cfg) {
         b.rows.push_back(std::move(r));
     }
     return b;
-}
-
-LiveUbc collect_live_ubc(const Paths& paths, std::vector<unsigned> ctids) {
-    auto global = std::make_shared<const ConfFile>(load_global(paths));
-    auto* base = global->get("CGROUP_BASE");
-    auto layout = CgroupLayout::detect(base && !base->empty() ? *base : "vz");
-    if (ctids.empty()) ctids = running_ct_ids(layout);
-    std::sort(ctids.begin(), ctids.end());
-    ctids.erase(std::unique(ctids.begin(), ctids.end()), ctids.end());
-    LiveUbc out;
-    auto driver = CgroupDriver::make(layout);
-    for (unsigned id : ctids) {
-        if (!cgroup_populated(layout.ct_probe_dir(id))) {
-            out.not_running.push_back(id);
-            continue;
-        }
-        auto cfg = load_ct(paths, global, id, false, false);
-        auto stats = collect_ubc(layout, id, find_init(*driver, id));
-        out.blocks.push_back(ubc_block(id, stats, &cfg));
-    }
-    return out;
 }
 
 std::string format_ubc_raw(const std::vector<UbcBlock>& blocks) {

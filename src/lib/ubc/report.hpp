@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "ct/env.hpp"
+#include "config/ctconfig.hpp"
 #include "ubc/collect.hpp"
 #include "ubc/limits.hpp"
 
@@ -33,14 +33,6 @@ struct UbcBlock {
 // figures become 0, maxheld is at least held) and its barrier:limit as ubc_limit() gives them from `cfg` and the
 // limits in `stats` (`cfg` null, or nothing set or derived: unlimited).
 UbcBlock ubc_block(unsigned ctid, const UbcStats& stats, const CtConfig* cfg);
-
-// Live blocks of running containers, ascending; `ctids` empty means every running one. The given containers
-// that do not run are returned in `not_running`.
-struct LiveUbc {
-    std::vector<UbcBlock> blocks;
-    std::vector<unsigned> not_running;
-};
-LiveUbc collect_live_ubc(const Paths& paths, std::vector<unsigned> ctids);
 
 // "Version: 2.5", the header, then per block one row per kernel resource id, `dummy` rows where the kernel had
 // no resource; rows for names outside the table follow in their order.

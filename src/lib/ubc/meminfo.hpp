@@ -1,5 +1,5 @@
 // A container's /proc/meminfo and /proc/swaps, as vzubcfs serves them (ubc/ubcfs.hpp) and its init binds them over
-// the container's own. Memory and swap totals and use come from mem_view() (runtime/memview.hpp), so they agree
+// the container's own. Memory and swap totals and use come from mem_view() (ubc/memview.hpp), so they agree
 // with what the monitor answers to sysinfo(2): OpenVZ's VSwap view, in which a container has the swap its limit
 // gives it also when the host has less or none. The other figures of meminfo come from the container's
 // memory.stat; the host's lines that say nothing about the container's memory (huge page pool, vmalloc, direct
@@ -14,7 +14,7 @@
 #include <string>
 #include <string_view>
 
-#include "runtime/memview.hpp"
+#include "ubc/memview.hpp"
 
 namespace vz {
 

@@ -1,4 +1,4 @@
-#include "ct/env.hpp"
+#include "config/ctconfig.hpp"
 
 #include <dirent.h>
 #include <sys/stat.h>

@@ -1,4 +1,4 @@
-#include "runtime/meminfo.hpp"
+#include "ubc/meminfo.hpp"
 
 #include <algorithm>
 #include <array>

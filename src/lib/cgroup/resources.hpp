@@ -7,7 +7,6 @@
 #include <string>
 #include <vector>
 
-#include "ct/env.hpp"
 
 namespace vz {
 
@@ -46,11 +45,6 @@ struct Resources {
     std::vector<DeviceRule> devices;          // allowed beyond the base set
     std::vector<std::string> devnodes;        // names under /dev to create in the container
 };
-
-// Reads every limit from the configuration. Bad values were refused when the config was loaded.
-Resources resources_from_config(const CtConfig& cfg);
-// The groups a config key feeds.
-unsigned groups_of_key(const std::string& key);
 
 // cpu.shares from OpenVZ cpuunits (1000 -> 1024, libvzctl's formula) and cpu.weight from cpuunits
 // (units / 10, 1..10000: the OpenVZ default 1000 is v2's default weight 100, as 1024 shares are v1's default).

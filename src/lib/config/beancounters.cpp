@@ -1,4 +1,4 @@
-#include "ubc/resources.hpp"
+#include "config/beancounters.hpp"
 
 #include <array>
 

@@ -1,0 +1,97 @@
+#include "ct/probe.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "cgroup/driver.hpp"
+#include "runtime/sysinfo.hpp"
+#include "util/file.hpp"
+#include "util/strings.hpp"
+
+namespace vz {
+
+CgroupLayout cgroup_layout(const ConfFile& global) {
+    auto* base = global.get("CGROUP_BASE");
+    return CgroupLayout::detect(base && !base->empty() ? *base : "vz");
+}
+
+std::optional<pid_t> find_init(const CgroupDriver& cg, unsigned ctid) {
+    for (pid_t pid : cg.procs(ctid)) {
+        auto status = read_file("/proc/" + std::to_string(pid) + "/status");
+        if (!status) continue;
+        auto pos = status->find("\nNSpid:");
+        if (pos == std::string::npos) continue;
+        auto end = status->find('\n', pos + 1);
+        auto ids = split(status->substr(pos + 7, end - pos - 7), " \t");
+        if (ids.size() >= 2 && ids.back() == "1") return pid;
+    }
+    return std::nullopt;
+}
+
+Probe::Probe(const ConfFile& global) : layout_(cgroup_layout(global)) {}
+
+Probe::~Probe() = default;
+
+std::vector<unsigned> Probe::running_ids() const { return running_ct_ids(layout_); }
+
+bool Probe::running(unsigned ctid) const { return cgroup_populated(layout_.ct_probe_dir(ctid)); }
+
+CtState Probe::state(const CtConfig& cfg, const MountTable& mounts) const { return ct_state(cfg, mounts, layout_); }
+
+std::optional<pid_t> Probe::init(unsigned ctid) const {
+    if (!driver_) driver_ = CgroupDriver::make(layout_);
+    return find_init(*driver_, ctid);
+}
+
+std::optional<double> Probe::uptime(pid_t init) const {
+    if (!host_uptime_) {
+        auto up = read_file("/proc/uptime");
+        host_uptime_ = up ? std::strtod(up->c_str(), nullptr) : 0;
+    }
+    // The init's start time: field 22 of /proc/<pid>/stat, in clock ticks since boot.
+    auto stat = read_file("/proc/" + std::to_string(init) + "/stat");
+    if (!stat) return std::nullopt;
+    auto close = stat->rfind(')');
+    if (close == std::string::npos) return std::nullopt;
+    auto fields = split(std::string_view(*stat).substr(close + 2), " ");
+    if (fields.size() < 20) return std::nullopt;
+    auto start = parse_uint(fields[19]);
+    if (!start) return std::nullopt;
+    return std::max(0.0, *host_uptime_ - static_cast<double>(*start) / static_cast<double>(::sysconf(_SC_CLK_TCK)));
+}
+
+std::optional<std::array<double, 3>> Probe::loadavg(unsigned ctid) const {
+    return monitor_loadavg(monitor_socket_name(layout_, ctid));
+}
+
+UbcStats Probe::ubc(unsigned ctid, std::optional<pid_t> init, const std::vector<unsigned>& wanted) const {
+    return collect_ubc(layout_, ctid, init, wanted);
+}
+
+LiveUbc collect_live_ubc(const Paths& paths, std::vector<unsigned> ctids) {
+    auto global = std::make_shared<const ConfFile>(load_global(paths));
+    Probe probe(*global);
+    if (ctids.empty()) ctids = probe.running_ids();
+    std::sort(ctids.begin(), ctids.end());
+    ctids.erase(std::unique(ctids.begin(), ctids.end()), ctids.end());
+    LiveUbc out;
+    for (unsigned id : ctids) {
+        if (!probe.running(id)) {
+            out.not_running.push_back(id);
+            continue;
+        }
+        auto cfg = load_ct(paths, global, id, false, false);
+        out.blocks.push_back(ubc_block(id, probe.ubc(id, probe.init(id)), &cfg));
+    }
+    return out;
+}
+
+std::optional<std::string> ubc_proc_text(const Paths& p, unsigned ctid) {
+    auto live = collect_live_ubc(p, {ctid});
+    if (live.blocks.empty()) return std::nullopt;
+    return format_ubc_raw(live.blocks);
+}
+
+}  // namespace vz

@@ -1,0 +1,70 @@
+// What the tools learn about running containers: which run, their init, how long they have run, their load and
+// beancounters. The one place that reads cgroups, /proc and the monitors for that; vzlist, vzubc and vzubcfs ask
+// here and touch none of them themselves.
+#pragma once
+
+#include <sys/types.h>
+
+#include <array>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cgroup/layout.hpp"
+#include "config/ctconfig.hpp"
+#include "ct/state.hpp"
+#include "ubc/collect.hpp"
+#include "ubc/report.hpp"
+
+namespace vz {
+
+class CgroupDriver;
+
+// The cgroup layout of the containers of vz.conf `global` (its CGROUP_BASE), detected now.
+CgroupLayout cgroup_layout(const ConfFile& global);
+
+// The host pid of the container's init (pid 1 in its namespace), or nullopt when it does not run.
+std::optional<pid_t> find_init(const CgroupDriver& cg, unsigned ctid);
+
+// One probe serves many questions about the containers of one vz.conf: the cgroup layout is detected once, the
+// host's uptime read once.
+class Probe {
+public:
+    explicit Probe(const ConfFile& global);
+    ~Probe();
+    Probe(const Probe&) = delete;
+    Probe& operator=(const Probe&) = delete;
+
+    const CgroupLayout& layout() const { return layout_; }
+    // The CTIDs whose cgroup holds processes, ascending.
+    std::vector<unsigned> running_ids() const;
+    bool running(unsigned ctid) const;
+    CtState state(const CtConfig& cfg, const MountTable& mounts) const;
+    std::optional<pid_t> init(unsigned ctid) const;
+    // Seconds since the container's init started.
+    std::optional<double> uptime(pid_t init) const;
+    // The 1, 5 and 15 minute load averages its monitor keeps; nullopt when no monitor answers.
+    std::optional<std::array<double, 3>> loadavg(unsigned ctid) const;
+    // Its beancounters (ubc/collect.hpp: `wanted` parts of each resource; `init` where ubc_needs_init says so).
+    UbcStats ubc(unsigned ctid, std::optional<pid_t> init, const std::vector<unsigned>& wanted = {}) const;
+
+private:
+    CgroupLayout layout_;
+    mutable std::unique_ptr<CgroupDriver> driver_;
+    mutable std::optional<double> host_uptime_;
+};
+
+// Live blocks of running containers, ascending; `ctids` empty means every running one. The given containers
+// that do not run are returned in `not_running`.
+struct LiveUbc {
+    std::vector<UbcBlock> blocks;
+    std::vector<unsigned> not_running;
+};
+LiveUbc collect_live_ubc(const Paths& paths, std::vector<unsigned> ctids);
+
+// What the container's user_beancounters file says: its block of the raw beancounter file; nullopt when it does
+// not run.
+std::optional<std::string> ubc_proc_text(const Paths& p, unsigned ctid);
+
+}  // namespace vz

@@ -1,0 +1,209 @@
+#include "ct/ubcfs_daemon.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+
+#include "config/units.hpp"
+#include "ct/probe.hpp"
+#include "ct/state.hpp"
+#include "runtime/join.hpp"
+#include "ubc/meminfo.hpp"
+#include "util/error.hpp"
+#include "util/file.hpp"
+#include "util/log.hpp"
+
+namespace vz {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// The lock serialising starts and stops of the daemon; released when the Fd closes.
+Fd take_lock(const std::string& path) {
+    make_dirs(dir_name(path), 0755);
+    Fd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
+    if (!fd) fail(Exit::System, "can't open {}: {}", path, errno_text(errno));
+    while (::flock(fd.get(), LOCK_EX) != 0)
+        if (errno != EINTR) fail(Exit::System, "can't lock {}: {}", path, errno_text(errno));
+    return fd;
+}
+
+// The daemon holds an exclusive flock on its pid file for as long as it lives.
+bool daemon_alive(const UbcfsPaths& up) {
+    Fd fd(::open(up.pid.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    return fd && ::flock(fd.get(), LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+}
+
+// A pidfd of the living daemon, or none. The daemon writes its pid before its starter returns and holds the lock
+// until it exits, so a pid that is still locked after the pidfd was opened is the daemon's (no new daemon can
+// start meanwhile: the caller holds the start lock).
+Fd daemon_pidfd(const UbcfsPaths& up) {
+    auto text = read_file(up.pid).value_or("");
+    auto pid = parse_uint(text.substr(0, text.find('\n')), 1, INT32_MAX);
+    if (!pid) return {};
+    Fd fd(static_cast<int>(::syscall(SYS_pidfd_open, static_cast<pid_t>(*pid), 0U)));
+    return fd && daemon_alive(up) ? std::move(fd) : Fd();
+}
+
+// Whether the process of `pidfd` exits within `limit` (the pidfd becomes readable when it has).
+bool exits_within(const Fd& pidfd, std::chrono::milliseconds limit) {
+    pollfd p{pidfd.get(), POLLIN, 0};
+    auto end = Clock::now() + limit;
+    for (;;) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - Clock::now()).count();
+        int r = ::poll(&p, 1, static_cast<int>(std::max<long long>(left, 0)));
+        if (r > 0) return true;
+        if (r == 0 || errno != EINTR) return false;
+    }
+}
+
+// Unmounting ends the daemon (its FUSE connection goes away); this returns once it has exited. A daemon that
+// lingers (the tree still referenced somewhere) is asked to end, then killed; a mount whose daemon died is simply
+// detached.
+void stop_daemon(const UbcfsPaths& up) {
+    Fd pidfd = daemon_pidfd(up);
+    if (::umount2(up.mount.c_str(), 0) != 0 && errno == EBUSY) ::umount2(up.mount.c_str(), MNT_DETACH);
+    if (pidfd && !exits_within(pidfd, std::chrono::seconds(5))) {
+        bool gone = false;
+        for (int sig : {SIGTERM, SIGKILL}) {
+            log::warn("vzubcfs did not end after the unmount of {}; sending signal {}", up.mount, sig);
+            ::syscall(SYS_pidfd_send_signal, pidfd.get(), sig, nullptr, 0U);
+            if ((gone = exits_within(pidfd, std::chrono::seconds(2)))) break;
+        }
+        if (!gone) fail(Exit::System, "vzubcfs serving {} does not end", up.mount);
+    }
+    ::unlink(up.pid.c_str());
+}
+
+// Runs the daemon: it mounts the tree, then goes to the background (its first process exits 0 once the mount is
+// there). Its error messages come back through the returned pipe on its stderr; await_daemon reads them.
+pid_t spawn_daemon(const UbcfsPaths& up, const std::string& daemon, Fd& errors) {
+    make_dirs(up.mount, 0755);
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) fail(Exit::System, "pipe: {}", errno_text(errno));
+    Fd rd(fds[0]), wr(fds[1]);
+    pid_t pid = ::fork();
+    if (pid < 0) fail(Exit::System, "fork: {}", errno_text(errno));
+    if (pid == 0) {
+        int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+        if (null < 0 || ::dup2(null, 0) < 0 || ::dup2(null, 1) < 0 || ::dup2(wr.get(), 2) < 0) ::_exit(126);
+        ::syscall(SYS_close_range, 3U, ~0U, 4U /* CLOSE_RANGE_CLOEXEC */);
+        ::execl(daemon.c_str(), "vzubcfs", up.mount.c_str(), up.pid.c_str(), static_cast<char*>(nullptr));
+        auto msg = fmt::format("can't run {}: {}", daemon, errno_text(errno));
+        if (::write(2, msg.data(), msg.size()) < 0) {
+            // The exit status says it failed either way.
+        }
+        ::_exit(127);
+    }
+    wr.reset();
+    errors = std::move(rd);
+    return pid;
+}
+
+void await_daemon(const UbcfsPaths& up, const std::string& daemon, pid_t pid, const Fd& errors) {
+    std::string msg;
+    char buf[512];
+    for (;;) {
+        auto n = ::read(errors.get(), buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        msg.append(buf, static_cast<size_t>(n));
+    }
+    int status = wait_exit(pid);
+    while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+    if (status == 0 && is_fuse_mount(up.mount)) return;
+    // A daemon that failed before its mount ended by itself; one that says it mounted but did not must not stay.
+    if (status == 0) stop_daemon(up);
+    fail(Exit::System, "{}", msg.empty() ? fmt::format("{} exited with status {}", daemon, status) : msg);
+}
+
+}  // namespace
+
+bool ubc_proc_wanted(const CtConfig& cfg) { return cfg.get_or("UBC_PROC", "yes") != "no"; }
+
+namespace {
+
+void warn_no_files(const std::exception& e) {
+    log::warn("the container gets no beancounter file (/run/vz/user_beancounters) and no meminfo or swaps of its own: {}",
+              e.what());
+}
+
+}  // namespace
+
+UbcfsStart ubcfs_begin(const CtConfig& cfg, const std::string& daemon) {
+    UbcfsStart s;
+    if (!ubc_proc_wanted(cfg)) return s;
+    s.up_ = ubcfs_paths(cfg.global());
+    s.daemon_ = daemon;
+    try {
+        if (!path_exists("/dev/fuse")) fail(Exit::BadKernel, "FUSE is not available (no /dev/fuse)");
+        Fd lock = take_lock(s.up_.lock);
+        if (daemon_alive(s.up_) && is_fuse_mount(s.up_.mount)) return s;
+        // Whatever is left of an earlier daemon (a mount whose daemon died, a daemon on its way out) goes first.
+        stop_daemon(s.up_);
+        s.pid_ = spawn_daemon(s.up_, daemon, s.errors_);
+        s.lock_ = std::move(lock);
+    } catch (const std::exception& e) {
+        warn_no_files(e);
+    }
+    return s;
+}
+
+void UbcfsStart::finish() noexcept {
+    if (pid_ < 0) return;
+    pid_t pid = std::exchange(pid_, -1);
+    try {
+        await_daemon(up_, daemon_, pid, errors_);
+    } catch (const std::exception& e) {
+        warn_no_files(e);
+    }
+    errors_.reset();
+    lock_.reset();
+}
+
+void ubcfs_ensure(const CtConfig& cfg, const std::string& daemon) { ubcfs_begin(cfg, daemon).finish(); }
+
+void ubcfs_release(const CtConfig& cfg) {
+    auto up = ubcfs_paths(cfg.global());
+    // No pid file: no daemon ever ran here, or the last one was stopped cleanly.
+    if (!path_exists(up.pid)) return;
+    try {
+        Fd lock = take_lock(up.lock);
+        // A container being started has its cgroup before it asks for the daemon (under this lock), so it is
+        // counted here and its daemon is never taken away.
+        if (!ct_cgroup_ids(ct_cgroup_layout(cfg)).empty()) return;
+        stop_daemon(up);
+    } catch (const std::exception& e) {
+        log::warn("can't stop vzubcfs at {}: {}", up.mount, e.what());
+    }
+}
+
+std::string ubcfs_ct_dir(const CtConfig& cfg) {
+    if (!ubc_proc_wanted(cfg)) return {};
+    auto up = ubcfs_paths(cfg.global());
+    if (!is_fuse_mount(up.mount)) return {};
+    return fmt::format("{}/{}", up.mount, cfg.ctid());
+}
+
+std::optional<std::string> ubcfs_text(const Paths& p, const Probe& probe, const UbcfsNode& n) {
+    if (n.kind != UbcfsKind::File || n.file >= ubcfs_files().size()) return std::nullopt;
+    auto& layout = probe.layout();
+    auto memory = [&] { return layout.ct_dir("memory", n.ctid); };
+    bool v2 = layout.mode == CgroupMode::V2;
+    switch (ubcfs_files()[n.file].content) {
+        case UbcfsContent::Beancounters: return ubc_proc_text(p, n.ctid);
+        case UbcfsContent::Meminfo: return live_ct_meminfo(memory(), v2);
+        case UbcfsContent::Swaps: return live_ct_swaps(memory(), v2);
+    }
+    return std::nullopt;
+}
+
+}  // namespace vz

@@ -1,0 +1,64 @@
+// The beancounter file and the memory view inside containers. One FUSE daemon per configuration directory
+// (vzubcfs, like LXCFS: not one per container, whose monitor must stay tiny) serves the tree of ubc/ubcfs.hpp;
+// every open renders that container's current reading (user_beancounters: its rows of the raw beancounter file,
+// reference 6.1; meminfo and swaps: ubc/meminfo.hpp), so each reading is live. `vzctl start` makes sure the daemon
+// runs and the container's init binds the files in (ubcfs_files() says where); when no container of the
+// configuration is left, stop unmounts the tree and the daemon ends.
+#pragma once
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "config/ctconfig.hpp"
+#include "ct/probe.hpp"
+#include "ubc/ubcfs.hpp"
+#include "util/fd.hpp"
+
+namespace vz {
+
+// UBC_PROC (vz.conf, or the container's config): anything but "no" serves the files.
+bool ubc_proc_wanted(const CtConfig& cfg);
+
+// Starts the daemon unless it serves the tree already; concurrent callers are serialised by the lock file. Never
+// throws: when FUSE or the daemon fails, a warning says so and containers start without the file.
+void ubcfs_ensure(const CtConfig& cfg, const std::string& daemon);
+
+// The same in two steps, so that the daemon's start-up (about 5 ms) overlaps the container's own set-up: begin
+// spawns the daemon and keeps the start lock; finish (or the destructor) waits until it serves the tree (or warns).
+class UbcfsStart {
+public:
+    UbcfsStart() = default;
+    UbcfsStart(UbcfsStart&& o) noexcept
+        : up_(std::move(o.up_)), daemon_(std::move(o.daemon_)), lock_(std::move(o.lock_)),
+          errors_(std::move(o.errors_)), pid_(std::exchange(o.pid_, -1)) {}
+    UbcfsStart& operator=(UbcfsStart&&) = delete;
+    ~UbcfsStart() { finish(); }
+    void finish() noexcept;
+
+private:
+    friend UbcfsStart ubcfs_begin(const CtConfig& cfg, const std::string& daemon);
+    UbcfsPaths up_;
+    std::string daemon_;
+    Fd lock_, errors_;
+    pid_t pid_ = -1;
+};
+UbcfsStart ubcfs_begin(const CtConfig& cfg, const std::string& daemon);
+
+// Stops the daemon when no container of this configuration has a cgroup any more (call it after removing one).
+// Never throws.
+void ubcfs_release(const CtConfig& cfg);
+
+// The host path of the container's directory while the daemon serves the tree; empty otherwise (or
+// UBC_PROC="no").
+std::string ubcfs_ct_dir(const CtConfig& cfg);
+
+// What user_beancounters says: the container's block of the raw beancounter file; nullopt when it does not run.
+std::optional<std::string> ubc_proc_text(const Paths& p, unsigned ctid);
+
+// A File node's reading; nullopt when the container does not run.
+std::optional<std::string> ubcfs_text(const Paths& p, const Probe& probe, const UbcfsNode& n);
+
+}  // namespace vz
