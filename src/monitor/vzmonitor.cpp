@@ -13,9 +13,7 @@
 // container's tasks that run or wait uninterruptibly and folds the count into 1, 5 and 15 minute averages. They
 // are sysinfo(2)'s loads and the answer to an 'L' message on the socket (vzlist's laverage).
 //
-// usage: vzmonitor <init pid> <vzctl path> <ctid>
-//                  [<channel fd> <socket name> v1|v2 <memory cgroup> <pids cgroup> <cpu cgroup>]
-// (init's listener arrives on the channel, as a joining process's does on a connection to the socket)
+// Its arguments, socket and messages: src/lib/runtime/monitor_protocol.hpp.
 #include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -40,6 +38,7 @@
 #include <cstdint>
 #include <initializer_list>
 
+#include "runtime/monitor_protocol.hpp"
 #include "ubc/memview.hpp"
 #include "util/fdpass.hpp"
 
@@ -258,15 +257,12 @@ long start_of(pid_t pid) {
 }
 
 int listen_on(const char* name) {
-    sockaddr_un a{};
-    a.sun_family = AF_UNIX;
-    size_t len = strlen(name);
-    if (len == 0 || len + 1 > sizeof a.sun_path) return -1;
-    memcpy(a.sun_path + 1, name, len);
+    sockaddr_un a;
+    socklen_t len;
+    if (!vz::monitor::socket_address(name, strlen(name), a, len)) return -1;
     int s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (s < 0) return -1;
-    if (bind(s, reinterpret_cast<sockaddr*>(&a), static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + 1 + len)) != 0 ||
-        listen(s, 16) != 0) {
+    if (bind(s, reinterpret_cast<sockaddr*>(&a), len) != 0 || listen(s, 16) != 0) {
         close(s);
         return -1;
     }
@@ -353,9 +349,9 @@ int serve(pid_t init, const Ct& ct, int channel, const char* socket_name) {
                     // A listener (with its descriptor), or 'L': the load average, as "1.00 0.50 0.25".
                     auto m = vz::recv_message(fds[i].fd, MSG_DONTWAIT);
                     if (m.n < 0 && errno == EAGAIN && !(ev & (POLLHUP | POLLERR))) break;
-                    if (m.n > 0 && !m.fd && m.byte == 'L') {
+                    if (m.n > 0 && !m.fd && m.byte == vz::monitor::kLoadRequest) {
                         char text[96];
-                        int n = snprintf(text, sizeof text, "%.2f %.2f %.2f\n", load.value[0], load.value[1],
+                        int n = snprintf(text, sizeof text, vz::monitor::kLoadFormat, load.value[0], load.value[1],
                                          load.value[2]);
                         send(fds[i].fd, text, static_cast<size_t>(n), MSG_DONTWAIT | MSG_NOSIGNAL);
                     }
@@ -379,18 +375,20 @@ int serve(pid_t init, const Ct& ct, int channel, const char* socket_name) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc != 4 && argc != 10) return 2;
+    namespace mp = vz::monitor;
+    if (argc != mp::kArgcPlain && argc != mp::kArgcSysinfo) return 2;
     // Terminal and job-control signals belong to the container, not to its monitor.
     for (int sig : {SIGINT, SIGQUIT, SIGHUP, SIGTSTP, SIGTTIN, SIGTTOU, SIGPIPE}) signal(sig, SIG_IGN);
     prctl(PR_SET_NAME, "vzmonitor", 0, 0, 0);
-    pid_t init = static_cast<pid_t>(atol(argv[1]));
+    pid_t init = static_cast<pid_t>(atol(argv[mp::kInit]));
     int status = 0;
-    if (argc == 10) {
-        int channel = atoi(argv[4]);
+    if (argc == mp::kArgcSysinfo) {
+        int channel = atoi(argv[mp::kChannel]);
         fcntl(channel, F_SETFD, FD_CLOEXEC);
         fcntl(channel, F_SETFL, O_NONBLOCK);
-        Ct ct{strcmp(argv[6], "v2") == 0, argv[7], argv[8], argv[9], start_of(init)};
-        status = serve(init, ct, channel, argv[5]);
+        Ct ct{strcmp(argv[mp::kMode], mp::kModeV2) == 0, argv[mp::kMemoryCgroup], argv[mp::kPidsCgroup],
+              argv[mp::kCpuCgroup], start_of(init)};
+        status = serve(init, ct, channel, argv[mp::kSocket]);
     } else {
         while (waitpid(init, &status, 0) < 0)
             if (errno != EINTR) {
@@ -398,8 +396,8 @@ int main(int argc, char** argv) {
                 break;
             }
     }
-    const char* action = WIFSIGNALED(status) && WTERMSIG(status) == SIGHUP ? "restart" : "cleanup";
+    const char* action = WIFSIGNALED(status) && WTERMSIG(status) == SIGHUP ? mp::kRestart : mp::kCleanup;
     for (int sig : {SIGINT, SIGQUIT, SIGHUP, SIGTSTP, SIGTTIN, SIGTTOU, SIGPIPE}) signal(sig, SIG_DFL);
-    execl(argv[2], "vzctl", "--quiet", "__monitor", action, argv[3], static_cast<char*>(nullptr));
+    execl(argv[mp::kVzctl], "vzctl", "--quiet", mp::kHandOver, action, argv[mp::kCtid], static_cast<char*>(nullptr));
     return 1;
 }

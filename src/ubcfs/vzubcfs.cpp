@@ -30,6 +30,7 @@
 #include "ct/ubcfs_daemon.hpp"
 #include "util/error.hpp"
 #include "util/fd.hpp"
+#include "util/scope.hpp"
 
 namespace {
 
@@ -233,13 +234,7 @@ int serve(const std::string& mount, const std::string& pid_file) {
         vz::fail(vz::Exit::System, "another vzubcfs holds {}", pid_file);
 
     // Until the mount is there, a failure leaves no pid file behind.
-    struct PidFileGuard {
-        const std::string& path;
-        bool keep = false;
-        ~PidFileGuard() {
-            if (!keep) ::unlink(path.c_str());
-        }
-    } pid_guard{pid_file};
+    vz::ScopeGuard pid_guard([&pid_file] { ::unlink(pid_file.c_str()); });
 
     fuse_lowlevel_ops ops{};
     ops.lookup = do_lookup;
@@ -270,7 +265,7 @@ int serve(const std::string& mount, const std::string& pid_file) {
         fuse_remove_signal_handlers(se.get());
         throw;
     }
-    pid_guard.keep = true;
+    pid_guard.release();
     int rc = fuse_session_loop(se.get());
     fuse_session_unmount(se.get());
     fuse_remove_signal_handlers(se.get());

@@ -51,8 +51,6 @@ const std::vector<CapabilityDef>& table() {
 
 }  // namespace
 
-std::span<const CapabilityDef> capability_table() { return table(); }
-
 const CapabilityDef* find_capability(std::string_view lower_name) {
     for (auto& c : table())
         if (c.name == lower_name) return &c;

@@ -2,7 +2,6 @@
 // and whether a container keeps it by default. Capabilities without a row are always dropped.
 #pragma once
 
-#include <span>
 #include <string_view>
 #include <vector>
 
@@ -14,7 +13,6 @@ struct CapabilityDef {
     bool default_on;
 };
 
-std::span<const CapabilityDef> capability_table();
 const CapabilityDef* find_capability(std::string_view lower_name);
 
 // The bounding set of a container: defaults, then CAPABILITY="NAME:on NAME:off ..." entries in order.

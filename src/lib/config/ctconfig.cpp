@@ -9,6 +9,7 @@
 
 #include "config/edit.hpp"
 #include "config/units.hpp"
+#include "util/dir.hpp"
 #include "util/error.hpp"
 #include "util/file.hpp"
 #include "util/log.hpp"
@@ -56,14 +57,12 @@ unsigned resolve_ctid(const Paths& p, const std::string& arg) {
 
 std::vector<unsigned> list_ct_ids(const Paths& p) {
     std::vector<unsigned> ids;
-    DIR* d = ::opendir(p.conf_dir().c_str());
-    if (!d) return ids;
-    while (auto* e = ::readdir(d)) {
+    Dir d(p.conf_dir());
+    while (auto* e = d.next()) {
         std::string_view n = e->d_name;
         if (!n.ends_with(".conf")) continue;
         if (auto id = parse_ctid(n.substr(0, n.size() - 5)); id && *id != 0) ids.push_back(*id);
     }
-    ::closedir(d);
     std::sort(ids.begin(), ids.end());
     return ids;
 }

@@ -20,6 +20,7 @@
 #include "util/fd.hpp"
 #include "util/fdpass.hpp"
 #include "util/log.hpp"
+#include "util/process.hpp"
 
 namespace vz {
 
@@ -34,7 +35,7 @@ int enter_ct(const Paths& p, unsigned ctid, const std::vector<std::string>& exec
     const char* term = std::getenv("TERM");
     std::string term_env = std::string("TERM=") + (term ? term : "xterm");
     auto js = join_spec(cfg, *init);
-    pid_t pid = fork_in_ct(js, *cg, [&] {
+    ChildProcess shell(fork_in_ct(js, *cg, [&] {
         // The pty comes from the container's own devpts, so the shell's terminal is the container's.
         int master = ::posix_openpt(O_RDWR | O_NOCTTY);
         if (master < 0 || ::grantpt(master) != 0 || ::unlockpt(master) != 0) {
@@ -53,20 +54,17 @@ int enter_ct(const Paths& p, unsigned ctid, const std::vector<std::string>& exec
         std::vector<std::string> env = {"USER=root", "HOME=/root", "LOGNAME=root", "HISTFILE=/dev/null", term_env,
                                         "PATH=/bin:/sbin:/usr/bin:/usr/sbin:/usr/local/bin:/usr/local/sbin"};
         if (::chdir("/root") != 0 && ::chdir("/") != 0) ::_exit(1);
+        CArgs envp(env);
         for (auto [path, name] : {std::pair{"/bin/bash", "-bash"}, std::pair{"/bin/sh", "-sh"}}) {
-            std::vector<std::string> argv = {path};
-            std::vector<char*> a = {const_cast<char*>(name), nullptr};
-            std::vector<char*> e;
-            for (auto& x : env) e.push_back(x.data());
-            e.push_back(nullptr);
-            ::execve(path, a.data(), e.data());
+            char* argv[] = {const_cast<char*>(name), nullptr};
+            ::execve(path, argv, envp.get());
         }
         ::_exit(127);
-    });
+    }));
     ct_end.reset();
     Fd master = recv_fd(host_end.get());
     if (!master) {
-        int code = wait_exit(pid);
+        int code = shell.wait();
         fail(Exit::System, "can't open a terminal in CT {} (exit {})", ctid, code);
     }
     std::string typed;
@@ -74,7 +72,7 @@ int enter_ct(const Paths& p, unsigned ctid, const std::vector<std::string>& exec
     log::info("entered into CT {}", ctid);
     relay_terminal(master.get(), typed);
     master.reset();
-    int code = wait_exit(pid);
+    int code = shell.wait();
     log::info("exited from CT {}", ctid);
     return code;
 }

@@ -11,10 +11,12 @@
 #include "ct/state.hpp"
 #include "ct/resources.hpp"
 #include "fs/template.hpp"
+#include "util/dir.hpp"
 #include "util/error.hpp"
 #include "util/file.hpp"
 #include "config/beancounters.hpp"
 #include "util/log.hpp"
+#include "util/scope.hpp"
 
 namespace vz {
 namespace {
@@ -43,39 +45,18 @@ void merge_sample(ConfFile& conf, const ConfFile& sample, const std::string& nam
     conf.set("ORIGIN_SAMPLE", name);
 }
 
-// Removes a path on scope exit unless disarmed.
-class TreeGuard {
-public:
-    explicit TreeGuard(std::string path) : path_(std::move(path)) {}
-    TreeGuard(const TreeGuard&) = delete;
-    TreeGuard& operator=(const TreeGuard&) = delete;
-    ~TreeGuard() {
-        if (path_.empty()) return;
-        try {
-            remove_tree(path_);
-        } catch (const Error& e) {
-            log::error(e.what());
-        }
-    }
-    void disarm() { path_.clear(); }
-
-private:
-    std::string path_;
-};
+// Removes a half-made tree unless the create succeeded.
+ScopeGuard remove_on_failure(const std::string& path) {
+    return ScopeGuard([path] { remove_tree(path); });
+}
 
 bool dir_empty(const std::string& path) {
-    auto* d = ::opendir(path.c_str());
-    if (!d) return true;
-    bool empty = true;
-    while (auto* e = ::readdir(d)) {
+    Dir d(path);
+    while (auto* e = d.next()) {
         std::string_view n = e->d_name;
-        if (n != "." && n != "..") {
-            empty = false;
-            break;
-        }
+        if (n != "." && n != "..") return false;
     }
-    ::closedir(d);
-    return empty;
+    return true;
 }
 
 std::string make_temp_dir(const std::string& parent, const std::string& stem) {
@@ -176,7 +157,7 @@ void create_ct(const Paths& p, unsigned ctid, const CreateRequest& req) {
     auto parent = dir_name(priv);
     make_dirs(parent, 0700);
     auto staging = make_temp_dir(parent, base_name(priv) + ".create");
-    TreeGuard staging_guard(staging);
+    auto staging_guard = remove_on_failure(staging);
     unpack_template(*tarball, staging, req.progress);
     log::info("Performing postcreate actions");
     bool priv_existed = is_dir(priv);
@@ -184,8 +165,8 @@ void create_ct(const Paths& p, unsigned ctid, const CreateRequest& req) {
         fail(Exit::NewPrivate, "can't replace {}: {}", priv, errno_text(errno));
     if (::rename(staging.c_str(), priv.c_str()) != 0)
         fail(Exit::NewPrivate, "can't move the new private area to {}: {}", priv, errno_text(errno));
-    staging_guard.disarm();
-    TreeGuard priv_guard(priv);
+    staging_guard.release();
+    auto priv_guard = remove_on_failure(priv);
 
     make_dirs(p.conf_dir());
     conf.save(p.ct_conf(ctid));
@@ -195,7 +176,7 @@ void create_ct(const Paths& p, unsigned ctid, const CreateRequest& req) {
         ::unlink(p.ct_conf(ctid).c_str());
         throw;
     }
-    priv_guard.disarm();
+    priv_guard.release();
     log::info("CT configuration saved to {}", p.ct_conf(ctid));
     log::info("Container private area was created");
 }

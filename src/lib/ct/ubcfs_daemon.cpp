@@ -20,6 +20,7 @@
 #include "util/error.hpp"
 #include "util/file.hpp"
 #include "util/log.hpp"
+#include "util/process.hpp"
 
 namespace vz {
 namespace {
@@ -87,36 +88,23 @@ void stop_daemon(const UbcfsPaths& up) {
 // there). Its error messages come back through the returned pipe on its stderr; await_daemon reads them.
 pid_t spawn_daemon(const UbcfsPaths& up, const std::string& daemon, Fd& errors) {
     make_dirs(up.mount, 0755);
-    int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) fail(Exit::System, "pipe: {}", errno_text(errno));
-    Fd rd(fds[0]), wr(fds[1]);
-    pid_t pid = ::fork();
-    if (pid < 0) fail(Exit::System, "fork: {}", errno_text(errno));
+    auto err = make_pipe();
+    pid_t pid = fork_or_throw();
     if (pid == 0) {
-        int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
-        if (null < 0 || ::dup2(null, 0) < 0 || ::dup2(null, 1) < 0 || ::dup2(wr.get(), 2) < 0) ::_exit(126);
-        ::syscall(SYS_close_range, 3U, ~0U, 4U /* CLOSE_RANGE_CLOEXEC */);
+        stdio_to_null();
+        if (::dup2(err.wr.get(), 2) < 0) ::_exit(126);
+        close_from_on_exec();
         ::execl(daemon.c_str(), "vzubcfs", up.mount.c_str(), up.pid.c_str(), static_cast<char*>(nullptr));
-        auto msg = fmt::format("can't run {}: {}", daemon, errno_text(errno));
-        if (::write(2, msg.data(), msg.size()) < 0) {
-            // The exit status says it failed either way.
-        }
+        // The exit status says it failed whether or not this arrives.
+        write_all(2, fmt::format("can't run {}: {}", daemon, errno_text(errno)));
         ::_exit(127);
     }
-    wr.reset();
-    errors = std::move(rd);
+    errors = std::move(err.rd);
     return pid;
 }
 
 void await_daemon(const UbcfsPaths& up, const std::string& daemon, pid_t pid, const Fd& errors) {
-    std::string msg;
-    char buf[512];
-    for (;;) {
-        auto n = ::read(errors.get(), buf, sizeof buf);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        msg.append(buf, static_cast<size_t>(n));
-    }
+    auto msg = read_all(errors.get());
     int status = wait_exit(pid);
     while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
     if (status == 0 && is_fuse_mount(up.mount)) return;

@@ -8,6 +8,7 @@
 #include <array>
 
 #include "fs/unpack_module.hpp"
+#include "util/dir.hpp"
 #include "util/error.hpp"
 
 namespace vz {
@@ -19,9 +20,8 @@ constexpr std::array kSuffixes = {".tar.zst", ".tar.xz", ".tar.gz", ".tar.bz2", 
 
 std::vector<std::string> list_templates(const std::string& cache_dir) {
     std::vector<std::string> out;
-    DIR* d = ::opendir(cache_dir.c_str());
-    if (!d) return out;
-    while (auto* e = ::readdir(d)) {
+    Dir d(cache_dir);
+    while (auto* e = d.next()) {
         std::string n = e->d_name;
         for (auto* s : kSuffixes) {
             std::string suf = s;
@@ -31,7 +31,6 @@ std::vector<std::string> list_templates(const std::string& cache_dir) {
             }
         }
     }
-    ::closedir(d);
     std::sort(out.begin(), out.end());
     out.erase(std::unique(out.begin(), out.end()), out.end());
     return out;

@@ -22,16 +22,15 @@
 #include "util/fd.hpp"
 #include "util/fdpass.hpp"
 #include "util/file.hpp"
+#include "util/process.hpp"
 
 namespace vz {
 namespace {
 
 // The child reports the first failure and exits; nothing may throw past it.
 [[noreturn]] void child_fail(int fd, Exit code, const std::string& msg) {
-    auto line = std::to_string(static_cast<int>(code)) + " " + msg;
-    if (::write(fd, line.data(), line.size()) < 0) {
-        // The parent sees a failed start either way.
-    }
+    // The parent sees a failed start whether or not this arrives.
+    write_all(fd, std::to_string(static_cast<int>(code)) + " " + msg);
     ::_exit(1);
 }
 
@@ -211,17 +210,14 @@ struct Child {
             ::close(listener_sock);
         }
         // Nothing of the host may leak into the container: every other descriptor closes at exec.
-        ::syscall(SYS_close_range, 3U, ~0U, 4U /* CLOSE_RANGE_CLOEXEC */);
+        close_from_on_exec();
         if (spec.command.empty()) ::setsid();
 
         char* const envp[] = {const_cast<char*>("container=vzctl"),
                               const_cast<char*>("PATH=/sbin:/bin:/usr/sbin:/usr/bin:/usr/local/sbin:/usr/local/bin"),
                               const_cast<char*>("HOME=/"), const_cast<char*>("TERM=linux"), nullptr};
         if (!spec.command.empty()) {
-            std::vector<char*> a;
-            for (auto& w : spec.command) a.push_back(const_cast<char*>(w.c_str()));
-            a.push_back(nullptr);
-            ::execve(a[0], a.data(), envp);
+            ::execve(spec.command[0].c_str(), CArgs(spec.command).get(), envp);
             child_fail(status_fd, Exit::BadTemplate, "can't run " + spec.command[0] + " in the container");
         }
         char* const argv[] = {const_cast<char*>("init"), nullptr};
@@ -266,14 +262,7 @@ pid_t spawn_init(const InitSpec& spec, CgroupDriver& cg, int status_fd, Fd* sysi
 }
 
 void wait_init_started(int fd) {
-    std::string msg;
-    char buf[512];
-    for (;;) {
-        auto n = ::read(fd, buf, sizeof buf);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        msg.append(buf, static_cast<size_t>(n));
-    }
+    auto msg = read_all(fd);
     if (msg.empty()) return;
     auto sp = msg.find(' ');
     auto code = parse_uint(msg.substr(0, sp)).value_or(static_cast<uint64_t>(Exit::EnvCreate));

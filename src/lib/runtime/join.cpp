@@ -65,32 +65,8 @@ pid_t fork_in_ct(const JoinSpec& js, CgroupDriver& cg, const std::function<void(
     ::_exit(code);
 }
 
-int wait_exit(pid_t pid) {
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR) return static_cast<int>(Exit::System);
-    if (WIFEXITED(status)) return WEXITSTATUS(status);
-    if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-    return static_cast<int>(Exit::System);
-}
-
 std::vector<std::string> exec_environment() {
     return {"HOME=/", "TERM=linux", "PATH=/bin:/sbin:/usr/bin:/usr/sbin:/usr/local/bin:/usr/local/sbin"};
-}
-
-void exec_argv(const std::vector<std::string>& argv, const std::vector<std::string>& env, bool path_search) {
-    std::vector<char*> a, e;
-    for (auto& s : argv) a.push_back(const_cast<char*>(s.c_str()));
-    a.push_back(nullptr);
-    for (auto& s : env) e.push_back(const_cast<char*>(s.c_str()));
-    e.push_back(nullptr);
-    if (path_search) {
-        for (auto& s : env)
-            if (s.starts_with("PATH=")) ::setenv("PATH", s.c_str() + 5, 1);
-        ::execvpe(a[0], a.data(), e.data());
-    } else {
-        ::execve(a[0], a.data(), e.data());
-    }
 }
 
 }  // namespace vz

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cgroup/driver.hpp"
+#include "util/process.hpp"
 
 namespace vz {
 
@@ -23,16 +24,9 @@ struct JoinSpec {
 };
 
 // Forks a process that joins the container and runs `body` there (it must exec or _exit). Returns its host pid.
-// `before_join` runs in the child before it joins, with the host's view (e.g. to keep a host fd).
 pid_t fork_in_ct(const JoinSpec& js, CgroupDriver& cg, const std::function<void()>& body);
-
-// Waits for `pid`; returns its exit code, or 128+signal.
-int wait_exit(pid_t pid);
 
 // Environment for commands run by exec: HOME=/ TERM=linux PATH=...
 std::vector<std::string> exec_environment();
-
-// execve with a std::vector; returns only on failure.
-void exec_argv(const std::vector<std::string>& argv, const std::vector<std::string>& env, bool path_search);
 
 }  // namespace vz

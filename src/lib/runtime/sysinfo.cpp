@@ -10,20 +10,18 @@
 #include <cstdio>
 #include <cstring>
 
+#include "runtime/monitor_protocol.hpp"
+
 namespace vz {
 namespace {
 
 // libseccomp API level 5: user notification (kernel 5.0 and later, libseccomp 2.5).
 constexpr unsigned kNotifyApi = 5;
 
-// The monitor's socket address: abstract (no file to clean up, gone with the monitor), in the host's network
-// namespace (processes of the container, in their own, can not reach it).
+// The monitor's socket address (runtime/monitor_protocol.hpp).
 std::optional<sockaddr_un> monitor_address(const std::string& name, socklen_t& len) {
-    sockaddr_un a{};
-    a.sun_family = AF_UNIX;
-    if (name.empty() || name.size() + 1 > sizeof a.sun_path) return std::nullopt;
-    std::memcpy(a.sun_path + 1, name.data(), name.size());
-    len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + 1 + name.size());
+    sockaddr_un a;
+    if (!monitor::socket_address(name.data(), name.size(), a, len)) return std::nullopt;
     return a;
 }
 
@@ -36,14 +34,27 @@ std::optional<std::string> sysinfo_unsupported() {
 }
 
 std::string monitor_socket_name(const CgroupLayout& layout, unsigned ctid) {
-    auto name = "vzctl/" + layout.base + "/" + std::to_string(ctid);
+    auto name = monitor::kSocketPrefix + layout.base + "/" + std::to_string(ctid);
     socklen_t len;
     return monitor_address(name, len) ? name : std::string();
 }
 
-std::vector<std::string> monitor_sysinfo_args(const CgroupLayout& layout, unsigned ctid, int channel) {
-    return {std::to_string(channel), monitor_socket_name(layout, ctid), layout.mode == CgroupMode::V2 ? "v2" : "v1",
-            layout.ct_dir("memory", ctid), layout.ct_probe_dir(ctid), layout.ct_dir("cpu", ctid)};
+std::vector<std::string> monitor_argv(const CgroupLayout& layout, unsigned ctid, pid_t init, const std::string& vzctl,
+                                      int channel) {
+    using namespace monitor;
+    std::vector<std::string> a(channel >= 0 ? kArgcSysinfo : kArgcPlain);
+    a[0] = "vzmonitor";
+    a[kInit] = std::to_string(init);
+    a[kVzctl] = vzctl;
+    a[kCtid] = std::to_string(ctid);
+    if (channel < 0) return a;
+    a[kChannel] = std::to_string(channel);
+    a[kSocket] = monitor_socket_name(layout, ctid);
+    a[kMode] = layout.mode == CgroupMode::V2 ? kModeV2 : kModeV1;
+    a[kMemoryCgroup] = layout.ct_dir("memory", ctid);
+    a[kPidsCgroup] = layout.ct_probe_dir(ctid);
+    a[kCpuCgroup] = layout.ct_dir("cpu", ctid);
+    return a;
 }
 
 Fd install_sysinfo_filter() {
@@ -63,7 +74,7 @@ Fd install_sysinfo_filter() {
 
 std::optional<std::array<double, 3>> monitor_loadavg(const std::string& name) {
     Fd s = connect_monitor(name);
-    char ask = 'L';
+    char ask = monitor::kLoadRequest;
     if (!s || ::send(s.get(), &ask, 1, MSG_NOSIGNAL) != 1) return std::nullopt;
     // The monitor answers between two of its other jobs; a stuck one must not stall a listing.
     timeval limit{1, 0};

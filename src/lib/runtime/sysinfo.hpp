@@ -7,6 +7,8 @@
 // listener to the monitor over the monitor's unix socket.
 #pragma once
 
+#include <sys/types.h>
+
 #include <array>
 #include <optional>
 #include <string>
@@ -24,9 +26,10 @@ std::optional<std::string> sysinfo_unsupported();
 // would not fit a socket address.
 std::string monitor_socket_name(const CgroupLayout& layout, unsigned ctid);
 
-// The monitor's arguments after "<init pid> <vzctl> <ctid>": the fd on which init's listener arrives, the socket
-// name, the cgroup mode, the cgroup directories holding the memory limits, the pids count and the CPU quota.
-std::vector<std::string> monitor_sysinfo_args(const CgroupLayout& layout, unsigned ctid, int channel);
+// The monitor's whole argv (runtime/monitor_protocol.hpp) for the container's `init`; with the sysinfo service
+// when `channel` (the fd on which init's filter listener arrives) is not -1.
+std::vector<std::string> monitor_argv(const CgroupLayout& layout, unsigned ctid, pid_t init, const std::string& vzctl,
+                                      int channel);
 
 // Installs the filter in the calling process (which must hold CAP_SYS_ADMIN; no_new_privs stays off, so setuid
 // programs keep working in the container). Returns its listener, or an invalid Fd when the kernel refuses.

@@ -14,6 +14,7 @@
 
 #include "config/units.hpp"
 #include "ubc/memview.hpp"
+#include "util/dir.hpp"
 #include "util/fd.hpp"
 
 namespace vz {
@@ -45,13 +46,8 @@ std::optional<std::string> read_at(int dir, const char* name) {
 void add_below(int dir, const char* rel, std::string_view key, std::optional<uint64_t>& sum) {
     struct stat st;
     if (::fstat(dir, &st) != 0 || st.st_nlink == 2) return;
-    int listing = ::openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    DIR* d = listing < 0 ? nullptr : ::fdopendir(listing);
-    if (!d) {
-        if (listing >= 0) ::close(listing);
-        return;
-    }
-    while (auto* e = ::readdir(d)) {
+    Dir d = Dir::of(dir);
+    while (auto* e = d.next()) {
         if (e->d_type != DT_DIR || e->d_name[0] == '.') continue;
         Fd sub(::openat(dir, e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
         if (!sub) continue;
@@ -59,7 +55,6 @@ void add_below(int dir, const char* rel, std::string_view key, std::optional<uin
             if (auto v = cgroup_keyed(*t, key)) sum = sum.value_or(0) + *v;
         add_below(sub.get(), rel, key, sum);
     }
-    ::closedir(d);
 }
 
 // The files of one cgroup directory, each read at most once, relative to the directory opened once.
@@ -136,12 +131,11 @@ std::optional<uint64_t> sockstat(pid_t init, std::string_view proto) {
 }
 
 std::optional<uint64_t> open_ptys(pid_t init) {
-    DIR* d = ::opendir(("/proc/" + std::to_string(init) + "/root/dev/pts").c_str());
+    Dir d("/proc/" + std::to_string(init) + "/root/dev/pts");
     if (!d) return std::nullopt;
     uint64_t n = 0;
-    while (auto* e = ::readdir(d))
+    while (auto* e = d.next())
         if (parse_uint(e->d_name)) ++n;
-    ::closedir(d);
     return n;
 }
 

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "util/dir.hpp"
 #include "util/error.hpp"
 #include "util/fd.hpp"
 #include "util/file.hpp"
@@ -249,14 +250,12 @@ void UbcStore::prepare() const {
 }
 
 void UbcStore::clear(std::string_view kind) const {
-    DIR* d = ::opendir(dir_.c_str());
-    if (!d) return;
+    Dir d(dir_);
     auto suffix = fmt::format(".{}", kind);
-    while (auto* e = ::readdir(d)) {
+    while (auto* e = d.next()) {
         std::string_view n = e->d_name;
-        if (n.starts_with("ubc.") && n.ends_with(suffix)) ::unlinkat(::dirfd(d), e->d_name, 0);
+        if (n.starts_with("ubc.") && n.ends_with(suffix)) ::unlink((dir_ + "/" + e->d_name).c_str());
     }
-    ::closedir(d);
 }
 
 uint64_t UbcStore::relative_failcnt(const std::string& uid, const UbcRecord& r) const {

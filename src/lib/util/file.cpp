@@ -1,3 +1,4 @@
+#include "util/dir.hpp"
 #include "util/file.hpp"
 
 #include <dirent.h>
@@ -83,10 +84,10 @@ void write_all(int fd, const std::string& data, const std::string& what) {
 void remove_tree_at(int parent, const char* name, dev_t dev) {
     Fd dir(::openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (!dir) fail(Exit::DeletePrivate, "can't open {}: {}", name, errno_text(errno));
-    DIR* d = ::fdopendir(dup(dir.get()));
+    Dir d = Dir::of(dir.get());
     if (!d) fail(Exit::DeletePrivate, "can't read {}: {}", name, errno_text(errno));
     std::vector<std::pair<std::string, bool>> entries;
-    while (auto* e = ::readdir(d)) {
+    while (auto* e = d.next()) {
         if (!std::strcmp(e->d_name, ".") || !std::strcmp(e->d_name, "..")) continue;
         struct stat st;
         if (::fstatat(dir.get(), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
@@ -95,7 +96,6 @@ void remove_tree_at(int parent, const char* name, dev_t dev) {
                  e->d_name);
         entries.emplace_back(e->d_name, S_ISDIR(st.st_mode));
     }
-    ::closedir(d);
     for (auto& [child, child_is_dir] : entries) {
         if (child_is_dir) remove_tree_at(dir.get(), child.c_str(), dev);
         if (::unlinkat(dir.get(), child.c_str(), child_is_dir ? AT_REMOVEDIR : 0) != 0 && errno != ENOENT)

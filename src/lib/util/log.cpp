@@ -41,7 +41,6 @@ void emit(int lvl, bool to_stderr, const std::string& line) {
 
 void set_level(int lvl) { g_level = lvl; }
 int level() { return g_level; }
-void write_out(const std::string& line) { put(stdout, line); }
 void write_err(const std::string& line) { put(stderr, line); }
 
 }  // namespace vz::log

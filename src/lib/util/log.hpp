@@ -13,7 +13,6 @@ int level();
 // A log file that can't be opened is reported once on stderr and otherwise ignored.
 void open_file(const std::string& path, const std::string& prefix);
 
-void write_out(const std::string& line);
 void write_err(const std::string& line);
 
 // Prints `line` on the console when the verbosity reaches `lvl`; the log file gets it always.

@@ -1,0 +1,102 @@
+// exec, exec2, exec3 and runscript: commands run inside a container, a running one or (runscript) a temporary one.
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "ct/host.hpp"
+#include "ct/probe.hpp"
+#include "runtime/join.hpp"
+#include "util/error.hpp"
+#include "util/file.hpp"
+#include "util/process.hpp"
+#include "util/strings.hpp"
+
+namespace vz {
+namespace {
+
+// Writes all of `text` to the pipe `fd`, then closes it; a reader that went away is not an error of ours.
+void feed(Fd fd, const std::string& text) {
+    SignalIgnore no_sigpipe(SIGPIPE);
+    write_all(fd.get(), text);
+}
+
+// The command's exit status as vzctl reports it; terminal signals go to the command, not to us, meanwhile.
+int wait_command(ChildProcess& child) {
+    SignalIgnore no_sigint(SIGINT), no_sigquit(SIGQUIT);
+    return child.wait();
+}
+
+// runscript on a stopped container: the container's namespaces and cgroup with the script's shell in place of
+// init; everything is taken down again afterwards.
+int runscript_stopped(const Paths& p, unsigned ctid, const std::string& text, const std::string& command) {
+    auto [lock, cfg] = lock_and_load(p, ctid, command);
+    auto cg = driver_of(cfg);
+    if (!cg->procs(ctid).empty()) fail(Exit::Running, "Container started meanwhile; run the script again");
+    // The script's short-lived container does not keep vzubcfs running; its output is the script's alone.
+    HostSetup host(cfg, *cg, {}, false);
+    auto status = make_pipe();
+    auto in = make_pipe();
+    auto spec = init_spec(cfg, host.resources());
+    spec.ubc.clear();
+    spec.command = {"/bin/sh", "-s"};
+    if (path_exists(cfg.ve_private() + "/bin/bash")) spec.command[0] = "/bin/bash";
+    spec.stdin_fd = in.rd.get();
+    ChildProcess shell(spawn_init(spec, *cg, status.wr.get()));
+    status.wr.reset();
+    in.rd.reset();
+    feed(std::move(in.wr), text);
+    wait_init_started(status.rd.get());
+    return shell.wait();
+}
+
+}  // namespace
+
+int exec_ct(const Paths& p, unsigned ctid, ExecMode mode, const std::vector<std::string>& args) {
+    auto cfg = load_ct(p, ctid, true);
+    auto cg = driver_of(cfg);
+    auto init = find_init(*cg, ctid);
+    if (!init) fail(Exit::NotRunning, "Container is not running");
+    if (args.empty()) fail(Exit::InvalidSyntax, "No command given");
+    bool from_stdin = args.size() == 1 && args[0] == "-";
+    auto env = exec_environment();
+    ChildProcess child(fork_in_ct(join_spec(cfg, *init), *cg, [&] {
+        if (mode == ExecMode::Exec3 && !from_stdin) {
+            exec_argv(args, env, true);
+            std::fprintf(stderr, "Error: can't run %s in CT %u: %s\n", args[0].c_str(), ctid, std::strerror(errno));
+            ::_exit(127);
+        }
+        std::string cmd = join(args, " ");
+        for (auto* sh : {"/bin/bash", "/bin/sh"}) {
+            if (from_stdin) exec_argv({sh}, env, false);
+            else exec_argv({sh, "-c", cmd}, env, false);
+        }
+        std::fprintf(stderr, "Error: no shell (/bin/bash, /bin/sh) in CT %u\n", ctid);
+        ::_exit(127);
+    }));
+    int code = wait_command(child);
+    if (mode == ExecMode::Exec) return code == 0 ? 0 : static_cast<int>(Exit::CommandFailed);
+    return code;
+}
+
+int runscript_ct(const Paths& p, unsigned ctid, const std::string& script, const std::string& command) {
+    auto text = read_file(script);
+    if (!text) fail(Exit::NoScript, "Script {} not found", script);
+    auto cfg = load_ct(p, ctid, true);
+    auto cg = driver_of(cfg);
+    auto init = find_init(*cg, ctid);
+    if (!init) return runscript_stopped(p, ctid, *text, command);
+    auto in = make_pipe();
+    ChildProcess shell(fork_in_ct(join_spec(cfg, *init), *cg, [&] {
+        ::dup2(in.rd.get(), 0);
+        for (auto* sh : {"/bin/bash", "/bin/sh"}) exec_argv({sh, "-s"}, exec_environment(), false);
+        ::_exit(127);
+    }));
+    in.rd.reset();
+    feed(std::move(in.wr), *text);
+    return shell.wait();
+}
+
+}  // namespace vz

@@ -1,0 +1,130 @@
+#include "ct/host.hpp"
+
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include "config/capabilities.hpp"
+#include "ct/state.hpp"
+#include "runtime/sysinfo.hpp"
+#include "util/error.hpp"
+#include "util/file.hpp"
+#include "util/log.hpp"
+#include "util/process.hpp"
+
+namespace vz {
+namespace {
+
+// LXCFS="auto" (default) uses LXCFS when it is mounted at LXCFS_DIR; "yes" requires it; "no" never uses it.
+std::string lxcfs_dir(const CtConfig& cfg) {
+    auto mode = cfg.get_or("LXCFS", "auto");
+    auto dir = cfg.get_or("LXCFS_DIR", "/var/lib/lxcfs");
+    if (mode == "no") return {};
+    if (is_fuse_mount(dir)) return dir;
+    if (mode == "yes") fail(Exit::BadKernel, "LXCFS=yes but LXCFS is not mounted at {} (start lxcfs {})", dir, dir);
+    return {};
+}
+
+void report_resources(const CtConfig& cfg) {
+    if (auto* ips = cfg.get("IP_ADDRESS"); ips && !ips->empty())
+        log::warn("networking is not configured by this version: IP_ADDRESS {} is not set up", *ips);
+    if (auto* v = cfg.get("CPULIMIT"); v && *v != "0") log::info("Setting CPU limit: {}", *v);
+    log::info("Setting CPU units: {}", cfg.get_or("CPUUNITS", "1000"));
+    if (auto* v = cfg.get("CPUS"); v && *v != "0") log::info("Setting CPUs: {}", *v);
+}
+
+}  // namespace
+
+Locked lock_and_load(const Paths& p, unsigned ctid, const std::string& command) {
+    auto global = std::make_shared<const ConfFile>(load_global(p));
+    CtLock lock(lock_dir(*global), ctid, command);
+    auto cfg = load_ct(p, global, ctid, true, true);
+    return Locked{std::move(lock), std::move(cfg)};
+}
+
+std::unique_ptr<CgroupDriver> driver_of(const CtConfig& cfg) { return CgroupDriver::make(ct_cgroup_layout(cfg)); }
+
+bool root_mounted(const CtConfig& cfg) { return MountTable::read().is_mount_point(cfg.ve_root()); }
+
+bool mount_private(const CtConfig& cfg) {
+    auto priv = cfg.ve_private();
+    auto root = cfg.ve_root();
+    if (!is_dir(priv)) fail(Exit::NoPrivate, "Container private area {} does not exist", priv);
+    if (root_mounted(cfg)) return false;
+    make_dirs(root, 0755);
+    if (::mount(priv.c_str(), root.c_str(), nullptr, MS_BIND, nullptr) != 0)
+        fail(Exit::CantMount, "can't mount {} on {}: {}", priv, root, errno_text(errno));
+    return true;
+}
+
+void umount_private(const CtConfig& cfg) {
+    auto root = cfg.ve_root();
+    if (!root_mounted(cfg)) return;
+    if (::umount2(root.c_str(), 0) != 0 && ::umount2(root.c_str(), MNT_DETACH) != 0)
+        fail(Exit::CantUmount, "can't unmount {}: {}", root, errno_text(errno));
+}
+
+InitSpec init_spec(const CtConfig& cfg, const Resources& res) {
+    InitSpec s;
+    s.ctid = cfg.ctid();
+    s.root = cfg.ve_root();
+    s.hostname = cfg.get_or("HOSTNAME", "");
+    s.numpty = res.numpty;
+    s.devnodes = res.devnodes;
+    s.caps = capability_mask(cfg.get_or("CAPABILITY", ""));
+    auto features = cfg.get_or("FEATURES", "");
+    s.sysfs = features.find("sysfs:off") == std::string::npos;
+    s.lxcfs = lxcfs_dir(cfg);
+    s.ubc = ubcfs_ct_dir(cfg);
+    return s;
+}
+
+// vzubcfs starts while this sets the container up (it holds the daemon lock until finished, so a concurrent last
+// stop can't end it; our cgroup exists by then). Undone last: after the cgroup is gone, release ends a daemon that
+// no container needs.
+HostSetup::HostSetup(const CtConfig& cfg, CgroupDriver& cg, const std::string& ubcfs, bool report)
+    : daemon_(ubcfs.empty() ? UbcfsStart() : ubcfs_begin(cfg, ubcfs)) {
+    auto ctid = cfg.ctid();
+    if (!ubcfs.empty()) {
+        undaemon_ = ScopeGuard([this, &cfg] {
+            daemon_.finish();
+            ubcfs_release(cfg);
+        });
+    }
+    if (mount_private(cfg)) {
+        unmount_ = ScopeGuard([&cfg] { umount_private(cfg); });
+        if (report) log::info("Container is mounted");
+    }
+    res_ = resources_from_config(cfg);
+    // A fresh cgroup: after a reboot inside, the old init's systemd left cgroups of its own below the container's
+    // (v1 refuses devices.deny "a" on a cgroup with children, and the new init must not inherit them).
+    cg.remove(ctid);
+    cg.create(ctid);
+    uncgroup_ = ScopeGuard([&cg, ctid] {
+        cg.kill_all(ctid);
+        cg.remove(ctid);
+    });
+    if (report) report_resources(cfg);
+    for (auto& w : cg.apply(ctid, res_, kResAll, cfg.ve_private())) log::warn("{}", w);
+    if (auto why = sysinfo_unsupported()) log::warn("sysinfo(2) in the container reports the host's memory: {}", *why);
+    daemon_.finish();  // init binds the daemon's files
+}
+
+void HostSetup::keep() {
+    uncgroup_.release();
+    unmount_.release();
+    undaemon_.release();
+}
+
+JoinSpec join_spec(const CtConfig& cfg, pid_t init) {
+    return {cfg.ctid(), init, capability_mask(cfg.get_or("CAPABILITY", "")),
+            monitor_socket_name(ct_cgroup_layout(cfg), cfg.ctid())};
+}
+
+void exec_monitor(const Tools& t, const CtConfig& cfg, pid_t init, Fd channel) {
+    auto args = monitor_argv(ct_cgroup_layout(cfg), cfg.ctid(), init, t.vzctl, channel ? channel.get() : -1);
+    if (channel) ::fcntl(channel.get(), F_SETFD, 0);  // kept across the exec
+    ::execv(t.monitor.c_str(), CArgs(args).get());
+}
+
+}  // namespace vz

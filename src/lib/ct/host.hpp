@@ -1,0 +1,61 @@
+// What the commands on running containers (start.cpp, stop.cpp, exec.cpp, password.cpp, live.cpp) share: the
+// container's lock and config, its cgroup driver, mounting its private area, its init's set-up, and THE start
+// sequence on the host. Internal to ct/.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "cgroup/driver.hpp"
+#include "config/ctconfig.hpp"
+#include "ct/lifecycle.hpp"
+#include "ct/lock.hpp"
+#include "ct/resources.hpp"
+#include "ct/ubcfs_daemon.hpp"
+#include "runtime/init.hpp"
+#include "util/fd.hpp"
+#include "util/scope.hpp"
+
+namespace vz {
+
+// The container's lock, then its config (read under the lock, so no concurrent save is half-seen).
+struct Locked {
+    CtLock lock;
+    CtConfig cfg;
+};
+Locked lock_and_load(const Paths& p, unsigned ctid, const std::string& command);
+
+std::unique_ptr<CgroupDriver> driver_of(const CtConfig& cfg);
+
+bool root_mounted(const CtConfig& cfg);
+// Bind-mounts the private area on the root; returns false when it was mounted already.
+bool mount_private(const CtConfig& cfg);
+void umount_private(const CtConfig& cfg);
+
+// How the container's init is set up: root, host name, ptys, device nodes, capabilities, LXCFS, vzubcfs files.
+InitSpec init_spec(const CtConfig& cfg, const Resources& res);
+
+// The host side of a container start, the one sequence used by `vzctl start`, by the monitor's restart after a
+// reboot inside, and by runscript on a stopped container, in this order: vzubcfs asked for (unless `ubcfs` is
+// empty; its start-up overlaps the rest), the private area mounted (when it was not), a fresh cgroup with every
+// limit of the config applied. Destroyed without keep(), it undoes them in reverse order: the cgroup killed and
+// removed, the private area unmounted if mounted here, vzubcfs ended if no container needs it any more.
+// `report` says what is set (vzctl start's messages); warnings about limits are always printed.
+class HostSetup {
+public:
+    HostSetup(const CtConfig& cfg, CgroupDriver& cg, const std::string& ubcfs, bool report = true);
+    const Resources& resources() const { return res_; }
+    // The container runs: nothing is undone.
+    void keep();
+
+private:
+    UbcfsStart daemon_;
+    ScopeGuard undaemon_, unmount_, uncgroup_;
+    Resources res_;
+};
+
+// Becomes the monitor of `init` (returns only when the exec fails). With the channel of init's sysinfo(2) filter,
+// the monitor also answers sysinfo(2) for the container (runtime/sysinfo.hpp).
+void exec_monitor(const Tools& t, const CtConfig& cfg, pid_t init, Fd channel);
+
+}  // namespace vz

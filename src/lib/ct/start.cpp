@@ -1,0 +1,180 @@
+// mount, umount, start, and the monitor's hand-over when a container's init ends (restart after a reboot inside,
+// cleanup otherwise).
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <thread>
+
+#include "ct/host.hpp"
+#include "ct/probe.hpp"
+#include "ct/state.hpp"
+#include "runtime/join.hpp"
+#include "runtime/monitor_protocol.hpp"
+#include "util/error.hpp"
+#include "util/file.hpp"
+#include "util/log.hpp"
+#include "util/process.hpp"
+
+namespace vz {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// In the monitor process: clone init, then become the small waiter. Errors go to `status_fd`.
+[[noreturn]] void run_monitor(const CtConfig& cfg, CgroupDriver& cg, const Resources& res, int status_fd,
+                              const Tools& t) {
+    auto report = [&](const Error& e) {
+        // The waiting vzctl sees the start fail whether or not this arrives.
+        write_all(status_fd, std::to_string(e.exit_status()) + " " + e.what());
+    };
+    pid_t init = -1;
+    Fd channel;
+    try {
+        init = spawn_init(init_spec(cfg, res), cg, status_fd, &channel);
+    } catch (const Error& e) {
+        report(e);
+        ::_exit(1);
+    } catch (const std::exception& e) {
+        report(Error(Exit::EnvCreate, e.what()));
+        ::_exit(1);
+    }
+    exec_monitor(t, cfg, init, std::move(channel));
+    report(Error(Exit::NoScript, fmt::format("can't run the monitor {}: {}", t.monitor, errno_text(errno))));
+    ::kill(init, SIGKILL);
+    ::_exit(1);
+}
+
+// What --wait waits for: our busybox template leaves /run/vz-booted; systemd says "running" or "degraded"
+// (booted, some unit failed). Other inits give no sign: nullopt.
+std::optional<bool> booted(CgroupDriver& cg, const CtConfig& cfg) {
+    auto init = find_init(cg, cfg.ctid());
+    if (!init) return false;
+    auto root = "/proc/" + std::to_string(*init) + "/root";
+    if (path_exists(root + "/run/vz-booted")) return true;
+    if (!is_dir(root + "/run/systemd/system")) {
+        if (path_exists(root + "/etc/init.d/rcS")) return false;
+        // systemd makes /run/systemd/system a moment after its exec: until then, tell it by its binary.
+        std::error_code ec;
+        auto exe = std::filesystem::read_symlink("/proc/" + std::to_string(*init) + "/exe", ec).string();
+        if (exe.ends_with("/systemd")) return false;
+        return std::nullopt;
+    }
+    auto out = make_pipe();
+    JoinSpec js{cfg.ctid(), *init, ~0ULL, {}};
+    ChildProcess child(fork_in_ct(js, cg, [&] {
+        ::dup2(out.wr.get(), 1);
+        exec_argv({"systemctl", "is-system-running"}, exec_environment(), true);
+    }));
+    out.wr.reset();
+    auto state = read_all(out.rd.get());
+    child.wait();
+    return state.starts_with("running") || state.starts_with("degraded");
+}
+
+void wait_booted(CgroupDriver& cg, const CtConfig& cfg) {
+    auto end = Clock::now() + std::chrono::seconds(120);
+    for (;;) {
+        auto done = booted(cg, cfg);
+        if (!done) {
+            log::warn("--wait: this container's init gives no sign of finished booting; not waiting");
+            return;
+        }
+        if (*done) return;
+        if (Clock::now() >= end) fail(Exit::WaitFailed, "Container did not finish booting in 120 s");
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+}
+
+// After a reboot inside: the same start sequence under the same monitor process. Returns only when it failed.
+void restart_in_monitor(Locked& held, CgroupDriver& cg, const Tools& t) {
+    auto& cfg = held.cfg;
+    try {
+        HostSetup host(cfg, cg, t.ubcfs);
+        auto status = make_pipe();
+        Fd channel;
+        pid_t init = spawn_init(init_spec(cfg, host.resources()), cg, status.wr.get(), &channel);
+        status.wr.reset();
+        wait_init_started(status.rd.get());
+        host.keep();
+        held.lock.release();  // before exec: the monitor holds no lock
+        exec_monitor(t, cfg, init, std::move(channel));
+        fail(Exit::NoScript, "can't run the monitor {}: {}", t.monitor, errno_text(errno));
+    } catch (const Error& e) {
+        log::error(fmt::format("CT {} could not restart: {}", cfg.ctid(), e.what()));
+    }
+}
+
+}  // namespace
+
+void mount_ct(const Paths& p, unsigned ctid, const Tools& t) {
+    auto [lock, cfg] = lock_and_load(p, ctid, t.command);
+    if (!mount_private(cfg)) fail(Exit::Mounted, "Container is already mounted");
+    log::info("Container is mounted");
+}
+
+void umount_ct(const Paths& p, unsigned ctid, const Tools& t) {
+    auto [lock, cfg] = lock_and_load(p, ctid, t.command);
+    auto st = ct_state(cfg, MountTable::read());
+    if (st.running) fail(Exit::Running, "Container is running; stop it first");
+    if (!st.mounted) fail(Exit::NotMounted, "Container is not mounted");
+    umount_private(cfg);
+    log::info("Container is unmounted");
+}
+
+void start_ct(const Paths& p, unsigned ctid, const StartOptions& o, const Tools& t) {
+    auto [lock, cfg] = lock_and_load(p, ctid, t.command);
+    if (cfg.get_or("DISABLED", "no") == "yes" && !o.force)
+        fail(Exit::StartDisabled, "Container start disabled (use --force)");
+    auto cg = driver_of(cfg);
+    if (!cg->procs(ctid).empty()) fail(Exit::Running, "Container is already running");
+    if (!is_dir(cfg.ve_private())) fail(Exit::NoPrivate, "Container private area {} does not exist", cfg.ve_private());
+
+    log::info("Starting container...");
+    HostSetup host(cfg, *cg, t.ubcfs);
+    auto status = make_pipe();
+    if (fork_or_throw() == 0) {
+        ::setsid();
+        ::signal(SIGINT, SIG_IGN);
+        stdio_to_null();
+        status.rd.reset();
+        // The lock belongs to this vzctl, not to the monitor that outlives it.
+        close_from_on_exec();
+        run_monitor(cfg, *cg, host.resources(), status.wr.get(), t);
+    }
+    status.wr.reset();
+    wait_init_started(status.rd.get());
+    // The monitor lives on; it is no longer ours to wait for.
+    host.keep();
+    log::info("Container start in progress...");
+    if (o.wait) wait_booted(*cg, cfg);
+}
+
+void monitor_event(const Paths& p, unsigned ctid, const std::string& action, const Tools& t) {
+    // vzctl stop holds the lock while it stops the container, and cleans up after it. So wait for the lock only
+    // while the container's cgroup is there: once stop removed it, this event has nothing to do and does not lock
+    // at all (taking the lock after stop released it made a command run right after the stop fail with
+    // "Container already locked").
+    std::optional<Locked> held;
+    while (!held) {
+        if (!driver_of(load_ct(p, ctid, true))->exists(ctid)) return;
+        try {
+            held.emplace(lock_and_load(p, ctid, "vzctl monitor " + action));
+        } catch (const Error& e) {
+            if (e.code() != Exit::Locked) throw;
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+    }
+    auto& cfg = held->cfg;
+    auto cg = driver_of(cfg);
+    if (!cg->exists(ctid) || !cg->procs(ctid).empty()) return;
+    if (action == monitor::kRestart) restart_in_monitor(*held, *cg, t);
+    cg->kill_all(ctid);
+    cg->remove(ctid);
+    ubcfs_release(cfg);
+    umount_private(cfg);
+}
+
+}  // namespace vz

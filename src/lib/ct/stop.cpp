@@ -1,0 +1,94 @@
+// stop: halt inside, for at most STOP_TIMEOUT, then kill everything left; --fast kills at once.
+#include <sys/wait.h>
+
+#include <chrono>
+#include <thread>
+
+#include "ct/host.hpp"
+#include "ct/probe.hpp"
+#include "runtime/join.hpp"
+#include "util/error.hpp"
+#include "util/log.hpp"
+#include "util/process.hpp"
+#include "util/strings.hpp"
+
+namespace vz {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+bool wait_empty(CgroupDriver& cg, unsigned ctid, std::chrono::milliseconds limit) {
+    auto end = Clock::now() + limit;
+    for (;;) {
+        if (cg.procs(ctid).empty()) return true;
+        if (Clock::now() >= end) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+}
+
+// Runs halt inside and waits for the container to empty, for at most STOP_TIMEOUT, whatever halt itself does (it
+// may hang). True when it emptied.
+bool halt_inside(const CtConfig& cfg, CgroupDriver& cg) {
+    auto ctid = cfg.ctid();
+    auto init = find_init(cg, ctid);
+    if (!init) return false;
+    ChildProcess halt(fork_in_ct(join_spec(cfg, *init), cg, [] {
+        stdio_to_null();
+        exec_argv({"halt"}, exec_environment(), true);
+        ::_exit(127);
+    }));
+    auto timeout = parse_uint(cfg.get_or("STOP_TIMEOUT", "120")).value_or(120);
+    auto end = Clock::now() + std::chrono::seconds(timeout ? timeout : 120);
+    bool stopped = false;
+    while (!stopped && Clock::now() < end) {
+        int status = 0;
+        if (halt && ::waitpid(halt.pid(), &status, WNOHANG) == halt.pid()) {
+            halt.release();
+            if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+                log::warn("halt failed inside the container; killing it");
+                return false;
+            }
+        }
+        stopped = cg.procs(ctid).empty();
+        if (!stopped) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    if (halt) {
+        // halt is inside the container's cgroup: the kill below ends it; reap it afterwards.
+        if (!stopped) cg.kill_all(ctid);
+        halt.wait();
+    }
+    return stopped;
+}
+
+void unmount_after_stop(const CtConfig& cfg, const StopOptions& o) {
+    if (o.skip_umount) return;
+    umount_private(cfg);
+    log::info("Container is unmounted");
+}
+
+}  // namespace
+
+void stop_ct(const Paths& p, unsigned ctid, const StopOptions& o, const Tools& t) {
+    auto [lock, cfg] = lock_and_load(p, ctid, t.command);
+    auto cg = driver_of(cfg);
+    if (cg->procs(ctid).empty()) {
+        log::info("Container is not running");
+        cg->remove(ctid);
+        ubcfs_release(cfg);
+        if (root_mounted(cfg)) unmount_after_stop(cfg, o);
+        return;
+    }
+    log::info("Stopping container ...");
+    bool stopped = !o.fast && halt_inside(cfg, *cg);
+    if (!stopped) {
+        cg->kill_all(ctid);
+        if (!wait_empty(*cg, ctid, std::chrono::seconds(10)))
+            fail(Exit::StopFailed, "Unable to stop container: processes are left in its cgroup");
+    }
+    log::info("Container was stopped");
+    cg->remove(ctid);
+    ubcfs_release(cfg);
+    unmount_after_stop(cfg, o);
+}
+
+}  // namespace vz

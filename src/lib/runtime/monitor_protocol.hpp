@@ -1,0 +1,47 @@
+// What vzctl and the per-container monitor (src/monitor/vzmonitor.cpp) agree on, in one place: the monitor's
+// arguments, its socket's address, the requests it answers and the hand-over back to vzctl when init ends.
+// Header-only and allocation-free: the static monitor includes it.
+#pragma once
+
+#include <stddef.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+namespace vz::monitor {
+
+// argv of the monitor: "vzmonitor <init pid> <vzctl> <ctid>", and with the sysinfo service
+// "... <channel fd> <socket name> v1|v2 <memory cgroup> <pids cgroup> <cpu cgroup>". init's filter listener arrives
+// on the channel, as a joining process's does on a connection to the socket.
+enum Arg : int { kInit = 1, kVzctl, kCtid, kChannel, kSocket, kMode, kMemoryCgroup, kPidsCgroup, kCpuCgroup };
+inline constexpr int kArgcPlain = kChannel;
+inline constexpr int kArgcSysinfo = kCpuCgroup + 1;
+inline constexpr const char* kModeV2 = "v2";
+inline constexpr const char* kModeV1 = "v1";
+
+// The socket's name is "vzctl/<CGROUP_BASE>/<CTID>" (no leading NUL here).
+inline constexpr const char* kSocketPrefix = "vzctl/";
+
+// The socket's address: abstract (no file to clean up, gone with the monitor), in the host's network namespace
+// (processes of the container, in their own, can not reach it). False when the name does not fit.
+inline bool socket_address(const char* name, size_t name_len, sockaddr_un& addr, socklen_t& len) {
+    addr = sockaddr_un{};
+    addr.sun_family = AF_UNIX;
+    if (name_len == 0 || name_len + 1 > sizeof addr.sun_path) return false;
+    memcpy(addr.sun_path + 1, name, name_len);
+    len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + 1 + name_len);
+    return true;
+}
+
+// Requests on a connection (one SOCK_SEQPACKET message each): a seccomp listener passed as SCM_RIGHTS, or this
+// byte, answered with the load averages as kLoadFormat.
+inline constexpr char kLoadRequest = 'L';
+inline constexpr const char* kLoadFormat = "%.2f %.2f %.2f\n";
+
+// When init ends the monitor execs "<vzctl> --quiet __monitor restart|cleanup <ctid>" in the same process: restart
+// after a reboot inside (init killed by SIGHUP), cleanup otherwise.
+inline constexpr const char* kHandOver = "__monitor";
+inline constexpr const char* kRestart = "restart";
+inline constexpr const char* kCleanup = "cleanup";
+
+}  // namespace vz::monitor

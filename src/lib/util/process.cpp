@@ -1,0 +1,112 @@
+#include "util/process.hpp"
+
+#include <fcntl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+
+#include "util/error.hpp"
+
+namespace vz {
+
+Pipe make_pipe(int flags) {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC | flags) != 0) fail(Exit::System, "pipe: {}", errno_text(errno));
+    return Pipe{Fd(fds[0]), Fd(fds[1])};
+}
+
+pid_t fork_or_throw() {
+    pid_t pid = ::fork();
+    if (pid < 0) fail(Exit::System, "fork: {}", errno_text(errno));
+    return pid;
+}
+
+ChildProcess& ChildProcess::operator=(ChildProcess&& o) noexcept {
+    if (this != &o) {
+        ChildProcess old(std::exchange(pid_, std::exchange(o.pid_, -1)));
+    }
+    return *this;
+}
+
+ChildProcess::~ChildProcess() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGKILL);
+    wait_exit(pid_);
+}
+
+int ChildProcess::wait() { return wait_exit(std::exchange(pid_, -1)); }
+
+int wait_exit(pid_t pid) {
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR) return static_cast<int>(Exit::System);
+    if (WIFEXITED(status)) return WEXITSTATUS(status);
+    if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+    return static_cast<int>(Exit::System);
+}
+
+void stdio_to_null(bool keep_stdin) {
+    int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (null < 0) return;
+    for (int fd = keep_stdin ? 1 : 0; fd < 3; ++fd) ::dup2(null, fd);
+    if (null > 2) ::close(null);
+}
+
+void close_from_on_exec(unsigned first) { ::syscall(SYS_close_range, first, ~0U, 4U /* CLOSE_RANGE_CLOEXEC */); }
+
+CArgs::CArgs(const std::vector<std::string>& words) {
+    ptrs_.reserve(words.size() + 1);
+    for (auto& w : words) ptrs_.push_back(const_cast<char*>(w.c_str()));
+    ptrs_.push_back(nullptr);
+}
+
+void exec_argv(const std::vector<std::string>& argv, const std::vector<std::string>& env, bool path_search) {
+    if (argv.empty()) return;
+    CArgs a(argv), e(env);
+    if (path_search) {
+        // execvpe searches the caller's PATH: make it the one the command is given.
+        for (auto& s : env)
+            if (s.starts_with("PATH=")) ::setenv("PATH", s.c_str() + 5, 1);
+        ::execvpe(a.get()[0], a.get(), e.get());
+    } else {
+        ::execve(a.get()[0], a.get(), e.get());
+    }
+}
+
+std::string read_all(int fd) {
+    std::string out;
+    char buf[512];
+    for (;;) {
+        auto n = ::read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        out.append(buf, static_cast<size_t>(n));
+    }
+    return out;
+}
+
+bool write_all(int fd, std::string_view text) {
+    size_t off = 0;
+    while (off < text.size()) {
+        auto n = ::write(fd, text.data() + off, text.size() - off);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        off += static_cast<size_t>(n);
+    }
+    return true;
+}
+
+SignalIgnore::SignalIgnore(int sig) : sig_(sig) {
+    struct sigaction ign {};
+    ign.sa_handler = SIG_IGN;
+    saved_ = ::sigaction(sig, &ign, &old_) == 0;
+}
+
+SignalIgnore::~SignalIgnore() {
+    if (saved_) ::sigaction(sig_, &old_, nullptr);
+}
+
+}  // namespace vz

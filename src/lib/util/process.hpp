@@ -1,0 +1,91 @@
+// Process primitives every caller needs: pipes, a child process owned through a pidfd, stdio to /dev/null, closing
+// inherited descriptors, argv/envp arrays for exec, reading a descriptor to its end, and ignoring a signal for a
+// while without changing it for good.
+#pragma once
+
+#include <signal.h>
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "util/fd.hpp"
+
+namespace vz {
+
+struct Pipe {
+    Fd rd, wr;
+};
+// A close-on-exec pipe; throws vz::Error (System) naming the failure.
+Pipe make_pipe(int flags = 0);
+
+// fork(); throws vz::Error (System) when it fails.
+pid_t fork_or_throw();
+
+// Owns a child process: unless released or waited for, the destructor kills and reaps it, so no error path leaves
+// a stray process or a zombie behind.
+class ChildProcess {
+public:
+    ChildProcess() = default;
+    explicit ChildProcess(pid_t pid) noexcept : pid_(pid) {}
+    ChildProcess(ChildProcess&& o) noexcept : pid_(std::exchange(o.pid_, -1)) {}
+    ChildProcess& operator=(ChildProcess&& o) noexcept;
+    ChildProcess(const ChildProcess&) = delete;
+    ChildProcess& operator=(const ChildProcess&) = delete;
+    ~ChildProcess();
+
+    pid_t pid() const noexcept { return pid_; }
+    explicit operator bool() const noexcept { return pid_ > 0; }
+    // Waits for it; its exit code, or 128+signal.
+    int wait();
+    // It is no longer ours to kill or wait for.
+    pid_t release() noexcept { return std::exchange(pid_, -1); }
+
+private:
+    pid_t pid_ = -1;
+};
+
+// Waits for `pid`; returns its exit code, or 128+signal.
+int wait_exit(pid_t pid);
+
+// Standard input, output and error to /dev/null; with `keep_stdin`, input is kept.
+void stdio_to_null(bool keep_stdin = false);
+
+// Every descriptor from `first` on closes at the next exec (the ones below stay).
+void close_from_on_exec(unsigned first = 3);
+
+// A NULL-terminated char* array over strings, for execve and friends; the strings must outlive it.
+class CArgs {
+public:
+    explicit CArgs(const std::vector<std::string>& words);
+    char* const* get() const { return ptrs_.data(); }
+
+private:
+    std::vector<char*> ptrs_;
+};
+
+// execve with vectors (PATH searched when `path_search`); returns only on failure.
+void exec_argv(const std::vector<std::string>& argv, const std::vector<std::string>& env, bool path_search);
+
+// Everything `fd` gives until end of file (EINTR retried; a read error ends it).
+std::string read_all(int fd);
+
+// Writes all of `text` to `fd`; false when the reader went away or another error stopped it.
+bool write_all(int fd, std::string_view text);
+
+// Ignores `sig` while it lives, then restores the disposition it found: library code does not change a
+// process-wide disposition for good.
+class SignalIgnore {
+public:
+    explicit SignalIgnore(int sig);
+    SignalIgnore(const SignalIgnore&) = delete;
+    SignalIgnore& operator=(const SignalIgnore&) = delete;
+    ~SignalIgnore();
+
+private:
+    int sig_;
+    struct sigaction old_ {};
+    bool saved_ = false;
+};
+
+}  // namespace vz
