@@ -12,6 +12,8 @@
 #include <map>
 #include <string>
 
+#include <fmt/format.h>
+
 #include "config/units.hpp"
 #include "ubc/memview.hpp"
 #include "util/dir.hpp"
@@ -185,15 +187,19 @@ std::optional<uint64_t> v1_fails(Sources& s, const char* failcnt) {
     return std::max(fails.value_or(0), ooms.value_or(0));
 }
 
-void socket_buffers(Sources& s, UbcCounters& c) {
+// Kernel memory: v2 accounts it in memory.stat (`v2_key`), v1 in its own counters (memory.kmem<v1_part>.*).
+void kernel_memory(Sources& s, UbcCounters& c, const char* v2_key, std::string_view v1_part) {
     if (s.v2) {
-        c.held = s.mem.keyed("memory.stat", "sock");
-    } else {
-        c.held = s.mem.number("memory.kmem.tcp.usage_in_bytes");
-        c.maxheld = s.mem.number("memory.kmem.tcp.max_usage_in_bytes");
-        c.failcnt = s.mem.number("memory.kmem.tcp.failcnt");
+        c.held = s.mem.keyed("memory.stat", v2_key);
+        return;
     }
+    auto file = [&](const char* leaf) { return fmt::format("memory.kmem{}.{}", v1_part, leaf); };
+    c.held = s.mem.number(file("usage_in_bytes").c_str());
+    c.maxheld = s.mem.number(file("max_usage_in_bytes").c_str());
+    c.failcnt = s.mem.number(file("failcnt").c_str());
 }
+
+void socket_buffers(Sources& s, UbcCounters& c) { kernel_memory(s, c, "sock", ".tcp"); }
 
 const std::array kCollectors = {
     Collector{"numproc", kEnforced, kEnforced, false,
@@ -239,15 +245,7 @@ const std::array kCollectors = {
                   return ram && *ram != kUnlimited ? minus(both, ram) : both;
               }},
     Collector{"kmemsize", kAccounted, kAccounted, false,
-              [](Sources& s, UbcCounters& c) {
-                  if (s.v2) {
-                      c.held = s.mem.keyed("memory.stat", "kernel");
-                  } else {
-                      c.held = s.mem.number("memory.kmem.usage_in_bytes");
-                      c.maxheld = s.mem.number("memory.kmem.max_usage_in_bytes");
-                      c.failcnt = s.mem.number("memory.kmem.failcnt");
-                  }
-              },
+              [](Sources& s, UbcCounters& c) { kernel_memory(s, c, "kernel", ""); },
               nullptr},
     Collector{"tcpsndbuf", kAccounted, kAccounted, false, socket_buffers, nullptr},
     Collector{"tcprcvbuf", kAccounted, kAccounted, false, socket_buffers, nullptr},
