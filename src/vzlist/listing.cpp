@@ -54,9 +54,8 @@ void rstrip(std::string& s) {
     while (!s.empty() && s.back() == ' ') s.pop_back();
 }
 
-}  // namespace
-
-std::vector<Record> collect(const vz::Paths& paths, const Query& q) {
+// What the listing must read: what its columns, sort key and filters need.
+unsigned sources_of(const Query& q) {
     unsigned sources = 0;
     for (auto* f : q.columns) sources |= f->sources | (q.json ? f->json_sources : 0);
     if (q.sort) sources |= q.sort->sources;
@@ -64,6 +63,28 @@ std::vector<Record> collect(const vz::Paths& paths, const Query& q) {
     // Which containers exist or run needs their configs and states in every mode but "running".
     if (q.which != Which::Running || filters) sources |= kConfig;
     if (q.which != Which::All) sources |= kState;
+    return sources;
+}
+
+// Beancounters: only the resources, and of them only the parts, that the columns and the sort key show
+// (JSON shows all five figures of a resource).
+std::vector<unsigned> wanted_ubc(const Query& q) {
+    std::vector<unsigned> wanted(vz::ubc_resources().size(), 0);
+    auto want = [&](const Field* f, unsigned parts) {
+        if (!f || f->ubc_index < 0) return;
+        auto i = static_cast<size_t>(f->ubc_index);
+        if (parts & vz::kUbcCounters) wanted[i] |= vz::kUbcCounters;
+        if (parts & vz::kUbcLimit) vz::want_ubc_limit(wanted, i);
+    };
+    for (auto* f : q.columns) want(f, q.json ? vz::kUbcAll : f->ubc_parts);
+    if (q.sort) want(q.sort, q.sort->ubc_parts);
+    return wanted;
+}
+
+}  // namespace
+
+std::vector<Record> collect(const vz::Paths& paths, const Query& q) {
+    auto sources = sources_of(q);
 
     auto global = std::make_shared<const vz::ConfFile>(vz::load_global(paths));
     vz::Probe probe(*global);
@@ -91,17 +112,7 @@ std::vector<Record> collect(const vz::Paths& paths, const Query& q) {
 
     std::optional<vz::MountTable> mounts;
     if (sources & kState) mounts = vz::MountTable::read();
-    // Beancounters: only the resources, and of them only the parts, that the columns and the sort key show
-    // (JSON shows all five figures of a resource).
-    std::vector<unsigned> wanted(vz::ubc_resources().size(), 0);
-    auto want = [&](const Field* f, unsigned parts) {
-        if (!f || f->ubc_index < 0) return;
-        auto i = static_cast<size_t>(f->ubc_index);
-        if (parts & vz::kUbcCounters) wanted[i] |= vz::kUbcCounters;
-        if (parts & vz::kUbcLimit) vz::want_ubc_limit(wanted, i);
-    };
-    for (auto* f : q.columns) want(f, q.json ? vz::kUbcAll : f->ubc_parts);
-    if (q.sort) want(q.sort, q.sort->ubc_parts);
+    auto wanted = wanted_ubc(q);
     bool need_init = (sources & kInit) || ((sources & kUbc) && vz::ubc_needs_init(wanted));
     std::vector<Record> out;
     out.reserve(ids.size());

@@ -141,6 +141,14 @@ struct Child {
 
     [[noreturn]] void run() {
         if (::unshare(CLONE_NEWCGROUP) != 0) fail_errno(Exit::EnvCreate, "can't create the cgroup namespace");
+        build_root();
+        enter_root();
+        set_identity();
+        exec_init();
+    }
+
+    // /proc, /proc/sys, LXCFS's and vzubcfs's files, /sys, /dev and /run under the root, on the host's side.
+    void build_root() {
         if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
             fail_errno(Exit::CantMount, "can't make mounts private");
         do_mount(spec.root.c_str(), spec.root, nullptr, MS_BIND | MS_REC, "");
@@ -170,12 +178,17 @@ struct Child {
         build_dev();
         do_mount("run", target("run"), "tmpfs", MS_NOSUID | MS_NODEV, "mode=755,size=10%");
         if (!spec.ubc.empty()) bind_ubcfs();
+    }
 
+    void enter_root() {
         if (::chdir(spec.root.c_str()) != 0) fail_errno(Exit::CantMount, "can't enter " + spec.root);
         if (::syscall(SYS_pivot_root, ".", ".") != 0) fail_errno(Exit::CantMount, "pivot_root into " + spec.root);
         if (::umount2(".", MNT_DETACH) != 0) fail_errno(Exit::CantMount, "can't detach the host root");
         if (::chdir("/") != 0) fail_errno(Exit::CantMount, "chdir /");
+    }
 
+    // Host name and capability bounding set.
+    void set_identity() {
         if (!spec.hostname.empty()) {
             if (::sethostname(spec.hostname.data(), spec.hostname.size()) != 0)
                 fail_errno(Exit::EnvCreate, "can't set the host name");
@@ -193,7 +206,10 @@ struct Child {
         for (int c = 0; c <= CAP_LAST_CAP; ++c)
             if (!(spec.caps & (1ULL << c)) && ::prctl(PR_CAPBSET_DROP, c, 0, 0, 0) != 0 && errno != EINVAL)
                 fail_errno(Exit::SetCap, "can't drop capability " + std::to_string(c));
+    }
 
+    // stdio, the sysinfo filter, and the exec of init (or of runscript's command).
+    [[noreturn]] void exec_init() {
         int null = ::open("/dev/null", O_RDWR);
         if (null < 0) fail_errno(Exit::EnvCreate, "can't open /dev/null in the container");
         if (spec.command.empty()) {
