@@ -69,7 +69,16 @@ TEST_F(RuntimeLifecycle, StartStatusListStopLeaveNothingBehind) {
     EXPECT_FALSE(fs::exists(private_path(kCt) + "/bin/busybox"));
 }
 
+// halt inside leaves a marker in the private area, then halts as before.
+void mark_halt(const std::string& priv) {
+    fs::remove(priv + "/sbin/halt");
+    write_text(priv + "/sbin/halt", "#!/bin/sh\ntouch /root/halt-ran\nexec /bin/busybox halt \"$@\"\n");
+    fs::permissions(priv + "/sbin/halt", fs::perms::owner_all);
+}
+
+// --fast kills at once: halt never runs inside (a stop that ignored --fast would run it first).
 TEST_F(RuntimeLifecycle, FastStopKillsAtOnceAndCleansUp) {
+    mark_halt(private_path(kCt));
     ASSERT_TRUE(start_ct());
     auto init = init_pid();
     ASSERT_TRUE(init);
@@ -79,19 +88,25 @@ TEST_F(RuntimeLifecycle, FastStopKillsAtOnceAndCleansUp) {
     ASSERT_EQ(r.status, 0) << r.out << r.err;
     EXPECT_EQ(status_line(), "CTID 101 exist unmounted down");
     EXPECT_FALSE(process_alive(*init));
+    EXPECT_FALSE(fs::exists(private_path(kCt) + "/root/halt-ran")) << "stop --fast ran halt inside";
     EXPECT_TRUE(nothing_left_within());
 }
 
-// A container whose halt does nothing: stop waits STOP_TIMEOUT, then kills everything.
+// A container whose halt does nothing: stop waits STOP_TIMEOUT, then kills everything. What halt leaves behind
+// shows that stop ran it and then waited: a process it starts writes its file a second after halt returned, well
+// within the 3 s of STOP_TIMEOUT (a stop that killed at once, or right after halt returned, leaves no file).
 TEST_F(RuntimeLifecycle, StopKillsAfterStopTimeoutWhenHaltDoesNothing) {
     ASSERT_EQ(run({"set", ct(), "--stop-timeout", "3", "--save"}).status, 0);
     fs::remove(private_path(kCt) + "/sbin/halt");
-    write_text(private_path(kCt) + "/sbin/halt", "#!/bin/sh\nexit 0\n");
+    write_text(private_path(kCt) + "/sbin/halt",
+               "#!/bin/sh\ntouch /root/halt-ran\n(sleep 1; touch /root/waited) </dev/null >/dev/null 2>&1 &\nexit 0\n");
     fs::permissions(private_path(kCt) + "/sbin/halt", fs::perms::owner_all);
     ASSERT_TRUE(start_ct());
     auto r = run({"stop", ct()}, {}, 60s);
     EXPECT_EQ(r.status, 0) << r.out << r.err;
     EXPECT_EQ(status_line(), "CTID 101 exist unmounted down");
+    EXPECT_TRUE(fs::exists(private_path(kCt) + "/root/halt-ran")) << "stop did not run halt inside";
+    EXPECT_TRUE(fs::exists(private_path(kCt) + "/root/waited")) << "stop did not wait for STOP_TIMEOUT";
     EXPECT_TRUE(nothing_left_within());
 }
 
