@@ -20,6 +20,7 @@
 
 #include "cgroup/driver.hpp"
 #include "config/capabilities.hpp"
+#include "config/params.hpp"
 #include "config/units.hpp"
 #include "ct/lock.hpp"
 #include "ct/state.hpp"
@@ -600,7 +601,7 @@ std::vector<std::string> apply_running(const CtConfig& cfg, const std::vector<st
     for (auto& k : keys) groups |= groups_of_key(k);
     std::vector<std::string> warnings;
     auto cg = driver_of(cfg);
-    if (std::find(keys.begin(), keys.end(), "HOSTNAME") != keys.end()) {
+    if (groups & kResHostname) {
         auto init = find_init(*cg, cfg.ctid());
         if (!init) fail(Exit::NotRunning, "Container is not running");
         auto name = cfg.get_or("HOSTNAME", "");
@@ -613,7 +614,7 @@ std::vector<std::string> apply_running(const CtConfig& cfg, const std::vector<st
         });
         if (wait_exit(pid) != 0) fail(Exit::System, "can't set the host name of CT {}", cfg.ctid());
     }
-    if (!groups) return warnings;
+    if (!(groups & kResAll)) return warnings;
     auto res = resources_from_config(cfg);
     if (groups & kResPty) {
         // devpts max= lives in the container's mount namespace: remount it there.
@@ -626,7 +627,7 @@ std::vector<std::string> apply_running(const CtConfig& cfg, const std::vector<st
         });
         if (wait_exit(pid) != 0) fail(Exit::SetUbc, "can't change numpty of CT {}: remount of /dev/pts failed", cfg.ctid());
     }
-    return cg->apply(cfg.ctid(), res, groups & ~static_cast<unsigned>(kResPty), cfg.ve_private());
+    return cg->apply(cfg.ctid(), res, groups & kResAll & ~static_cast<unsigned>(kResPty), cfg.ve_private());
 }
 
 }  // namespace vz
