@@ -196,6 +196,42 @@ inline const std::map<std::string, Example>& netif_field_examples() {
     return table;
 }
 
+// More values of each kind that the command line and a loaded config must both refuse, beyond the examples'
+// `invalid`: the edges where the two once differed (ranges, forms never checked on load).
+inline const std::map<vz::Kind, std::vector<std::string>>& more_invalid() {
+    using K = vz::Kind;
+    static const std::map<vz::Kind, std::vector<std::string>> table = {
+        {K::Ubc, {"lots", "-5", "1:x"}},
+        {K::VswapSize, {"-1"}},
+        {K::Uint, {"abc", "1.5"}},
+        {K::Path, {"x/$VEID"}},
+        {K::CtName, {"123"}},
+        {K::IpAdd, {"192.0.2.1/33", "nonsense"}},
+        {K::Nameserver, {"inherit2"}},
+        {K::Cpuunits, {"500001", "x"}},
+        {K::Cpulimit, {"100001", "-1", "50x", "1000%"}},
+        {K::Cpumask, {"x", "5000"}},
+        {K::Meminfo, {"pages", "bogus:5", "pages:x", "privvmpages:-1", "nonesuch"}},
+        {K::Netfilter, {"FULL"}},
+        {K::DiskSpace, {"1G:unlimited", "x"}},
+        {K::Capability, {"chown", "chown:maybe"}},
+        {K::Features, {"nfs"}},
+        {K::Devnodes, {"/dev/null:rw", "../x:rw", "null:"}},
+        {K::Devices, {"c:abc:3:rw", "x:1:3:rw", "c:1:3:rx", "c:1:3", "c:4096:0:rw", "b:07:0:rw"}},
+        {K::PciAdd, {"00:20.0"}},
+        {K::Ioprio, {"-1", "x"}},
+        {K::Iolimit, {"fast"}},
+        {K::Iopslimit, {"3000000000"}},
+        {K::Layout, {"simfs:plain", "ploop:fast", "ploop:"}},
+    };
+    return table;
+}
+
+// How a config file holds the value `v` of row `p`: the veth options write one field of a NETIF device.
+inline std::string stored_spelling(const vz::ParamDef& p, const std::string& v) {
+    return p.kind == vz::Kind::NetifField ? "ifname=eth0," + p.netif_key + "=" + v : v;
+}
+
 // The example of a parameter row, or nullptr when its kind (or veth field) has none yet.
 inline const Example* example_for(const vz::ParamDef& p) {
     if (p.kind == vz::Kind::NetifField) {

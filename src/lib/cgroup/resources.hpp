@@ -7,20 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "config/res_groups.hpp"
 
 namespace vz {
-
-// Groups of limits; a `set` on a running container applies only the groups its parameters touch.
-enum ResGroup : unsigned {
-    kResCpu = 1,
-    kResCpuset = 2,
-    kResMemory = 4,
-    kResPids = 8,
-    kResIo = 16,
-    kResDevices = 32,
-    kResPty = 64,
-    kResAll = 127,
-};
 
 struct DeviceRule {
     char type = 'c';       // 'b', 'c' or 'a'

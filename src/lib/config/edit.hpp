@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "config/conf_file.hpp"
+#include "config/kinds.hpp"
 #include "config/params.hpp"
 
 namespace vz {
@@ -29,8 +30,5 @@ std::vector<std::string> apply_changes(ConfFile& conf, std::span<const Change> c
 
 // Check the value of every known parameter in `conf`; throws vz::Error(21) "<file>: KEY=\"value\": expected ...".
 void validate_config(const ConfFile& conf);
-
-// Canonical text of one IP address ("10.0.0.1", "2001:db8::1/64"); nullopt if it is not one.
-std::optional<std::string> canonical_ip(std::string_view s);
 
 }  // namespace vz

@@ -1,5 +1,8 @@
 #include "config/params.hpp"
 
+#include "config/res_groups.hpp"
+
+#include <utility>
 #include <vector>
 
 namespace vz {
@@ -21,9 +24,24 @@ ParamDef row(std::string option, char short_opt, std::string key, Kind kind, App
     return p;
 }
 
+// The beancounters a running container's cgroups enforce, and the group of limits each feeds; the others are
+// accounted only.
+unsigned ubc_groups(std::string_view name) {
+    constexpr std::pair<std::string_view, unsigned> kEnforced[] = {
+        {"kmemsize", kResMemory}, {"physpages", kResMemory}, {"swappages", kResMemory},
+        {"numproc", kResPids},    {"numpty", kResPty},
+    };
+    for (auto& [n, g] : kEnforced)
+        if (n == name) return g;
+    return 0;
+}
+
 std::vector<ParamDef> build() {
     std::vector<ParamDef> t;
-    auto add = [&](ParamDef p) -> ParamDef& { return t.emplace_back(std::move(p)); };
+    auto add = [&](ParamDef p, unsigned groups = 0) -> ParamDef& {
+        p.groups = groups;
+        return t.emplace_back(std::move(p));
+    };
 
     // 2.2 miscellaneous
     add(row("onboot", 0, "ONBOOT", K::YesNo, A::ConfigOnly, "yes|no", "start the container when the host boots"));
@@ -33,8 +51,7 @@ std::vector<ParamDef> build() {
     add(row("private", 0, "VE_PRIVATE", K::Path, A::Stopped, "PATH", "private area ($VEID expands)")).cmds =
         kSet | kCreate;
     add(row("mount_opts", 0, "MOUNT_OPTS", K::Text, A::Restart, "OPT[,OPT]", "mount options of the image layout"));
-    add(row("userpasswd", 0, "", K::UserPasswd, A::NotSaved, "USER:PASSWORD", "set a password inside the container"))
-        .repeatable = true;
+    add(row("userpasswd", 0, "", K::UserPasswd, A::NotSaved, "USER:PASSWORD", "set a password inside the container"));
     add(row("disabled", 0, "DISABLED", K::YesNo, A::ConfigOnly, "yes|no", "refuse to start unless --force"));
     {
         auto& p = add(row("name", 0, "NAME", K::CtName, A::ConfigOnly, "NAME", "container name (set: needs --save)"));
@@ -56,27 +73,20 @@ std::vector<ParamDef> build() {
     {
         auto& p = add(row("ipadd", 0, "IP_ADDRESS", K::IpAdd, A::Live, "ADDR[/PREFIX]", "add IP address(es)"));
         p.aliases = "ip";
-        p.repeatable = true;
         p.cmds = kSet | kCreate;
     }
-    add(row("ipdel", 0, "IP_ADDRESS", K::IpDel, A::Live, "ADDR|all", "remove IP address(es)")).repeatable = true;
-    add(row("hostname", 0, "HOSTNAME", K::Hostname, A::Live, "NAME", "host name")).cmds = kSet | kCreate;
-    add(row("nameserver", 0, "NAMESERVER", K::Nameserver, A::Live, "ADDR|inherit", "DNS server(s)")).repeatable =
-        true;
-    add(row("searchdomain", 0, "SEARCHDOMAIN", K::Searchdomain, A::Live, "NAME|inherit", "DNS search domain(s)"))
-        .repeatable = true;
-    add(row("netdev_add", 0, "NETDEV", K::NetdevAdd, A::Live, "IFNAME", "move a host network device in"))
-        .repeatable = true;
-    add(row("netdev_del", 0, "NETDEV", K::NetdevDel, A::Live, "IFNAME", "move a network device back out"))
-        .repeatable = true;
+    add(row("ipdel", 0, "IP_ADDRESS", K::IpDel, A::Live, "ADDR|all", "remove IP address(es)"));
+    add(row("hostname", 0, "HOSTNAME", K::Hostname, A::Live, "NAME", "host name"), kResHostname).cmds = kSet | kCreate;
+    add(row("nameserver", 0, "NAMESERVER", K::Nameserver, A::Live, "ADDR|inherit", "DNS server(s)"));
+    add(row("searchdomain", 0, "SEARCHDOMAIN", K::Searchdomain, A::Live, "NAME|inherit", "DNS search domain(s)"));
+    add(row("netdev_add", 0, "NETDEV", K::NetdevAdd, A::Live, "IFNAME", "move a host network device in"));
+    add(row("netdev_del", 0, "NETDEV", K::NetdevDel, A::Live, "IFNAME", "move a network device back out"));
 
     // 2.4 veth
     add(row("netif_add", 0, "NETIF", K::NetifAdd, A::Live, "IFNAME[,MAC,HOST_IFNAME,HOST_MAC,BRIDGE]",
-            "add a veth device"))
-        .repeatable = true;
-    add(row("netif_del", 0, "NETIF", K::NetifDel, A::Live, "IFNAME|all", "remove a veth device")).repeatable = true;
-    add(row("ifname", 0, "NETIF", K::NetifSelect, A::Live, "IFNAME", "veth device the next options change"))
-        .repeatable = true;
+            "add a veth device"));
+    add(row("netif_del", 0, "NETIF", K::NetifDel, A::Live, "IFNAME|all", "remove a veth device"));
+    add(row("ifname", 0, "NETIF", K::NetifSelect, A::Live, "IFNAME", "veth device the next options change"));
     struct NetifOpt {
         const char* option;
         const char* meta;
@@ -89,34 +99,33 @@ std::vector<ParamDef> build() {
                                    NetifOpt{"mac_filter", "on|off", "drop frames not for the MAC of --ifname"}}) {
         auto& p = add(row(opt, 0, "NETIF", K::NetifField, A::Live, meta, help));
         p.netif_key = opt;
-        p.repeatable = true;
     }
 
     // 2.5 beancounters, from the resource table
     for (auto& r : ubc_resources()) {
         auto& p = add(row(std::string(r.name), r.short_opt, std::string(r.conf_key), K::Ubc, A::Live, "B[:L]",
-                          std::string(r.help)));
+                          std::string(r.help)), ubc_groups(r.name));
         p.conf_alias = r.conf_alias;
         p.ubc = &r;
         if (r.name == "avnumproc") p.apply = A::ConfigOnly;
     }
 
     // 2.6 VSwap
-    add(row("ram", 0, "PHYSPAGES", K::VswapSize, A::Live, "SIZE", "RAM limit (stored as PHYSPAGES 0:<pages>)")).ubc =
+    add(row("ram", 0, "PHYSPAGES", K::VswapSize, A::Live, "SIZE", "RAM limit (stored as PHYSPAGES 0:<pages>)"), kResMemory).ubc =
         find_ubc("physpages");
-    add(row("swap", 0, "SWAPPAGES", K::VswapSize, A::Live, "SIZE", "swap limit (stored as SWAPPAGES 0:<pages>)")).ubc =
+    add(row("swap", 0, "SWAPPAGES", K::VswapSize, A::Live, "SIZE", "swap limit (stored as SWAPPAGES 0:<pages>)"), kResMemory).ubc =
         find_ubc("swappages");
     add(row("vm_overcommit", 0, "VM_OVERCOMMIT", K::Float, A::Live, "FLOAT",
             "privvmpages = (ram+swap) x this; 0 = unlimited"));
 
     // 2.7 CPU
-    add(row("cpuunits", 0, "CPUUNITS", K::Cpuunits, A::Live, "8..500000", "CPU weight (default 1000)"));
-    add(row("cpuweight", 0, "CPUUWEIGHT", K::Uint, A::Live, "N", "raw CPU weight"));
+    add(row("cpuunits", 0, "CPUUNITS", K::Cpuunits, A::Live, "8..500000", "CPU weight (default 1000)"), kResCpu);
+    add(row("cpuweight", 0, "CPUUWEIGHT", K::Uint, A::Live, "N", "raw CPU weight"), kResCpu);
     add(row("cpulimit", 0, "CPULIMIT", K::Cpulimit, A::Live, "N|N%",
-            "CPU cap: percent of one CPU, or N% of the whole host"));
-    add(row("cpus", 0, "CPUS", K::Uint, A::Live, "N", "number of CPUs the container may use"));
-    add(row("cpumask", 0, "CPUMASK", K::Cpumask, A::Live, "LIST|all|auto", "CPUs the container may run on"));
-    add(row("nodemask", 0, "NODEMASK", K::Nodemask, A::Live, "LIST|all", "NUMA nodes (needs --cpumask)"));
+            "CPU cap: percent of one CPU, or N% of the whole host"), kResCpu);
+    add(row("cpus", 0, "CPUS", K::Uint, A::Live, "N", "number of CPUs the container may use"), kResCpu);
+    add(row("cpumask", 0, "CPUMASK", K::Cpumask, A::Live, "LIST|all|auto", "CPUs the container may run on"), kResCpuset);
+    add(row("nodemask", 0, "NODEMASK", K::Nodemask, A::Live, "LIST|all", "NUMA nodes (needs --cpumask)"), kResCpuset);
 
     // 2.8 memory view
     add(row("meminfo", 0, "MEMINFO", K::Meminfo, A::Live, "none|pages:N|privvmpages:N",
@@ -125,8 +134,7 @@ std::vector<ParamDef> build() {
     // 2.9 netfilter
     add(row("netfilter", 0, "NETFILTER", K::Netfilter, A::Restart, "disabled|stateless|stateful|full",
             "netfilter modules the container may use"));
-    add(row("iptables", 0, "IPTABLES", K::Iptables, A::Restart, "MODULE[,MODULE]", "obsolete: iptables modules"))
-        .repeatable = true;
+    add(row("iptables", 0, "IPTABLES", K::Iptables, A::Restart, "MODULE[,MODULE]", "obsolete: iptables modules"));
 
     // 2.10 disk
     add(row("diskquota", 0, "DISK_QUOTA", K::YesNo, A::Restart, "yes|no", "per-container disk quota"));
@@ -139,25 +147,19 @@ std::vector<ParamDef> build() {
 
     // 2.11 capabilities, devices, PCI, features
     add(row("capability", 0, "CAPABILITY", K::Capability, A::Restart, "NAME:on|off[,...]",
-            "capabilities kept or dropped"))
-        .repeatable = true;
+            "capabilities kept or dropped"));
     add(row("devnodes", 0, "DEVNODES", K::Devnodes, A::Live, "NAME:[r][w][q]|NAME:none",
-            "device node in /dev and its access"))
-        .repeatable = true;
+            "device node in /dev and its access"), kResDevices);
     add(row("devices", 0, "DEVICES", K::Devices, A::Live, "b|c:MAJOR:MINOR|all:[r][w][q]|none",
-            "device access without a node"))
-        .repeatable = true;
-    add(row("pci_add", 0, "PCI", K::PciAdd, A::Live, "[DOMAIN:]BUS:SLOT.FUNC", "pass a PCI device")).repeatable =
-        true;
-    add(row("pci_del", 0, "PCI", K::PciDel, A::Live, "[DOMAIN:]BUS:SLOT.FUNC", "take a PCI device back"))
-        .repeatable = true;
-    add(row("features", 0, "FEATURES", K::Features, A::Restart, "NAME:on|off[,...]", "optional features"))
-        .repeatable = true;
+            "device access without a node"), kResDevices);
+    add(row("pci_add", 0, "PCI", K::PciAdd, A::Live, "[DOMAIN:]BUS:SLOT.FUNC", "pass a PCI device"));
+    add(row("pci_del", 0, "PCI", K::PciDel, A::Live, "[DOMAIN:]BUS:SLOT.FUNC", "take a PCI device back"));
+    add(row("features", 0, "FEATURES", K::Features, A::Restart, "NAME:on|off[,...]", "optional features"));
 
     // 2.12 I/O
-    add(row("ioprio", 0, "IOPRIO", K::Ioprio, A::Live, "0..7", "I/O priority (default 4)"));
-    add(row("iolimit", 0, "IOLIMIT", K::Iolimit, A::Live, "N[B|K|M|G]|unlimited", "disk bandwidth, plain N = MB/s"));
-    add(row("iopslimit", 0, "IOPSLIMIT", K::Iopslimit, A::Live, "N|unlimited", "disk operations per second"));
+    add(row("ioprio", 0, "IOPRIO", K::Ioprio, A::Live, "0..7", "I/O priority (default 4)"), kResIo);
+    add(row("iolimit", 0, "IOLIMIT", K::Iolimit, A::Live, "N[B|K|M|G]|unlimited", "disk bandwidth, plain N = MB/s"), kResIo);
+    add(row("iopslimit", 0, "IOPSLIMIT", K::Iopslimit, A::Live, "N|unlimited", "disk operations per second"), kResIo);
 
     // create only
     {
@@ -196,57 +198,9 @@ const ParamDef* find_param_by_key(std::string_view key) {
     return nullptr;
 }
 
-std::string accepted_form(const ParamDef& p) {
-    switch (p.kind) {
-        case Kind::Ubc:
-            switch (p.ubc->unit) {
-                case Unit::Items: return "an integer number of items, or barrier:limit, or unlimited";
-                case Unit::Pages: return "pages, or a size with K/M/G/T suffix, as V or barrier:limit, or unlimited";
-                default: return "bytes, or a size with K/M/G/T/P suffix, as V or barrier:limit, or unlimited";
-            }
-        case Kind::VswapSize: return "a size in bytes with optional K/M/G/T suffix, or unlimited";
-        case Kind::YesNo: return "yes or no";
-        case Kind::Uint: return "a non-negative integer";
-        case Kind::Float: return "a non-negative number";
-        case Kind::Path: return "an absolute path";
-        case Kind::CtName: return "letters, digits, space and -+_. (not only digits)";
-        case Kind::Hostname: return "a host name without blanks";
-        case Kind::IpAdd: return "an IPv4 or IPv6 address with optional /prefix";
-        case Kind::IpDel: return "an IP address or all";
-        case Kind::Cpuunits: return "an integer from 8 to 500000";
-        case Kind::Cpulimit: return "N (percent of one CPU) or N% (percent of the host, N <= 100)";
-        case Kind::Cpumask: return "all, auto, or a list like 0-2,7";
-        case Kind::Nodemask: return "all or a list like 0-1";
-        case Kind::Meminfo: return "none, pages:N or privvmpages:N";
-        case Kind::Netfilter: return "disabled, stateless, stateful or full";
-        case Kind::DiskSpace: return "soft[:hard] in KiB, or sizes with K/M/G/T suffix";
-        case Kind::DiskInodes: return "soft[:hard] inode counts";
-        case Kind::Capability: return "name:on or name:off, comma separated";
-        case Kind::Features: return "name:on or name:off, comma separated";
-        case Kind::Devnodes: return "name:[r][w][q] or name:none, name relative to /dev";
-        case Kind::Devices: return "b|c:major:minor|all:[r][w][q] or ...:none";
-        case Kind::PciAdd:
-        case Kind::PciDel: return "[domain:]bus:slot.func in hex";
-        case Kind::Ioprio: return "an integer from 0 to 7";
-        case Kind::Iolimit: return "N (MB/s), N with B/K/M/G suffix, or unlimited";
-        case Kind::Iopslimit: return "a non-negative integer or unlimited";
-        case Kind::Layout: return "simfs or ploop[:expanded|plain|raw]";
-        case Kind::NetifAdd: return "ifname[,mac,host_ifname,host_mac,bridge]";
-        case Kind::NetifDel: return "an interface name or all";
-        case Kind::NetifSelect: return "an interface name";
-        case Kind::NetifField:
-            return p.netif_key == "mac_filter" ? "on or off"
-                   : (p.netif_key == "mac" || p.netif_key == "host_mac") ? "a MAC address XX:XX:XX:XX:XX:XX"
-                                                                         : "an interface name";
-        case Kind::NetdevAdd:
-        case Kind::NetdevDel: return "a host network interface name";
-        case Kind::Nameserver: return "an IP address or inherit";
-        case Kind::Searchdomain: return "a domain name or inherit";
-        case Kind::Iptables: return "iptables module names";
-        case Kind::UserPasswd: return "user:password";
-        case Kind::Text: return "text";
-    }
-    return "a valid value";
+unsigned groups_of_key(std::string_view conf_key) {
+    auto* p = find_param_by_key(conf_key);
+    return p ? p->groups : 0;
 }
 
 }  // namespace vz

@@ -73,18 +73,18 @@ struct ParamDef {
     Apply apply{};
     unsigned cmds = kSet;
     bool needs_save = false;   // refused without --save (20; --name: 131)
-    bool repeatable = false;   // every occurrence counts (lists); otherwise the last one wins
     const UbcResource* ubc = nullptr;
     std::string metavar;
     std::string help;
     std::string netif_key;     // NetifField: the key inside one NETIF device entry
+    unsigned groups = 0;       // ResGroup bits an Apply::Live change feeds; 0 = saved, effective at the next start
 };
 
 std::span<const ParamDef> params();
 const ParamDef* find_param(std::string_view option);
 // The row that owns a config key (also matches read-only aliases).
 const ParamDef* find_param_by_key(std::string_view conf_key);
-// The accepted form of a kind, for error messages and --help.
-std::string accepted_form(const ParamDef& p);
+// The ResGroup bits a config key feeds (0 for unknown keys and keys no running container takes at once).
+unsigned groups_of_key(std::string_view conf_key);
 
 }  // namespace vz

@@ -3,8 +3,7 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
-#include <algorithm>
-
+#include "config/params.hpp"
 #include "ct/host.hpp"
 #include "ct/probe.hpp"
 #include "runtime/join.hpp"
@@ -28,7 +27,7 @@ std::vector<std::string> apply_running(const CtConfig& cfg, const std::vector<st
     unsigned groups = 0;
     for (auto& k : keys) groups |= groups_of_key(k);
     auto cg = driver_of(cfg);
-    if (std::find(keys.begin(), keys.end(), "HOSTNAME") != keys.end()) {
+    if (groups & kResHostname) {
         auto name = cfg.get_or("HOSTNAME", "");
         int code = run_inside(cfg, *cg, [&] {
             if (::sethostname(name.data(), name.size()) != 0) ::_exit(1);
@@ -37,7 +36,7 @@ std::vector<std::string> apply_running(const CtConfig& cfg, const std::vector<st
         });
         if (code != 0) fail(Exit::System, "can't set the host name of CT {}", cfg.ctid());
     }
-    if (!groups) return {};
+    if (!(groups & kResAll)) return {};
     auto res = resources_from_config(cfg);
     if (groups & kResPty) {
         // devpts max= lives in the container's mount namespace: remount it there.
@@ -47,7 +46,7 @@ std::vector<std::string> apply_running(const CtConfig& cfg, const std::vector<st
         });
         if (code != 0) fail(Exit::SetUbc, "can't change numpty of CT {}: remount of /dev/pts failed", cfg.ctid());
     }
-    return cg->apply(cfg.ctid(), res, groups & ~static_cast<unsigned>(kResPty), cfg.ve_private());
+    return cg->apply(cfg.ctid(), res, groups & kResAll & ~static_cast<unsigned>(kResPty), cfg.ve_private());
 }
 
 }  // namespace vz

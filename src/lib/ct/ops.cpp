@@ -15,6 +15,7 @@
 #include "util/error.hpp"
 #include "util/file.hpp"
 #include "config/beancounters.hpp"
+#include "config/params.hpp"
 #include "util/log.hpp"
 #include "util/scope.hpp"
 
@@ -294,7 +295,7 @@ void set_ct(const Paths& p, unsigned ctid, const SetRequest& req, const Tools& t
         // Say which live parameters this version can only save (they act from the next start).
         std::vector<std::string> later;
         for (auto& k : keys)
-            if (!groups_of_key(k) && k != "HOSTNAME" && std::find(later.begin(), later.end(), k) == later.end())
+            if (!groups_of_key(k) && std::find(later.begin(), later.end(), k) == later.end())
                 later.push_back(k);
         if (!later.empty())
             log::warn("not applied to the running container, effective at the next start: {}", join(later, " "));

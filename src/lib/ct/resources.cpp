@@ -108,15 +108,4 @@ Resources resources_from_config(const CtConfig& cfg) {
     return r;
 }
 
-unsigned groups_of_key(const std::string& key) {
-    if (key == "CPULIMIT" || key == "CPUS" || key == "CPUUNITS" || key == "CPUUWEIGHT") return kResCpu;
-    if (key == "CPUMASK" || key == "NODEMASK") return kResCpuset;
-    if (key == "PHYSPAGES" || key == "SWAPPAGES" || key == "KMEMSIZE") return kResMemory;
-    if (key == "NUMPROC") return kResPids;
-    if (key == "NUMPTY") return kResPty;
-    if (key == "IOPRIO" || key == "IOLIMIT" || key == "IOPSLIMIT") return kResIo;
-    if (key == "DEVICES" || key == "DEVNODES") return kResDevices;
-    return 0;
-}
-
 }  // namespace vz

@@ -10,7 +10,5 @@ namespace vz {
 
 // Reads every limit from the configuration. Bad values were refused when the config was loaded.
 Resources resources_from_config(const CtConfig& cfg);
-// The groups a config key feeds.
-unsigned groups_of_key(const std::string& key);
 
 }  // namespace vz

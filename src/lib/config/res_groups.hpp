@@ -1,0 +1,20 @@
+// How a parameter reaches a running container: the groups of limits (and other live state) it feeds. A column of
+// the parameter table; the cgroup drivers apply the limit groups, the container's own namespaces the others.
+#pragma once
+
+namespace vz {
+
+// A `set` on a running container applies only the groups its parameters touch.
+enum ResGroup : unsigned {
+    kResCpu = 1,
+    kResCpuset = 2,
+    kResMemory = 4,
+    kResPids = 8,
+    kResIo = 16,
+    kResDevices = 32,
+    kResPty = 64,
+    kResAll = 127,       // every group of limits, as a start applies them
+    kResHostname = 128,  // set inside the container's UTS namespace, not a limit
+};
+
+}  // namespace vz
