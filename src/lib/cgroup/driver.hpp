@@ -47,7 +47,6 @@ public:
                                            const std::string& private_dir) = 0;
     // The directory the monitor process and tools read: the container's cgroup (v2) or its pids cgroup (v1).
     virtual std::string dir(unsigned ctid) const = 0;
-    CgroupMode mode() const { return layout_.mode; }
 
 protected:
     explicit CgroupDriver(CgroupLayout layout) : layout_(std::move(layout)) {}
@@ -63,7 +62,6 @@ namespace cgroup_io {
 void write(const std::string& dir, const std::string& file, const std::string& value, int code);
 bool try_write(const std::string& dir, const std::string& file, const std::string& value);
 std::string read(const std::string& dir, const std::string& file);
-std::vector<pid_t> read_pids(const std::string& file);
 // The processes of the cgroup `dir` and of every cgroup below it (a container's systemd makes its own subtree).
 std::vector<pid_t> read_tree_pids(const std::string& dir);
 // Removes the cgroup `dir` and every (empty) cgroup below it, deepest first; missing is fine. Retries briefly while

@@ -9,10 +9,10 @@
 #include <thread>
 
 #include "cgroup/driver.hpp"
-#include "config/units.hpp"
 #include "util/error.hpp"
 #include "util/fd.hpp"
 #include "util/file.hpp"
+#include "util/strings.hpp"
 
 namespace vz::cgroup_io {
 
@@ -33,6 +33,13 @@ int write_errno(const std::string& path, const std::string& value) {
     if (::write(fd.get(), value.data(), value.size()) < 0) return errno;
     return 0;
 }
+
+std::vector<pid_t> read_pids(const std::string& file) {
+    std::vector<pid_t> out;
+    for (auto& tok : split(read_file(file).value_or(""), "\n"))
+        if (auto v = parse_uint(tok)) out.push_back(static_cast<pid_t>(*v));
+    return out;
+}
 }  // namespace
 
 void write(const std::string& dir, const std::string& file, const std::string& value, int code) {
@@ -49,13 +56,6 @@ std::string read(const std::string& dir, const std::string& file) {
     auto s = read_file(dir + "/" + file).value_or("");
     while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
     return s;
-}
-
-std::vector<pid_t> read_pids(const std::string& file) {
-    std::vector<pid_t> out;
-    for (auto& tok : split(read_file(file).value_or(""), "\n"))
-        if (auto v = parse_uint(tok)) out.push_back(static_cast<pid_t>(*v));
-    return out;
 }
 
 std::vector<pid_t> read_tree_pids(const std::string& dir) {

@@ -6,7 +6,7 @@
 
 #include <algorithm>
 
-#include "config/units.hpp"
+#include "util/strings.hpp"
 #include "config/ctconfig.hpp"
 #include "util/fd.hpp"
 #include "util/file.hpp"

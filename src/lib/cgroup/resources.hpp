@@ -1,5 +1,5 @@
 // The limits of a container as the kernel needs them, derived from its configuration. One struct for both
-// cgroup versions; the drivers translate it.
+// cgroup versions; apply_limits() (cgroup/apply.hpp) translates it.
 #pragma once
 
 #include <cstdint>

@@ -8,10 +8,11 @@
 #include <array>
 #include <thread>
 
+#include "cgroup/apply.hpp"
 #include "cgroup/driver.hpp"
-#include "config/units.hpp"
 #include "util/error.hpp"
 #include "util/file.hpp"
+#include "util/strings.hpp"
 
 namespace vz {
 namespace {
@@ -24,11 +25,33 @@ constexpr std::array kControllers = {"pids", "cpu", "cpuacct", "cpuset", "memory
 // root to it (systemd inside would make init.scope and system.slice there). "systemd" is the named
 // hierarchy (name=systemd), "unified" the cgroup2 tree of a hybrid host.
 constexpr std::array kPlainHierarchies = {"systemd", "unified"};
-constexpr int kSetUbc = static_cast<int>(Exit::SetUbc);
 constexpr int kSetCpu = static_cast<int>(Exit::SetCpu);
 
-std::string num_or_max(const std::optional<uint64_t>& v, const char* max) {
-    return v ? std::to_string(*v) : std::string(max);
+std::string quota_text(std::optional<uint64_t> quota_us, uint64_t) {
+    return quota_us ? std::to_string(*quota_us) : "-1";
+}
+
+FileWrites throttle(const std::string& dev, uint64_t bps, uint64_t iops) {
+    auto b = dev + " " + std::to_string(bps), i = dev + " " + std::to_string(iops);  // 0: no limit
+    return {{"blkio.throttle.read_bps_device", b}, {"blkio.throttle.write_bps_device", b},
+            {"blkio.throttle.read_iops_device", i}, {"blkio.throttle.write_iops_device", i}};
+}
+
+void allow_devices(const std::string& d, const std::vector<DeviceRule>& rules) {
+    int code = static_cast<int>(Exit::SetDevices);
+    std::vector<std::string> wanted;
+    for (auto& rule : rules)
+        wanted.push_back(fmt::format("{} {}:{} {}m", rule.type, rule.major < 0 ? "*" : std::to_string(rule.major),
+                                     rule.minor < 0 ? "*" : std::to_string(rule.minor),
+                                     rule.access == "rwm" ? "rw" : rule.access));
+    if (!is_dir(d + "/" + CgroupDriver::kInner)) {
+        write(d, "devices.deny", "a", code);
+    } else {
+        // With the inner cgroup below it v1 refuses "deny a": take back what is allowed and not wanted.
+        for (auto& line : split(read(d, "devices.list"), "\n"))
+            if (std::find(wanted.begin(), wanted.end(), line) == wanted.end()) write(d, "devices.deny", line, code);
+    }
+    for (auto& w : wanted) write(d, "devices.allow", w, code);
 }
 
 class V1Driver final : public CgroupDriver {
@@ -41,9 +64,6 @@ public:
             if (path_exists(layout_.root + "/" + h + "/cgroup.procs")) hierarchies_.emplace_back(h);
     }
 
-    std::string ctl(const std::string& c, unsigned ctid) const {
-        return layout_.root + "/" + c + "/" + layout_.base + "/" + std::to_string(ctid);
-    }
     // Where the layout says a container's processes are probed (its pids cgroup).
     std::string dir(unsigned ctid) const override { return layout_.ct_probe_dir(ctid); }
 
@@ -52,7 +72,7 @@ public:
             auto base = layout_.root + "/" + c + "/" + layout_.base;
             bool new_base = !is_dir(base);
             make_dirs(base);
-            auto d = ctl(c, ctid);
+            auto d = layout_.ct_dir(c, ctid);
             if (::mkdir(d.c_str(), 0755) != 0 && errno != EEXIST)
                 fail(Exit::EnvCreate, "can't create cgroup {}: {}", d, errno_text(errno));
             if (c == "cpuset") {
@@ -73,21 +93,22 @@ public:
     // The inner cgroup of every hierarchy, made on first use.
     void make_inner(unsigned ctid) {
         for (auto& c : hierarchies_) {
-            auto d = ctl(c, ctid) + "/" + kInner;
+            auto outer = layout_.ct_dir(c, ctid);
+            auto d = outer + "/" + kInner;
             if (::mkdir(d.c_str(), 0755) != 0) {
                 if (errno == EEXIST) continue;
                 fail(Exit::EnvCreate, "can't create cgroup {}: {}", d, errno_text(errno));
             }
             if (c == "cpuset") {
-                write(d, "cpuset.cpus", read(ctl(c, ctid), "cpuset.cpus"), kSetCpu);
-                write(d, "cpuset.mems", read(ctl(c, ctid), "cpuset.mems"), kSetCpu);
+                write(d, "cpuset.cpus", read(outer, "cpuset.cpus"), kSetCpu);
+                write(d, "cpuset.mems", read(outer, "cpuset.mems"), kSetCpu);
             }
-            if (c == "cpu") write(d, "cpu.cfs_quota_us", read(ctl(c, ctid), "cpu.cfs_quota_us"), kSetCpu);
+            if (c == "cpu") write(d, "cpu.cfs_quota_us", read(outer, "cpu.cfs_quota_us"), kSetCpu);
         }
     }
 
     void remove(unsigned ctid) override {
-        for (auto& c : hierarchies_) remove_cgroup_tree(ctl(c, ctid));
+        for (auto& c : hierarchies_) remove_cgroup_tree(layout_.ct_dir(c, ctid));
     }
 
     bool exists(unsigned ctid) const override { return is_dir(dir(ctid)); }
@@ -99,7 +120,7 @@ public:
         const char* file = pid == 0 ? "tasks" : "cgroup.procs";
         for (auto& c : hierarchies_)
             // cgroup2 (the hybrid host's "unified") has no "tasks".
-            write(ctl(c, ctid) + "/" + kInner, c == "unified" ? "cgroup.procs" : file, std::to_string(pid),
+            write(layout_.ct_dir(c, ctid) + "/" + kInner, c == "unified" ? "cgroup.procs" : file, std::to_string(pid),
                   static_cast<int>(Exit::EnvCreate));
     }
 
@@ -145,7 +166,7 @@ public:
     }
 
     void kill_all(unsigned ctid) override {
-        auto fz = ctl("freezer", ctid);
+        auto fz = layout_.ct_dir("freezer", ctid);
         bool frozen = is_dir(fz) && try_write(fz, "freezer.state", "FROZEN");
         for (int round = 0; round < 100; ++round) {
             auto pids = procs(ctid);
@@ -159,117 +180,39 @@ public:
 
     std::vector<std::string> apply(unsigned ctid, const Resources& r, unsigned groups,
                                    const std::string& private_dir) override {
-        std::vector<std::string> warnings;
-        if (groups & kResCpu) {
-            auto d = ctl("cpu", ctid);
-            auto period = parse_uint(read(d, "cpu.cfs_period_us")).value_or(100000);
-            // LXCFS counts a container's CPUs (cpuinfo, cpu/online) from the quota of its init's cgroup, the
-            // inner level, which therefore gets the same quota.
-            write_with_inner(d, "cpu.cfs_quota_us",
-                             r.cpu_quota_pct ? std::to_string(*r.cpu_quota_pct * period / 100) : "-1");
-            write(d, "cpu.shares", std::to_string(cpuunits_to_shares(r.cpuunits)), kSetCpu);
-        }
-        if (groups & kResCpuset) {
-            auto d = ctl("cpuset", ctid);
-            auto base = layout_.root + "/cpuset/" + layout_.base;
-            for (auto* f : {"cpuset.cpus", "cpuset.mems"})
-                write_with_inner(d, f, std::string(f) == "cpuset.cpus" ? r.cpuset_cpus.value_or(read(base, f))
-                                                                      : r.cpuset_mems.value_or(read(base, f)));
-        }
-        if (groups & kResMemory) apply_memory(ctid, r, warnings);
-        if (groups & kResPids) write(ctl("pids", ctid), "pids.max", num_or_max(r.numproc, "max"), kSetUbc);
-        if (groups & kResIo) apply_io(ctid, r, private_dir, warnings);
-        if (groups & kResDevices) {
-            auto d = ctl("devices", ctid);
-            int code = static_cast<int>(Exit::SetDevices);
-            auto rule_text = [](const DeviceRule& rule) {
-                return fmt::format("{} {}:{} {}m", rule.type, rule.major < 0 ? "*" : std::to_string(rule.major),
-                                   rule.minor < 0 ? "*" : std::to_string(rule.minor),
-                                   rule.access == "rwm" ? "rw" : rule.access);
-            };
-            std::vector<std::string> wanted;
-            for (auto& rule : base_devices())
-                if (!rule.access.empty()) wanted.push_back(rule_text(rule));
-            for (auto& rule : r.devices)
-                if (!rule.access.empty()) wanted.push_back(rule_text(rule));
-            if (!is_dir(d + "/" + kInner)) {
-                write(d, "devices.deny", "a", code);
-            } else {
-                // With the inner cgroup below it v1 refuses "deny a": take back what is allowed and not wanted.
-                for (auto& line : split(read(d, "devices.list"), "\n"))
-                    if (std::find(wanted.begin(), wanted.end(), line) == wanted.end()) write(d, "devices.deny", line, code);
-            }
-            for (auto& w : wanted) write(d, "devices.allow", w, code);
-        }
-        return warnings;
+        return apply_limits(v1_limit_files(), layout_, ctid, r, groups, private_dir);
     }
 
 private:
-    // Writes `value` to `file` of the container's cgroup `d` and of its inner level, when that exists. A parent
-    // must hold its child's CPUs and quota: shrinking writes the inner level first, growing the outer first.
-    void write_with_inner(const std::string& d, const char* file, const std::string& value) {
-        auto inner = d + "/" + kInner;
-        bool has_inner = is_dir(inner);
-        if (has_inner && try_write(inner, file, value)) {
-            write(d, file, value, kSetCpu);
-        } else {
-            write(d, file, value, kSetCpu);
-            if (has_inner) write(inner, file, value, kSetCpu);
-        }
-    }
-
-    void apply_memory(unsigned ctid, const Resources& r, std::vector<std::string>& warnings) {
-        auto d = ctl("memory", ctid);
-        std::string mem = num_or_max(r.ram_bytes, "-1");
-        bool memsw = path_exists(d + "/memory.memsw.limit_in_bytes");
-        if (!memsw && r.swap_bytes)
-            fail(Exit::SetUbc, "can't limit swappages of CT {}: swap accounting is off in this kernel "
-                               "(boot with swapaccount=1)", ctid);
-        if (r.swap_bytes && !r.ram_bytes)
-            fail(Exit::SetUbc, "can't limit swappages of CT {} on cgroup v1 without a physpages limit "
-                               "(memsw counts RAM and swap together)", ctid);
-        std::string total = r.ram_bytes && r.swap_bytes ? std::to_string(*r.ram_bytes + *r.swap_bytes) : "-1";
-        // memsw must stay >= memory: raise memsw first when it grows, lower memory first when it shrinks.
-        if (memsw && !try_write(d, "memory.memsw.limit_in_bytes", total)) {
-            write(d, "memory.limit_in_bytes", mem, kSetUbc);
-            write(d, "memory.memsw.limit_in_bytes", total, kSetUbc);
-        } else {
-            write(d, "memory.limit_in_bytes", mem, kSetUbc);
-            if (memsw) write(d, "memory.memsw.limit_in_bytes", total, kSetUbc);
-        }
-        // Newer kernels accept a kmem limit and ignore it: only a value that reads back counts as enforced.
-        if (r.kmem_bytes && (!try_write(d, "memory.kmem.limit_in_bytes", std::to_string(*r.kmem_bytes)) ||
-                             parse_uint(read(d, "memory.kmem.limit_in_bytes")) != r.kmem_bytes))
-            warnings.push_back("kmemsize is accounted, not enforced, on this kernel");
-    }
-
-    void apply_io(unsigned ctid, const Resources& r, const std::string& private_dir,
-                  std::vector<std::string>& warnings) {
-        auto d = ctl("blkio", ctid);
-        // ioprio 0..7 onto the proportional weight 100..1000; written also for 4 so a change back takes effect.
-        auto weight = std::to_string(100 + r.ioprio * 900 / 7);
-        if (!try_write(d, "blkio.bfq.weight", weight) && !try_write(d, "blkio.weight", weight) && r.ioprio != 4)
-            warnings.push_back("ioprio is not enforced: no proportional I/O scheduler (BFQ) on this host");
-        auto dev = block_device_of(private_dir);
-        if (dev.empty()) {
-            if (r.iolimit_bps || r.iopslimit)
-                fail(Exit::SetIo, "can't limit I/O of CT {}: {} is not on a block device", ctid, private_dir);
-            return;
-        }
-        auto bps = r.iolimit_bps ? std::to_string(r.iolimit_bps) : "0";
-        auto iops = r.iopslimit ? std::to_string(r.iopslimit) : "0";
-        int code = static_cast<int>(Exit::SetIo);
-        write(d, "blkio.throttle.read_bps_device", dev + " " + bps, code);
-        write(d, "blkio.throttle.write_bps_device", dev + " " + bps, code);
-        write(d, "blkio.throttle.read_iops_device", dev + " " + iops, code);
-        write(d, "blkio.throttle.write_iops_device", dev + " " + iops, code);
-    }
-
     std::vector<std::string> controllers_;  // those with limits
     std::vector<std::string> hierarchies_;  // controllers_ and the kPlainHierarchies present here
 };
 
 }  // namespace
+
+const LimitFiles& v1_limit_files() {
+    static const LimitFiles files{
+        .nested_levels = true,
+        .cpu_period = "cpu.cfs_period_us",
+        .cpu_quota = "cpu.cfs_quota_us",
+        .quota_text = quota_text,
+        .cpu_weight = "cpu.shares",
+        .weight = cpuunits_to_shares,
+        .cpuset_from_parent = true,
+        .unlimited = "-1",
+        .ram = "memory.limit_in_bytes",
+        .swap = "memory.memsw.limit_in_bytes",
+        .swap_counts_ram = true,
+        .no_swap = "swap accounting is off in this kernel (boot with swapaccount=1)",
+        .kmem = "memory.kmem.limit_in_bytes",
+        .kmem_scope = "this kernel",
+        .io_weight = {"blkio.bfq.weight", "blkio.weight"},
+        .no_io_weight = "no proportional I/O scheduler (BFQ) on this host",
+        .throttle = throttle,
+        .allow_devices = allow_devices,
+    };
+    return files;
+}
 
 std::unique_ptr<CgroupDriver> make_v1_driver(const CgroupLayout& l) { return std::make_unique<V1Driver>(l); }
 

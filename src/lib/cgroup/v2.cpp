@@ -7,9 +7,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <cstring>
 #include <thread>
 
+#include "cgroup/apply.hpp"
 #include "cgroup/driver.hpp"
 #include "util/error.hpp"
 #include "util/fd.hpp"
@@ -20,8 +20,6 @@ namespace {
 
 using namespace cgroup_io;
 
-constexpr int kSetUbc = static_cast<int>(Exit::SetUbc);
-constexpr int kSetCpu = static_cast<int>(Exit::SetCpu);
 constexpr const char* kControllers = "+cpu +cpuset +memory +pids +io";
 
 long sys_bpf(int cmd, bpf_attr& attr) { return ::syscall(__NR_bpf, cmd, &attr, sizeof attr); }
@@ -90,6 +88,49 @@ Fd load_device_program(const std::vector<DeviceRule>& rules) {
 }
 
 namespace {
+
+std::string quota_text(std::optional<uint64_t> quota_us, uint64_t period) {
+    return quota_us ? fmt::format("{} {}", *quota_us, period) : fmt::format("max {}", period);
+}
+
+FileWrites throttle(const std::string& dev, uint64_t bps, uint64_t iops) {
+    auto v = [](uint64_t x) { return x ? std::to_string(x) : std::string("max"); };
+    return {{"io.max", fmt::format("{} rbps={} wbps={} riops={} wiops={}", dev, v(bps), v(bps), v(iops), v(iops))}};
+}
+
+void allow_devices(const std::string& d, const std::vector<DeviceRule>& rules) {
+    Fd prog_fd = load_device_program(rules);
+    Fd cg(::open(d.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!cg) fail(Exit::SetDevices, "can't open {}: {}", d, errno_text(errno));
+
+    // Programs attached before (an older rule set) are replaced: attach the new one, then detach them.
+    uint32_t ids[64];
+    bpf_attr q{};
+    q.query.target_fd = static_cast<uint32_t>(cg.get());
+    q.query.attach_type = BPF_CGROUP_DEVICE;
+    q.query.prog_ids = reinterpret_cast<uint64_t>(ids);
+    q.query.prog_cnt = 64;
+    uint32_t old_count = sys_bpf(BPF_PROG_QUERY, q) == 0 ? q.query.prog_cnt : 0;
+
+    bpf_attr at{};
+    at.target_fd = static_cast<uint32_t>(cg.get());
+    at.attach_bpf_fd = static_cast<uint32_t>(prog_fd.get());
+    at.attach_type = BPF_CGROUP_DEVICE;
+    at.attach_flags = BPF_F_ALLOW_MULTI;
+    if (sys_bpf(BPF_PROG_ATTACH, at) != 0)
+        fail(Exit::SetDevices, "can't attach the device program to {}: {}", d, errno_text(errno));
+    for (uint32_t i = 0; i < old_count; ++i) {
+        bpf_attr g{};
+        g.prog_id = ids[i];
+        Fd old(static_cast<int>(sys_bpf(BPF_PROG_GET_FD_BY_ID, g)));
+        if (!old) continue;
+        bpf_attr det{};
+        det.target_fd = static_cast<uint32_t>(cg.get());
+        det.attach_bpf_fd = static_cast<uint32_t>(old.get());
+        det.attach_type = BPF_CGROUP_DEVICE;
+        sys_bpf(BPF_PROG_DETACH, det);
+    }
+}
 
 class V2Driver final : public CgroupDriver {
 public:
@@ -168,88 +209,35 @@ public:
 
     std::vector<std::string> apply(unsigned ctid, const Resources& r, unsigned groups,
                                    const std::string& private_dir) override {
-        std::vector<std::string> warnings;
-        auto d = dir(ctid);
-        if (groups & kResCpu) {
-            auto max = r.cpu_quota_pct ? fmt::format("{} 100000", *r.cpu_quota_pct * 1000) : "max 100000";
-            write(d, "cpu.max", max, kSetCpu);
-            // LXCFS counts a container's CPUs from the cpu.max of its init's cgroup, the inner level (v2 takes
-            // the smaller of the two, so this changes nothing else).
-            write(d + "/" + kInner, "cpu.max", max, kSetCpu);
-            write(d, "cpu.weight", std::to_string(cpuunits_to_weight(r.cpuunits)), kSetCpu);
-        }
-        if (groups & kResCpuset) {
-            write(d, "cpuset.cpus", r.cpuset_cpus.value_or(""), kSetCpu);
-            write(d, "cpuset.mems", r.cpuset_mems.value_or(""), kSetCpu);
-        }
-        if (groups & kResMemory) {
-            write(d, "memory.max", r.ram_bytes ? std::to_string(*r.ram_bytes) : "max", kSetUbc);
-            if (path_exists(d + "/memory.swap.max"))
-                write(d, "memory.swap.max", r.swap_bytes ? std::to_string(*r.swap_bytes) : "max", kSetUbc);
-            else if (r.swap_bytes)
-                fail(Exit::SetUbc, "can't limit swappages of CT {}: this kernel has no memory.swap.max", ctid);
-            if (r.kmem_bytes) warnings.push_back("kmemsize is accounted, not enforced, on cgroup v2");
-        }
-        if (groups & kResPids) write(d, "pids.max", r.numproc ? std::to_string(*r.numproc) : "max", kSetUbc);
-        if (groups & kResIo) {
-            auto weight = std::to_string(100 + r.ioprio * 900 / 7);
-            if (!try_write(d, "io.bfq.weight", weight) && !try_write(d, "io.weight", weight) && r.ioprio != 4)
-                warnings.push_back("ioprio is not enforced: no proportional I/O weight on this host");
-            auto dev = block_device_of(private_dir);
-            if (dev.empty()) {
-                if (r.iolimit_bps || r.iopslimit)
-                    fail(Exit::SetIo, "can't limit I/O of CT {}: {} is not on a block device", ctid, private_dir);
-            } else {
-                auto v = [](uint64_t x) { return x ? std::to_string(x) : std::string("max"); };
-                write(d, "io.max",
-                      fmt::format("{} rbps={} wbps={} riops={} wiops={}", dev, v(r.iolimit_bps), v(r.iolimit_bps),
-                                  v(r.iopslimit), v(r.iopslimit)),
-                      static_cast<int>(Exit::SetIo));
-            }
-        }
-        if (groups & kResDevices) attach_devices(d, r);
-        return warnings;
-    }
-
-private:
-    void attach_devices(const std::string& d, const Resources& r) {
-        std::vector<DeviceRule> rules = base_devices();
-        rules.insert(rules.end(), r.devices.begin(), r.devices.end());
-        Fd prog_fd = load_device_program(rules);
-        Fd cg(::open(d.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-        if (!cg) fail(Exit::SetDevices, "can't open {}: {}", d, errno_text(errno));
-
-        // Programs attached before (an older rule set) are replaced: attach the new one, then detach them.
-        uint32_t ids[64];
-        bpf_attr q{};
-        q.query.target_fd = static_cast<uint32_t>(cg.get());
-        q.query.attach_type = BPF_CGROUP_DEVICE;
-        q.query.prog_ids = reinterpret_cast<uint64_t>(ids);
-        q.query.prog_cnt = 64;
-        uint32_t old_count = sys_bpf(BPF_PROG_QUERY, q) == 0 ? q.query.prog_cnt : 0;
-
-        bpf_attr at{};
-        at.target_fd = static_cast<uint32_t>(cg.get());
-        at.attach_bpf_fd = static_cast<uint32_t>(prog_fd.get());
-        at.attach_type = BPF_CGROUP_DEVICE;
-        at.attach_flags = BPF_F_ALLOW_MULTI;
-        if (sys_bpf(BPF_PROG_ATTACH, at) != 0)
-            fail(Exit::SetDevices, "can't attach the device program to {}: {}", d, errno_text(errno));
-        for (uint32_t i = 0; i < old_count; ++i) {
-            bpf_attr g{};
-            g.prog_id = ids[i];
-            Fd old(static_cast<int>(sys_bpf(BPF_PROG_GET_FD_BY_ID, g)));
-            if (!old) continue;
-            bpf_attr det{};
-            det.target_fd = static_cast<uint32_t>(cg.get());
-            det.attach_bpf_fd = static_cast<uint32_t>(old.get());
-            det.attach_type = BPF_CGROUP_DEVICE;
-            sys_bpf(BPF_PROG_DETACH, det);
-        }
+        return apply_limits(v2_limit_files(), layout_, ctid, r, groups, private_dir);
     }
 };
 
 }  // namespace
+
+const LimitFiles& v2_limit_files() {
+    static const LimitFiles files{
+        .nested_levels = false,
+        .cpu_period = nullptr,
+        .cpu_quota = "cpu.max",
+        .quota_text = quota_text,
+        .cpu_weight = "cpu.weight",
+        .weight = cpuunits_to_weight,
+        .cpuset_from_parent = false,
+        .unlimited = "max",
+        .ram = "memory.max",
+        .swap = "memory.swap.max",
+        .swap_counts_ram = false,
+        .no_swap = "this kernel has no memory.swap.max",
+        .kmem = nullptr,
+        .kmem_scope = "cgroup v2",
+        .io_weight = {"io.bfq.weight", "io.weight"},
+        .no_io_weight = "no proportional I/O weight on this host",
+        .throttle = throttle,
+        .allow_devices = allow_devices,
+    };
+    return files;
+}
 
 std::unique_ptr<CgroupDriver> make_v1_driver(const CgroupLayout& l);
 
