@@ -106,7 +106,6 @@ std::function<std::string(const Record&)> conf_onoff_json(const char* key) {
     return [key](const Record& r) { return onoff_json(r.conf(key)); };
 }
 
-// Disk quota: usage needs a quota we do not have on simfs; limits come from the config.
 Value no_usage(const Record&) { return std::monostate{}; }
 
 std::function<std::string(const Record&)> disk_json(const char* key) {
@@ -180,20 +179,20 @@ std::vector<Field> head_rows() {
     };
 }
 
+// A disk quota: the whole (JSON only: usage, which needs a quota we do not have on simfs, and both limits), and its
+// soft and hard limits from the config.
+std::vector<Field> quota_rows(const std::string& name, const std::string& header, const char* key) {
+    return {
+        Field{.name = name, .header = header, .sources = kConfig, .get = no_usage, .json = disk_json(key)},
+        Field{.name = name + ".s", .header = header + ".S", .sources = kConfig, .get = disk_limit(key, true),
+              .in_json = false},
+        Field{.name = name + ".h", .header = header + ".H", .sources = kConfig, .get = disk_limit(key, false),
+              .in_json = false},
+    };
+}
+
 std::vector<Field> tail_rows() {
     return {
-        Field{.name = "diskspace", .header = "DSPACE", .sources = kConfig, .get = no_usage,
-              .json = disk_json("DISKSPACE")},
-        Field{.name = "diskspace.s", .header = "DSPACE.S", .sources = kConfig,
-              .get = disk_limit("DISKSPACE", true), .in_json = false},
-        Field{.name = "diskspace.h", .header = "DSPACE.H", .sources = kConfig,
-              .get = disk_limit("DISKSPACE", false), .in_json = false},
-        Field{.name = "diskinodes", .header = "DINODES", .sources = kConfig, .get = no_usage,
-              .json = disk_json("DISKINODES")},
-        Field{.name = "diskinodes.s", .header = "DINODES.S", .sources = kConfig,
-              .get = disk_limit("DISKINODES", true), .in_json = false},
-        Field{.name = "diskinodes.h", .header = "DINODES.H", .sources = kConfig,
-              .get = disk_limit("DISKINODES", false), .in_json = false},
         // "1.00/0.50/0.25"; sorted by the 1, then 5, then 15 minute figure.
         Field{.name = "laverage", .header = "LAVERAGE", .width = 14, .sources = kState | kLoad,
               .get = [](const Record& r) { return load_figures(r, false); },
@@ -257,12 +256,14 @@ std::vector<Field> tail_rows() {
     };
 }
 
-// Each alias becomes a row of its own, right after its field.
-std::vector<Field> with_aliases(std::vector<Field> rows) {
+// The groups of rows in order, each alias a row of its own right after its field.
+std::vector<Field> rows_of(std::initializer_list<std::vector<Field>> groups) {
     std::vector<Field> out;
-    for (auto& f : rows) {
-        out.push_back(f);
-        for (auto& alias : f.aliases) out.emplace_back(f).name = alias;
+    for (auto& group : groups) {
+        for (auto& f : group) {
+            out.push_back(f);
+            for (auto& alias : f.aliases) out.emplace_back(f).name = alias;
+        }
     }
     return out;
 }
@@ -270,14 +271,9 @@ std::vector<Field> with_aliases(std::vector<Field> rows) {
 }  // namespace
 
 std::span<const Field> fields() {
-    static const std::vector<Field> table = [] {
-        auto rows = head_rows();
-        auto ubc = beancounter_fields();
-        auto tail = tail_rows();
-        rows.insert(rows.end(), ubc.begin(), ubc.end());
-        rows.insert(rows.end(), tail.begin(), tail.end());
-        return with_aliases(std::move(rows));
-    }();
+    static const std::vector<Field> table =
+        rows_of({head_rows(), beancounter_fields(), quota_rows("diskspace", "DSPACE", "DISKSPACE"),
+                 quota_rows("diskinodes", "DINODES", "DISKINODES"), tail_rows()});
     return table;
 }
 
