@@ -2,9 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <array>
-#include <tuple>
-
 #include "config/conf_file.hpp"
 #include "config/units.hpp"
 #include "ubc/limits.hpp"
@@ -14,11 +11,6 @@ namespace vzlist {
 namespace {
 
 using vz::parse_uint;
-
-Value opt_string(const std::string* s) {
-    if (!s || s->empty()) return std::monostate{};
-    return *s;
-}
 
 Value opt_uint(const std::string* s) {
     if (!s) return std::monostate{};
@@ -37,11 +29,6 @@ Value opt_bool(const std::string* s) {
 Value list_of(const std::string* s) {
     if (!s) return StrList{};
     return vz::split(*s, " ");
-}
-
-std::string yes_no(const Value& v) {
-    if (auto* b = std::get_if<bool>(&v)) return *b ? "yes" : "no";
-    return "-";
 }
 
 // name:on|off entries of FEATURES / CAPABILITY.
@@ -75,12 +62,6 @@ std::string onoff_json(const std::string* s) {
     return out + "}";
 }
 
-// The barrier:limit shown: the limit in force for a running container, else configured, else VSwap-derived.
-std::optional<vz::UbcPair> ubc_limit(const Record& r, size_t index) {
-    if (!r.cfg) return std::nullopt;
-    return vz::ubc_limit(*r.cfg, index, r.ubc ? &*r.ubc : nullptr);
-}
-
 // soft:hard of DISKSPACE (KiB, suffixes allowed) / DISKINODES.
 std::optional<std::pair<int64_t, int64_t>> disk_limits(const Record& r, const char* key) {
     const std::string* v = r.conf(key);
@@ -93,16 +74,54 @@ std::optional<std::pair<int64_t, int64_t>> disk_limits(const Record& r, const ch
     return std::pair{static_cast<int64_t>(*s), static_cast<int64_t>(*h)};
 }
 
-Field make(std::string name, std::string header, int width, Align align, unsigned sources,
-           std::function<Value(const Record&)> get) {
-    Field f;
-    f.name = std::move(name);
-    f.header = std::move(header);
-    f.width = width;
-    f.align = align;
-    f.sources = sources;
-    f.get = std::move(get);
-    return f;
+Value ctid_of(const Record& r) { return int64_t{r.ctid}; }
+
+// A config string; null when unset or empty. `expand`: $VEID in a path is the CTID.
+Getter conf_text(const char* key, bool expand = false) {
+    return [key, expand](const Record& r) -> Value {
+        const std::string* v = r.conf(key);
+        if (!v || v->empty()) return std::monostate{};
+        return expand ? vz::expand_veid(*v, r.ctid) : *v;
+    };
+}
+
+Getter conf_list(const char* key) {
+    return [key](const Record& r) { return list_of(r.conf(key)); };
+}
+
+// A config number; null below `min_shown`, where the original shows nothing.
+Getter conf_uint(const char* key, int64_t min_shown = 0) {
+    return [key, min_shown](const Record& r) -> Value {
+        auto v = opt_uint(r.conf(key));
+        if (auto* i = std::get_if<int64_t>(&v); i && *i < min_shown) return std::monostate{};
+        return v;
+    };
+}
+
+Getter conf_onoff(const char* key) {
+    return [key](const Record& r) { return onoff_text(r.conf(key)); };
+}
+
+std::function<std::string(const Record&)> conf_onoff_json(const char* key) {
+    return [key](const Record& r) { return onoff_json(r.conf(key)); };
+}
+
+Value no_usage(const Record&) { return std::monostate{}; }
+
+std::function<std::string(const Record&)> disk_json(const char* key) {
+    return [key](const Record& r) -> std::string {
+        auto lim = disk_limits(r, key);
+        if (!lim) return "null";
+        return fmt::format("{{\"usage\": 0, \"softlimit\": {}, \"hardlimit\": {}}}", lim->first, lim->second);
+    };
+}
+
+Getter disk_limit(const char* key, bool soft) {
+    return [key, soft](const Record& r) -> Value {
+        auto lim = disk_limits(r, key);
+        if (!lim) return std::monostate{};
+        return soft ? lim->first : lim->second;
+    };
 }
 
 std::string_view layout_of(const Record& r) {
@@ -116,230 +135,145 @@ std::string format_uptime(double secs) {
     return fmt::format("{:03}d{:02}h:{:02}m:{:02}s", s / 86400, s / 3600 % 24, s / 60 % 60, s % 60);
 }
 
-std::vector<Field> build() {
-    std::vector<Field> t;
-    auto add = [&](Field f) -> Field& { return t.emplace_back(std::move(f)); };
+// The 1, 5 and 15 minute load averages; `padded` for sorting, where text order must be number order.
+Value load_figures(const Record& r, bool padded) {
+    if (!r.load) return std::monostate{};
+    StrList l;
+    for (double v : *r.load) l.push_back(padded ? fmt::format("{:015.2f}", v) : fmt::format("{:.2f}", v));
+    return l;
+}
 
-    for (auto* id : {"ctid", "veid", "vpsid"}) {
-        add(make(id, "CTID", 10, Align::Right, 0, [](const Record& r) { return Value(int64_t{r.ctid}); }));
-    }
-    auto conf_str = [&](const char* name, const char* header, int width, const char* key, bool expand) {
-        return add(make(name, header, width, Align::Left, kConfig, [key, expand](const Record& r) {
-            const std::string* v = r.conf(key);
-            if (!v || v->empty()) return Value(std::monostate{});
-            return Value(expand ? vz::expand_veid(*v, r.ctid) : *v);
-        }));
+std::vector<Field> head_rows() {
+    return {
+        Field{.name = "ctid", .aliases = {"veid", "vpsid"}, .header = "CTID", .get = ctid_of},
+        Field{.name = "private", .header = "PRIVATE", .width = 32, .align = Align::Left, .sources = kConfig,
+              .get = conf_text("VE_PRIVATE", true)},
+        Field{.name = "root", .header = "ROOT", .width = 32, .align = Align::Left, .sources = kConfig,
+              .get = conf_text("VE_ROOT", true)},
+        Field{.name = "mount_opts", .header = "MOUNT_OPTS", .width = 16, .align = Align::Left, .sources = kConfig,
+              .get = conf_text("MOUNT_OPTS")},
+        Field{.name = "origin_sample", .header = "ORIGIN_SAMPLE", .width = 32, .align = Align::Left,
+              .sources = kConfig, .get = conf_text("ORIGIN_SAMPLE")},
+        Field{.name = "hostname", .header = "HOSTNAME", .width = 32, .align = Align::Left, .sources = kConfig,
+              .get = conf_text("HOSTNAME")},
+        Field{.name = "name", .header = "NAME", .width = 32, .align = Align::Left, .sources = kConfig,
+              .get = conf_text("NAME")},
+        Field{.name = "smart_name", .header = "SMARTNAME", .sources = kConfig,
+              .get = [](const Record& r) {
+                  const std::string* n = r.conf("NAME");
+                  return n && !n->empty() ? Value(*n) : ctid_of(r);
+              }},
+        Field{.name = "description", .header = "DESCRIPTION", .width = 32, .align = Align::Left, .sources = kConfig,
+              .get = conf_text("DESCRIPTION")},
+        Field{.name = "ostemplate", .header = "OSTEMPLATE", .width = 32, .align = Align::Left, .sources = kConfig,
+              .get = conf_text("OSTEMPLATE")},
+        Field{.name = "ip", .header = "IP_ADDR", .width = 15, .align = Align::Left, .sources = kConfig,
+              .get = conf_list("IP_ADDRESS"), .first_when_trimmed = true},
+        Field{.name = "nameserver", .header = "NAMESERVER", .width = 15, .align = Align::Left, .sources = kConfig,
+              .get = conf_list("NAMESERVER"), .first_when_trimmed = true},
+        Field{.name = "searchdomain", .header = "SEARCHDOMAIN", .width = 15, .align = Align::Left,
+              .sources = kConfig, .get = conf_list("SEARCHDOMAIN"), .first_when_trimmed = true},
+        Field{.name = "status", .header = "STATUS", .width = 9, .align = Align::Left, .sources = kState,
+              .get = [](const Record& r) { return Value(std::string(vz::run_status_name(r.state.status()))); },
+              .sort_key = [](const Record& r) { return Value(int64_t(r.state.status())); }},
     };
-    conf_str("private", "PRIVATE", 32, "VE_PRIVATE", true);
-    conf_str("root", "ROOT", 32, "VE_ROOT", true);
-    conf_str("mount_opts", "MOUNT_OPTS", 16, "MOUNT_OPTS", false);
-    conf_str("origin_sample", "ORIGIN_SAMPLE", 32, "ORIGIN_SAMPLE", false);
-    conf_str("hostname", "HOSTNAME", 32, "HOSTNAME", false);
-    conf_str("name", "NAME", 32, "NAME", false);
-    add(make("smart_name", "SMARTNAME", 10, Align::Right, kConfig, [](const Record& r) {
-        const std::string* n = r.conf("NAME");
-        if (n && !n->empty()) return Value(*n);
-        return Value(int64_t{r.ctid});
-    }));
-    conf_str("description", "DESCRIPTION", 32, "DESCRIPTION", false);
-    conf_str("ostemplate", "OSTEMPLATE", 32, "OSTEMPLATE", false);
-    for (auto [name, header, key] : {std::array<const char*, 3>{"ip", "IP_ADDR", "IP_ADDRESS"},
-                                     std::array<const char*, 3>{"nameserver", "NAMESERVER", "NAMESERVER"},
-                                     std::array<const char*, 3>{"searchdomain", "SEARCHDOMAIN", "SEARCHDOMAIN"}}) {
-        auto& f = add(make(name, header, 15, Align::Left, kConfig,
-                           [key = std::string(key)](const Record& r) { return list_of(r.conf(key)); }));
-        f.first_when_trimmed = true;
-    }
-    {
-        auto& f = add(make("status", "STATUS", 9, Align::Left, kState, [](const Record& r) {
-            return Value(std::string(vz::run_status_name(r.state.status())));
-        }));
-        f.sort_key = [](const Record& r) { return Value(int64_t(r.state.status())); };
-    }
+}
 
-    // Beancounters: resource x {held, maxheld, barrier, limit, failcnt}. held, maxheld and failcnt exist only for
-    // a running container; barrier and limit come from the config (or VSwap), or are the limits in force.
-    struct Variant {
-        const char* suffix;
-        const char* header_suffix;
-        std::optional<uint64_t> vz::UbcCounters::*counter;  // null: barrier or limit
-        bool barrier;
+// A disk quota: the whole (JSON only: usage, which needs a quota we do not have on simfs, and both limits), and its
+// soft and hard limits from the config.
+std::vector<Field> quota_rows(const std::string& name, const std::string& header, const char* key) {
+    return {
+        Field{.name = name, .header = header, .sources = kConfig, .get = no_usage, .json = disk_json(key)},
+        Field{.name = name + ".s", .header = header + ".S", .sources = kConfig, .get = disk_limit(key, true),
+              .in_json = false},
+        Field{.name = name + ".h", .header = header + ".H", .sources = kConfig, .get = disk_limit(key, false),
+              .in_json = false},
     };
-    const Variant kVariants[] = {{"", "", &vz::UbcCounters::held, false},
-                                 {".m", ".M", &vz::UbcCounters::maxheld, false},
-                                 {".b", ".B", nullptr, true},
-                                 {".l", ".L", nullptr, false},
-                                 {".f", ".F", &vz::UbcCounters::failcnt, false}};
-    auto resources = vz::ubc_resources();
-    for (size_t ri = 0; ri < resources.size(); ++ri) {
-        const auto& res = resources[ri];
-        if (!vz::ubc_listed(res)) continue;
-        for (auto& v : kVariants) {
-            auto& f = add(make(std::string(res.name) + v.suffix, std::string(res.header) + v.header_suffix, 10,
-                               Align::Right, v.counter ? kState | kUbc : kConfig | kUbc,
-                               [ri, v](const Record& r) -> Value {
-                                   if (!v.counter) {
-                                       auto pair = ubc_limit(r, ri);
-                                       if (!pair) return std::monostate{};
-                                       return static_cast<int64_t>(v.barrier ? pair->barrier : pair->limit);
-                                   }
-                                   if (!r.ubc) return std::monostate{};
-                                   auto& x = (*r.ubc)[ri].*v.counter;
-                                   if (!x) return std::monostate{};
-                                   return static_cast<int64_t>(*x);
-                               }));
-            f.ubc_index = static_cast<int>(ri);
-            f.ubc_parts = v.counter ? vz::kUbcCounters : vz::kUbcLimit;
-            if (*v.suffix) {
-                f.in_json = false;
-                continue;
-            }
-            f.json_sources = kConfig;  // the barrier and limit members
-            f.json = [ri](const Record& r) -> std::string {
-                auto pair = ubc_limit(r, ri);
-                const vz::UbcCounters* c = r.ubc ? &(*r.ubc)[ri] : nullptr;
-                if (!pair && !c) return "null";
-                auto n = [](const std::optional<uint64_t>& x) { return x ? *x : 0; };
-                return fmt::format("{{\"held\": {}, \"maxheld\": {}, \"barrier\": {}, \"limit\": {}, \"failcnt\": {}}}",
-                                   c ? n(c->held) : 0, c ? n(c->maxheld) : 0, pair ? pair->barrier : vz::kUnlimited,
-                                   pair ? pair->limit : vz::kUnlimited, c ? n(c->failcnt) : 0);
-            };
-        }
-    }
+}
 
-    // Disk quota: usage needs a quota we do not have on simfs; limits come from the config.
-    for (auto [name, header, key] : {std::array<const char*, 3>{"diskspace", "DSPACE", "DISKSPACE"},
-                                     std::array<const char*, 3>{"diskinodes", "DINODES", "DISKINODES"}}) {
-        std::string key_s = key;
-        add(make(name, header, 10, Align::Right, kConfig, [](const Record&) { return Value(std::monostate{}); }))
-            .json = [key_s](const Record& r) -> std::string {
-            auto lim = disk_limits(r, key_s.c_str());
-            if (!lim) return "null";
-            return fmt::format("{{\"usage\": 0, \"softlimit\": {}, \"hardlimit\": {}}}", lim->first, lim->second);
-        };
-        for (auto [suffix, hsuffix, soft] : {std::tuple{".s", ".S", true}, std::tuple{".h", ".H", false}}) {
-            add(make(std::string(name) + suffix, std::string(header) + hsuffix, 10, Align::Right, kConfig,
-                     [key_s, soft = soft](const Record& r) -> Value {
-                         auto lim = disk_limits(r, key_s.c_str());
-                         if (!lim) return std::monostate{};
-                         return soft ? lim->first : lim->second;
-                     }))
-                .in_json = false;
-        }
-    }
-
-    {
+std::vector<Field> tail_rows() {
+    return {
         // "1.00/0.50/0.25"; sorted by the 1, then 5, then 15 minute figure.
-        auto& f = add(make("laverage", "LAVERAGE", 14, Align::Right, kState | kLoad, [](const Record& r) -> Value {
-            if (!r.load) return std::monostate{};
-            StrList l;
-            for (double v : *r.load) l.push_back(fmt::format("{:.2f}", v));
-            return l;
-        }));
-        f.sort_key = [](const Record& r) -> Value {
-            if (!r.load) return std::monostate{};
-            StrList l;  // zero-padded: text order is number order
-            for (double v : *r.load) l.push_back(fmt::format("{:015.2f}", v));
-            return l;
-        };
-        f.text = [](const Value& v) {
-            auto* l = std::get_if<StrList>(&v);
-            return l && l->size() == 3 ? (*l)[0] + "/" + (*l)[1] + "/" + (*l)[2] : std::string("-");
-        };
-        f.json = [](const Record& r) {
-            return r.load ? fmt::format("[{:.2f}, {:.2f}, {:.2f}]", (*r.load)[0], (*r.load)[1], (*r.load)[2])
-                          : std::string("null");
-        };
-    }
-    {
-        auto& f = add(make("uptime", "UPTIME", 15, Align::Right, kState | kInit, [](const Record& r) -> Value {
-            if (!r.uptime) return std::monostate{};
-            return *r.uptime;
-        }));
-        f.text = [](const Value& v) {
-            if (auto* d = std::get_if<double>(&v)) return format_uptime(*d);
-            return std::string("-");
-        };
-        f.json = [](const Record& r) { return fmt::format("{:.3f}", r.uptime.value_or(0.0)); };
-    }
-    auto conf_uint = [&](const char* name, const char* header, int width, const char* key, int64_t min_shown,
-                         bool json_zero) -> Field& {
-        std::string k = key;
-        auto& f = add(make(name, header, width, Align::Right, kConfig, [k, min_shown](const Record& r) -> Value {
-            auto v = opt_uint(r.conf(k));
-            if (auto* i = std::get_if<int64_t>(&v); i && *i < min_shown) return std::monostate{};
-            return v;
-        }));
-        if (json_zero)
-            f.json = [g = f.get](const Record& r) {
-                auto v = g(r);
-                return std::holds_alternative<std::monostate>(v) ? std::string("0") : json_value(v);
-            };
-        return f;
-    };
-    conf_uint("cpulimit", "CPULIM", 7, "CPULIMIT", 0, false);
-    conf_uint("cpuunits", "CPUUNI", 7, "CPUUNITS", 0, false);
-    conf_uint("cpus", "CPUS", 5, "CPUS", 1, true);
-    conf_uint("ioprio", "IOP", 3, "IOPRIO", 0, true);
-    conf_uint("iolimit", "IOLIMIT", 10, "IOLIMIT", 1, true);
-    conf_uint("iopslimit", "IOPS", 4, "IOPSLIMIT", 1, true);
-    {
-        auto& f = add(make("onboot", "ONBOOT", 6, Align::Right, kConfig,
-                           [](const Record& r) { return opt_bool(r.conf("ONBOOT")); }));
-        f.text = yes_no;
-    }
-    conf_uint("bootorder", "BOOTORDER", 10, "BOOTORDER", 0, false);
-    add(make("layout", "LAYOUT", 6, Align::Left, kConfig,
-             [](const Record& r) { return Value(std::string(layout_of(r))); }));
-    {
-        auto& f = add(make("features", "FEATURES", 15, Align::Left, kConfig,
-                           [](const Record& r) { return onoff_text(r.conf("FEATURES")); }));
-        f.json = [](const Record& r) { return onoff_json(r.conf("FEATURES")); };
-    }
-    {
+        Field{.name = "laverage", .header = "LAVERAGE", .width = 14, .sources = kState | kLoad,
+              .get = [](const Record& r) { return load_figures(r, false); },
+              .sort_key = [](const Record& r) { return load_figures(r, true); },
+              .text = [](const Value& v) {
+                  auto* l = std::get_if<StrList>(&v);
+                  return l && l->size() == 3 ? (*l)[0] + "/" + (*l)[1] + "/" + (*l)[2] : std::string("-");
+              },
+              .json = [](const Record& r) {
+                  return r.load ? fmt::format("[{:.2f}, {:.2f}, {:.2f}]", (*r.load)[0], (*r.load)[1], (*r.load)[2])
+                                : std::string("null");
+              }},
+        Field{.name = "uptime", .header = "UPTIME", .width = 15, .sources = kState | kInit,
+              .get = [](const Record& r) { return r.uptime ? Value(*r.uptime) : Value(std::monostate{}); },
+              .text = [](const Value& v) {
+                  auto* d = std::get_if<double>(&v);
+                  return d ? format_uptime(*d) : std::string("-");
+              },
+              .json = [](const Record& r) { return fmt::format("{:.3f}", r.uptime.value_or(0.0)); }},
+        Field{.name = "cpulimit", .header = "CPULIM", .width = 7, .sources = kConfig, .get = conf_uint("CPULIMIT")},
+        Field{.name = "cpuunits", .header = "CPUUNI", .width = 7, .sources = kConfig, .get = conf_uint("CPUUNITS")},
+        Field{.name = "cpus", .header = "CPUS", .width = 5, .sources = kConfig, .get = conf_uint("CPUS", 1),
+              .json_null = "0"},
+        Field{.name = "ioprio", .header = "IOP", .width = 3, .sources = kConfig, .get = conf_uint("IOPRIO"),
+              .json_null = "0"},
+        Field{.name = "iolimit", .header = "IOLIMIT", .sources = kConfig, .get = conf_uint("IOLIMIT", 1),
+              .json_null = "0"},
+        Field{.name = "iopslimit", .header = "IOPS", .width = 4, .sources = kConfig,
+              .get = conf_uint("IOPSLIMIT", 1), .json_null = "0"},
+        Field{.name = "onboot", .header = "ONBOOT", .width = 6, .sources = kConfig,
+              .get = [](const Record& r) { return opt_bool(r.conf("ONBOOT")); }},
+        Field{.name = "bootorder", .header = "BOOTORDER", .sources = kConfig, .get = conf_uint("BOOTORDER")},
+        Field{.name = "layout", .header = "LAYOUT", .width = 6, .align = Align::Left, .sources = kConfig,
+              .get = [](const Record& r) { return Value(std::string(layout_of(r))); }},
+        Field{.name = "features", .header = "FEATURES", .width = 15, .align = Align::Left, .sources = kConfig,
+              .get = conf_onoff("FEATURES"), .json = conf_onoff_json("FEATURES")},
         // A property of the config: the physpages limit it sets, not the one in force.
-        auto& f = add(make("vswap", "VSWAP", 5, Align::Right, kConfig, [](const Record& r) -> Value {
-            static const auto physpages = static_cast<size_t>(vz::find_ubc("physpages") - vz::ubc_resources().data());
-            auto pair = r.cfg ? vz::ubc_limit(*r.cfg, physpages) : std::nullopt;
-            return pair && !vz::ubc_is_unlimited(pair->limit);
-        }));
-        f.text = yes_no;
+        Field{.name = "vswap", .header = "VSWAP", .width = 5, .sources = kConfig,
+              .get = [](const Record& r) -> Value {
+                  static const size_t physpages = *vz::ubc_index("physpages");
+                  auto pair = r.cfg ? vz::ubc_limit(*r.cfg, physpages) : std::nullopt;
+                  return pair && !vz::ubc_is_unlimited(pair->limit);
+              }},
+        Field{.name = "disabled", .header = "DISABL", .width = 6, .sources = kConfig,
+              .get = [](const Record& r) {
+                  auto v = opt_bool(r.conf("DISABLED"));
+                  return std::holds_alternative<bool>(v) ? v : Value(false);
+              }},
+        Field{.name = "vm_overcommit", .header = "VM_OVC", .width = 6, .sources = kConfig,
+              .get = [](const Record& r) -> Value {
+                  const std::string* s = r.conf("VM_OVERCOMMIT");
+                  auto d = s ? vz::parse_double(*s) : std::nullopt;
+                  if (!d || *d == 0) return std::monostate{};
+                  return *d;
+              },
+              .json_null = "0"},
+        Field{.name = "netfilter", .header = "NETFILTER", .width = 9, .align = Align::Left, .sources = kConfig,
+              .get = conf_text("NETFILTER")},
+        Field{.name = "capability", .header = "CAPABILITY", .width = 15, .align = Align::Left, .sources = kConfig,
+              .get = conf_onoff("CAPABILITY"), .json = conf_onoff_json("CAPABILITY"), .never_trim = true},
+    };
+}
+
+// The groups of rows in order, each alias a row of its own right after its field.
+std::vector<Field> rows_of(std::initializer_list<std::vector<Field>> groups) {
+    std::vector<Field> out;
+    for (auto& group : groups) {
+        for (auto& f : group) {
+            out.push_back(f);
+            for (auto& alias : f.aliases) out.emplace_back(f).name = alias;
+        }
     }
-    {
-        auto& f = add(make("disabled", "DISABL", 6, Align::Right, kConfig, [](const Record& r) -> Value {
-            auto v = opt_bool(r.conf("DISABLED"));
-            return std::holds_alternative<bool>(v) ? v : Value(false);
-        }));
-        f.text = yes_no;
-    }
-    {
-        auto& f = add(make("vm_overcommit", "VM_OVC", 6, Align::Right, kConfig, [](const Record& r) -> Value {
-            const std::string* s = r.conf("VM_OVERCOMMIT");
-            auto d = s ? vz::parse_double(*s) : std::nullopt;
-            if (!d || *d == 0) return std::monostate{};
-            return *d;
-        }));
-        f.json = [g = f.get](const Record& r) {
-            auto v = g(r);
-            auto* d = std::get_if<double>(&v);
-            return d ? fmt::format("{:g}", *d) : std::string("0");
-        };
-    }
-    add(make("netfilter", "NETFILTER", 9, Align::Left, kConfig,
-             [](const Record& r) { return opt_string(r.conf("NETFILTER")); }));
-    {
-        auto& f = add(make("capability", "CAPABILITY", 15, Align::Left, kConfig,
-                           [](const Record& r) { return onoff_text(r.conf("CAPABILITY")); }));
-        f.never_trim = true;
-        f.json = [](const Record& r) { return onoff_json(r.conf("CAPABILITY")); };
-    }
-    return t;
+    return out;
 }
 
 }  // namespace
 
 std::span<const Field> fields() {
-    static const std::vector<Field> table = build();
+    static const std::vector<Field> table =
+        rows_of({head_rows(), beancounter_fields(), quota_rows("diskspace", "DSPACE", "DISKSPACE"),
+                 quota_rows("diskinodes", "DINODES", "DISKINODES"), tail_rows()});
     return table;
 }
 
@@ -347,6 +281,12 @@ const Field* find_field(std::string_view name) {
     for (auto& f : fields())
         if (f.name == name) return &f;
     return nullptr;
+}
+
+std::string Field::json_of(const Record& r) const {
+    if (json) return json(r);
+    auto v = get(r);
+    return std::holds_alternative<std::monostate>(v) ? json_null : json_value(v);
 }
 
 std::string json_string(std::string_view s) {

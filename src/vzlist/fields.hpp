@@ -44,30 +44,41 @@ struct Record {
 
 enum class Align { Left, Right };
 
+using Getter = std::function<Value(const Record&)>;
+
+// Every member has an initializer so that a row names only what differs from the defaults.
 struct Field {
-    std::string name;
-    std::string header;
+    std::string name{};
+    // Further names of the same field; each is listed as a field of its own (-L, -o, -j).
+    std::vector<std::string> aliases{};
+    std::string header{};
     int width = 10;
     Align align = Align::Right;
     unsigned sources = 0;
-    std::function<Value(const Record&)> get;
+    Getter get{};
     // Sort key when it differs from the value (status orders running < stopped < mounted < suspended).
-    std::function<Value(const Record&)> sort_key;
-    // Text when the generic rendering of the value is not the original's (uptime, laverage, %g, yes/no).
-    std::function<std::string(const Value&)> text;
-    // JSON text of the whole field; only fields without a suffix appear in JSON.
-    std::function<std::string(const Record&)> json;
-    unsigned json_sources = 0;    // what `json` needs beyond `sources`
-    bool in_json = true;          // has a JSON form (suffixed variants do not)
-    bool json_default = true;     // part of `vzlist -j` without -o
-    bool never_trim = false;      // capability
+    Getter sort_key{};
+    // Text when the generic rendering of the value is not the original's (uptime, laverage).
+    std::function<std::string(const Value&)> text{};
+    // JSON text of the whole field when it is not the value's; only fields without a suffix appear in JSON.
+    std::function<std::string(const Record&)> json{};
+    std::string json_null = "null";  // JSON of a null value, where the original prints 0
+    unsigned json_sources = 0;        // what `json` needs beyond `sources`
+    bool in_json = true;              // has a JSON form (suffixed variants do not)
+    bool json_default = true;         // part of `vzlist -j` without -o
+    bool never_trim = false;          // capability
     bool first_when_trimmed = false;  // ip, nameserver, searchdomain
     int ubc_index = -1;               // beancounter fields: index into vz::ubc_resources()
     unsigned ubc_parts = 0;           // and what of it the value reads of a running container (vz::UbcPart)
+
+    // The field's JSON text for one container.
+    std::string json_of(const Record& r) const;
 };
 
 std::span<const Field> fields();
 const Field* find_field(std::string_view name);
+// The rows of fields() generated from the beancounter table: resource x {held, m, b, l, f}.
+std::vector<Field> beancounter_fields();
 
 // JSON string literal with escaping.
 std::string json_string(std::string_view s);

@@ -210,7 +210,7 @@ std::string render_json(const std::vector<Record>& records, const std::vector<co
         out += "  {\n";
         for (size_t i = 0; i < columns.size(); ++i) {
             const Field& f = *columns[i];
-            out += "    " + json_string(f.name) + ": " + (f.json ? f.json(records[r]) : json_value(f.get(records[r])));
+            out += "    " + json_string(f.name) + ": " + f.json_of(records[r]);
             out += i + 1 < columns.size() ? ",\n" : "\n";
         }
         out += r + 1 < records.size() ? "  },\n" : "  }\n";
