@@ -11,6 +11,7 @@
 
 namespace {
 
+constexpr int kFailure = static_cast<int>(vz::Exit::Failure);
 constexpr const char* kDefaultColumns = "ctid,numproc,status,ip,hostname";
 constexpr const char* kNameColumns = "smart_name,numproc,status,ip,hostname";
 
@@ -38,10 +39,10 @@ std::vector<const vzlist::Field*> parse_columns(const std::string& spec) {
     std::vector<const vzlist::Field*> cols;
     for (auto& name : vz::split(spec, ",")) {
         auto* f = name.size() < 32 ? vzlist::find_field(vz::to_lower(name)) : nullptr;
-        if (!f) throw vz::Error(vz::Exit::SetUbc, "Unknown field: " + name);
+        if (!f) throw vz::Error(vz::Exit::Failure, "Unknown field: " + name);
         cols.push_back(f);
     }
-    if (cols.empty()) throw vz::Error(vz::Exit::SetUbc, "No fields given to -o");
+    if (cols.empty()) throw vz::Error(vz::Exit::Failure, "No fields given to -o");
     return cols;
 }
 
@@ -98,7 +99,7 @@ vzlist::Query query_of(const CLI::App& app, Args& a) {
                 if (f.in_json && f.json_default) q.columns.push_back(&f);
         }
         for (auto* f : q.columns)
-            if (!f->in_json) throw vz::Error(vz::Exit::SetUbc, "Field " + f->name + " can't be used with -j");
+            if (!f->in_json) throw vz::Error(vz::Exit::Failure, "Field " + f->name + " can't be used with -j");
     }
     return q;
 }
@@ -109,7 +110,7 @@ void choose_cts(const vz::Paths& paths, const Args& a, vzlist::Query& q) {
         for (auto& word : a.ids) {
             auto id = vz::parse_ctid(word);
             if (!id) id = vz::name_target(paths, word);
-            if (!id) throw vz::Error(vz::Exit::SetUbc, "CT ID " + word + " is invalid");
+            if (!id) throw vz::Error(vz::Exit::Failure, "CT ID " + word + " is invalid");
             q.ctids.push_back(*id);
         }
     } else if (a.all) {
@@ -128,7 +129,7 @@ int run(int argc, char** argv) {
     } catch (const CLI::ParseError& e) {
         vz::log::error(e.what());
         std::fputs(kUsage, stderr);
-        return 1;
+        return kFailure;
     }
     if (a.help) {
         std::fputs(kUsage, stdout);
@@ -146,7 +147,7 @@ int run(int argc, char** argv) {
     auto records = vzlist::collect(paths, q);
     if (records.empty() && q.which == vzlist::Which::Given) {
         vz::log::write_err("Container(s) not found");
-        return 1;
+        return kFailure;
     }
     std::string text = a.json ? vzlist::render_json(records, q.columns)
                               : vzlist::render_text(records, q.columns, {!a.no_header, !a.no_trim});
@@ -160,7 +161,8 @@ int main(int argc, char** argv) {
     try {
         return run(argc, argv);
     } catch (const std::exception& e) {
+        // vzlist has one failure status, whatever vzctl code libvz attached to the error.
         vz::log::error(e.what());
-        return 1;
+        return kFailure;
     }
 }

@@ -19,6 +19,7 @@
 
 namespace {
 
+constexpr int kFailure = static_cast<int>(vz::Exit::Failure);
 constexpr const char* kDefaultStore = "/tmp/vzubc.store";
 
 constexpr const char* kUsage =
@@ -198,7 +199,7 @@ int run(const std::vector<std::string>& args) {
     } catch (const CLI::ParseError& e) {
         vz::log::error(e.what());
         std::fputs(kUsage, stderr);
-        return 1;
+        return kFailure;
     }
     if (o.help) {
         std::fputs(kUsage, stdout);
@@ -252,7 +253,8 @@ int main(int argc, char** argv) {
     try {
         return run(std::vector<std::string>(argv + 1, argv + argc));
     } catch (const std::exception& e) {
+        // vzubc has one failure status, whatever vzctl code libvz attached to the error.
         vz::log::error(e.what());
-        return 1;
+        return kFailure;
     }
 }
