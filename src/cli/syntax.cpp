@@ -1,7 +1,11 @@
 #include "cli/syntax.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <memory>
+
+#include "util/error.hpp"
+#include "util/log.hpp"
 
 namespace vzcli {
 
@@ -44,6 +48,12 @@ void parse(CLI::App& app, const std::vector<std::string>& args) {
     // CLI11 takes the words of a vector from its back.
     std::reverse(words.begin(), words.end());
     app.parse(words);
+}
+
+int refuse(const CLI::ParseError& e, const char* usage) {
+    vz::log::error(e.what());
+    std::fputs(usage, stderr);
+    return static_cast<int>(vz::Exit::Failure);
 }
 
 }  // namespace vzcli

@@ -16,4 +16,7 @@ vz::OptionSyntax syntax_of(CLI::App& app);
 // Parses `args` (without the program name) as the original getopt_long did; throws CLI::ParseError.
 void parse(CLI::App& app, const std::vector<std::string>& args);
 
+// vzlist's and vzubc's answer to a command line they can't parse: the reason, the usage text, exit status 1.
+int refuse(const CLI::ParseError& e, const char* usage);
+
 }  // namespace vzcli

@@ -23,6 +23,26 @@ void add_stop_flags(CLI::App& sub, vz::StopOptions& o) {
     sub.add_flag("--skip-umount", o.skip_umount, "leave the root mounted");
 }
 
+// A command that is one call of libvz.
+Handler acting(void (*act)(const vz::Paths&, unsigned, const vz::Tools&)) {
+    return [act](const Context& c) {
+        act(c.paths, c.ctid, c.tools());
+        return 0;
+    };
+}
+
+// The same, with options of its own.
+template <typename Options>
+Handler acting_with(CLI::App& sub, void (*add)(CLI::App&, Options&),
+                    void (*act)(const vz::Paths&, unsigned, const Options&, const vz::Tools&)) {
+    auto opts = std::make_shared<Options>();
+    add(sub, *opts);
+    return [opts, act](const Context& c) {
+        act(c.paths, c.ctid, *opts, c.tools());
+        return 0;
+    };
+}
+
 }  // namespace
 
 Handler setup_status(CLI::App&, bool) {
@@ -40,37 +60,13 @@ Handler setup_status(CLI::App&, bool) {
     };
 }
 
-Handler setup_mount(CLI::App&, bool) {
-    return [](const Context& c) {
-        vz::mount_ct(c.paths, c.ctid, c.tools());
-        return 0;
-    };
-}
+Handler setup_mount(CLI::App&, bool) { return acting(vz::mount_ct); }
 
-Handler setup_umount(CLI::App&, bool) {
-    return [](const Context& c) {
-        vz::umount_ct(c.paths, c.ctid, c.tools());
-        return 0;
-    };
-}
+Handler setup_umount(CLI::App&, bool) { return acting(vz::umount_ct); }
 
-Handler setup_start(CLI::App& sub, bool) {
-    auto opts = std::make_shared<vz::StartOptions>();
-    add_start_flags(sub, *opts);
-    return [opts](const Context& c) {
-        vz::start_ct(c.paths, c.ctid, *opts, c.tools());
-        return 0;
-    };
-}
+Handler setup_start(CLI::App& sub, bool) { return acting_with(sub, add_start_flags, vz::start_ct); }
 
-Handler setup_stop(CLI::App& sub, bool) {
-    auto opts = std::make_shared<vz::StopOptions>();
-    add_stop_flags(sub, *opts);
-    return [opts](const Context& c) {
-        vz::stop_ct(c.paths, c.ctid, *opts, c.tools());
-        return 0;
-    };
-}
+Handler setup_stop(CLI::App& sub, bool) { return acting_with(sub, add_stop_flags, vz::stop_ct); }
 
 Handler setup_restart(CLI::App& sub, bool) {
     auto start = std::make_shared<vz::StartOptions>();

@@ -127,9 +127,7 @@ int run(int argc, char** argv) {
     try {
         vzcli::parse(app, std::vector<std::string>(argv + 1, argv + argc));
     } catch (const CLI::ParseError& e) {
-        vz::log::error(e.what());
-        std::fputs(kUsage, stderr);
-        return kFailure;
+        return vzcli::refuse(e, kUsage);
     }
     if (a.help) {
         std::fputs(kUsage, stdout);

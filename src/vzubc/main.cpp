@@ -197,9 +197,7 @@ int run(const std::vector<std::string>& args) {
     try {
         o = parse(args);
     } catch (const CLI::ParseError& e) {
-        vz::log::error(e.what());
-        std::fputs(kUsage, stderr);
-        return kFailure;
+        return vzcli::refuse(e, kUsage);
     }
     if (o.help) {
         std::fputs(kUsage, stdout);
