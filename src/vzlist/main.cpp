@@ -2,15 +2,16 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
-#include "config/units.hpp"
+#include "cli/syntax.hpp"
 #include "config/ctconfig.hpp"
+#include "config/units.hpp"
 #include "listing.hpp"
-#include "util/argv.hpp"
 #include "util/error.hpp"
 #include "util/log.hpp"
 
 namespace {
 
+constexpr int kFailure = static_cast<int>(vz::Exit::Failure);
 constexpr const char* kDefaultColumns = "ctid,numproc,status,ip,hostname";
 constexpr const char* kNameColumns = "smart_name,numproc,status,ip,hostname";
 
@@ -38,116 +39,116 @@ std::vector<const vzlist::Field*> parse_columns(const std::string& spec) {
     std::vector<const vzlist::Field*> cols;
     for (auto& name : vz::split(spec, ",")) {
         auto* f = name.size() < 32 ? vzlist::find_field(vz::to_lower(name)) : nullptr;
-        if (!f) throw vz::Error(vz::Exit::SetUbc, "Unknown field: " + name);
+        if (!f) throw vz::Error(vz::Exit::Failure, "Unknown field: " + name);
         cols.push_back(f);
     }
-    if (cols.empty()) throw vz::Error(vz::Exit::SetUbc, "No fields given to -o");
+    if (cols.empty()) throw vz::Error(vz::Exit::Failure, "No fields given to -o");
     return cols;
 }
 
-vz::OptionSyntax syntax() {
-    static const std::string with_value = "oshNd";
-    vz::OptionSyntax s;
-    s.long_takes_value = [](const std::string& n) {
-        return n == "output" || n == "sort" || n == "hostname" || n == "name_filter" || n == "description";
-    };
-    s.short_takes_value = [](char c) { return with_value.find(c) != std::string::npos; };
-    s.short_known = [](char c) { return std::string("aSonHtjLshNd1").find(c) != std::string::npos; };
-    return s;
-}
-
-int run(int argc, char** argv) {
-    CLI::App app{"vzlist", "vzlist"};
-    app.set_help_flag();
-    bool help = false, all = false, stopped = false, names = false, one = false, no_header = false,
-         no_trim = false, json = false, list = false;
+struct Args {
+    bool help = false, all = false, stopped = false, names = false, one = false, no_header = false, no_trim = false,
+         json = false, list = false;
     std::string output, sort, host_glob, name_glob, desc_glob;
     std::vector<std::string> ids;
-    app.add_flag("--help", help);
-    app.add_flag("-a,--all", all);
-    app.add_flag("-S,--stopped", stopped);
-    app.add_option("-o,--output", output);
-    app.add_flag("-n,--name", names);
-    app.add_flag("-1", one);
-    app.add_flag("-H,--no-header", no_header);
-    app.add_flag("-t,--no-trim", no_trim);
-    app.add_flag("-j,--json", json);
-    app.add_flag("-L,--list", list);
-    app.add_option("-s,--sort", sort);
-    app.add_option("-h,--hostname", host_glob);
-    app.add_option("-N,--name_filter", name_glob);
-    app.add_option("-d,--description", desc_glob);
-    app.add_option("ctids", ids);
+};
 
-    std::vector<std::string> args = vz::normalize_argv(std::vector<std::string>(argv + 1, argv + argc), syntax());
-    std::reverse(args.begin(), args.end());
-    try {
-        app.parse(args);
-    } catch (const CLI::ParseError& e) {
-        vz::log::error(e.what());
-        std::fputs(kUsage, stderr);
-        return 1;
-    }
-    if (help) {
-        std::fputs(kUsage, stdout);
-        return 0;
-    }
-    if (list) {
-        // The original's "%-15s %-15s", without the trailing blanks.
-        for (auto& f : vzlist::fields()) std::printf("%-15s %s\n", f.name.c_str(), f.header.c_str());
-        return 0;
-    }
+void define(CLI::App& app, Args& a) {
+    app.set_help_flag();
+    app.add_flag("--help", a.help);
+    app.add_flag("-a,--all", a.all);
+    app.add_flag("-S,--stopped", a.stopped);
+    app.add_option("-o,--output", a.output);
+    app.add_flag("-n,--name", a.names);
+    app.add_flag("-1", a.one);
+    app.add_flag("-H,--no-header", a.no_header);
+    app.add_flag("-t,--no-trim", a.no_trim);
+    app.add_flag("-j,--json", a.json);
+    app.add_flag("-L,--list", a.list);
+    app.add_option("-s,--sort", a.sort);
+    app.add_option("-h,--hostname", a.host_glob);
+    app.add_option("-N,--name_filter", a.name_glob);
+    app.add_option("-d,--description", a.desc_glob);
+    app.add_option("ctids", a.ids);
+}
 
+// Columns, sort key, filters and format; which containers is for the caller, who knows the paths.
+vzlist::Query query_of(const CLI::App& app, Args& a) {
     // The last of -o, -n and -1 sets the columns (as the original, which let each overwrite the list).
     std::string columns = kDefaultColumns;
     for (auto* opt : app.parse_order()) {
-        if (opt->check_lname("output")) columns = output;
+        if (opt->check_lname("output")) columns = a.output;
         else if (opt->check_lname("name")) columns = kNameColumns;
-        else if (opt->check_sname("1")) columns = "ctid", no_header = true;
+        else if (opt->check_sname("1")) columns = "ctid", a.no_header = true;
     }
 
     vzlist::Query q;
     q.columns = parse_columns(columns);
-    q.hostname_glob = host_glob;
-    q.name_glob = name_glob;
-    q.description_glob = desc_glob;
-    if (!sort.empty()) {
-        q.reverse = sort.front() == '-';
-        q.sort = parse_columns(q.reverse ? sort.substr(1) : sort).front();
+    q.hostname_glob = a.host_glob;
+    q.name_glob = a.name_glob;
+    q.description_glob = a.desc_glob;
+    if (!a.sort.empty()) {
+        q.reverse = a.sort.front() == '-';
+        q.sort = parse_columns(q.reverse ? a.sort.substr(1) : a.sort).front();
     }
-    q.json = json;
-    if (json) {
-        if (output.empty() && columns == kDefaultColumns) {
+    q.json = a.json;
+    if (a.json) {
+        if (a.output.empty() && columns == kDefaultColumns) {
             q.columns.clear();
             for (auto& f : vzlist::fields())
                 if (f.in_json && f.json_default) q.columns.push_back(&f);
         }
         for (auto* f : q.columns)
-            if (!f->in_json) throw vz::Error(vz::Exit::SetUbc, "Field " + f->name + " can't be used with -j");
+            if (!f->in_json) throw vz::Error(vz::Exit::Failure, "Field " + f->name + " can't be used with -j");
     }
+    return q;
+}
 
-    auto paths = vz::paths();
-    if (!ids.empty()) {
+void choose_cts(const vz::Paths& paths, const Args& a, vzlist::Query& q) {
+    if (!a.ids.empty()) {
         q.which = vzlist::Which::Given;
-        for (auto& a : ids) {
-            auto id = vz::parse_ctid(a);
-            if (!id) id = vz::name_target(paths, a);
-            if (!id) throw vz::Error(vz::Exit::SetUbc, "CT ID " + a + " is invalid");
+        for (auto& word : a.ids) {
+            auto id = vz::parse_ctid(word);
+            if (!id) id = vz::name_target(paths, word);
+            if (!id) throw vz::Error(vz::Exit::Failure, "CT ID " + word + " is invalid");
             q.ctids.push_back(*id);
         }
-    } else if (all) {
+    } else if (a.all) {
         q.which = vzlist::Which::All;
-    } else if (stopped) {
+    } else if (a.stopped) {
         q.which = vzlist::Which::Stopped;
     }
+}
 
+int run(int argc, char** argv) {
+    CLI::App app{"vzlist", "vzlist"};
+    Args a;
+    define(app, a);
+    try {
+        vzcli::parse(app, std::vector<std::string>(argv + 1, argv + argc));
+    } catch (const CLI::ParseError& e) {
+        return vzcli::refuse(e, kUsage);
+    }
+    if (a.help) {
+        std::fputs(kUsage, stdout);
+        return 0;
+    }
+    if (a.list) {
+        // The original's "%-15s %-15s", without the trailing blanks.
+        for (auto& f : vzlist::fields()) std::printf("%-15s %s\n", f.name.c_str(), f.header.c_str());
+        return 0;
+    }
+
+    vzlist::Query q = query_of(app, a);
+    auto paths = vz::paths();
+    choose_cts(paths, a, q);
     auto records = vzlist::collect(paths, q);
     if (records.empty() && q.which == vzlist::Which::Given) {
         vz::log::write_err("Container(s) not found");
-        return 1;
+        return kFailure;
     }
-    std::string text = json ? vzlist::render_json(records, q.columns)
-                            : vzlist::render_text(records, q.columns, {!no_header, !no_trim});
+    std::string text = a.json ? vzlist::render_json(records, q.columns)
+                              : vzlist::render_text(records, q.columns, {!a.no_header, !a.no_trim});
     std::fwrite(text.data(), 1, text.size(), stdout);
     return 0;
 }
@@ -157,11 +158,9 @@ int run(int argc, char** argv) {
 int main(int argc, char** argv) {
     try {
         return run(argc, argv);
-    } catch (const vz::Error& e) {
-        vz::log::error(e.what());
-        return 1;
     } catch (const std::exception& e) {
+        // vzlist has one failure status, whatever vzctl code libvz attached to the error.
         vz::log::error(e.what());
-        return 1;
+        return kFailure;
     }
 }

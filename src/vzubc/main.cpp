@@ -9,16 +9,17 @@
 #include <iterator>
 #include <set>
 
-#include "config/units.hpp"
+#include "cli/syntax.hpp"
 #include "config/ctconfig.hpp"
+#include "config/units.hpp"
 #include "ct/probe.hpp"
-#include "util/argv.hpp"
 #include "util/error.hpp"
 #include "util/file.hpp"
 #include "util/log.hpp"
 
 namespace {
 
+constexpr int kFailure = static_cast<int>(vz::Exit::Failure);
 constexpr const char* kDefaultStore = "/tmp/vzubc.store";
 
 constexpr const char* kUsage =
@@ -56,16 +57,6 @@ struct Options {
     std::vector<std::string> cts;
 };
 
-vz::OptionSyntax syntax() {
-    vz::OptionSyntax s;
-    s.long_takes_value = [](const std::string& n) {
-        return n == "wn" || n == "qh" || n == "qm" || n == "rd" || n == "id" || n == "file";
-    };
-    s.short_takes_value = [](char c) { return c == 'f'; };
-    s.short_known = [](char c) { return std::string("wqvricfhW").find(c) != std::string::npos; };
-    return s;
-}
-
 std::vector<std::string> translate(const std::vector<std::string>& args) {
     std::vector<std::string> out;
     bool options = true;
@@ -73,7 +64,7 @@ std::vector<std::string> translate(const std::vector<std::string>& args) {
         if (a == "--") options = false;
         out.push_back(options && kDashWords.count(a) ? "-" + a : a);
     }
-    return vz::normalize_argv(out, syntax());
+    return out;
 }
 
 // Throws CLI::ParseError on bad usage.
@@ -100,9 +91,7 @@ Options parse(const std::vector<std::string>& args) {
     app.add_option("-f,--file", o.file);
     app.add_flag("--raw", o.raw);
     app.add_option("cts", o.cts);
-    auto words = translate(args);
-    std::reverse(words.begin(), words.end());
-    app.parse(words);
+    vzcli::parse(app, translate(args));
     // -W marks the run under watch: the watch options were for the parent.
     o.watch = !o.in_watch && (o.watch || o.watch_diff || o.watch_no_title || !o.watch_interval.empty());
     return o;
@@ -208,9 +197,7 @@ int run(const std::vector<std::string>& args) {
     try {
         o = parse(args);
     } catch (const CLI::ParseError& e) {
-        vz::log::error(e.what());
-        std::fputs(kUsage, stderr);
-        return 1;
+        return vzcli::refuse(e, kUsage);
     }
     if (o.help) {
         std::fputs(kUsage, stdout);
@@ -264,7 +251,8 @@ int main(int argc, char** argv) {
     try {
         return run(std::vector<std::string>(argv + 1, argv + argc));
     } catch (const std::exception& e) {
+        // vzubc has one failure status, whatever vzctl code libvz attached to the error.
         vz::log::error(e.what());
-        return 1;
+        return kFailure;
     }
 }

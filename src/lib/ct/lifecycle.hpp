@@ -7,6 +7,7 @@
 
 #include "config/ctconfig.hpp"
 #include "runtime/join.hpp"
+#include "runtime/monitor_protocol.hpp"
 
 namespace vz {
 
@@ -26,7 +27,6 @@ void umount_ct(const Paths& p, unsigned ctid, const Tools& t);
 struct StartOptions {
     bool force = false;  // start even with DISABLED="yes"
     bool wait = false;   // wait until the container finished booting
-    bool skip_remount = false;
 };
 void start_ct(const Paths& p, unsigned ctid, const StartOptions& o, const Tools& t);
 
@@ -36,7 +36,9 @@ struct StopOptions {
 };
 void stop_ct(const Paths& p, unsigned ctid, const StopOptions& o, const Tools& t);
 
-// The monitor's hand-over after init ended: "restart" (reboot inside) or "cleanup" (halt, kill, crash).
+// The monitor's hand-over after init ended: "restart" (reboot inside) or "cleanup" (halt, kill, crash), run as
+// the hidden vzctl command kMonitorCommand (runtime/monitor_protocol.hpp).
+inline constexpr const char* kMonitorCommand = monitor::kHandOver;
 // restart does not return when it succeeds (it execs the monitor again).
 void monitor_event(const Paths& p, unsigned ctid, const std::string& action, const Tools& t);
 

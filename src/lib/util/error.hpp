@@ -11,6 +11,8 @@ namespace vz {
 // Exit codes of the original vzctl (include/vzerror.h); the values are the public contract.
 enum class Exit : int {
     Ok = 0,
+    // vzlist and vzubc know one failure status only; vzctl's 1 means a beancounter could not be set (SetUbc).
+    Failure = 1,
     SetUbc = 1,
     SetCpu = 2,
     System = 3,

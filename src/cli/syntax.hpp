@@ -1,0 +1,22 @@
+// The front ends declare each option once, on CLI11; the getopt compatibility of util/argv.hpp needs to know which
+// of them take a value, and learns it from those declarations instead of from a second hand-written list.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
+
+#include "util/argv.hpp"
+
+namespace vzcli {
+
+// Which options of `app` and of its subcommands take a value, and which short letters exist.
+vz::OptionSyntax syntax_of(CLI::App& app);
+
+// Parses `args` (without the program name) as the original getopt_long did; throws CLI::ParseError.
+void parse(CLI::App& app, const std::vector<std::string>& args);
+
+// vzlist's and vzubc's answer to a command line they can't parse: the reason, the usage text, exit status 1.
+int refuse(const CLI::ParseError& e, const char* usage);
+
+}  // namespace vzcli

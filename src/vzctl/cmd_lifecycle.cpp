@@ -1,0 +1,98 @@
+// vzctl status, mount, umount, start, stop, restart, and the monitor's call back into vzctl.
+#include <cstdio>
+#include <memory>
+
+#include "command.hpp"
+#include "ct/state.hpp"
+#include "util/error.hpp"
+#include "util/log.hpp"
+
+namespace vzctl {
+
+namespace {
+
+void add_start_flags(CLI::App& sub, vz::StartOptions& o) {
+    sub.add_flag("--force", o.force, "start even if DISABLED=\"yes\"");
+    sub.add_flag("--wait", o.wait, "wait until the container finished booting");
+    sub.add_flag("--skip-remount")->description("accepted for compatibility (an existing mount of the root is always kept)");
+    sub.add_flag("--skip-fsck")->description("accepted for compatibility (simfs needs no check)");
+}
+
+void add_stop_flags(CLI::App& sub, vz::StopOptions& o) {
+    sub.add_flag("--fast", o.fast, "kill at once instead of halting cleanly");
+    sub.add_flag("--skip-umount", o.skip_umount, "leave the root mounted");
+}
+
+// A command that is one call of libvz.
+Handler acting(void (*act)(const vz::Paths&, unsigned, const vz::Tools&)) {
+    return [act](const Context& c) {
+        act(c.paths, c.ctid, c.tools());
+        return 0;
+    };
+}
+
+// The same, with options of its own.
+template <typename Options>
+Handler acting_with(CLI::App& sub, void (*add)(CLI::App&, Options&),
+                    void (*act)(const vz::Paths&, unsigned, const Options&, const vz::Tools&)) {
+    auto opts = std::make_shared<Options>();
+    add(sub, *opts);
+    return [opts, act](const Context& c) {
+        act(c.paths, c.ctid, *opts, c.tools());
+        return 0;
+    };
+}
+
+}  // namespace
+
+Handler setup_status(CLI::App&, bool) {
+    return [](const Context& c) {
+        vz::log::set_level(-1);
+        try {
+            auto cfg = vz::load_ct(c.paths, c.ctid, false);
+            std::puts(vz::status_line(c.ctid, vz::ct_state(cfg, vz::MountTable::read())).c_str());
+        } catch (const vz::Error& e) {
+            // status always answers; a config it can't read says what is known: nothing runs from it.
+            vz::log::error(e.what());
+            std::puts(vz::status_line(c.ctid, vz::CtState{}).c_str());
+        }
+        return 0;
+    };
+}
+
+Handler setup_mount(CLI::App&, bool) { return acting(vz::mount_ct); }
+
+Handler setup_umount(CLI::App&, bool) { return acting(vz::umount_ct); }
+
+Handler setup_start(CLI::App& sub, bool) { return acting_with(sub, add_start_flags, vz::start_ct); }
+
+Handler setup_stop(CLI::App& sub, bool) { return acting_with(sub, add_stop_flags, vz::stop_ct); }
+
+Handler setup_restart(CLI::App& sub, bool) {
+    auto start = std::make_shared<vz::StartOptions>();
+    auto stop = std::make_shared<vz::StopOptions>();
+    add_start_flags(sub, *start);
+    add_stop_flags(sub, *stop);
+    return [start, stop](const Context& c) {
+        vz::log::info("Restarting container");
+        auto tools = c.tools();
+        vz::stop_ct(c.paths, c.ctid, *stop, tools);
+        vz::start_ct(c.paths, c.ctid, *start, tools);
+        return 0;
+    };
+}
+
+Handler setup_monitor(CLI::App& sub, bool) {
+    struct Words {
+        std::string action, ctid;
+    };
+    auto words = std::make_shared<Words>();
+    sub.add_option("action", words->action)->required();
+    sub.add_option("ctid", words->ctid)->required();
+    return [words](const Context& c) {
+        vz::monitor_event(c.paths, c.ctid, words->action, c.tools());
+        return 0;
+    };
+}
+
+}  // namespace vzctl

@@ -1,0 +1,67 @@
+#include <unistd.h>
+
+#include "command.hpp"
+#include "util/file.hpp"
+
+namespace vzctl {
+
+namespace {
+
+// This binary, for the monitor's hand-over, and our helpers (vzmonitor, vzubcfs) beside it (build tree) or in
+// libexec (installed).
+std::string self_path() {
+    char buf[4096];
+    auto n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+    return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string("vzctl");
+}
+
+std::string helper_path(const std::string& name) {
+    auto beside = vz::dir_name(self_path()) + "/" + name;
+    return vz::path_exists(beside) ? beside : std::string(VZ_LIBEXECDIR "/") + name;
+}
+
+}  // namespace
+
+vz::Tools Context::tools() const {
+    return vz::Tools{self_path(), helper_path("vzmonitor"), command_line, helper_path("vzubcfs")};
+}
+
+std::span<const Command> commands() {
+    static const Command table[] = {
+        {.name = "create", .help = "create a container from an OS template and a sample config", .setup = setup_create},
+        {.name = "destroy",
+         .alias = "delete",
+         .help = "remove the private area and the config of a stopped container",
+         .setup = setup_destroy},
+        {.name = "status", .help = "print the state of a container", .setup = setup_status, .opens_log = false},
+        {.name = "mount", .help = "mount the private area on the root", .setup = setup_mount},
+        {.name = "umount", .help = "unmount the root of a stopped container", .setup = setup_umount},
+        {.name = "start", .help = "start a container", .setup = setup_start},
+        {.name = "stop", .help = "stop a container: halt inside, then kill after STOP_TIMEOUT", .setup = setup_stop},
+        {.name = "restart", .help = "stop (if running), then start", .setup = setup_restart},
+        {.name = "exec",
+         .help = "run a command through the container's shell; non-zero -> exit 8",
+         .setup = setup_exec,
+         .verbatim_tail = true},
+        {.name = "exec2",
+         .help = "as exec, exit with the command's own status",
+         .setup = setup_exec2,
+         .verbatim_tail = true},
+        {.name = "exec3",
+         .help = "run argv directly (no shell), exit with its status",
+         .setup = setup_exec3,
+         .verbatim_tail = true},
+        {.name = "enter", .help = "open a root shell on a terminal inside the container", .setup = setup_enter},
+        {.name = "runscript",
+         .help = "run a host script inside the container through its shell",
+         .setup = setup_runscript},
+        {.name = vz::kMonitorCommand, .help = "", .setup = setup_monitor, .hidden = true},
+        {.name = "set",
+         .help = "change parameters; --save writes them to the container config",
+         .setup = setup_set,
+         .host_ok = true},
+    };
+    return table;
+}
+
+}  // namespace vzctl
