@@ -235,118 +235,140 @@ std::optional<std::string> plain_value(const ParamDef& p, std::string_view v, co
     }
 }
 
+// What one command's changes share: options that replace a whole list collect every occurrence first; the NETIF
+// field options change the device --ifname selected last.
+struct EditState {
+    const EditContext& ctx;
+    std::vector<std::string> warnings;
+    std::map<const ParamDef*, std::vector<std::string>> whole_lists;
+    std::string selected_if;
+};
+
+// A change of a list: addresses, name servers, host devices, PCI, capabilities, features, device nodes. False
+// when `p` is not a list.
+bool apply_list(ConfFile& conf, const ParamDef& p, const std::string& v, EditState& st) {
+    const std::string& key = p.conf_key;
+    const std::string* old = conf.get(key);
+    switch (p.kind) {
+        case Kind::IpAdd: conf.set(key, list_add_ips(p, old, v)); return true;
+        case Kind::IpDel: conf.set(key, list_del_ips(p, old, v)); return true;
+        case Kind::Nameserver:
+        case Kind::Searchdomain:
+            for (auto& item : split(v, " ,")) {
+                check(p, item);
+                st.whole_lists[&p].push_back(p.kind == Kind::Nameserver && item != "inherit" ? *canonical_ip(item)
+                                                                                          : item);
+            }
+            conf.set(key, join(st.whole_lists[&p], " "));
+            return true;
+        case Kind::Iptables: {
+            for (auto& item : split(v, " ,")) {
+                if (!known_iptables_module(item)) {
+                    st.warnings.push_back(fmt::format("unknown iptables module '{}' skipped", item));
+                    continue;
+                }
+                st.whole_lists[&p].push_back(item);
+            }
+            conf.set(key, join(st.whole_lists[&p], " "));
+            return true;
+        }
+        case Kind::NetdevAdd:
+        case Kind::NetdevDel:
+            for (auto& dev : split(v, " ,")) {
+                check(p, dev);
+                conf.set(key, p.kind == Kind::NetdevAdd ? list_add(conf.get(key), dev) : list_del(conf.get(key), dev));
+            }
+            return true;
+        case Kind::PciAdd:
+        case Kind::PciDel: {
+            check(p, v);
+            auto pci = canonical_pci(v);
+            conf.set(key, p.kind == Kind::PciAdd ? list_add(old, *pci) : list_del(old, *pci));
+            return true;
+        }
+        case Kind::Capability:
+            conf.set(key, merge_onoff(old, v, p,
+                                      [](const std::string& n) {
+                                          auto l = to_lower(n);
+                                          return find_capability(l) ? to_upper(l) : std::string();
+                                      },
+                                      st.warnings));
+            return true;
+        case Kind::Features:
+            conf.set(key, merge_onoff(old, v, p,
+                                      [](const std::string& n) {
+                                          auto l = to_lower(n);
+                                          return known_feature(l) ? l : std::string();
+                                      },
+                                      st.warnings));
+            return true;
+        case Kind::Devnodes:
+            for (auto& e : split(v, " ,")) conf.set(key, merge_keyed(conf.get(key), devnode_entry(p, e, st.ctx)));
+            return true;
+        case Kind::Devices:
+            for (auto& e : split(v, " ,")) conf.set(key, merge_keyed(conf.get(key), device_entry(p, e)));
+            return true;
+        default: return false;
+    }
+}
+
+// A change of the NETIF devices or of a field of one. False when `p` is none of these.
+bool apply_netif(ConfFile& conf, const ParamDef& p, const std::string& v, EditState& st) {
+    const std::string& key = p.conf_key;
+    const std::string* old = conf.get(key);
+    switch (p.kind) {
+        case Kind::NetifAdd: conf.set(key, netif_add(p, old, v, st.ctx)); return true;
+        case Kind::NetifDel: {
+            if (v == "all") {
+                conf.set(key, "");
+                return true;
+            }
+            check(p, v);
+            auto devs = parse_netif(old);
+            auto n = devs.size();
+            std::erase_if(devs, [&](NetifDev& d) { return *netif_field(d, "ifname") == v; });
+            if (n == devs.size()) fail(Exit::InvalidValue, "--netif_del: the container has no device {}", v);
+            conf.set(key, format_netif(devs));
+            return true;
+        }
+        case Kind::NetifSelect: {
+            check(p, v);
+            auto devs = parse_netif(old);
+            if (std::none_of(devs.begin(), devs.end(), [&](NetifDev& d) { return *netif_field(d, "ifname") == v; }))
+                fail(Exit::InvalidValue, "--ifname: the container has no device {}", v);
+            st.selected_if = v;
+            return true;
+        }
+        case Kind::NetifField: {
+            if (st.selected_if.empty()) fail(Exit::InvalidSyntax, "--{} needs --ifname before it", p.option);
+            check(p, v);
+            auto val = p.netif_key == "mac" || p.netif_key == "host_mac" ? *canonical_mac(v) : std::string(v);
+            auto devs = parse_netif(old);
+            for (auto& d : devs)
+                if (*netif_field(d, "ifname") == st.selected_if) set_netif_field(d, p.netif_key, val);
+            conf.set(key, format_netif(devs));
+            return true;
+        }
+        default: return false;
+    }
+}
+
 }  // namespace
 
 std::vector<std::string> apply_changes(ConfFile& conf, std::span<const Change> changes, const EditContext& ctx) {
-    std::vector<std::string> warnings;
-    // Options that replace a whole list collect every occurrence of this command first.
-    std::map<const ParamDef*, std::vector<std::string>> whole_lists;
-    std::string selected_if;
+    EditState st{ctx, {}, {}, {}};
     for (auto& ch : changes) {
         const ParamDef& p = *ch.def;
-        const std::string& key = p.conf_key;
-        const std::string* old = conf.get(key);
-        const std::string& v = ch.value;
-        switch (p.kind) {
-            case Kind::UserPasswd: check(p, v); break;
-            case Kind::IpAdd: conf.set(key, list_add_ips(p, old, v)); break;
-            case Kind::IpDel: conf.set(key, list_del_ips(p, old, v)); break;
-            case Kind::Nameserver:
-            case Kind::Searchdomain:
-                for (auto& item : split(v, " ,")) {
-                    check(p, item);
-                    whole_lists[&p].push_back(p.kind == Kind::Nameserver && item != "inherit" ? *canonical_ip(item)
-                                                                                              : item);
-                }
-                conf.set(key, join(whole_lists[&p], " "));
-                break;
-            case Kind::Iptables: {
-                for (auto& item : split(v, " ,")) {
-                    if (!known_iptables_module(item)) {
-                        warnings.push_back(fmt::format("unknown iptables module '{}' skipped", item));
-                        continue;
-                    }
-                    whole_lists[&p].push_back(item);
-                }
-                conf.set(key, join(whole_lists[&p], " "));
-                break;
-            }
-            case Kind::NetdevAdd:
-            case Kind::NetdevDel:
-                for (auto& dev : split(v, " ,")) {
-                    check(p, dev);
-                    conf.set(key, p.kind == Kind::NetdevAdd ? list_add(conf.get(key), dev) : list_del(conf.get(key), dev));
-                }
-                break;
-            case Kind::PciAdd:
-            case Kind::PciDel: {
-                check(p, v);
-                auto pci = canonical_pci(v);
-                conf.set(key, p.kind == Kind::PciAdd ? list_add(old, *pci) : list_del(old, *pci));
-                break;
-            }
-            case Kind::Capability:
-                conf.set(key, merge_onoff(old, v, p,
-                                          [](const std::string& n) {
-                                              auto l = to_lower(n);
-                                              return find_capability(l) ? to_upper(l) : std::string();
-                                          },
-                                          warnings));
-                break;
-            case Kind::Features:
-                conf.set(key, merge_onoff(old, v, p,
-                                          [](const std::string& n) {
-                                              auto l = to_lower(n);
-                                              return known_feature(l) ? l : std::string();
-                                          },
-                                          warnings));
-                break;
-            case Kind::Devnodes:
-                for (auto& e : split(v, " ,")) conf.set(key, merge_keyed(conf.get(key), devnode_entry(p, e, ctx)));
-                break;
-            case Kind::Devices:
-                for (auto& e : split(v, " ,")) conf.set(key, merge_keyed(conf.get(key), device_entry(p, e)));
-                break;
-            case Kind::NetifAdd: conf.set(key, netif_add(p, old, v, ctx)); break;
-            case Kind::NetifDel: {
-                if (v == "all") {
-                    conf.set(key, "");
-                    break;
-                }
-                check(p, v);
-                auto devs = parse_netif(old);
-                auto n = devs.size();
-                std::erase_if(devs, [&](NetifDev& d) { return *netif_field(d, "ifname") == v; });
-                if (n == devs.size()) fail(Exit::InvalidValue, "--netif_del: the container has no device {}", v);
-                conf.set(key, format_netif(devs));
-                break;
-            }
-            case Kind::NetifSelect: {
-                check(p, v);
-                auto devs = parse_netif(old);
-                if (std::none_of(devs.begin(), devs.end(), [&](NetifDev& d) { return *netif_field(d, "ifname") == v; }))
-                    fail(Exit::InvalidValue, "--ifname: the container has no device {}", v);
-                selected_if = v;
-                break;
-            }
-            case Kind::NetifField: {
-                if (selected_if.empty()) fail(Exit::InvalidSyntax, "--{} needs --ifname before it", p.option);
-                check(p, v);
-                auto val = p.netif_key == "mac" || p.netif_key == "host_mac" ? *canonical_mac(v) : std::string(v);
-                auto devs = parse_netif(old);
-                for (auto& d : devs)
-                    if (*netif_field(d, "ifname") == selected_if) set_netif_field(d, p.netif_key, val);
-                conf.set(key, format_netif(devs));
-                break;
-            }
-            default: {
-                auto nv = plain_value(p, v, ctx, warnings);
-                if (nv) conf.set(key, *nv);
-                else conf.erase(key);
-            }
+        if (p.kind == Kind::UserPasswd) {
+            check(p, ch.value);
+            continue;
         }
+        if (apply_list(conf, p, ch.value, st) || apply_netif(conf, p, ch.value, st)) continue;
+        auto nv = plain_value(p, ch.value, ctx, st.warnings);
+        if (nv) conf.set(p.conf_key, *nv);
+        else conf.erase(p.conf_key);
     }
-    return warnings;
+    return st.warnings;
 }
 
 void validate_config(const ConfFile& conf) {
