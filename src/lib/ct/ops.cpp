@@ -69,6 +69,95 @@ std::string make_temp_dir(const std::string& parent, const std::string& stem) {
     return buf.data();
 }
 
+// The template's archive in TEMPLATE/cache; 19/20 when there is no TEMPLATE or no such template.
+std::string template_tarball(const Paths& p, const ConfFile& global, const std::string& tmpl) {
+    auto* tdir = global.get("TEMPLATE");
+    if (!tdir || tdir->empty()) fail(Exit::TemplateNotSet, "TEMPLATE is not set in {}", p.vz_conf());
+    auto cache = *tdir + "/cache";
+    auto tarball = find_template(cache, tmpl);
+    if (!tarball) {
+        auto have = list_templates(cache);
+        fail(Exit::OsTemplateNotFound, "OS template {} not found in {}; available: {}", tmpl, cache,
+             have.empty() ? std::string("none") : join(have, " "));
+    }
+    return *tarball;
+}
+
+// The private area, unpacked beside it and renamed into place: it is either whole or not there.
+void make_private(const std::string& priv, const std::string& tarball, bool progress) {
+    auto parent = dir_name(priv);
+    make_dirs(parent, 0700);
+    auto staging = make_temp_dir(parent, base_name(priv) + ".create");
+    auto staging_guard = remove_on_failure(staging);
+    unpack_template(tarball, staging, progress);
+    log::info("Performing postcreate actions");
+    if (is_dir(priv) && ::rmdir(priv.c_str()) != 0)
+        fail(Exit::NewPrivate, "can't replace {}: {}", priv, errno_text(errno));
+    if (::rename(staging.c_str(), priv.c_str()) != 0)
+        fail(Exit::NewPrivate, "can't move the new private area to {}: {}", priv, errno_text(errno));
+    staging_guard.release();
+}
+
+// The request's own consistency, before anything is read (the original's order of refusals).
+void check_set_request(const SetRequest& req) {
+    if (req.force && !req.save) fail(Exit::InvalidSyntax, "--force can only be used with --save");
+    if (req.setmode == SetMode::Restart && !req.save)
+        fail(Exit::InvalidSyntax, "--setmode restart can only be used with --save");
+    if (req.reset_ub && (!req.changes.empty() || req.save || req.applyconfig || req.applyconfig_map))
+        fail(Exit::InvalidSyntax, "--reset_ub can't be combined with other options");
+    bool has_cpumask = false, has_nodemask = false, cpumask_auto = false;
+    for (auto& ch : req.changes) {
+        if (ch.def->kind == Kind::Cpumask) has_cpumask = true, cpumask_auto = ch.value == "auto";
+        if (ch.def->kind == Kind::Nodemask) has_nodemask = true;
+        if (ch.def->needs_save && !req.save)
+            fail(ch.def->kind == Kind::CtName ? Exit::SetName : Exit::InvalidSyntax,
+                 "--{} can only be used with --save", ch.def->option);
+    }
+    if (has_nodemask && !has_cpumask) fail(Exit::InvalidSyntax, "--nodemask needs --cpumask");
+    if (cpumask_auto && !has_nodemask) fail(Exit::InvalidSyntax, "--cpumask auto needs --nodemask");
+    if (req.changes.empty() && !req.applyconfig && !req.applyconfig_map && !req.reset_ub)
+        fail(Exit::InvalidSyntax, "No parameters to set");
+}
+
+// A set on a running container: the changed live parameters applied first (if the kernel refuses a value,
+// nothing is saved).
+void apply_live(const CtConfig& cfg, const ConfFile& conf, const SetRequest& req) {
+    std::vector<std::string> keys;
+    for (auto& ch : req.changes)
+        if (!ch.def->conf_key.empty() && ch.def->apply == Apply::Live) keys.push_back(ch.def->conf_key);
+    if (req.applyconfig)
+        for (auto& k : conf.keys())
+            if (auto* d = find_param_by_key(k); d && d->apply == Apply::Live) keys.push_back(k);
+    // Say which live parameters this version can only save (they act from the next start).
+    std::vector<std::string> later;
+    for (auto& k : keys)
+        if (!groups_of_key(k) && std::find(later.begin(), later.end(), k) == later.end())
+            later.push_back(k);
+    if (!later.empty())
+        log::warn("not applied to the running container, effective at the next start: {}", join(later, " "));
+    CtConfig next(cfg.ctid(), std::make_shared<const ConfFile>(cfg.global()), conf);
+    for (auto& w : apply_running(next, keys)) log::warn("{}", w);
+    if (std::any_of(keys.begin(), keys.end(), [](const std::string& k) { return find_ubc_by_key(k); }))
+        log::info("UB limits were set successfully");
+}
+
+// set --save: the config written (when it changed) and the name link made, after a last check of the name.
+void save_config(const Paths& p, const CtConfig& cfg, ConfFile& conf, const std::optional<std::string>& old_name,
+                 bool map_name) {
+    auto ctid = cfg.ctid();
+    auto path = ctid == 0 ? p.conf_dir() + "/0.conf" : p.ct_conf(ctid);
+    const std::string* new_name = conf.get("NAME");
+    if (new_name && !new_name->empty()) {
+        if (auto owner = name_target(p, *new_name); owner && *owner != ctid)
+            fail(Exit::SetName, "Name {} is already used by CT {}", *new_name, *owner);
+    }
+    bool changed = !cfg.ct_file_ptr() || conf.render() != cfg.ct_file_ptr()->render();
+    if (changed) conf.save(path);
+    if (new_name && !new_name->empty() && (map_name || !old_name || *old_name != *new_name))
+        set_ct_name(p, ctid, old_name ? &*old_name : nullptr, *new_name);
+    if (changed) log::info("CT configuration saved to {}", path);
+}
+
 }  // namespace
 
 EditContext edit_context(unsigned ctid) {
@@ -136,15 +225,7 @@ void create_ct(const Paths& p, unsigned ctid, const CreateRequest& req) {
     if (layout == "ploop") fail(Exit::PloopUnsupported, "The ploop layout is not supported by this build; use simfs");
     conf.set("VE_LAYOUT", "simfs");
 
-    auto* tdir = global.get("TEMPLATE");
-    if (!tdir || tdir->empty()) fail(Exit::TemplateNotSet, "TEMPLATE is not set in {}", p.vz_conf());
-    auto cache = *tdir + "/cache";
-    auto tarball = find_template(cache, tmpl);
-    if (!tarball) {
-        auto have = list_templates(cache);
-        fail(Exit::OsTemplateNotFound, "OS template {} not found in {}; available: {}", tmpl, cache,
-             have.empty() ? std::string("none") : join(have, " "));
-    }
+    auto tarball = template_tarball(p, global, tmpl);
 
     auto priv = expand_veid(*conf.get("VE_PRIVATE"), ctid);
     if (priv.empty() || priv.front() != '/') fail(Exit::PrivateNotSet, "VE_PRIVATE must be an absolute path");
@@ -155,18 +236,7 @@ void create_ct(const Paths& p, unsigned ctid, const CreateRequest& req) {
             fail(Exit::SetName, "Name {} is already used by CT {}", *name, *owner);
 
     log::info("Creating container private area ({})", tmpl);
-    auto parent = dir_name(priv);
-    make_dirs(parent, 0700);
-    auto staging = make_temp_dir(parent, base_name(priv) + ".create");
-    auto staging_guard = remove_on_failure(staging);
-    unpack_template(*tarball, staging, req.progress);
-    log::info("Performing postcreate actions");
-    bool priv_existed = is_dir(priv);
-    if (priv_existed && ::rmdir(priv.c_str()) != 0)
-        fail(Exit::NewPrivate, "can't replace {}: {}", priv, errno_text(errno));
-    if (::rename(staging.c_str(), priv.c_str()) != 0)
-        fail(Exit::NewPrivate, "can't move the new private area to {}: {}", priv, errno_text(errno));
-    staging_guard.release();
+    make_private(priv, tarball, req.progress);
     auto priv_guard = remove_on_failure(priv);
 
     make_dirs(p.conf_dir());
@@ -214,23 +284,7 @@ void destroy_ct(const Paths& p, unsigned ctid, const std::string& command) {
 }
 
 void set_ct(const Paths& p, unsigned ctid, const SetRequest& req, const Tools& tools) {
-    if (req.force && !req.save) fail(Exit::InvalidSyntax, "--force can only be used with --save");
-    if (req.setmode == SetMode::Restart && !req.save)
-        fail(Exit::InvalidSyntax, "--setmode restart can only be used with --save");
-    if (req.reset_ub && (!req.changes.empty() || req.save || req.applyconfig || req.applyconfig_map))
-        fail(Exit::InvalidSyntax, "--reset_ub can't be combined with other options");
-    bool has_cpumask = false, has_nodemask = false, cpumask_auto = false;
-    for (auto& ch : req.changes) {
-        if (ch.def->kind == Kind::Cpumask) has_cpumask = true, cpumask_auto = ch.value == "auto";
-        if (ch.def->kind == Kind::Nodemask) has_nodemask = true;
-        if (ch.def->needs_save && !req.save)
-            fail(ch.def->kind == Kind::CtName ? Exit::SetName : Exit::InvalidSyntax,
-                 "--{} can only be used with --save", ch.def->option);
-    }
-    if (has_nodemask && !has_cpumask) fail(Exit::InvalidSyntax, "--nodemask needs --cpumask");
-    if (cpumask_auto && !has_nodemask) fail(Exit::InvalidSyntax, "--cpumask auto needs --nodemask");
-    if (req.changes.empty() && !req.applyconfig && !req.applyconfig_map && !req.reset_ub)
-        fail(Exit::InvalidSyntax, "No parameters to set");
+    check_set_request(req);
 
     // The lock first, then the config: a concurrent set --save can't slip in between read and write.
     auto global = std::make_shared<const ConfFile>(load_global(p));
@@ -284,26 +338,7 @@ void set_ct(const Paths& p, unsigned ctid, const SetRequest& req, const Tools& t
 
     for (auto& ch : req.changes)
         if (ch.def->kind == Kind::UserPasswd) set_user_password(cfg, ch.value);
-    if (st.running && (runtime || req.applyconfig)) {
-        // Applied first: if the kernel refuses a value, nothing is saved.
-        std::vector<std::string> keys;
-        for (auto& ch : req.changes)
-            if (!ch.def->conf_key.empty() && ch.def->apply == Apply::Live) keys.push_back(ch.def->conf_key);
-        if (req.applyconfig)
-            for (auto& k : conf.keys())
-                if (auto* d = find_param_by_key(k); d && d->apply == Apply::Live) keys.push_back(k);
-        // Say which live parameters this version can only save (they act from the next start).
-        std::vector<std::string> later;
-        for (auto& k : keys)
-            if (!groups_of_key(k) && std::find(later.begin(), later.end(), k) == later.end())
-                later.push_back(k);
-        if (!later.empty())
-            log::warn("not applied to the running container, effective at the next start: {}", join(later, " "));
-        CtConfig next(ctid, std::make_shared<const ConfFile>(cfg.global()), conf);
-        for (auto& w : apply_running(next, keys)) log::warn("{}", w);
-        if (std::any_of(keys.begin(), keys.end(), [](const std::string& k) { return find_ubc_by_key(k); }))
-            log::info("UB limits were set successfully");
-    }
+    if (st.running && (runtime || req.applyconfig)) apply_live(cfg, conf, req);
     if (restart_needed && req.setmode == SetMode::Default)
         log::warn("Some parameters take effect at the next start of the container");
 
@@ -313,17 +348,7 @@ void set_ct(const Paths& p, unsigned ctid, const SetRequest& req, const Tools& t
             log::warn("Settings were not saved to the container config and will be lost (use --save)");
         return;
     }
-    auto path = ctid == 0 ? p.conf_dir() + "/0.conf" : p.ct_conf(ctid);
-    const std::string* new_name = conf.get("NAME");
-    if (new_name && !new_name->empty()) {
-        if (auto owner = name_target(p, *new_name); owner && *owner != ctid)
-            fail(Exit::SetName, "Name {} is already used by CT {}", *new_name, *owner);
-    }
-    bool changed = !cfg.ct_file_ptr() || conf.render() != cfg.ct_file_ptr()->render();
-    if (changed) conf.save(path);
-    if (new_name && !new_name->empty() && (req.applyconfig_map || !old_name || *old_name != *new_name))
-        set_ct_name(p, ctid, old_name ? &*old_name : nullptr, *new_name);
-    if (changed) log::info("CT configuration saved to {}", path);
+    save_config(p, cfg, conf, old_name, req.applyconfig_map);
     if (restart_needed && req.setmode == SetMode::Restart) {
         lock.reset();
         Tools t = tools;
