@@ -47,7 +47,9 @@ TEST_F(Vzubc, NumprocFailuresOfAForkLoopShowInTheRawFileAndTheTable) {
     ASSERT_EQ(set.status, 0) << set.out << set.err;
     ASSERT_EQ(pids_max(), 20U);
     // The loop's shell fails once the 20 processes are used up; its exit status does not matter here.
-    run({"exec", ct(), "for i in $(seq 40); do sleep 5 & done"});
+    // The sleepers outlive the test (teardown stops the container): held must not change between the readings
+    // below, which under emulation are seconds apart.
+    run({"exec", ct(), "for i in $(seq 40); do sleep 1000 </dev/null >/dev/null 2>&1 & done"});
     ASSERT_GT(pids_failures(), 0U) << "the fork loop did not hit the limit";
 
     auto raw = vzubc({"--raw", ct()});

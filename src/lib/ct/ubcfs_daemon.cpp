@@ -15,7 +15,6 @@
 #include "config/units.hpp"
 #include "ct/probe.hpp"
 #include "ct/state.hpp"
-#include "runtime/join.hpp"
 #include "ubc/meminfo.hpp"
 #include "util/error.hpp"
 #include "util/file.hpp"
