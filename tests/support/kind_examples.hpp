@@ -206,7 +206,7 @@ inline const std::map<vz::Kind, std::vector<std::string>>& more_invalid() {
         {K::Uint, {"abc", "1.5"}},
         {K::Path, {"x/$VEID"}},
         {K::CtName, {"123"}},
-        {K::IpAdd, {"192.0.2.1/33", "nonsense"}},
+        {K::IpAdd, {"198.51.100.1/33", "nonsense"}},
         {K::Nameserver, {"inherit2"}},
         {K::Cpuunits, {"500001", "x"}},
         {K::Cpulimit, {"100001", "-1", "50x", "1000%"}},
