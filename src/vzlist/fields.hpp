@@ -65,7 +65,6 @@ struct Field {
     std::string json_null = "null";  // JSON of a null value, where the original prints 0
     unsigned json_sources = 0;        // what `json` needs beyond `sources`
     bool in_json = true;              // has a JSON form (suffixed variants do not)
-    bool json_default = true;         // part of `vzlist -j` without -o
     bool never_trim = false;          // capability
     bool first_when_trimmed = false;  // ip, nameserver, searchdomain
     int ubc_index = -1;               // beancounter fields: index into vz::ubc_resources()

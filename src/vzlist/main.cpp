@@ -96,7 +96,7 @@ vzlist::Query query_of(const CLI::App& app, Args& a) {
         if (a.output.empty() && columns == kDefaultColumns) {
             q.columns.clear();
             for (auto& f : vzlist::fields())
-                if (f.in_json && f.json_default) q.columns.push_back(&f);
+                if (f.in_json) q.columns.push_back(&f);
         }
         for (auto* f : q.columns)
             if (!f->in_json) throw vz::Error(vz::Exit::Failure, "Field " + f->name + " can't be used with -j");
