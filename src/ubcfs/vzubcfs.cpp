@@ -75,6 +75,13 @@ struct stat attr_of(const Daemon& d, const UbcfsNode& n, const fuse_file_info* f
     if (n.kind == UbcfsKind::File) {
         if (fi) st.st_size = static_cast<off_t>(reinterpret_cast<const std::string*>(fi->fh)->size());
         else if (auto text = vz::ubcfs_text(d.paths, *d.probe, n)) st.st_size = static_cast<off_t>(text->size());
+        // The container's root owns its files (as /proc's are root's): in an unprivileged container that is the
+        // host uid its init runs as.
+        struct stat init_st {};
+        if (auto init = d.probe->init(n.ctid); init && ::stat(("/proc/" + std::to_string(*init)).c_str(), &init_st) == 0) {
+            st.st_uid = init_st.st_uid;
+            st.st_gid = init_st.st_gid;
+        }
     }
     return st;
 }

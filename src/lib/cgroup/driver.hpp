@@ -40,6 +40,10 @@ public:
     virtual pid_t clone_into(unsigned ctid, unsigned long ns_flags, const std::function<void(const Error&)>& on_child_error) = 0;
     // The same into the cgroups `pid` is in (exec joins its container's init, wherever systemd put it).
     virtual pid_t clone_beside(pid_t pid, const std::function<void(const Error&)>& on_child_error) = 0;
+    // Hands the container's inner cgroup (kInner, made here if it is not yet) to the host ids `uid`:`gid`, the
+    // root of its user namespace: the directory and the files a delegated subtree needs (all of them on v1), so
+    // that root inside (systemd) can make cgroups below it. The limits one level up stay the host's.
+    virtual void delegate(unsigned ctid, uid_t uid, gid_t gid) = 0;
     // SIGKILL for every process, atomically against forks (v2 cgroup.kill; v1 freeze, kill, thaw).
     virtual void kill_all(unsigned ctid) = 0;
     // Applies the `groups` of `res` (ResGroup bits). Returns warnings for limits this kernel can only account.
@@ -67,6 +71,8 @@ std::vector<pid_t> read_tree_pids(const std::string& dir);
 // Removes the cgroup `dir` and every (empty) cgroup below it, deepest first; missing is fine. Retries briefly while
 // the kernel still frees them.
 void remove_cgroup_tree(const std::string& dir);
+// Gives the cgroup directory `dir` and its files named in `files` (every file when empty) to `uid`:`gid`.
+void chown_cgroup(const std::string& dir, uid_t uid, gid_t gid, const std::vector<std::string>& files);
 // "MAJ:MIN" of the whole disk holding `path`, or empty when it is not on a block device.
 std::string block_device_of(const std::string& path);
 }  // namespace cgroup_io

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "cgroup/driver.hpp"
+#include "util/dir.hpp"
 #include "util/error.hpp"
 #include "util/fd.hpp"
 #include "util/file.hpp"
@@ -65,6 +66,21 @@ std::vector<pid_t> read_tree_pids(const std::string& dir) {
         out.insert(out.end(), more.begin(), more.end());
     }
     return out;
+}
+
+void chown_cgroup(const std::string& dir, uid_t uid, gid_t gid, const std::vector<std::string>& files) {
+    auto give = [&](const std::string& path) {
+        if (::chown(path.c_str(), uid, gid) != 0 && errno != ENOENT)
+            fail(Exit::EnvCreate, "can't hand {} to {}:{}: {}", path, uid, gid, errno_text(errno));
+    };
+    give(dir);
+    if (!files.empty()) {
+        for (auto& f : files) give(dir + "/" + f);
+        return;
+    }
+    Dir d(dir);
+    while (auto* e = d.next())
+        if (e->d_type == DT_REG) give(dir + "/" + e->d_name);
 }
 
 void remove_cgroup_tree(const std::string& dir) {

@@ -107,6 +107,11 @@ public:
         }
     }
 
+    void delegate(unsigned ctid, uid_t uid, gid_t gid) override {
+        make_inner(ctid);
+        for (auto& c : hierarchies_) chown_cgroup(layout_.ct_dir(c, ctid) + "/" + kInner, uid, gid, {});
+    }
+
     void remove(unsigned ctid) override {
         for (auto& c : hierarchies_) remove_cgroup_tree(layout_.ct_dir(c, ctid));
     }

@@ -159,6 +159,10 @@ public:
             fail(Exit::EnvCreate, "can't create cgroup {}: {}", inner, errno_text(errno));
     }
 
+    void delegate(unsigned ctid, uid_t uid, gid_t gid) override {
+        chown_cgroup(dir(ctid) + "/" + kInner, uid, gid, {"cgroup.procs", "cgroup.threads", "cgroup.subtree_control"});
+    }
+
     void remove(unsigned ctid) override { remove_cgroup_tree(dir(ctid)); }
 
     bool exists(unsigned ctid) const override { return is_dir(dir(ctid)); }

@@ -12,6 +12,9 @@
 namespace vz {
 
 inline constexpr unsigned kCtidMax = 2147483644;
+// LOCAL_UID / LOCAL_GID where neither the container's config nor vz.conf sets them: containers are unprivileged
+// unless a config says 0.
+inline constexpr unsigned kDefaultLocalId = 100000;
 
 struct Paths {
     std::string confdir;  // /etc/vz

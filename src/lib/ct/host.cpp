@@ -11,6 +11,7 @@
 #include "util/file.hpp"
 #include "util/log.hpp"
 #include "util/process.hpp"
+#include "util/strings.hpp"
 
 namespace vz {
 namespace {
@@ -44,6 +45,18 @@ Locked lock_and_load(const Paths& p, unsigned ctid, const std::string& command) 
 
 std::unique_ptr<CgroupDriver> driver_of(const CtConfig& cfg) { return CgroupDriver::make(ct_cgroup_layout(cfg)); }
 
+std::optional<IdMap> ct_idmap(const CtConfig& cfg) {
+    auto id = [&](const char* key) {
+        auto v = parse_uint(cfg.get_or(key, std::to_string(kDefaultLocalId)), 0, UINT32_MAX - IdMap::kCount);
+        if (!v) fail(Exit::InvalidValue, "{} must be a host id below {}", key, UINT32_MAX - IdMap::kCount);
+        return static_cast<uint32_t>(*v);
+    };
+    IdMap map{id("LOCAL_UID"), id("LOCAL_GID")};
+    if (map.uid == 0) return std::nullopt;
+    if (map.gid == 0) fail(Exit::InvalidValue, "LOCAL_GID=0 with LOCAL_UID={}: set both or neither to 0", map.uid);
+    return map;
+}
+
 bool root_mounted(const CtConfig& cfg) { return MountTable::read().is_mount_point(cfg.ve_root()); }
 
 bool mount_private(const CtConfig& cfg) {
@@ -52,6 +65,10 @@ bool mount_private(const CtConfig& cfg) {
     if (!is_dir(priv)) fail(Exit::NoPrivate, "Container private area {} does not exist", priv);
     if (root_mounted(cfg)) return false;
     make_dirs(root, 0755);
+    if (auto map = ct_idmap(cfg)) {
+        mount_idmapped(priv, root, *map);
+        return true;
+    }
     if (::mount(priv.c_str(), root.c_str(), nullptr, MS_BIND, nullptr) != 0)
         fail(Exit::CantMount, "can't mount {} on {}: {}", priv, root, errno_text(errno));
     return true;
@@ -72,6 +89,7 @@ InitSpec init_spec(const CtConfig& cfg, const Resources& res) {
     s.numpty = res.numpty;
     s.devnodes = res.devnodes;
     s.caps = capability_mask(cfg.get_or("CAPABILITY", ""));
+    s.userns = ct_idmap(cfg);
     auto features = cfg.get_or("FEATURES", "");
     s.sysfs = features.find("sysfs:off") == std::string::npos;
     s.lxcfs = lxcfs_dir(cfg);
@@ -106,6 +124,7 @@ HostSetup::HostSetup(const CtConfig& cfg, CgroupDriver& cg, const std::string& u
     });
     if (report) report_resources(cfg);
     for (auto& w : cg.apply(ctid, res_, kResAll, cfg.ve_private())) log::warn("{}", w);
+    if (auto map = ct_idmap(cfg)) cg.delegate(ctid, map->uid, map->gid);
     if (auto why = sysinfo_unsupported()) log::warn("sysinfo(2) in the container reports the host's memory: {}", *why);
     daemon_.finish();  // init binds the daemon's files
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "cgroup/driver.hpp"
@@ -12,6 +13,7 @@
 #include "ct/lock.hpp"
 #include "ct/resources.hpp"
 #include "ct/ubcfs_daemon.hpp"
+#include "fs/idmap.hpp"
 #include "runtime/init.hpp"
 #include "util/fd.hpp"
 #include "util/scope.hpp"
@@ -27,8 +29,13 @@ Locked lock_and_load(const Paths& p, unsigned ctid, const std::string& command);
 
 std::unique_ptr<CgroupDriver> driver_of(const CtConfig& cfg);
 
+// The container's user namespace map (LOCAL_UID/LOCAL_GID, default 100000); nullopt for a privileged container
+// (LOCAL_UID=0), whose root is root on the host.
+std::optional<IdMap> ct_idmap(const CtConfig& cfg);
+
 bool root_mounted(const CtConfig& cfg);
-// Bind-mounts the private area on the root; returns false when it was mounted already.
+// Bind-mounts the private area on the root (through the container's idmap when it has one); returns false when it
+// was mounted already.
 bool mount_private(const CtConfig& cfg);
 void umount_private(const CtConfig& cfg);
 

@@ -10,6 +10,7 @@
 #include "ct/lock.hpp"
 #include "ct/state.hpp"
 #include "ct/resources.hpp"
+#include "fs/idmap.hpp"
 #include "fs/template.hpp"
 #include "util/dir.hpp"
 #include "util/error.hpp"
@@ -158,6 +159,25 @@ void save_config(const Paths& p, const CtConfig& cfg, ConfFile& conf, const std:
     if (changed) log::info("CT configuration saved to {}", path);
 }
 
+// LOCAL_UID/LOCAL_GID of a new container, stored in its config: --local_uid/--local_gid (or the sample's), else
+// vz.conf's, else 100000. Where the private area's file system can't be mounted through an idmap, a value from
+// vz.conf or the default falls back to 0 (privileged, as the original stored without user namespaces) with a
+// warning; a value given for this container fails.
+void choose_local_ids(ConfFile& conf, const ConfFile& global, const std::string& priv) {
+    bool given = conf.get("LOCAL_UID") || conf.get("LOCAL_GID");
+    for (auto* key : {"LOCAL_UID", "LOCAL_GID"})
+        if (!conf.get(key)) conf.set(key, global.get(key) ? *global.get(key) : std::to_string(kDefaultLocalId));
+    if (*conf.get("LOCAL_UID") != "0") {
+        auto why = idmap_unsupported(priv);
+        if (!why) return;
+        if (given) fail(Exit::CantMount, "LOCAL_UID {}: {}", *conf.get("LOCAL_UID"), *why);
+        log::warn("no user namespace for this container ({}): LOCAL_UID=0 stored", *why);
+        conf.set("LOCAL_UID", "0");
+        conf.set("LOCAL_GID", "0");
+    }
+    log::warn("{}", kPrivilegedWarning);
+}
+
 }  // namespace
 
 EditContext edit_context(unsigned ctid) {
@@ -238,6 +258,7 @@ void create_ct(const Paths& p, unsigned ctid, const CreateRequest& req) {
     log::info("Creating container private area ({})", tmpl);
     make_private(priv, tarball, req.progress);
     auto priv_guard = remove_on_failure(priv);
+    choose_local_ids(conf, global, priv);
 
     make_dirs(p.conf_dir());
     conf.save(p.ct_conf(ctid));

@@ -133,6 +133,7 @@ void start_ct(const Paths& p, unsigned ctid, const StartOptions& o, const Tools&
     if (!is_dir(cfg.ve_private())) fail(Exit::NoPrivate, "Container private area {} does not exist", cfg.ve_private());
 
     log::info("Starting container...");
+    if (!ct_idmap(cfg)) log::warn("{}", kPrivilegedWarning);
     HostSetup host(cfg, *cg, t.ubcfs);
     auto status = make_pipe();
     if (fork_or_throw() == 0) {

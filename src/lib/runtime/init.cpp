@@ -8,6 +8,9 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/wait.h>
+#include <grp.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -34,19 +37,48 @@ namespace {
     ::_exit(1);
 }
 
+// The mount flags of `path` as MS_* bits: a bind remount inside a user namespace must repeat the locked ones.
+unsigned long mount_flags_of(const std::string& path) {
+    struct statvfs sv;
+    if (::statvfs(path.c_str(), &sv) != 0) return 0;
+    static constexpr std::pair<unsigned long, unsigned long> kBits[] = {
+        {ST_RDONLY, MS_RDONLY},   {ST_NOSUID, MS_NOSUID},         {ST_NODEV, MS_NODEV},
+        {ST_NOEXEC, MS_NOEXEC},   {ST_NOATIME, MS_NOATIME},       {ST_NODIRATIME, MS_NODIRATIME},
+        {ST_RELATIME, MS_RELATIME}};
+    unsigned long flags = 0;
+    for (auto [st, ms] : kBits)
+        if (sv.f_flag & st) flags |= ms;
+    return flags;
+}
+
+// Remounts the bind mount `path` with `add` on top of the flags it has.
+bool remount_bind(const std::string& path, unsigned long add) {
+    return ::mount(nullptr, path.c_str(), nullptr, MS_BIND | MS_REMOUNT | mount_flags_of(path) | add, nullptr) == 0;
+}
+
 struct Child {
     const InitSpec& spec;
     int status_fd;
     int listener_sock;  // where the sysinfo filter's listener goes; -1: no filter
+    int maps_fd;        // with a user namespace: end of file once the parent wrote its uid and gid maps
+    // Host directories opened while this process was still the host's root (below), as /proc/self/fd paths: the
+    // container's root reaches them through these, whatever the modes of the directories above them.
+    std::string ubc_dir, lxcfs_dir;
+    Fd ubc_fd, lxcfs_fd;
+
+    // A path in the container root as the host names it.
+    std::string shown(const std::string& path) const {
+        return path.starts_with('/') ? path : spec.root + "/" + (path.starts_with("./") ? path.substr(2) : path);
+    }
 
     [[noreturn]] void fail_errno(Exit code, const std::string& what) {
         child_fail(status_fd, code, what + ": " + std::strerror(errno));
     }
 
     // A mount target inside the container root must be a real directory: a symlink planted by the container
-    // would redirect our mount.
+    // would redirect our mount. Paths in the root are relative: build_root works in it.
     std::string target(const std::string& rel, unsigned mode = 0755) {
-        auto path = spec.root + "/" + rel;
+        const auto& path = rel;
         struct stat st;
         if (::lstat(path.c_str(), &st) == 0) {
             if (!S_ISDIR(st.st_mode))
@@ -61,14 +93,22 @@ struct Child {
     void do_mount(const char* src, const std::string& dst, const char* type, unsigned long flags,
                   const std::string& data) {
         if (::mount(src, dst.c_str(), type, flags, data.empty() ? nullptr : data.c_str()) != 0)
-            fail_errno(Exit::CantMount, fmt::format("can't mount {} on {}", type ? type : src, dst));
+            fail_errno(Exit::CantMount, fmt::format("can't mount {} on {}", type ? type : src, shown(dst)));
     }
 
-    void make_node(const std::string& dev, const char* name, mode_t mode, dev_t rdev) {
+    // /dev/<name> of the container as the host's device `rdev`. In a user namespace mknod is refused, so the
+    // host's node (the same device) is bound on an empty file instead.
+    void make_node(const std::string& dev, const std::string& name, mode_t mode, dev_t rdev, Exit code) {
         auto path = dev + "/" + name;
+        if (spec.userns && (S_ISCHR(mode) || S_ISBLK(mode))) {
+            Fd file(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode & 07777));
+            if (!file) fail_errno(code, "can't create " + shown(path));
+            do_mount(("/dev/" + name).c_str(), path, nullptr, MS_BIND, "");
+            return;
+        }
         // chmod after mknod: the mode must not depend on our umask.
         if (::mknod(path.c_str(), mode, rdev) != 0 || ::chmod(path.c_str(), mode & 07777) != 0)
-            fail_errno(Exit::CantMount, "can't create " + path);
+            fail_errno(code, "can't create " + shown(path));
     }
 
     void build_dev() {
@@ -80,18 +120,16 @@ struct Child {
         };
         for (auto n : {Node{"null", 1, 3}, Node{"zero", 1, 5}, Node{"full", 1, 7}, Node{"random", 1, 8},
                        Node{"urandom", 1, 9}, Node{"tty", 5, 0}})
-            make_node(dev, n.name, S_IFCHR | 0666, makedev(n.maj, n.min));
+            make_node(dev, n.name, S_IFCHR | 0666, makedev(n.maj, n.min), Exit::CantMount);
         // The host console is not the container's: /dev/console is the container's /dev/null.
-        make_node(dev, "console", S_IFREG | 0600, 0);
+        make_node(dev, "console", S_IFREG | 0600, 0, Exit::CantMount);
         do_mount((dev + "/null").c_str(), dev + "/console", nullptr, MS_BIND, "");
         for (auto& name : spec.devnodes) {
             struct stat st;
             if (::stat(("/dev/" + name).c_str(), &st) != 0) continue;
-            auto path = dev + "/" + name;
             auto slash = name.rfind('/');
             if (slash != std::string::npos) ::mkdir((dev + "/" + name.substr(0, slash)).c_str(), 0755);
-            if (::mknod(path.c_str(), st.st_mode, st.st_rdev) != 0 || ::chmod(path.c_str(), st.st_mode & 07777) != 0)
-                fail_errno(Exit::SetDevices, "can't create " + path);
+            make_node(dev, name, st.st_mode, st.st_rdev, Exit::SetDevices);
         }
         ::mkdir((dev + "/pts").c_str(), 0755);
         ::mkdir((dev + "/shm").c_str(), 01777);
@@ -120,8 +158,7 @@ struct Child {
             if (!file) return false;
         }
         if (::mount(from.c_str(), to.c_str(), nullptr, MS_BIND, nullptr) != 0) return false;
-        ::mount(nullptr, to.c_str(), nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                nullptr);
+        remount_bind(to, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
         return true;
     }
 
@@ -131,15 +168,16 @@ struct Child {
     // without them the container still starts, and a /proc file is then LXCFS's where it runs.
     void bind_ubcfs() {
         for (auto& f : ubcfs_files()) {
-            auto to = spec.root + std::string(f.ct_path);
-            if (bind_read_only(spec.ubc + "/" + std::string(f.name), to) || spec.lxcfs.empty() ||
+            auto to = "." + std::string(f.ct_path);
+            if (bind_read_only(ubc_dir + "/" + std::string(f.name), to) || lxcfs_dir.empty() ||
                 !f.ct_path.starts_with("/proc/"))
                 continue;
-            ::mount((spec.lxcfs + std::string(f.ct_path)).c_str(), to.c_str(), nullptr, MS_BIND, nullptr);
+            ::mount((lxcfs_dir + std::string(f.ct_path)).c_str(), to.c_str(), nullptr, MS_BIND, nullptr);
         }
     }
 
     [[noreturn]] void run() {
+        if (spec.userns) wait_for_maps();
         if (::unshare(CLONE_NEWCGROUP) != 0) fail_errno(Exit::EnvCreate, "can't create the cgroup namespace");
         build_root();
         enter_root();
@@ -147,41 +185,72 @@ struct Child {
         exec_init();
     }
 
-    // /proc, /proc/sys, LXCFS's and vzubcfs's files, /sys, /dev and /run under the root, on the host's side.
+    void wait_for_maps() {
+        char c;
+        while (::read(maps_fd, &c, 1) < 0 && errno == EINTR) {
+        }
+    }
+
+    // In the new user namespace, once the parent mapped it: uid and gid 0 there (the host's LOCAL_UID/LOCAL_GID),
+    // no supplementary group of the host's.
+    void become_root() {
+        if (::setresgid(0, 0, 0) != 0 || ::setgroups(0, nullptr) != 0 || ::setresuid(0, 0, 0) != 0)
+            fail_errno(Exit::EnvCreate, "can't become root of the container's user namespace");
+    }
+
+    // An O_PATH descriptor of the host directory `path` and its /proc/self/fd name; nothing for an empty path.
+    std::string open_host_dir(const std::string& path, Fd& fd) {
+        if (path.empty()) return {};
+        fd.reset(::open(path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+        if (!fd) fail_errno(Exit::CantMount, "can't open " + path);
+        return "/proc/self/fd/" + std::to_string(fd.get());
+    }
+
+    // /proc, /proc/sys, LXCFS's and vzubcfs's files, /sys, /dev and /run under the root, on the host's side, in
+    // the root (the working directory from here on). With a user namespace, the host's paths are opened as the
+    // host's root first, then this process becomes the container's root, and everything it makes is the
+    // container's root's.
     void build_root() {
         if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
             fail_errno(Exit::CantMount, "can't make mounts private");
         do_mount(spec.root.c_str(), spec.root, nullptr, MS_BIND | MS_REC, "");
+        Fd root;
+        open_host_dir(spec.root, root);  // the bind just made
+        ubc_dir = open_host_dir(spec.ubc, ubc_fd);
+        lxcfs_dir = open_host_dir(spec.lxcfs, lxcfs_fd);
+        if (spec.userns) become_root();
+        if (::fchdir(root.get()) != 0) fail_errno(Exit::CantMount, "can't enter " + spec.root);
         do_mount("proc", target("proc", 0555), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "");
         // /proc/sys is the host's kernel (fs.*, kernel.*): read-only, except net.* which is the container's own
         // network namespace. A bind copies its source's read-only flag, so net is remounted rw after the bind.
         const unsigned long safe = MS_NOSUID | MS_NODEV | MS_NOEXEC;
-        auto sys = spec.root + "/proc/sys";
+        std::string sys = "proc/sys";
         do_mount(sys.c_str(), sys, nullptr, MS_BIND, "");
-        do_mount(nullptr, sys, nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | safe, "");
+        if (!remount_bind(sys, MS_RDONLY | safe)) fail_errno(Exit::CantMount, "can't make " + shown(sys) + " read-only");
         do_mount((sys + "/net").c_str(), sys + "/net", nullptr, MS_BIND, "");
         do_mount(nullptr, sys + "/net", nullptr, MS_BIND | MS_REMOUNT | safe, "");
-        if (!spec.lxcfs.empty())
+        if (!lxcfs_dir.empty())
             // LXCFS answers from the reader's cgroup: cpuinfo shows the container's CPUs, stat and uptime its own.
             // (LXCFS 5 serves all of these; each lookup is a FUSE round trip, so none is probed first.) Where
             // vzubcfs serves the file (meminfo and swaps, with the container's VSwap figures), its file goes there
             // instead (bind_ubcfs).
             for (auto* f : {"cpuinfo", "diskstats", "loadavg", "meminfo", "stat", "swaps", "uptime"})
                 if (auto file = std::string("/proc/") + f; !ubcfs_serves(file))
-                    do_mount((spec.lxcfs + file).c_str(), spec.root + file, nullptr, MS_BIND, "");
+                    do_mount((lxcfs_dir + file).c_str(), "." + file, nullptr, MS_BIND, "");
         if (spec.sysfs) {
             do_mount("sysfs", target("sys", 0555), "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, "");
-            if (!spec.lxcfs.empty())
-                do_mount((spec.lxcfs + "/sys/devices/system/cpu/online").c_str(),
-                         spec.root + "/sys/devices/system/cpu/online", nullptr, MS_BIND, "");
+            if (!lxcfs_dir.empty())
+                do_mount((lxcfs_dir + "/sys/devices/system/cpu/online").c_str(), "sys/devices/system/cpu/online",
+                         nullptr, MS_BIND, "");
         }
         build_dev();
         do_mount("run", target("run"), "tmpfs", MS_NOSUID | MS_NODEV, "mode=755,size=10%");
-        if (!spec.ubc.empty()) bind_ubcfs();
+        if (!ubc_dir.empty()) bind_ubcfs();
+        ubc_fd.reset();
+        lxcfs_fd.reset();
     }
 
     void enter_root() {
-        if (::chdir(spec.root.c_str()) != 0) fail_errno(Exit::CantMount, "can't enter " + spec.root);
         if (::syscall(SYS_pivot_root, ".", ".") != 0) fail_errno(Exit::CantMount, "pivot_root into " + spec.root);
         if (::umount2(".", MNT_DETACH) != 0) fail_errno(Exit::CantMount, "can't detach the host root");
         if (::chdir("/") != 0) fail_errno(Exit::CantMount, "chdir /");
@@ -259,19 +328,35 @@ pid_t spawn_init(const InitSpec& spec, CgroupDriver& cg, int status_fd, Fd* sysi
         theirs.reset(sv[1]);
     }
     // The child is in the container's cgroup before it does anything; its cgroup namespace then starts there.
-    pid_t pid = cg.clone_into(spec.ctid, CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET,
-                              [&](const Error& e) { child_fail(status_fd, e.code(), e.what()); });
+    // With a user namespace, every other namespace is owned by it (root inside administers them) and the child
+    // waits until its maps are written.
+    auto maps = make_pipe();
+    unsigned long flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET;
+    if (spec.userns) flags |= CLONE_NEWUSER;
+    pid_t pid = cg.clone_into(spec.ctid, flags, [&](const Error& e) { child_fail(status_fd, e.code(), e.what()); });
     if (pid == 0) {
         // Nothing may unwind out of the child into the caller's cleanup (it would undo the caller's work).
         try {
             ours.reset();
-            Child{spec, status_fd, theirs.get()}.run();
+            maps.wr.reset();
+            Child{spec, status_fd, theirs.get(), maps.rd.get(), {}, {}, {}, {}}.run();
         } catch (const std::exception& e) {
             child_fail(status_fd, Exit::EnvCreate, e.what());
         } catch (...) {
             child_fail(status_fd, Exit::EnvCreate, "unexpected error in the container's init");
         }
     }
+    maps.rd.reset();
+    if (spec.userns) {
+        try {
+            write_id_maps(pid, *spec.userns);
+        } catch (...) {
+            ::kill(pid, SIGKILL);
+            ::waitpid(pid, nullptr, 0);
+            throw;
+        }
+    }
+    maps.wr.reset();
     // Not waited for here: the monitor takes the listener from the channel while init is still being set up.
     if (sysinfo_channel) *sysinfo_channel = std::move(ours);
     return pid;

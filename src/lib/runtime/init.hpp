@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cgroup/driver.hpp"
+#include "fs/idmap.hpp"
 #include "util/fd.hpp"
 
 namespace vz {
@@ -21,6 +22,7 @@ struct InitSpec {
     std::optional<uint64_t> numpty;      // devpts max=
     std::vector<std::string> devnodes;   // names under /dev copied from the host
     unsigned long long caps = 0;         // bounding set
+    std::optional<IdMap> userns;         // a user namespace with this map (root is mounted through it); none: privileged
     bool sysfs = true;
     std::string lxcfs;                   // LXCFS mount point whose proc files replace the container's; empty: none
     std::string ubc;                     // the container's directory in vzubcfs's tree (host path); empty: none

@@ -3,7 +3,9 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <sched.h>
+#include <grp.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,12 +20,26 @@
 #include "util/file.hpp"
 
 namespace vz {
+namespace {
+
+// Whether `pid` is in the caller's namespace of `kind` (/proc/PID/ns/KIND names the same one).
+bool same_namespace(pid_t pid, const char* kind) {
+    struct stat a, b;
+    auto theirs = "/proc/" + std::to_string(pid) + "/ns/" + kind;
+    auto ours = std::string("/proc/self/ns/") + kind;
+    if (::stat(theirs.c_str(), &a) != 0) fail(Exit::NotRunning, "can't open {}: {}", theirs, errno_text(errno));
+    return ::stat(ours.c_str(), &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+}  // namespace
 
 pid_t fork_in_ct(const JoinSpec& js, CgroupDriver& cg, const std::function<void()>& body) {
-    // Namespaces are opened before anything changes, all from the same init.
-    const char* kinds[] = {"ipc", "uts", "net", "pid", "cgroup", "mnt"};
+    // Namespaces are opened before anything changes, all from the same init. The user namespace first: joined, it
+    // gives the rights over the others (they are owned by it); an unprivileged container's only.
+    bool userns = !same_namespace(js.init, "user");
     std::vector<Fd> fds;
-    for (auto* k : kinds) {
+    for (auto* k : {"user", "ipc", "uts", "net", "pid", "cgroup", "mnt"}) {
+        if (k == std::string_view("user") && !userns) continue;
         auto path = "/proc/" + std::to_string(js.init) + "/ns/" + k;
         Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
         if (!fd) fail(Exit::NotRunning, "can't open {}: {}", path, errno_text(errno));
@@ -44,6 +60,9 @@ pid_t fork_in_ct(const JoinSpec& js, CgroupDriver& cg, const std::function<void(
     };
     for (auto& fd : fds)
         if (::setns(fd.get(), 0) != 0) die("setns");
+    // Root of the container's user namespace, without the host's supplementary groups.
+    if (userns && (::setresgid(0, 0, 0) != 0 || ::setgroups(0, nullptr) != 0 || ::setresuid(0, 0, 0) != 0))
+        die("can't become root of the container's user namespace");
     if (::chdir("/") != 0) die("chdir");
     for (int c = 0; c <= CAP_LAST_CAP; ++c)
         if (!(js.caps & (1ULL << c))) ::prctl(PR_CAPBSET_DROP, c, 0, 0, 0);
