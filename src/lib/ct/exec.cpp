@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "config/areas.hpp"
 #include "ct/host.hpp"
 #include "ct/probe.hpp"
 #include "runtime/join.hpp"
@@ -33,6 +34,7 @@ int wait_command(ChildProcess& child) {
 // init; everything is taken down again afterwards.
 int runscript_stopped(const Paths& p, unsigned ctid, const std::string& text, const std::string& command) {
     auto [lock, cfg] = lock_and_load(p, ctid, command);
+    check_areas(p, cfg);
     auto cg = driver_of(cfg);
     if (!cg->procs(ctid).empty()) fail(Exit::Running, "Container started meanwhile; run the script again");
     // The script's short-lived container does not keep vzubcfs running; its output is the script's alone.

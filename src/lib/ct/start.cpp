@@ -8,6 +8,7 @@
 #include <optional>
 #include <thread>
 
+#include "config/areas.hpp"
 #include "ct/host.hpp"
 #include "ct/probe.hpp"
 #include "ct/state.hpp"
@@ -111,6 +112,7 @@ void restart_in_monitor(Locked& held, CgroupDriver& cg, const Tools& t) {
 
 void mount_ct(const Paths& p, unsigned ctid, const Tools& t) {
     auto [lock, cfg] = lock_and_load(p, ctid, t.command);
+    check_areas(p, cfg);
     if (!mount_private(cfg)) fail(Exit::Mounted, "Container is already mounted");
     log::info("Container is mounted");
 }
@@ -128,6 +130,7 @@ void start_ct(const Paths& p, unsigned ctid, const StartOptions& o, const Tools&
     auto [lock, cfg] = lock_and_load(p, ctid, t.command);
     if (cfg.get_or("DISABLED", "no") == "yes" && !o.force)
         fail(Exit::StartDisabled, "Container start disabled (use --force)");
+    check_areas(p, cfg);
     auto cg = driver_of(cfg);
     if (!cg->procs(ctid).empty()) fail(Exit::Running, "Container is already running");
     if (!is_dir(cfg.ve_private())) fail(Exit::NoPrivate, "Container private area {} does not exist", cfg.ve_private());

@@ -1,13 +1,15 @@
 // Whole-file reads and atomic whole-file writes.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
 namespace vz {
 
-// The file's content, or nullopt when it does not exist. Other failures throw vz::Error.
-std::optional<std::string> read_file(const std::string& path);
+// The file's content, or nullopt when it does not exist. Other failures throw vz::Error. Reading stops once more
+// than `max` bytes are in (the caller refuses a result longer than `max`).
+std::optional<std::string> read_file(const std::string& path, size_t max = SIZE_MAX);
 
 // Replace `path` with `content` atomically: a temp file in the same directory, fsync, rename, fsync of the
 // directory. The file keeps its mode when it existed (else `mode`). On failure the old file is untouched and no
@@ -17,7 +19,7 @@ void write_file_atomic(const std::string& path, const std::string& content, unsi
 // mkdir -p with `mode` for the directories it creates.
 void make_dirs(const std::string& path, unsigned mode = 0755);
 
-// Remove a directory tree without following symlinks and without crossing into other file systems (a bind mount
+// Remove a directory tree without following symlinks and without crossing into other file systems or mounts (a bind mount
 // left inside a container's private area must not have its content deleted). Missing path: nothing to do.
 void remove_tree(const std::string& path);
 
