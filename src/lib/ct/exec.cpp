@@ -1,4 +1,5 @@
 // exec, exec2, exec3 and runscript: commands run inside a container, a running one or (runscript) a temporary one.
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -44,7 +45,7 @@ int runscript_stopped(const Paths& p, unsigned ctid, const std::string& text, co
     auto spec = init_spec(cfg, host.resources());
     spec.ubc.clear();
     spec.command = {"/bin/sh", "-s"};
-    if (path_exists(cfg.ve_private() + "/bin/bash")) spec.command[0] = "/bin/bash";
+    if (open_in_root(cfg.ve_private(), "/bin/bash", O_PATH)) spec.command[0] = "/bin/bash";
     spec.stdin_fd = in.rd.get();
     ChildProcess shell(spawn_init(spec, *cg, status.wr.get()));
     status.wr.reset();

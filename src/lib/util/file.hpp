@@ -5,6 +5,8 @@
 #include <optional>
 #include <string>
 
+#include "util/fd.hpp"
+
 namespace vz {
 
 // The file's content, or nullopt when it does not exist. Other failures throw vz::Error. Reading stops once more
@@ -22,6 +24,11 @@ void make_dirs(const std::string& path, unsigned mode = 0755);
 // Remove a directory tree without following symlinks and without crossing into other file systems or mounts (a bind mount
 // left inside a container's private area must not have its content deleted). Missing path: nothing to do.
 void remove_tree(const std::string& path);
+
+// Opens `path` as seen from inside `root` (a container's tree, from the host): openat2(2) with RESOLVE_IN_ROOT and
+// RESOLVE_NO_MAGICLINKS, so ".." and absolute symlinks stay within `root` and /proc magic links are refused. An
+// invalid Fd (errno set) when it can't be opened.
+Fd open_in_root(const std::string& root, const std::string& path, int flags, unsigned mode = 0);
 
 bool path_exists(const std::string& path);
 bool is_dir(const std::string& path);
