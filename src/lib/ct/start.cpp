@@ -90,9 +90,10 @@ void wait_booted(CgroupDriver& cg, const CtConfig& cfg) {
 }
 
 // After a reboot inside: the same start sequence under the same monitor process. Returns only when it failed.
-void restart_in_monitor(Locked& held, CgroupDriver& cg, const Tools& t) {
+void restart_in_monitor(const Paths& p, Locked& held, CgroupDriver& cg, const Tools& t) {
     auto& cfg = held.cfg;
     try {
+        check_areas(p, cfg);  // the config read again: it may have been edited since the start
         HostSetup host(cfg, cg, t.ubcfs);
         auto status = make_pipe();
         Fd channel;
@@ -173,7 +174,7 @@ void monitor_event(const Paths& p, unsigned ctid, const std::string& action, con
     auto& cfg = held->cfg;
     auto cg = driver_of(cfg);
     if (!cg->exists(ctid) || !cg->procs(ctid).empty()) return;
-    if (action == monitor::kRestart) restart_in_monitor(*held, *cg, t);
+    if (action == monitor::kRestart) restart_in_monitor(p, *held, *cg, t);
     cg->kill_all(ctid);
     cg->remove(ctid);
     ubcfs_release(cfg);
