@@ -64,9 +64,11 @@ Handler setup_create(CLI::App& sub, bool invoked) {
     };
 }
 
-Handler setup_destroy(CLI::App&, bool) {
-    return [](const Context& c) {
-        vz::destroy_ct(c.paths, c.ctid, c.command_line);
+Handler setup_destroy(CLI::App& sub, bool) {
+    auto force = std::make_shared<bool>(false);
+    sub.add_flag("--force", *force, "destroy a private area that vzctl create did not mark (made by an older build)");
+    return [force](const Context& c) {
+        vz::destroy_ct(c.paths, c.ctid, c.command_line, *force);
         return 0;
     };
 }

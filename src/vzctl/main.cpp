@@ -37,7 +37,7 @@ std::string usage() {
            "vzctl create <ctid> [--ostemplate <name>] [--config <name>] [--layout simfs]\n"
            "   [--private <path>] [--root <path>] [--ipadd <addr>] [--hostname <name>]\n"
            "   [--name <name>] [--description <text>] [--diskspace <kbytes>] [--diskinodes <n>]\n"
-           "vzctl destroy | delete <ctid>\n"
+           "vzctl destroy | delete <ctid> [--force]\n"
            "vzctl status <ctid>\n"
            "vzctl start <ctid> [--force] [--wait]\n"
            "vzctl stop <ctid> [--fast] [--skip-umount]\n"

@@ -61,6 +61,8 @@ ConfFile ConfFile::parse(std::string_view text, const std::string& origin) {
         std::string_view raw = text.substr(0, nl);
         text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
         ++lineno;
+        if (raw.size() > kConfMaxLine)
+            fail(Exit::InvalidValue, "{}:{}: the line is longer than {} bytes", origin, lineno, kConfMaxLine);
         Line line{std::string(raw), {}, {}, false};
         auto body = trim(raw);
         if (!body.empty() && body.front() != '#') {
@@ -85,8 +87,9 @@ ConfFile ConfFile::parse(std::string_view text, const std::string& origin) {
 }
 
 std::optional<ConfFile> ConfFile::load(const std::string& path) {
-    auto text = read_file(path);
+    auto text = read_file(path, kConfMaxBytes);
     if (!text) return std::nullopt;
+    if (text->size() > kConfMaxBytes) fail(Exit::InvalidValue, "{}: the file is larger than {} bytes", path, kConfMaxBytes);
     return parse(*text, path);
 }
 

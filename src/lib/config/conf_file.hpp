@@ -10,14 +10,19 @@
 
 namespace vz {
 
+// The largest config file and line read (ctid.conf(5)): a 10 MB file or a 1 MB line is damage, not a config.
+inline constexpr size_t kConfMaxBytes = 1 << 20;
+inline constexpr size_t kConfMaxLine = 64 << 10;
+
 class ConfFile {
 public:
     ConfFile() = default;
 
     // Parse `text`; `origin` names the file in messages ("origin:line: what is wrong"). A malformed line throws
-    // vz::Error(InvalidValue). A repeated key keeps its first value and adds a warning.
+    // vz::Error(InvalidValue), as does a line longer than kConfMaxLine. A repeated key keeps its first value and adds
+    // a warning.
     static ConfFile parse(std::string_view text, const std::string& origin);
-    // nullopt when the file does not exist.
+    // nullopt when the file does not exist; a file larger than kConfMaxBytes is vz::Error(InvalidValue).
     static std::optional<ConfFile> load(const std::string& path);
 
     // The value of the first occurrence of `key`.

@@ -1,4 +1,5 @@
 // exec, exec2, exec3 and runscript: commands run inside a container, a running one or (runscript) a temporary one.
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -6,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "config/areas.hpp"
 #include "ct/host.hpp"
 #include "ct/probe.hpp"
 #include "runtime/join.hpp"
@@ -33,6 +35,7 @@ int wait_command(ChildProcess& child) {
 // init; everything is taken down again afterwards.
 int runscript_stopped(const Paths& p, unsigned ctid, const std::string& text, const std::string& command) {
     auto [lock, cfg] = lock_and_load(p, ctid, command);
+    check_areas(p, cfg);
     auto cg = driver_of(cfg);
     if (!cg->procs(ctid).empty()) fail(Exit::Running, "Container started meanwhile; run the script again");
     // The script's short-lived container does not keep vzubcfs running; its output is the script's alone.
@@ -42,7 +45,7 @@ int runscript_stopped(const Paths& p, unsigned ctid, const std::string& text, co
     auto spec = init_spec(cfg, host.resources());
     spec.ubc.clear();
     spec.command = {"/bin/sh", "-s"};
-    if (path_exists(cfg.ve_private() + "/bin/bash")) spec.command[0] = "/bin/bash";
+    if (open_in_root(cfg.ve_private(), "/bin/bash", O_PATH)) spec.command[0] = "/bin/bash";
     spec.stdin_fd = in.rd.get();
     ChildProcess shell(spawn_init(spec, *cg, status.wr.get()));
     status.wr.reset();

@@ -15,6 +15,7 @@
 #include "util/dir.hpp"
 #include "util/error.hpp"
 #include "util/file.hpp"
+#include "config/areas.hpp"
 #include "config/beancounters.hpp"
 #include "config/params.hpp"
 #include "util/log.hpp"
@@ -97,6 +98,32 @@ void make_private(const std::string& priv, const std::string& tarball, bool prog
     if (::rename(staging.c_str(), priv.c_str()) != 0)
         fail(Exit::NewPrivate, "can't move the new private area to {}: {}", priv, errno_text(errno));
     staging_guard.release();
+}
+
+// The mark create leaves beside a private area it made, in the area's parent directory: the host's, outside every
+// container's view, so a container can't forge it. It names the container and the area's device and inode, so a
+// VE_PRIVATE edited to point elsewhere (or a tree put in the area's place) does not match it.
+std::string mark_path(const std::string& priv) { return dir_name(priv) + "/." + base_name(priv) + ".vzctl-mark"; }
+
+std::string mark_text(unsigned ctid, const struct stat& st) {
+    return fmt::format("CTID=\"{}\"\nDEV=\"{}\"\nINO=\"{}\"\n", ctid, st.st_dev, st.st_ino);
+}
+
+void mark_private(unsigned ctid, const std::string& priv) {
+    struct stat st;
+    if (::lstat(priv.c_str(), &st) != 0) fail(Exit::NewPrivate, "can't stat {}: {}", priv, errno_text(errno));
+    write_file_atomic(mark_path(priv), mark_text(ctid, st), 0600);
+}
+
+// Destroy removes a non-empty tree only when it is the one create made for this container (or with --force).
+void check_mark(unsigned ctid, const std::string& priv, const struct stat& st, bool force) {
+    if (!S_ISDIR(st.st_mode)) fail(Exit::DeletePrivate, "refusing to destroy {}: not a directory", priv);
+    if (force || dir_empty(priv)) return;
+    auto mark = read_file(mark_path(priv));
+    if (!mark || *mark != mark_text(ctid, st))
+        fail(Exit::DeletePrivate,
+             "refusing to destroy {}: it has no matching mark {} from vzctl create of CT {} (see vzctl(8), destroy --force)",
+             priv, mark_path(priv), ctid);
 }
 
 // The request's own consistency, before anything is read (the original's order of refusals).
@@ -247,8 +274,8 @@ void create_ct(const Paths& p, unsigned ctid, const CreateRequest& req) {
 
     auto tarball = template_tarball(p, global, tmpl);
 
+    check_areas(p, CtConfig(ctid, std::make_shared<const ConfFile>(global), conf));
     auto priv = expand_veid(*conf.get("VE_PRIVATE"), ctid);
-    if (priv.empty() || priv.front() != '/') fail(Exit::PrivateNotSet, "VE_PRIVATE must be an absolute path");
     if (path_exists(priv) && !(is_dir(priv) && dir_empty(priv)))
         fail(Exit::PrivateExists, "Private area already exists in {}", priv);
     if (auto* name = conf.get("NAME"); name && !name->empty())
@@ -259,6 +286,8 @@ void create_ct(const Paths& p, unsigned ctid, const CreateRequest& req) {
     make_private(priv, tarball, req.progress);
     auto priv_guard = remove_on_failure(priv);
     choose_local_ids(conf, global, priv);
+    mark_private(ctid, priv);
+    ScopeGuard mark_guard([&priv] { ::unlink(mark_path(priv).c_str()); });
 
     make_dirs(p.conf_dir());
     conf.save(p.ct_conf(ctid));
@@ -269,23 +298,28 @@ void create_ct(const Paths& p, unsigned ctid, const CreateRequest& req) {
         throw;
     }
     priv_guard.release();
+    mark_guard.release();
     log::info("CT configuration saved to {}", p.ct_conf(ctid));
     log::info("Container private area was created");
 }
 
-void destroy_ct(const Paths& p, unsigned ctid, const std::string& command) {
+void destroy_ct(const Paths& p, unsigned ctid, const std::string& command, bool force) {
     // The lock first, then the config: what we read is what no one else changes until we are done.
     auto global = std::make_shared<const ConfFile>(load_global(p));
     CtLock lock(lock_dir(*global), ctid, command);
     auto cfg = load_ct(p, global, ctid, false, true);
     if (!cfg.exists()) fail(Exit::NoCtConfig, "Container config file does not exist");
+    check_areas(p, cfg);
     auto st = ct_state(cfg, MountTable::read());
     if (st.running) fail(Exit::Running, "Container is currently running. Stop it first.");
     if (st.mounted) fail(Exit::Mounted, "Container is currently mounted (umount first)");
 
     auto priv = cfg.ve_private();
+    struct stat pst;
+    bool present = ::lstat(priv.c_str(), &pst) == 0;
+    if (present) check_mark(ctid, priv, pst, force);
     log::info("Destroying container private area: {}", priv);
-    if (is_dir(priv)) {
+    if (present) {
         // Move it aside first so a half-deleted tree is never mistaken for a container.
         auto aside = make_temp_dir(dir_name(priv), base_name(priv) + ".destroyed");
         if (::rename(priv.c_str(), aside.c_str()) != 0) {
@@ -294,6 +328,7 @@ void destroy_ct(const Paths& p, unsigned ctid, const std::string& command) {
         }
         remove_tree(aside);
     }
+    ::unlink(mark_path(priv).c_str());
     auto conf = p.ct_conf(ctid);
     if (::rename(conf.c_str(), (conf + ".destroyed").c_str()) != 0)
         fail(Exit::DeletePrivate, "can't rename {}: {}", conf, errno_text(errno));

@@ -20,7 +20,9 @@ struct CreateRequest {
 };
 void create_ct(const Paths& p, unsigned ctid, const CreateRequest& req);
 
-void destroy_ct(const Paths& p, unsigned ctid, const std::string& command);
+// Removes the private area only when it is missing, empty, or marked by create as this container's; `force`
+// skips the mark (areas made by older builds). The paths are checked first (config/areas.hpp).
+void destroy_ct(const Paths& p, unsigned ctid, const std::string& command, bool force = false);
 
 enum class SetMode { Default, Restart, Ignore };
 

@@ -8,6 +8,7 @@
 #include <optional>
 #include <thread>
 
+#include "config/areas.hpp"
 #include "ct/host.hpp"
 #include "ct/probe.hpp"
 #include "ct/state.hpp"
@@ -89,9 +90,10 @@ void wait_booted(CgroupDriver& cg, const CtConfig& cfg) {
 }
 
 // After a reboot inside: the same start sequence under the same monitor process. Returns only when it failed.
-void restart_in_monitor(Locked& held, CgroupDriver& cg, const Tools& t) {
+void restart_in_monitor(const Paths& p, Locked& held, CgroupDriver& cg, const Tools& t) {
     auto& cfg = held.cfg;
     try {
+        check_areas(p, cfg);  // the config read again: it may have been edited since the start
         HostSetup host(cfg, cg, t.ubcfs);
         auto status = make_pipe();
         Fd channel;
@@ -111,6 +113,7 @@ void restart_in_monitor(Locked& held, CgroupDriver& cg, const Tools& t) {
 
 void mount_ct(const Paths& p, unsigned ctid, const Tools& t) {
     auto [lock, cfg] = lock_and_load(p, ctid, t.command);
+    check_areas(p, cfg);
     if (!mount_private(cfg)) fail(Exit::Mounted, "Container is already mounted");
     log::info("Container is mounted");
 }
@@ -128,6 +131,7 @@ void start_ct(const Paths& p, unsigned ctid, const StartOptions& o, const Tools&
     auto [lock, cfg] = lock_and_load(p, ctid, t.command);
     if (cfg.get_or("DISABLED", "no") == "yes" && !o.force)
         fail(Exit::StartDisabled, "Container start disabled (use --force)");
+    check_areas(p, cfg);
     auto cg = driver_of(cfg);
     if (!cg->procs(ctid).empty()) fail(Exit::Running, "Container is already running");
     if (!is_dir(cfg.ve_private())) fail(Exit::NoPrivate, "Container private area {} does not exist", cfg.ve_private());
@@ -171,7 +175,7 @@ void monitor_event(const Paths& p, unsigned ctid, const std::string& action, con
     auto& cfg = held->cfg;
     auto cg = driver_of(cfg);
     if (!cg->exists(ctid) || !cg->procs(ctid).empty()) return;
-    if (action == monitor::kRestart) restart_in_monitor(*held, *cg, t);
+    if (action == monitor::kRestart) restart_in_monitor(p, *held, *cg, t);
     cg->kill_all(ctid);
     cg->remove(ctid);
     ubcfs_release(cfg);

@@ -4,7 +4,10 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <linux/openat2.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -18,7 +21,7 @@ namespace vz {
 
 std::string errno_text(int err) { return std::strerror(err); }
 
-std::optional<std::string> read_file(const std::string& path) {
+std::optional<std::string> read_file(const std::string& path, size_t max) {
     Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (!fd) {
         if (errno == ENOENT || errno == ENOTDIR) return std::nullopt;
@@ -34,6 +37,7 @@ std::optional<std::string> read_file(const std::string& path) {
         }
         if (n == 0) break;
         out.append(buf, static_cast<size_t>(n));
+        if (out.size() > max) break;
     }
     return out;
 }
@@ -48,6 +52,16 @@ std::string dir_name(const std::string& path) {
 std::string base_name(const std::string& path) {
     auto pos = path.find_last_of('/');
     return pos == std::string::npos ? path : path.substr(pos + 1);
+}
+
+Fd open_in_root(const std::string& root, const std::string& path, int flags, unsigned mode) {
+    Fd dir(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!dir) return dir;
+    open_how how{};
+    how.flags = static_cast<unsigned>(flags | O_CLOEXEC);
+    how.mode = (flags & O_CREAT) ? mode : 0;
+    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+    return Fd(static_cast<int>(::syscall(SYS_openat2, dir.get(), path.c_str(), &how, sizeof how)));
 }
 
 bool path_exists(const std::string& path) {
@@ -89,12 +103,13 @@ void remove_tree_at(int parent, const char* name, dev_t dev) {
     std::vector<std::pair<std::string, bool>> entries;
     while (auto* e = d.next()) {
         if (!std::strcmp(e->d_name, ".") || !std::strcmp(e->d_name, "..")) continue;
-        struct stat st;
-        if (::fstatat(dir.get(), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
-        if (S_ISDIR(st.st_mode) && st.st_dev != dev)
+        struct statx st;
+        if (::statx(dir.get(), e->d_name, AT_SYMLINK_NOFOLLOW, STATX_TYPE, &st) != 0) continue;
+        bool is_mount = (st.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) && (st.stx_attributes & STATX_ATTR_MOUNT_ROOT);
+        if (is_mount || makedev(st.stx_dev_major, st.stx_dev_minor) != dev)
             fail(Exit::DeletePrivate, "refusing to delete {}/{}: another file system is mounted there", name,
                  e->d_name);
-        entries.emplace_back(e->d_name, S_ISDIR(st.st_mode));
+        entries.emplace_back(e->d_name, S_ISDIR(st.stx_mode));
     }
     for (auto& [child, child_is_dir] : entries) {
         if (child_is_dir) remove_tree_at(dir.get(), child.c_str(), dev);

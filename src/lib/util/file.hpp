@@ -1,13 +1,17 @@
 // Whole-file reads and atomic whole-file writes.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
+#include "util/fd.hpp"
+
 namespace vz {
 
-// The file's content, or nullopt when it does not exist. Other failures throw vz::Error.
-std::optional<std::string> read_file(const std::string& path);
+// The file's content, or nullopt when it does not exist. Other failures throw vz::Error. Reading stops once more
+// than `max` bytes are in (the caller refuses a result longer than `max`).
+std::optional<std::string> read_file(const std::string& path, size_t max = SIZE_MAX);
 
 // Replace `path` with `content` atomically: a temp file in the same directory, fsync, rename, fsync of the
 // directory. The file keeps its mode when it existed (else `mode`). On failure the old file is untouched and no
@@ -17,9 +21,14 @@ void write_file_atomic(const std::string& path, const std::string& content, unsi
 // mkdir -p with `mode` for the directories it creates.
 void make_dirs(const std::string& path, unsigned mode = 0755);
 
-// Remove a directory tree without following symlinks and without crossing into other file systems (a bind mount
+// Remove a directory tree without following symlinks and without crossing into other file systems or mounts (a bind mount
 // left inside a container's private area must not have its content deleted). Missing path: nothing to do.
 void remove_tree(const std::string& path);
+
+// Opens `path` as seen from inside `root` (a container's tree, from the host): openat2(2) with RESOLVE_IN_ROOT and
+// RESOLVE_NO_MAGICLINKS, so ".." and absolute symlinks stay within `root` and /proc magic links are refused. An
+// invalid Fd (errno set) when it can't be opened.
+Fd open_in_root(const std::string& root, const std::string& path, int flags, unsigned mode = 0);
 
 bool path_exists(const std::string& path);
 bool is_dir(const std::string& path);
