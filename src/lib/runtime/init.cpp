@@ -17,6 +17,7 @@
 
 #include "config/units.hpp"
 #include "util/error.hpp"
+#include "runtime/seccomp.hpp"
 #include "runtime/sysinfo.hpp"
 #include "ubc/ubcfs.hpp"
 #include "util/fd.hpp"
@@ -218,11 +219,12 @@ struct Child {
             ::dup2(spec.stdin_fd >= 0 ? spec.stdin_fd : null, 0);
         }
         if (null > 2) ::close(null);
+        // Last, so that nothing of the setup above is answered by the monitor. Without it, sysinfo(2) simply
+        // reports the host (the start already said so); the deny list is there in any case.
+        auto listener = install_ct_filter(listener_sock >= 0);
+        if (!listener) child_fail(status_fd, Exit::EnvCreate, "can't load the container's seccomp filter");
         if (listener_sock >= 0) {
-            // Last, so that nothing of the setup above is answered by the monitor. Without it, sysinfo(2) simply
-            // reports the host (the start already said so).
-            Fd listener = install_sysinfo_filter();
-            if (listener) send_fd(listener_sock, listener.get());
+            if (*listener) send_fd(listener_sock, listener->get());
             ::close(listener_sock);
         }
         // Nothing of the host may leak into the container: every other descriptor closes at exec.
