@@ -158,8 +158,12 @@ struct Child {
         // network namespace. A bind copies its source's read-only flag, so net is remounted rw after the bind.
         const unsigned long safe = MS_NOSUID | MS_NODEV | MS_NOEXEC;
         auto sys = spec.root + "/proc/sys";
-        do_mount(sys.c_str(), sys, nullptr, MS_BIND, "");
-        do_mount(nullptr, sys, nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | safe, "");
+        // So is /proc/sysrq-trigger (as LXC binds it), where the kernel has one.
+        for (auto ro : {sys, spec.root + "/proc/sysrq-trigger"}) {
+            if (::access(ro.c_str(), F_OK) != 0 && ro != sys) continue;
+            do_mount(ro.c_str(), ro, nullptr, MS_BIND, "");
+            do_mount(nullptr, ro, nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | safe, "");
+        }
         do_mount((sys + "/net").c_str(), sys + "/net", nullptr, MS_BIND, "");
         do_mount(nullptr, sys + "/net", nullptr, MS_BIND | MS_REMOUNT | safe, "");
         if (!spec.lxcfs.empty())
