@@ -3,10 +3,11 @@
 // namespace) hands over to `vzctl __monitor restart`, anything else to `vzctl __monitor cleanup`. Those run in
 // this same process (exec), so a restarted init has the same parent again.
 //
-// While it waits, it answers two system calls for the container's processes (src/lib/runtime/sysinfo.hpp): their
+// While it waits, it answers four system calls for the container's processes (src/lib/runtime/sysinfo.hpp): their
 // seccomp filters hand the calls to it. sysinfo(2) gets the container's RAM and swap limits and use, process count
 // (from its cgroup) and uptime (from its init's start); sched_getaffinity(2) of a process about itself gets at
-// most as many CPUs as the container's CPU quota allows (--cpus), so nproc agrees with LXCFS's /proc/cpuinfo.
+// most as many CPUs as the container's CPU quota allows (--cpus), so nproc agrees with LXCFS's /proc/cpuinfo;
+// mount(2) and umount2(2) that would expose host-global knobs are refused (src/lib/runtime/seccomp.hpp).
 // Processes that join later send their filter's listener over an abstract unix socket.
 //
 // It also keeps the container's load average, as the kernel does for the host: every 5 seconds it counts the
@@ -15,6 +16,9 @@
 //
 // Its arguments, socket and messages: src/lib/runtime/monitor_protocol.hpp.
 #include <dirent.h>
+#include <limits.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
@@ -24,7 +28,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/sysinfo.h>
 #include <sys/uio.h>
@@ -220,6 +226,63 @@ int write_to_caller(int listener, const seccomp_notif* req, uint64_t addr, void*
                : -EFAULT;
 }
 
+// Reads the string at the caller's `addr` into `out` (up to `size` - 1 bytes); false when it can't.
+bool read_string(const seccomp_notif* req, uint64_t addr, char* out, size_t size) {
+    memset(out, 0, size);
+    iovec local{out, size - 1}, remote{reinterpret_cast<void*>(addr), size - 1};
+    // The string may end right before an unmapped page: read up to the page's end only.
+    size_t to_page_end = 4096 - (addr & 4095);
+    if (to_page_end < remote.iov_len) local.iov_len = remote.iov_len = to_page_end;
+    return addr && process_vm_readv(static_cast<pid_t>(req->pid), &local, 1, &remote, 1, 0) > 0;
+}
+
+// Whether the caller's `path` (at `addr`) is on a procfs or sysfs, resolved from its root or working directory
+// as the kernel would. A relative path with ".." can't be resolved the same way from here: treated as one.
+bool on_proc_or_sys(const seccomp_notif* req, uint64_t addr) {
+    char path[PATH_MAX], base[64];
+    if (!read_string(req, addr, path, sizeof path)) return false;
+    bool absolute = path[0] == '/';
+    if (!absolute && strstr(path, "..")) return true;
+    snprintf(base, sizeof base, "/proc/%u/%s", req->pid, absolute ? "root" : "cwd");
+    int dir = open(base, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (dir < 0) return false;
+    open_how how{};
+    how.flags = O_PATH | O_CLOEXEC;
+    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+    int fd = static_cast<int>(syscall(SYS_openat2, dir, absolute ? path + 1 : path, &how, sizeof how));
+    close(dir);
+    if (fd < 0) return false;
+    struct statfs fs;
+    bool is = fstatfs(fd, &fs) == 0 && (fs.f_type == PROC_SUPER_MAGIC || fs.f_type == SYSFS_MAGIC);
+    close(fd);
+    return is;
+}
+
+// mount(2) and umount2(2) in the container (src/lib/runtime/seccomp.hpp): EPERM for a fresh mount of a
+// host-global file system type (monitor_protocol.hpp kRefusedFsTypes), and for what would uncover the read-only
+// /proc/sys or /sys that vzctl mounted: unmounting, moving or remounting read-write anything on a procfs or sysfs,
+// or binding it without its submounts. Anything else goes on (the kernel's own answer). The strings are read from
+// the caller's memory and resolved here; another thread of the caller can change them before the kernel reads
+// them (vzctl(8) SECURITY says so): a privileged container is not a security boundary against its root.
+int mount_answer(int listener, const seccomp_notif* req, bool umount) {
+    const auto* a = req->data.args;
+    bool refuse;
+    if (umount) {
+        refuse = on_proc_or_sys(req, a[0]);
+    } else if (a[3] & MS_MOVE || (a[3] & MS_BIND && !(a[3] & (MS_REC | MS_REMOUNT)))) {
+        refuse = on_proc_or_sys(req, a[0]);
+    } else if (a[3] & MS_REMOUNT) {
+        refuse = !(a[3] & MS_RDONLY) && on_proc_or_sys(req, a[1]);
+    } else if (a[3] & (MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE) || !a[2]) {
+        refuse = false;  // a propagation change, or a recursive bind (it keeps the read-only submounts)
+    } else {
+        char type[32];
+        refuse = !read_string(req, a[2], type, sizeof type) || vz::monitor::refused_fstype(type);
+    }
+    if (seccomp_notify_id_valid(listener, req->id) != 0) return -EPERM;  // req->pid may be another process now
+    return refuse ? -EPERM : 0;
+}
+
 // Answers one notification from `listener`; false when the listener is finished with.
 bool answer(const Ct& ct, int listener, seccomp_notif* req, seccomp_notif_resp* resp) {
     memset(req, 0, sizeof *req);
@@ -229,9 +292,16 @@ bool answer(const Ct& ct, int listener, seccomp_notif* req, seccomp_notif_resp* 
     struct sysinfo si;
     cpu_set_t set;
     size_t len;
-    if (req->data.nr == SCMP_SYS(sysinfo) && container_sysinfo(ct, si)) {
+    // 32-bit programs: their own numbers and structure layouts; only mount(2) is checked for them.
+    bool native = req->data.arch == seccomp_arch_native();
+    int error;
+    bool umount = req->data.nr == seccomp_syscall_resolve_name_arch(req->data.arch, "umount2");
+    if ((umount || req->data.nr == seccomp_syscall_resolve_name_arch(req->data.arch, "mount")) &&
+        (error = mount_answer(listener, req, umount)) != 0) {
+        resp->error = error;
+    } else if (native && req->data.nr == SCMP_SYS(sysinfo) && container_sysinfo(ct, si)) {
         resp->error = write_to_caller(listener, req, req->data.args[0], &si, sizeof si);
-    } else if (req->data.nr == SCMP_SYS(sched_getaffinity) && container_affinity(ct, req, set, len)) {
+    } else if (native && req->data.nr == SCMP_SYS(sched_getaffinity) && container_affinity(ct, req, set, len)) {
         resp->error = write_to_caller(listener, req, req->data.args[2], &set, len);
         resp->val = resp->error ? 0 : static_cast<int64_t>(len);
     } else {

@@ -20,6 +20,7 @@
 
 #include "config/units.hpp"
 #include "util/error.hpp"
+#include "runtime/seccomp.hpp"
 #include "runtime/sysinfo.hpp"
 #include "ubc/ubcfs.hpp"
 #include "util/fd.hpp"
@@ -225,8 +226,12 @@ struct Child {
         // network namespace. A bind copies its source's read-only flag, so net is remounted rw after the bind.
         const unsigned long safe = MS_NOSUID | MS_NODEV | MS_NOEXEC;
         std::string sys = "proc/sys";
-        do_mount(sys.c_str(), sys, nullptr, MS_BIND, "");
-        if (!remount_bind(sys, MS_RDONLY | safe)) fail_errno(Exit::CantMount, "can't make " + shown(sys) + " read-only");
+        // So is /proc/sysrq-trigger (as LXC binds it), where the kernel has one.
+        for (std::string ro : {sys, std::string("proc/sysrq-trigger")}) {
+            if (::access(ro.c_str(), F_OK) != 0 && ro != sys) continue;
+            do_mount(ro.c_str(), ro, nullptr, MS_BIND, "");
+            if (!remount_bind(ro, MS_RDONLY | safe)) fail_errno(Exit::CantMount, "can't make " + shown(ro) + " read-only");
+        }
         do_mount((sys + "/net").c_str(), sys + "/net", nullptr, MS_BIND, "");
         do_mount(nullptr, sys + "/net", nullptr, MS_BIND | MS_REMOUNT | safe, "");
         if (!lxcfs_dir.empty())
@@ -287,11 +292,12 @@ struct Child {
             ::dup2(spec.stdin_fd >= 0 ? spec.stdin_fd : null, 0);
         }
         if (null > 2) ::close(null);
+        // Last, so that nothing of the setup above is answered by the monitor. Without it, sysinfo(2) simply
+        // reports the host (the start already said so); the deny list is there in any case.
+        auto listener = install_ct_filter(listener_sock >= 0);
+        if (!listener) child_fail(status_fd, Exit::EnvCreate, "can't load the container's seccomp filter");
         if (listener_sock >= 0) {
-            // Last, so that nothing of the setup above is answered by the monitor. Without it, sysinfo(2) simply
-            // reports the host (the start already said so).
-            Fd listener = install_sysinfo_filter();
-            if (listener) send_fd(listener_sock, listener.get());
+            if (*listener) send_fd(listener_sock, listener->get());
             ::close(listener_sock);
         }
         // Nothing of the host may leak into the container: every other descriptor closes at exec.

@@ -14,6 +14,7 @@
 
 #include "config/units.hpp"
 #include "util/error.hpp"
+#include "runtime/seccomp.hpp"
 #include "runtime/sysinfo.hpp"
 #include "util/fd.hpp"
 #include "util/fdpass.hpp"
@@ -66,12 +67,11 @@ pid_t fork_in_ct(const JoinSpec& js, CgroupDriver& cg, const std::function<void(
     if (::chdir("/") != 0) die("chdir");
     for (int c = 0; c <= CAP_LAST_CAP; ++c)
         if (!(js.caps & (1ULL << c))) ::prctl(PR_CAPBSET_DROP, c, 0, 0, 0);
-    if (monitor) {
-        // Only with a monitor to answer: a filter whose listener nobody holds fails sysinfo(2) with ENOSYS.
-        Fd listener = install_sysinfo_filter();
-        if (listener) send_fd(monitor.get(), listener.get());
-        monitor.reset();
-    }
+    // Notifications only with a monitor to answer: a listener nobody holds fails sysinfo(2) with ENOSYS.
+    auto listener = install_ct_filter(static_cast<bool>(monitor));
+    if (!listener) die("seccomp filter");
+    if (monitor && *listener) send_fd(monitor.get(), listener->get());
+    monitor.reset();
     pid_t child = ::fork();
     if (child < 0) die("fork");
     if (child == 0) {

@@ -33,6 +33,17 @@ inline bool socket_address(const char* name, size_t name_len, sockaddr_un& addr,
     return true;
 }
 
+// File system types whose fresh mount(2) in a container the monitor refuses with EPERM: each shows host-global
+// state writable (procfs's /proc/sys and sysrq-trigger, sysfs, the kernel's debug, tracing, security, EFI and
+// pstore file systems, bpffs). vzctl mounts the container's /proc and /sys itself, with /proc/sys read-only.
+inline constexpr const char* kRefusedFsTypes[] = {"proc",   "sysfs",     "debugfs", "tracefs", "securityfs",
+                                                  "efivarfs", "pstore", "bpf",     "configfs"};
+inline bool refused_fstype(const char* type) {
+    for (const char* t : kRefusedFsTypes)
+        if (strcmp(t, type) == 0) return true;
+    return false;
+}
+
 // Requests on a connection (one SOCK_SEQPACKET message each): a seccomp listener passed as SCM_RIGHTS, or this
 // byte, answered with the load averages as kLoadFormat.
 inline constexpr char kLoadRequest = 'L';

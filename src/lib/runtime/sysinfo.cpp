@@ -57,21 +57,6 @@ std::vector<std::string> monitor_argv(const CgroupLayout& layout, unsigned ctid,
     return a;
 }
 
-Fd install_sysinfo_filter() {
-    if (sysinfo_unsupported()) return Fd();
-    scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
-    if (!ctx) return Fd();
-    // Other ABIs (32-bit programs) keep the kernel's answer rather than being killed; setuid keeps working.
-    int fd = -1;
-    if (seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ALLOW) == 0 &&
-        seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0) == 0 &&
-        seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(sysinfo), 0) == 0 &&
-        seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(sched_getaffinity), 0) == 0 && seccomp_load(ctx) == 0)
-        fd = seccomp_notify_fd(ctx);
-    seccomp_release(ctx);
-    return Fd(fd);
-}
-
 std::optional<std::array<double, 3>> monitor_loadavg(const std::string& name) {
     Fd s = connect_monitor(name);
     char ask = monitor::kLoadRequest;

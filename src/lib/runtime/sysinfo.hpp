@@ -2,7 +2,7 @@
 // uptime, process count and CPUs, and LXCFS cannot change a system call, so busybox `free`, htop and nproc would
 // show the host. Every process of a container therefore runs under a seccomp filter that hands these calls to the
 // container's monitor (seccomp user notification), which answers them from the container's cgroup
-// (src/monitor/vzmonitor.cpp). init gets the filter
+// (src/monitor/vzmonitor.cpp). The filter is runtime/seccomp.hpp's, with the deny list. init gets the filter
 // before its exec; a process that joins later (exec, enter) installs the same filter and hands the filter's
 // listener to the monitor over the monitor's unix socket.
 #pragma once
@@ -30,10 +30,6 @@ std::string monitor_socket_name(const CgroupLayout& layout, unsigned ctid);
 // when `channel` (the fd on which init's filter listener arrives) is not -1.
 std::vector<std::string> monitor_argv(const CgroupLayout& layout, unsigned ctid, pid_t init, const std::string& vzctl,
                                       int channel);
-
-// Installs the filter in the calling process (which must hold CAP_SYS_ADMIN; no_new_privs stays off, so setuid
-// programs keep working in the container). Returns its listener, or an invalid Fd when the kernel refuses.
-Fd install_sysinfo_filter();
 
 // A connection to the monitor's socket; an invalid Fd when no monitor listens there.
 Fd connect_monitor(const std::string& name);
