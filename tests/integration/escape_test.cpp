@@ -1,8 +1,8 @@
 // Escapes from a container (issue 9): a table of attempts, each run inside a running container through `vzctl
 // exec`, none of which may succeed. An attempt is a shell command that prints "escaped" when it got through;
 // most call tests/helpers/escape_probe (copied into the container as /bin/vzprobe), which stops short of changing
-// the host when it succeeds. The same table runs for every kind of container in kKinds (today the privileged one;
-// the unprivileged kind of LOCAL_UID joins it there).
+// the host when it succeeds. The same table runs for every kind of container in kKinds: the default (unprivileged,
+// a user namespace at LOCAL_UID) and a privileged one (LOCAL_UID=0).
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -28,8 +28,9 @@ constexpr unsigned kOther = 9201;   // another container, whose figures must sta
 struct CtKind {
     const char* name;
     const char* sample;
+    const char* local_id;  // --local_uid and --local_gid; "" for the default
 };
-const CtKind kKinds[] = {{"privileged", "vswap-256m"}};
+const CtKind kKinds[] = {{"unprivileged", "vswap-256m", ""}, {"privileged", "vswap-256m", "0"}};
 
 // What the commands need from the host side.
 struct Host {
@@ -158,8 +159,10 @@ protected:
 };
 
 TEST_P(Escape, EveryAttemptFails) {
-    ASSERT_TRUE(create_ct(kTarget, GetParam().sample));
-    ASSERT_TRUE(create_ct(kOther, GetParam().sample));
+    std::vector<std::string> ids;
+    if (*GetParam().local_id) ids = {"--local_uid", GetParam().local_id, "--local_gid", GetParam().local_id};
+    ASSERT_TRUE(create_ct(kTarget, GetParam().sample, ids));
+    ASSERT_TRUE(create_ct(kOther, GetParam().sample, ids));
     std::filesystem::copy_file(ESCAPE_PROBE, root_of(kTarget) + "/bin/vzprobe");
     ASSERT_TRUE(start_id(kTarget));
     ASSERT_TRUE(start_id(kOther));

@@ -23,11 +23,14 @@ protected:
         RuntimeTest::TearDown();
     }
 
-    // `vzctl create ID` on the busybox template with `sample`; CT 101 (the fixture's) is already there.
-    ::testing::AssertionResult create_ct(unsigned id, const std::string& sample) {
+    // `vzctl create ID` on the busybox template with `sample` (and `more` options); CT 101 (the fixture's) is
+    // already there.
+    ::testing::AssertionResult create_ct(unsigned id, const std::string& sample, std::vector<std::string> more = {}) {
         auto ctid = std::to_string(id);
         extra_.push_back(ctid);
-        auto r = run({"create", ctid, "--ostemplate", "busybox", "--config", sample});
+        std::vector<std::string> args{"create", ctid, "--ostemplate", "busybox", "--config", sample};
+        args.insert(args.end(), more.begin(), more.end());
+        auto r = run(args);
         if (r.status != 0) return ::testing::AssertionFailure() << "create " << ctid << ": " << r.out << r.err;
         return ::testing::AssertionSuccess();
     }

@@ -207,7 +207,13 @@ TEST_F(RuntimeInside, DeviceCgroupKeepsHostBlockDevicesOut) {
     ASSERT_EQ(host_read, "VZTEST-DISK-MARKER");
     // A privileged container: mknod is what the device cgroup guards there (in a user namespace the kernel refuses
     // every mknod; UserNamespace tests show that).
-    write_text(conf_path(kCt), read_text(conf_path(kCt)) + "LOCAL_UID=\"0\"\nLOCAL_GID=\"0\"\n");
+    auto conf = read_text(conf_path(kCt));
+    for (auto* key : {"LOCAL_UID", "LOCAL_GID"}) {
+        auto at = conf.find(std::string(key) + "=\"");
+        ASSERT_NE(at, std::string::npos) << "create stores " << key;
+        conf.replace(at, conf.find('\n', at) - at, std::string(key) + "=\"0\"");
+    }
+    write_text(conf_path(kCt), conf);
     ASSERT_TRUE(start_ct());
 
     // mknod itself works (c 1:3 is allowed) ...

@@ -167,9 +167,9 @@ std::vector<ParamDef> build() {
         p.aliases = "ve_layout velayout";
         p.cmds = kCreate;
     }
-    add(row("local_uid", 0, "LOCAL_UID", K::Uint, A::Stopped, "UID", "host uid of the container's root")).cmds =
+    add(row("local_uid", 0, "LOCAL_UID", K::Uint, A::Stopped, "UID", "host uid of the container's root (default 100000; 0: privileged)")).cmds =
         kCreate;
-    add(row("local_gid", 0, "LOCAL_GID", K::Uint, A::Stopped, "GID", "host gid of the container's root")).cmds =
+    add(row("local_gid", 0, "LOCAL_GID", K::Uint, A::Stopped, "GID", "host gid of the container's root (default 100000; 0: privileged)")).cmds =
         kCreate;
     return t;
 }
