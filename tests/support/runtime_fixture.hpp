@@ -23,6 +23,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -509,7 +510,7 @@ protected:
     std::string base_;
 
 private:
-    unsigned runs_ = 0;
+    std::atomic<unsigned> runs_ = 0;  // run() may be called from several threads (the storm tests)
     bool cleaned_ = false;
 
     static bool v2() { return cgroup_mode() == CgroupMode::V2; }

@@ -39,6 +39,7 @@ void report_resources(const CtConfig& cfg) {
 Locked lock_and_load(const Paths& p, unsigned ctid, const std::string& command) {
     auto global = std::make_shared<const ConfFile>(load_global(p));
     CtLock lock(lock_dir(*global), ctid, command);
+    remove_stale_temporaries(p.ct_conf(ctid));  // left by a command killed while saving
     auto cfg = load_ct(p, global, ctid, true, true);
     return Locked{std::move(lock), std::move(cfg)};
 }

@@ -120,7 +120,19 @@ void remove_tree_at(int parent, const char* name, dev_t dev) {
 
 }  // namespace
 
+void remove_stale_temporaries(const std::string& path) {
+    Fd dir(::open(dir_name(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    Dir d = dir ? Dir::of(dir.get()) : Dir();
+    if (!d) return;
+    const std::string prefix = base_name(path) + ".tmp.";
+    while (auto* e = d.next())
+        if (std::strncmp(e->d_name, prefix.c_str(), prefix.size()) == 0 &&
+            std::strlen(e->d_name) == prefix.size() + 6)
+            ::unlinkat(dir.get(), e->d_name, 0);
+}
+
 void write_file_atomic(const std::string& path, const std::string& content, unsigned mode) {
+    remove_stale_temporaries(path);
     struct stat st;
     if (::stat(path.c_str(), &st) == 0) mode = st.st_mode & 07777;
     std::string tmp = path + ".tmp.XXXXXX";

@@ -16,6 +16,9 @@ std::optional<std::string> read_file(const std::string& path, size_t max = SIZE_
 // Replace `path` with `content` atomically: a temp file in the same directory, fsync, rename, fsync of the
 // directory. The file keeps its mode when it existed (else `mode`). On failure the old file is untouched and no
 // temp file is left.
+// Removes the temporary files that writes of `path` killed before their rename left behind. The caller holds the
+// lock that orders the writers of `path` (the CT lock for a config), so no other write of it is under way.
+void remove_stale_temporaries(const std::string& path);
 void write_file_atomic(const std::string& path, const std::string& content, unsigned mode = 0644);
 
 // mkdir -p with `mode` for the directories it creates.
