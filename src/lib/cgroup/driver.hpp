@@ -36,8 +36,10 @@ public:
     // fork()-like: a child in the container's cgroup and in the new namespaces of `ns_flags` (CLONE_NEW*).
     // Returns the child's pid in the parent, 0 in the child. v2 places the child at clone time
     // (CLONE_INTO_CGROUP); v1 moves it first thing in the child, and a child that can't be moved calls
-    // `on_child_error` (which must not return).
-    virtual pid_t clone_into(unsigned ctid, unsigned long ns_flags, const std::function<void(const Error&)>& on_child_error) = 0;
+    // `on_child_error` (which must not return). `before_join` runs in the child before that move (a child in a new
+    // user namespace waits there for its maps: only then may it write the delegated cgroup's files).
+    virtual pid_t clone_into(unsigned ctid, unsigned long ns_flags, const std::function<void(const Error&)>& on_child_error,
+                             const std::function<void()>& before_join) = 0;
     // The same into the cgroups `pid` is in (exec joins its container's init, wherever systemd put it).
     virtual pid_t clone_beside(pid_t pid, const std::function<void(const Error&)>& on_child_error) = 0;
     // Hands the container's inner cgroup (kInner, made here if it is not yet) to the host ids `uid`:`gid`, the

@@ -132,10 +132,12 @@ public:
     std::vector<pid_t> procs(unsigned ctid) const override { return read_tree_pids(dir(ctid)); }
 
     pid_t clone_into(unsigned ctid, unsigned long ns_flags,
-                     const std::function<void(const Error&)>& on_child_error) override {
+                     const std::function<void(const Error&)>& on_child_error,
+                     const std::function<void()>& before_join) override {
         long pid = ::syscall(SYS_clone, ns_flags | SIGCHLD, nullptr, nullptr, nullptr, 0);
         if (pid < 0) fail(Exit::EnvCreate, "can't create a process for CT {}: {}", ctid, errno_text(errno));
         if (pid == 0) {
+            if (before_join) before_join();
             try {
                 enter(ctid, 0);
             } catch (const Error& e) {

@@ -173,9 +173,12 @@ public:
 
     std::vector<pid_t> procs(unsigned ctid) const override { return read_tree_pids(dir(ctid)); }
 
-    pid_t clone_into(unsigned ctid, unsigned long ns_flags, const std::function<void(const Error&)>&) override {
+    pid_t clone_into(unsigned ctid, unsigned long ns_flags, const std::function<void(const Error&)>&,
+                     const std::function<void()>& before_join) override {
         // Born in the cgroup: no migration, no wait for the cgroup's RCU grace period.
-        return clone3_into(dir(ctid) + "/" + kInner, ns_flags);
+        pid_t pid = clone3_into(dir(ctid) + "/" + kInner, ns_flags);
+        if (pid == 0 && before_join) before_join();
+        return pid;
     }
 
     pid_t clone_beside(pid_t target, const std::function<void(const Error&)>&) override {

@@ -57,11 +57,17 @@ bool remount_bind(const std::string& path, unsigned long add) {
     return ::mount(nullptr, path.c_str(), nullptr, MS_BIND | MS_REMOUNT | mount_flags_of(path) | add, nullptr) == 0;
 }
 
+// In a child in a new user namespace: until the parent has written its uid and gid maps (end of file on `fd`).
+void wait_for_maps(int fd) {
+    char c;
+    while (::read(fd, &c, 1) < 0 && errno == EINTR) {
+    }
+}
+
 struct Child {
     const InitSpec& spec;
     int status_fd;
     int listener_sock;  // where the sysinfo filter's listener goes; -1: no filter
-    int maps_fd;        // with a user namespace: end of file once the parent wrote its uid and gid maps
     // Host directories opened while this process was still the host's root (below), as /proc/self/fd paths: the
     // container's root reaches them through these, whatever the modes of the directories above them.
     std::string ubc_dir, lxcfs_dir;
@@ -178,18 +184,11 @@ struct Child {
     }
 
     [[noreturn]] void run() {
-        if (spec.userns) wait_for_maps();
         if (::unshare(CLONE_NEWCGROUP) != 0) fail_errno(Exit::EnvCreate, "can't create the cgroup namespace");
         build_root();
         enter_root();
         set_identity();
         exec_init();
-    }
-
-    void wait_for_maps() {
-        char c;
-        while (::read(maps_fd, &c, 1) < 0 && errno == EINTR) {
-        }
     }
 
     // In the new user namespace, once the parent mapped it: uid and gid 0 there (the host's LOCAL_UID/LOCAL_GID),
@@ -339,13 +338,20 @@ pid_t spawn_init(const InitSpec& spec, CgroupDriver& cg, int status_fd, Fd* sysi
     auto maps = make_pipe();
     unsigned long flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET;
     if (spec.userns) flags |= CLONE_NEWUSER;
-    pid_t pid = cg.clone_into(spec.ctid, flags, [&](const Error& e) { child_fail(status_fd, e.code(), e.what()); });
+    pid_t pid = cg.clone_into(
+        spec.ctid, flags, [&](const Error& e) { child_fail(status_fd, e.code(), e.what()); },
+        [&] {
+            if (!spec.userns) return;
+            maps.wr.reset();
+            wait_for_maps(maps.rd.get());
+        });
     if (pid == 0) {
         // Nothing may unwind out of the child into the caller's cleanup (it would undo the caller's work).
         try {
             ours.reset();
+            maps.rd.reset();
             maps.wr.reset();
-            Child{spec, status_fd, theirs.get(), maps.rd.get(), {}, {}, {}, {}}.run();
+            Child{spec, status_fd, theirs.get(), {}, {}, {}, {}}.run();
         } catch (const std::exception& e) {
             child_fail(status_fd, Exit::EnvCreate, e.what());
         } catch (...) {
