@@ -106,7 +106,10 @@ void remove_tree_at(int parent, const char* name, dev_t dev) {
         struct statx st;
         if (::statx(dir.get(), e->d_name, AT_SYMLINK_NOFOLLOW, STATX_TYPE, &st) != 0) continue;
         bool is_mount = (st.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) && (st.stx_attributes & STATX_ATTR_MOUNT_ROOT);
-        if (is_mount || makedev(st.stx_dev_major, st.stx_dev_minor) != dev)
+        // The device only tells for directories: overlayfs gives a file the device of the layer it lies in.
+        // (Unlinking a file that is a mount point fails with EBUSY anyway.)
+        bool other_dev = S_ISDIR(st.stx_mode) && makedev(st.stx_dev_major, st.stx_dev_minor) != dev;
+        if (is_mount || other_dev)
             fail(Exit::DeletePrivate, "refusing to delete {}/{}: another file system is mounted there", name,
                  e->d_name);
         entries.emplace_back(e->d_name, S_ISDIR(st.stx_mode));
