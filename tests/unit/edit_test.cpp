@@ -54,6 +54,22 @@ TEST(Edit, NameserverReplacesTheWholeListEachCommand) {
               "198.51.100.1 198.51.100.2");
 }
 
+TEST(Edit, NetifAddRefusesAMadeUpHostNameTooLongToLoad) {
+    // veth<CTID>.<digits of the device name> must fit in 15 characters, or the saved NETIF fails the next load.
+    auto netif = apply("", {{"netif_add", "eth1234567"}}, "NETIF");
+    EXPECT_NE(netif.find(",host_ifname=veth101.1234567,"), std::string::npos) << netif;
+    EXPECT_THROW(apply("", {{"netif_add", "eth12345678"}}, "NETIF"), vz::Error);
+    auto conf = vz::ConfFile::parse("", "t.conf");
+    vz::Change add{vz::find_param("netif_add"), "eth0"};
+    vz::EditContext ctx;
+    ctx.ctid = 2000000000;
+    EXPECT_THROW(vz::apply_changes(conf, {&add, 1}, ctx), vz::Error);
+    add.value = "eth0,,veth2e9.0";
+    vz::apply_changes(conf, {&add, 1}, ctx);
+    ASSERT_TRUE(conf.get("NETIF"));
+    EXPECT_NO_THROW(vz::validate_config(conf));
+}
+
 TEST(Edit, CapabilitiesMergeByNameLaterWins) {
     EXPECT_EQ(apply("CAPABILITY=\"CHOWN:off NET_ADMIN:on\"\n", {{"capability", "net_admin:off,sys_time:on"}},
                     "CAPABILITY"),

@@ -146,6 +146,11 @@ std::string netif_add(const ParamDef& p, const std::string* old, std::string_vie
         NetifDev d{{"ifname", f[0]}};
         auto mac = f[1].empty() ? generated_mac(f[0], ctx.ctid, ctx.host_id) : *canonical_mac(f[1]);
         auto host_if = f[2].empty() ? fmt::format("veth{}.{}", ctx.ctid, digits.empty() ? "0" : digits) : f[2];
+        // The made-up name of a long CTID or device name can pass IFNAMSIZ: saved, the config would not load.
+        if (!valid_ifname(host_if))
+            fail(Exit::InvalidValue,
+                 "--netif_add: the host interface name {} would be longer than 15 characters; name it: {},,NAME",
+                 host_if, f[0]);
         auto host_mac = f[3].empty() ? generated_mac(f[0], ctx.ctid, ctx.host_id + "/host") : *canonical_mac(f[3]);
         d.emplace_back("mac", mac);
         d.emplace_back("host_ifname", host_if);
