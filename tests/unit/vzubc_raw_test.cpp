@@ -155,6 +155,9 @@ TEST(VzubcRaw, RowsWithoutAUidLineFormABlockWithoutId) {
     ASSERT_EQ(blocks.size(), 1u);
     EXPECT_EQ(blocks[0].uid, "");
     EXPECT_EQ(blocks[0].rows.size(), 1u);
+    // vzubc -f FILE --raw prints them so that they read back.
+    auto text = vz::format_ubc_raw(blocks);
+    EXPECT_EQ(vz::parse_ubc_raw(text), blocks) << text;
 }
 
 TEST(VzubcRaw, RefusesOtherVersionsAndMalformedLines) {

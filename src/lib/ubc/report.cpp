@@ -35,8 +35,10 @@ bool is_pages(std::string_view resource) {
 uint64_t value_or_zero(const std::optional<uint64_t>& v) { return v.value_or(0); }
 
 void append_row(std::string& out, const std::string& uid, bool first, const UbcRecord& r) {
-    out += fmt::format(kRowFormat, first ? uid + ":" : "", r.resource, r.held, r.maxheld, r.barrier, r.limit,
-                       r.failcnt);
+    // A block read without an id (rows before the first "<uid>:") is printed without one: a bare ":" reads back as
+    // a malformed line.
+    out += fmt::format(kRowFormat, first && !uid.empty() ? uid + ":" : "", r.resource, r.held, r.maxheld, r.barrier,
+                       r.limit, r.failcnt);
 }
 
 std::string cformat(const char* format, double v) {
