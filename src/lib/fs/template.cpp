@@ -36,6 +36,10 @@ std::vector<std::string> list_templates(const std::string& cache_dir) {
     Dir d(cache_dir);
     while (auto* e = d.next()) {
         std::string n = e->d_name;
+        // What find_template would find: no dot names, regular files (or links to them) only.
+        if (n.starts_with(".")) continue;
+        struct stat st;
+        if (::stat((cache_dir + "/" + n).c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
         for (auto* s : kSuffixes) {
             std::string suf = s;
             if (n.size() > suf.size() && n.ends_with(suf)) {
