@@ -182,7 +182,8 @@ std::string ubc_percent(uint64_t part, uint64_t whole) {
     double r = std::round(static_cast<double>(part) / static_cast<double>(whole) * 1000.0) / 10.0;
     if (r == 0) return "- ";
     if (r >= 9.5 && r < 10) r = 10;
-    return (r < 10 ? cformat("%.1g", r) : std::to_string(static_cast<uint64_t>(r))) + "%";
+    // Truncated; as a double, since a read file's held can be 10^17 times its barrier (past uint64_t).
+    return (r < 10 ? cformat("%.1g", r) : fmt::format("{:.0f}", std::trunc(r))) + "%";
 }
 
 UbcThresholds ubc_thresholds(double held, double maxheld) {
