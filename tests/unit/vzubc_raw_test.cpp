@@ -209,6 +209,22 @@ TEST(VzubcStore, HeldDeltaAndClearing) {
     EXPECT_FALSE(std::filesystem::exists(tmp / "ubc.101.physpages.failcnt"));
 }
 
+TEST(VzubcStore, HeldDeltaOfAnyTwoNumbers) {
+    // vzubc -f FILE -i: a file may hold any 64-bit numbers.
+    vztest::TempDir tmp;
+    vz::UbcStore store(tmp.path());
+    UbcRecord r{"kmemsize", 0, 0, 0, 0, 0};
+    store.held_delta("101", r);
+    r.held = UINT64_MAX;
+    EXPECT_EQ(store.held_delta("101", r), INT64_MAX);
+    r.held = 1;
+    EXPECT_EQ(store.held_delta("101", r), -INT64_MAX);
+    r.held = (1ULL << 63) + 5;
+    EXPECT_EQ(store.held_delta("101", r), INT64_MAX);  // 2^63 + 4 up
+    r.held = 5;
+    EXPECT_EQ(store.held_delta("101", r), -INT64_MAX);
+}
+
 TEST(VzubcStore, UnwritableDirectoryIsAnError) {
     vztest::TempDir tmp;
     vztest::write_text(tmp / "file", "x");

@@ -273,7 +273,10 @@ std::optional<int64_t> UbcStore::held_delta(const std::string& uid, const UbcRec
     auto old = read_saved(file);
     if (old != r.held) save(file, r.held);
     if (!old) return std::nullopt;
-    return static_cast<int64_t>(r.held) - static_cast<int64_t>(*old);
+    // Without overflow: a read file's held can be any 64-bit number. A change past INT64_MAX is shown as that.
+    bool up = r.held >= *old;
+    auto magnitude = static_cast<int64_t>(std::min<uint64_t>(up ? r.held - *old : *old - r.held, INT64_MAX));
+    return up ? magnitude : -magnitude;
 }
 
 }  // namespace vz
