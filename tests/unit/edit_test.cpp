@@ -30,6 +30,9 @@ TEST(Edit, RamAndSwapAreRoundedUpToPagesWithZeroBarrier) {
     EXPECT_EQ(apply("", {{"ram", std::to_string(page + 1)}}, "PHYSPAGES"), "0:2");
     EXPECT_EQ(apply("", {{"swap", "1G"}}, "SWAPPAGES"), "0:" + std::to_string((1ULL << 30) / page));
     EXPECT_EQ(apply("", {{"ram", "unlimited"}}, "PHYSPAGES"), "0:unlimited");
+    // Near 2^64 bytes: all the pages, not a sum wrapped to 0.
+    EXPECT_EQ(apply("", {{"ram", "18446744073709549568"}}, "PHYSPAGES"),
+              "0:" + std::to_string(18446744073709549568ULL / page + 1));
 }
 
 TEST(Edit, ShortSpellingsAndClampingOfBeancounters) {

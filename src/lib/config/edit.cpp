@@ -210,9 +210,12 @@ std::optional<std::string> plain_value(const ParamDef& p, std::string_view v, co
             if (clamped) warnings.push_back(fmt::format("--{}: value too large, set to unlimited", p.option));
             return format_ubc_pair(*pair);
         }
-        case Kind::VswapSize:
+        case Kind::VswapSize: {
             if (v == "unlimited") return "0:unlimited";
-            return "0:" + std::to_string((*parse_size(v, 1) + page_size() - 1) / page_size());
+            // Rounded up to whole pages; (bytes + page - 1) would wrap near 2^64 to a limit of 0.
+            auto bytes = *parse_size(v, 1);
+            return "0:" + std::to_string(bytes / page_size() + (bytes % page_size() != 0));
+        }
         case Kind::Float:
             if (*parse_double(v) == 0) return std::nullopt;
             return fmt::format("{:g}", *parse_double(v));
