@@ -289,10 +289,42 @@ std::string Field::json_of(const Record& r) const {
     return std::holds_alternative<std::monostate>(v) ? json_null : json_value(v);
 }
 
+namespace {
+
+// The length of the well-formed UTF-8 character at s[i] (RFC 3629: no overlong forms, no surrogates, nothing past
+// U+10FFFF), or 0.
+size_t utf8_length(std::string_view s, size_t i) {
+    auto byte = [&](size_t k) { return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0u; };
+    unsigned c = byte(0), lo = 0x80, hi = 0xBF;
+    size_t n = 0;
+    if (c >= 0xC2 && c <= 0xDF) n = 2;
+    else if (c >= 0xE0 && c <= 0xEF) n = 3, lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+    else if (c >= 0xF0 && c <= 0xF4) n = 4, lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+    else return 0;
+    for (size_t k = 1; k < n; ++k, lo = 0x80, hi = 0xBF)
+        if (byte(k) < lo || byte(k) > hi) return 0;
+    return n;
+}
+
+}  // namespace
+
 std::string json_string(std::string_view s) {
     std::string out = "\"";
-    for (char ch : s) {
+    for (size_t i = 0; i < s.size(); ++i) {
+        char ch = s[i];
         auto c = static_cast<unsigned char>(ch);
+        if (c >= 0x80) {
+            // JSON text is UTF-8 (RFC 8259, 8.1). A byte that starts no UTF-8 character is read as Latin-1, the
+            // likely encoding of a config written by hand before UTF-8, and written as that character.
+            if (auto n = utf8_length(s, i)) {
+                out.append(s.substr(i, n));
+                i += n - 1;
+            } else {
+                out += static_cast<char>(0xC0 | (c >> 6));
+                out += static_cast<char>(0x80 | (c & 0x3F));
+            }
+            continue;
+        }
         switch (c) {
             case '"': out += "\\\""; break;
             case '\\': out += "\\\\"; break;

@@ -94,4 +94,34 @@ TEST_F(CliTest, BadValueInConfigNamesFileAndKey) {
     EXPECT_TRUE(contains(r.err, conf_path(101) + ": NUMPROC=\"many\"")) << r.err;
 }
 
+TEST_F(CliTest, BeancounterFilesAreReadOrRefusedNamingTheLine) {
+    // vzubc -f reads outside data: a malformed line is refused, any 64-bit numbers are shown.
+    vztest::write_text(tmp_ / "bad.ubc", "Version: 2.5\n       uid  resource held maxheld barrier limit failcnt\n"
+                                         "      101:  kmemsize 1 2 x 4 5\n");
+    auto bad = vzubc({"-f", tmp_ / "bad.ubc"});
+    EXPECT_EQ(bad.status, 1);
+    EXPECT_TRUE(contains(bad.err, "malformed line 3")) << bad.err;
+
+    vztest::write_text(tmp_ / "big.ubc", "Version: 2.5\n"
+                                         "      101:  kmemsize 18446744073709551615 18446744073709551615 1 1 0\n"
+                                         "            numproc 9223372036854775808 0 1 1 18446744073709551615\n");
+    auto table = vzubc({"-f", tmp_ / "big.ubc", "-v"});
+    EXPECT_EQ(table.status, 0) << table.err;
+    EXPECT_TRUE(contains(table.out, "1844674407370955161600%")) << table.out;
+    // -i twice: the second run computes the change of held from the first's.
+    for (int run = 0; run < 2; ++run) {
+        auto inc = vzubc({"-f", tmp_ / "big.ubc", "-i", "-id", tmp_ / "store"});
+        EXPECT_EQ(inc.status, 0) << inc.err;
+    }
+
+    // Rows before any uid: --raw prints them so that -f reads them back.
+    vztest::write_text(tmp_ / "bare.ubc", "            numproc 1 2 3 4 5\n");
+    auto raw = vzubc({"-f", tmp_ / "bare.ubc", "--raw"});
+    ASSERT_EQ(raw.status, 0) << raw.err;
+    vztest::write_text(tmp_ / "again.ubc", raw.out);
+    auto again = vzubc({"-f", tmp_ / "again.ubc", "--raw"});
+    EXPECT_EQ(again.status, 0) << again.err;
+    EXPECT_EQ(again.out, raw.out);
+}
+
 }  // namespace

@@ -59,6 +59,7 @@ protected:
 
     Result vzctl(const std::vector<std::string>& args) { return finish(start(VZCTL_BIN, args)); }
     Result vzlist(const std::vector<std::string>& args) { return finish(start(VZLIST_BIN, args)); }
+    Result vzubc(const std::vector<std::string>& args) { return finish(start(VZUBC_BIN, args)); }
 
     // `vzctl create CTID --ostemplate tiny --config SAMPLE`, which must succeed.
     ::testing::AssertionResult create(unsigned ctid, const std::string& sample = "vswap-256m") {

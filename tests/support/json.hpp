@@ -1,5 +1,5 @@
 // A strict little JSON reader (RFC 8259) for checking what vzlist -j prints: parse_json returns nullopt on any
-// syntax error, else the document.
+// syntax error or a string that is not UTF-8 (section 8.1), else the document.
 #pragma once
 
 #include <cstdlib>
@@ -113,6 +113,13 @@ private:
             auto c = static_cast<unsigned char>(s_[i_++]);
             if (c == '"') return true;
             if (c < 0x20) return false;
+            if (c >= 0x80) {
+                auto n = utf8_sequence(i_ - 1);
+                if (!n) return false;
+                out.append(s_.substr(i_ - 1, n));
+                i_ += n - 1;
+                continue;
+            }
             if (c != '\\') {
                 out += static_cast<char>(c);
                 continue;
@@ -147,6 +154,21 @@ private:
             }
         }
         return false;
+    }
+
+    // The length of the well-formed UTF-8 sequence at s_[at] (RFC 3629: no overlong forms, no surrogates, nothing
+    // past U+10FFFF), or 0.
+    size_t utf8_sequence(size_t at) const {
+        auto byte = [&](size_t k) { return at + k < s_.size() ? static_cast<unsigned char>(s_[at + k]) : 0u; };
+        unsigned c = byte(0), lo = 0x80, hi = 0xBF;
+        size_t n = 0;
+        if (c >= 0xC2 && c <= 0xDF) n = 2;
+        else if (c >= 0xE0 && c <= 0xEF) n = 3, lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+        else if (c >= 0xF0 && c <= 0xF4) n = 4, lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+        else return 0;
+        for (size_t k = 1; k < n; ++k, lo = 0x80, hi = 0xBF)
+            if (byte(k) < lo || byte(k) > hi) return 0;
+        return n;
     }
 
     std::optional<Json> array() {

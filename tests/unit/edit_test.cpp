@@ -30,6 +30,9 @@ TEST(Edit, RamAndSwapAreRoundedUpToPagesWithZeroBarrier) {
     EXPECT_EQ(apply("", {{"ram", std::to_string(page + 1)}}, "PHYSPAGES"), "0:2");
     EXPECT_EQ(apply("", {{"swap", "1G"}}, "SWAPPAGES"), "0:" + std::to_string((1ULL << 30) / page));
     EXPECT_EQ(apply("", {{"ram", "unlimited"}}, "PHYSPAGES"), "0:unlimited");
+    // Near 2^64 bytes: all the pages, not a sum wrapped to 0.
+    EXPECT_EQ(apply("", {{"ram", "18446744073709549568"}}, "PHYSPAGES"),
+              "0:" + std::to_string(18446744073709549568ULL / page + 1));
 }
 
 TEST(Edit, ShortSpellingsAndClampingOfBeancounters) {
@@ -52,6 +55,22 @@ TEST(Edit, NameserverReplacesTheWholeListEachCommand) {
     EXPECT_EQ(apply("NAMESERVER=\"192.0.2.53\"\n", {{"nameserver", "198.51.100.1"}, {"nameserver", "198.51.100.2"}},
                     "NAMESERVER"),
               "198.51.100.1 198.51.100.2");
+}
+
+TEST(Edit, NetifAddRefusesAMadeUpHostNameTooLongToLoad) {
+    // veth<CTID>.<digits of the device name> must fit in 15 characters, or the saved NETIF fails the next load.
+    auto netif = apply("", {{"netif_add", "eth1234567"}}, "NETIF");
+    EXPECT_NE(netif.find(",host_ifname=veth101.1234567,"), std::string::npos) << netif;
+    EXPECT_THROW(apply("", {{"netif_add", "eth12345678"}}, "NETIF"), vz::Error);
+    auto conf = vz::ConfFile::parse("", "t.conf");
+    vz::Change add{vz::find_param("netif_add"), "eth0"};
+    vz::EditContext ctx;
+    ctx.ctid = 2000000000;
+    EXPECT_THROW(vz::apply_changes(conf, {&add, 1}, ctx), vz::Error);
+    add.value = "eth0,,veth2e9.0";
+    vz::apply_changes(conf, {&add, 1}, ctx);
+    ASSERT_TRUE(conf.get("NETIF"));
+    EXPECT_NO_THROW(vz::validate_config(conf));
 }
 
 TEST(Edit, CapabilitiesMergeByNameLaterWins) {

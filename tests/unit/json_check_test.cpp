@@ -23,4 +23,14 @@ TEST(JsonCheck, RejectsWhatIsNotJson) {
         EXPECT_FALSE(vztest::parse_json(bad)) << bad;
 }
 
+TEST(JsonCheck, StringsAreUtf8) {
+    auto j = vztest::parse_json("[\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"]");
+    ASSERT_TRUE(j);
+    EXPECT_EQ(j->items[0].text, "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+    // A lone continuation byte, a Latin-1 byte, a cut sequence, an overlong '/', a surrogate, past U+10FFFF.
+    for (const char* bad : {"[\"\x80\"]", "[\"caf\xe9\"]", "[\"\xe2\x82\"]", "[\"\xc0\xaf\"]",
+                            "[\"\xed\xa0\x80\"]", "[\"\xf4\x90\x80\x80\"]"})
+        EXPECT_FALSE(vztest::parse_json(bad)) << bad;
+}
+
 }  // namespace

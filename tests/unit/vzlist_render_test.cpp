@@ -47,6 +47,17 @@ TEST(VzlistRender, JsonEscapesQuotesBackslashesAndNewlines) {
     EXPECT_EQ(doc->items[0].members.at("ctid").number, 101);
 }
 
+TEST(VzlistRender, JsonIsUtf8EvenForLatin1Configs) {
+    // UTF-8 passes as it is; a byte that starts no UTF-8 character is taken as Latin-1 ("caf\xe9" is "café").
+    EXPECT_EQ(vzlist::json_string("caf\xc3\xa9 \xe2\x82\xac"), "\"caf\xc3\xa9 \xe2\x82\xac\"");
+    EXPECT_EQ(vzlist::json_string("caf\xe9"), "\"caf\xc3\xa9\"");
+    EXPECT_EQ(vzlist::json_string("\xe2\x82!"), "\"\xc3\xa2\xc2\x82!\"");  // a cut sequence: byte by byte
+    auto text = vzlist::render_json({record(101, "caf\xe9 \xff\xfe")}, columns({"description"}));
+    auto doc = vztest::parse_json(text);
+    ASSERT_TRUE(doc) << text;
+    EXPECT_EQ(doc->items[0].members.at("description").text, "caf\xc3\xa9 \xc3\xbf\xc3\xbe");
+}
+
 TEST(VzlistRender, EmptyJsonListIsAnEmptyArray) {
     auto doc = vztest::parse_json(vzlist::render_json({}, columns({"ctid"})));
     ASSERT_TRUE(doc);

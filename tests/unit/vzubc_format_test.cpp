@@ -81,6 +81,12 @@ TEST(VzubcPercent, OneSignificantDigitBelowTenWholePercentsAbove) {
     EXPECT_EQ(ubc_percent(960, 10000), "10%");  // never "1e+01%"
 }
 
+TEST(VzubcPercent, HugeSharesOfAReadFile) {
+    // vzubc -f reads any numbers: held far past the barrier gives a percentage past 64 bits.
+    EXPECT_EQ(ubc_percent(UINT64_MAX, 1), "1844674407370955161600%");
+    EXPECT_EQ(ubc_percent(kUnlimited - 1, 2), "461168601842738790400%");
+}
+
 TEST(VzubcThresholds, DefaultsPercentagesAndTheHeldCap) {
     vz::UbcThresholds d;
     EXPECT_DOUBLE_EQ(d.held, 0.5);

@@ -155,6 +155,9 @@ TEST(VzubcRaw, RowsWithoutAUidLineFormABlockWithoutId) {
     ASSERT_EQ(blocks.size(), 1u);
     EXPECT_EQ(blocks[0].uid, "");
     EXPECT_EQ(blocks[0].rows.size(), 1u);
+    // vzubc -f FILE --raw prints them so that they read back.
+    auto text = vz::format_ubc_raw(blocks);
+    EXPECT_EQ(vz::parse_ubc_raw(text), blocks) << text;
 }
 
 TEST(VzubcRaw, RefusesOtherVersionsAndMalformedLines) {
@@ -204,6 +207,22 @@ TEST(VzubcStore, HeldDeltaAndClearing) {
     EXPECT_EQ(store.held_delta("101", r), std::nullopt);
     store.clear("failcnt");
     EXPECT_FALSE(std::filesystem::exists(tmp / "ubc.101.physpages.failcnt"));
+}
+
+TEST(VzubcStore, HeldDeltaOfAnyTwoNumbers) {
+    // vzubc -f FILE -i: a file may hold any 64-bit numbers.
+    vztest::TempDir tmp;
+    vz::UbcStore store(tmp.path());
+    UbcRecord r{"kmemsize", 0, 0, 0, 0, 0};
+    store.held_delta("101", r);
+    r.held = UINT64_MAX;
+    EXPECT_EQ(store.held_delta("101", r), INT64_MAX);
+    r.held = 1;
+    EXPECT_EQ(store.held_delta("101", r), -INT64_MAX);
+    r.held = (1ULL << 63) + 5;
+    EXPECT_EQ(store.held_delta("101", r), INT64_MAX);  // 2^63 + 4 up
+    r.held = 5;
+    EXPECT_EQ(store.held_delta("101", r), -INT64_MAX);
 }
 
 TEST(VzubcStore, UnwritableDirectoryIsAnError) {

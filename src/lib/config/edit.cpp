@@ -146,6 +146,11 @@ std::string netif_add(const ParamDef& p, const std::string* old, std::string_vie
         NetifDev d{{"ifname", f[0]}};
         auto mac = f[1].empty() ? generated_mac(f[0], ctx.ctid, ctx.host_id) : *canonical_mac(f[1]);
         auto host_if = f[2].empty() ? fmt::format("veth{}.{}", ctx.ctid, digits.empty() ? "0" : digits) : f[2];
+        // The made-up name of a long CTID or device name can pass IFNAMSIZ: saved, the config would not load.
+        if (!valid_ifname(host_if))
+            fail(Exit::InvalidValue,
+                 "--netif_add: the host interface name {} would be longer than 15 characters; name it: {},,NAME",
+                 host_if, f[0]);
         auto host_mac = f[3].empty() ? generated_mac(f[0], ctx.ctid, ctx.host_id + "/host") : *canonical_mac(f[3]);
         d.emplace_back("mac", mac);
         d.emplace_back("host_ifname", host_if);
@@ -205,9 +210,12 @@ std::optional<std::string> plain_value(const ParamDef& p, std::string_view v, co
             if (clamped) warnings.push_back(fmt::format("--{}: value too large, set to unlimited", p.option));
             return format_ubc_pair(*pair);
         }
-        case Kind::VswapSize:
+        case Kind::VswapSize: {
             if (v == "unlimited") return "0:unlimited";
-            return "0:" + std::to_string((*parse_size(v, 1) + page_size() - 1) / page_size());
+            // Rounded up to whole pages; (bytes + page - 1) would wrap near 2^64 to a limit of 0.
+            auto bytes = *parse_size(v, 1);
+            return "0:" + std::to_string(bytes / page_size() + (bytes % page_size() != 0));
+        }
         case Kind::Float:
             if (*parse_double(v) == 0) return std::nullopt;
             return fmt::format("{:g}", *parse_double(v));

@@ -6,15 +6,28 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 
 #include "fs/unpack_module.hpp"
 #include "util/dir.hpp"
 #include "util/error.hpp"
+#include "util/file.hpp"
 
 namespace vz {
 namespace {
 
 constexpr std::array kSuffixes = {".tar.zst", ".tar.xz", ".tar.gz", ".tar.bz2", ".tar", ".tgz"};
+
+// The unpacker module beside libvz, where it is built and installed. By name alone, dlopen searches the RUNPATH of
+// its caller, which is not libvz when dlopen is intercepted (ASan's libasan is the caller then, and has none).
+std::string unpack_module() {
+    static const char anchor = 0;
+    const std::string leaf = "libvz-unpack.so." VZ_SOVERSION;
+    Dl_info info{};
+    if (::dladdr(&anchor, &info) != 0 && info.dli_fname && std::strchr(info.dli_fname, '/'))
+        return dir_name(info.dli_fname) + "/" + leaf;
+    return leaf;
+}
 
 }  // namespace
 
@@ -23,6 +36,10 @@ std::vector<std::string> list_templates(const std::string& cache_dir) {
     Dir d(cache_dir);
     while (auto* e = d.next()) {
         std::string n = e->d_name;
+        // What find_template would find: no dot names, regular files (or links to them) only.
+        if (n.starts_with(".")) continue;
+        struct stat st;
+        if (::stat((cache_dir + "/" + n).c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
         for (auto* s : kSuffixes) {
             std::string suf = s;
             if (n.size() > suf.size() && n.ends_with(suf)) {
@@ -47,8 +64,7 @@ std::optional<std::string> find_template(const std::string& cache_dir, const std
 }
 
 void unpack_template(const std::string& tarball, const std::string& dest, bool progress) {
-    // Found through libvz's own RUNPATH (build tree) or the library path (installed).
-    void* mod = ::dlopen("libvz-unpack.so." VZ_SOVERSION, RTLD_NOW | RTLD_LOCAL);
+    void* mod = ::dlopen(unpack_module().c_str(), RTLD_NOW | RTLD_LOCAL);
     if (!mod) fail(Exit::NoScript, "can't load the template unpacker: {}", ::dlerror());
     auto* fn = reinterpret_cast<decltype(&vz_unpack_template)>(::dlsym(mod, "vz_unpack_template"));
     if (!fn) fail(Exit::NoScript, "the template unpacker has no entry point: {}", ::dlerror());

@@ -7,7 +7,7 @@
 
 namespace vz {
 
-// Template names present in `cache_dir`, sorted.
+// Template names present in `cache_dir`, sorted: those find_template finds (regular files, no dot names).
 std::vector<std::string> list_templates(const std::string& cache_dir);
 // The tarball of `name`, or nullopt.
 std::optional<std::string> find_template(const std::string& cache_dir, const std::string& name);

@@ -35,8 +35,10 @@ bool is_pages(std::string_view resource) {
 uint64_t value_or_zero(const std::optional<uint64_t>& v) { return v.value_or(0); }
 
 void append_row(std::string& out, const std::string& uid, bool first, const UbcRecord& r) {
-    out += fmt::format(kRowFormat, first ? uid + ":" : "", r.resource, r.held, r.maxheld, r.barrier, r.limit,
-                       r.failcnt);
+    // A block read without an id (rows before the first "<uid>:") is printed without one: a bare ":" reads back as
+    // a malformed line.
+    out += fmt::format(kRowFormat, first && !uid.empty() ? uid + ":" : "", r.resource, r.held, r.maxheld, r.barrier,
+                       r.limit, r.failcnt);
 }
 
 std::string cformat(const char* format, double v) {
@@ -180,7 +182,8 @@ std::string ubc_percent(uint64_t part, uint64_t whole) {
     double r = std::round(static_cast<double>(part) / static_cast<double>(whole) * 1000.0) / 10.0;
     if (r == 0) return "- ";
     if (r >= 9.5 && r < 10) r = 10;
-    return (r < 10 ? cformat("%.1g", r) : std::to_string(static_cast<uint64_t>(r))) + "%";
+    // Truncated; as a double, since a read file's held can be 10^17 times its barrier (past uint64_t).
+    return (r < 10 ? cformat("%.1g", r) : fmt::format("{:.0f}", std::trunc(r))) + "%";
 }
 
 UbcThresholds ubc_thresholds(double held, double maxheld) {
@@ -270,7 +273,10 @@ std::optional<int64_t> UbcStore::held_delta(const std::string& uid, const UbcRec
     auto old = read_saved(file);
     if (old != r.held) save(file, r.held);
     if (!old) return std::nullopt;
-    return static_cast<int64_t>(r.held) - static_cast<int64_t>(*old);
+    // Without overflow: a read file's held can be any 64-bit number. A change past INT64_MAX is shown as that.
+    bool up = r.held >= *old;
+    auto magnitude = static_cast<int64_t>(std::min<uint64_t>(up ? r.held - *old : *old - r.held, INT64_MAX));
+    return up ? magnitude : -magnitude;
 }
 
 }  // namespace vz
