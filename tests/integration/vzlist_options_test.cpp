@@ -120,6 +120,14 @@ TEST_F(VzlistOptions, GetoptStylesOfTheOriginal) {
     EXPECT_EQ(vzlist({"--all", "--no-header", "--output=hostname"}).out, hosts);
     EXPECT_EQ(vzlist({"-aH", "-o", "ctid", "-s", "-hostname"}).out, "       101\n       103\n       102\n");
     EXPECT_EQ(vzlist({"-aH", "-o", "ctid", "--sort", "-hostname"}).out, "       101\n       103\n       102\n");
+    // An empty value is the option's value, as getopt gave it: not lost, the word after it no value.
+    for (std::vector<std::string> args : {std::vector<std::string>{"-a", "-o", "", "-H"}, {"-aHo", ""},
+                                          {"-a", "--output", "", "-H"}}) {
+        auto r = vzlist(args);
+        EXPECT_EQ(r.status, 1);
+        EXPECT_TRUE(r.err.starts_with("Error: No fields given to -o\n")) << r.err;
+    }
+    EXPECT_EQ(vzlist({"-aH", "-o", "ctid", "-d", "", "-s", "ctid"}).out, "       101\n       102\n       103\n");
 }
 
 }  // namespace

@@ -60,6 +60,12 @@ TEST(Argv, ValueOptionLastOnTheLineIsLeftForTheParserToReport) {
     EXPECT_EQ(norm({"--sort"}), (Args{"--sort"}));
 }
 
+TEST(Argv, AnEmptyValueStaysAWordOfItsOwn) {
+    EXPECT_EQ(norm({"-o", "", "-H"}), (Args{"-o", "", "-H"}));
+    EXPECT_EQ(norm({"-Ho", ""}), (Args{"-Ho", ""}));
+    EXPECT_EQ(norm({"--description", "", "-a"}), (Args{"--description", "", "-a"}));
+}
+
 TEST(Argv, DoubleDashEndsOptions) {
     EXPECT_EQ(norm({"-a", "--", "-s", "x"}), (Args{"-a", "--", "-s", "x"}));
 }

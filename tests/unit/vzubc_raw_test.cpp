@@ -160,6 +160,20 @@ TEST(VzubcRaw, RowsWithoutAUidLineFormABlockWithoutId) {
     EXPECT_EQ(vz::parse_ubc_raw(text), blocks) << text;
 }
 
+TEST(VzubcRaw, UidsAreNumbersAndResourcesIdentifiers) {
+    // As the kernel writes them. A resource "x:" printed on a block's second row reads back as a uid; a "/" would
+    // reach the file names of -r and -i.
+    for (const char* bad : {"Version: 2.5\n 101: numproc 1 2 3 4 5\n 102: numpio: 1 2 3 4 5\n",
+                            " 101: ../../x 1 2 3 4 5\n", " 1a: numproc 1 2 3 4 5\n", " 101: num-proc 1 2 3 4 5\n"})
+        EXPECT_THROW(vz::parse_ubc_raw(bad), vz::Error) << bad;
+    // A row named uid is no header line: it reads back.
+    auto blocks = vz::parse_ubc_raw("       uid  resource held maxheld barrier limit failcnt\n"
+                                    " 101: numproc 1 2 3 4 5\n uid 6 7 8 9 10\n");
+    ASSERT_EQ(blocks.size(), 1u);
+    ASSERT_EQ(blocks[0].rows.size(), 2u);
+    EXPECT_EQ(vz::parse_ubc_raw(vz::format_ubc_raw(blocks)), blocks);
+}
+
 TEST(VzubcRaw, RefusesOtherVersionsAndMalformedLines) {
     EXPECT_THROW(vz::parse_ubc_raw("Version: 2.4\n"), vz::Error);
     EXPECT_THROW(vz::parse_ubc_raw("Version: 2.5\n   101:  numproc 1 2 3 4\n"), vz::Error);

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -130,6 +131,11 @@ std::string format_ubc_raw(const std::vector<UbcBlock>& blocks) {
 }
 
 std::vector<UbcBlock> parse_ubc_raw(std::string_view text) {
+    // The kernel's names: a uid is a number, a resource an identifier. Anything else would not print back the
+    // same (a resource "x:" reads as a uid), and both name the files of -r and -i.
+    auto every = [](std::string_view s, auto pred) { return !s.empty() && std::all_of(s.begin(), s.end(), pred); };
+    auto digit = [](char c) { return c >= '0' && c <= '9'; };
+    auto name_char = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
     std::vector<UbcBlock> blocks;
     size_t line_no = 0;
     for (auto& line : split(text, "\n")) {
@@ -142,14 +148,17 @@ std::vector<UbcBlock> parse_ubc_raw(std::string_view text) {
                      words.size() > 1 ? words[1] : "none", kVersion);
             continue;
         }
-        if (words[0] == "uid") continue;
+        if (words[0] == "uid" && words.size() > 1 && words[1] == "resource") continue;
         size_t first = 0;
+        bool ok = true;
         if (words[0].size() > 1 && words[0].back() == ':') {
-            blocks.push_back(UbcBlock{words[0].substr(0, words[0].size() - 1), {}});
+            auto uid = words[0].substr(0, words[0].size() - 1);
+            ok = every(uid, digit);
+            blocks.push_back(UbcBlock{uid, {}});
             first = 1;
         }
         std::optional<uint64_t> n[5];
-        bool ok = words.size() == first + 6;
+        ok = ok && words.size() == first + 6 && every(words[first], name_char);
         for (size_t i = 0; ok && i < 5; ++i) ok = (n[i] = parse_uint(words[first + 1 + i])).has_value();
         if (!ok) fail(Exit::InvalidValue, "malformed line {} of the beancounter file: {}", line_no, line);
         if (words[first] == "dummy") continue;

@@ -10,7 +10,9 @@ std::vector<std::string> normalize_argv(const std::vector<std::string>& args, co
             out.insert(out.end(), args.begin() + static_cast<long>(i), args.end());
             break;
         }
-        bool has_next = i + 1 < args.size();
+        // An empty value stays a word of its own, which the parser takes as the value: joined, "-o" + "" would lose
+        // it (and take the word after as the value), and CLI11 reads "--output=" as a missing value.
+        bool has_next = i + 1 < args.size() && !args[i + 1].empty();
         if (a.size() > 2 && a.starts_with("--")) {
             if (a.find('=') == std::string::npos && has_next && syntax.long_takes_value(a.substr(2))) {
                 out.push_back(a + "=" + args[++i]);
