@@ -67,8 +67,13 @@ bool add_denied(scmp_filter_ctx ctx, const Denied& d) {
     if (nr == __NR_SCMP_ERROR) return true;  // not a call of this architecture (iopl off x86)
     if (!d.cmd) return seccomp_rule_add(ctx, SCMP_ACT_ERRNO(d.error), nr, 0) == 0;
     // The request is an unsigned int in the kernel: compare the low 32 bits only.
-    return seccomp_rule_add(ctx, SCMP_ACT_ERRNO(d.error), nr, 1,
-                            SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffU, *d.cmd)) == 0;
+    // (Spelt out: SCMP_A1 is a C compound literal, which clang refuses in C++.)
+    scmp_arg_cmp cmp{};
+    cmp.arg = 1;
+    cmp.op = SCMP_CMP_MASKED_EQ;
+    cmp.datum_a = 0xffffffffU;
+    cmp.datum_b = *d.cmd;
+    return seccomp_rule_add_array(ctx, SCMP_ACT_ERRNO(d.error), nr, 1, &cmp) == 0;
 }
 
 // Releases a libseccomp context.
