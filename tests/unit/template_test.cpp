@@ -27,4 +27,13 @@ TEST(Template, ListedNamesAreTheOnesFound) {
     EXPECT_EQ(vz::find_template(cache, "busybox"), cache + "/busybox.tar.zst");
 }
 
+TEST(Template, ANameWithANulIsNoTemplate) {
+    // The path the kernel sees ends at the NUL: "notes.txt\0" would find the file notes.txt, no tarball.
+    vztest::TempDir tmp;
+    vztest::write_text(tmp / "cache/notes.txt", "");
+    vztest::write_text(tmp / "cache/busybox.tar.gz", "");
+    EXPECT_FALSE(vz::find_template(tmp / "cache", std::string("notes.txt\0", 10)));
+    EXPECT_FALSE(vz::find_template(tmp / "cache", std::string("busybox.tar.gz\0x", 16)));
+}
+
 }  // namespace

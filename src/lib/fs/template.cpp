@@ -54,7 +54,9 @@ std::vector<std::string> list_templates(const std::string& cache_dir) {
 }
 
 std::optional<std::string> find_template(const std::string& cache_dir, const std::string& name) {
-    if (name.empty() || name.find('/') != std::string::npos || name.starts_with(".")) return std::nullopt;
+    // A NUL would end the path the kernel sees early: "notes.txt\0" would find the file notes.txt.
+    if (name.empty() || name.find_first_of(std::string_view("/\0", 2)) != std::string::npos || name.starts_with("."))
+        return std::nullopt;
     for (auto* s : kSuffixes) {
         auto path = cache_dir + "/" + name + s;
         struct stat st;
