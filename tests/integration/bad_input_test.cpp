@@ -57,7 +57,7 @@ TEST_F(CliTest, BadValuesAreRefusedAndNothingIsSaved) {
     auto conf = vztest::read_text(conf_path(101));
     const std::vector<std::vector<std::string>> bad{
         {"--numproc", "10K"}, {"--ram", "lots"},          {"--cpuunits", "7"},         {"--cpulimit", "101%"},
-        {"--onboot", "Yes"},  {"--ipadd", "192.0.2.256"}, {"--description", "a\nb"},   {"--diskspace", "unlimited"},
+        {"--onboot", "Yes"},  {"--ipadd", "198.51.100.256"}, {"--description", "a\nb"},   {"--diskspace", "unlimited"},
         {"--cpus", "-1"},     {"--kmemsize", "1:2:3"},    {"--capability", "setveid:on"}, {"--name", "a/b"}};
     for (auto& opt : bad) {
         auto r = vzctl({"set", "101", "--cpus", "3", opt[0], opt[1], "--save"});

@@ -106,7 +106,7 @@ TEST_F(CliTest, CreateWithATakenNameFails) {
 
 TEST_F(CliTest, ApplyconfigTakesLimitsButKeepsIdentity) {
     ASSERT_TRUE(create(101, "vswap-256m"));
-    ASSERT_EQ(vzctl({"set", "101", "--hostname", "keep.example", "--ipadd", "192.0.2.7", "--save"}).status, 0);
+    ASSERT_EQ(vzctl({"set", "101", "--hostname", "keep.example", "--ipadd", "198.51.100.7", "--save"}).status, 0);
     auto before = lines(vztest::read_text(conf_path(101)));
 
     auto r = vzctl({"set", "101", "--applyconfig", "vswap-512m", "--save"});
@@ -120,7 +120,7 @@ TEST_F(CliTest, ApplyconfigTakesLimitsButKeepsIdentity) {
                                                  "ORIGIN_SAMPLE=\"vswap-512m\""}));
 
     auto l = vzlist({"-a", "-H", "-o", "physpages.l,swappages.l,hostname,ip"});
-    EXPECT_EQ(l.out, "    131072     262144 keep.example                     192.0.2.7\n");
+    EXPECT_EQ(l.out, "    131072     262144 keep.example                     198.51.100.7\n");
 }
 
 TEST_F(CliTest, ApplyconfigOfAMissingSampleFails) {

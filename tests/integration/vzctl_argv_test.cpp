@@ -19,7 +19,7 @@ TEST_F(CliTest, ValuesAndOptionOrderAsGetoptAllowed) {
     ok({"set", "101", "-p", "300", "--save"}, "NUMPROC=\"300\"");
     ok({"set", "101", "-p400:500", "--save"}, "NUMPROC=\"400:500\"");
     ok({"set", "101", "--save", "--numfile", "10", "-n", "20"}, "NUMFILE=\"20\"");  // the last one wins
-    ok({"set", "101", "--ipadd", "192.0.2.1", "--save", "--ip", "192.0.2.2"}, "IP_ADDRESS=\"192.0.2.1 192.0.2.2\"");
+    ok({"set", "101", "--ipadd", "198.51.100.1", "--save", "--ip", "198.51.100.2"}, "IP_ADDRESS=\"198.51.100.1 198.51.100.2\"");
 }
 
 TEST_F(CliTest, GlobalFlagsBeforeOrAfterTheCommand) {

@@ -29,7 +29,7 @@ class VzlistFields : public CliTest {
 protected:
     void SetUp() override {
         ASSERT_TRUE(create(101, "basic"));
-        ASSERT_EQ(vzctl({"set", "101", "--hostname", "h.example", "--ipadd", "192.0.2.1", "--ipadd", "192.0.2.2",
+        ASSERT_EQ(vzctl({"set", "101", "--hostname", "h.example", "--ipadd", "198.51.100.1", "--ipadd", "198.51.100.2",
                          "--description", "desc", "--name", "web", "--features", "nfs:on", "--capability",
                          "net_admin:off", "--onboot", "yes", "--vm_overcommit", "1.5", "--save"})
                       .status,
@@ -107,7 +107,7 @@ TEST_F(VzlistFields, DefaultJsonHoldsEveryUnsuffixedFieldOnce) {
     EXPECT_EQ(ct.members.at("ctid").number, 101);
     EXPECT_EQ(ct.members.at("hostname").text, "h.example");
     ASSERT_EQ(ct.members.at("ip").items.size(), 2u);
-    EXPECT_EQ(ct.members.at("ip").items[1].text, "192.0.2.2");
+    EXPECT_EQ(ct.members.at("ip").items[1].text, "198.51.100.2");
     EXPECT_EQ(ct.members.at("numproc").members.at("barrier").number, 240);
     EXPECT_EQ(ct.members.at("numproc").members.at("held").number, 0);
     EXPECT_EQ(ct.members.at("diskspace").members.at("softlimit").number, 2097152);

@@ -82,7 +82,7 @@ inline std::string random_ips(const vz::ParamDef&, Rng& rng) {
     std::string out;
     for (auto n = pick(rng, 1, 3); n > 0; --n) {
         if (!out.empty()) out += " ";
-        out += pick(rng, 0, 1) ? "192.0.2." + std::to_string(pick(rng, 1, 254))
+        out += pick(rng, 0, 1) ? "198.51.100." + std::to_string(pick(rng, 1, 254))
                                : "2001:db8::" + std::to_string(pick(rng, 1, 9999));
     }
     return out;
@@ -135,8 +135,8 @@ inline const std::map<vz::Kind, Example>& kind_examples() {
         t[K::Path] = {"", {}, "/vz/x/$VEID", "/vz/x/$VEID", "relative/x", d::random_path};
         t[K::CtName] = {"", {}, "web-1.example", "web-1.example", "bad/name", d::random_name};
         t[K::Hostname] = {"", {}, "ct.example.com", "ct.example.com", "has blank", d::random_hostname};
-        t[K::IpAdd] = {"", {}, "192.0.2.1 2001:DB8:0::1/64", "192.0.2.1 2001:db8::1/64", "192.0.2.300", d::random_ips};
-        t[K::IpDel] = {"IP_ADDRESS=\"192.0.2.1 192.0.2.2/24\"\n", {}, "192.0.2.1", "192.0.2.2/24", "192.0.2", nullptr};
+        t[K::IpAdd] = {"", {}, "198.51.100.1 2001:DB8:0::1/64", "198.51.100.1 2001:db8::1/64", "198.51.100.300", d::random_ips};
+        t[K::IpDel] = {"IP_ADDRESS=\"198.51.100.1 198.51.100.2/24\"\n", {}, "198.51.100.1", "198.51.100.2/24", "198.51.100", nullptr};
         t[K::Nameserver] = {"", {}, "198.51.100.53", "198.51.100.53", "dns.example", d::random_nameserver};
         t[K::Searchdomain] = {"", {}, "example.com", "example.com", "bad/domain", d::random_domain};
         t[K::NetdevAdd] = {"", {}, "eth5", "eth5", "venet0", nullptr};

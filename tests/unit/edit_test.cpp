@@ -42,17 +42,17 @@ TEST(Edit, ShortSpellingsAndClampingOfBeancounters) {
 }
 
 TEST(Edit, IpAddressesAreIncrementalAndCanonical) {
-    EXPECT_EQ(apply("IP_ADDRESS=\"192.0.2.1\"\n", {{"ipadd", "192.0.2.2"}, {"ipadd", "2001:DB8::0:1"}}, "IP_ADDRESS"),
-              "192.0.2.1 192.0.2.2 2001:db8::1");
+    EXPECT_EQ(apply("IP_ADDRESS=\"198.51.100.1\"\n", {{"ipadd", "198.51.100.2"}, {"ipadd", "2001:DB8::0:1"}}, "IP_ADDRESS"),
+              "198.51.100.1 198.51.100.2 2001:db8::1");
     // Re-adding an address with a new prefix replaces it; 0.0.0.0 is ignored.
-    EXPECT_EQ(apply("IP_ADDRESS=\"192.0.2.1 192.0.2.2\"\n", {{"ipadd", "192.0.2.1/24"}, {"ipadd", "0.0.0.0"}},
+    EXPECT_EQ(apply("IP_ADDRESS=\"198.51.100.1 198.51.100.2\"\n", {{"ipadd", "198.51.100.1/24"}, {"ipadd", "0.0.0.0"}},
                     "IP_ADDRESS"),
-              "192.0.2.2 192.0.2.1/24");
-    EXPECT_EQ(apply("IP_ADDRESS=\"192.0.2.1 192.0.2.2\"\n", {{"ipdel", "all"}}, "IP_ADDRESS"), "");
+              "198.51.100.2 198.51.100.1/24");
+    EXPECT_EQ(apply("IP_ADDRESS=\"198.51.100.1 198.51.100.2\"\n", {{"ipdel", "all"}}, "IP_ADDRESS"), "");
 }
 
 TEST(Edit, NameserverReplacesTheWholeListEachCommand) {
-    EXPECT_EQ(apply("NAMESERVER=\"192.0.2.53\"\n", {{"nameserver", "198.51.100.1"}, {"nameserver", "198.51.100.2"}},
+    EXPECT_EQ(apply("NAMESERVER=\"198.51.100.53\"\n", {{"nameserver", "198.51.100.1"}, {"nameserver", "198.51.100.2"}},
                     "NAMESERVER"),
               "198.51.100.1 198.51.100.2");
 }
@@ -96,7 +96,7 @@ TEST(Edit, VethFieldWithoutIfnameIsASyntaxError) {
 
 TEST(Edit, ValidateConfigNamesFileAndKey) {
     for (const char* bad : {"KMEMSIZE=\"lots\"\n", "NUMPROC=\"10K\"\n", "CPUUNITS=\"7\"\n", "ONBOOT=\"maybe\"\n",
-                            "DCACHE=\"x\"\n", "IP_ADDRESS=\"192.0.2.1 nonsense\"\n"}) {
+                            "DCACHE=\"x\"\n", "IP_ADDRESS=\"198.51.100.1 nonsense\"\n"}) {
         try {
             vz::validate_config(vz::ConfFile::parse(bad, "/etc/vz/conf/101.conf"));
             ADD_FAILURE() << "accepted " << bad;
