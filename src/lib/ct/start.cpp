@@ -161,10 +161,14 @@ void monitor_event(const Paths& p, unsigned ctid, const std::string& action, con
     // vzctl stop holds the lock while it stops the container, and cleans up after it. So wait for the lock only
     // while the container's cgroup is there: once stop removed it, this event has nothing to do and does not lock
     // at all (taking the lock after stop released it made a command run right after the stop fail with
-    // "Container already locked").
+    // "Container already locked"). This runs in the monitor's process (it exec'd us): an init in the cgroup that
+    // is not our child belongs to a later start of the container, which a stop that was killed let run before us;
+    // that run is not ours to touch or lock.
     std::optional<Locked> held;
     while (!held) {
-        if (!driver_of(load_ct(p, ctid, true))->exists(ctid)) return;
+        auto cg = driver_of(load_ct(p, ctid, true));
+        if (!cg->exists(ctid)) return;
+        if (auto init = find_init(*cg, ctid); init && parent_of(*init) != ::getpid()) return;
         try {
             held.emplace(lock_and_load(p, ctid, "vzctl monitor " + action));
         } catch (const Error& e) {

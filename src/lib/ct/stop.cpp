@@ -60,6 +60,20 @@ bool halt_inside(const CtConfig& cfg, CgroupDriver& cg) {
     return stopped;
 }
 
+// The container's monitor (its init's parent), or none. Once stopped, the monitor hands over to `vzctl __monitor
+// cleanup`, which finds nothing left to do when stop has done it; stop waits for that, so the hand-over never runs
+// into the next start of the container (it took that run's lock: a command right after it failed with "Container
+// already locked").
+Fd monitor_of(CgroupDriver& cg, unsigned ctid) {
+    auto init = find_init(cg, ctid);
+    if (!init) return {};
+    auto parent = parent_of(*init);
+    if (!parent) return {};
+    Fd fd = open_pidfd(*parent);
+    // Still init's parent after the pidfd was opened: the pid was not reused meanwhile.
+    return fd && parent_of(*init) == parent ? std::move(fd) : Fd();
+}
+
 void unmount_after_stop(const CtConfig& cfg, const StopOptions& o) {
     if (o.skip_umount) return;
     umount_private(cfg);
@@ -79,6 +93,7 @@ void stop_ct(const Paths& p, unsigned ctid, const StopOptions& o, const Tools& t
         return;
     }
     log::info("Stopping container ...");
+    Fd monitor = monitor_of(*cg, ctid);
     bool stopped = !o.fast && halt_inside(cfg, *cg);
     if (!stopped) {
         cg->kill_all(ctid);
@@ -89,6 +104,8 @@ void stop_ct(const Paths& p, unsigned ctid, const StopOptions& o, const Tools& t
     cg->remove(ctid);
     ubcfs_release(cfg);
     unmount_after_stop(cfg, o);
+    if (monitor && !exits_within(monitor, std::chrono::seconds(10)))
+        log::warn("the container's monitor did not end within 10 s of the stop");
 }
 
 }  // namespace vz

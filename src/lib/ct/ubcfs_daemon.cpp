@@ -1,14 +1,12 @@
 #include "ct/ubcfs_daemon.hpp"
 
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <chrono>
 
@@ -23,8 +21,6 @@
 
 namespace vz {
 namespace {
-
-using Clock = std::chrono::steady_clock;
 
 // The lock serialising starts and stops of the daemon; released when the Fd closes.
 Fd take_lock(const std::string& path) {
@@ -49,20 +45,8 @@ Fd daemon_pidfd(const UbcfsPaths& up) {
     auto text = read_file(up.pid).value_or("");
     auto pid = parse_uint(text.substr(0, text.find('\n')), 1, INT32_MAX);
     if (!pid) return {};
-    Fd fd(static_cast<int>(::syscall(SYS_pidfd_open, static_cast<pid_t>(*pid), 0U)));
+    Fd fd = open_pidfd(static_cast<pid_t>(*pid));
     return fd && daemon_alive(up) ? std::move(fd) : Fd();
-}
-
-// Whether the process of `pidfd` exits within `limit` (the pidfd becomes readable when it has).
-bool exits_within(const Fd& pidfd, std::chrono::milliseconds limit) {
-    pollfd p{pidfd.get(), POLLIN, 0};
-    auto end = Clock::now() + limit;
-    for (;;) {
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - Clock::now()).count();
-        int r = ::poll(&p, 1, static_cast<int>(std::max<long long>(left, 0)));
-        if (r > 0) return true;
-        if (r == 0 || errno != EINTR) return false;
-    }
 }
 
 // Unmounting ends the daemon (its FUSE connection goes away); this returns once it has exited. A daemon that

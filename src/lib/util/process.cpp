@@ -1,14 +1,18 @@
 #include "util/process.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 
 #include "util/error.hpp"
+#include "util/file.hpp"
+#include "util/strings.hpp"
 
 namespace vz {
 
@@ -107,6 +111,35 @@ SignalIgnore::SignalIgnore(int sig) : sig_(sig) {
 
 SignalIgnore::~SignalIgnore() {
     if (saved_) ::sigaction(sig_, &old_, nullptr);
+}
+
+Fd open_pidfd(pid_t pid) {
+    return Fd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0U)));
+}
+
+bool exits_within(const Fd& pidfd, std::chrono::milliseconds limit) {
+    using Clock = std::chrono::steady_clock;
+    pollfd p{pidfd.get(), POLLIN, 0};
+    auto end = Clock::now() + limit;
+    for (;;) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - Clock::now()).count();
+        int r = ::poll(&p, 1, static_cast<int>(std::max<long long>(left, 0)));
+        if (r > 0) return true;
+        if (r == 0 || errno != EINTR) return false;
+    }
+}
+
+std::optional<pid_t> parent_of(pid_t pid) {
+    // Field 4 of /proc/<pid>/stat, after the command name in parentheses (which may hold anything).
+    auto stat = read_file("/proc/" + std::to_string(pid) + "/stat");
+    if (!stat) return std::nullopt;
+    auto close = stat->rfind(')');
+    if (close == std::string::npos) return std::nullopt;
+    auto fields = split(stat->substr(close + 1), " ");
+    if (fields.size() < 2) return std::nullopt;  // state, ppid, ...
+    auto ppid = parse_uint(fields[1], 1, INT32_MAX);
+    if (!ppid) return std::nullopt;
+    return static_cast<pid_t>(*ppid);
 }
 
 }  // namespace vz

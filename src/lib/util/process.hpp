@@ -6,6 +6,8 @@
 #include <signal.h>
 #include <sys/types.h>
 
+#include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,6 +49,15 @@ private:
 
 // Waits for `pid`; returns its exit code, or 128+signal.
 int wait_exit(pid_t pid);
+
+// A pidfd of process `pid` (not necessarily our child), or an empty Fd when it is gone or the kernel has none.
+Fd open_pidfd(pid_t pid);
+
+// Whether the process of `pidfd` exits within `limit` (a pidfd becomes readable once its process has exited).
+bool exits_within(const Fd& pidfd, std::chrono::milliseconds limit);
+
+// The parent of process `pid`, from /proc; nullopt when it is gone.
+std::optional<pid_t> parent_of(pid_t pid);
 
 // Standard input, output and error to /dev/null; with `keep_stdin`, input is kept.
 void stdio_to_null(bool keep_stdin = false);
