@@ -140,4 +140,30 @@ TEST_F(RuntimeEnter, TerminalIsRestoredWhenVzctlIsTerminated) {
     EXPECT_TRUE(eventually([&] { return ct_processes("sh").empty(); }, 10s));
 }
 
+// The session ends with its shell, also when the shell left a job behind that still holds the terminal.
+TEST_F(RuntimeEnter, EndsWithTheShellThoughABackgroundJobHoldsTheTerminal) {
+    auto s = enter();
+    ASSERT_TRUE(s->expect("entered into CT 101"));
+    ASSERT_TRUE(run_in(*s, "(trap '' HUP; exec sleep 60) & echo bg-$((30+3))", "bg-33"));
+    ASSERT_TRUE(eventually([&] { return !ct_processes("sleep").empty(); }, 10s));
+    s->send("exit 4\r");
+    auto status = s->wait(20s);
+    ASSERT_TRUE(status) << "vzctl enter waits for the job the shell left; screen:\n" << s->screen();
+    EXPECT_EQ(*status, 4);
+    EXPECT_TRUE(contains(s->screen(), "exited from CT 101")) << s->screen();
+}
+
+// A stop under the session ends it, and enter says why (31), not the killed shell's status.
+TEST_F(RuntimeEnter, StopUnderTheSessionEndsItWith31) {
+    auto s = enter();
+    ASSERT_TRUE(s->expect("entered into CT 101"));
+    ASSERT_TRUE(run_in(*s, "echo ready-$((20+6))", "ready-26"));
+    auto r = run({"stop", ct(), "--fast"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    auto status = s->wait(20s);
+    ASSERT_TRUE(status) << "vzctl enter outlived the container; screen:\n" << s->screen();
+    EXPECT_EQ(*status, 31);
+    EXPECT_TRUE(contains(s->screen(), "Container is not running")) << s->screen();
+}
+
 }  // namespace

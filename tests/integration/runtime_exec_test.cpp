@@ -1,6 +1,7 @@
 // Running commands in a container: exec (shell, 8 on failure), exec2 (own status), exec3 (argv, no shell),
 // `-` (commands on stdin), runscript (a host file), and what each does on a stopped container.
 #include <filesystem>
+#include <thread>
 
 #include "../support/runtime_fixture.hpp"
 
@@ -96,6 +97,30 @@ TEST_F(RuntimeExec, StoppedContainerRefusesExecWith31) {
     auto r = run({"enter", ct()});
     EXPECT_EQ(r.status, 31);
     EXPECT_TRUE(contains(r.err, "Container is not running")) << r.err;
+    EXPECT_TRUE(nothing_left_within());
+}
+
+// A stop under a running command: the command ended because the container did, and exec says so (31), not "the
+// command failed" (8) or the killed command's 137.
+TEST_F(RuntimeExec, StopUnderARunningCommandIs31) {
+    for (std::string verb : {"exec", "exec2", "exec3"}) {
+        if (verb != "exec") {
+            ASSERT_TRUE(start_ct()) << verb;
+        }
+        Result r;
+        std::thread command([&] { r = run({verb, ct(), "sleep", "60"}); });
+        bool slept = eventually([&] {
+            for (pid_t p : ct_procs())
+                if (comm_of(p) == "sleep") return true;
+            return false;
+        }, 20s);
+        auto stop = run({"stop", ct(), "--fast"});
+        command.join();
+        ASSERT_TRUE(slept) << verb << ": the command never ran: " << r.err;
+        ASSERT_EQ(stop.status, 0) << stop.err;
+        EXPECT_EQ(r.status, 31) << verb << ": " << r.err;
+        EXPECT_TRUE(contains(r.err, "Container is not running")) << verb << ": " << r.err;
+    }
     EXPECT_TRUE(nothing_left_within());
 }
 

@@ -30,12 +30,12 @@ int enter_ct(const Paths& p, unsigned ctid, const std::vector<std::string>& exec
     auto init = find_init(*cg, ctid);
     if (!init) fail(Exit::NotRunning, "Container is not running");
     int sv[2];
-    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) fail(Exit::System, "socketpair: {}", errno_text(errno));
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+        fail(Exit::System, "socketpair: {}", errno_text(errno));
     Fd host_end(sv[0]), ct_end(sv[1]);
     const char* term = std::getenv("TERM");
     std::string term_env = std::string("TERM=") + (term ? term : "xterm");
-    auto js = join_spec(cfg, *init);
-    ChildProcess shell(fork_in_ct(js, *cg, [&] {
+    CtCommand shell(cfg, *cg, *init, [&] {
         // The pty comes from the container's own devpts, so the shell's terminal is the container's.
         int master = ::posix_openpt(O_RDWR | O_NOCTTY);
         if (master < 0 || ::grantpt(master) != 0 || ::unlockpt(master) != 0) {
@@ -43,10 +43,12 @@ int enter_ct(const Paths& p, unsigned ctid, const std::vector<std::string>& exec
             ::_exit(static_cast<int>(Exit::System));
         }
         std::string slave = ::ptsname(master);
-        if (!send_fd(ct_end.get(), master)) ::_exit(static_cast<int>(Exit::System));
+        // The other end is opened before the master goes to vzctl: from then on, this process ending (killed by
+        // a stop, say) ends vzctl's read of the master (EIO) instead of leaving it waiting for an end never opened.
         ::setsid();
         int s = ::open(slave.c_str(), O_RDWR);
         if (s < 0) ::_exit(static_cast<int>(Exit::System));
+        if (!send_fd(ct_end.get(), master)) ::_exit(static_cast<int>(Exit::System));
         ::ioctl(s, TIOCSCTTY, 0);
         for (int fd = 0; fd < 3; ++fd) ::dup2(s, fd);
         if (s > 2) ::close(s);
@@ -60,7 +62,7 @@ int enter_ct(const Paths& p, unsigned ctid, const std::vector<std::string>& exec
             ::execve(path, argv, envp.get());
         }
         ::_exit(127);
-    }));
+    });
     ct_end.reset();
     Fd master = recv_fd(host_end.get());
     if (!master) {
@@ -70,7 +72,8 @@ int enter_ct(const Paths& p, unsigned ctid, const std::vector<std::string>& exec
     std::string typed;
     if (!exec_words.empty()) typed = join(exec_words, " ") + "\r";
     log::info("entered into CT {}", ctid);
-    relay_terminal(master.get(), typed);
+    Fd shell_end = open_pidfd(shell.pid());
+    relay_terminal(master.get(), typed, shell_end.get());
     master.reset();
     int code = shell.wait();
     log::info("exited from CT {}", ctid);

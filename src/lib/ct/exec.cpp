@@ -26,7 +26,7 @@ void feed(Fd fd, const std::string& text) {
 }
 
 // The command's exit status as vzctl reports it; terminal signals go to the command, not to us, meanwhile.
-int wait_command(ChildProcess& child) {
+int wait_command(CtCommand& child) {
     SignalIgnore no_sigint(SIGINT), no_sigquit(SIGQUIT);
     return child.wait();
 }
@@ -65,7 +65,7 @@ int exec_ct(const Paths& p, unsigned ctid, ExecMode mode, const std::vector<std:
     if (args.empty()) fail(Exit::InvalidSyntax, "No command given");
     bool from_stdin = args.size() == 1 && args[0] == "-";
     auto env = exec_environment();
-    ChildProcess child(fork_in_ct(join_spec(cfg, *init), *cg, [&] {
+    CtCommand child(cfg, *cg, *init, [&] {
         if (mode == ExecMode::Exec3 && !from_stdin) {
             exec_argv(args, env, true);
             std::fprintf(stderr, "Error: can't run %s in CT %u: %s\n", args[0].c_str(), ctid, std::strerror(errno));
@@ -78,7 +78,7 @@ int exec_ct(const Paths& p, unsigned ctid, ExecMode mode, const std::vector<std:
         }
         std::fprintf(stderr, "Error: no shell (/bin/bash, /bin/sh) in CT %u\n", ctid);
         ::_exit(127);
-    }));
+    });
     int code = wait_command(child);
     if (mode == ExecMode::Exec) return code == 0 ? 0 : static_cast<int>(Exit::CommandFailed);
     return code;
@@ -92,11 +92,11 @@ int runscript_ct(const Paths& p, unsigned ctid, const std::string& script, const
     auto init = find_init(*cg, ctid);
     if (!init) return runscript_stopped(p, ctid, *text, command);
     auto in = make_pipe();
-    ChildProcess shell(fork_in_ct(join_spec(cfg, *init), *cg, [&] {
+    CtCommand shell(cfg, *cg, *init, [&] {
         ::dup2(in.rd.get(), 0);
         for (auto* sh : {"/bin/bash", "/bin/sh"}) exec_argv({sh, "-s"}, exec_environment(), false);
         ::_exit(127);
-    }));
+    });
     in.rd.reset();
     feed(std::move(in.wr), *text);
     return shell.wait();

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "config/capabilities.hpp"
+#include "ct/probe.hpp"
 #include "ct/state.hpp"
 #include "runtime/sysinfo.hpp"
 #include "util/error.hpp"
@@ -139,6 +140,30 @@ void HostSetup::keep() {
 JoinSpec join_spec(const CtConfig& cfg, pid_t init) {
     return {cfg.ctid(), init, capability_mask(cfg.get_or("CAPABILITY", "")),
             monitor_socket_name(ct_cgroup_layout(cfg), cfg.ctid())};
+}
+
+CtCommand::CtCommand(const CtConfig& cfg, CgroupDriver& cg, pid_t init, const std::function<void()>& body)
+    : cg_(cg), ctid_(cfg.ctid()), init_(init) {
+    auto entered = make_pipe();
+    auto js = join_spec(cfg, init);
+    js.entered = entered.wr.get();
+    try {
+        child_ = ChildProcess(fork_in_ct(js, cg, body));
+    } catch (const Error&) {
+        check_still_running(cg, ctid_, init, true);
+        throw;
+    }
+    entered_ = std::move(entered.rd);
+}
+
+int CtCommand::wait() {
+    int code = child_.wait();
+    if (code == 0) return code;
+    // Every writer is gone now: a byte, or the end of the pipe when it never got in.
+    char byte = 0;
+    bool got_in = ::read(entered_.get(), &byte, 1) == 1;
+    check_still_running(cg_, ctid_, init_, !got_in || code > 128);
+    return code;
 }
 
 void exec_monitor(const Tools& t, const CtConfig& cfg, pid_t init, Fd channel) {

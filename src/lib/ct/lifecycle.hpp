@@ -2,6 +2,7 @@
 // container's init ends; running commands inside (exec, enter, runscript).
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,24 @@ struct Tools {
 
 // How a command joins the running container `cfg` whose init is `init`: its capabilities, its monitor.
 JoinSpec join_spec(const CtConfig& cfg, pid_t init);
+// A command of the user's (exec, enter, runscript) in the running container whose init is `init`: fork_in_ct with
+// join_spec. When it fails because the container stopped meanwhile (it could not get in, or it was killed with
+// the container), the constructor or wait() throws "Container is not running" (31) instead of passing on the
+// failure of a command that never ran or the status of one a stop killed.
+class CtCommand {
+public:
+    CtCommand(const CtConfig& cfg, CgroupDriver& cg, pid_t init, const std::function<void()>& body);
+    pid_t pid() const { return child_.pid(); }
+    // Its exit code, or 128+signal.
+    int wait();
+
+private:
+    CgroupDriver& cg_;
+    unsigned ctid_;
+    pid_t init_;
+    Fd entered_;
+    ChildProcess child_;
+};
 
 void mount_ct(const Paths& p, unsigned ctid, const Tools& t);
 void umount_ct(const Paths& p, unsigned ctid, const Tools& t);

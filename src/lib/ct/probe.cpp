@@ -3,10 +3,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
+#include <thread>
 
 #include "cgroup/driver.hpp"
 #include "runtime/sysinfo.hpp"
+#include "util/error.hpp"
 #include "util/file.hpp"
 #include "util/strings.hpp"
 
@@ -28,6 +31,15 @@ std::optional<pid_t> find_init(const CgroupDriver& cg, unsigned ctid) {
         if (ids.size() >= 2 && ids.back() == "1") return pid;
     }
     return std::nullopt;
+}
+
+void check_still_running(const CgroupDriver& cg, unsigned ctid, pid_t init, bool killed) {
+    auto end = std::chrono::steady_clock::now() + std::chrono::seconds(killed ? 1 : 0);
+    for (;;) {
+        if (find_init(cg, ctid) != init) fail(Exit::NotRunning, "Container is not running: it stopped meanwhile");
+        if (std::chrono::steady_clock::now() >= end) return;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
 }
 
 Probe::Probe(const ConfFile& global) : layout_(cgroup_layout(global)) {}

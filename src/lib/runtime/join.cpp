@@ -76,6 +76,7 @@ pid_t fork_in_ct(const JoinSpec& js, CgroupDriver& cg, const std::function<void(
     if (child < 0) die("fork");
     if (child == 0) {
         ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (js.entered >= 0 && ::write(js.entered, "1", 1) != 1) die("entered");
         body();
         ::_exit(127);
     }

@@ -21,6 +21,9 @@ struct JoinSpec {
     // The monitor's socket (runtime/sysinfo.hpp): the process then runs under the sysinfo(2) filter, answered by
     // the monitor, as every process of the container does. Empty: no filter (vzctl's own short helpers).
     std::string monitor;
+    // A pipe's write end, or -1: one byte is written to it once the process is inside, right before `body` runs
+    // (so a caller tells a command that failed from one that never got in).
+    int entered = -1;
 };
 
 // Forks a process that joins the container and runs `body` there (it must exec or _exit). Returns its host pid.

@@ -97,9 +97,20 @@ bool write_all(int fd, const char* p, size_t n) {
     return true;
 }
 
+// Copies to stdout what `master` holds now, without waiting for more.
+void drain(int master) {
+    char buf[16384];
+    for (;;) {
+        pollfd pfd{master, POLLIN, 0};
+        if (::poll(&pfd, 1, 0) <= 0 || !(pfd.revents & POLLIN)) return;
+        auto n = ::read(master, buf, sizeof buf);
+        if (n <= 0 || !write_all(STDOUT_FILENO, buf, static_cast<size_t>(n))) return;
+    }
+}
+
 }  // namespace
 
-void relay_terminal(int master, const std::string& typed) {
+void relay_terminal(int master, const std::string& typed, int shell_pidfd) {
     SignalWake wake;
     RawTerminal raw(STDIN_FILENO);
     copy_window_size(STDIN_FILENO, master);
@@ -108,9 +119,17 @@ void relay_terminal(int master, const std::string& typed) {
     bool stdin_open = true;
     char buf[16384];
     for (;;) {
-        pollfd fds[3] = {{master, POLLIN, 0}, {stdin_open ? STDIN_FILENO : -1, POLLIN, 0}, {wake.fd(), POLLIN, 0}};
-        if (::poll(fds, 3, -1) < 0) {
+        pollfd fds[4] = {{master, POLLIN, 0},
+                         {stdin_open ? STDIN_FILENO : -1, POLLIN, 0},
+                         {wake.fd(), POLLIN, 0},
+                         {shell_pidfd, POLLIN, 0}};
+        if (::poll(fds, 4, -1) < 0) {
             if (errno == EINTR) continue;
+            break;
+        }
+        if (fds[3].revents & POLLIN) {
+            // The shell has ended, though something it left behind may still hold the pty: show what is there, done.
+            drain(master);
             break;
         }
         if (fds[2].revents & POLLIN) {

@@ -6,8 +6,9 @@
 
 namespace vz {
 
-// Relays between stdin/stdout and `master` until the container side closes. `typed` is written to the master
-// first (enter --exec). Returns when the session ends.
-void relay_terminal(int master, const std::string& typed);
+// Relays between stdin/stdout and `master` until the container side closes or the process of `shell_pidfd` (the
+// session's shell, or what waits for it) has ended; what the shell wrote last is still shown. `typed` is written to
+// the master first (enter --exec). Returns when the session ends.
+void relay_terminal(int master, const std::string& typed, int shell_pidfd);
 
 }  // namespace vz
