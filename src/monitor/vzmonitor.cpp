@@ -7,7 +7,8 @@
 // seccomp filters hand the calls to it. sysinfo(2) gets the container's RAM and swap limits and use, process count
 // (from its cgroup) and uptime (from its init's start); sched_getaffinity(2) of a process about itself gets at
 // most as many CPUs as the container's CPU quota allows (--cpus), so nproc agrees with LXCFS's /proc/cpuinfo;
-// mount(2) and umount2(2) that would expose host-global knobs are refused (src/lib/runtime/seccomp.hpp).
+// mount(2) and umount2(2) that would expose host-global knobs are refused, and a procfs, sysfs or devpts mounted
+// again where vzctl mounted one is answered "done" without mounting (src/lib/runtime/seccomp.hpp).
 // Processes that join later send their filter's listener over an abstract unix socket.
 //
 // It also keeps the container's load average, as the kernel does for the host: every 5 seconds it counts the
@@ -236,37 +237,58 @@ bool read_string(const seccomp_notif* req, uint64_t addr, char* out, size_t size
     return addr && process_vm_readv(static_cast<pid_t>(req->pid), &local, 1, &remote, 1, 0) > 0;
 }
 
-// Whether the caller's `path` (at `addr`) is on a procfs or sysfs, resolved from its root or working directory
-// as the kernel would. A relative path with ".." can't be resolved the same way from here: treated as one.
-bool on_proc_or_sys(const seccomp_notif* req, uint64_t addr) {
+// The file system type (statfs f_type) of the caller's `path` (at `addr`), resolved from its root or working
+// directory as the kernel would; 0 when it can't be resolved. A relative path with ".." can't be resolved the same
+// way from here: kUnresolvable.
+constexpr long kUnresolvable = -1;
+long fs_type_at(const seccomp_notif* req, uint64_t addr) {
     char path[PATH_MAX], base[64];
-    if (!read_string(req, addr, path, sizeof path)) return false;
+    if (!read_string(req, addr, path, sizeof path)) return 0;
     bool absolute = path[0] == '/';
-    if (!absolute && strstr(path, "..")) return true;
+    if (!absolute && strstr(path, "..")) return kUnresolvable;
     snprintf(base, sizeof base, "/proc/%u/%s", req->pid, absolute ? "root" : "cwd");
     int dir = open(base, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (dir < 0) return false;
+    if (dir < 0) return 0;
     open_how how{};
     how.flags = O_PATH | O_CLOEXEC;
     how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
     int fd = static_cast<int>(syscall(SYS_openat2, dir, absolute ? path + 1 : path, &how, sizeof how));
     close(dir);
-    if (fd < 0) return false;
+    if (fd < 0) return 0;
     struct statfs fs;
-    bool is = fstatfs(fd, &fs) == 0 && (fs.f_type == PROC_SUPER_MAGIC || fs.f_type == SYSFS_MAGIC);
+    long type = fstatfs(fd, &fs) == 0 ? static_cast<long>(fs.f_type) : 0;
     close(fd);
-    return is;
+    return type;
 }
 
-// mount(2) and umount2(2) in the container (src/lib/runtime/seccomp.hpp): EPERM for a fresh mount of a
-// host-global file system type (monitor_protocol.hpp kRefusedFsTypes), and for what would uncover the read-only
-// /proc/sys or /sys that vzctl mounted: unmounting, moving or remounting read-write anything on a procfs or sysfs,
-// or binding it without its submounts. Anything else goes on (the kernel's own answer). The strings are read from
-// the caller's memory and resolved here; another thread of the caller can change them before the kernel reads
-// them (vzctl(8) SECURITY says so): a privileged container is not a security boundary against its root.
-int mount_answer(int listener, const seccomp_notif* req, bool umount) {
+// Whether the caller's `path` is on a procfs or sysfs (or can't be told from one).
+bool on_proc_or_sys(const seccomp_notif* req, uint64_t addr) {
+    long type = fs_type_at(req, addr);
+    return type == kUnresolvable || type == PROC_SUPER_MAGIC || type == SYSFS_MAGIC;
+}
+
+// The file system types that vzctl mounts in every container and an init may mount again, with their magic.
+struct Premounted {
+    const char* type;
+    long magic;
+};
+constexpr Premounted kPremounted[] = {
+    {"proc", PROC_SUPER_MAGIC}, {"sysfs", SYSFS_MAGIC}, {"devpts", DEVPTS_SUPER_MAGIC}};
+
+enum class MountAnswer { Kernel, Done, Refuse };
+
+// mount(2) and umount2(2) in the container (src/lib/runtime/seccomp.hpp). A fresh procfs, sysfs or devpts on
+// the one vzctl mounted there (a busybox rcS or an old init mounts them again, as was harmless on OpenVZ) is
+// answered "done" without mounting: the container keeps its own files (meminfo, swaps, the beancounter file, the
+// read-only /proc/sys, the devpts limited to NUMPTY). Refused (EPERM): a fresh mount elsewhere of a host-global
+// file system type (monitor_protocol.hpp kRefusedFsTypes), and what would uncover the read-only /proc/sys or /sys
+// that vzctl mounted: unmounting, moving or remounting read-write anything on a procfs or sysfs, or binding it
+// without its submounts. Anything else goes on (the kernel's own answer). The strings are read from the caller's
+// memory and resolved here; another thread of the caller can change them before the kernel reads them (vzctl(8)
+// SECURITY says so): a privileged container is not a security boundary against its root.
+MountAnswer mount_answer(int listener, const seccomp_notif* req, bool umount) {
     const auto* a = req->data.args;
-    bool refuse;
+    bool refuse, done = false;
     if (umount) {
         refuse = on_proc_or_sys(req, a[0]);
     } else if (a[3] & MS_MOVE || (a[3] & MS_BIND && !(a[3] & (MS_REC | MS_REMOUNT)))) {
@@ -277,10 +299,13 @@ int mount_answer(int listener, const seccomp_notif* req, bool umount) {
         refuse = false;  // a propagation change, or a recursive bind (it keeps the read-only submounts)
     } else {
         char type[32];
-        refuse = !read_string(req, a[2], type, sizeof type) || vz::monitor::refused_fstype(type);
+        bool known = read_string(req, a[2], type, sizeof type);
+        for (const auto& p : kPremounted)
+            if (known && strcmp(type, p.type) == 0 && fs_type_at(req, a[1]) == p.magic) done = true;
+        refuse = !done && (!known || vz::monitor::refused_fstype(type));
     }
-    if (seccomp_notify_id_valid(listener, req->id) != 0) return -EPERM;  // req->pid may be another process now
-    return refuse ? -EPERM : 0;
+    if (seccomp_notify_id_valid(listener, req->id) != 0) return MountAnswer::Refuse;  // req->pid may be another now
+    return refuse ? MountAnswer::Refuse : done ? MountAnswer::Done : MountAnswer::Kernel;
 }
 
 // Answers one notification from `listener`; false when the listener is finished with.
@@ -294,11 +319,14 @@ bool answer(const Ct& ct, int listener, seccomp_notif* req, seccomp_notif_resp* 
     size_t len;
     // 32-bit programs: their own numbers and structure layouts; only mount(2) is checked for them.
     bool native = req->data.arch == seccomp_arch_native();
-    int error;
     bool umount = req->data.nr == seccomp_syscall_resolve_name_arch(req->data.arch, "umount2");
-    if ((umount || req->data.nr == seccomp_syscall_resolve_name_arch(req->data.arch, "mount")) &&
-        (error = mount_answer(listener, req, umount)) != 0) {
-        resp->error = error;
+    auto mount = umount || req->data.nr == seccomp_syscall_resolve_name_arch(req->data.arch, "mount")
+                     ? mount_answer(listener, req, umount)
+                     : MountAnswer::Kernel;
+    if (mount == MountAnswer::Refuse) {
+        resp->error = -EPERM;
+    } else if (mount == MountAnswer::Done) {
+        resp->error = 0;  // and val 0: mount(2) succeeded
     } else if (native && req->data.nr == SCMP_SYS(sysinfo) && container_sysinfo(ct, si)) {
         resp->error = write_to_caller(listener, req, req->data.args[0], &si, sizeof si);
     } else if (native && req->data.nr == SCMP_SYS(sched_getaffinity) && container_affinity(ct, req, set, len)) {

@@ -156,6 +156,40 @@ TEST_F(CtMeminfo, OursReplaceLxcfsAndEveryUserReadsThem) {
     EXPECT_NE(sh("su -s /bin/sh -c 'cat /run/vz/user_beancounters' nobody").status, 0);
 }
 
+// An init that mounts /proc, /sys and /dev/pts again (busybox rcS files and older templates do it
+// unconditionally; on OpenVZ it was harmless): each mount succeeds without hiding what vzctl mounted there, so the
+// container keeps its meminfo, swaps and the free(1) that agrees with them, the read-only /proc/sys, and the devpts
+// limited to NUMPTY.
+TEST_F(CtMeminfo, AnInitThatMountsProcSysAndDevptsAgainKeepsTheContainersView) {
+    auto rcs = private_path(kCt) + "/etc/init.d/rcS";
+    auto text = read_text(rcs);
+    auto at = text.find("umask 022\n");
+    ASSERT_NE(at, std::string::npos);
+    text.insert(at + 10,
+                "mount -t proc proc /proc; echo \"proc $?\" >>/remounts\n"
+                "mount -t sysfs sysfs /sys; echo \"sysfs $?\" >>/remounts\n"
+                "mount -t devpts devpts /dev/pts; echo \"devpts $?\" >>/remounts\n");
+    write_text(rcs, text);
+    ASSERT_TRUE(start_ct());
+    EXPECT_EQ(sh("cat /remounts").out, "proc 0\nsysfs 0\ndevpts 0\n");
+    for (auto* path : {"/proc", "/sys", "/dev/pts", "/proc/meminfo"})
+        EXPECT_EQ(mounts_at(path), 1u) << path << " was mounted over";
+    auto m = meminfo();
+    EXPECT_EQ(m["MemTotal"], 262144u);
+    EXPECT_EQ(free_total("Mem"), 262144u);
+    // free's used (total - free - buffers - cached) is a size, not a wrapped-around negative one.
+    for (auto& l : lines(sh("free").out))
+        if (auto w = pieces(l, ' '); l.rfind("Mem:", 0) == 0) {
+            std::vector<std::string> cols;
+            for (auto& x : w)
+                if (!x.empty()) cols.push_back(x);
+            ASSERT_GE(cols.size(), 3u) << l;
+            EXPECT_LE(std::stoull(cols[2]), 262144u) << "used: " << l;
+        }
+    EXPECT_NE(sh("echo 3 >/proc/sys/vm/drop_caches").status, 0) << "/proc/sys became writable";
+    EXPECT_EQ(swaps().size(), 1u);
+}
+
 TEST_F(CtMeminfo, WithoutLxcfsToo) {
     std::ofstream(confdir_ + "/vz.conf", std::ios::app) << "LXCFS=\"no\"\n";
     ASSERT_TRUE(start_ct());
