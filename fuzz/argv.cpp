@@ -21,7 +21,9 @@ void normalize_alone(const std::vector<std::string>& words) {
     std::vector<std::string> args(words.begin() + 1, words.end());
     vz::OptionSyntax s;
     s.long_takes_value = [&](const std::string& n) { return table.find(n + "=") != std::string::npos; };
-    s.short_takes_value = [&](char c) { return std::isupper(static_cast<unsigned char>(c)) && table.find(c) != std::string::npos; };
+    s.short_takes_value = [&](char c) {
+        return std::isupper(static_cast<unsigned char>(c)) && table.find(c) != std::string::npos;
+    };
     s.short_known = [&](char c) { return table.find(c) != std::string::npos; };
     auto out = vz::normalize_argv(args, s);
     // Each output word is an input word, or one joined with the next ("--opt=value", "-xVALUE").

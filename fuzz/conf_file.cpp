@@ -45,7 +45,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const ConfFile& f = *parsed;
     require(f.render() == text, "render() is not the text parsed");
     auto keys = f.keys();
-    for (auto& k : keys) require(f.has(k) && std::count(keys.begin(), keys.end(), k) == 1, "keys() and get() disagree", k);
+    for (auto& k : keys)
+        require(f.has(k) && std::count(keys.begin(), keys.end(), k) == 1, "keys() and get() disagree", k);
 
     // As a CT config over itself as vz.conf: the loaded config's checks refuse with vz::Error or accept.
     try {

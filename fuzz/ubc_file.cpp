@@ -1,6 +1,7 @@
 // The beancounter file `vzubc -f FILE` reads (ubc/report: /proc/user_beancounters as saved by cat): any bytes
 // either parse or are refused with vz::Error. What parses, `vzubc --raw` prints in a form that parses to the same
-// blocks; the table of `vzubc` renders with every option (picked by the first and last bytes), and -r/-i work on a store.
+// blocks; the table of `vzubc` renders with every option (picked by the first and last bytes), and -r/-i work on a
+// store.
 #include <unistd.h>
 
 #include <cstdlib>
@@ -61,7 +62,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     t.thresholds = vz::ubc_thresholds(static_cast<double>(bits % 7) * 0.3, static_cast<double>(bits % 5) * 40);
     std::optional<vz::UbcStore> store;
     bool sane = std::all_of(blocks.begin(), blocks.end(), [](const vz::UbcBlock& b) {
-        return plain_name(b.uid) && std::all_of(b.rows.begin(), b.rows.end(), [](auto& r) { return plain_name(r.resource); });
+        return plain_name(b.uid) &&
+               std::all_of(b.rows.begin(), b.rows.end(), [](auto& r) { return plain_name(r.resource); });
     });
     size_t rows = 0;
     for (auto& b : blocks) rows += b.rows.size();

@@ -1,6 +1,6 @@
 // The value grammars (config/units, config/kinds, util/strings): sizes, barrier:limit, bitmaps, addresses, and the
-// validator of every Kind, with the value an option of the parameter table is given ("option NUL value"). Parsers refuse or
-// accept without undefined behaviour; what a parser accepts, its formatter writes in a form it reads back the
+// validator of every Kind, with the value an option of the parameter table is given ("option NUL value"). Parsers
+// refuse or accept without undefined behaviour; what a parser accepts, its formatter writes in a form it reads back the
 // same; a canonical form is canonical (stable); and what `vzctl set --save` stores, a load accepts.
 #include <string>
 

@@ -77,7 +77,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
     // The text listing and -s of any field with the same records.
     std::vector<const vzlist::Field*> text_columns;
-    for (size_t i = 0; i < 6; ++i) text_columns.push_back(&fields[in.ConsumeIntegralInRange<size_t>(0, fields.size() - 1)]);
+    for (size_t i = 0; i < 6; ++i)
+        text_columns.push_back(&fields[in.ConsumeIntegralInRange<size_t>(0, fields.size() - 1)]);
     vzlist::sort_records(records, fields[in.ConsumeIntegralInRange<size_t>(0, fields.size() - 1)], in.ConsumeBool());
     vzlist::render_text(records, text_columns, {in.ConsumeBool(), in.ConsumeBool()});
     return 0;

@@ -42,7 +42,8 @@ std::vector<std::string> apply_running(const CtConfig& cfg, const std::vector<st
         // devpts max= lives in the container's mount namespace: remount it there.
         auto opts = devpts_options(res.numpty);
         int code = run_inside(cfg, *cg, [&] {
-            ::_exit(::mount("devpts", "/dev/pts", "devpts", MS_REMOUNT | MS_NOSUID | MS_NOEXEC, opts.c_str()) == 0 ? 0 : 1);
+            int rc = ::mount("devpts", "/dev/pts", "devpts", MS_REMOUNT | MS_NOSUID | MS_NOEXEC, opts.c_str());
+            ::_exit(rc == 0 ? 0 : 1);
         });
         if (code != 0) fail(Exit::SetUbc, "can't change numpty of CT {}: remount of /dev/pts failed", cfg.ctid());
     }

@@ -122,7 +122,8 @@ void check_mark(unsigned ctid, const std::string& priv, const struct stat& st, b
     auto mark = read_file(mark_path(priv));
     if (!mark || *mark != mark_text(ctid, st))
         fail(Exit::DeletePrivate,
-             "refusing to destroy {}: it has no matching mark {} from vzctl create of CT {} (see vzctl(8), destroy --force)",
+             "refusing to destroy {}: it has no matching mark {} from vzctl create of CT {} "
+             "(see vzctl(8), destroy --force)",
              priv, mark_path(priv), ctid);
 }
 
