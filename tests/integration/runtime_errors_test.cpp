@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "../support/runtime_fixture.hpp"
@@ -46,6 +47,59 @@ TEST_F(RuntimeErrors, StartWithAnImpossibleCpumaskFailsAndLeavesNothing) {
     EXPECT_TRUE(nothing_left_within());
     // Without the bad mask it starts.
     write_text(conf_path(kCt), conf);
+    ASSERT_TRUE(start_ct());
+}
+
+// A pids cgroup for vzctl alone, with at most `max` processes: a host that has run out of processes for it.
+class PidsCage {
+public:
+    explicit PidsCage(unsigned max) {
+        dir_ = (cgroup_mode() == CgroupMode::V2 ? std::string("/sys/fs/cgroup/") : "/sys/fs/cgroup/pids/") +
+               "vztest-pids-" + std::to_string(::getpid());
+        fs::create_directories(dir_);
+        write_text(dir_ + "/pids.max", std::to_string(max));
+    }
+    ~PidsCage() {
+        // What vzctl left there (vzubcfs outlives it by design) goes back to the root cgroup first.
+        auto root = fs::path(dir_).parent_path().string() + "/cgroup.procs";
+        for (pid_t p : read_pid_list(dir_ + "/cgroup.procs")) {
+            std::ofstream out(root);
+            out << p;
+        }
+        ::rmdir(dir_.c_str());
+    }
+    PidsCage(const PidsCage&) = delete;
+    PidsCage& operator=(const PidsCage&) = delete;
+    // A shell line that moves itself into the cage, then runs vzctl with `args`.
+    std::string wrap(const std::string& args) const {
+        return "echo $$ > " + dir_ + "/cgroup.procs && exec " VZCTL_BIN " " + args;
+    }
+
+private:
+    std::string dir_;
+};
+
+// No free process for vzctl on the host: start ends in a one-line error, or starts; either way nothing is left
+// half-done and the container starts once processes are free again.
+TEST_F(RuntimeErrors, NoFreeProcessesEndStartCleanly) {
+    for (unsigned max : {1u, 2u, 3u, 4u, 5u, 6u, 8u}) {
+        {
+            PidsCage cage(max);
+            auto r = run({"-c", cage.wrap("start " + ct())}, {}, 60s, "/bin/sh");
+            std::printf("pids.max %u: start exited %d\n", max, r.status);
+            if (r.status == 0) {
+                EXPECT_EQ(run({"stop", ct(), "--fast"}).status, 0);
+            } else {
+                // One error line (warnings about what could not be had before it may come first).
+                auto errors = 0;
+                for (auto& l : lines(r.err)) errors += l.rfind("Error: ", 0) == 0;
+                EXPECT_EQ(errors, 1) << "pids.max " << max << ": " << r.err;
+                EXPECT_NE(r.status, 124) << "pids.max " << max << ": start hung";
+            }
+            EXPECT_EQ(status_line(), "CTID 101 exist unmounted down") << "pids.max " << max;
+        }
+        EXPECT_TRUE(nothing_left_within()) << "pids.max " << max;
+    }
     ASSERT_TRUE(start_ct());
 }
 
