@@ -150,6 +150,19 @@ TEST_F(RuntimeLimits, NumptyChangesLive) {
     EXPECT_EQ(conf_value("NUMPTY"), "") << "set without --save wrote the config";
 }
 
+// "UB limits were set successfully" only when a cgroup took a beancounter; one no cgroup enforces says so instead.
+TEST_F(RuntimeLimits, UbSuccessOnlyWhenABeancounterWasApplied) {
+    ASSERT_TRUE(start_ct());
+    auto r = run({"set", ct(), "--numtcpsock", "100"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_FALSE(contains(r.out + r.err, "UB limits were set successfully")) << r.out << r.err;
+    EXPECT_TRUE(contains(r.err, "not applied by this version, and not saved without --save: --numtcpsock")) << r.err;
+    r = run({"set", ct(), "--numproc", "60"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_TRUE(contains(r.out, "UB limits were set successfully")) << r.out << r.err;
+    EXPECT_EQ(pids_max(), 60U);
+}
+
 TEST_F(RuntimeLimits, SaveWritesTheConfigAndWithoutSaveOnlyTheCgroupChanges) {
     ASSERT_TRUE(start_ct());
     auto before = read_text(conf_path(kCt));

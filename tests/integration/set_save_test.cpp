@@ -36,6 +36,27 @@ TEST_F(CliTest, SaveRewritesOnlyTheChangedLinesAndAppendsNewKeys) {
     EXPECT_EQ(after[before.size() + 1], "NUMPROC=\"100:200\"");
 }
 
+// What this version saves but applies nowhere says so, in one line naming the options, every time; what it applies
+// does not.
+TEST_F(CliTest, InertParametersSaySavedNotApplied) {
+    auto r = vzctl({"create", "102", "--ostemplate", "tiny", "--config", "vswap-256m", "--ipadd", "198.51.100.7"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_TRUE(contains(r.err, "saved; not applied by this version: --ipadd\n")) << r.err;
+
+    ASSERT_TRUE(create(101));
+    r = vzctl({"set", "101", "--diskspace", "1G:2G", "--numtcpsock", "100", "--cpuunits", "2000", "--diskspace",
+               "2G:3G", "--save"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_TRUE(contains(r.err, "saved; not applied by this version: --diskspace --numtcpsock\n")) << r.err;
+    auto conf = vztest::read_text(conf_path(101));
+    EXPECT_TRUE(contains(conf, "DISKSPACE=\"2097152:3145728\"")) << conf;
+    EXPECT_TRUE(contains(conf, "NUMTCPSOCK=\"100\"")) << conf;
+
+    r = vzctl({"set", "101", "--cpuunits", "3000", "--numproc", "50", "--hostname", "a.example", "--save"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_FALSE(contains(r.err, "not applied")) << r.err;
+}
+
 TEST_F(CliTest, SaveWithoutChangesLeavesTheFileAlone) {
     ASSERT_TRUE(create(101));
     ASSERT_EQ(vzctl({"set", "101", "--cpus", "2", "--save"}).status, 0);

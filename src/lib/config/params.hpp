@@ -78,6 +78,7 @@ struct ParamDef {
     std::string help;
     std::string netif_key;     // NetifField: the key inside one NETIF device entry
     unsigned groups = 0;       // ResGroup bits an Apply::Live change feeds; 0 = saved, effective at the next start
+    bool inert = false;        // saved and listed, but applied nowhere by this version: set and create say so
 };
 
 std::span<const ParamDef> params();

@@ -148,15 +148,27 @@ void check_set_request(const SetRequest& req) {
         fail(Exit::InvalidSyntax, "No parameters to set");
 }
 
+// One line, every time, naming the given options this version saves but applies nowhere (ParamDef::inert).
+void say_inert(const std::vector<Change>& changes, bool saved) {
+    std::vector<std::string> inert;
+    for (auto& ch : changes)
+        if (ch.def->inert && std::find(inert.begin(), inert.end(), "--" + ch.def->option) == inert.end())
+            inert.push_back("--" + ch.def->option);
+    if (inert.empty()) return;
+    if (saved) log::warn("saved; not applied by this version: {}", join(inert, " "));
+    else log::warn("not applied by this version, and not saved without --save: {}", join(inert, " "));
+}
+
 // A set on a running container: the changed live parameters applied first (if the kernel refuses a value,
 // nothing is saved).
 void apply_live(const CtConfig& cfg, const ConfFile& conf, const SetRequest& req) {
     std::vector<std::string> keys;
     for (auto& ch : req.changes)
-        if (!ch.def->conf_key.empty() && ch.def->apply == Apply::Live) keys.push_back(ch.def->conf_key);
+        if (!ch.def->conf_key.empty() && ch.def->apply == Apply::Live && !ch.def->inert)
+            keys.push_back(ch.def->conf_key);
     if (req.applyconfig)
         for (auto& k : conf.keys())
-            if (auto* d = find_param_by_key(k); d && d->apply == Apply::Live) keys.push_back(k);
+            if (auto* d = find_param_by_key(k); d && d->apply == Apply::Live && !d->inert) keys.push_back(k);
     // Say which live parameters this version can only save (they act from the next start).
     std::vector<std::string> later;
     for (auto& k : keys)
@@ -166,6 +178,7 @@ void apply_live(const CtConfig& cfg, const ConfFile& conf, const SetRequest& req
         log::warn("not applied to the running container, effective at the next start: {}", join(later, " "));
     CtConfig next(cfg.ctid(), std::make_shared<const ConfFile>(cfg.global()), conf);
     for (auto& w : apply_running(next, keys)) log::warn("{}", w);
+    // Only beancounters a cgroup enforces are left in `keys` (the others are inert).
     if (std::any_of(keys.begin(), keys.end(), [](const std::string& k) { return find_ubc_by_key(k); }))
         log::info("UB limits were set successfully");
 }
@@ -255,6 +268,7 @@ void create_ct(const Paths& p, unsigned ctid, const CreateRequest& req) {
 
     auto ctx = edit_context(ctid);
     for (auto& w : apply_changes(conf, req.changes, ctx)) log::warn("{}", w);
+    say_inert(req.changes, true);
 
     auto from_global = [&](const char* key, Exit missing) {
         if (conf.get(key)) return;
@@ -386,12 +400,13 @@ void set_ct(const Paths& p, unsigned ctid, const SetRequest& req, const Tools& t
         if (ch.def->kind == Kind::UserPasswd && !st.running)
             fail(Exit::NotRunning, "--userpasswd needs a running container");
     bool restart_needed = st.running && std::any_of(req.changes.begin(), req.changes.end(), [](const Change& c) {
-                              return c.def->apply == Apply::Restart;
+                              return c.def->apply == Apply::Restart && !c.def->inert;
                           });
     if (restart_needed && req.setmode == SetMode::Ignore)
         throw Error(Exit::Running, "");  // --setmode ignore: refuse without a word, as the original
 
     for (auto& w : edit_warnings) log::warn("{}", w);
+    say_inert(req.changes, req.save);
 
     for (auto& ch : req.changes)
         if (ch.def->kind == Kind::UserPasswd) set_user_password(cfg, ch.value);
