@@ -1,6 +1,8 @@
 // Running commands in a container: exec (shell, 8 on failure), exec2 (own status), exec3 (argv, no shell),
 // `-` (commands on stdin), runscript (a host file), and what each does on a stopped container.
+#include <atomic>
 #include <filesystem>
+#include <map>
 #include <thread>
 
 #include "../support/runtime_fixture.hpp"
@@ -122,6 +124,27 @@ TEST_F(RuntimeExec, StopUnderARunningCommandIs31) {
         EXPECT_TRUE(contains(r.err, "Container is not running")) << verb << ": " << r.err;
     }
     EXPECT_TRUE(nothing_left_within());
+}
+
+// exec while the container starts: it gets in once init runs, or finds it not running (31); it never fails on a
+// container still being built (its cgroup namespace was still the host's: "setns: Operation not permitted", 8).
+TEST_F(RuntimeExec, ExecRacingAStartGetsInOrSays31) {
+    std::map<int, int> seen;
+    for (int round = 0; round < 5; ++round) {
+        ASSERT_EQ(run({"stop", ct(), "--fast"}).status, 0);
+        std::atomic<bool> started = false;
+        std::thread start([&] {
+            run({"start", ct()});
+            started = true;
+        });
+        while (!started) {
+            auto r = run({"exec", ct(), "true"});
+            ++seen[r.status];
+            EXPECT_TRUE(r.status == 0 || r.status == 31) << "exit " << r.status << ": " << r.err;
+        }
+        start.join();
+    }
+    for (auto [code, n] : seen) std::printf("exec during start: exit %d x%d\n", code, n);
 }
 
 // The reference: runscript on a stopped container mounts the root, runs the script in a container context

@@ -32,15 +32,31 @@ bool same_namespace(pid_t pid, const char* kind) {
     return ::stat(ours.c_str(), &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
+// An init that has not exec'd yet is still building its container (the cgroup namespace, the root): joining it
+// then fails (its cgroup namespace is still the host's, which the container's user namespace may not join) or lands
+// in a half-made root. Until its exec its image is vzctl's, as ours is: wait for the exec, or its end, for a while.
+void wait_init_exec(pid_t init) {
+    struct stat self, st;
+    if (::stat("/proc/self/exe", &self) != 0) return;
+    auto path = "/proc/" + std::to_string(init) + "/exe";
+    for (int i = 0; i < 2000; ++i) {  // 10 s
+        if (::stat(path.c_str(), &st) != 0 || st.st_dev != self.st_dev || st.st_ino != self.st_ino) return;
+        ::usleep(5000);
+    }
+}
+
 }  // namespace
 
 pid_t fork_in_ct(const JoinSpec& js, CgroupDriver& cg, const std::function<void()>& body) {
     // Namespaces are opened before anything changes, all from the same init. The user namespace first: joined, it
     // gives the rights over the others (they are owned by it); an unprivileged container's only.
+    wait_init_exec(js.init);
     bool userns = !same_namespace(js.init, "user");
     std::vector<Fd> fds;
+    std::vector<const char*> kinds;
     for (auto* k : {"user", "ipc", "uts", "net", "pid", "cgroup", "mnt"}) {
         if (k == std::string_view("user") && !userns) continue;
+        kinds.push_back(k);
         auto path = "/proc/" + std::to_string(js.init) + "/ns/" + k;
         Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
         if (!fd) fail(Exit::NotRunning, "can't open {}: {}", path, errno_text(errno));
@@ -59,8 +75,11 @@ pid_t fork_in_ct(const JoinSpec& js, CgroupDriver& cg, const std::function<void(
         std::fprintf(stderr, "Error: %s: %s\n", what, std::strerror(errno));
         ::_exit(static_cast<int>(Exit::System));
     };
-    for (auto& fd : fds)
-        if (::setns(fd.get(), 0) != 0) die("setns");
+    for (size_t i = 0; i < fds.size(); ++i)
+        if (::setns(fds[i].get(), 0) != 0) {
+            std::fprintf(stderr, "Error: can't join the container's %s namespace: %s\n", kinds[i], std::strerror(errno));
+            ::_exit(static_cast<int>(Exit::System));
+        }
     // Root of the container's user namespace, without the host's supplementary groups.
     if (userns && (::setresgid(0, 0, 0) != 0 || ::setgroups(0, nullptr) != 0 || ::setresuid(0, 0, 0) != 0))
         die("can't become root of the container's user namespace");
