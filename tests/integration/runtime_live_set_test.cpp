@@ -1,0 +1,295 @@
+// `vzctl set` on a running container, read back from the kernel: each option's live change is checked in the file
+// the kernel enforces it from (the CT's cgroup, /etc/shadow inside, the capability bounding set of its init), or by
+// what a process inside can now do; and vzlist's -S, -n and uptime with the container running.
+#include <crypt.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include <regex>
+#include <sstream>
+
+#include "../support/runtime_fixture.hpp"
+
+namespace {
+
+using namespace vztest;
+
+// The whole disk ("MAJ:MIN") under `path`, as vzctl throttles it: a partition's disk, or the device itself.
+std::string whole_disk_of(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0 || major(st.st_dev) == 0) return {};
+    auto sys = "/sys/dev/block/" + std::to_string(major(st.st_dev)) + ":" + std::to_string(minor(st.st_dev));
+    if (std::filesystem::exists(sys + "/partition")) return trim(try_read(sys + "/../dev").value_or(""));
+    return std::filesystem::exists(sys) ? sys.substr(sys.rfind('/') + 1) : std::string();
+}
+
+// Seconds of vzlist's uptime text "DDDdHHh:MMm:SSs"; empty when it is not that.
+std::optional<uint64_t> uptime_seconds(const std::string& text) {
+    std::smatch m;
+    std::string t = trim(text);
+    if (!std::regex_match(t, m, std::regex(R"((\d+)d(\d\d)h:(\d\d)m:(\d\d)s)"))) return std::nullopt;
+    return std::stoull(m[1]) * 86400 + std::stoull(m[2]) * 3600 + std::stoull(m[3]) * 60 + std::stoull(m[4]);
+}
+
+class RuntimeLiveSet : public RuntimeTest {
+protected:
+    // The config line of `key`, or "" when the key is absent.
+    std::string conf_value(const std::string& key) {
+        std::regex re("^" + key + "=\"([^\"]*)\"");
+        std::smatch m;
+        for (auto& l : lines(read_text(conf_path(kCt))))
+            if (std::regex_search(l, m, re)) return m[1];
+        return {};
+    }
+
+    // `vzctl set 101 ARGS...`, which must succeed.
+    ::testing::AssertionResult set(std::vector<std::string> args) {
+        args.insert(args.begin(), {"set", ct()});
+        auto r = run(args);
+        if (r.status == 0) return ::testing::AssertionSuccess();
+        return ::testing::AssertionFailure() << "vzctl set exited " << r.status << ": " << r.out << r.err;
+    }
+
+    // A line "Key:\tvalue" of /proc/PID/status, its value.
+    static std::string status_field(pid_t pid, const std::string& key) {
+        for (auto& l : lines(try_read("/proc/" + std::to_string(pid) + "/status").value_or("")))
+            if (l.rfind(key + ":", 0) == 0) return trim(l.substr(key.size() + 1));
+        return {};
+    }
+
+    // Makes the container privileged (LOCAL_UID and LOCAL_GID 0, before it starts): mknod inside is then what the
+    // device cgroup guards (in a user namespace the kernel refuses every mknod, whatever the cgroup says).
+    ::testing::AssertionResult make_privileged() {
+        auto conf = read_text(conf_path(kCt));
+        for (std::string key : {"LOCAL_UID", "LOCAL_GID"}) {
+            auto at = conf.find(key + "=\"");
+            if (at == std::string::npos) return ::testing::AssertionFailure() << "create stores no " << key;
+            conf.replace(at, conf.find('\n', at) - at, key + "=\"0\"");
+        }
+        write_text(conf_path(kCt), conf);
+        return ::testing::AssertionSuccess();
+    }
+
+    // Whether a process inside a privileged container may open the character device MAJ:MIN for reading and
+    // writing: a node made for it in the container's /dev (a tmpfs of its own) is opened, then removed.
+    bool ct_may_open(unsigned maj, unsigned min) {
+        auto r = sh("mknod /dev/live-set-node c " + std::to_string(maj) + " " + std::to_string(min) +
+                    " 2>/dev/null; [ -c /dev/live-set-node ] && (exec 3<>/dev/live-set-node) 2>/dev/null && "
+                    "echo opened; rm -f /dev/live-set-node");
+        return trim(r.out) == "opened";
+    }
+};
+
+TEST_F(RuntimeLiveSet, CpumaskNarrowsTheCpusetOfTheRunningContainer) {
+    ASSERT_TRUE(start_ct());
+    // All CPUs first (the sample sets no mask); the CT then gets the last online CPU alone.
+    auto online = trim(read_text("/sys/devices/system/cpu/online"));
+    auto all = cpuset_cpus();
+    auto last = online.substr(online.find_last_of(",-") == std::string::npos ? 0 : online.find_last_of(",-") + 1);
+    ASSERT_NE(all, last) << "this machine has one CPU: there is no narrower mask to set";
+
+    ASSERT_TRUE(set({"--cpumask", last}));
+    EXPECT_EQ(cpuset_cpus(), last);
+    // The kernel holds the container's processes to it: its init, and a process started inside now.
+    auto init = init_pid();
+    ASSERT_TRUE(init);
+    EXPECT_EQ(status_field(*init, "Cpus_allowed_list"), last);
+    EXPECT_EQ(trim(sh("grep Cpus_allowed_list /proc/self/status | cut -f2").out), last);
+    EXPECT_EQ(conf_value("CPUMASK"), "") << "set without --save wrote the config";
+
+    // "all" gives every CPU back; --save also keeps it.
+    ASSERT_TRUE(set({"--cpumask", "all", "--save"}));
+    EXPECT_EQ(cpuset_cpus(), all);
+    EXPECT_EQ(status_field(*init, "Cpus_allowed_list"), all);
+    EXPECT_EQ(conf_value("CPUMASK"), "all");
+}
+
+TEST_F(RuntimeLiveSet, CpuunitsChangeTheCpuWeightOfTheRunningContainer) {
+    ASSERT_TRUE(start_ct());
+    auto configured = conf_value("CPUUNITS");
+    ASSERT_TRUE(set({"--cpuunits", "500"}));
+    EXPECT_EQ(cpu_weight(), cpu_weight_of_cpuunits(500));
+    EXPECT_EQ(conf_value("CPUUNITS"), configured) << "set without --save wrote the config";
+
+    ASSERT_TRUE(set({"--cpuunits", "40000", "--save"}));
+    EXPECT_EQ(cpu_weight(), cpu_weight_of_cpuunits(40000));
+    EXPECT_EQ(conf_value("CPUUNITS"), "40000");
+    // The two values map to different weights, so a change that did not arrive would show.
+    EXPECT_NE(cpu_weight_of_cpuunits(500), cpu_weight_of_cpuunits(40000));
+}
+
+TEST_F(RuntimeLiveSet, IoprioChangesTheIoWeightOfTheRunningContainer) {
+    ASSERT_TRUE(start_ct());
+    // vzctl maps ioprio 0..7 onto the proportional I/O weight 100 + ioprio x 900 / 7 (src/lib/cgroup/apply.cpp).
+    ASSERT_TRUE(io_weight()) << "the kernel offers no proportional I/O weight file in " << cg_dir("blkio");
+    ASSERT_TRUE(set({"--ioprio", "7"}));
+    EXPECT_EQ(io_weight(), 1000U);
+    ASSERT_TRUE(set({"--ioprio", "0", "--save"}));
+    EXPECT_EQ(io_weight(), 100U);
+    EXPECT_EQ(conf_value("IOPRIO"), "0");
+    ASSERT_TRUE(set({"--ioprio", "4"}));
+    EXPECT_EQ(io_weight(), 100U + 4 * 900 / 7);
+}
+
+TEST_F(RuntimeLiveSet, IolimitAndIopslimitThrottleTheDiskOfThePrivateArea) {
+    // vzctl throttles the disk that holds the private area: the one under this test's temporary directory.
+    auto disk = whole_disk_of(tmp_ / "private");
+    ASSERT_FALSE(disk.empty()) << tmp_ / "private" << " is not on a block device: nothing to throttle";
+    ASSERT_TRUE(start_ct());
+    auto t = io_throttle(disk);
+    EXPECT_EQ(t.rbps, kUnlimited);
+    EXPECT_EQ(t.riops, kUnlimited);
+
+    // A plain --iolimit number is MB/s.
+    ASSERT_TRUE(set({"--iolimit", "10", "--iopslimit", "200"}));
+    t = io_throttle(disk);
+    EXPECT_EQ(t.rbps, 10ULL << 20);
+    EXPECT_EQ(t.wbps, 10ULL << 20);
+    EXPECT_EQ(t.riops, 200U);
+    EXPECT_EQ(t.wiops, 200U);
+    EXPECT_EQ(conf_value("IOLIMIT"), "") << "set without --save wrote the config";
+
+    ASSERT_TRUE(set({"--iolimit", "512K", "--iopslimit", "50", "--save"}));
+    t = io_throttle(disk);
+    EXPECT_EQ(t.rbps, 512U << 10);
+    EXPECT_EQ(t.wbps, 512U << 10);
+    EXPECT_EQ(t.riops, 50U);
+    EXPECT_EQ(t.wiops, 50U);
+    EXPECT_EQ(conf_value("IOLIMIT"), std::to_string(512U << 10));
+    EXPECT_EQ(conf_value("IOPSLIMIT"), "50");
+
+    // 0 takes the limits away.
+    ASSERT_TRUE(set({"--iolimit", "0", "--iopslimit", "0"}));
+    t = io_throttle(disk);
+    EXPECT_EQ(t.rbps, kUnlimited);
+    EXPECT_EQ(t.wbps, kUnlimited);
+    EXPECT_EQ(t.riops, kUnlimited);
+    EXPECT_EQ(t.wiops, kUnlimited);
+}
+
+TEST_F(RuntimeLiveSet, DevicesGrantAndRevokeADeviceOfTheRunningContainer) {
+    ASSERT_TRUE(make_privileged());
+    ASSERT_TRUE(start_ct());
+    // /dev/net/tun (c 10:200): opening it does nothing until an ioctl, and the base rules leave it out.
+    ASSERT_TRUE(std::filesystem::exists("/dev/net/tun"));
+    EXPECT_FALSE(ct_may_open(10, 200)) << "the device cgroup lets the container open c 10:200 before --devices";
+    ASSERT_TRUE(set({"--devices", "c:10:200:rw"}));
+    EXPECT_TRUE(ct_may_open(10, 200)) << "--devices c:10:200:rw did not reach the running container";
+    ASSERT_TRUE(set({"--devices", "c:10:200:none"}));
+    EXPECT_FALSE(ct_may_open(10, 200)) << "--devices c:10:200:none did not take the device away";
+}
+
+TEST_F(RuntimeLiveSet, UserpasswdWritesAHashOfTheNewPasswordIntoTheContainersShadow) {
+    ASSERT_TRUE(start_ct());
+    auto shadow_hash = [&](const std::string& user) -> std::string {
+        for (auto& l : lines(sh("cat /etc/shadow").out)) {
+            auto f = pieces(l, ':');
+            if (f.size() > 1 && f[0] == user) return f[1];
+        }
+        return {};
+    };
+    auto before = shadow_hash("root");
+    ASSERT_TRUE(set({"--userpasswd", "root:Live.Set-pw1"}));
+    auto hash = shadow_hash("root");
+    ASSERT_FALSE(hash.empty());
+    EXPECT_NE(hash, before);
+    // crypt(3) of the password with the hash as its setting gives the hash back; of another password it does not.
+    crypt_data data{};
+    const char* again = ::crypt_r("Live.Set-pw1", hash.c_str(), &data);
+    ASSERT_NE(again, nullptr);
+    EXPECT_EQ(std::string(again), hash);
+    const char* wrong = ::crypt_r("Live.Set-pw2", hash.c_str(), &data);
+    EXPECT_TRUE(wrong == nullptr || std::string(wrong) != hash);
+    // The password is never written to the config.
+    EXPECT_FALSE(contains(read_text(conf_path(kCt)), "Live.Set-pw1"));
+}
+
+TEST_F(RuntimeLiveSet, ResetUbPutsTheConfigsBeancountersBackInForce) {
+    ASSERT_TRUE(start_ct());
+    ASSERT_TRUE(set({"--numproc", "30", "--save"}));
+    // Lowered without --save: the kernel holds the CT to 10, and a fork loop fails there.
+    ASSERT_TRUE(set({"--numproc", "10", "--ram", "128M"}));
+    EXPECT_EQ(pids_max(), 10U);
+    EXPECT_EQ(memory_limit_bytes(), 128ULL << 20);
+    sh("i=0; while [ $i -lt 20 ]; do sleep 60 & i=$((i+1)); done");
+    EXPECT_GT(pids_failures(), 0U);
+    sh("killall sleep");
+
+    // --reset_ub applies the config's values again (numproc 30, the sample's 256M of RAM).
+    auto r = run({"set", ct(), "--reset_ub"});
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_EQ(pids_max(), 30U);
+    EXPECT_EQ(memory_limit_bytes(), 256ULL << 20);
+    r = sh("i=0; while [ $i -lt 15 ]; do sleep 60 & i=$((i+1)); done; echo started $i; killall sleep");
+    EXPECT_TRUE(contains(r.out, "started 15")) << r.out << r.err;
+}
+
+TEST_F(RuntimeLiveSet, SetmodeRestartRestartsTheContainerWithTheNewCapability) {
+    ASSERT_TRUE(start_ct());
+    constexpr uint64_t kCapSysTime = 1ULL << 25;
+    auto bounding = [&](pid_t pid) { return std::stoull(status_field(pid, "CapBnd"), nullptr, 16); };
+    auto first = init_pid();
+    ASSERT_TRUE(first);
+    ASSERT_EQ(bounding(*first) & kCapSysTime, 0U) << "sys_time is in the bounding set by default";
+
+    // Without --setmode the change waits for the next start: same init, same bounding set.
+    auto r = run({"set", ct(), "--capability", "sys_time:on", "--save"});
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_EQ(init_pid(), first);
+    EXPECT_EQ(bounding(*first) & kCapSysTime, 0U);
+
+    // --setmode restart restarts it at once: a new init, which has the capability.
+    r = run({"set", ct(), "--capability", "sys_time:on", "--save", "--setmode", "restart"});
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    ASSERT_TRUE(wait_booted());
+    auto second = init_pid();
+    ASSERT_TRUE(second);
+    EXPECT_NE(*second, *first);
+    EXPECT_NE(bounding(*second) & kCapSysTime, 0U) << "the restarted init lacks sys_time";
+    EXPECT_TRUE(contains(status_line(), " running")) << status_line();
+}
+
+TEST_F(RuntimeLiveSet, VzlistStoppedAndNameViewsOfARunningContainer) {
+    ASSERT_TRUE(set({"--name", "live-web", "--save"}));
+    ASSERT_TRUE(start_ct());
+    // -S lists the containers that are not running: not this one, now.
+    auto r = vzlist_run({"-S", "-H", "-o", "ctid"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_FALSE(contains(r.out, ct())) << "vzlist -S lists the running CT: " << r.out;
+    r = vzlist_run({"-H", "-o", "ctid"});
+    EXPECT_TRUE(contains(r.out, ct())) << "vzlist leaves out the running CT: " << r.out;
+
+    // -n: smart_name, numproc, status, ip, hostname; the name, a live process count, running.
+    r = vzlist_run({"-n", "-H", ct()});
+    ASSERT_EQ(r.status, 0) << r.err;
+    std::istringstream in(r.out);
+    std::vector<std::string> w;
+    for (std::string x; in >> x;) w.push_back(x);
+    ASSERT_GE(w.size(), 3U) << r.out;
+    EXPECT_EQ(w[0], "live-web");
+    EXPECT_GT(std::stoull(w[1]), 0U) << r.out;
+    EXPECT_EQ(w[2], "running");
+
+    // Stopped, it is in -S.
+    ASSERT_EQ(run({"stop", ct(), "--fast"}).status, 0);
+    r = vzlist_run({"-S", "-H", "-o", "ctid"});
+    EXPECT_TRUE(contains(r.out, ct())) << "vzlist -S leaves out the stopped CT: " << r.out;
+}
+
+TEST_F(RuntimeLiveSet, VzlistUptimeOfARunningContainerGrows) {
+    ASSERT_TRUE(start_ct());
+    auto uptime = [&]() -> std::optional<uint64_t> {
+        auto r = vzlist_run({"-H", "-o", "uptime", ct()});
+        return r.status == 0 ? uptime_seconds(r.out) : std::nullopt;
+    };
+    auto first = uptime();
+    ASSERT_TRUE(first) << vzlist_run({"-H", "-o", "uptime", ct()}).out;
+    EXPECT_LT(*first, 3600U) << "a container started just now";
+    // It counts on: two seconds later (and however late the reading comes) it shows more.
+    EXPECT_TRUE(eventually([&] { return uptime().value_or(0) >= *first + 2; }, 60s));
+    // Stopped, it has none.
+    ASSERT_EQ(run({"stop", ct(), "--fast"}).status, 0);
+    EXPECT_EQ(trim(vzlist_run({"-a", "-H", "-o", "uptime", ct()}).out), "-");
+}
+
+}  // namespace
