@@ -359,8 +359,16 @@ TEST_F(RuntimeLiveSet, SetmodeRestartRestartsTheContainerWithTheNewCapability) {
     ASSERT_TRUE(first);
     ASSERT_EQ(bounding(*first) & kCapSysTime, 0U) << "sys_time is in the bounding set by default";
 
+    // --setmode restart needs --save (20); --setmode ignore refuses a restart-only change to a running CT (32).
+    auto r = run({"set", ct(), "--capability", "sys_time:on", "--setmode", "restart"});
+    EXPECT_EQ(r.status, 20) << r.out << r.err;
+    r = run({"set", ct(), "--capability", "sys_time:on", "--save", "--setmode", "ignore"});
+    EXPECT_EQ(r.status, 32) << r.out << r.err;
+    EXPECT_EQ(conf_value("CAPABILITY"), "");
+    EXPECT_EQ(init_pid(), first);
+
     // Without --setmode the change waits for the next start: same init, same bounding set.
-    auto r = run({"set", ct(), "--capability", "sys_time:on", "--save"});
+    r = run({"set", ct(), "--capability", "sys_time:on", "--save"});
     ASSERT_EQ(r.status, 0) << r.out << r.err;
     EXPECT_EQ(init_pid(), first);
     EXPECT_EQ(bounding(*first) & kCapSysTime, 0U);
