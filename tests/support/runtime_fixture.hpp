@@ -23,6 +23,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -384,6 +385,67 @@ protected:
     uint64_t pids_max() const { return cg_limit("pids", "pids.max"); }
     uint64_t pids_current() const { return cg_limit("pids", "pids.current"); }
     uint64_t pids_failures() const { return cg_subtree_sum("pids", "pids.events", "max"); }
+
+    // The CPUs the container may run on, as the kernel lists them ("0-1,3"): cpuset.cpus of its cgroup on both.
+    std::string cpuset_cpus() const { return cg_read("cpuset", "cpuset.cpus"); }
+    // The container's CPU weight against its siblings: v1 cpu.shares, v2 cpu.weight; and what vzctl writes there
+    // for OpenVZ cpuunits `units` (v1: units x 1024 / 1000, at least 2, so 1000 is v1's default 1024; v2: units /
+    // 10 within 1..10000, so 1000 is v2's default 100).
+    uint64_t cpu_weight() const { return cg_limit("cpu", v2() ? "cpu.weight" : "cpu.shares"); }
+    static uint64_t cpu_weight_of_cpuunits(uint64_t units) {
+        return v2() ? std::clamp<uint64_t>(units / 10, 1, 10000) : std::max<uint64_t>(2, units * 1024 / 1000);
+    }
+    // The container's proportional I/O weight (100..1000): v1 blkio.bfq.weight or, without BFQ, blkio.weight; v2
+    // io.bfq.weight or io.weight, whose first line is "default N". Empty when the kernel offers none of them.
+    std::optional<uint64_t> io_weight() const {
+        auto files = v2() ? std::array{"io.bfq.weight", "io.weight"} : std::array{"blkio.bfq.weight", "blkio.weight"};
+        for (auto* file : files) {
+            auto text = try_read(cg_dir("blkio") + "/" + file);
+            if (!text) continue;
+            auto first = trim(lines(*text).empty() ? *text : lines(*text).front());
+            if (first.rfind("default ", 0) == 0) first = first.substr(8);
+            return parse_limit(first);
+        }
+        return std::nullopt;
+    }
+    // The container's I/O throttle of block device `dev` ("MAJ:MIN"), kUnlimited where there is none: v1 the
+    // blkio.throttle.{read,write}_{bps,iops}_device lines of `dev`, v2 its io.max line "MAJ:MIN rbps=.. wbps=..
+    // riops=.. wiops=..".
+    struct IoThrottle {
+        uint64_t rbps = kUnlimited, wbps = kUnlimited, riops = kUnlimited, wiops = kUnlimited;
+    };
+    IoThrottle io_throttle(const std::string& dev) const {
+        IoThrottle t;
+        if (v2()) {
+            for (auto& l : lines(cg_read("blkio", "io.max"))) {
+                auto words = pieces(l, ' ');
+                if (words.empty() || words[0] != dev) continue;
+                for (auto& w : words) {
+                    auto eq = w.find('=');
+                    if (eq == std::string::npos) continue;
+                    auto key = w.substr(0, eq);
+                    auto v = parse_limit(w.substr(eq + 1)).value_or(0);
+                    if (key == "rbps") t.rbps = v;
+                    if (key == "wbps") t.wbps = v;
+                    if (key == "riops") t.riops = v;
+                    if (key == "wiops") t.wiops = v;
+                }
+            }
+            return t;
+        }
+        auto of = [&](const char* file) {
+            for (auto& l : lines(cg_read("blkio", file))) {
+                auto words = pieces(l, ' ');
+                if (words.size() == 2 && words[0] == dev) return parse_limit(words[1]).value_or(0);
+            }
+            return kUnlimited;
+        };
+        t.rbps = of("blkio.throttle.read_bps_device");
+        t.wbps = of("blkio.throttle.write_bps_device");
+        t.riops = of("blkio.throttle.read_iops_device");
+        t.wiops = of("blkio.throttle.write_iops_device");
+        return t;
+    }
 
     // A shell command for inside the container that mounts its view of the pids cgroup at `dir`: the root of its
     // cgroup namespace, one level below the container's cgroup that holds the limits.

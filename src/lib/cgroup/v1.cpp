@@ -52,6 +52,12 @@ void allow_devices(const std::string& d, const std::vector<DeviceRule>& rules) {
             if (std::find(wanted.begin(), wanted.end(), line) == wanted.end()) write(d, "devices.deny", line, code);
     }
     for (auto& w : wanted) write(d, "devices.allow", w, code);
+    // The container's processes are in the inner level, which got its own copy of the list when it was made: v1
+    // passes a deny on to the children of a cgroup, but not an allow. Without this a device given to a running
+    // container (set --devices/--devnodes) stayed refused to it until the next start.
+    auto inner = d + "/" + CgroupDriver::kInner;
+    if (is_dir(inner))
+        for (auto& w : wanted) write(inner, "devices.allow", w, code);
 }
 
 class V1Driver final : public CgroupDriver {

@@ -1,6 +1,9 @@
 // set on a running container: the changed parameters applied at once, without a restart.
 #include <fcntl.h>
+#include <linux/mount.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "config/params.hpp"
@@ -19,6 +22,33 @@ int run_inside(const CtConfig& cfg, CgroupDriver& cg, const std::function<void()
     if (!init) fail(Exit::NotRunning, "Container is not running");
     JoinSpec js{cfg.ctid(), *init, ~0ULL, {}};
     return ChildProcess(fork_in_ct(js, cg, body)).wait();
+}
+
+// Makes the node /dev/NAME of each --devnodes name inside the running container, where it is missing, as start
+// does (runtime/init.cpp): mknod of the host node's type and number; in a user namespace, where the kernel refuses
+// mknod, the host's node bound onto an empty file (the bind is taken with open_tree(2) on the host, before joining).
+void make_devnodes(const CtConfig& cfg, CgroupDriver& cg, const std::vector<std::string>& names) {
+    for (auto& name : names) {
+        struct stat st;
+        if (::stat(("/dev/" + name).c_str(), &st) != 0 || !(S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))) continue;
+        Fd tree(static_cast<int>(::syscall(SYS_open_tree, AT_FDCWD, ("/dev/" + name).c_str(),
+                                           OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC)));
+        int code = run_inside(cfg, cg, [&] {
+            auto path = "/dev/" + name;
+            struct stat have;
+            if (::lstat(path.c_str(), &have) == 0) ::_exit(0);
+            auto slash = path.rfind('/');
+            ::mkdir(path.substr(0, slash).c_str(), 0755);
+            if (::mknod(path.c_str(), st.st_mode, st.st_rdev) == 0)
+                ::_exit(::chmod(path.c_str(), st.st_mode & 07777) == 0 ? 0 : 1);
+            if (!tree) ::_exit(1);
+            Fd file(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, st.st_mode & 07777));
+            if (!file) ::_exit(1);
+            ::_exit(::syscall(SYS_move_mount, tree.get(), "", AT_FDCWD, path.c_str(), MOVE_MOUNT_F_EMPTY_PATH) == 0
+                        ? 0 : 1);
+        });
+        if (code != 0) fail(Exit::SetDevices, "can't create /dev/{} in CT {}", name, cfg.ctid());
+    }
 }
 
 }  // namespace
@@ -47,7 +77,10 @@ std::vector<std::string> apply_running(const CtConfig& cfg, const std::vector<st
         });
         if (code != 0) fail(Exit::SetUbc, "can't change numpty of CT {}: remount of /dev/pts failed", cfg.ctid());
     }
-    return cg->apply(cfg.ctid(), res, groups & kResAll & ~static_cast<unsigned>(kResPty), cfg.ve_private());
+    auto warnings = cg->apply(cfg.ctid(), res, groups & kResAll & ~static_cast<unsigned>(kResPty), cfg.ve_private());
+    // --devnodes gives the container the node as well as the access (the start makes them; a live change did not).
+    if (groups & kResDevices) make_devnodes(cfg, *cg, res.devnodes);
+    return warnings;
 }
 
 }  // namespace vz
