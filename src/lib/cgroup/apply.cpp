@@ -41,8 +41,15 @@ void apply_cpu(const LimitFiles& f, const std::string& d, const Resources& r) {
 
 void apply_cpuset(const LimitFiles& f, const std::string& d, const Resources& r) {
     auto parent = d.substr(0, d.rfind('/'));
-    for (auto [file, wanted] : {std::pair{"cpuset.cpus", &r.cpuset_cpus}, std::pair{"cpuset.mems", &r.cpuset_mems}})
-        write_levels(f, d, file, wanted->value_or(f.cpuset_from_parent ? read(parent, file) : ""), false);
+    for (auto [file, wanted] : {std::pair{"cpuset.cpus", &r.cpuset_cpus}, std::pair{"cpuset.mems", &r.cpuset_mems}}) {
+        std::string value;
+        if (wanted->has_value()) value = **wanted;
+        else if (f.cpuset_from_parent) value = read(parent, file);
+        // "all" on v2: empty (as the parent) where nothing was set yet; once set, the kernel refuses to empty the
+        // file of a cgroup with tasks (ENOSPC), so the parent's CPUs in force are written.
+        else if (!read(d, file).empty()) value = read(parent, std::string(file) + ".effective");
+        write_levels(f, d, file, value, false);
+    }
 }
 
 void apply_memory(const LimitFiles& f, const std::string& d, unsigned ctid, const Resources& r,

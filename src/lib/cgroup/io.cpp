@@ -31,7 +31,10 @@ std::vector<std::string> child_cgroups(const std::string& dir) {
 int write_errno(const std::string& path, const std::string& value) {
     Fd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
     if (!fd) return errno;
-    if (::write(fd.get(), value.data(), value.size()) < 0) return errno;
+    // An empty value (v2 cpuset.cpus: "as the parent") is written as a newline: a write of zero bytes never
+    // reaches the kernel's handler, so the old value stayed.
+    std::string_view text = value.empty() ? std::string_view("\n") : std::string_view(value);
+    if (::write(fd.get(), text.data(), text.size()) < 0) return errno;
     return 0;
 }
 
