@@ -13,14 +13,6 @@ using namespace vztest;
 
 class RuntimeLimits : public RuntimeTest {
 protected:
-    // The config line of `key`, or "" when the key is absent.
-    std::string conf_value(const std::string& key) {
-        std::regex re("^" + key + "=\"([^\"]*)\"");
-        std::smatch m;
-        for (auto& l : lines(read_text(conf_path(kCt))))
-            if (std::regex_search(l, m, re)) return m[1];
-        return {};
-    }
 
     // CPU the CT used per second of wall time over `window`.
     double cpu_share(std::chrono::milliseconds window) {

@@ -34,6 +34,7 @@
 #include <functional>
 #include <mutex>
 #include <optional>
+#include <regex>
 #include <ostream>
 #include <set>
 #include <string>
@@ -302,6 +303,15 @@ protected:
     Result sh(const std::string& cmd) { return run({"exec2", ct(), cmd}); }
 
     std::string status_line() { return trim(run({"status", ct()}).out); }
+
+    // The value of `key` in the container's config file, or "" when the key is absent.
+    std::string conf_value(const std::string& key) {
+        std::regex re("^" + key + "=\"([^\"]*)\"");
+        std::smatch m;
+        for (auto& l : lines(read_text(conf_path(kCt))))
+            if (std::regex_search(l, m, re)) return m[1];
+        return {};
+    }
 
     // --- cgroups: what the tests check, read on v1 or v2 -----------------------------------------------------------
     // The container's cgroup that holds `controller`'s files: /sys/fs/cgroup/<controller>/<base>/<ct> on v1,
