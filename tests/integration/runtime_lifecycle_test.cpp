@@ -12,7 +12,20 @@ namespace {
 using namespace vztest;
 namespace fs = std::filesystem;
 
-class RuntimeLifecycle : public RuntimeTest {};
+class RuntimeLifecycle : public RuntimeTest {
+protected:
+    // Starts the container; its init and that init's parent, the monitor (checked to be one).
+    ::testing::AssertionResult start_with_monitor(pid_t& init, pid_t& monitor) {
+        if (!start_ct()) return ::testing::AssertionFailure() << "the container did not start";
+        auto i = init_pid();
+        if (!i) return ::testing::AssertionFailure() << "no init found";
+        init = *i;
+        monitor = parent_of(init);
+        if (comm_of(monitor) != "vzmonitor")
+            return ::testing::AssertionFailure() << "init's parent " << monitor << " is " << comm_of(monitor);
+        return ::testing::AssertionSuccess();
+    }
+};
 
 TEST_F(RuntimeLifecycle, StartStatusListStopLeaveNothingBehind) {
     EXPECT_EQ(status_line(), "CTID 101 exist unmounted down");
@@ -224,16 +237,13 @@ TEST_F(RuntimeLifecycle, HaltInsideStopsAndCleansUp) {
 }
 
 TEST_F(RuntimeLifecycle, StatusTellsTheTruthAfterTheMonitorIsKilled) {
-    ASSERT_TRUE(start_ct());
-    auto init = init_pid();
-    ASSERT_TRUE(init);
-    pid_t monitor = parent_of(*init);
-    ASSERT_EQ(comm_of(monitor), "vzmonitor");
+    pid_t init = 0, monitor = 0;
+    ASSERT_TRUE(start_with_monitor(init, monitor));
     ASSERT_EQ(::kill(monitor, SIGKILL), 0);
     ASSERT_TRUE(eventually([&] { return !process_alive(monitor); }, 5s));
 
     // The CT itself still runs, and the tools say so.
-    EXPECT_TRUE(process_alive(*init));
+    EXPECT_TRUE(process_alive(init));
     EXPECT_EQ(status_line(), "CTID 101 exist mounted running");
     EXPECT_EQ(trim(vzlist_run({"-H", "-o", "ctid,status"}).out), "101 running");
     EXPECT_EQ(trim(run({"exec", ct(), "echo", "still here"}).out), "still here");
@@ -249,13 +259,10 @@ TEST_F(RuntimeLifecycle, StatusTellsTheTruthAfterTheMonitorIsKilled) {
 // was killed) leaves the next run alone: it neither waits for nor takes that run's lock. It used to take it, and a
 // command right after a start failed with "Container already locked".
 TEST_F(RuntimeLifecycle, LateHandOverOfAnEarlierRunLeavesTheNextRunAlone) {
-    ASSERT_TRUE(start_ct());
-    auto init = init_pid();
-    ASSERT_TRUE(init);
-    pid_t monitor = parent_of(*init);
-    ASSERT_EQ(comm_of(monitor), "vzmonitor");
+    pid_t init = 0, monitor = 0;
+    ASSERT_TRUE(start_with_monitor(init, monitor));
     ASSERT_EQ(::kill(monitor, SIGSTOP), 0);
-    ASSERT_EQ(::kill(*init, SIGKILL), 0);  // the container ends, its monitor can't notice yet
+    ASSERT_EQ(::kill(init, SIGKILL), 0);  // the container ends, its monitor can't notice yet
     ASSERT_TRUE(eventually([&] { return ct_procs().empty(); }, 10s));
     auto r = run({"stop", ct(), "--fast"});
     ASSERT_EQ(r.status, 0) << r.out << r.err;
