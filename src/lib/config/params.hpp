@@ -77,7 +77,7 @@ struct ParamDef {
     std::string metavar;
     std::string help;
     std::string netif_key;     // NetifField: the key inside one NETIF device entry
-    unsigned groups = 0;       // ResGroup bits an Apply::Live change feeds; 0 = saved, effective at the next start
+    unsigned groups = 0;       // ResGroup bits an Apply::Live change feeds (0 for a live one only when inert)
     bool inert = false;        // saved and listed, but applied nowhere by this version: set and create say so
 };
 

@@ -169,13 +169,7 @@ void apply_live(const CtConfig& cfg, const ConfFile& conf, const SetRequest& req
     if (req.applyconfig)
         for (auto& k : conf.keys())
             if (auto* d = find_param_by_key(k); d && d->apply == Apply::Live && !d->inert) keys.push_back(k);
-    // Say which live parameters this version can only save (they act from the next start).
-    std::vector<std::string> later;
-    for (auto& k : keys)
-        if (!groups_of_key(k) && std::find(later.begin(), later.end(), k) == later.end())
-            later.push_back(k);
-    if (!later.empty())
-        log::warn("not applied to the running container, effective at the next start: {}", join(later, " "));
+    // Every live parameter left feeds a group of limits (unit test ParamTable.LiveParametersFeedAGroupOrAreInert).
     CtConfig next(cfg.ctid(), std::make_shared<const ConfFile>(cfg.global()), conf);
     for (auto& w : apply_running(next, keys)) log::warn("{}", w);
     // Only beancounters a cgroup enforces are left in `keys` (the others are inert).

@@ -11,6 +11,7 @@
 #include "runtime/sysinfo.hpp"
 #include "util/error.hpp"
 #include "util/file.hpp"
+#include "util/process.hpp"
 #include "util/strings.hpp"
 
 namespace vz {
@@ -63,11 +64,7 @@ std::optional<double> Probe::uptime(pid_t init) const {
         host_uptime_ = up ? std::strtod(up->c_str(), nullptr) : 0;
     }
     // The init's start time: field 22 of /proc/<pid>/stat, in clock ticks since boot.
-    auto stat = read_file("/proc/" + std::to_string(init) + "/stat");
-    if (!stat) return std::nullopt;
-    auto close = stat->rfind(')');
-    if (close == std::string::npos) return std::nullopt;
-    auto fields = split(std::string_view(*stat).substr(close + 2), " ");
+    auto fields = proc_stat_fields(init);
     if (fields.size() < 20) return std::nullopt;
     auto start = parse_uint(fields[19]);
     if (!start) return std::nullopt;

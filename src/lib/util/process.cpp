@@ -129,15 +129,16 @@ bool exits_within(const Fd& pidfd, std::chrono::milliseconds limit) {
     }
 }
 
-std::optional<pid_t> parent_of(pid_t pid) {
-    // Field 4 of /proc/<pid>/stat, after the command name in parentheses (which may hold anything).
+std::vector<std::string> proc_stat_fields(pid_t pid) {
     auto stat = read_file("/proc/" + std::to_string(pid) + "/stat");
-    if (!stat) return std::nullopt;
-    auto close = stat->rfind(')');
-    if (close == std::string::npos) return std::nullopt;
-    auto fields = split(stat->substr(close + 1), " ");
-    if (fields.size() < 2) return std::nullopt;  // state, ppid, ...
-    auto ppid = parse_uint(fields[1], 1, INT32_MAX);
+    auto close = stat ? stat->rfind(')') : std::string::npos;
+    if (close == std::string::npos) return {};
+    return split(std::string_view(*stat).substr(close + 1), " \n");
+}
+
+std::optional<pid_t> parent_of(pid_t pid) {
+    auto fields = proc_stat_fields(pid);
+    auto ppid = fields.size() > 1 ? parse_uint(fields[1], 1, INT32_MAX) : std::nullopt;
     if (!ppid) return std::nullopt;
     return static_cast<pid_t>(*ppid);
 }

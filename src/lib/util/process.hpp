@@ -56,6 +56,10 @@ Fd open_pidfd(pid_t pid);
 // Whether the process of `pidfd` exits within `limit` (a pidfd becomes readable once its process has exited).
 bool exits_within(const Fd& pidfd, std::chrono::milliseconds limit);
 
+// The fields of /proc/<pid>/stat after the command name (which may hold anything): [0] is field 3 (state), [1]
+// field 4 (ppid), ...; empty when the process is gone.
+std::vector<std::string> proc_stat_fields(pid_t pid);
+
 // The parent of process `pid`, from /proc; nullopt when it is gone.
 std::optional<pid_t> parent_of(pid_t pid);
 
