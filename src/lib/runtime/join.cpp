@@ -19,6 +19,7 @@
 #include "util/fd.hpp"
 #include "util/fdpass.hpp"
 #include "util/file.hpp"
+#include "util/process.hpp"
 
 namespace vz {
 namespace {
@@ -45,6 +46,21 @@ void wait_init_exec(pid_t init) {
     }
 }
 
+// The monitor's socket. The monitor starts listening a moment after a start has returned (its exec, then its
+// socket): while init's parent is still a monitor that does not listen yet, try again for up to 2 s, so a command
+// run right after a start also gets the container's sysinfo(2) and mount(2) checks. A monitor that is gone (killed:
+// init has another parent then) is not waited for.
+Fd connect_monitor_of(const JoinSpec& js) {
+    if (js.monitor.empty()) return {};
+    for (int i = 0; i < 400; ++i) {
+        if (Fd s = connect_monitor(js.monitor)) return s;
+        auto parent = parent_of(js.init);
+        if (!parent || read_file("/proc/" + std::to_string(*parent) + "/comm").value_or("") != "vzmonitor\n") break;
+        ::usleep(5000);
+    }
+    return {};
+}
+
 }  // namespace
 
 pid_t fork_in_ct(const JoinSpec& js, CgroupDriver& cg, const std::function<void()>& body) {
@@ -63,7 +79,7 @@ pid_t fork_in_ct(const JoinSpec& js, CgroupDriver& cg, const std::function<void(
         fds.push_back(std::move(fd));
     }
     // Connected here, in the host's network namespace, where the monitor's abstract socket is.
-    Fd monitor = js.monitor.empty() ? Fd() : connect_monitor(js.monitor);
+    Fd monitor = connect_monitor_of(js);
     // A pid namespace applies to children only: the child joins it, then the grandchild runs the body.
     pid_t pid = cg.clone_beside(js.init, [](const Error& e) {
         std::fprintf(stderr, "Error: %s\n", e.what());
