@@ -167,8 +167,25 @@ std::vector<Field> head_rows() {
               .get = conf_text("DESCRIPTION")},
         Field{.name = "ostemplate", .header = "OSTEMPLATE", .width = 32, .align = Align::Left, .sources = kConfig,
               .get = conf_text("OSTEMPLATE")},
-        Field{.name = "ip", .header = "IP_ADDR", .width = 15, .align = Align::Left, .sources = kConfig,
-              .get = conf_list("IP_ADDRESS"), .first_when_trimmed = true},
+        // A running container's addresses in force (those of its config first, in their order), a stopped one's
+        // configured addresses.
+        Field{.name = "ip", .header = "IP_ADDR", .width = 15, .align = Align::Left, .sources = kConfig | kNet,
+              .get = [](const Record& r) -> Value {
+                  if (!r.ips) return list_of(r.conf("IP_ADDRESS"));
+                  StrList out;
+                  auto in_force = [&](const std::string& a) {
+                      return std::find(r.ips->begin(), r.ips->end(), a) != r.ips->end();
+                  };
+                  auto configured = r.conf("IP_ADDRESS") ? vz::split(*r.conf("IP_ADDRESS"), " ") : StrList{};
+                  for (auto& entry : configured)
+                      if (auto a = entry.substr(0, entry.find('/')); in_force(a) &&
+                          std::find(out.begin(), out.end(), a) == out.end())
+                          out.push_back(a);
+                  for (auto& a : *r.ips)
+                      if (std::find(out.begin(), out.end(), a) == out.end()) out.push_back(a);
+                  return out;
+              },
+              .first_when_trimmed = true},
         Field{.name = "nameserver", .header = "NAMESERVER", .width = 15, .align = Align::Left, .sources = kConfig,
               .get = conf_list("NAMESERVER"), .first_when_trimmed = true},
         Field{.name = "searchdomain", .header = "SEARCHDOMAIN", .width = 15, .align = Align::Left,

@@ -29,6 +29,7 @@ enum Source : unsigned {
     kUbc = 4,     // beancounters of running containers, from their cgroups: usage and limits in force
     kInit = 8,    // the init process of running containers (uptime)
     kLoad = 16,   // load averages of running containers, kept by their monitors
+    kNet = 32,    // venet addresses in force for running containers (the host's routes to them)
 };
 
 struct Record {
@@ -38,6 +39,7 @@ struct Record {
     std::optional<vz::UbcStats> ubc;   // running containers, when a UBC column is asked for (with the limits in force)
     std::optional<double> uptime;      // seconds since the container's init started
     std::optional<std::array<double, 3>> load;  // 1, 5 and 15 minute load averages
+    std::optional<StrList> ips;        // running containers: the venet addresses in force
     // A config value (CT over global), or nullptr.
     const std::string* conf(std::string_view key) const { return cfg ? cfg->get(key) : nullptr; }
 };

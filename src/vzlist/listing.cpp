@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <map>
 #include <cstdlib>
 #include <memory>
 
@@ -114,6 +115,7 @@ std::vector<Record> collect(const vz::Paths& paths, const Query& q) {
     if (sources & kState) mounts = vz::MountTable::read();
     auto wanted = wanted_ubc(q);
     bool need_init = (sources & kInit) || ((sources & kUbc) && vz::ubc_needs_init(wanted));
+    std::optional<std::map<unsigned, std::vector<std::string>>> routed;  // fetched once, when a running CT needs it
     std::vector<Record> out;
     out.reserve(ids.size());
     for (unsigned id : ids) {
@@ -124,7 +126,7 @@ std::vector<Record> collect(const vz::Paths& paths, const Query& q) {
             if (q.which == Which::Given && !r.cfg->exists()) continue;
         }
         if ((sources & kState) && r.cfg) r.state = probe.state(*r.cfg, *mounts);
-        else if (sources & (kState | kUbc | kInit | kLoad)) r.state.running = is_running(id);
+        else if (sources & (kState | kUbc | kInit | kLoad | kNet)) r.state.running = is_running(id);
         if (q.which == Which::Stopped && r.state.running) continue;
         if (r.state.running && (sources & (kUbc | kInit))) {
             auto init = need_init ? probe.init(id) : std::nullopt;
@@ -132,6 +134,11 @@ std::vector<Record> collect(const vz::Paths& paths, const Query& q) {
             if ((sources & kInit) && init) r.uptime = probe.uptime(*init);
         }
         if (r.state.running && (sources & kLoad)) r.load = probe.loadavg(id);
+        if (r.state.running && (sources & kNet)) {
+            if (!routed) routed = vz::routed_addresses();
+            auto it = routed->find(id);
+            r.ips = it == routed->end() ? StrList{} : it->second;
+        }
         // Listing everything shows containers that exist: a config and a private area, or processes.
         if ((q.which == Which::All || q.which == Which::Stopped) && !r.state.running) {
             if (!r.cfg || !r.cfg->exists()) continue;

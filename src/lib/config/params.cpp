@@ -72,11 +72,12 @@ std::vector<ParamDef> build() {
 
     // 2.3 venet networking, DNS, host devices
     {
-        auto& p = add(row("ipadd", 0, "IP_ADDRESS", K::IpAdd, A::Live, "ADDR[/PREFIX]", "add IP address(es)"));
+        auto& p = add(row("ipadd", 0, "IP_ADDRESS", K::IpAdd, A::Live, "ADDR[/PREFIX]", "add IP address(es)"),
+                      kResVenet);
         p.aliases = "ip";
         p.cmds = kSet | kCreate;
     }
-    add(row("ipdel", 0, "IP_ADDRESS", K::IpDel, A::Live, "ADDR|all", "remove IP address(es)"));
+    add(row("ipdel", 0, "IP_ADDRESS", K::IpDel, A::Live, "ADDR|all", "remove IP address(es)"), kResVenet);
     add(row("hostname", 0, "HOSTNAME", K::Hostname, A::Live, "NAME", "host name"), kResHostname).cmds = kSet | kCreate;
     add(row("nameserver", 0, "NAMESERVER", K::Nameserver, A::Live, "ADDR|inherit", "DNS server(s)"));
     add(row("searchdomain", 0, "SEARCHDOMAIN", K::Searchdomain, A::Live, "NAME|inherit", "DNS search domain(s)"));
@@ -176,7 +177,7 @@ std::vector<ParamDef> build() {
     // What this version saves and lists but applies nowhere yet (networking, disk quotas, PCI, netfilter, the
     // meminfo mode, mount options), and the beancounters no cgroup enforces. One place: vzctl(8) lists the same.
     constexpr std::string_view kInert[] = {
-        "ipadd",      "ipdel",      "nameserver", "searchdomain",   "netdev_add", "netdev_del", "netif_add",
+        "nameserver", "searchdomain",   "netdev_add", "netdev_del", "netif_add",
         "netif_del",  "ifname",     "mac",        "host_ifname",    "host_mac",   "bridge",     "mac_filter",
         "diskquota",  "diskspace",  "diskinodes", "quotatime",      "quotaugidlimit",
         "pci_add",    "pci_del",    "netfilter",  "iptables",       "meminfo",    "mount_opts", "vm_overcommit"};

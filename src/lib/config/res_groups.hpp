@@ -15,6 +15,7 @@ enum ResGroup : unsigned {
     kResPty = 64,
     kResAll = 127,       // every group of limits, as a start applies them
     kResHostname = 128,  // set inside the container's UTS namespace, not a limit
+    kResVenet = 256,     // the container's routed addresses (venet0), its network namespace and the host's routes
 };
 
 }  // namespace vz

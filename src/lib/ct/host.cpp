@@ -7,6 +7,7 @@
 #include "config/capabilities.hpp"
 #include "ct/probe.hpp"
 #include "ct/state.hpp"
+#include "net/venet.hpp"
 #include "runtime/sysinfo.hpp"
 #include "util/error.hpp"
 #include "util/file.hpp"
@@ -28,8 +29,11 @@ std::string lxcfs_dir(const CtConfig& cfg) {
 }
 
 void report_resources(const CtConfig& cfg) {
-    if (auto* ips = cfg.get("IP_ADDRESS"); ips && !ips->empty())
-        log::warn("networking is not configured by this version: IP_ADDRESS {} is not set up", *ips);
+    if (auto venet = net::venet_config(cfg); !venet.addrs.empty()) {
+        std::string list;
+        for (auto& a : venet.addrs) list += (list.empty() ? "" : " ") + a.str();
+        log::info("Adding IP address(es): {}", list);
+    }
     if (auto* v = cfg.get("CPULIMIT"); v && *v != "0") log::info("Setting CPU limit: {}", *v);
     log::info("Setting CPU units: {}", cfg.get_or("CPUUNITS", "1000"));
     if (auto* v = cfg.get("CPUS"); v && *v != "0") log::info("Setting CPUs: {}", *v);
@@ -119,6 +123,8 @@ HostSetup::HostSetup(const CtConfig& cfg, CgroupDriver& cg, const std::string& u
     // A fresh cgroup: after a reboot inside, the old init's systemd left cgroups of its own below the container's
     // (v1 refuses devices.deny "a" on a cgroup with children, and the new init must not inherit them).
     cg.remove(ctid);
+    net::venet_cleanup(ctid);  // what a killed monitor left of an earlier run
+    unnet_ = ScopeGuard([ctid] { net::venet_cleanup(ctid); });
     cg.create(ctid);
     uncgroup_ = ScopeGuard([&cg, ctid] {
         cg.kill_all(ctid);
@@ -133,8 +139,25 @@ HostSetup::HostSetup(const CtConfig& cfg, CgroupDriver& cg, const std::string& u
 
 void HostSetup::keep() {
     uncgroup_.release();
+    unnet_.release();
     unmount_.release();
     undaemon_.release();
+}
+
+std::function<void(pid_t)> net_prepare(const CtConfig& cfg) {
+    auto venet = net::venet_config(cfg);
+    if (venet.addrs.empty()) return nullptr;
+    return [venet](pid_t init) {
+        Fd ns(::open(fmt::format("/proc/{}/ns/net", init).c_str(), O_RDONLY | O_CLOEXEC));
+        if (!ns) fail(Exit::CantAddIp, "can't open the network namespace of CT {}: {}", venet.ctid, errno_text(errno));
+        net::venet_start(venet, ns.get());
+    };
+}
+
+void release_host(const CtConfig& cfg, CgroupDriver& cg) {
+    cg.remove(cfg.ctid());
+    net::venet_cleanup(cfg.ctid());
+    ubcfs_release(cfg);
 }
 
 JoinSpec join_spec(const CtConfig& cfg, pid_t init) {

@@ -57,9 +57,16 @@ public:
 
 private:
     UbcfsStart daemon_;
-    ScopeGuard undaemon_, unmount_, uncgroup_;
+    ScopeGuard undaemon_, unmount_, unnet_, uncgroup_;
     Resources res_;
 };
+
+// The host's part of the container's network, for spawn_init's `prepare` (venet0 and its addresses); nullptr when
+// the container has none.
+std::function<void(pid_t)> net_prepare(const CtConfig& cfg);
+
+// After the container's processes are gone: its cgroup, what the host held for its network, its vzubcfs files.
+void release_host(const CtConfig& cfg, CgroupDriver& cg);
 
 // Becomes the monitor of `init` (returns only when the exec fails). With the channel of init's sysinfo(2) filter,
 // the monitor also answers sysinfo(2) for the container (runtime/sysinfo.hpp).

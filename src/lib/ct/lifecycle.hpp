@@ -72,6 +72,7 @@ int enter_ct(const Paths& p, unsigned ctid, const std::vector<std::string>& exec
 void set_user_password(const CtConfig& cfg, const std::string& user_password);
 
 // Applies changed parameters to a running container (set without restart). `keys` are the changed config keys.
-std::vector<std::string> apply_running(const CtConfig& cfg, const std::vector<std::string>& keys);
+std::vector<std::string> apply_running(const CtConfig& cfg, const std::vector<std::string>& keys,
+                                       const CtConfig* before = nullptr);
 
 }  // namespace vz

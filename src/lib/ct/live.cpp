@@ -6,11 +6,15 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "config/params.hpp"
 #include "ct/host.hpp"
 #include "ct/probe.hpp"
+#include "net/venet.hpp"
 #include "runtime/join.hpp"
 #include "util/error.hpp"
+#include "util/log.hpp"
 #include "util/process.hpp"
 
 namespace vz {
@@ -51,9 +55,38 @@ void make_devnodes(const CtConfig& cfg, CgroupDriver& cg, const std::vector<std:
     }
 }
 
+std::string listed(const std::vector<net::IpAddr>& addrs) {
+    std::string out;
+    for (auto& a : addrs) out += (out.empty() ? "" : " ") + a.str();
+    return out;
+}
+
+// What this set changed of IP_ADDRESS (`before` -> `cfg`) applied to the addresses in force: the new ones added (an
+// address given again with another prefix is replaced), the dropped ones removed, all of them when none is left
+// (--ipdel all); the others, and connections to them, untouched. Unsaved changes of earlier sets stay in force.
+void apply_venet(const CtConfig& before, const CtConfig& cfg, CgroupDriver& cg) {
+    auto init = find_init(cg, cfg.ctid());
+    if (!init) fail(Exit::NotRunning, "Container is not running");
+    auto venet = net::venet_config(cfg);
+    auto old = net::venet_config(before).addrs;
+    std::vector<net::IpAddr> add, del;
+    for (auto& a : venet.addrs)
+        if (std::none_of(old.begin(), old.end(), [&](auto& o) { return o.same_address(a) && o.prefix == a.prefix; }))
+            add.push_back(a);
+    for (auto& o : old)
+        if (std::none_of(venet.addrs.begin(), venet.addrs.end(), [&](auto& a) { return a.same_address(o); }))
+            del.push_back(o);
+    Fd ns(::open(fmt::format("/proc/{}/ns/net", *init).c_str(), O_RDONLY | O_CLOEXEC));
+    if (!ns) fail(Exit::CantAddIp, "can't open the network namespace of CT {}: {}", cfg.ctid(), errno_text(errno));
+    auto change = net::venet_change(venet, ns.get(), add, del, venet.addrs.empty());
+    if (!change.removed.empty()) log::info("Deleting IP address(es): {}", listed(change.removed));
+    if (!change.added.empty()) log::info("Adding IP address(es): {}", listed(change.added));
+}
+
 }  // namespace
 
-std::vector<std::string> apply_running(const CtConfig& cfg, const std::vector<std::string>& keys) {
+std::vector<std::string> apply_running(const CtConfig& cfg, const std::vector<std::string>& keys,
+                                       const CtConfig* before) {
     unsigned groups = 0;
     for (auto& k : keys) groups |= groups_of_key(k);
     auto cg = driver_of(cfg);
@@ -66,6 +99,7 @@ std::vector<std::string> apply_running(const CtConfig& cfg, const std::vector<st
         });
         if (code != 0) fail(Exit::System, "can't set the host name of CT {}", cfg.ctid());
     }
+    if (groups & kResVenet) apply_venet(before ? *before : cfg, cfg, *cg);
     if (!(groups & kResAll)) return {};
     auto res = resources_from_config(cfg);
     if (groups & kResPty) {

@@ -1,5 +1,7 @@
 #include "ct/probe.hpp"
 
+#include "net/venet.hpp"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -101,6 +103,12 @@ std::optional<std::string> ubc_proc_text(const Paths& p, unsigned ctid) {
     auto live = collect_live_ubc(p, {ctid});
     if (live.blocks.empty()) return std::nullopt;
     return format_ubc_raw(live.blocks);
+}
+
+std::map<unsigned, std::vector<std::string>> routed_addresses() {
+    std::map<unsigned, std::vector<std::string>> out;
+    for (auto& [ctid, a] : net::venet_routed()) out[ctid].push_back(a.str());
+    return out;
 }
 
 }  // namespace vz

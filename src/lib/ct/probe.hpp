@@ -7,6 +7,7 @@
 
 #include <array>
 #include <memory>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -72,5 +73,8 @@ LiveUbc collect_live_ubc(const Paths& paths, std::vector<unsigned> ctids);
 // What the container's user_beancounters file says: its block of the raw beancounter file; nullopt when it does
 // not run.
 std::optional<std::string> ubc_proc_text(const Paths& p, unsigned ctid);
+
+// The venet addresses in force for every running container (its host routes), by CTID: one listing for all.
+std::map<unsigned, std::vector<std::string>> routed_addresses();
 
 }  // namespace vz

@@ -34,7 +34,7 @@ using Clock = std::chrono::steady_clock;
     pid_t init = -1;
     Fd channel;
     try {
-        init = spawn_init(init_spec(cfg, res), cg, status_fd, &channel);
+        init = spawn_init(init_spec(cfg, res), cg, status_fd, &channel, net_prepare(cfg));
     } catch (const Error& e) {
         report(e);
         ::_exit(1);
@@ -97,7 +97,7 @@ void restart_in_monitor(const Paths& p, Locked& held, CgroupDriver& cg, const To
         HostSetup host(cfg, cg, t.ubcfs);
         auto status = make_pipe();
         Fd channel;
-        pid_t init = spawn_init(init_spec(cfg, host.resources()), cg, status.wr.get(), &channel);
+        pid_t init = spawn_init(init_spec(cfg, host.resources()), cg, status.wr.get(), &channel, net_prepare(cfg));
         status.wr.reset();
         wait_init_started(status.rd.get());
         host.keep();
@@ -181,8 +181,7 @@ void monitor_event(const Paths& p, unsigned ctid, const std::string& action, con
     if (!cg->exists(ctid) || !cg->procs(ctid).empty()) return;
     if (action == monitor::kRestart) restart_in_monitor(p, *held, *cg, t);
     cg->kill_all(ctid);
-    cg->remove(ctid);
-    ubcfs_release(cfg);
+    release_host(cfg, *cg);
     umount_private(cfg);
 }
 

@@ -87,8 +87,7 @@ void stop_ct(const Paths& p, unsigned ctid, const StopOptions& o, const Tools& t
     auto cg = driver_of(cfg);
     if (cg->procs(ctid).empty()) {
         log::info("Container is not running");
-        cg->remove(ctid);
-        ubcfs_release(cfg);
+        release_host(cfg, *cg);
         if (root_mounted(cfg)) unmount_after_stop(cfg, o);
         return;
     }
@@ -101,8 +100,7 @@ void stop_ct(const Paths& p, unsigned ctid, const StopOptions& o, const Tools& t
             fail(Exit::StopFailed, "Unable to stop container: processes are left in its cgroup");
     }
     log::info("Container was stopped");
-    cg->remove(ctid);
-    ubcfs_release(cfg);
+    release_host(cfg, *cg);
     unmount_after_stop(cfg, o);
     if (monitor && !exits_within(monitor, std::chrono::seconds(10)))
         log::warn("the container's monitor did not end within 10 s of the stop");

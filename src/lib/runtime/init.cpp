@@ -68,6 +68,7 @@ struct Child {
     const InitSpec& spec;
     int status_fd;
     int listener_sock;  // where the sysinfo filter's listener goes; -1: no filter
+    int go_fd;          // init execs once the parent wrote a byte here (its set-up of the container is done); -1: at once
     // Host directories opened while this process was still the host's root (below), as /proc/self/fd paths: the
     // container's root reaches them through these, whatever the modes of the directories above them.
     std::string ubc_dir, lxcfs_dir;
@@ -188,7 +189,20 @@ struct Child {
         build_root();
         enter_root();
         set_identity();
+        wait_go();
         exec_init();
+    }
+
+    // The parent's part (the network, done while this process built the root) must be complete before init runs;
+    // when it failed, the parent reports why and this process ends without a word.
+    void wait_go() {
+        if (go_fd < 0) return;
+        char c = 0;
+        ssize_t n;
+        while ((n = ::read(go_fd, &c, 1)) < 0 && errno == EINTR) {
+        }
+        if (n != 1 || c != 'g') ::_exit(1);
+        ::close(go_fd);
     }
 
     // In the new user namespace, once the parent mapped it: uid and gid 0 there (the host's LOCAL_UID/LOCAL_GID),
@@ -323,7 +337,8 @@ std::string devpts_options(const std::optional<uint64_t>& numpty) {
     return "ptmxmode=0666,mode=620,gid=5,max=" + std::to_string(numpty.value_or(1048576));
 }
 
-pid_t spawn_init(const InitSpec& spec, CgroupDriver& cg, int status_fd, Fd* sysinfo_channel) {
+pid_t spawn_init(const InitSpec& spec, CgroupDriver& cg, int status_fd, Fd* sysinfo_channel,
+                 const std::function<void(pid_t)>& prepare) {
     Fd ours, theirs;
     if (sysinfo_channel) {
         int sv[2];
@@ -336,6 +351,8 @@ pid_t spawn_init(const InitSpec& spec, CgroupDriver& cg, int status_fd, Fd* sysi
     // With a user namespace, every other namespace is owned by it (root inside administers them) and the child
     // waits until its maps are written.
     auto maps = make_pipe();
+    Pipe go;
+    if (prepare) go = make_pipe();
     unsigned long flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET;
     if (spec.userns) flags |= CLONE_NEWUSER;
     pid_t pid = cg.clone_into(
@@ -351,7 +368,8 @@ pid_t spawn_init(const InitSpec& spec, CgroupDriver& cg, int status_fd, Fd* sysi
             ours.reset();
             maps.rd.reset();
             maps.wr.reset();
-            Child{spec, status_fd, theirs.get(), {}, {}, {}, {}}.run();
+            go.wr.reset();
+            Child{spec, status_fd, theirs.get(), go.rd ? go.rd.get() : -1, {}, {}, {}, {}}.run();
         } catch (const std::exception& e) {
             child_fail(status_fd, Exit::EnvCreate, e.what());
         } catch (...) {
@@ -369,6 +387,17 @@ pid_t spawn_init(const InitSpec& spec, CgroupDriver& cg, int status_fd, Fd* sysi
         }
     }
     maps.wr.reset();
+    if (prepare) {
+        go.rd.reset();
+        try {
+            prepare(pid);
+        } catch (...) {
+            ::kill(pid, SIGKILL);
+            ::waitpid(pid, nullptr, 0);
+            throw;
+        }
+        if (!write_all(go.wr.get(), "g")) fail(Exit::EnvCreate, "can't release the container's init: {}", errno_text(errno));
+    }
     // Not waited for here: the monitor takes the listener from the channel while init is still being set up.
     if (sysinfo_channel) *sysinfo_channel = std::move(ours);
     return pid;

@@ -5,6 +5,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -39,7 +40,10 @@ std::string devpts_options(const std::optional<uint64_t>& numpty);
 // as "<exit code> <message>" (the fd is close-on-exec, so a successful exec closes it with nothing written).
 // With `sysinfo_channel`, init runs under the sysinfo(2) filter (runtime/sysinfo.hpp): the channel is a socket
 // on which the filter's listener arrives just before init's exec (end of file when the kernel refused the filter).
-pid_t spawn_init(const InitSpec& spec, CgroupDriver& cg, int status_fd, Fd* sysinfo_channel = nullptr);
+// With `prepare`, init execs only after prepare(its pid) returned (the host's set-up of its namespaces, which runs
+// while the child builds its root); when prepare throws, the child is killed and reaped and the error goes on.
+pid_t spawn_init(const InitSpec& spec, CgroupDriver& cg, int status_fd, Fd* sysinfo_channel = nullptr,
+                 const std::function<void(pid_t)>& prepare = nullptr);
 
 // Reads what spawn_init's child wrote: nothing (init runs) or throws the child's error.
 void wait_init_started(int status_read_fd);

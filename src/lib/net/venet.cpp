@@ -1,0 +1,361 @@
+#include "net/venet.hpp"
+
+#include <fcntl.h>
+#include <linux/fib_rules.h>
+#include <linux/if_arp.h>
+#include <linux/rtnetlink.h>
+#include <linux/if.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <set>
+
+#include "net/netlink.hpp"
+#include "util/error.hpp"
+#include "util/fd.hpp"
+#include "util/log.hpp"
+#include "util/scope.hpp"
+#include "util/strings.hpp"
+
+namespace vz::net {
+namespace {
+
+constexpr uint32_t kPrefAllow = 1000, kPrefDeny = 1001, kPrefNop = 1002;
+constexpr const char* kCtDev = "venet0";
+constexpr int kFamilies[] = {AF_INET, AF_INET6};
+
+// Both ends' MAC: locally administered, from the CTID (each host end differs from every other).
+Mac venet_mac(unsigned ctid) {
+    return Mac{0x02, 0x76, static_cast<uint8_t>(ctid >> 24), static_cast<uint8_t>(ctid >> 16),
+               static_cast<uint8_t>(ctid >> 8), static_cast<uint8_t>(ctid)};
+}
+
+std::optional<unsigned> ctid_of_host_end(const std::string& name) {
+    if (!name.starts_with("venet") || name.size() == 5) return std::nullopt;
+    auto id = parse_uint(name.substr(5), 1, UINT32_MAX);
+    if (!id) return std::nullopt;
+    return static_cast<unsigned>(*id);
+}
+
+// A per-device sysctl of the host; false when the kernel has no such file (IPv6 off).
+bool set_sysctl(const std::string& path, const char* value) {
+    Fd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+    if (!fd) return false;
+    auto len = std::strlen(value);
+    return ::write(fd.get(), value, len) == static_cast<ssize_t>(len);
+}
+
+void dev_sysctl(int family, const std::string& dev, const char* key, const char* value) {
+    auto path = fmt::format("/proc/sys/net/{}/conf/{}/{}", family == AF_INET ? "ipv4" : "ipv6", dev, key);
+    if (!set_sysctl(path, value) && (family == AF_INET || ::access("/proc/sys/net/ipv6", F_OK) == 0))
+        fail(Exit::CantAddIp, "can't set {}: {}", path, errno_text(errno));
+}
+
+std::string name_of(const std::vector<Link>& links, int index) {
+    for (auto& l : links)
+        if (l.index == index) return l.name;
+    return {};
+}
+
+// The host devices that answer ARP/NDP for `a`, as NEIGHBOUR_DEVS says: "detect", the device of the host's route
+// to the address (looked up before the container's own route exists); "list:A B", those; unset or "all", every
+// Ethernet device that is up and not a bridge port, a venet host end or the loopback.
+std::vector<int> neighbour_devs(Netlink& h, const VenetConfig& c, const IpAddr& a, const std::vector<Link>& links) {
+    std::vector<int> out;
+    auto usable = [](const Link& l) {
+        return !l.name.starts_with("venet") && !(l.flags & IFF_LOOPBACK) && l.type == ARPHRD_ETHER;
+    };
+    if (c.neighbour_devs == "detect") {
+        auto r = h.route_to(a);
+        if (!r || r->type != RTN_UNICAST || !r->oif) return out;
+        for (auto& l : links)
+            if (l.index == r->oif && usable(l)) out.push_back(l.index);
+    } else if (c.neighbour_devs.starts_with("list:")) {
+        for (auto& name : split(c.neighbour_devs.substr(5), " ,"))
+            for (auto& l : links)
+                if (l.name == name) out.push_back(l.index);
+    } else {
+        for (auto& l : links)
+            if (usable(l) && (l.flags & IFF_UP) && !l.master) out.push_back(l.index);
+    }
+    return out;
+}
+
+std::optional<std::array<uint8_t, 16>> route_src(Netlink& h, const VenetConfig& c, int family) {
+    if (c.route_src_dev.empty()) return std::nullopt;
+    int idx = h.index_of(c.route_src_dev);
+    for (auto& [index, a] : h.addrs(family))
+        if (index == idx) return a.bytes;
+    return std::nullopt;
+}
+
+Route host_route(const IpAddr& a, int oif) {
+    Route r;
+    r.family = a.family;
+    r.dst = a.bytes;
+    r.dst_len = a.full();
+    r.oif = oif;
+    r.scope = RT_SCOPE_LINK;
+    r.protocol = kProto;
+    return r;
+}
+
+Rule allow_rule(const std::string& host_end, const IpAddr& a) {
+    Rule r;
+    r.family = a.family;
+    r.iif = host_end;
+    r.src = a;
+    r.src->prefix = a.full();
+    r.priority = kPrefAllow;
+    r.action = FR_ACT_GOTO;
+    r.target = kPrefNop;
+    r.protocol = kProto;
+    return r;
+}
+
+// Refuses an address that is the host's own or routed to another container.
+void check_free(Netlink& h, const std::vector<IpAddr>& addrs, const std::string& host_end,
+                const std::vector<Link>& links) {
+    if (addrs.empty()) return;
+    for (auto& [index, local] : h.addrs(AF_UNSPEC))
+        for (auto& a : addrs)
+            if (local.same_address(a))
+                fail(Exit::IpInUse, "Unable to add IP {}: it is an address of the host ({})", a.str(),
+                     name_of(links, index));
+    for (int family : kFamilies)
+        for (auto& r : h.routes(family)) {
+            if (r.protocol != kProto || r.table != RT_TABLE_MAIN) continue;
+            auto dev = name_of(links, r.oif);
+            if (dev == host_end) continue;
+            for (auto& a : addrs)
+                if (a.family == family && r.dst_len == a.full() && r.dst == a.bytes)
+                    fail(Exit::IpInUse, "Unable to add IP {}: address already in use by CT {}", a.str(),
+                         ctid_of_host_end(dev).value_or(0));
+        }
+}
+
+// The goto target of the allow rules (shared by every container).
+void ensure_nop(Netlink& h, int family) {
+    Rule nop;
+    nop.family = family;
+    nop.priority = kPrefNop;
+    nop.action = FR_ACT_NOP;
+    nop.protocol = kProto;
+    int rc = h.add_rule(nop);
+    if (rc && rc != EEXIST) fail(Exit::CantAddIp, "can't add the policy rule {} nop: {}", kPrefNop, errno_text(rc));
+}
+
+void add_one(Netlink& h, Netlink& ct, const VenetConfig& c, const IpAddr& a, int host_idx, int ct_idx,
+             const std::vector<Link>& links) {
+    auto host_end = venet_host_end(c.ctid);
+    auto devs = neighbour_devs(h, c, a, links);  // before the container's route exists: "detect" looks it up
+    if (int rc = ct.add_addr(ct_idx, a); rc)
+        fail(Exit::CantAddIp, "Unable to add IP {} in CT {}: {}", a.str(), c.ctid, errno_text(rc));
+    auto r = host_route(a, host_idx);
+    r.prefsrc = route_src(h, c, a.family);
+    if (int rc = h.add_route(r); rc)
+        fail(Exit::CantAddIp, "Unable to add the host route to {} (CT {}): {}", a.str(), c.ctid, errno_text(rc));
+    if (int rc = h.add_rule(allow_rule(host_end, a)); rc && rc != EEXIST)
+        fail(Exit::CantAddIp, "Unable to add the source rule of {} (CT {}): {}", a.str(), c.ctid, errno_text(rc));
+    for (int dev : devs) {
+        if (a.family == AF_INET6) dev_sysctl(AF_INET6, name_of(links, dev), "proxy_ndp", "1");
+        if (int rc = h.add_proxy(dev, a); rc)
+            fail(Exit::CantAddIp, "Unable to add the proxy entry of {} on {}: {}", a.str(), name_of(links, dev),
+                 errno_text(rc));
+    }
+}
+
+void remove_one(Netlink& h, Netlink& ct, const VenetConfig& c, const IpAddr& a, int host_idx, int ct_idx) {
+    auto host_end = venet_host_end(c.ctid);
+    IpAddr inside = a;
+    for (auto& [index, have] : ct.addrs(a.family))
+        if (index == ct_idx && have.same_address(a)) inside = have;
+    ct.del_addr(ct_idx, inside);
+    h.del_route(host_route(a, host_idx));
+    h.del_rule(allow_rule(host_end, a));
+    for (auto& p : h.proxies(a.family))
+        if (p.protocol == kProto && p.dst == a.bytes) {
+            IpAddr dst = a;
+            h.del_proxy(p.index, dst);
+        }
+}
+
+void default_route(Netlink& ct, int family, int ct_idx) {
+    Route r;
+    r.family = family;
+    r.oif = ct_idx;
+    r.scope = RT_SCOPE_LINK;
+    r.protocol = RTPROT_BOOT;
+    if (int rc = ct.add_route(r); rc)
+        fail(Exit::CantAddIp, "can't add the default route over {} in the container: {}", kCtDev, errno_text(rc));
+}
+
+void deny_rule(Netlink& h, const std::string& host_end, int family) {
+    Rule r;
+    r.family = family;
+    r.iif = host_end;
+    r.priority = kPrefDeny;
+    r.action = FR_ACT_BLACKHOLE;
+    r.protocol = kProto;
+    if (int rc = h.add_rule(r); rc && rc != EEXIST)
+        fail(Exit::CantAddIp, "can't add the policy rule {} for {}: {}", kPrefDeny, host_end, errno_text(rc));
+}
+
+std::vector<IpAddr> routed_to(Netlink& h, int host_idx) {
+    std::vector<IpAddr> out;
+    for (int family : kFamilies)
+        for (auto& r : h.routes(family))
+            if (r.protocol == kProto && r.oif == host_idx && r.table == RT_TABLE_MAIN) {
+                IpAddr a;
+                a.family = family;
+                a.bytes = r.dst;
+                a.prefix = a.full();
+                out.push_back(a);
+            }
+    return out;
+}
+
+bool contains(const std::vector<IpAddr>& v, const IpAddr& a) {
+    return std::any_of(v.begin(), v.end(), [&](const IpAddr& o) { return o.same_address(a); });
+}
+
+// Creates the pair and everything but the addresses; returns the two ends' indexes.
+std::pair<int, int> make_pair_and_rules(Netlink& h, Netlink& ct, const VenetConfig& c, int netns_fd) {
+    auto host_end = venet_host_end(c.ctid);
+    auto mac = venet_mac(c.ctid);
+    // Up only once both exist (IFF_UP in the request makes the kernel refuse it: ENOTCONN).
+    VethEnd here{host_end, mac, IFF_NOARP, -1};
+    VethEnd peer{kCtDev, mac, IFF_NOARP, netns_fd};
+    if (int rc = h.add_veth(here, peer); rc)
+        fail(Exit::CantAddIp, "can't create {} for CT {} (host end {}): {}", kCtDev, c.ctid, host_end,
+             errno_text(rc));
+    int host_idx = h.index_of(host_end);
+    int ct_idx = ct.index_of(kCtDev);
+    if (!host_idx || !ct_idx) fail(Exit::CantAddIp, "the new {} of CT {} disappeared", kCtDev, c.ctid);
+    for (auto [nl, idx] : {std::pair<Netlink*, int>{&h, host_idx}, {&ct, ct_idx}, {&ct, ct.index_of("lo")}})
+        if (int rc = idx ? nl->set_flags(idx, IFF_UP, IFF_UP) : 0; rc)
+            fail(Exit::CantAddIp, "can't bring up the venet pair of CT {}: {}", c.ctid, errno_text(rc));
+    dev_sysctl(AF_INET, host_end, "forwarding", "1");
+    dev_sysctl(AF_INET, host_end, "rp_filter", "1");
+    dev_sysctl(AF_INET6, host_end, "forwarding", "1");
+    // Kernels from 6.17 forward IPv6 arriving on this device even when the host forwards none (all.forwarding=0).
+    set_sysctl("/proc/sys/net/ipv6/conf/" + host_end + "/force_forwarding", "1");
+    for (int family : kFamilies) {
+        ensure_nop(h, family);
+        deny_rule(h, host_end, family);
+    }
+    return {host_idx, ct_idx};
+}
+
+}  // namespace
+
+std::string venet_host_end(unsigned ctid) { return "venet" + std::to_string(ctid); }
+
+VenetConfig venet_config(const CtConfig& cfg) {
+    VenetConfig c;
+    c.ctid = cfg.ctid();
+    c.addrs = parse_list(cfg.get_or("IP_ADDRESS", ""), cfg.get_or("IPV6", "yes") == "yes");
+    c.neighbour_devs = cfg.get_or("NEIGHBOUR_DEVS", "");
+    c.route_src_dev = cfg.get_or("VE_ROUTE_SRC_DEV", "");
+    return c;
+}
+
+void venet_start(const VenetConfig& c, int netns_fd) {
+    if (c.addrs.empty()) return;
+    Netlink h;
+    auto links = h.links();
+    check_free(h, c.addrs, venet_host_end(c.ctid), links);
+    Netlink ct(netns_fd);
+    ScopeGuard undo([&] { venet_cleanup(c.ctid); });
+    auto [host_idx, ct_idx] = make_pair_and_rules(h, ct, c, netns_fd);
+    links = h.links();
+    std::set<int> families;
+    for (auto& a : c.addrs) {
+        add_one(h, ct, c, a, host_idx, ct_idx, links);
+        families.insert(a.family);
+    }
+    for (int f : families) default_route(ct, f, ct_idx);
+    undo.release();
+}
+
+VenetChange venet_change(const VenetConfig& c, int netns_fd, const std::vector<IpAddr>& add,
+                         const std::vector<IpAddr>& del, bool del_all) {
+    Netlink h;
+    auto host_end = venet_host_end(c.ctid);
+    int host_idx = h.index_of(host_end);
+    VenetChange change;
+    if (!host_idx) {
+        if (add.empty()) return change;
+        auto first = c;
+        first.addrs = add;
+        venet_start(first, netns_fd);
+        change.added = add;
+        return change;
+    }
+    Netlink ct(netns_fd);
+    int ct_idx = ct.index_of(kCtDev);
+    if (!ct_idx) fail(Exit::CantAddIp, "CT {} has no {} any more (the host end {} is there)", c.ctid, kCtDev, host_end);
+    auto now = routed_to(h, host_idx);
+    auto links = h.links();
+    check_free(h, add, host_end, links);
+    for (auto& a : now)
+        if (del_all || contains(del, a) || contains(add, a)) {
+            remove_one(h, ct, c, a, host_idx, ct_idx);
+            if (!contains(add, a)) change.removed.push_back(a);
+        }
+    std::set<int> families;
+    for (auto& a : add) {
+        add_one(h, ct, c, a, host_idx, ct_idx, links);
+        change.added.push_back(a);
+        families.insert(a.family);
+    }
+    for (int f : families) default_route(ct, f, ct_idx);
+    return change;
+}
+
+std::vector<std::pair<unsigned, IpAddr>> venet_routed() {
+    Netlink h;
+    auto links = h.links();
+    std::vector<std::pair<unsigned, IpAddr>> out;
+    for (int family : kFamilies)
+        for (auto& r : h.routes(family)) {
+            if (r.protocol != kProto || r.table != RT_TABLE_MAIN) continue;
+            auto id = ctid_of_host_end(name_of(links, r.oif));
+            if (!id) continue;
+            IpAddr a;
+            a.family = family;
+            a.bytes = r.dst;
+            a.prefix = a.full();
+            out.emplace_back(*id, a);
+        }
+    return out;
+}
+
+void venet_cleanup(unsigned ctid) {
+    Netlink h;
+    auto host_end = venet_host_end(ctid);
+    if (int idx = h.index_of(host_end); idx) h.del_link(idx);
+    for (int family : kFamilies)
+        for (auto& r : h.rules(family))
+            if (r.protocol == kProto && r.iif == host_end) h.del_rule(r);
+    // Proxy entries first, routes second: an entry that a start adds meanwhile has its route already, so it is
+    // never taken for a leftover.
+    for (int family : kFamilies) {
+        auto proxies = h.proxies(family);
+        if (std::none_of(proxies.begin(), proxies.end(), [](const Proxy& p) { return p.protocol == kProto; }))
+            continue;
+        std::set<std::array<uint8_t, 16>> routed;
+        for (auto& r : h.routes(family))
+            if (r.protocol == kProto && r.table == RT_TABLE_MAIN) routed.insert(r.dst);
+        for (auto& p : proxies) {
+            if (p.protocol != kProto || routed.count(p.dst)) continue;
+            IpAddr a;
+            a.family = family;
+            a.bytes = p.dst;
+            a.prefix = a.full();
+            h.del_proxy(p.index, a);
+        }
+    }
+}
+
+}  // namespace vz::net

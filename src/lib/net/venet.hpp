@@ -1,0 +1,55 @@
+// venet on a mainline kernel: a container's routed addresses (IP_ADDRESS) on a device named venet0 inside it, the
+// container end of a veth pair whose host end is venet<CTID>.
+//
+// Both ends have the ARP flag off and share one MAC address, so neither side resolves neighbours: every packet
+// goes straight to the other end, as on OpenVZ's point-to-point venet (no ARP round trip, no IPv6 duplicate-address
+// wait). Inside: each address (with its prefix as given, else /32 or /128) and a default route over venet0 for each
+// family it has addresses of. On the host: a /32 (/128) route per address to venet<CTID> (protocol kProto), proxy
+// ARP/NDP entries for it on the devices NEIGHBOUR_DEVS names, per-device forwarding on the host end, and policy
+// rules that let the host end in only with one of the container's addresses as source (anti-spoofing):
+//   pref 1000  from ADDR iif venet<CTID> goto 1002     (per address)
+//   pref 1001  iif venet<CTID> blackhole               (per family)
+//   pref 1002  nop                                    (shared; what follows decides routing as before)
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "config/ctconfig.hpp"
+#include "net/addr.hpp"
+
+namespace vz::net {
+
+struct VenetConfig {
+    unsigned ctid = 0;
+    std::vector<IpAddr> addrs;
+    std::string neighbour_devs;  // NEIGHBOUR_DEVS: "" or "all", "detect", "list:eth0 eth1"
+    std::string route_src_dev;   // VE_ROUTE_SRC_DEV
+};
+
+VenetConfig venet_config(const CtConfig& cfg);
+
+// The host end's name: "venet" and the CTID (at most 15 characters for any CTID).
+std::string venet_host_end(unsigned ctid);
+
+// At start, in the network namespace `netns_fd` of a container whose init has not run yet. Refuses an address the
+// host or another container holds (exit 78); on any failure undoes what it made.
+void venet_start(const VenetConfig& c, int netns_fd);
+
+// On a running container, what one `set` asks: `del` removed where in force (all of them with `del_all`), `add`
+// added (one in force already is removed and added again, so a new prefix takes effect). The other addresses, and
+// connections to them, are untouched. c.addrs is not used. Returns what was removed and added.
+struct VenetChange {
+    std::vector<IpAddr> added, removed;
+};
+VenetChange venet_change(const VenetConfig& c, int netns_fd, const std::vector<IpAddr>& add,
+                         const std::vector<IpAddr>& del, bool del_all);
+
+// Addresses in force for running containers, from the host's routes: CTID -> addresses (one listing for all).
+std::vector<std::pair<unsigned, IpAddr>> venet_routed();
+
+// What the host holds for the container after it stopped (or its monitor was killed): its host end, its policy
+// rules, and proxy entries of addresses no container is routed to any more.
+void venet_cleanup(unsigned ctid);
+
+}  // namespace vz::net
