@@ -9,6 +9,11 @@
 //  - PeerLan: a "LAN" in a network namespace: veth host end vztl<unique> (198.51.100.254/24, 2001:db8:1::fe/64,
 //    per-device forwarding on) and peer end eth0 (198.51.100.1/24, 2001:db8:1::1/64, default routes via the host
 //    end). exec/ping/listen_tcp act in the peer namespace.
+//    What the product must add for a container address 198.51.100.x to be reachable from the peer: a host route to
+//    it through the container's device, a proxy ARP entry on the host end (`ip neigh add proxy 198.51.100.x dev
+//    <host end>`; the kernel answers it because the host end forwards), forwarding on the container's device for
+//    the way back; for IPv6 in the peer's 2001:db8:1::/64 also proxy NDP (net.ipv6.conf.<host end>.proxy_ndp=1,
+//    which PeerLan does not set, and `ip -6 neigh add proxy`).
 //  - PeerBridge: a bridge vztb<unique>, up, no addresses, STP off, forward delay 0.
 //  - Leak checks: host_links_matching, netns_matching, proxy_neigh_entries, routes_via, rules_with_iif.
 //
@@ -147,8 +152,8 @@ struct NetPrefix {
 
     // The first n bits of both are the same.
     bool same_bits(const NetPrefix& o, int n) const {
-        for (int i = 0; i < n; ++i) {
-            int mask = 0x80 >> (i % 8);
+        for (size_t i = 0; i < static_cast<size_t>(n); ++i) {
+            unsigned mask = 0x80u >> (i % 8);
             if ((bytes[i / 8] & mask) != (o.bytes[i / 8] & mask)) return false;
         }
         return true;
