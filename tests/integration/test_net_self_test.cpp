@@ -159,6 +159,7 @@ std::string g_conflict_dev;  // EXPECT_NONFATAL_FAILURE's statement may not name
 
 
 TEST_F(NetHarness, RangesRefuseAHostThatUsesThem) {
+    NetLock lock;  // no other process's NetRanges meets the conflict made here
     auto before = blackholes();
     PeerBridge br;  // down below: an address on it routes nothing
     g_conflict_dev = br.name();

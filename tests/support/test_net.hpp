@@ -18,8 +18,8 @@
 //  - Leak checks: host_links_matching, netns_matching, proxy_neigh_entries, routes_via, rules_with_iif.
 //
 // The network tests share host-global names (the blackhole routes, /run/netns) so they run one at a time: ctest
-// registers the suites named Net* with RESOURCE_LOCK net (tests/CMakeLists.txt), and NetRanges holds an flock on
-// /run/lock/vztest-net.lock for its life against a hand-started run at the same time.
+// registers the suites named Net* with RESOURCE_LOCK net (tests/CMakeLists.txt), and NetRanges holds NetLock (an
+// flock on /run/lock/vztest-net.lock) for its life against another process's network tests at the same time.
 //
 // Netcat: the host has only BusyBox's small nc (nc.c, not nc_bloaty: TCP only, no -u/-s/-n/-z, options -l -p -w
 // -e -f -i); `busybox nc -l -p PORT` listens on [::] dual-stack, accepts one connection, copies it to its stdout
@@ -285,6 +285,49 @@ inline std::vector<std::string> test_range_conflicts() {
     return found;
 }
 
+// The host's network-test lock: an flock on /run/lock/vztest-net.lock, so network tests of other processes (another
+// build tree's run, one started by hand) do not meet ours. Held per process: nested holders in one process share it.
+// Waits for another process at most 5 minutes, then throws.
+class NetLock {
+public:
+    NetLock() {
+        if (holders()++ > 0) return;
+        ::mkdir("/run/lock", 0755);
+        fd() = ::open("/run/lock/vztest-net.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (fd() < 0) {
+            --holders();
+            throw std::runtime_error(std::string("/run/lock/vztest-net.lock: ") + std::strerror(errno));
+        }
+        for (int i = 0; ::flock(fd(), LOCK_EX | LOCK_NB) != 0; ++i) {
+            if (i == 600) {
+                ::close(fd());
+                fd() = -1;
+                --holders();
+                throw std::runtime_error("another process has held /run/lock/vztest-net.lock for 5 minutes");
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        }
+    }
+    NetLock(const NetLock&) = delete;
+    NetLock& operator=(const NetLock&) = delete;
+    ~NetLock() {
+        if (--holders() == 0) {
+            ::close(fd());
+            fd() = -1;
+        }
+    }
+
+private:
+    static int& fd() {
+        static int f = -1;
+        return f;
+    }
+    static int& holders() {
+        static int n = 0;
+        return n;
+    }
+};
+
 class NetRanges {
 public:
     static constexpr int kMetric = 4000;
@@ -295,7 +338,7 @@ public:
             fail("NetRanges: another NetRanges is alive in this process; use one per test");
         }
         try {
-            lock();
+            lock_.emplace();
             if (auto c = test_range_conflicts(); !c.empty())
                 fail("NetRanges: the test address ranges are in use on this host, so a network test could reach (or leak to) "
                      "a real network: " + joined(c) + ". Remove these (a leftover of an earlier test run?) and rerun");
@@ -337,21 +380,6 @@ private:
         return n;
     }
 
-    void lock() {
-        ::mkdir("/run/lock", 0755);
-        lock_fd_ = ::open("/run/lock/vztest-net.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-        if (lock_fd_ < 0) fail(std::string("NetRanges: /run/lock/vztest-net.lock: ") + std::strerror(errno));
-        // Another network test (started by hand next to ctest?) holds it: wait for it, but not forever.
-        for (int i = 0; ::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0; ++i) {
-            if (i == 600) {
-                ::close(lock_fd_);
-                lock_fd_ = -1;
-                fail("NetRanges: another network test has held /run/lock/vztest-net.lock for 5 minutes");
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(500));
-        }
-    }
-
     [[noreturn]] void fail(const std::string& msg) {
         ADD_FAILURE() << msg;
         failed_ = true;
@@ -364,11 +392,10 @@ private:
             if (res.status != 0) ADD_FAILURE() << "NetRanges: removing the blackhole " << r << ": " << res.out;
         }
         added_.clear();
-        if (lock_fd_ >= 0) ::close(lock_fd_);
-        lock_fd_ = -1;
+        lock_.reset();
     }
 
-    int lock_fd_ = -1;
+    std::optional<NetLock> lock_;
     bool failed_ = false;
     std::vector<std::string> added_;
 };
@@ -538,6 +565,7 @@ private:
         made_dev_ = made_ns_ = false;
     }
 
+    NetLock lock_;  // its addresses would be a conflict for another process's NetRanges
     std::string ns_, dev_;
     bool made_ns_ = false, made_dev_ = false;
     TempDir dir_;
