@@ -50,7 +50,8 @@ TEST_F(NetHarness, RangesAddAndRemoveTheBlackholes) {
     {
         NetRanges ranges;
         for (auto& r : test_ranges())
-            EXPECT_TRUE(NetRanges::blackhole_exists(r)) << "no blackhole " << r << " metric 4000: " << joined(blackholes());
+            EXPECT_TRUE(NetRanges::blackhole_exists(r))
+                << "no blackhole " << r << " metric 4000: " << joined(blackholes());
         // A packet to the ranges goes nowhere: the blackholes are what the host would use.
         for (auto* addr : {"198.51.100.77", "203.0.113.77", "2001:db8:5::77"}) {
             auto got = net_run(std::string("ip route get ") + addr);

@@ -102,7 +102,8 @@ inline Json ip_json(const std::string& args) {
         return empty;
     }
     auto j = parse_json(out);
-    if (!j || j->type != Json::Type::Array) throw std::runtime_error("`ip -j " + args + "` printed no JSON array: " + out);
+    if (!j || j->type != Json::Type::Array)
+        throw std::runtime_error("`ip -j " + args + "` printed no JSON array: " + out);
     return *j;
 }
 
@@ -258,8 +259,8 @@ inline std::vector<std::string> test_range_conflicts() {
             auto p = NetPrefix::parse(json_str(a, "local") + "/" + json_str(a, "prefixlen"));
             if (!p) continue;
             if (auto r = overlapped_test_range(*p); !r.empty())
-                found.push_back("address " + json_str(a, "local") + "/" + json_str(a, "prefixlen") + " on host device " +
-                                json_str(link, "ifname") + " (in " + r + ")");
+                found.push_back("address " + json_str(a, "local") + "/" + json_str(a, "prefixlen") +
+                                " on host device " + json_str(link, "ifname") + " (in " + r + ")");
         }
     }
     for (int family : {AF_INET, AF_INET6}) {
@@ -340,8 +341,9 @@ public:
         try {
             lock_.emplace();
             if (auto c = test_range_conflicts(); !c.empty())
-                fail("NetRanges: the test address ranges are in use on this host, so a network test could reach (or leak to) "
-                     "a real network: " + joined(c) + ". Remove these (a leftover of an earlier test run?) and rerun");
+                fail("NetRanges: the test address ranges are in use on this host, so a network test could reach "
+                     "(or leak to) a real network: " + joined(c) +
+                     ". Remove these (a leftover of an earlier test run, or another test running now?) and rerun");
             for (auto& r : test_ranges()) {
                 if (blackhole_exists(r)) continue;
                 net_must("ip " + family_opt(r) + " route add blackhole " + r + " metric " + std::to_string(kMetric));
@@ -388,7 +390,8 @@ private:
 
     void undo() {
         for (auto& r : added_) {
-            auto res = net_run("ip " + family_opt(r) + " route del blackhole " + r + " metric " + std::to_string(kMetric));
+            auto res =
+                net_run("ip " + family_opt(r) + " route del blackhole " + r + " metric " + std::to_string(kMetric));
             if (res.status != 0) ADD_FAILURE() << "NetRanges: removing the blackhole " << r << ": " << res.out;
         }
         added_.clear();
@@ -511,7 +514,8 @@ public:
                 throw std::runtime_error("PeerLan::listen_tcp: nc -l -p " + std::to_string(port) +
                                          " exited at once: " + try_output(ref));
             }
-            if (i == 100) throw std::runtime_error("PeerLan::listen_tcp: nc does not listen on " + std::to_string(port));
+            if (i == 100)
+                throw std::runtime_error("PeerLan::listen_tcp: nc does not listen on " + std::to_string(port));
             std::this_thread::sleep_for(std::chrono::milliseconds(100));
         }
         return ref;
