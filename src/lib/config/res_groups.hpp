@@ -15,6 +15,7 @@ enum ResGroup : unsigned {
     kResPty = 64,
     kResAll = 127,       // every group of limits, as a start applies them
     kResHostname = 128,  // set inside the container's UTS namespace, not a limit
+    kResDns = 256,       // /etc/resolv.conf in the container's tree (fs/ct_files.hpp), not a limit
 };
 
 }  // namespace vz
