@@ -9,6 +9,7 @@
 #include "config/params.hpp"
 #include "ct/host.hpp"
 #include "ct/probe.hpp"
+#include "fs/ct_files.hpp"
 #include "runtime/join.hpp"
 #include "util/error.hpp"
 #include "util/process.hpp"
@@ -57,6 +58,7 @@ std::vector<std::string> apply_running(const CtConfig& cfg, const std::vector<st
     unsigned groups = 0;
     for (auto& k : keys) groups |= groups_of_key(k);
     auto cg = driver_of(cfg);
+    if (groups & (kResDns | kResHostname)) write_ct_files(cfg, cfg.ve_private(), groups);
     if (groups & kResHostname) {
         auto name = cfg.get_or("HOSTNAME", "");
         int code = run_inside(cfg, *cg, [&] {
