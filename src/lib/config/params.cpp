@@ -79,8 +79,8 @@ std::vector<ParamDef> build() {
     }
     add(row("ipdel", 0, "IP_ADDRESS", K::IpDel, A::Live, "ADDR|all", "remove IP address(es)"), kResVenet);
     add(row("hostname", 0, "HOSTNAME", K::Hostname, A::Live, "NAME", "host name"), kResHostname).cmds = kSet | kCreate;
-    add(row("nameserver", 0, "NAMESERVER", K::Nameserver, A::Live, "ADDR|inherit", "DNS server(s)"));
-    add(row("searchdomain", 0, "SEARCHDOMAIN", K::Searchdomain, A::Live, "NAME|inherit", "DNS search domain(s)"));
+    add(row("nameserver", 0, "NAMESERVER", K::Nameserver, A::Live, "ADDR|inherit", "DNS server(s)"), kResDns);
+    add(row("searchdomain", 0, "SEARCHDOMAIN", K::Searchdomain, A::Live, "NAME|inherit", "DNS search domain(s)"), kResDns);
     add(row("netdev_add", 0, "NETDEV", K::NetdevAdd, A::Live, "IFNAME", "move a host network device in"));
     add(row("netdev_del", 0, "NETDEV", K::NetdevDel, A::Live, "IFNAME", "move a network device back out"));
 
@@ -177,10 +177,10 @@ std::vector<ParamDef> build() {
     // What this version saves and lists but applies nowhere yet (networking, disk quotas, PCI, netfilter, the
     // meminfo mode, mount options), and the beancounters no cgroup enforces. One place: vzctl(8) lists the same.
     constexpr std::string_view kInert[] = {
-        "nameserver", "searchdomain",   "netdev_add", "netdev_del", "netif_add",
-        "netif_del",  "ifname",     "mac",        "host_ifname",    "host_mac",   "bridge",     "mac_filter",
-        "diskquota",  "diskspace",  "diskinodes", "quotatime",      "quotaugidlimit",
-        "pci_add",    "pci_del",    "netfilter",  "iptables",       "meminfo",    "mount_opts", "vm_overcommit"};
+        "netdev_add", "netdev_del", "netif_add",  "netif_del", "ifname",   "mac",        "host_ifname",
+        "host_mac",   "bridge",     "mac_filter", "diskquota", "diskspace", "diskinodes", "quotatime",
+        "quotaugidlimit", "pci_add", "pci_del",   "netfilter", "iptables",  "meminfo",    "mount_opts",
+        "vm_overcommit"};
     for (auto& p : t)
         if (std::find(std::begin(kInert), std::end(kInert), p.option) != std::end(kInert) ||
             (p.kind == K::Ubc && p.apply == A::Live && !p.groups))

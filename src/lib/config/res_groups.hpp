@@ -16,6 +16,7 @@ enum ResGroup : unsigned {
     kResAll = 127,       // every group of limits, as a start applies them
     kResHostname = 128,  // set inside the container's UTS namespace, not a limit
     kResVenet = 256,     // the container's routed addresses (venet0), its network namespace and the host's routes
+    kResDns = 512,       // /etc/resolv.conf in the container's tree (fs/ct_files.hpp), not a limit
 };
 
 }  // namespace vz

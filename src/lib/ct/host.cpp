@@ -7,6 +7,7 @@
 #include "config/capabilities.hpp"
 #include "ct/probe.hpp"
 #include "ct/state.hpp"
+#include "fs/ct_files.hpp"
 #include "net/venet.hpp"
 #include "runtime/sysinfo.hpp"
 #include "util/error.hpp"
@@ -118,6 +119,11 @@ HostSetup::HostSetup(const CtConfig& cfg, CgroupDriver& cg, const std::string& u
     if (mount_private(cfg)) {
         unmount_ = ScopeGuard([&cfg] { umount_private(cfg); });
         if (report) log::info("Container is mounted");
+    }
+    try {  // what the distribution reads at boot; a container that can't take it still starts (vzctl(8))
+        write_ct_files(cfg, cfg.ve_private(), kResDns | kResHostname);
+    } catch (const Error& e) {
+        log::warn("{}", e.what());
     }
     res_ = resources_from_config(cfg);
     // A fresh cgroup: after a reboot inside, the old init's systemd left cgroups of its own below the container's

@@ -11,6 +11,7 @@
 #include "config/params.hpp"
 #include "ct/host.hpp"
 #include "ct/probe.hpp"
+#include "fs/ct_files.hpp"
 #include "net/venet.hpp"
 #include "runtime/join.hpp"
 #include "util/error.hpp"
@@ -90,6 +91,7 @@ std::vector<std::string> apply_running(const CtConfig& cfg, const std::vector<st
     unsigned groups = 0;
     for (auto& k : keys) groups |= groups_of_key(k);
     auto cg = driver_of(cfg);
+    if (groups & (kResDns | kResHostname)) write_ct_files(cfg, cfg.ve_private(), groups);
     if (groups & kResHostname) {
         auto name = cfg.get_or("HOSTNAME", "");
         int code = run_inside(cfg, *cg, [&] {
@@ -99,7 +101,11 @@ std::vector<std::string> apply_running(const CtConfig& cfg, const std::vector<st
         });
         if (code != 0) fail(Exit::System, "can't set the host name of CT {}", cfg.ctid());
     }
-    if (groups & kResVenet) apply_venet(before ? *before : cfg, cfg, *cg);
+    if (groups & kResVenet) {
+        apply_venet(before ? *before : cfg, cfg, *cg);
+        // /etc/hosts names the host name at the first address.
+        if (!(groups & kResHostname)) write_ct_files(cfg, cfg.ve_private(), kResHostname);
+    }
     if (!(groups & kResAll)) return {};
     auto res = resources_from_config(cfg);
     if (groups & kResPty) {
