@@ -229,7 +229,10 @@ protected:
                    "LOGGING=\"yes\"\n"
                    "LOGFILE=\"" + tmp_ / "vzctl.log" + "\"\n" +
                    "LOG_LEVEL=\"1\"\n"
-                   "STOP_TIMEOUT=\"30\"\n");
+                   "STOP_TIMEOUT=\"30\"\n"
+                   // A venet address gets proxy entries only on the device the host routes it to (with the test
+                   // ranges blackholed by NetRanges: none), never on every device (the default, "all").
+                   "NEIGHBOUR_DEVS=\"detect\"\n");
     }
 
     ~RuntimeTest() override { cleanup(); }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "config/ctconfig.hpp"
+#include "config/edit.hpp"
 #include "runtime/join.hpp"
 #include "runtime/monitor_protocol.hpp"
 
@@ -71,8 +72,9 @@ int enter_ct(const Paths& p, unsigned ctid, const std::vector<std::string>& exec
 // Sets "user:password" inside the running container (chpasswd); 74 on failure.
 void set_user_password(const CtConfig& cfg, const std::string& user_password);
 
-// Applies changed parameters to a running container (set without restart). `keys` are the changed config keys.
+// Applies changed parameters to a running container (set without restart). `keys` are the changed config keys;
+// `changes` what the command gave (--ipadd and --ipdel change only the addresses they name).
 std::vector<std::string> apply_running(const CtConfig& cfg, const std::vector<std::string>& keys,
-                                       const CtConfig* before = nullptr);
+                                       const std::vector<Change>& changes = {});
 
 }  // namespace vz

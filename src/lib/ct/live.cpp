@@ -62,24 +62,25 @@ std::string listed(const std::vector<net::IpAddr>& addrs) {
     return out;
 }
 
-// What this set changed of IP_ADDRESS (`before` -> `cfg`) applied to the addresses in force: the new ones added (an
-// address given again with another prefix is replaced), the dropped ones removed, all of them when none is left
-// (--ipdel all); the others, and connections to them, untouched. Unsaved changes of earlier sets stay in force.
-void apply_venet(const CtConfig& before, const CtConfig& cfg, CgroupDriver& cg) {
+// What this set's --ipadd and --ipdel name, applied to the addresses in force: those added (one given again with
+// another prefix is replaced), those removed (all of them with --ipdel all); the others, and connections to them,
+// untouched, also those an earlier set without --save added.
+void apply_venet(const CtConfig& cfg, CgroupDriver& cg, const std::vector<Change>& changes) {
     auto init = find_init(cg, cfg.ctid());
     if (!init) fail(Exit::NotRunning, "Container is not running");
     auto venet = net::venet_config(cfg);
-    auto old = net::venet_config(before).addrs;
+    bool ipv6 = cfg.get_or("IPV6", "yes") == "yes";
     std::vector<net::IpAddr> add, del;
-    for (auto& a : venet.addrs)
-        if (std::none_of(old.begin(), old.end(), [&](auto& o) { return o.same_address(a) && o.prefix == a.prefix; }))
-            add.push_back(a);
-    for (auto& o : old)
-        if (std::none_of(venet.addrs.begin(), venet.addrs.end(), [&](auto& a) { return a.same_address(o); }))
-            del.push_back(o);
+    bool del_all = false;
+    for (auto& ch : changes) {
+        if (ch.def->kind == Kind::IpDel && ch.value == "all") del_all = true;
+        if (ch.def->kind != Kind::IpAdd && ch.def->kind != Kind::IpDel) continue;
+        auto& to = ch.def->kind == Kind::IpAdd ? add : del;
+        for (auto& a : net::parse_list(ch.value, ipv6)) to.push_back(a);
+    }
     Fd ns(::open(fmt::format("/proc/{}/ns/net", *init).c_str(), O_RDONLY | O_CLOEXEC));
     if (!ns) fail(Exit::CantAddIp, "can't open the network namespace of CT {}: {}", cfg.ctid(), errno_text(errno));
-    auto change = net::venet_change(venet, ns.get(), add, del, venet.addrs.empty());
+    auto change = net::venet_change(venet, ns.get(), add, del, del_all);
     if (!change.removed.empty()) log::info("Deleting IP address(es): {}", listed(change.removed));
     if (!change.added.empty()) log::info("Adding IP address(es): {}", listed(change.added));
 }
@@ -87,7 +88,7 @@ void apply_venet(const CtConfig& before, const CtConfig& cfg, CgroupDriver& cg) 
 }  // namespace
 
 std::vector<std::string> apply_running(const CtConfig& cfg, const std::vector<std::string>& keys,
-                                       const CtConfig* before) {
+                                       const std::vector<Change>& changes) {
     unsigned groups = 0;
     for (auto& k : keys) groups |= groups_of_key(k);
     auto cg = driver_of(cfg);
@@ -102,7 +103,7 @@ std::vector<std::string> apply_running(const CtConfig& cfg, const std::vector<st
         if (code != 0) fail(Exit::System, "can't set the host name of CT {}", cfg.ctid());
     }
     if (groups & kResVenet) {
-        apply_venet(before ? *before : cfg, cfg, *cg);
+        apply_venet(cfg, *cg, changes);
         // /etc/hosts names the host name at the first address.
         if (!(groups & kResHostname)) write_ct_files(cfg, cfg.ve_private(), kResHostname);
     }

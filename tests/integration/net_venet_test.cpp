@@ -1,0 +1,298 @@
+// venet: a container's routed addresses (IP_ADDRESS) on venet0, reached from the host and from a peer LAN through
+// proxy ARP/NDP, changed live, refused when taken, and nothing of them left on the host after a stop, a killed
+// monitor or a failed start. Only the documentation ranges, blackholed by NetRanges for the test's life.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <fstream>
+#include <thread>
+
+#include "../support/runtime_fixture.hpp"
+#include "../support/test_net.hpp"
+
+namespace vztest {
+namespace {
+
+constexpr const char* kHostEnd = "venet101";
+
+class NetVenet : public RuntimeTest {
+protected:
+    NetRanges ranges_;
+    std::vector<std::string> extra_cts_;
+
+    void TearDown() override {
+        // Before NetRanges goes: a container must never send to the ranges without their blackholes.
+        for (auto& id : extra_cts_) {
+            run({"stop", id, "--fast"}, {}, 60s);
+            run({"destroy", id}, {}, 60s);
+        }
+        run({"stop", ct(), "--fast"}, {}, 60s);
+    }
+
+    ::testing::AssertionResult start_with(const std::vector<std::string>& addrs) {
+        std::vector<std::string> args{"set", ct()};
+        for (auto& a : addrs) args.insert(args.end(), {"--ipadd", a});
+        args.push_back("--save");
+        auto r = run(args);
+        if (r.status != 0) return ::testing::AssertionFailure() << "set --ipadd: " << r.err;
+        return start_ct();
+    }
+
+    // What the host holds for the container: its host end, routes over it, rules naming it, proxy entries.
+    std::string host_state(const std::string& host_end = kHostEnd) {
+        std::string out;
+        for (auto& l : host_links_matching(host_end))
+            if (l == host_end) out += "link " + l + "; ";
+        for (auto& r : routes_via(host_end))
+            if (!contains(r, "fe80::") && !contains(r, "ff00::")) out += "route " + r + "; ";
+        if (auto r = rules_with_iif(host_end); !r.empty()) out += "rules " + joined(r) + "; ";
+        return out;
+    }
+
+    std::string proxies_of(const std::string& addr) {
+        std::string out;
+        for (auto& p : proxy_neigh_entries())
+            if (p.find(addr + " ") == 0) out += p + "; ";
+        return out;
+    }
+
+    // The peer's count of ICMP echo requests received (/proc/net/snmp or snmp6 in its namespace).
+    static uint64_t echos_received(const PeerLan& lan, bool v6) {
+        auto text = lan.exec(v6 ? "cat /proc/net/snmp6" : "cat /proc/net/snmp").out;
+        if (v6) {
+            for (auto& l : lines(text))
+                if (l.starts_with("Icmp6InEchos")) return std::stoull(trim(l.substr(12)));
+            return 0;
+        }
+        // Two "Icmp:" lines: the names, then the values.
+        std::vector<std::string> names, values;
+        for (auto& l : lines(text)) {
+            if (!l.starts_with("Icmp: ")) continue;
+            (names.empty() ? names : values) = pieces(l.substr(6), ' ');
+        }
+        for (size_t i = 0; i < names.size() && i < values.size(); ++i)
+            if (names[i] == "InEchos") return std::stoull(values[i]);
+        return 0;
+    }
+};
+
+TEST_F(NetVenet, StartGivesVenet0AndTheHostReachesIt) {
+    ASSERT_TRUE(start_with({"198.51.100.10", "2001:db8::10"}));
+
+    auto addrs = sh("ip addr show dev venet0");
+    EXPECT_TRUE(contains(addrs.out, "inet 198.51.100.10/32")) << addrs.out;
+    EXPECT_TRUE(contains(addrs.out, "inet6 2001:db8::10/128")) << addrs.out;
+    EXPECT_TRUE(contains(addrs.out, "NOARP")) << addrs.out;
+    EXPECT_EQ(trim(sh("ip route").out), "default dev venet0 scope link");
+    EXPECT_TRUE(contains(sh("ip -6 route").out, "default dev venet0")) << sh("ip -6 route").out;
+    EXPECT_TRUE(contains(sh("ip addr show dev lo").out, "UP")) << "the loopback is down";
+
+    EXPECT_TRUE(host_ping("198.51.100.10"));
+    EXPECT_TRUE(host_ping("2001:db8::10"));
+    EXPECT_EQ(trim(vzlist_run({"-H", "-o", "ctid,ip"}).out), "101 198.51.100.10 2001:db8::10");
+    auto json = vzlist_run({"-j", ct()}).out;
+    EXPECT_TRUE(contains(json, R"("ip": ["198.51.100.10", "2001:db8::10"])")) << json;
+
+    auto held = host_state();
+    EXPECT_TRUE(contains(held, "link venet101")) << held;
+    EXPECT_TRUE(contains(held, "198.51.100.10")) << held;
+
+    auto r = run({"stop", ct()});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(host_state(), "");
+    EXPECT_FALSE(host_ping("198.51.100.10"));
+    // The configured addresses of a stopped container.
+    EXPECT_EQ(trim(vzlist_run({"-H", "-a", "-o", "ctid,ip"}).out), "101 198.51.100.10 2001:db8::10");
+}
+
+// A peer on the host's LAN reaches the container through the host's proxy ARP/NDP entry (NEIGHBOUR_DEVS=detect:
+// the device of the host's route to the address), both ways, ping and TCP.
+TEST_F(NetVenet, PeerReachesTheContainerThroughProxyEntries) {
+    PeerLan lan;
+    // IPv6 is forwarded only where the incoming device forwards (the host's all.forwarding stays 0).
+    net_run("sysctl -qw net.ipv6.conf." + lan.host_dev() + ".force_forwarding=1");
+    ASSERT_TRUE(start_with({"198.51.100.10", "2001:db8:1::10"}));
+
+    EXPECT_NE(proxies_of("198.51.100.10").find(lan.host_dev()), std::string::npos) << joined(proxy_neigh_entries());
+    EXPECT_NE(proxies_of("2001:db8:1::10").find(lan.host_dev()), std::string::npos) << joined(proxy_neigh_entries());
+    EXPECT_TRUE(lan.ping("198.51.100.10"));
+    EXPECT_TRUE(lan.ping("2001:db8:1::10"));
+    EXPECT_EQ(sh("ping -c 1 -W 2 198.51.100.1 >/dev/null").status, 0);
+
+    // TCP from the container to a listener in the peer's namespace.
+    auto& l = lan.listen_tcp(7001);
+    auto r = sh("echo hello-from-ct | nc -w 3 198.51.100.1 7001");
+    EXPECT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_TRUE(eventually([&] { return contains(lan.listener_output(l).value_or(""), "hello-from-ct"); }, 5s))
+        << lan.listener_output(l).value_or("(none)");
+
+    ASSERT_EQ(run({"stop", ct(), "--fast"}).status, 0);
+    EXPECT_EQ(proxies_of("198.51.100.10"), "");
+    EXPECT_EQ(proxies_of("2001:db8:1::10"), "");
+    EXPECT_EQ(host_state(), "");
+}
+
+// Anti-spoofing: packets from venet101 with a source that is not one of the container's addresses never leave
+// the host. The peer counts the echo requests it receives.
+TEST_F(NetVenet, ContainerCannotSendFromAnotherAddress) {
+    PeerLan lan;
+    net_run("sysctl -qw net.ipv6.conf." + lan.host_dev() + ".force_forwarding=1");
+    ASSERT_TRUE(start_with({"198.51.100.10", "2001:db8:1::10"}));
+    ASSERT_EQ(sh("ip addr add 198.51.100.99/32 dev venet0 && ip -6 addr add 2001:db8:1::99/128 dev venet0").status,
+              0);
+
+    for (bool v6 : {false, true}) {
+        auto own = v6 ? "2001:db8:1::10" : "198.51.100.10";
+        auto spoofed = v6 ? "2001:db8:1::99" : "198.51.100.99";
+        auto peer = v6 ? "2001:db8:1::1" : "198.51.100.1";
+        auto before = echos_received(lan, v6);
+        sh(std::string("ping -c 3 -W 1 -I ") + spoofed + " " + peer + " >/dev/null");
+        EXPECT_EQ(echos_received(lan, v6), before) << "spoofed echo requests from " << spoofed << " got through";
+        before = echos_received(lan, v6);
+        EXPECT_EQ(sh(std::string("ping -c 3 -W 1 -I ") + own + " " + peer + " >/dev/null").status, 0);
+        EXPECT_EQ(echos_received(lan, v6), before + 3) << "the container's own address " << own;
+    }
+}
+
+// --ipadd and --ipdel on a running container change only what they name: a TCP connection to another of its
+// addresses carries on across both.
+TEST_F(NetVenet, LiveIpaddIpdelKeepTheOtherConnections) {
+    ::signal(SIGPIPE, SIG_IGN);  // a client that died must fail the test, not end it before its teardown
+    ASSERT_TRUE(start_with({"198.51.100.10"}));
+    // Its stdin never ends: at the end of it nc would close its side, and the client would end the connection.
+    ASSERT_EQ(sh("sleep 600 | nc -l -p 7002 > /tmp/got 2>&1 &").status, 0);
+    ASSERT_TRUE(eventually([&] { return contains(sh("netstat -ltn").out, ":7002"); }, 5s)) << sh("netstat -ltn").out;
+
+    // A client on the host whose input is a FIFO the test writes to: the connection stays open between writes.
+    auto fifo = tmp_ / "client.in";
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    pid_t client = ::fork();
+    ASSERT_GE(client, 0);
+    if (client == 0) {
+        int in = ::open(fifo.c_str(), O_RDONLY);
+        ::dup2(in, 0);
+        ::execlp("busybox", "busybox", "nc", "198.51.100.10", "7002", static_cast<char*>(nullptr));
+        ::_exit(127);
+    }
+    std::ofstream feed(fifo);
+    feed << "first\n" << std::flush;
+    ASSERT_TRUE(eventually([&] { return contains(sh("cat /tmp/got").out, "first"); }, 5s));
+
+    auto r = run({"set", ct(), "--ipadd", "198.51.100.11", "--ipadd", "2001:db8::11"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_TRUE(contains(r.out, "Adding IP address(es): 198.51.100.11 2001:db8::11")) << r.out;
+    EXPECT_TRUE(host_ping("198.51.100.11"));
+    EXPECT_TRUE(host_ping("2001:db8::11"));
+    EXPECT_EQ(trim(vzlist_run({"-H", "-o", "ip"}).out), "198.51.100.10 198.51.100.11 2001:db8::11");
+
+    r = run({"set", ct(), "--ipdel", "198.51.100.11"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_TRUE(contains(r.out, "Deleting IP address(es): 198.51.100.11")) << r.out;
+    EXPECT_FALSE(host_ping("198.51.100.11"));
+    EXPECT_TRUE(host_ping("2001:db8::11"));
+    EXPECT_FALSE(contains(sh("ip addr").out, "198.51.100.11"));
+
+    feed << "second\n" << std::flush;
+    EXPECT_TRUE(eventually([&] { return contains(sh("cat /tmp/got").out, "second"); }, 5s))
+        << "the connection to 198.51.100.10 did not survive: " << sh("cat /tmp/got").out;
+    feed.close();
+    ::kill(client, SIGKILL);
+    ::waitpid(client, nullptr, 0);
+
+    // --ipdel all empties venet0; the config (never saved) still has its one address.
+    r = run({"set", ct(), "--ipdel", "all"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_FALSE(host_ping("198.51.100.10"));
+    EXPECT_FALSE(host_ping("2001:db8::11"));
+    for (auto& route : routes_via(kHostEnd)) EXPECT_FALSE(contains(route, "proto 118")) << route;
+    EXPECT_EQ(conf_value("IP_ADDRESS"), "198.51.100.10");
+}
+
+// A stopped container's set only saves; the next start brings the addresses.
+TEST_F(NetVenet, SavedOnAStoppedContainerAppliedAtStart) {
+    auto r = run({"set", ct(), "--ipadd", "203.0.113.30", "--save"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(host_state(), "");
+    ASSERT_TRUE(start_ct());
+    EXPECT_TRUE(host_ping("203.0.113.30"));
+}
+
+// The same address on two running containers: the second start is refused with 78 and leaves nothing behind;
+// so is a live --ipadd of an address another container holds, or one the host holds.
+TEST_F(NetVenet, AnAddressInUseIsRefused) {
+    ASSERT_TRUE(start_with({"198.51.100.10"}));
+    extra_cts_.push_back("102");
+    ASSERT_EQ(run({"create", "102", "--ostemplate", "busybox", "--config", "vswap-256m"}).status, 0);
+    ASSERT_EQ(run({"set", "102", "--ipadd", "198.51.100.10", "--save"}).status, 0);
+
+    auto r = run({"start", "102"});
+    EXPECT_EQ(r.status, 78) << r.out << r.err;
+    EXPECT_TRUE(contains(r.err, "198.51.100.10")) << r.err;
+    EXPECT_TRUE(contains(r.err, "CT 101")) << r.err;
+    EXPECT_EQ(trim(run({"status", "102"}).out), "CTID 102 exist unmounted down");
+    EXPECT_EQ(host_state("venet102"), "");
+    EXPECT_TRUE(host_ping("198.51.100.10"));  // the first container's address untouched
+
+    ASSERT_EQ(run({"set", "102", "--ipdel", "all", "--ipadd", "198.51.100.12", "--save"}).status, 0);
+    ASSERT_EQ(run({"start", "102"}).status, 0);
+    r = run({"set", "102", "--ipadd", "198.51.100.10"});
+    EXPECT_EQ(r.status, 78) << r.out << r.err;
+    PeerLan lan;  // holds 198.51.100.254 on the host
+    r = run({"set", "102", "--ipadd", "198.51.100.254"});
+    EXPECT_EQ(r.status, 78) << r.out << r.err;
+    EXPECT_EQ(trim(vzlist_run({"-H", "-o", "ctid,ip"}).out), "101 198.51.100.10\n       102 198.51.100.12");
+}
+
+// A reboot inside restarts the container under the same monitor: venet0 is made again.
+TEST_F(NetVenet, RebootInsideBringsTheAddressesBack) {
+    ASSERT_TRUE(start_with({"198.51.100.10"}));
+    auto first = init_pid();
+    ASSERT_TRUE(first);
+    sh("reboot");
+    ASSERT_TRUE(eventually(
+        [&] {
+            auto now = init_pid();
+            return now && *now != *first && host_ping("198.51.100.10");
+        },
+        30s))
+        << host_state();
+    EXPECT_EQ(rules_with_iif(kHostEnd).size(), 3u) << joined(rules_with_iif(kHostEnd));
+}
+
+// kill -9 of the monitor, then the container's processes die: the next vzctl command on it (stop) removes what
+// the host held for it.
+TEST_F(NetVenet, KilledMonitorThenStopLeavesNothing) {
+    PeerLan lan;
+    ASSERT_TRUE(start_with({"198.51.100.10"}));
+    auto init = init_pid();
+    ASSERT_TRUE(init);
+    pid_t monitor = parent_of(*init);
+    ASSERT_EQ(comm_of(monitor), "vzmonitor");
+    ASSERT_EQ(::kill(monitor, SIGKILL), 0);
+    ASSERT_EQ(::kill(*init, SIGKILL), 0);
+    ASSERT_TRUE(eventually([&] { return ct_procs().empty(); }, 10s));
+    EXPECT_NE(proxies_of("198.51.100.10"), "") << "no proxy entry to be left over: the test proves nothing";
+
+    auto r = run({"stop", ct()});
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(host_state(), "");
+    EXPECT_EQ(proxies_of("198.51.100.10"), "");
+    EXPECT_TRUE(nothing_left_within());
+}
+
+// A start that fails after the network was set up undoes it: here the template has no init.
+TEST_F(NetVenet, FailedStartLeavesNoNetwork) {
+    PeerLan lan;
+    ASSERT_EQ(run({"set", ct(), "--ipadd", "198.51.100.10", "--save"}).status, 0);
+    auto priv = tmp_ / "private/101";
+    for (auto* init : {"/sbin/init", "/etc/init", "/bin/init"}) ::unlink((priv + init).c_str());
+    auto r = run({"start", ct()});
+    EXPECT_EQ(r.status, 47) << r.out << r.err;
+    EXPECT_EQ(host_state(), "");
+    EXPECT_EQ(proxies_of("198.51.100.10"), "");
+    EXPECT_TRUE(nothing_left_within());
+}
+
+}  // namespace
+}  // namespace vztest
