@@ -86,9 +86,10 @@ std::vector<ParamDef> build() {
 
     // 2.4 veth
     add(row("netif_add", 0, "NETIF", K::NetifAdd, A::Live, "IFNAME[,MAC,HOST_IFNAME,HOST_MAC,BRIDGE]",
-            "add a veth device"));
-    add(row("netif_del", 0, "NETIF", K::NetifDel, A::Live, "IFNAME|all", "remove a veth device"));
-    add(row("ifname", 0, "NETIF", K::NetifSelect, A::Live, "IFNAME", "veth device the next options change"));
+            "add a veth device"), kResVeth);
+    add(row("netif_del", 0, "NETIF", K::NetifDel, A::Live, "IFNAME|all", "remove a veth device"), kResVeth);
+    add(row("ifname", 0, "NETIF", K::NetifSelect, A::Live, "IFNAME", "veth device the next options change"),
+        kResVeth);
     struct NetifOpt {
         const char* option;
         const char* meta;
@@ -99,7 +100,7 @@ std::vector<ParamDef> build() {
                                    NetifOpt{"host_mac", "MAC", "host-side MAC of --ifname"},
                                    NetifOpt{"bridge", "NAME", "bridge the host side of --ifname joins"},
                                    NetifOpt{"mac_filter", "on|off", "drop frames not for the MAC of --ifname"}}) {
-        auto& p = add(row(opt, 0, "NETIF", K::NetifField, A::Live, meta, help));
+        auto& p = add(row(opt, 0, "NETIF", K::NetifField, A::Live, meta, help), kResVeth);
         p.netif_key = opt;
     }
 
