@@ -282,28 +282,22 @@ int Netlink::set_bridge_port(int index, const std::vector<std::pair<uint16_t, ui
     return call(m);
 }
 
-namespace {
-void fdb_msg(auto& m, int port, const Mac& mac) {
-    auto* nd = m.template header<ndmsg>();
+int Netlink::fdb_request(uint16_t type, uint16_t flags, int port, const Mac& mac) {
+    Msg m(type, flags);
+    auto* nd = m.header<ndmsg>();
     nd->ndm_family = AF_BRIDGE;
     nd->ndm_ifindex = port;
     nd->ndm_state = NUD_NOARP;  // static; NUD_PERMANENT would make it the bridge's own (local) address
     nd->ndm_flags = NTF_MASTER;
     m.put(NDA_LLADDR, mac.data(), mac.size());
+    return call(m);
 }
-}  // namespace
 
 int Netlink::add_fdb(int port, const Mac& mac) {
-    Msg m(RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE);
-    fdb_msg(m, port, mac);
-    return call(m);
+    return fdb_request(RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE, port, mac);
 }
 
-int Netlink::del_fdb(int port, const Mac& mac) {
-    Msg m(RTM_DELNEIGH, 0);
-    fdb_msg(m, port, mac);
-    return call(m);
-}
+int Netlink::del_fdb(int port, const Mac& mac) { return fdb_request(RTM_DELNEIGH, 0, port, mac); }
 
 int Netlink::del_link(int index) {
     Msg m(RTM_DELLINK, 0);

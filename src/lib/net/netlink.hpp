@@ -117,6 +117,7 @@ public:
 private:
     class Msg;
     int call(Msg& m);
+    int fdb_request(uint16_t type, uint16_t flags, int port, const Mac& mac);
     void dump(Msg& m, const std::function<void(const nlmsghdr*)>& each);
     mnl_socket* sock_ = nullptr;
     unsigned portid_ = 0;
