@@ -175,13 +175,11 @@ std::vector<ParamDef> build() {
     add(row("local_gid", 0, "LOCAL_GID", K::Uint, A::Stopped, "GID", "host gid of the container's root (default 100000; 0: privileged)")).cmds =
         kCreate;
 
-    // What this version saves and lists but applies nowhere yet (networking, disk quotas, PCI, netfilter, the
+    // What this version saves and lists but applies nowhere yet (host devices, disk quotas, PCI, netfilter, the
     // meminfo mode, mount options), and the beancounters no cgroup enforces. One place: vzctl(8) lists the same.
     constexpr std::string_view kInert[] = {
-        "netdev_add", "netdev_del", "netif_add",  "netif_del", "ifname",   "mac",        "host_ifname",
-        "host_mac",   "bridge",     "mac_filter", "diskquota", "diskspace", "diskinodes", "quotatime",
-        "quotaugidlimit", "pci_add", "pci_del",   "netfilter", "iptables",  "meminfo",    "mount_opts",
-        "vm_overcommit"};
+        "netdev_add", "netdev_del", "diskquota", "diskspace", "diskinodes", "quotatime", "quotaugidlimit",
+        "pci_add",    "pci_del",    "netfilter", "iptables",  "meminfo",    "mount_opts", "vm_overcommit"};
     for (auto& p : t)
         if (std::find(std::begin(kInert), std::end(kInert), p.option) != std::end(kInert) ||
             (p.kind == K::Ubc && p.apply == A::Live && !p.groups))
