@@ -226,6 +226,23 @@ TEST_F(NetVeth, AMissingBridgeFailsTheStartWith130AndLeavesNothing) {
     EXPECT_EQ(conf_value("NETIF"), "");
 }
 
+// A host-side name another device has: 130, and that device (no host end of ours: it has no vzctl alias) is left
+// alone, also by the cleanups before and after the start.
+TEST_F(NetVeth, AHostNameInUseFailsTheStartAndItsOwnerIsLeftAlone) {
+    net_must("ip link add veth101.0 type bridge");
+    struct Del {
+        ~Del() { net_run("ip link del veth101.0"); }
+    } del;
+    auto r = run({"set", ct(), "--netif_add", "eth0,,,," + br_.name(), "--save"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    r = run({"start", ct()});
+    EXPECT_EQ(r.status, 130) << r.out << r.err;
+    EXPECT_TRUE(contains(r.err, "the host already has a device veth101.0")) << r.err;
+    EXPECT_TRUE(contains(net_must("ip -d link show dev veth101.0"), "bridge"));
+    EXPECT_EQ(status_line(), "CTID 101 exist unmounted down");
+    EXPECT_TRUE(ct_cgroups_left().empty()) << joined(ct_cgroups_left());
+}
+
 TEST_F(NetVeth, AKilledMonitorThenStopLeavesNoVeth) {
     start_on_bridge(ct(), br_.name(), kAddr1);
     auto init = init_pid();
