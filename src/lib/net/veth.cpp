@@ -4,6 +4,7 @@
 #include <linux/if_link.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <optional>
 
