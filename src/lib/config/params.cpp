@@ -86,9 +86,10 @@ std::vector<ParamDef> build() {
 
     // 2.4 veth
     add(row("netif_add", 0, "NETIF", K::NetifAdd, A::Live, "IFNAME[,MAC,HOST_IFNAME,HOST_MAC,BRIDGE]",
-            "add a veth device"));
-    add(row("netif_del", 0, "NETIF", K::NetifDel, A::Live, "IFNAME|all", "remove a veth device"));
-    add(row("ifname", 0, "NETIF", K::NetifSelect, A::Live, "IFNAME", "veth device the next options change"));
+            "add a veth device"), kResVeth);
+    add(row("netif_del", 0, "NETIF", K::NetifDel, A::Live, "IFNAME|all", "remove a veth device"), kResVeth);
+    add(row("ifname", 0, "NETIF", K::NetifSelect, A::Live, "IFNAME", "veth device the next options change"),
+        kResVeth);
     struct NetifOpt {
         const char* option;
         const char* meta;
@@ -99,7 +100,7 @@ std::vector<ParamDef> build() {
                                    NetifOpt{"host_mac", "MAC", "host-side MAC of --ifname"},
                                    NetifOpt{"bridge", "NAME", "bridge the host side of --ifname joins"},
                                    NetifOpt{"mac_filter", "on|off", "drop frames not for the MAC of --ifname"}}) {
-        auto& p = add(row(opt, 0, "NETIF", K::NetifField, A::Live, meta, help));
+        auto& p = add(row(opt, 0, "NETIF", K::NetifField, A::Live, meta, help), kResVeth);
         p.netif_key = opt;
     }
 
@@ -174,13 +175,11 @@ std::vector<ParamDef> build() {
     add(row("local_gid", 0, "LOCAL_GID", K::Uint, A::Stopped, "GID", "host gid of the container's root (default 100000; 0: privileged)")).cmds =
         kCreate;
 
-    // What this version saves and lists but applies nowhere yet (networking, disk quotas, PCI, netfilter, the
+    // What this version saves and lists but applies nowhere yet (host devices, disk quotas, PCI, netfilter, the
     // meminfo mode, mount options), and the beancounters no cgroup enforces. One place: vzctl(8) lists the same.
     constexpr std::string_view kInert[] = {
-        "netdev_add", "netdev_del", "netif_add",  "netif_del", "ifname",   "mac",        "host_ifname",
-        "host_mac",   "bridge",     "mac_filter", "diskquota", "diskspace", "diskinodes", "quotatime",
-        "quotaugidlimit", "pci_add", "pci_del",   "netfilter", "iptables",  "meminfo",    "mount_opts",
-        "vm_overcommit"};
+        "netdev_add", "netdev_del", "diskquota", "diskspace", "diskinodes", "quotatime", "quotaugidlimit",
+        "pci_add",    "pci_del",    "netfilter", "iptables",  "meminfo",    "mount_opts", "vm_overcommit"};
     for (auto& p : t)
         if (std::find(std::begin(kInert), std::end(kInert), p.option) != std::end(kInert) ||
             (p.kind == K::Ubc && p.apply == A::Live && !p.groups))

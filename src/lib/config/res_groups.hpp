@@ -17,6 +17,7 @@ enum ResGroup : unsigned {
     kResHostname = 128,  // set inside the container's UTS namespace, not a limit
     kResVenet = 256,     // the container's routed addresses (venet0), its network namespace and the host's routes
     kResDns = 512,       // /etc/resolv.conf in the container's tree (fs/ct_files.hpp), not a limit
+    kResVeth = 1024,     // the container's veth devices (NETIF): pairs, bridge ports, MACs
 };
 
 }  // namespace vz

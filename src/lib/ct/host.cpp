@@ -9,6 +9,7 @@
 #include "ct/state.hpp"
 #include "fs/ct_files.hpp"
 #include "net/venet.hpp"
+#include "net/veth.hpp"
 #include "runtime/sysinfo.hpp"
 #include "util/error.hpp"
 #include "util/file.hpp"
@@ -129,8 +130,13 @@ HostSetup::HostSetup(const CtConfig& cfg, CgroupDriver& cg, const std::string& u
     // A fresh cgroup: after a reboot inside, the old init's systemd left cgroups of its own below the container's
     // (v1 refuses devices.deny "a" on a cgroup with children, and the new init must not inherit them).
     cg.remove(ctid);
+    auto veth = net::veth_config(cfg);
     net::venet_cleanup(ctid);  // what a killed monitor left of an earlier run
-    unnet_ = ScopeGuard([ctid] { net::venet_cleanup(ctid); });
+    net::veth_cleanup(veth);
+    unnet_ = ScopeGuard([ctid, veth] {
+        net::veth_cleanup(veth);
+        net::venet_cleanup(ctid);
+    });
     cg.create(ctid);
     uncgroup_ = ScopeGuard([&cg, ctid] {
         cg.kill_all(ctid);
@@ -152,16 +158,21 @@ void HostSetup::keep() {
 
 std::function<void(pid_t)> net_prepare(const CtConfig& cfg) {
     auto venet = net::venet_config(cfg);
-    if (venet.addrs.empty()) return nullptr;
-    return [venet](pid_t init) {
+    auto veth = net::veth_config(cfg);
+    if (venet.addrs.empty() && veth.devs.empty()) return nullptr;
+    return [venet, veth](pid_t init) {
         Fd ns(::open(fmt::format("/proc/{}/ns/net", init).c_str(), O_RDONLY | O_CLOEXEC));
-        if (!ns) fail(Exit::CantAddIp, "can't open the network namespace of CT {}: {}", venet.ctid, errno_text(errno));
+        if (!ns)
+            fail(veth.devs.empty() ? Exit::CantAddIp : Exit::Veth, "can't open the network namespace of CT {}: {}",
+                 venet.ctid, errno_text(errno));
         net::venet_start(venet, ns.get());
+        net::veth_start(veth, ns.get());
     };
 }
 
 void release_host(const CtConfig& cfg, CgroupDriver& cg) {
     cg.remove(cfg.ctid());
+    net::veth_cleanup(net::veth_config(cfg));
     net::venet_cleanup(cfg.ctid());
     ubcfs_release(cfg);
 }

@@ -73,8 +73,9 @@ int enter_ct(const Paths& p, unsigned ctid, const std::vector<std::string>& exec
 void set_user_password(const CtConfig& cfg, const std::string& user_password);
 
 // Applies changed parameters to a running container (set without restart). `keys` are the changed config keys;
-// `changes` what the command gave (--ipadd and --ipdel change only the addresses they name).
+// `changes` what the command gave (--ipadd and --ipdel change only the addresses they name), `before` the config
+// the container runs with (the veth devices are changed from it).
 std::vector<std::string> apply_running(const CtConfig& cfg, const std::vector<std::string>& keys,
-                                       const std::vector<Change>& changes = {});
+                                       const std::vector<Change>& changes = {}, const CtConfig* before = nullptr);
 
 }  // namespace vz

@@ -13,6 +13,7 @@
 #include "ct/probe.hpp"
 #include "fs/ct_files.hpp"
 #include "net/venet.hpp"
+#include "net/veth.hpp"
 #include "runtime/join.hpp"
 #include "util/error.hpp"
 #include "util/log.hpp"
@@ -85,10 +86,20 @@ void apply_venet(const CtConfig& cfg, CgroupDriver& cg, const std::vector<Change
     if (!change.added.empty()) log::info("Adding IP address(es): {}", listed(change.added));
 }
 
+// The veth devices made as NETIF now says (`before`: what they were made from): new ones created, dropped ones
+// removed, changed fields applied.
+void apply_veth(const CtConfig& before, const CtConfig& cfg, CgroupDriver& cg) {
+    auto init = find_init(cg, cfg.ctid());
+    if (!init) fail(Exit::NotRunning, "Container is not running");
+    Fd ns(::open(fmt::format("/proc/{}/ns/net", *init).c_str(), O_RDONLY | O_CLOEXEC));
+    if (!ns) fail(Exit::Veth, "can't open the network namespace of CT {}: {}", cfg.ctid(), errno_text(errno));
+    net::veth_change(net::veth_config(before), net::veth_config(cfg), ns.get());
+}
+
 }  // namespace
 
 std::vector<std::string> apply_running(const CtConfig& cfg, const std::vector<std::string>& keys,
-                                       const std::vector<Change>& changes) {
+                                       const std::vector<Change>& changes, const CtConfig* before) {
     unsigned groups = 0;
     for (auto& k : keys) groups |= groups_of_key(k);
     auto cg = driver_of(cfg);
@@ -107,6 +118,7 @@ std::vector<std::string> apply_running(const CtConfig& cfg, const std::vector<st
         // /etc/hosts names the host name at the first address.
         if (!(groups & kResHostname)) write_ct_files(cfg, cfg.ve_private(), kResHostname);
     }
+    if (groups & kResVeth) apply_veth(before ? *before : cfg, cfg, *cg);
     if (!(groups & kResAll)) return {};
     auto res = resources_from_config(cfg);
     if (groups & kResPty) {

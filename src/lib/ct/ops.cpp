@@ -171,7 +171,7 @@ void apply_live(const CtConfig& cfg, const ConfFile& conf, const SetRequest& req
             if (auto* d = find_param_by_key(k); d && d->apply == Apply::Live && !d->inert) keys.push_back(k);
     // Every live parameter left feeds a group of limits (unit test ParamTable.LiveParametersFeedAGroupOrAreInert).
     CtConfig next(cfg.ctid(), std::make_shared<const ConfFile>(cfg.global()), conf);
-    for (auto& w : apply_running(next, keys, req.changes)) log::warn("{}", w);
+    for (auto& w : apply_running(next, keys, req.changes, &cfg)) log::warn("{}", w);
     // Only beancounters a cgroup enforces are left in `keys` (the others are inert).
     if (std::any_of(keys.begin(), keys.end(), [](const std::string& k) { return find_ubc_by_key(k); }))
         log::info("UB limits were set successfully");

@@ -170,8 +170,14 @@ std::vector<Link> Netlink::links() {
     dump(m, [&](const nlmsghdr* nlh) {
         auto* ifi = static_cast<const ifinfomsg*>(mnl_nlmsg_get_payload(nlh));
         auto a = parse<IFLA_MAX + 1>(nlh, sizeof(ifinfomsg));
-        out.push_back(Link{ifi->ifi_index, str_of(a[IFLA_IFNAME]), ifi->ifi_flags, ifi->ifi_type,
-                           static_cast<int>(u32_of(a[IFLA_MASTER]))});
+        Link l{ifi->ifi_index, str_of(a[IFLA_IFNAME]), ifi->ifi_flags, ifi->ifi_type,
+               static_cast<int>(u32_of(a[IFLA_MASTER])), {}, str_of(a[IFLA_IFALIAS]), std::nullopt};
+        if (a[IFLA_LINKINFO]) l.kind = str_of(parse_nested<IFLA_INFO_MAX + 1>(a[IFLA_LINKINFO])[IFLA_INFO_KIND]);
+        if (a[IFLA_ADDRESS] && mnl_attr_get_payload_len(a[IFLA_ADDRESS]) == 6) {
+            l.mac.emplace();
+            std::memcpy(l.mac->data(), mnl_attr_get_payload(a[IFLA_ADDRESS]), 6);
+        }
+        out.push_back(std::move(l));
     });
     return out;
 }
@@ -183,6 +189,14 @@ int Netlink::index_of(const std::string& name) {
 }
 
 namespace {
+// The header of a request about one link.
+ifinfomsg* link_header(auto& m, int index) {
+    auto* ifi = m.template header<ifinfomsg>();
+    ifi->ifi_family = AF_UNSPEC;
+    ifi->ifi_index = index;
+    return ifi;
+}
+
 void put_end(auto& m, const VethEnd& e) {
     m.put_str(IFLA_IFNAME, e.name);
     if (e.mac) m.put(IFLA_ADDRESS, e.mac->data(), e.mac->size());
@@ -214,9 +228,7 @@ int Netlink::add_veth(const VethEnd& here, const VethEnd& peer) {
 
 int Netlink::set_flags(int index, unsigned flags, unsigned change) {
     Msg m(RTM_NEWLINK, 0);
-    auto* ifi = m.header<ifinfomsg>();
-    ifi->ifi_family = AF_UNSPEC;
-    ifi->ifi_index = index;
+    auto* ifi = link_header(m, index);
     ifi->ifi_flags = flags;
     ifi->ifi_change = change;
     return call(m);
@@ -224,18 +236,14 @@ int Netlink::set_flags(int index, unsigned flags, unsigned change) {
 
 int Netlink::set_master(int index, int master) {
     Msg m(RTM_NEWLINK, 0);
-    auto* ifi = m.header<ifinfomsg>();
-    ifi->ifi_family = AF_UNSPEC;
-    ifi->ifi_index = index;
+    link_header(m, index);
     m.put_u32(IFLA_MASTER, static_cast<uint32_t>(master));
     return call(m);
 }
 
 int Netlink::set_netns(int index, int netns_fd, const std::string& new_name) {
     Msg m(RTM_NEWLINK, 0);
-    auto* ifi = m.header<ifinfomsg>();
-    ifi->ifi_family = AF_UNSPEC;
-    ifi->ifi_index = index;
+    link_header(m, index);
     m.put_u32(IFLA_NET_NS_FD, static_cast<uint32_t>(netns_fd));
     if (!new_name.empty()) m.put_str(IFLA_IFNAME, new_name);
     return call(m);
@@ -243,18 +251,57 @@ int Netlink::set_netns(int index, int netns_fd, const std::string& new_name) {
 
 int Netlink::set_mac(int index, const Mac& mac) {
     Msg m(RTM_NEWLINK, 0);
-    auto* ifi = m.header<ifinfomsg>();
-    ifi->ifi_family = AF_UNSPEC;
-    ifi->ifi_index = index;
+    link_header(m, index);
     m.put(IFLA_ADDRESS, mac.data(), mac.size());
     return call(m);
 }
 
+int Netlink::set_name(int index, const std::string& name) {
+    Msg m(RTM_NEWLINK, 0);
+    link_header(m, index);
+    m.put_str(IFLA_IFNAME, name);
+    return call(m);
+}
+
+int Netlink::set_alias(int index, const std::string& alias) {
+    Msg m(RTM_NEWLINK, 0);
+    link_header(m, index);
+    m.put_str(IFLA_IFALIAS, alias);
+    return call(m);
+}
+
+int Netlink::set_bridge_port(int index, const std::vector<std::pair<uint16_t, uint8_t>>& opts) {
+    Msg m(RTM_NEWLINK, 0);
+    link_header(m, index);
+    auto* info = m.nest(IFLA_LINKINFO);
+    m.put_str(IFLA_INFO_SLAVE_KIND, "bridge");
+    auto* data = m.nest(IFLA_INFO_SLAVE_DATA);
+    for (auto [type, value] : opts) m.put_u8(type, value);
+    m.end(data);
+    m.end(info);
+    return call(m);
+}
+
+int Netlink::fdb_request(uint16_t type, uint16_t flags, int port, const Mac& mac) {
+    Msg m(type, flags);
+    auto* nd = m.header<ndmsg>();
+    nd->ndm_family = AF_BRIDGE;
+    nd->ndm_ifindex = port;
+    nd->ndm_state = NUD_NOARP;  // static; NUD_PERMANENT would make it the bridge's own (local) address
+    nd->ndm_flags = NTF_MASTER;
+    m.put(NDA_LLADDR, mac.data(), mac.size());
+    return call(m);
+}
+
+int Netlink::add_fdb(int port, const Mac& mac) {
+    return fdb_request(RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE, port, mac);
+}
+
+int Netlink::del_fdb(int port, const Mac& mac) { return fdb_request(RTM_DELNEIGH, 0, port, mac); }
+
 int Netlink::del_link(int index) {
     Msg m(RTM_DELLINK, 0);
-    auto* ifi = m.header<ifinfomsg>();
-    ifi->ifi_family = AF_UNSPEC;
-    ifi->ifi_index = index;
+    link_header(m, index);
     return call(m);
 }
 

@@ -29,6 +29,9 @@ struct Link {
     unsigned flags = 0;
     unsigned short type = 0;  // ARPHRD_
     int master = 0;
+    std::string kind;   // IFLA_INFO_KIND: "veth", "bridge"...; "" for none
+    std::string alias;  // IFLA_IFALIAS
+    std::optional<Mac> mac;
 };
 
 struct Route {
@@ -83,6 +86,13 @@ public:
     int set_master(int index, int master);  // 0: out of its bridge
     int set_netns(int index, int netns_fd, const std::string& new_name = {});
     int set_mac(int index, const Mac& mac);
+    int set_name(int index, const std::string& name);  // the link must be down
+    int set_alias(int index, const std::string& alias);
+    // Bridge port options (IFLA_BRPORT_LEARNING, _UNICAST_FLOOD, _LOCKED...: one byte each) of a bridge's port.
+    int set_bridge_port(int index, const std::vector<std::pair<uint16_t, uint8_t>>& opts);
+    // A static entry of the bridge's forwarding database (`bridge fdb add MAC dev PORT master static`).
+    int add_fdb(int port, const Mac& mac);
+    int del_fdb(int port, const Mac& mac);
     int del_link(int index);
 
     int add_addr(int index, const IpAddr& a);  // without duplicate address detection
@@ -107,6 +117,7 @@ public:
 private:
     class Msg;
     int call(Msg& m);
+    int fdb_request(uint16_t type, uint16_t flags, int port, const Mac& mac);
     void dump(Msg& m, const std::function<void(const nlmsghdr*)>& each);
     mnl_socket* sock_ = nullptr;
     unsigned portid_ = 0;

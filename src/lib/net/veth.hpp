@@ -1,0 +1,48 @@
+// veth devices (NETIF) on a mainline kernel: for each device a veth pair, its container end created inside the
+// container's network namespace with the configured name and MAC, its host end in the host's with its own name and
+// MAC, both up, the host end a port of the configured bridge. The container configures its addresses itself.
+//
+// mac_filter=on (the default) with a bridge: the host end's bridge port is locked (IFLA_BRPORT_LOCKED: the bridge
+// forwards a frame from it only when the frame's source MAC has a forwarding-database entry pointing to this port),
+// does not learn, and gets no unknown-unicast floods; one static FDB entry, the container end's MAC on this port,
+// lets the container's own frames in and the frames for it out. A MAC changed inside the container matches no
+// entry: its frames are dropped, and the frames sent to it are not flooded to the port.
+//
+// Each host end carries an alias "vzctl CT <CTID> <ifname> <tag>" (tag: a hash of VE_ROOT), by which the cleanup
+// and a live change find this container's host ends whatever their names.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "config/ctconfig.hpp"
+
+namespace vz::net {
+
+struct VethDev {
+    std::string ifname, mac, host_ifname, host_mac, bridge;
+    bool mac_filter = true;
+};
+
+struct VethConfig {
+    unsigned ctid = 0;
+    std::string tag;  // what tells this container's host ends from another one's of the same CTID
+    std::vector<VethDev> devs;
+};
+
+VethConfig veth_config(const CtConfig& cfg);
+
+// At start, in the network namespace `netns_fd` of a container whose init has not run yet. Fails with exit 130
+// (a missing bridge, a host name in use...) having undone what it made.
+void veth_start(const VethConfig& c, int netns_fd);
+
+// On a running container: the devices of `c` made as configured. A device no longer configured is removed, a new
+// one created; of the others, what differs from the configuration (host end's name, MACs, bridge, filter) changed.
+// `before`: the configuration the devices were made from (host ends of devices renamed by this change are looked
+// up by their old names, and the filter is set again where its inputs changed).
+void veth_change(const VethConfig& before, const VethConfig& c, int netns_fd);
+
+// The host ends of the container's devices that are left (after a stop, or a monitor that was killed).
+void veth_cleanup(const VethConfig& c);
+
+}  // namespace vz::net
