@@ -115,7 +115,7 @@ std::vector<Record> collect(const vz::Paths& paths, const Query& q) {
     if (sources & kState) mounts = vz::MountTable::read();
     auto wanted = wanted_ubc(q);
     bool need_init = (sources & kInit) || ((sources & kUbc) && vz::ubc_needs_init(wanted));
-    std::optional<std::map<unsigned, std::vector<std::string>>> routed;  // fetched once, when a running CT needs it
+    std::optional<std::map<std::string, std::vector<std::string>>> routed;  // fetched once, when a running CT needs it
     std::vector<Record> out;
     out.reserve(ids.size());
     for (unsigned id : ids) {
@@ -136,7 +136,7 @@ std::vector<Record> collect(const vz::Paths& paths, const Query& q) {
         if (r.state.running && (sources & kLoad)) r.load = probe.loadavg(id);
         if (r.state.running && (sources & kNet)) {
             if (!routed) routed = vz::routed_addresses();
-            auto it = routed->find(id);
+            auto it = r.cfg ? routed->find(vz::routed_key(*r.cfg)) : routed->end();
             r.ips = it == routed->end() ? StrList{} : it->second;
         }
         // Listing everything shows containers that exist: a config and a private area, or processes.

@@ -281,6 +281,36 @@ TEST_F(NetVenet, KilledMonitorThenStopLeavesNothing) {
     EXPECT_TRUE(nothing_left_within());
 }
 
+// ERROR_ON_ARPFAIL=yes: an address that another machine on the LAN answers for is refused (34), nothing left.
+// Otherwise the container's address is announced there (gratuitous ARP), unless SKIP_ARPDETECT=yes.
+TEST_F(NetVenet, ArpProbeAndAnnouncement) {
+    PeerLan lan;
+    ASSERT_EQ(lan.exec("sysctl -qw net.ipv4.conf.eth0.arp_accept=1").status, 0);
+    auto conf = read_text(confdir_ + "/vz.conf");
+    write_text(confdir_ + "/vz.conf", conf + "ERROR_ON_ARPFAIL=\"yes\"\n");
+    ASSERT_EQ(run({"set", ct(), "--ipadd", "198.51.100.1", "--save"}).status, 0);
+    auto r = run({"start", ct()});
+    EXPECT_EQ(r.status, 34) << r.out << r.err;
+    EXPECT_TRUE(contains(r.err, "198.51.100.1") && contains(r.err, lan.host_dev())) << r.err;
+    EXPECT_EQ(host_state(), "");
+    EXPECT_EQ(proxies_of("198.51.100.1"), "");
+    EXPECT_TRUE(nothing_left_within());
+
+    // A free address: probed, then announced; the peer learns it without ever asking.
+    ASSERT_EQ(run({"set", ct(), "--ipdel", "all", "--ipadd", "198.51.100.10", "--save"}).status, 0);
+    ASSERT_TRUE(start_ct());
+    auto host_mac = trim(read_text("/sys/class/net/" + lan.host_dev() + "/address"));
+    EXPECT_TRUE(eventually([&] { return contains(lan.exec("ip neigh show 198.51.100.10").out, host_mac); }, 3s))
+        << lan.exec("ip neigh show").out;
+    ASSERT_EQ(run({"stop", ct(), "--fast"}).status, 0);
+
+    write_text(confdir_ + "/vz.conf", conf + "SKIP_ARPDETECT=\"yes\"\n");
+    ASSERT_EQ(run({"set", ct(), "--ipdel", "all", "--ipadd", "198.51.100.11", "--save"}).status, 0);
+    ASSERT_TRUE(start_ct());
+    std::this_thread::sleep_for(300ms);  // what an announcement would need to arrive; nothing must
+    EXPECT_FALSE(contains(lan.exec("ip neigh show 198.51.100.11").out, "lladdr")) << lan.exec("ip neigh show").out;
+}
+
 // A start that fails after the network was set up undoes it: here the template has no init.
 TEST_F(NetVenet, FailedStartLeavesNoNetwork) {
     PeerLan lan;

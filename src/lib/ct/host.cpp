@@ -131,11 +131,12 @@ HostSetup::HostSetup(const CtConfig& cfg, CgroupDriver& cg, const std::string& u
     // (v1 refuses devices.deny "a" on a cgroup with children, and the new init must not inherit them).
     cg.remove(ctid);
     auto veth = net::veth_config(cfg);
-    net::venet_cleanup(ctid);  // what a killed monitor left of an earlier run
+    auto venet = net::venet_config(cfg);
+    net::venet_cleanup(venet);  // what a killed monitor left of an earlier run
     net::veth_cleanup(veth);
-    unnet_ = ScopeGuard([ctid, veth] {
+    unnet_ = ScopeGuard([venet, veth] {
         net::veth_cleanup(veth);
-        net::venet_cleanup(ctid);
+        net::venet_cleanup(venet);
     });
     cg.create(ctid);
     uncgroup_ = ScopeGuard([&cg, ctid] {
@@ -173,7 +174,7 @@ std::function<void(pid_t)> net_prepare(const CtConfig& cfg) {
 void release_host(const CtConfig& cfg, CgroupDriver& cg) {
     cg.remove(cfg.ctid());
     net::veth_cleanup(net::veth_config(cfg));
-    net::venet_cleanup(cfg.ctid());
+    net::venet_cleanup(net::venet_config(cfg));
     ubcfs_release(cfg);
 }
 

@@ -1,6 +1,7 @@
 #include "ct/probe.hpp"
 
 #include "net/venet.hpp"
+#include "net/veth.hpp"
 
 #include <unistd.h>
 
@@ -105,10 +106,12 @@ std::optional<std::string> ubc_proc_text(const Paths& p, unsigned ctid) {
     return format_ubc_raw(live.blocks);
 }
 
-std::map<unsigned, std::vector<std::string>> routed_addresses() {
-    std::map<unsigned, std::vector<std::string>> out;
-    for (auto& [ctid, a] : net::venet_routed()) out[ctid].push_back(a.str());
+std::map<std::string, std::vector<std::string>> routed_addresses() {
+    std::map<std::string, std::vector<std::string>> out;
+    for (auto& [key, a] : net::venet_routed()) out[key].push_back(a.str());
     return out;
 }
+
+std::string routed_key(const CtConfig& cfg) { return net::venet_alias(cfg.ctid(), net::host_end_tag(cfg)); }
 
 }  // namespace vz

@@ -74,7 +74,10 @@ LiveUbc collect_live_ubc(const Paths& paths, std::vector<unsigned> ctids);
 // not run.
 std::optional<std::string> ubc_proc_text(const Paths& p, unsigned ctid);
 
-// The venet addresses in force for every running container (its host routes), by CTID: one listing for all.
-std::map<unsigned, std::vector<std::string>> routed_addresses();
+// The venet addresses in force for every running container (its host routes), by routed_key: one listing for
+// all.
+std::map<std::string, std::vector<std::string>> routed_addresses();
+// Which entry of routed_addresses() is the container's.
+std::string routed_key(const CtConfig& cfg);
 
 }  // namespace vz

@@ -10,7 +10,9 @@
 #include <algorithm>
 #include <set>
 
+#include "net/arp.hpp"
 #include "net/netlink.hpp"
+#include "net/veth.hpp"
 #include "util/error.hpp"
 #include "util/fd.hpp"
 #include "util/log.hpp"
@@ -56,6 +58,15 @@ std::string name_of(const std::vector<Link>& links, int index) {
         if (l.index == index) return l.name;
     return {};
 }
+
+Mac mac_of(const std::vector<Link>& links, int index) {
+    for (auto& l : links)
+        if (l.index == index && l.mac) return *l.mac;
+    return {};
+}
+
+// How long the duplicate-address probe waits for an answer (ERROR_ON_ARPFAIL=yes only).
+constexpr std::chrono::milliseconds kProbeWait{300};
 
 // The host devices that answer ARP/NDP for `a`, as NEIGHBOUR_DEVS says: "detect", the device of the host's route
 // to the address (looked up before the container's own route exists); "list:A B", those; unset or "all", every
@@ -149,6 +160,11 @@ void add_one(Netlink& h, Netlink& ct, const VenetConfig& c, const IpAddr& a, int
              const std::vector<Link>& links) {
     auto host_end = venet_host_end(c.ctid);
     auto devs = neighbour_devs(h, c, a, links);  // before the container's route exists: "detect" looks it up
+    if (c.probe)
+        for (int dev : devs)
+            if (address_answers(dev, mac_of(links, dev), a, kProbeWait))
+                fail(Exit::CantAddIp, "Unable to add IP {}: another machine answers for it on {} (ERROR_ON_ARPFAIL=yes)",
+                     a.str(), name_of(links, dev));
     if (int rc = ct.add_addr(ct_idx, a); rc)
         fail(Exit::CantAddIp, "Unable to add IP {} in CT {}: {}", a.str(), c.ctid, errno_text(rc));
     auto r = host_route(a, host_idx);
@@ -162,6 +178,8 @@ void add_one(Netlink& h, Netlink& ct, const VenetConfig& c, const IpAddr& a, int
         if (int rc = h.add_proxy(dev, a); rc)
             fail(Exit::CantAddIp, "Unable to add the proxy entry of {} on {}: {}", a.str(), name_of(links, dev),
                  errno_text(rc));
+        if (c.announce && !announce(dev, mac_of(links, dev), a))
+            log::warn("can't announce {} on {}: {}", a.str(), name_of(links, dev), errno_text(errno));
     }
 }
 
@@ -232,6 +250,8 @@ std::pair<int, int> make_pair_and_rules(Netlink& h, Netlink& ct, const VenetConf
     int host_idx = h.index_of(host_end);
     int ct_idx = ct.index_of(kCtDev);
     if (!host_idx || !ct_idx) fail(Exit::CantAddIp, "the new {} of CT {} disappeared", kCtDev, c.ctid);
+    if (int rc = h.set_alias(host_idx, venet_alias(c.ctid, c.tag)); rc)
+        fail(Exit::CantAddIp, "can't name the host end {} of CT {}: {}", host_end, c.ctid, errno_text(rc));
     for (auto [nl, idx] : {std::pair<Netlink*, int>{&h, host_idx}, {&ct, ct_idx}, {&ct, ct.index_of("lo")}})
         if (int rc = idx ? nl->set_flags(idx, IFF_UP, IFF_UP) : 0; rc)
             fail(Exit::CantAddIp, "can't bring up the venet pair of CT {}: {}", c.ctid, errno_text(rc));
@@ -251,12 +271,18 @@ std::pair<int, int> make_pair_and_rules(Netlink& h, Netlink& ct, const VenetConf
 
 std::string venet_host_end(unsigned ctid) { return "venet" + std::to_string(ctid); }
 
+std::string venet_alias(unsigned ctid, const std::string& tag) { return fmt::format("vzctl CT {} venet0 {}", ctid, tag); }
+
 VenetConfig venet_config(const CtConfig& cfg) {
     VenetConfig c;
     c.ctid = cfg.ctid();
+    c.tag = host_end_tag(cfg);
     c.addrs = parse_list(cfg.get_or("IP_ADDRESS", ""), cfg.get_or("IPV6", "yes") == "yes");
     c.neighbour_devs = cfg.get_or("NEIGHBOUR_DEVS", "");
     c.route_src_dev = cfg.get_or("VE_ROUTE_SRC_DEV", "");
+    bool skip = cfg.get_or("SKIP_ARPDETECT", "no") == "yes";
+    c.announce = !skip;
+    c.probe = !skip && cfg.get_or("ERROR_ON_ARPFAIL", "no") == "yes";
     return c;
 }
 
@@ -266,7 +292,7 @@ void venet_start(const VenetConfig& c, int netns_fd) {
     auto links = h.links();
     check_free(h, c.addrs, venet_host_end(c.ctid), links);
     Netlink ct(netns_fd);
-    ScopeGuard undo([&] { venet_cleanup(c.ctid); });
+    ScopeGuard undo([&] { venet_cleanup(c); });
     auto [host_idx, ct_idx] = make_pair_and_rules(h, ct, c, netns_fd);
     links = h.links();
     std::set<int> families;
@@ -313,31 +339,37 @@ VenetChange venet_change(const VenetConfig& c, int netns_fd, const std::vector<I
     return change;
 }
 
-std::vector<std::pair<unsigned, IpAddr>> venet_routed() {
+std::vector<std::pair<std::string, IpAddr>> venet_routed() {
     Netlink h;
     auto links = h.links();
-    std::vector<std::pair<unsigned, IpAddr>> out;
+    std::vector<std::pair<std::string, IpAddr>> out;
     for (int family : kFamilies)
         for (auto& r : h.routes(family)) {
             if (r.protocol != kProto || r.table != RT_TABLE_MAIN) continue;
-            auto id = ctid_of_host_end(name_of(links, r.oif));
-            if (!id) continue;
+            auto it = std::find_if(links.begin(), links.end(), [&](const Link& l) { return l.index == r.oif; });
+            if (it == links.end() || !ctid_of_host_end(it->name)) continue;
             IpAddr a;
             a.family = family;
             a.bytes = r.dst;
             a.prefix = a.full();
-            out.emplace_back(*id, a);
+            out.emplace_back(it->alias, a);
         }
     return out;
 }
 
-void venet_cleanup(unsigned ctid) {
+void venet_cleanup(const VenetConfig& c) {
     Netlink h;
-    auto host_end = venet_host_end(ctid);
-    if (int idx = h.index_of(host_end); idx) h.del_link(idx);
-    for (int family : kFamilies)
-        for (auto& r : h.rules(family))
-            if (r.protocol == kProto && r.iif == host_end) h.del_rule(r);
+    auto host_end = venet_host_end(c.ctid);
+    bool ours = true;
+    for (auto& l : h.links())
+        if (l.name == host_end) {
+            ours = l.alias == venet_alias(c.ctid, c.tag);
+            if (ours) h.del_link(l.index);
+        }
+    if (ours)
+        for (int family : kFamilies)
+            for (auto& r : h.rules(family))
+                if (r.protocol == kProto && r.iif == host_end) h.del_rule(r);
     // Proxy entries first, routes second: an entry that a start adds meanwhile has its route already, so it is
     // never taken for a leftover.
     for (int family : kFamilies) {

@@ -5,7 +5,8 @@
 // goes straight to the other end, as on OpenVZ's point-to-point venet (no ARP round trip, no IPv6 duplicate-address
 // wait). Inside: each address (with its prefix as given, else /32 or /128) and a default route over venet0 for each
 // family it has addresses of. On the host: a /32 (/128) route per address to venet<CTID> (protocol kProto), proxy
-// ARP/NDP entries for it on the devices NEIGHBOUR_DEVS names, per-device forwarding on the host end, and policy
+// ARP/NDP entries for it on the devices NEIGHBOUR_DEVS names (probed first with ERROR_ON_ARPFAIL=yes, announced
+// after unless SKIP_ARPDETECT), per-device forwarding on the host end, and policy
 // rules that let the host end in only with one of the container's addresses as source (anti-spoofing):
 //   pref 1000  from ADDR iif venet<CTID> goto 1002     (per address)
 //   pref 1001  iif venet<CTID> blackhole               (per family)
@@ -22,9 +23,12 @@ namespace vz::net {
 
 struct VenetConfig {
     unsigned ctid = 0;
+    std::string tag;             // host_end_tag (veth.hpp): the host end's alias is "vzctl CT <CTID> venet0 <tag>"
     std::vector<IpAddr> addrs;
     std::string neighbour_devs;  // NEIGHBOUR_DEVS: "" or "all", "detect", "list:eth0 eth1"
     std::string route_src_dev;   // VE_ROUTE_SRC_DEV
+    bool announce = true;        // not SKIP_ARPDETECT: gratuitous ARP / unsolicited NA on the neighbour devices
+    bool probe = false;          // ERROR_ON_ARPFAIL=yes (and not SKIP_ARPDETECT): refuse an address that answers
 };
 
 VenetConfig venet_config(const CtConfig& cfg);
@@ -45,11 +49,16 @@ struct VenetChange {
 VenetChange venet_change(const VenetConfig& c, int netns_fd, const std::vector<IpAddr>& add,
                          const std::vector<IpAddr>& del, bool del_all);
 
-// Addresses in force for running containers, from the host's routes: CTID -> addresses (one listing for all).
-std::vector<std::pair<unsigned, IpAddr>> venet_routed();
+// The alias of a container's venet host end.
+std::string venet_alias(unsigned ctid, const std::string& tag);
+
+// Addresses in force for running containers, from the host's routes: host end alias -> addresses (one listing
+// for all).
+std::vector<std::pair<std::string, IpAddr>> venet_routed();
 
 // What the host holds for the container after it stopped (or its monitor was killed): its host end, its policy
-// rules, and proxy entries of addresses no container is routed to any more.
-void venet_cleanup(unsigned ctid);
+// rules, and proxy entries of addresses no container is routed to any more. A venet<CTID> with another alias
+// belongs to another container of that CTID (another config directory) and is left alone with its rules.
+void venet_cleanup(const VenetConfig& c);
 
 }  // namespace vz::net

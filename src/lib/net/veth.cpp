@@ -181,10 +181,12 @@ uint64_t fnv1a(const std::string& s) {
 
 }  // namespace
 
+std::string host_end_tag(const CtConfig& cfg) { return fmt::format("{:016x}", fnv1a(cfg.ve_root())); }
+
 VethConfig veth_config(const CtConfig& cfg) {
     VethConfig c;
     c.ctid = cfg.ctid();
-    c.tag = fmt::format("{:016x}", fnv1a(cfg.ve_root()));
+    c.tag = host_end_tag(cfg);
     for (auto& dev : split(cfg.get_or("NETIF", ""), ";")) {
         VethDev d;
         for (auto& kv : split(dev, ",")) {

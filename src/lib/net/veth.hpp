@@ -32,6 +32,10 @@ struct VethConfig {
 
 VethConfig veth_config(const CtConfig& cfg);
 
+// What tells this container's host ends from those of another container with the same CTID (another VE_ROOT,
+// as tests with their own config directories have): a hash of VE_ROOT.
+std::string host_end_tag(const CtConfig& cfg);
+
 // At start, in the network namespace `netns_fd` of a container whose init has not run yet. Fails with exit 130
 // (a missing bridge, a host name in use...) having undone what it made.
 void veth_start(const VethConfig& c, int netns_fd);
