@@ -209,6 +209,21 @@ TEST_F(NetVenet, LiveIpaddIpdelKeepTheOtherConnections) {
     EXPECT_EQ(conf_value("IP_ADDRESS"), "198.51.100.10");
 }
 
+// venet0 and veth devices side by side: a live --netif_add and --netif_del leave venet0 alone (the venet host end
+// is no veth device of the container's, whatever its alias says).
+TEST_F(NetVenet, VethChangesLeaveVenetAlone) {
+    PeerBridge bridge;
+    ASSERT_TRUE(start_with({"198.51.100.10"}));
+    auto r = run({"set", ct(), "--netif_add", "eth0,,,," + bridge.name()});
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_FALSE(contains(r.out, "venet0")) << r.out;
+    EXPECT_TRUE(host_ping("198.51.100.10"));
+    r = run({"set", ct(), "--netif_del", "all"});
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_TRUE(host_ping("198.51.100.10"));
+    EXPECT_TRUE(contains(sh("ip addr show dev venet0").out, "198.51.100.10"));
+}
+
 // A stopped container's set only saves; the next start brings the addresses.
 TEST_F(NetVenet, SavedOnAStoppedContainerAppliedAtStart) {
     auto r = run({"set", ct(), "--ipadd", "203.0.113.30", "--save"});

@@ -184,14 +184,14 @@ JoinSpec join_spec(const CtConfig& cfg, pid_t init) {
 }
 
 CtCommand::CtCommand(const CtConfig& cfg, CgroupDriver& cg, pid_t init, const std::function<void()>& body)
-    : cg_(cg), ctid_(cfg.ctid()), init_(init) {
+    : cg_(cg), ctid_(cfg.ctid()), init_(init), lockdir_(lock_dir(cfg.global())) {
     auto entered = make_pipe();
     auto js = join_spec(cfg, init);
     js.entered = entered.wr.get();
     try {
         child_ = ChildProcess(fork_in_ct(js, cg, body));
     } catch (const Error&) {
-        check_still_running(cg, ctid_, init, true);
+        check_still_running(cg, ctid_, init, true, lockdir_);
         throw;
     }
     entered_ = std::move(entered.rd);
@@ -203,7 +203,7 @@ int CtCommand::wait() {
     // Every writer is gone now: a byte, or the end of the pipe when it never got in.
     char byte = 0;
     bool got_in = ::read(entered_.get(), &byte, 1) == 1;
-    check_still_running(cg_, ctid_, init_, !got_in || code > 128);
+    check_still_running(cg_, ctid_, init_, !got_in || code > 128, lockdir_);
     return code;
 }
 

@@ -37,6 +37,7 @@ private:
     CgroupDriver& cg_;
     unsigned ctid_;
     pid_t init_;
+    std::string lockdir_;
     Fd entered_;
     ChildProcess child_;
 };

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -44,6 +45,22 @@ CtLock::CtLock(const std::string& lockdir, unsigned ctid, const std::string& com
 void CtLock::release() {
     if (fd_) ::unlink(path_.c_str());
     fd_.reset();
+}
+
+bool ct_lock_held(const std::string& lockdir, unsigned ctid) {
+    struct stat st;
+    if (::stat((lockdir + "/" + std::to_string(ctid) + ".lck").c_str(), &st) != 0) return false;
+    // "1: FLOCK  ADVISORY  WRITE 1234 08:01:1234567 0 EOF": major:minor (hex) and inode of the file.
+    auto id = fmt::format(" {:02x}:{:02x}:{} ", major(st.st_dev), minor(st.st_dev), st.st_ino);
+    auto locks = read_file("/proc/locks").value_or("");
+    for (size_t pos = 0; pos < locks.size();) {
+        auto nl = locks.find('\n', pos);
+        if (nl == std::string::npos) nl = locks.size();
+        auto line = locks.substr(pos, nl - pos);
+        if (line.find("FLOCK") != std::string::npos && line.find(id) != std::string::npos) return true;
+        pos = nl + 1;
+    }
+    return false;
 }
 
 }  // namespace vz

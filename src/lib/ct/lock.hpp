@@ -22,4 +22,8 @@ private:
     Fd fd_;
 };
 
+// Whether some process holds the container's lock now (LOCKDIR/<CTID>.lck listed in /proc/locks), without taking
+// it: trying it would make a concurrent vzctl fail with "Container already locked".
+bool ct_lock_held(const std::string& lockdir, unsigned ctid);
+
 }  // namespace vz

@@ -1,4 +1,5 @@
 #include "ct/probe.hpp"
+#include "ct/lock.hpp"
 
 #include "net/venet.hpp"
 #include "net/veth.hpp"
@@ -37,11 +38,16 @@ std::optional<pid_t> find_init(const CgroupDriver& cg, unsigned ctid) {
     return std::nullopt;
 }
 
-void check_still_running(const CgroupDriver& cg, unsigned ctid, pid_t init, bool killed) {
-    auto end = std::chrono::steady_clock::now() + std::chrono::seconds(killed ? 1 : 0);
+void check_still_running(const CgroupDriver& cg, unsigned ctid, pid_t init, bool killed, const std::string& lockdir) {
+    auto now = std::chrono::steady_clock::now();
+    auto end = now + std::chrono::seconds(killed ? 1 : 0);
+    // A stop under way (it holds the lock) may take longer than that to end init: a halt inside signals every
+    // process first and init last. Waited for while it holds the lock, up to this.
+    auto stop_end = now + std::chrono::seconds(killed && !lockdir.empty() ? 30 : 0);
     for (;;) {
         if (find_init(cg, ctid) != init) fail(Exit::NotRunning, "Container is not running: it stopped meanwhile");
-        if (std::chrono::steady_clock::now() >= end) return;
+        now = std::chrono::steady_clock::now();
+        if (now >= end && (now >= stop_end || !ct_lock_held(lockdir, ctid))) return;
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
 }

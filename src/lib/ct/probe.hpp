@@ -31,8 +31,10 @@ std::optional<pid_t> find_init(const CgroupDriver& cg, unsigned ctid);
 // For what failed inside a running container (exec, enter, runscript): when its init is no longer `init`, it
 // failed because the container stopped meanwhile, and this throws "Container is not running" (NotRunning, 31).
 // `killed`: it ended by a signal or could not get in; a stop kills the container's processes in no set order, so
-// init is given a moment to go too before the answer is no.
-void check_still_running(const CgroupDriver& cg, unsigned ctid, pid_t init, bool killed);
+// init is given a moment to go too before the answer is no, and while a stop holds the container's lock (LOCKDIR
+// `lockdir`), as long as that stop takes, up to 30 s.
+void check_still_running(const CgroupDriver& cg, unsigned ctid, pid_t init, bool killed,
+                         const std::string& lockdir = {});
 
 // One probe serves many questions about the containers of one vz.conf: the cgroup layout is detected once, the
 // host's uptime read once.

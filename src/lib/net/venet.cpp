@@ -271,7 +271,7 @@ std::pair<int, int> make_pair_and_rules(Netlink& h, Netlink& ct, const VenetConf
 
 std::string venet_host_end(unsigned ctid) { return "venet" + std::to_string(ctid); }
 
-std::string venet_alias(unsigned ctid, const std::string& tag) { return fmt::format("vzctl CT {} venet0 {}", ctid, tag); }
+std::string venet_alias(unsigned ctid, const std::string& tag) { return fmt::format("vzctl venet CT {} {}", ctid, tag); }
 
 VenetConfig venet_config(const CtConfig& cfg) {
     VenetConfig c;

@@ -23,7 +23,7 @@ namespace vz::net {
 
 struct VenetConfig {
     unsigned ctid = 0;
-    std::string tag;             // host_end_tag (veth.hpp): the host end's alias is "vzctl CT <CTID> venet0 <tag>"
+    std::string tag;             // host_end_tag (veth.hpp): the host end's alias is "vzctl venet CT <CTID> <tag>" (not veth's form)
     std::vector<IpAddr> addrs;
     std::string neighbour_devs;  // NEIGHBOUR_DEVS: "" or "all", "detect", "list:eth0 eth1"
     std::string route_src_dev;   // VE_ROUTE_SRC_DEV
