@@ -7,11 +7,13 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "../support/temp_dir.hpp"
+#include "config/conf_file.hpp"
 #include "fs/ct_files.hpp"
 #include "util/error.hpp"
 #include "util/fd.hpp"
@@ -284,6 +286,35 @@ TEST(DebianInterfaces, TheOriginalsAliasStanzasAreReplaced) {
                        "\niface eth1 inet dhcp\n");
     EXPECT_EQ(got.find("venet0:0"), std::string::npos) << got;
     EXPECT_EQ(got.find("ifconfig"), std::string::npos) << got;
+}
+
+// Which trees get the file: the template's name first, the tree when the name tells nothing.
+vz::CtConfig ct_with(const std::string& ostemplate) {
+    auto ct = ostemplate.empty() ? "" : "OSTEMPLATE=\"" + ostemplate + "\"\n";
+    return vz::CtConfig(101, std::make_shared<const vz::ConfFile>(vz::ConfFile::parse("", "vz.conf")),
+                        vz::ConfFile::parse(ct, "101.conf"));
+}
+
+TEST(WriteCtNetwork, TheTemplateNameOrTheTreeTellsTheDistribution) {
+    const std::vector<std::string> addrs{"198.51.100.10"};
+    Tree t;
+    fs::create_directories(t.root + "/etc/network");
+    auto file = t.root + "/etc/network/interfaces";
+    EXPECT_TRUE(vz::write_ct_network(ct_with("debian-12-x86_64"), t.root, addrs));
+    EXPECT_EQ(vztest::read_text(file), vz::debian_interfaces_text("", addrs));
+    EXPECT_TRUE(vz::write_ct_network(ct_with("ubuntu-22.04"), t.root, {}));
+    EXPECT_EQ(vztest::read_text(file), "");
+    EXPECT_FALSE(vz::write_ct_network(ct_with("centos-7-x86_64"), t.root, addrs));
+    EXPECT_EQ(vztest::read_text(file), "");
+    // No OSTEMPLATE, or one naming no distribution: /etc/debian_version and /etc/network/interfaces decide.
+    EXPECT_FALSE(vz::write_ct_network(ct_with(""), t.root, addrs));
+    vztest::write_text(t.root + "/etc/debian_version", "12.8\n");
+    EXPECT_TRUE(vz::write_ct_network(ct_with("mine"), t.root, addrs));
+    EXPECT_EQ(vztest::read_text(file), vz::debian_interfaces_text("", addrs));
+    // A Debian template whose tree has no /etc/network: nothing written.
+    Tree bare;
+    EXPECT_FALSE(vz::write_ct_network(ct_with("debian-12-x86_64"), bare.root, addrs));
+    EXPECT_FALSE(fs::exists(bare.root + "/etc/network"));
 }
 
 }  // namespace
