@@ -15,6 +15,14 @@ namespace fs = std::filesystem;
 class NetDebian : public RuntimeTest {
 protected:
     NetRanges ranges_;
+    static inline Shell made_;
+
+    // Before any NetRanges of this suite: where the Debian mirror's address is in a test range, a first run (the
+    // download) would be blackholed. The network-test lock keeps other processes' ranges away meanwhile.
+    static void SetUpTestSuite() {
+        if (fs::exists("/sys/fs/cgroup/pids/cgroup.procs"))
+            made_ = make_debian_template("flock /run/lock/vztest-net.lock ");
+    }
 
     void TearDown() override { run({"stop", ct(), "--fast"}, {}, 60s); }  // before NetRanges goes
 
@@ -36,9 +44,7 @@ protected:
 TEST_F(NetDebian, RestartNetworkingKeepsTheVenetAddresses) {
     if (!fs::exists("/sys/fs/cgroup/pids/cgroup.procs"))
         GTEST_SKIP() << "the Debian template boots with cgroup v1 only; this host has no v1 pids hierarchy";
-    // The debootstrap result must be in the cache already: the blackholed ranges may hold the mirror.
-    auto made = make_debian_template();
-    ASSERT_EQ(made.status, 0) << "scripts/mktemplate-debian failed:\n" << made.out;
+    ASSERT_EQ(made_.status, 0) << "scripts/mktemplate-debian failed:\n" << made_.out;
 
     ASSERT_EQ(run({"destroy", ct()}).status, 0);  // the fixture's busybox one
     auto r = run({"create", ct(), "--ostemplate", debian_template_name(), "--config", "vswap-256m"}, {}, 300s);

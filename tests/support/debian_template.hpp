@@ -48,9 +48,10 @@ inline std::string debian_template_path() {
 }
 
 // Makes the template, or finds it up to date. The first run on a machine needs the Debian mirror (minutes); later
-// ones take the debootstrap result from /var/cache/vzctl/mktemplate-debian (seconds, no network).
-inline Shell make_debian_template() {
-    return shell(sh_quote(std::string(SOURCE_DIR) + "/scripts/mktemplate-debian") + " " +
+// ones take the debootstrap result from /var/cache/vzctl/mktemplate-debian (seconds, no network). `wrapper` goes
+// before the command (a flock).
+inline Shell make_debian_template(const std::string& wrapper = {}) {
+    return shell(wrapper + sh_quote(std::string(SOURCE_DIR) + "/scripts/mktemplate-debian") + " " +
                  sh_quote(busybox_template_dir() + "/cache") + " " + sh_quote(debian_template_name()));
 }
 
