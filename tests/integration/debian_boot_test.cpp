@@ -6,59 +6,23 @@
 // Long: the first run on a machine debootstraps Debian from the mirror apt uses (1-3 minutes, network needed; an
 // unreachable mirror is a failure, not a skip). The debootstrap result is cached outside the build directory
 // (/var/cache/vzctl/mktemplate-debian), so later runs need about 10 s for the template, a few seconds for the rest.
-#include <sys/utsname.h>
-
 #include <cstdio>
 #include <filesystem>
 #include <map>
 #include <regex>
 
-#include "../support/runtime_fixture.hpp"
+#include "../support/debian_template.hpp"
 
 namespace {
 
 using namespace vztest;
 namespace fs = std::filesystem;
 
-// The name mktemplate-debian gives by default: debian-12-<machine>.
-std::string template_name() {
-    struct utsname u {};
-    ::uname(&u);
-    return std::string("debian-12-") + u.machine;
-}
-
-// Output and exit status of a shell command line (stderr included).
-struct Shell {
-    int status = -1;
-    std::string out;
-};
-Shell shell(const std::string& cmd) {
-    Shell s;
-    FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
-    if (!p) return s;
-    char buf[4096];
-    size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) s.out.append(buf, n);
-    int ws = ::pclose(p);
-    s.status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + (WIFSIGNALED(ws) ? WTERMSIG(ws) : 0);
-    return s;
-}
-
-std::string sh_quote(const std::string& s) {
-    std::string q = "'";
-    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return q + "'";
-}
-
 class DebianBoot : public RuntimeTest {
 protected:
-    // TEMPLATE/cache/<name>.tar.zst, TEMPLATE being the fixture's test-templates directory.
-    std::string template_path() const { return busybox_template_dir() + "/cache/" + template_name() + ".tar.zst"; }
-
-    Shell make_template() {
-        return shell(sh_quote(std::string(SOURCE_DIR) + "/scripts/mktemplate-debian") + " " +
-                     sh_quote(busybox_template_dir() + "/cache") + " " + sh_quote(template_name()));
-    }
+    std::string template_path() const { return debian_template_path(); }
+    Shell make_template() { return make_debian_template(); }
+    static std::string template_name() { return debian_template_name(); }
 
     void SetUp() override {
         if (!fs::exists("/sys/fs/cgroup/pids/cgroup.procs"))

@@ -7,11 +7,13 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "../support/temp_dir.hpp"
+#include "config/conf_file.hpp"
 #include "fs/ct_files.hpp"
 #include "util/error.hpp"
 #include "util/fd.hpp"
@@ -203,6 +205,116 @@ TEST(WriteInRoot, ADirectoryInTheWayFailsAndLeavesNoTemporary) {
 TEST(WriteInRoot, MissingDirectoryFails) {
     Tree t;
     EXPECT_THROW(vz::write_in_root(t.fd.get(), "/nope/hosts", "x\n", "CT 101"), vz::Error);
+}
+
+// --- /etc/network/interfaces of a Debian-family container ---
+
+const std::string kMark = std::string(vz::kInterfacesMarker) + "\n";
+const std::string kLo = "# The loopback network interface\nauto lo\niface lo inet loopback\n";
+const std::string kBoth = kMark +
+                          "auto venet0\n"
+                          "iface venet0 inet manual\n"
+                          "\tup ip link set dev venet0 up\n"
+                          "\tup ip addr replace 198.51.100.10/32 dev venet0\n"
+                          "\tup ip route replace default dev venet0 scope link\n"
+                          "\tdown ip link set dev venet0 down\n"
+                          "\n"
+                          "iface venet0 inet6 manual\n"
+                          "\tup ip -6 addr replace 2001:db8::10/64 dev venet0 nodad\n"
+                          "\tup ip -6 route replace default dev venet0\n";
+
+TEST(DebianInterfaces, AddsTheStanzasAfterTheRest) {
+    EXPECT_EQ(vz::debian_interfaces_text(kLo, {"198.51.100.10", "2001:db8::10/64"}), kLo + "\n" + kBoth);
+    EXPECT_EQ(vz::debian_interfaces_text("", {"198.51.100.10", "2001:db8::10/64"}), kBoth);
+}
+
+TEST(DebianInterfaces, IPv4OnlyAndIPv6Only) {
+    auto v4 = vz::debian_interfaces_text("", {"198.51.100.10", "198.51.100.11/24"});
+    EXPECT_NE(v4.find("\tup ip addr replace 198.51.100.10/32 dev venet0\n"
+                      "\tup ip addr replace 198.51.100.11/24 dev venet0\n"
+                      "\tup ip route replace default dev venet0 scope link\n"),
+              std::string::npos)
+        << v4;
+    EXPECT_EQ(v4.find("inet6"), std::string::npos) << v4;
+    auto v6 = vz::debian_interfaces_text("", {"2001:db8::10"});
+    EXPECT_NE(v6.find("iface venet0 inet manual\n\tup ip link set dev venet0 up\n\tdown ip link set dev venet0 down\n"),
+              std::string::npos)
+        << v6;
+    EXPECT_NE(v6.find("\tup ip -6 addr replace 2001:db8::10/128 dev venet0 nodad\n"), std::string::npos) << v6;
+    EXPECT_EQ(v6.find("route replace default dev venet0 scope link"), std::string::npos) << v6;
+}
+
+TEST(DebianInterfaces, ReplacesInPlaceAndApplyingTwiceChangesNothing) {
+    auto eth = "\n# a second device\nauto eth1\niface eth1 inet dhcp\n";
+    auto old = kLo + "\n" + kBoth + eth;
+    auto once = vz::debian_interfaces_text(old, {"198.51.100.11"});
+    EXPECT_EQ(once, kLo + "\n" + vz::debian_interfaces_text("", {"198.51.100.11"}) + eth);
+    EXPECT_EQ(vz::debian_interfaces_text(once, {"198.51.100.11"}), once);
+    EXPECT_EQ(vz::debian_interfaces_text(old, {"198.51.100.10", "2001:db8::10/64"}), old);
+}
+
+TEST(DebianInterfaces, RemovingAllAddressesLeavesNoVenetStanza) {
+    auto eth = "# a second device\nauto eth1\niface eth1 inet dhcp\n";
+    EXPECT_EQ(vz::debian_interfaces_text(kLo + "\n" + kBoth + "\n" + eth, {}), kLo + "\n" + eth);
+    EXPECT_EQ(vz::debian_interfaces_text(kLo + "\n" + kBoth, {}), kLo);
+    EXPECT_EQ(vz::debian_interfaces_text(kLo, {}), kLo);
+}
+
+// What the original's scripts wrote (venet0 and one venet0:N alias stanza per address, no marker) is replaced;
+// the names go from auto lines that name other devices too.
+TEST(DebianInterfaces, TheOriginalsAliasStanzasAreReplaced) {
+    auto old = kLo +
+               "\n"
+               "auto venet0 eth1\n"
+               "iface venet0 inet manual\n"
+               "\tup ifconfig venet0 up\n"
+               "\tup route add default dev venet0\n"
+               "\tdown route del default dev venet0\n"
+               "\tdown ifconfig venet0 down\n"
+               "\n"
+               "iface venet0 inet6 manual\n"
+               "\tup route -A inet6 add default dev venet0\n"
+               "\n"
+               "auto venet0:0\n"
+               "iface venet0:0 inet static\n"
+               "\taddress 198.51.100.10\n"
+               "\tnetmask 255.255.255.255\n"
+               "\n"
+               "iface eth1 inet dhcp\n";
+    auto got = vz::debian_interfaces_text(old, {"198.51.100.10"});
+    EXPECT_EQ(got, kLo + "\nauto eth1\n\n" + vz::debian_interfaces_text("", {"198.51.100.10"}) +
+                       "\niface eth1 inet dhcp\n");
+    EXPECT_EQ(got.find("venet0:0"), std::string::npos) << got;
+    EXPECT_EQ(got.find("ifconfig"), std::string::npos) << got;
+}
+
+// Which trees get the file: the template's name first, the tree when the name tells nothing.
+vz::CtConfig ct_with(const std::string& ostemplate) {
+    auto ct = ostemplate.empty() ? "" : "OSTEMPLATE=\"" + ostemplate + "\"\n";
+    return vz::CtConfig(101, std::make_shared<const vz::ConfFile>(vz::ConfFile::parse("", "vz.conf")),
+                        vz::ConfFile::parse(ct, "101.conf"));
+}
+
+TEST(WriteCtNetwork, TheTemplateNameOrTheTreeTellsTheDistribution) {
+    const std::vector<std::string> addrs{"198.51.100.10"};
+    Tree t;
+    fs::create_directories(t.root + "/etc/network");
+    auto file = t.root + "/etc/network/interfaces";
+    EXPECT_TRUE(vz::write_ct_network(ct_with("debian-12-x86_64"), t.root, addrs));
+    EXPECT_EQ(vztest::read_text(file), vz::debian_interfaces_text("", addrs));
+    EXPECT_TRUE(vz::write_ct_network(ct_with("ubuntu-22.04"), t.root, {}));
+    EXPECT_EQ(vztest::read_text(file), "");
+    EXPECT_FALSE(vz::write_ct_network(ct_with("centos-7-x86_64"), t.root, addrs));
+    EXPECT_EQ(vztest::read_text(file), "");
+    // No OSTEMPLATE, or one naming no distribution: /etc/debian_version and /etc/network/interfaces decide.
+    EXPECT_FALSE(vz::write_ct_network(ct_with(""), t.root, addrs));
+    vztest::write_text(t.root + "/etc/debian_version", "12.8\n");
+    EXPECT_TRUE(vz::write_ct_network(ct_with("mine"), t.root, addrs));
+    EXPECT_EQ(vztest::read_text(file), vz::debian_interfaces_text("", addrs));
+    // A Debian template whose tree has no /etc/network: nothing written.
+    Tree bare;
+    EXPECT_FALSE(vz::write_ct_network(ct_with("debian-12-x86_64"), bare.root, addrs));
+    EXPECT_FALSE(fs::exists(bare.root + "/etc/network"));
 }
 
 }  // namespace

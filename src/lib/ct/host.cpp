@@ -123,6 +123,9 @@ HostSetup::HostSetup(const CtConfig& cfg, CgroupDriver& cg, const std::string& u
     }
     try {  // what the distribution reads at boot; a container that can't take it still starts (vzctl(8))
         write_ct_files(cfg, cfg.ve_private(), kResDns | kResHostname);
+        if (!write_network_files(cfg) && !net::venet_config(cfg).addrs.empty())
+            log::info("The distribution's network files were not written (not a Debian-family tree with "
+                      "/etc/network): venet0 is configured for this run only");
     } catch (const Error& e) {
         log::warn("{}", e.what());
     }
@@ -155,6 +158,13 @@ void HostSetup::keep() {
     unnet_.release();
     unmount_.release();
     undaemon_.release();
+}
+
+bool write_network_files(const CtConfig& cfg) {
+    std::vector<std::string> addrs;
+    for (auto& a : net::venet_config(cfg).addrs)
+        addrs.push_back(a.prefix == a.full() ? a.str() : fmt::format("{}/{}", a.str(), a.prefix));
+    return write_ct_network(cfg, cfg.ve_private(), addrs);
 }
 
 std::function<void(pid_t)> net_prepare(const CtConfig& cfg) {

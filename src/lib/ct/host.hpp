@@ -65,6 +65,10 @@ private:
 // the container has none.
 std::function<void(pid_t)> net_prepare(const CtConfig& cfg);
 
+// The venet stanzas of the distribution's network files for IP_ADDRESS (write_ct_network, fs/ct_files.hpp); false
+// when the container's distribution gets none.
+bool write_network_files(const CtConfig& cfg);
+
 // After the container's processes are gone: its cgroup, what the host held for its network, its vzubcfs files.
 void release_host(const CtConfig& cfg, CgroupDriver& cg);
 

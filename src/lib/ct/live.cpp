@@ -115,6 +115,7 @@ std::vector<std::string> apply_running(const CtConfig& cfg, const std::vector<st
     }
     if (groups & kResVenet) {
         apply_venet(cfg, *cg, changes);
+        write_network_files(cfg);  // ifup and `systemctl restart networking` inside keep them
         // /etc/hosts names the host name at the first address.
         if (!(groups & kResHostname)) write_ct_files(cfg, cfg.ve_private(), kResHostname);
     }

@@ -129,6 +129,61 @@ std::optional<std::vector<std::string>> dns_list(const CtConfig& cfg, std::strin
     return items;
 }
 
+
+// --- /etc/network/interfaces (ifupdown) ---
+
+bool is_venet_name(std::string_view name) { return name == "venet0" || name.starts_with("venet0:"); }
+
+// The words that start a stanza (or a line of its own) in interfaces(5); every other word starts an option line of
+// the stanza before.
+bool stanza_word(std::string_view w) {
+    return w == "iface" || w == "mapping" || w == "auto" || w.starts_with("allow-") || w == "source" ||
+           w == "source-directory" || w == "no-auto-down" || w == "no-scripts" || w == "rename";
+}
+
+// The lines naming interfaces: `auto venet0 eth0` and the like.
+bool names_line(std::string_view w) {
+    return w == "auto" || w.starts_with("allow-") || w == "no-auto-down" || w == "no-scripts";
+}
+
+bool blank(std::string_view line) { return line.find_first_not_of(kBlanks) == std::string_view::npos; }
+
+std::vector<std::string> venet_stanzas(const std::vector<std::string>& addrs) {
+    std::vector<std::string> v4, v6;
+    for (auto& a : addrs) {
+        bool six = a.find(':') != std::string::npos;
+        auto full = a.find('/') == std::string::npos ? a + (six ? "/128" : "/32") : a;
+        (six ? v6 : v4).push_back(full);
+    }
+    std::vector<std::string> out{std::string(kInterfacesMarker), "auto venet0", "iface venet0 inet manual",
+                                 "\tup ip link set dev venet0 up"};
+    for (auto& a : v4) out.push_back("\tup ip addr replace " + a + " dev venet0");
+    if (!v4.empty()) out.emplace_back("\tup ip route replace default dev venet0 scope link");
+    out.emplace_back("\tdown ip link set dev venet0 down");
+    if (v6.empty()) return out;
+    out.emplace_back("");
+    out.emplace_back("iface venet0 inet6 manual");
+    for (auto& a : v6) out.push_back("\tup ip -6 addr replace " + a + " dev venet0 nodad");
+    out.emplace_back("\tup ip -6 route replace default dev venet0");
+    return out;
+}
+
+// OSTEMPLATE's word on the distribution: true for Debian's family, false for another known one, nullopt when it
+// names none of them.
+std::optional<bool> debian_by_template(std::string_view ostemplate) {
+    for (auto name : {"debian", "ubuntu", "devuan"})
+        if (ostemplate.starts_with(name)) return true;
+    for (auto name : {"centos", "fedora", "redhat", "rhel", "almalinux", "rocky", "oracle", "suse", "opensuse",
+                      "gentoo", "alpine", "arch", "slackware", "altlinux", "mandriva", "busybox"})
+        if (ostemplate.starts_with(name)) return false;
+    return std::nullopt;
+}
+
+bool exists_in_root(int root_dirfd, const std::string& path, bool directory) {
+    Fd at = open_at(root_dirfd, in_tree(path), O_PATH | (directory ? O_DIRECTORY : 0), kInRoot);
+    return bool(at);
+}
+
 }  // namespace
 
 DnsEntries parse_resolv_conf(std::string_view text) {
@@ -194,6 +249,64 @@ std::string hosts_text(std::string_view old, std::string_view hostname, std::str
         out.push_back(fmt::format("{} {}{}{}", ip.empty() ? "127.0.1.1" : ip, hostname,
                                   alias == hostname ? "" : " ", alias == hostname ? "" : alias));
     }
+    return joined_lines(out);
+}
+
+std::string debian_interfaces_text(std::string_view old, const std::vector<std::string>& addrs) {
+    std::vector<std::string> out;
+    std::optional<size_t> at;  // where the first venet stanza was
+    bool dropping = false;     // in a venet stanza: its option lines and the blank lines after it go
+    auto drop = [&] {
+        while (!out.empty() && blank(out.back())) out.pop_back();
+        if (!at) at = out.size();
+        dropping = true;
+    };
+    for (auto line : text_lines(old)) {
+        if (line == kInterfacesMarker) {
+            drop();
+            continue;
+        }
+        auto w = split(line, kBlanks);
+        if (w.empty() || line.find_first_not_of(kBlanks) == std::string_view::npos) {
+            if (!dropping) out.emplace_back(line);
+            continue;
+        }
+        if (w[0].starts_with("#")) {
+            dropping = false;
+            out.emplace_back(line);
+            continue;
+        }
+        if (!stanza_word(w[0])) {
+            if (!dropping) out.emplace_back(line);
+            continue;
+        }
+        dropping = false;
+        if ((w[0] == "iface" || w[0] == "mapping") && w.size() > 1 && is_venet_name(w[1])) {
+            drop();
+        } else if (names_line(w[0]) && std::any_of(w.begin() + 1, w.end(), is_venet_name)) {
+            std::vector<std::string> rest(w.begin() + 1, w.end());
+            std::erase_if(rest, is_venet_name);
+            if (rest.empty())
+                drop();
+            else
+                out.push_back(w[0] + " " + join(rest, " "));
+        } else {
+            out.emplace_back(line);
+        }
+    }
+    size_t pos = std::min(at.value_or(out.size()), out.size());
+    std::vector<std::string> block;
+    if (!addrs.empty()) block = venet_stanzas(addrs);
+    // One blank line each side, where it meets other lines.
+    bool before = pos > 0 && !blank(out[pos - 1]);
+    bool after = pos < out.size() && !blank(out[pos]);
+    if (block.empty()) {
+        if (before && after) block.emplace_back("");
+    } else {
+        if (before) block.insert(block.begin(), "");
+        if (after) block.emplace_back("");
+    }
+    out.insert(out.begin() + static_cast<std::ptrdiff_t>(pos), block.begin(), block.end());
     return joined_lines(out);
 }
 
@@ -285,6 +398,22 @@ void write_ct_files(const CtConfig& cfg, const std::string& tree, unsigned group
             if (text != old) write_in_root(root.get(), "/etc/hosts", text, where);
         }
     }
+}
+
+bool write_ct_network(const CtConfig& cfg, const std::string& tree, const std::vector<std::string>& addrs) {
+    auto where = fmt::format("CT {}", cfg.ctid());
+    Fd root(::open(tree.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!root) fail(Exit::System, "can't open the tree {} of {}: {}", tree, where, errno_text(errno));
+    auto ostemplate = cfg.get_or("OSTEMPLATE", "");
+    auto debian = debian_by_template(base_name(ostemplate));
+    if (!debian)
+        debian = exists_in_root(root.get(), "/etc/debian_version", false) &&
+                 exists_in_root(root.get(), "/etc/network/interfaces", false);
+    if (!*debian || !exists_in_root(root.get(), "/etc/network", true)) return false;
+    auto old = read_in_root(root.get(), "/etc/network/interfaces", where).value_or("");
+    auto text = debian_interfaces_text(old, addrs);
+    if (text != old) write_in_root(root.get(), "/etc/network/interfaces", text, where);
+    return true;
 }
 
 }  // namespace vz

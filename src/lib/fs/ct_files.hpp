@@ -42,6 +42,21 @@ inline constexpr std::string_view kHostsMarker = "# Auto-generated hostname. Ple
 std::string hosts_text(std::string_view old, std::string_view hostname, std::string_view ip,
                        std::string_view previous = {});
 
+// The first line of the stanzas vzctl writes for venet0 in a Debian-family /etc/network/interfaces.
+inline constexpr std::string_view kInterfacesMarker =
+    "# venet0: the container's IP_ADDRESS, written by vzctl (changes here are replaced at each start and set)";
+
+// `old` (an ifupdown /etc/network/interfaces) with its venet0 stanzas replaced by the ones for `addrs` ("ADDR" or
+// "ADDR/PREFIX", IPv6 when it has a colon; no prefix: /32, /128): `auto venet0`, an `iface venet0 inet manual`
+// stanza whose up lines bring the device up, put the IPv4 addresses on it and add `default dev venet0 scope link`
+// (its down line takes the device down), and, with IPv6 addresses, an `iface venet0 inet6 manual` stanza that adds
+// them and `default dev venet0`. Every command is idempotent (`ip addr replace`, `ip route replace`): at boot the
+// addresses vzctl put on venet0 before init are there already, and ifup must not fail on them. Dropped: every
+// stanza of venet0 or an alias of it (venet0:N, the layout of the original's scripts), those names on auto and
+// allow-* lines (a line naming nothing else goes), and the marker. Kept as they were: the other lines (lo, other
+// devices, comments, source lines). No addresses: no venet0 stanza at all.
+std::string debian_interfaces_text(std::string_view old, const std::vector<std::string>& addrs);
+
 // --- writing in a container's tree --------------------------------------------------------------------------------
 
 // The content of `path` (relative to the tree `root_dirfd`, resolved in it), or nullopt when it does not exist or is
@@ -72,5 +87,12 @@ void write_in_root(int root_dirfd, const std::string& path, const std::string& c
 // by the host's root belongs to the container's root, with or without a user namespace). Errors throw vz::Error
 // naming the file and the container.
 void write_ct_files(const CtConfig& cfg, const std::string& tree, unsigned groups);
+
+// The distribution's own network configuration for the venet addresses (IP_ADDRESS): in a Debian-family tree
+// (OSTEMPLATE debian* or ubuntu*; another known distribution's name: not; else the tree has /etc/debian_version and
+// /etc/network/interfaces) with an /etc/network directory, its /etc/network/interfaces gets
+// debian_interfaces_text for `addrs` (the container's venet addresses). Returns false when the tree is not one of
+// those (nothing written).
+bool write_ct_network(const CtConfig& cfg, const std::string& tree, const std::vector<std::string>& addrs);
 
 }  // namespace vz

@@ -1,0 +1,58 @@
+// The Debian 12 template the systemd tests boot (scripts/mktemplate-debian: debootstrap minbase + systemd,
+// ifupdown), made next to the busybox one, and a shell for the host-side commands around it.
+#pragma once
+
+#include <sys/utsname.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <string>
+
+#include "runtime_fixture.hpp"
+
+namespace vztest {
+
+// Output and exit status of a shell command line (stderr included).
+struct Shell {
+    int status = -1;
+    std::string out;
+};
+inline Shell shell(const std::string& cmd) {
+    Shell s;
+    FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
+    if (!p) return s;
+    char buf[4096];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) s.out.append(buf, n);
+    int ws = ::pclose(p);
+    s.status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + (WIFSIGNALED(ws) ? WTERMSIG(ws) : 0);
+    return s;
+}
+
+inline std::string sh_quote(const std::string& s) {
+    std::string q = "'";
+    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return q + "'";
+}
+
+// The name mktemplate-debian gives by default: debian-12-<machine>.
+inline std::string debian_template_name() {
+    struct utsname u {};
+    ::uname(&u);
+    return std::string("debian-12-") + u.machine;
+}
+
+// TEMPLATE/cache/<name>.tar.zst, TEMPLATE being the fixture's test-templates directory.
+inline std::string debian_template_path() {
+    return busybox_template_dir() + "/cache/" + debian_template_name() + ".tar.zst";
+}
+
+// Makes the template, or finds it up to date. The first run on a machine needs the Debian mirror (minutes); later
+// ones take the debootstrap result from /var/cache/vzctl/mktemplate-debian (seconds, no network). `wrapper` goes
+// before the command (a flock).
+inline Shell make_debian_template(const std::string& wrapper = {}) {
+    return shell(wrapper + sh_quote(std::string(SOURCE_DIR) + "/scripts/mktemplate-debian") + " " +
+                 sh_quote(busybox_template_dir() + "/cache") + " " + sh_quote(debian_template_name()));
+}
+
+}  // namespace vztest
