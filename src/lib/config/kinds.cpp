@@ -104,11 +104,6 @@ bool valid_layout(std::string_view v) {
     return base == "ploop" && (mode == "expanded" || mode == "plain" || mode == "raw");
 }
 
-bool valid_netdev(std::string_view d) {
-    return valid_ifname(d) && !d.starts_with("venet") && !d.starts_with("tun") && !d.starts_with("tap") &&
-           !d.starts_with("lo");
-}
-
 bool valid_netif_spec(std::string_view spec) {
     auto f = netif_spec_fields(spec);
     if (f.size() > 5 || !valid_ifname(f[0])) return false;
@@ -158,6 +153,11 @@ bool valid_number_kind(const ParamDef& p, std::string_view v) {
 }
 
 }  // namespace
+
+bool valid_netdev(std::string_view d) {
+    return valid_ifname(d) && !d.starts_with("venet") && !d.starts_with("tun") && !d.starts_with("tap") &&
+           !d.starts_with("lo");
+}
 
 bool valid_value(const ParamDef& p, std::string_view v) {
     switch (p.kind) {

@@ -29,6 +29,8 @@ std::optional<std::string> canonical_pci(std::string_view s);  // "0000:00:1f.3"
 // DISKSPACE / DISKINODES soft[:hard] as "soft:hard" in `unit`.
 std::optional<std::string> disk_pair(std::string_view s, Unit unit);
 bool valid_ifname(std::string_view s);
+// A NETDEV name: an interface name, not venet*, tun*, tap* or lo* (reference 2.3).
+bool valid_netdev(std::string_view d);
 // The fields of one --netif_add value, empty ones kept ("eth0,,veth1").
 std::vector<std::string> netif_spec_fields(std::string_view spec);
 // A DEVICES entry naming block major 7: loop devices reach host files, so no container gets them.

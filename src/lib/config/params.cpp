@@ -81,8 +81,8 @@ std::vector<ParamDef> build() {
     add(row("hostname", 0, "HOSTNAME", K::Hostname, A::Live, "NAME", "host name"), kResHostname).cmds = kSet | kCreate;
     add(row("nameserver", 0, "NAMESERVER", K::Nameserver, A::Live, "ADDR|inherit", "DNS server(s)"), kResDns);
     add(row("searchdomain", 0, "SEARCHDOMAIN", K::Searchdomain, A::Live, "NAME|inherit", "DNS search domain(s)"), kResDns);
-    add(row("netdev_add", 0, "NETDEV", K::NetdevAdd, A::Live, "IFNAME", "move a host network device in"));
-    add(row("netdev_del", 0, "NETDEV", K::NetdevDel, A::Live, "IFNAME", "move a network device back out"));
+    add(row("netdev_add", 0, "NETDEV", K::NetdevAdd, A::Live, "IFNAME", "move a host network device in"), kResNetdev);
+    add(row("netdev_del", 0, "NETDEV", K::NetdevDel, A::Live, "IFNAME", "move a network device back out"), kResNetdev);
 
     // 2.4 veth
     add(row("netif_add", 0, "NETIF", K::NetifAdd, A::Live, "IFNAME[,MAC,HOST_IFNAME,HOST_MAC,BRIDGE]",
@@ -175,11 +175,11 @@ std::vector<ParamDef> build() {
     add(row("local_gid", 0, "LOCAL_GID", K::Uint, A::Stopped, "GID", "host gid of the container's root (default 100000; 0: privileged)")).cmds =
         kCreate;
 
-    // What this version saves and lists but applies nowhere yet (host devices, disk quotas, PCI, netfilter, the
+    // What this version saves and lists but applies nowhere yet (disk quotas, PCI, netfilter, the
     // meminfo mode, mount options), and the beancounters no cgroup enforces. One place: vzctl(8) lists the same.
     constexpr std::string_view kInert[] = {
-        "netdev_add", "netdev_del", "diskquota", "diskspace", "diskinodes", "quotatime", "quotaugidlimit",
-        "pci_add",    "pci_del",    "netfilter", "iptables",  "meminfo",    "mount_opts", "vm_overcommit"};
+        "diskquota", "diskspace", "diskinodes", "quotatime",  "quotaugidlimit", "pci_add",
+        "pci_del",   "netfilter", "iptables",   "meminfo",    "mount_opts", "vm_overcommit"};
     for (auto& p : t)
         if (std::find(std::begin(kInert), std::end(kInert), p.option) != std::end(kInert) ||
             (p.kind == K::Ubc && p.apply == A::Live && !p.groups))

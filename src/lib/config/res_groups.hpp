@@ -18,6 +18,7 @@ enum ResGroup : unsigned {
     kResVenet = 256,     // the container's routed addresses (venet0), its network namespace and the host's routes
     kResDns = 512,       // /etc/resolv.conf in the container's tree (fs/ct_files.hpp), not a limit
     kResVeth = 1024,     // the container's veth devices (NETIF): pairs, bridge ports, MACs
+    kResNetdev = 2048,   // host devices moved into the container's network namespace (NETDEV)
 };
 
 }  // namespace vz

@@ -8,6 +8,7 @@
 #include "ct/probe.hpp"
 #include "ct/state.hpp"
 #include "fs/ct_files.hpp"
+#include "net/netdev.hpp"
 #include "net/venet.hpp"
 #include "net/veth.hpp"
 #include "runtime/sysinfo.hpp"
@@ -170,15 +171,35 @@ bool write_network_files(const CtConfig& cfg) {
 std::function<void(pid_t)> net_prepare(const CtConfig& cfg) {
     auto venet = net::venet_config(cfg);
     auto veth = net::veth_config(cfg);
-    if (venet.addrs.empty() && veth.devs.empty()) return nullptr;
-    return [venet, veth](pid_t init) {
+    auto netdev = net::netdev_config(cfg);
+    if (venet.addrs.empty() && veth.devs.empty() && netdev.devs.empty()) return nullptr;
+    return [venet, veth, netdev](pid_t init) {
         Fd ns(::open(fmt::format("/proc/{}/ns/net", init).c_str(), O_RDONLY | O_CLOEXEC));
         if (!ns)
-            fail(veth.devs.empty() ? Exit::CantAddIp : Exit::Veth, "can't open the network namespace of CT {}: {}",
-                 venet.ctid, errno_text(errno));
+            fail(!veth.devs.empty()       ? Exit::Veth
+                 : !venet.addrs.empty() ? Exit::CantAddIp
+                                        : Exit::NetdevError,
+                 "can't open the network namespace of CT {}: {}", venet.ctid, errno_text(errno));
         net::venet_start(venet, ns.get());
         net::veth_start(veth, ns.get());
+        // Last: nothing after it here can fail and leave a moved device in a namespace that dies with init (a
+        // virtual device would die with it). It undoes its own moves when it fails.
+        net::netdev_start(netdev, ns.get());
     };
+}
+
+void netdev_return(const CtConfig& cfg, CgroupDriver& cg) {
+    auto netdev = net::netdev_config(cfg);
+    if (netdev.devs.empty()) return;
+    auto init = find_init(cg, cfg.ctid());
+    if (!init) return;
+    Fd ns(::open(fmt::format("/proc/{}/ns/net", *init).c_str(), O_RDONLY | O_CLOEXEC));
+    if (!ns) {
+        log::warn("can't open the network namespace of CT {} to move its NETDEV devices back: {}", cfg.ctid(),
+                  errno_text(errno));
+        return;
+    }
+    net::netdev_stop(netdev, ns.get());
 }
 
 void release_host(const CtConfig& cfg, CgroupDriver& cg) {

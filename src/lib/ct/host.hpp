@@ -69,6 +69,10 @@ std::function<void(pid_t)> net_prepare(const CtConfig& cfg);
 // when the container's distribution gets none.
 bool write_network_files(const CtConfig& cfg);
 
+// Before a stop kills the container's processes or halts it: its NETDEV devices moved back to the host (a virtual
+// device would die with its network namespace; a physical one would come back by itself). Failures are warnings.
+void netdev_return(const CtConfig& cfg, CgroupDriver& cg);
+
 // After the container's processes are gone: its cgroup, what the host held for its network, its vzubcfs files.
 void release_host(const CtConfig& cfg, CgroupDriver& cg);
 

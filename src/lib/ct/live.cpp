@@ -12,12 +12,14 @@
 #include "ct/host.hpp"
 #include "ct/probe.hpp"
 #include "fs/ct_files.hpp"
+#include "net/netdev.hpp"
 #include "net/venet.hpp"
 #include "net/veth.hpp"
 #include "runtime/join.hpp"
 #include "util/error.hpp"
 #include "util/log.hpp"
 #include "util/process.hpp"
+#include "util/strings.hpp"
 
 namespace vz {
 namespace {
@@ -96,6 +98,23 @@ void apply_veth(const CtConfig& before, const CtConfig& cfg, CgroupDriver& cg) {
     net::veth_change(net::veth_config(before), net::veth_config(cfg), ns.get());
 }
 
+// What this set's --netdev_add and --netdev_del name, moved into the container and back to the host at once.
+void apply_netdev(const CtConfig& cfg, CgroupDriver& cg, const std::vector<Change>& changes) {
+    std::vector<std::string> add, del;
+    for (auto& ch : changes) {
+        if (ch.def->kind != Kind::NetdevAdd && ch.def->kind != Kind::NetdevDel) continue;
+        auto& to = ch.def->kind == Kind::NetdevAdd ? add : del;
+        for (auto& d : split(ch.value, " ,"))
+            if (!d.empty()) to.push_back(d);
+    }
+    if (add.empty() && del.empty()) return;
+    auto init = find_init(cg, cfg.ctid());
+    if (!init) fail(Exit::NotRunning, "Container is not running");
+    Fd ns(::open(fmt::format("/proc/{}/ns/net", *init).c_str(), O_RDONLY | O_CLOEXEC));
+    if (!ns) fail(Exit::NetdevError, "can't open the network namespace of CT {}: {}", cfg.ctid(), errno_text(errno));
+    net::netdev_change(net::netdev_config(cfg), ns.get(), add, del);
+}
+
 }  // namespace
 
 std::vector<std::string> apply_running(const CtConfig& cfg, const std::vector<std::string>& keys,
@@ -120,6 +139,7 @@ std::vector<std::string> apply_running(const CtConfig& cfg, const std::vector<st
         if (!(groups & kResHostname)) write_ct_files(cfg, cfg.ve_private(), kResHostname);
     }
     if (groups & kResVeth) apply_veth(before ? *before : cfg, cfg, *cg);
+    if (groups & kResNetdev) apply_netdev(cfg, *cg, changes);
     if (!(groups & kResAll)) return {};
     auto res = resources_from_config(cfg);
     if (groups & kResPty) {

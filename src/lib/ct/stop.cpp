@@ -93,6 +93,8 @@ void stop_ct(const Paths& p, unsigned ctid, const StopOptions& o, const Tools& t
     }
     log::info("Stopping container ...");
     Fd monitor = monitor_of(*cg, ctid);
+    // While the namespace is there: after a halt inside it is gone, and a virtual device with it.
+    netdev_return(cfg, *cg);
     bool stopped = !o.fast && halt_inside(cfg, *cg);
     if (!stopped) {
         cg->kill_all(ctid);

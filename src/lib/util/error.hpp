@@ -59,6 +59,7 @@ enum class Exit : int {
     SetDevices = 86,
     OsTemplateNotFound = 91,
     PloopUnsupported = 99,
+    NetdevError = 104,  // VZ_NETDEV_ERROR: a NETDEV device could not be moved
     StartDisabled = 105,
     ApplyConfig = 109,
     Veth = 130,
