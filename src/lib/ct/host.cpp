@@ -41,6 +41,14 @@ void report_resources(const CtConfig& cfg) {
     if (auto* v = cfg.get("CPUS"); v && *v != "0") log::info("Setting CPUs: {}", *v);
 }
 
+// NETFILTER other than disabled (default stateless). The container's own file only: in vz.conf it is ignored, as
+// OpenVZ's vzctl ignores it there.
+bool netfilter_allowed(const CtConfig& cfg) {
+    auto* ct = cfg.ct_file_ptr();
+    auto* v = ct ? ct->get("NETFILTER") : nullptr;
+    return !v || *v != "disabled";
+}
+
 }  // namespace
 
 Locked lock_and_load(const Paths& p, unsigned ctid, const std::string& command) {
@@ -102,6 +110,8 @@ InitSpec init_spec(const CtConfig& cfg, const Resources& res) {
     s.sysfs = features.find("sysfs:off") == std::string::npos;
     s.lxcfs = lxcfs_dir(cfg);
     s.ubc = ubcfs_ct_dir(cfg);
+    s.netfilter = netfilter_allowed(cfg);
+    if (cfg.global().get("NETFILTER")) log::warn("NETFILTER in the global configuration is ignored");
     return s;
 }
 
@@ -179,8 +189,10 @@ void release_host(const CtConfig& cfg, CgroupDriver& cg) {
 }
 
 JoinSpec join_spec(const CtConfig& cfg, pid_t init) {
-    return {cfg.ctid(), init, capability_mask(cfg.get_or("CAPABILITY", "")),
-            monitor_socket_name(ct_cgroup_layout(cfg), cfg.ctid())};
+    JoinSpec js{cfg.ctid(), init, capability_mask(cfg.get_or("CAPABILITY", "")),
+                monitor_socket_name(ct_cgroup_layout(cfg), cfg.ctid())};
+    js.netfilter = netfilter_allowed(cfg);
+    return js;
 }
 
 CtCommand::CtCommand(const CtConfig& cfg, CgroupDriver& cg, pid_t init, const std::function<void()>& body)
