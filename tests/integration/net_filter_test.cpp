@@ -126,6 +126,21 @@ TEST_F(NetFilter, NftMakesATableInsideWithFullAndTheHostsRulesetStaysTheSame) {
     EXPECT_EQ(net_run("/usr/sbin/nft list ruleset").out, before.out);
 }
 
+TEST_F(NetFilter, TheGlobalConfigurationsNetfilterIsIgnoredWithAWarning) {
+    // The sample's NETFILTER line out of the container's file, disabled in vz.conf: the default still applies.
+    std::string kept;
+    for (auto& l : lines(read_text(conf_path(kCt))))
+        if (!l.starts_with("NETFILTER=")) kept += l + "\n";
+    write_text(conf_path(kCt), kept);
+    write_text(confdir_ + "/vz.conf", read_text(confdir_ + "/vz.conf") + "NETFILTER=\"disabled\"\n");
+    auto r = run({"start", ct()});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_TRUE(contains(r.out + r.err, "NETFILTER in the global configuration is ignored")) << r.out << r.err;
+    ASSERT_TRUE(wait_booted());
+    r = run({"exec", ct(), "/bin/nfprobe"});
+    EXPECT_TRUE(line_of(r.out, "netlink").starts_with("netlink: allowed")) << r.out << r.err;
+}
+
 TEST_F(NetFilter, AChangeOnARunningContainerWaitsForTheRestart) {
     ASSERT_TRUE(start_ct());
     auto r = run({"set", ct(), "--netfilter", "disabled", "--save"});

@@ -111,7 +111,6 @@ InitSpec init_spec(const CtConfig& cfg, const Resources& res) {
     s.lxcfs = lxcfs_dir(cfg);
     s.ubc = ubcfs_ct_dir(cfg);
     s.netfilter = netfilter_allowed(cfg);
-    if (cfg.global().get("NETFILTER")) log::warn("NETFILTER in the global configuration is ignored");
     return s;
 }
 
@@ -156,6 +155,7 @@ HostSetup::HostSetup(const CtConfig& cfg, CgroupDriver& cg, const std::string& u
     if (report) report_resources(cfg);
     for (auto& w : cg.apply(ctid, res_, kResAll, cfg.ve_private())) log::warn("{}", w);
     if (auto map = ct_idmap(cfg)) cg.delegate(ctid, map->uid, map->gid);
+    if (cfg.global().get("NETFILTER")) log::warn("NETFILTER in the global configuration is ignored");
     if (auto why = sysinfo_unsupported()) log::warn("sysinfo(2) in the container reports the host's memory: {}", *why);
     daemon_.finish();  // init binds the daemon's files
 }
