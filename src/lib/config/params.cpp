@@ -175,11 +175,12 @@ std::vector<ParamDef> build() {
     add(row("local_gid", 0, "LOCAL_GID", K::Uint, A::Stopped, "GID", "host gid of the container's root (default 100000; 0: privileged)")).cmds =
         kCreate;
 
-    // What this version saves and lists but applies nowhere yet (disk quotas, PCI, netfilter, the
-    // meminfo mode, mount options), and the beancounters no cgroup enforces. One place: vzctl(8) lists the same.
+    // What this version saves and lists but applies nowhere yet (disk quotas, PCI, the obsolete iptables module
+    // list, the meminfo mode, mount options), and the beancounters no cgroup enforces. One place: vzctl(8) lists the
+    // same. (--netfilter is applied: NETFILTER=disabled in the seccomp filter.)
     constexpr std::string_view kInert[] = {
         "diskquota", "diskspace", "diskinodes", "quotatime",  "quotaugidlimit", "pci_add",
-        "pci_del",   "netfilter", "iptables",   "meminfo",    "mount_opts", "vm_overcommit"};
+        "pci_del",   "iptables",  "meminfo",    "mount_opts", "vm_overcommit"};
     for (auto& p : t)
         if (std::find(std::begin(kInert), std::end(kInert), p.option) != std::end(kInert) ||
             (p.kind == K::Ubc && p.apply == A::Live && !p.groups))

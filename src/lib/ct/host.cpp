@@ -42,6 +42,14 @@ void report_resources(const CtConfig& cfg) {
     if (auto* v = cfg.get("CPUS"); v && *v != "0") log::info("Setting CPUs: {}", *v);
 }
 
+// NETFILTER other than disabled (default stateless). The container's own file only: in vz.conf it is ignored, as
+// OpenVZ's vzctl ignores it there.
+bool netfilter_allowed(const CtConfig& cfg) {
+    auto* ct = cfg.ct_file_ptr();
+    auto* v = ct ? ct->get("NETFILTER") : nullptr;
+    return !v || *v != "disabled";
+}
+
 }  // namespace
 
 Locked lock_and_load(const Paths& p, unsigned ctid, const std::string& command) {
@@ -103,6 +111,7 @@ InitSpec init_spec(const CtConfig& cfg, const Resources& res) {
     s.sysfs = features.find("sysfs:off") == std::string::npos;
     s.lxcfs = lxcfs_dir(cfg);
     s.ubc = ubcfs_ct_dir(cfg);
+    s.netfilter = netfilter_allowed(cfg);
     return s;
 }
 
@@ -150,6 +159,7 @@ HostSetup::HostSetup(const CtConfig& cfg, CgroupDriver& cg, const std::string& u
     if (report) report_resources(cfg);
     for (auto& w : cg.apply(ctid, res_, kResAll, cfg.ve_private())) log::warn("{}", w);
     if (auto map = ct_idmap(cfg)) cg.delegate(ctid, map->uid, map->gid);
+    if (cfg.global().get("NETFILTER")) log::warn("NETFILTER in the global configuration is ignored");
     if (auto why = sysinfo_unsupported()) log::warn("sysinfo(2) in the container reports the host's memory: {}", *why);
     daemon_.finish();  // init binds the daemon's files
 }
@@ -210,8 +220,10 @@ void release_host(const CtConfig& cfg, CgroupDriver& cg) {
 }
 
 JoinSpec join_spec(const CtConfig& cfg, pid_t init) {
-    return {cfg.ctid(), init, capability_mask(cfg.get_or("CAPABILITY", "")),
-            monitor_socket_name(ct_cgroup_layout(cfg), cfg.ctid())};
+    JoinSpec js{cfg.ctid(), init, capability_mask(cfg.get_or("CAPABILITY", "")),
+                monitor_socket_name(ct_cgroup_layout(cfg), cfg.ctid())};
+    js.netfilter = netfilter_allowed(cfg);
+    return js;
 }
 
 CtCommand::CtCommand(const CtConfig& cfg, CgroupDriver& cg, pid_t init, const std::function<void()>& body)

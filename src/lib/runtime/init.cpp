@@ -307,7 +307,7 @@ struct Child {
         if (null > 2) ::close(null);
         // Last, so that nothing of the setup above is answered by the monitor. Without it, sysinfo(2) simply
         // reports the host (the start already said so); the deny list is there in any case.
-        auto listener = install_ct_filter(listener_sock >= 0);
+        auto listener = install_ct_filter(listener_sock >= 0, spec.netfilter);
         if (!listener) child_fail(status_fd, Exit::EnvCreate, "can't load the container's seccomp filter");
         if (listener_sock >= 0) {
             if (*listener) send_fd(listener_sock, listener->get());

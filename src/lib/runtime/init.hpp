@@ -27,6 +27,7 @@ struct InitSpec {
     bool sysfs = true;
     std::string lxcfs;                   // LXCFS mount point whose proc files replace the container's; empty: none
     std::string ubc;                     // the container's directory in vzubcfs's tree (host path); empty: none
+    bool netfilter = true;               // false (NETFILTER=disabled): the seccomp filter refuses netfilter changes
     // Instead of init: run this (runscript on a stopped container) with stdin from `stdin_fd`, the caller's
     // stdout and stderr kept.
     std::vector<std::string> command;

@@ -103,7 +103,7 @@ pid_t fork_in_ct(const JoinSpec& js, CgroupDriver& cg, const std::function<void(
     for (int c = 0; c <= CAP_LAST_CAP; ++c)
         if (!(js.caps & (1ULL << c))) ::prctl(PR_CAPBSET_DROP, c, 0, 0, 0);
     // Notifications only with a monitor to answer: a listener nobody holds fails sysinfo(2) with ENOSYS.
-    auto listener = install_ct_filter(static_cast<bool>(monitor));
+    auto listener = install_ct_filter(static_cast<bool>(monitor), js.netfilter);
     if (!listener) die("seccomp filter");
     if (monitor && *listener) send_fd(monitor.get(), listener->get());
     monitor.reset();

@@ -24,6 +24,8 @@ struct JoinSpec {
     // A pipe's write end, or -1: one byte is written to it once the process is inside, right before `body` runs
     // (so a caller tells a command that failed from one that never got in).
     int entered = -1;
+    // false (NETFILTER=disabled): the filter refuses netfilter changes, as init's does (runtime/seccomp.hpp).
+    bool netfilter = true;
 };
 
 // Forks a process that joins the container and runs `body` there (it must exec or _exit). Returns its host pid.

@@ -1,10 +1,19 @@
 #include "runtime/seccomp.hpp"
 
+// Before the kernel's headers, which then leave struct in_addr and the like to it.
+#include <netinet/in.h>
+#include <linux/netfilter_arp/arp_tables.h>
+#include <linux/netfilter_bridge/ebtables.h>
+#include <linux/netfilter_ipv4/ip_tables.h>
+#include <linux/netfilter_ipv6/ip6_tables.h>
+#include <linux/netlink.h>
 #include <seccomp.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 
 #include <cerrno>
 #include <cstdint>
+#include <utility>
 
 #include "runtime/sysinfo.hpp"
 
@@ -62,18 +71,46 @@ const Denied kDenied[] = {
     {"ioctl", EPERM, TIOCLINUX, "pastes into the terminal vzctl exec or enter was started from", kTerminal},
 };
 
+// A comparison of argument `arg` (an int in the kernel: its low 32 bits only) with `value`.
+// (Spelt out: SCMP_A0 and the like are C compound literals, which clang refuses in C++.)
+scmp_arg_cmp arg_is(unsigned arg, uint32_t value) {
+    scmp_arg_cmp cmp{};
+    cmp.arg = arg;
+    cmp.op = SCMP_CMP_MASKED_EQ;
+    cmp.datum_a = 0xffffffffU;
+    cmp.datum_b = value;
+    return cmp;
+}
+
 bool add_denied(scmp_filter_ctx ctx, const Denied& d) {
     int nr = seccomp_syscall_resolve_name(d.syscall);
     if (nr == __NR_SCMP_ERROR) return true;  // not a call of this architecture (iopl off x86)
     if (!d.cmd) return seccomp_rule_add(ctx, SCMP_ACT_ERRNO(d.error), nr, 0) == 0;
-    // The request is an unsigned int in the kernel: compare the low 32 bits only.
-    // (Spelt out: SCMP_A1 is a C compound literal, which clang refuses in C++.)
-    scmp_arg_cmp cmp{};
-    cmp.arg = 1;
-    cmp.op = SCMP_CMP_MASKED_EQ;
-    cmp.datum_a = 0xffffffffU;
-    cmp.datum_b = *d.cmd;
+    // The request is an unsigned int in the kernel.
+    auto cmp = arg_is(1, *d.cmd);
     return seccomp_rule_add_array(ctx, SCMP_ACT_ERRNO(d.error), nr, 1, &cmp) == 0;
+}
+
+// NETFILTER=disabled (vzctl(8) Netfilter): the container's own tables stay as its network namespace began, empty.
+// Refused with EPERM: the netfilter netlink family (nftables, iptables-nft, conntrack, ulogd, ipset), and the
+// table replacement of the legacy iptables, ip6tables, arptables and ebtables (setsockopt on a raw socket; their
+// reads, getsockopt, stay allowed). 32-bit programs that reach socket(2) through socketcall(2) carry their
+// arguments in memory, out of a filter's sight: they are not stopped.
+bool add_netfilter_denial(scmp_filter_ctx ctx) {
+    const int socket_nr = SCMP_SYS(socket), setsockopt_nr = SCMP_SYS(setsockopt);
+    const scmp_arg_cmp nl[] = {arg_is(0, AF_NETLINK), arg_is(2, NETLINK_NETFILTER)};
+    if (seccomp_rule_add_array(ctx, SCMP_ACT_ERRNO(EPERM), socket_nr, 2, nl) != 0) return false;
+    const std::pair<int, int> replace[] = {
+        {SOL_IP, IPT_SO_SET_REPLACE},
+        {SOL_IPV6, IP6T_SO_SET_REPLACE},
+        {SOL_IP, ARPT_SO_SET_REPLACE},
+        {SOL_IP, EBT_SO_SET_ENTRIES},
+    };
+    for (auto [level, name] : replace) {
+        const scmp_arg_cmp c[] = {arg_is(1, static_cast<uint32_t>(level)), arg_is(2, static_cast<uint32_t>(name))};
+        if (seccomp_rule_add_array(ctx, SCMP_ACT_ERRNO(EPERM), setsockopt_nr, 2, c) != 0) return false;
+    }
+    return true;
 }
 
 // Releases a libseccomp context.
@@ -90,7 +127,7 @@ std::vector<const char*> denied_syscalls() {
     return out;
 }
 
-std::optional<Fd> install_ct_filter(bool notify) {
+std::optional<Fd> install_ct_filter(bool notify, bool netfilter) {
     Ctx c;
     if (!c.ctx) return std::nullopt;
     // Other ABIs (32-bit programs) keep the kernel's answer rather than being killed; setuid keeps working.
@@ -104,6 +141,7 @@ std::optional<Fd> install_ct_filter(bool notify) {
     }
     for (auto& d : kDenied)
         if (!add_denied(c.ctx, d)) return std::nullopt;
+    if (!netfilter && !add_netfilter_denial(c.ctx)) return std::nullopt;
     notify = notify && !sysinfo_unsupported();
     if (notify)
         for (int nr : {SCMP_SYS(sysinfo), SCMP_SYS(sched_getaffinity), SCMP_SYS(mount), SCMP_SYS(umount2)})

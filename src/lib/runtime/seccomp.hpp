@@ -2,8 +2,9 @@
 // later (exec, enter, runscript) installs the same one. One filter, loaded once, with two kinds of rule:
 //  - the deny list (kDenied in seccomp.cpp, listed in vzctl(8) SECURITY): system calls that act on the host's
 //    kernel rather than on the container (modules, kexec, host clock, kernel log, file handles, perf, bpf, keys,
-//    TIOCSTI). They fail with EPERM (or ENOSYS, where a caller falls back to an older call), never kill, so that a
-//    distribution's boot scripts carry on;
+//    TIOCSTI), and with NETFILTER=disabled the calls that change the container's netfilter tables. They fail
+//    with EPERM (or ENOSYS, where a caller falls back to an older call), never kill, so that a distribution's boot
+//    scripts carry on;
 //  - calls handed to the container's monitor (seccomp user notification, src/monitor/vzmonitor.cpp): sysinfo(2)
 //    and sched_getaffinity(2), answered from the container's cgroup (runtime/sysinfo.hpp), and mount(2) and
 //    umount2(2), whose strings the monitor reads: a fresh procfs, sysfs or other host-global file system
@@ -20,9 +21,11 @@ namespace vz {
 
 // Installs the filter in the calling process (which must hold CAP_SYS_ADMIN; no_new_privs stays off, so setuid
 // programs keep working in the container). With `notify` (a monitor will take the listener) the notification
-// rules too, and the result holds the listener. nullopt when the kernel refused the filter: the caller must not go
+// rules too, and the result holds the listener. Without `netfilter` (NETFILTER=disabled) the deny list also refuses
+// what changes netfilter tables: socket(AF_NETLINK, *, NETLINK_NETFILTER) and the legacy table replacements
+// (setsockopt IPT_SO_SET_REPLACE and the like). nullopt when the kernel refused the filter: the caller must not go
 // on into the container without its deny list.
-std::optional<Fd> install_ct_filter(bool notify);
+std::optional<Fd> install_ct_filter(bool notify, bool netfilter);
 
 // The names of the denied system calls, in the table's order (for the documentation check and the tests).
 std::vector<const char*> denied_syscalls();
