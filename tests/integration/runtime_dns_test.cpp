@@ -43,12 +43,12 @@ const std::string kMarker(vz::kHostsMarker);
 TEST_F(RuntimeDns, StartWritesResolvConfAndHosts) {
     write_text(priv() + "/etc/resolv.conf", "nameserver 1.1.1.1\noptions ndots:3\n");
     fs::remove(priv() + "/etc/hosts");
-    auto r = run({"set", ct(), "--nameserver", "192.0.2.1", "--nameserver", "2001:db8::1", "--searchdomain",
+    auto r = run({"set", ct(), "--nameserver", "198.51.100.1", "--nameserver", "2001:db8::1", "--searchdomain",
                   "example.com corp.example", "--hostname", "ct101.example.com", "--save"});
     ASSERT_EQ(r.status, 0) << r.err;
     ASSERT_TRUE(start_ct());
     EXPECT_EQ(inside("/etc/resolv.conf"),
-              "nameserver 192.0.2.1\nnameserver 2001:db8::1\noptions ndots:3\nsearch example.com corp.example\n");
+              "nameserver 198.51.100.1\nnameserver 2001:db8::1\noptions ndots:3\nsearch example.com corp.example\n");
     EXPECT_EQ(inside("/etc/hosts"), "127.0.0.1\tlocalhost\n" + kMarker + "\n127.0.1.1 ct101.example.com ct101\n");
     EXPECT_EQ(trim(inside("/etc/hostname")), "ct101.example.com");
     // Created from the host: the container's root owns it (on disk 0, seen through the user namespace as 0).
@@ -62,10 +62,10 @@ TEST_F(RuntimeDns, StartWritesResolvConfAndHosts) {
 TEST_F(RuntimeDns, LiveSetRewritesTheFiles) {
     set_conf("HOSTNAME=\"first.example\"\n");
     ASSERT_TRUE(start_ct());
-    auto r = run({"set", ct(), "--nameserver", "192.0.2.53", "--searchdomain", "live.example"});
+    auto r = run({"set", ct(), "--nameserver", "198.51.100.53", "--searchdomain", "live.example"});
     ASSERT_EQ(r.status, 0) << r.err;
     auto resolv = inside("/etc/resolv.conf");
-    EXPECT_NE(resolv.find("nameserver 192.0.2.53\n"), std::string::npos) << resolv;
+    EXPECT_NE(resolv.find("nameserver 198.51.100.53\n"), std::string::npos) << resolv;
     EXPECT_NE(resolv.find("search live.example\n"), std::string::npos) << resolv;
     EXPECT_EQ(conf_value("NAMESERVER"), "");  // not saved without --save
     r = run({"set", ct(), "--hostname", "second.example", "--save"});
@@ -91,10 +91,10 @@ TEST_F(RuntimeDns, InheritCopiesTheHostsEntries) {
 
 TEST_F(RuntimeDns, StoppedSetChangesOnlyTheConfig) {
     write_text(priv() + "/etc/resolv.conf", "nameserver 203.0.113.9\n");
-    auto r = run({"set", ct(), "--nameserver", "192.0.2.7", "--save"});
+    auto r = run({"set", ct(), "--nameserver", "198.51.100.7", "--save"});
     ASSERT_EQ(r.status, 0) << r.err;
     EXPECT_EQ(read_text(priv() + "/etc/resolv.conf"), "nameserver 203.0.113.9\n");
-    EXPECT_EQ(conf_value("NAMESERVER"), "192.0.2.7");
+    EXPECT_EQ(conf_value("NAMESERVER"), "198.51.100.7");
 }
 
 // Symlinks the container's root planted: /etc/resolv.conf to a host file by its absolute path, /etc/hosts to one by
@@ -108,20 +108,20 @@ TEST_F(RuntimeDns, HostileSymlinksLeaveTheHostUntouched) {
     fs::remove(priv() + "/etc/hosts");
     fs::create_symlink(canary_resolv, priv() + "/etc/resolv.conf");
     fs::create_symlink("../../../../../../../../../../.." + canary_hosts, priv() + "/etc/hosts");
-    set_conf("NAMESERVER=\"192.0.2.1\"\nSEARCHDOMAIN=\"example.com\"\nHOSTNAME=\"evil.example\"\n");
+    set_conf("NAMESERVER=\"198.51.100.1\"\nSEARCHDOMAIN=\"example.com\"\nHOSTNAME=\"evil.example\"\n");
     ASSERT_TRUE(start_ct());
     EXPECT_EQ(read_text(canary_resolv), "host resolv\n");
     EXPECT_EQ(read_text(canary_hosts), "host hosts\n");
-    EXPECT_EQ(inside("/etc/resolv.conf"), "search example.com\nnameserver 192.0.2.1\n");
+    EXPECT_EQ(inside("/etc/resolv.conf"), "search example.com\nnameserver 198.51.100.1\n");
     EXPECT_NE(inside("/etc/hosts").find("127.0.1.1 evil.example evil\n"), std::string::npos);
     // Again while it runs, with the links planted anew from inside.
     ASSERT_EQ(sh("rm -f /etc/resolv.conf /etc/hosts && ln -s " + canary_resolv + " /etc/resolv.conf && ln -s "
                  "../../../../../../../../../.." + canary_hosts + " /etc/hosts").status, 0);
-    auto r = run({"set", ct(), "--nameserver", "192.0.2.2", "--hostname", "evil2.example"});
+    auto r = run({"set", ct(), "--nameserver", "198.51.100.2", "--hostname", "evil2.example"});
     ASSERT_EQ(r.status, 0) << r.err;
     EXPECT_EQ(read_text(canary_resolv), "host resolv\n");
     EXPECT_EQ(read_text(canary_hosts), "host hosts\n");
-    EXPECT_EQ(inside("/etc/resolv.conf"), "search example.com\nnameserver 192.0.2.2\n");
+    EXPECT_EQ(inside("/etc/resolv.conf"), "search example.com\nnameserver 198.51.100.2\n");
     EXPECT_NE(inside("/etc/hosts").find("127.0.1.1 evil2.example evil2\n"), std::string::npos);
 }
 
@@ -133,13 +133,13 @@ TEST_F(RuntimeDns, HostileEtcSymlinkLeavesTheHostUntouched) {
     fs::create_directories(fs::path(priv() + host_etc).parent_path());
     fs::rename(priv() + "/etc", priv() + host_etc);
     fs::create_symlink("../../../../../../../../.." + host_etc, priv() + "/etc");
-    set_conf("NAMESERVER=\"192.0.2.1\"\nHOSTNAME=\"evil.example\"\n");
+    set_conf("NAMESERVER=\"198.51.100.1\"\nHOSTNAME=\"evil.example\"\n");
     ASSERT_TRUE(start_ct());
-    auto r = run({"set", ct(), "--nameserver", "192.0.2.3", "--hostname", "evil3.example"});
+    auto r = run({"set", ct(), "--nameserver", "198.51.100.3", "--hostname", "evil3.example"});
     ASSERT_EQ(r.status, 0) << r.err;
     EXPECT_EQ(read_text(host_etc + "/resolv.conf"), "host resolv\n");
     EXPECT_EQ(read_text(host_etc + "/hosts"), "host hosts\n");
-    EXPECT_NE(read_text(priv() + host_etc + "/resolv.conf").find("nameserver 192.0.2.3\n"), std::string::npos);
+    EXPECT_NE(read_text(priv() + host_etc + "/resolv.conf").find("nameserver 198.51.100.3\n"), std::string::npos);
     EXPECT_NE(inside("/etc/hosts").find("127.0.1.1 evil3.example evil3\n"), std::string::npos);
 }
 

@@ -83,7 +83,8 @@ const std::string M = std::string(vz::kHostsMarker) + "\n";
 const HostsCase kHosts[] = {
     {"EmptyFileGetsLocalhostAndTheName", "", "ct101.example.com", "", "",
      "127.0.0.1\tlocalhost\n" + M + "127.0.1.1 ct101.example.com ct101\n"},
-    {"FirstAddressIsUsed", "127.0.0.1 localhost\n", "web", "10.1.2.3", "", "127.0.0.1 localhost\n" + M + "10.1.2.3 web\n"},
+    {"FirstAddressIsUsed", "127.0.0.1 localhost\n", "web", "10.1.2.3", "",
+     "127.0.0.1 localhost\n" + M + "10.1.2.3 web\n"},
     {"OldMarkedLineReplaced", "127.0.0.1 localhost\n" + M + "127.0.1.1 old.example.com old\n", "new.example.com", "",
      "", "127.0.0.1 localhost\n" + M + "127.0.1.1 new.example.com new\n"},
     {"DebianTemplateLineOfThePreviousNameReplaced",
@@ -91,7 +92,7 @@ const HostsCase kHosts[] = {
      "ct.example.com", "", "debian",
      "127.0.0.1\tlocalhost\n\n::1     localhost ip6-localhost ip6-loopback\nff02::1 ip6-allnodes\n" + M +
          "127.0.1.1 ct.example.com ct\n"},
-    {"ALineNamingTheNewNameIsNotDoubled", "127.0.0.1 localhost\n192.0.2.7 box.example.com box\n", "box.example.com",
+    {"ALineNamingTheNewNameIsNotDoubled", "127.0.0.1 localhost\n198.51.100.7 box.example.com box\n", "box.example.com",
      "", "", "127.0.0.1 localhost\n" + M + "127.0.1.1 box.example.com box\n"},
     {"LocalhostLinesKeptEvenIfTheyNameTheHost", "127.0.0.1 localhost box\n::1 localhost ip6-localhost\n", "box", "",
      "", "127.0.0.1 localhost box\n::1 localhost ip6-localhost\n" + M + "127.0.1.1 box\n"},

@@ -9,6 +9,7 @@
 
 #include "config/capabilities.hpp"
 #include "config/kinds.hpp"
+#include "util/strings.hpp"
 #include "util/error.hpp"
 
 namespace vz {
@@ -126,8 +127,7 @@ void set_netif_field(NetifDev& d, const std::string& key, const std::string& val
 }
 
 std::string generated_mac(const std::string& ifname, unsigned ctid, const std::string& salt) {
-    uint64_t h = 1469598103934665603ULL;  // FNV-1a
-    for (char c : fmt::format("{}:{}:{}", ifname, ctid, salt)) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+    uint64_t h = fnv1a(fmt::format("{}:{}:{}", ifname, ctid, salt));
     return fmt::format("00:18:51:{:02X}:{:02X}:{:02X}", (h >> 16) & 0xff, (h >> 8) & 0xff, h & 0xff);
 }
 

@@ -32,11 +32,8 @@ std::string lxcfs_dir(const CtConfig& cfg) {
 }
 
 void report_resources(const CtConfig& cfg) {
-    if (auto venet = net::venet_config(cfg); !venet.addrs.empty()) {
-        std::string list;
-        for (auto& a : venet.addrs) list += (list.empty() ? "" : " ") + a.str();
-        log::info("Adding IP address(es): {}", list);
-    }
+    if (auto venet = net::venet_config(cfg); !venet.addrs.empty())
+        log::info("Adding IP address(es): {}", net::joined(venet.addrs));
     if (auto* v = cfg.get("CPULIMIT"); v && *v != "0") log::info("Setting CPU limit: {}", *v);
     log::info("Setting CPU units: {}", cfg.get_or("CPUUNITS", "1000"));
     if (auto* v = cfg.get("CPUS"); v && *v != "0") log::info("Setting CPUs: {}", *v);
@@ -178,13 +175,25 @@ bool write_network_files(const CtConfig& cfg) {
     return write_ct_network(cfg, cfg.ve_private(), addrs);
 }
 
+Fd open_ct_netns(pid_t init) {
+    return Fd(::open(fmt::format("/proc/{}/ns/net", init).c_str(), O_RDONLY | O_CLOEXEC));
+}
+
+Fd running_ct_netns(const CtConfig& cfg, CgroupDriver& cg, Exit code) {
+    auto init = find_init(cg, cfg.ctid());
+    if (!init) fail(Exit::NotRunning, "Container is not running");
+    Fd ns = open_ct_netns(*init);
+    if (!ns) fail(code, "can't open the network namespace of CT {}: {}", cfg.ctid(), errno_text(errno));
+    return ns;
+}
+
 std::function<void(pid_t)> net_prepare(const CtConfig& cfg) {
     auto venet = net::venet_config(cfg);
     auto veth = net::veth_config(cfg);
     auto netdev = net::netdev_config(cfg);
     if (venet.addrs.empty() && veth.devs.empty() && netdev.devs.empty()) return nullptr;
     return [venet, veth, netdev](pid_t init) {
-        Fd ns(::open(fmt::format("/proc/{}/ns/net", init).c_str(), O_RDONLY | O_CLOEXEC));
+        Fd ns = open_ct_netns(init);
         if (!ns)
             fail(!veth.devs.empty()       ? Exit::Veth
                  : !venet.addrs.empty() ? Exit::CantAddIp
@@ -203,7 +212,7 @@ void netdev_return(const CtConfig& cfg, CgroupDriver& cg) {
     if (netdev.devs.empty()) return;
     auto init = find_init(cg, cfg.ctid());
     if (!init) return;
-    Fd ns(::open(fmt::format("/proc/{}/ns/net", *init).c_str(), O_RDONLY | O_CLOEXEC));
+    Fd ns = open_ct_netns(*init);
     if (!ns) {
         log::warn("can't open the network namespace of CT {} to move its NETDEV devices back: {}", cfg.ctid(),
                   errno_text(errno));

@@ -73,6 +73,12 @@ bool write_network_files(const CtConfig& cfg);
 // device would die with its network namespace; a physical one would come back by itself). Failures are warnings.
 void netdev_return(const CtConfig& cfg, CgroupDriver& cg);
 
+// The network namespace of the container whose init is `init` (an invalid Fd, errno set, when it is gone).
+Fd open_ct_netns(pid_t init);
+// The running container's network namespace, for a live change; 31 when it does not run, `code` when the
+// namespace can't be opened.
+Fd running_ct_netns(const CtConfig& cfg, CgroupDriver& cg, Exit code);
+
 // After the container's processes are gone: its cgroup, what the host held for its network, its vzubcfs files.
 void release_host(const CtConfig& cfg, CgroupDriver& cg);
 

@@ -59,42 +59,29 @@ void make_devnodes(const CtConfig& cfg, CgroupDriver& cg, const std::vector<std:
     }
 }
 
-std::string listed(const std::vector<net::IpAddr>& addrs) {
-    std::string out;
-    for (auto& a : addrs) out += (out.empty() ? "" : " ") + a.str();
-    return out;
-}
-
 // What this set's --ipadd and --ipdel name, applied to the addresses in force: those added (one given again with
 // another prefix is replaced), those removed (all of them with --ipdel all); the others, and connections to them,
 // untouched, also those an earlier set without --save added.
 void apply_venet(const CtConfig& cfg, CgroupDriver& cg, const std::vector<Change>& changes) {
-    auto init = find_init(cg, cfg.ctid());
-    if (!init) fail(Exit::NotRunning, "Container is not running");
     auto venet = net::venet_config(cfg);
-    bool ipv6 = cfg.get_or("IPV6", "yes") == "yes";
     std::vector<net::IpAddr> add, del;
     bool del_all = false;
     for (auto& ch : changes) {
         if (ch.def->kind == Kind::IpDel && ch.value == "all") del_all = true;
         if (ch.def->kind != Kind::IpAdd && ch.def->kind != Kind::IpDel) continue;
         auto& to = ch.def->kind == Kind::IpAdd ? add : del;
-        for (auto& a : net::parse_list(ch.value, ipv6)) to.push_back(a);
+        for (auto& a : net::parse_list(ch.value, venet.ipv6)) to.push_back(a);
     }
-    Fd ns(::open(fmt::format("/proc/{}/ns/net", *init).c_str(), O_RDONLY | O_CLOEXEC));
-    if (!ns) fail(Exit::CantAddIp, "can't open the network namespace of CT {}: {}", cfg.ctid(), errno_text(errno));
+    Fd ns = running_ct_netns(cfg, cg, Exit::CantAddIp);
     auto change = net::venet_change(venet, ns.get(), add, del, del_all);
-    if (!change.removed.empty()) log::info("Deleting IP address(es): {}", listed(change.removed));
-    if (!change.added.empty()) log::info("Adding IP address(es): {}", listed(change.added));
+    if (!change.removed.empty()) log::info("Deleting IP address(es): {}", net::joined(change.removed));
+    if (!change.added.empty()) log::info("Adding IP address(es): {}", net::joined(change.added));
 }
 
 // The veth devices made as NETIF now says (`before`: what they were made from): new ones created, dropped ones
 // removed, changed fields applied.
 void apply_veth(const CtConfig& before, const CtConfig& cfg, CgroupDriver& cg) {
-    auto init = find_init(cg, cfg.ctid());
-    if (!init) fail(Exit::NotRunning, "Container is not running");
-    Fd ns(::open(fmt::format("/proc/{}/ns/net", *init).c_str(), O_RDONLY | O_CLOEXEC));
-    if (!ns) fail(Exit::Veth, "can't open the network namespace of CT {}: {}", cfg.ctid(), errno_text(errno));
+    Fd ns = running_ct_netns(cfg, cg, Exit::Veth);
     net::veth_change(net::veth_config(before), net::veth_config(cfg), ns.get());
 }
 
@@ -108,10 +95,7 @@ void apply_netdev(const CtConfig& cfg, CgroupDriver& cg, const std::vector<Chang
             if (!d.empty()) to.push_back(d);
     }
     if (add.empty() && del.empty()) return;
-    auto init = find_init(cg, cfg.ctid());
-    if (!init) fail(Exit::NotRunning, "Container is not running");
-    Fd ns(::open(fmt::format("/proc/{}/ns/net", *init).c_str(), O_RDONLY | O_CLOEXEC));
-    if (!ns) fail(Exit::NetdevError, "can't open the network namespace of CT {}: {}", cfg.ctid(), errno_text(errno));
+    Fd ns = running_ct_netns(cfg, cg, Exit::NetdevError);
     net::netdev_change(net::netdev_config(cfg), ns.get(), add, del);
 }
 

@@ -41,4 +41,10 @@ std::vector<IpAddr> parse_list(std::string_view list, bool ipv6) {
     return out;
 }
 
+std::string joined(const std::vector<IpAddr>& addrs) {
+    std::string out;
+    for (auto& a : addrs) out += (out.empty() ? "" : " ") + a.str();
+    return out;
+}
+
 }  // namespace vz::net

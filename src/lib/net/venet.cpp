@@ -192,10 +192,7 @@ void remove_one(Netlink& h, Netlink& ct, const VenetConfig& c, const IpAddr& a, 
     h.del_route(host_route(a, host_idx));
     h.del_rule(allow_rule(host_end, a));
     for (auto& p : h.proxies(a.family))
-        if (p.protocol == kProto && p.dst == a.bytes) {
-            IpAddr dst = a;
-            h.del_proxy(p.index, dst);
-        }
+        if (p.protocol == kProto && p.dst == a.bytes) h.del_proxy(p.index, a);
 }
 
 void default_route(Netlink& ct, int family, int ct_idx) {
@@ -224,10 +221,7 @@ std::vector<IpAddr> routed_to(Netlink& h, int host_idx) {
     for (int family : kFamilies)
         for (auto& r : h.routes(family))
             if (r.protocol == kProto && r.oif == host_idx && r.table == RT_TABLE_MAIN) {
-                IpAddr a;
-                a.family = family;
-                a.bytes = r.dst;
-                a.prefix = a.full();
+                auto a = IpAddr::single(family, r.dst);
                 out.push_back(a);
             }
     return out;
@@ -277,7 +271,8 @@ VenetConfig venet_config(const CtConfig& cfg) {
     VenetConfig c;
     c.ctid = cfg.ctid();
     c.tag = host_end_tag(cfg);
-    c.addrs = parse_list(cfg.get_or("IP_ADDRESS", ""), cfg.get_or("IPV6", "yes") == "yes");
+    c.ipv6 = cfg.get_or("IPV6", "yes") == "yes";
+    c.addrs = parse_list(cfg.get_or("IP_ADDRESS", ""), c.ipv6);
     c.neighbour_devs = cfg.get_or("NEIGHBOUR_DEVS", "");
     c.route_src_dev = cfg.get_or("VE_ROUTE_SRC_DEV", "");
     bool skip = cfg.get_or("SKIP_ARPDETECT", "no") == "yes";
@@ -348,10 +343,7 @@ std::vector<std::pair<std::string, IpAddr>> venet_routed() {
             if (r.protocol != kProto || r.table != RT_TABLE_MAIN) continue;
             auto it = std::find_if(links.begin(), links.end(), [&](const Link& l) { return l.index == r.oif; });
             if (it == links.end() || !ctid_of_host_end(it->name)) continue;
-            IpAddr a;
-            a.family = family;
-            a.bytes = r.dst;
-            a.prefix = a.full();
+            auto a = IpAddr::single(family, r.dst);
             out.emplace_back(it->alias, a);
         }
     return out;
@@ -381,10 +373,7 @@ void venet_cleanup(const VenetConfig& c) {
             if (r.protocol == kProto && r.table == RT_TABLE_MAIN) routed.insert(r.dst);
         for (auto& p : proxies) {
             if (p.protocol != kProto || routed.count(p.dst)) continue;
-            IpAddr a;
-            a.family = family;
-            a.bytes = p.dst;
-            a.prefix = a.full();
+            auto a = IpAddr::single(family, p.dst);
             h.del_proxy(p.index, a);
         }
     }

@@ -25,6 +25,7 @@ struct VenetConfig {
     unsigned ctid = 0;
     std::string tag;             // host_end_tag (veth.hpp): the host end's alias is "vzctl venet CT <CTID> <tag>" (not veth's form)
     std::vector<IpAddr> addrs;
+    bool ipv6 = true;            // IPV6 (vz.conf): IPv6 addresses are used
     std::string neighbour_devs;  // NEIGHBOUR_DEVS: "" or "all", "detect", "list:eth0 eth1"
     std::string route_src_dev;   // VE_ROUTE_SRC_DEV
     bool announce = true;        // not SKIP_ARPDETECT: gratuitous ARP / unsolicited NA on the neighbour devices

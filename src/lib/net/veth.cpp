@@ -173,12 +173,6 @@ void change_dev(Netlink& h, Netlink& ct, const VethConfig& c, const VethDev& d, 
         set_filter(h, idx, c, d, ct_mac(ct, c, d), moved ? std::nullopt : old_mac);
 }
 
-uint64_t fnv1a(const std::string& s) {
-    uint64_t h = 1469598103934665603ULL;
-    for (char ch : s) h = (h ^ static_cast<unsigned char>(ch)) * 1099511628211ULL;
-    return h;
-}
-
 }  // namespace
 
 std::string host_end_tag(const CtConfig& cfg) { return fmt::format("{:016x}", fnv1a(cfg.ve_root())); }

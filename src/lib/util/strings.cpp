@@ -58,4 +58,10 @@ std::string to_upper(std::string_view s) {
     return out;
 }
 
+uint64_t fnv1a(std::string_view s) {
+    uint64_t h = 1469598103934665603ULL;
+    for (char c : s) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+    return h;
+}
+
 }  // namespace vz

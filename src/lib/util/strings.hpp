@@ -18,5 +18,7 @@ std::vector<std::string> split(std::string_view s, std::string_view seps);
 std::string join(const std::vector<std::string>& parts, std::string_view sep);
 std::string to_lower(std::string_view s);
 std::string to_upper(std::string_view s);
+// The 64-bit FNV-1a hash: stable names and MACs derived from text.
+uint64_t fnv1a(std::string_view s);
 
 }  // namespace vz
