@@ -51,6 +51,13 @@ enum class Exit : int {
     CantMount = 50,
     CantUmount = 51,
     DeletePrivate = 52,
+    QuotaOn = 60,             // VZ_DQ_ON
+    QuotaInit = 61,           // VZ_DQ_INIT
+    QuotaSet = 62,            // VZ_DQ_SET
+    DiskspaceNotSet = 63,     // VZ_DISKSPACE_NOT_SET
+    DiskinodesNotSet = 64,    // VZ_DISKINODES_NOT_SET
+    SetUserQuota = 65,        // VZ_ERROR_SET_USER_QUOTA
+    QuotaOff = 66,            // VZ_DQ_OFF
     BadIp = 71,
     ChangePass = 74,
     IpInUse = 78,
@@ -67,6 +74,13 @@ enum class Exit : int {
     WaitFailed = 133,
     ConfigSave = 139,
     SetIo = 148,
+    ImageNotFound = 150,      // man: ploop image not found
+    CreateImage = 151,        // VZCTL_E_CREATE_IMAGE
+    MountImage = 152,         // VZCTL_E_MOUNT_IMAGE
+    UmountImage = 153,        // VZCTL_E_UMOUNT_IMAGE
+    ResizeImage = 154,        // VZCTL_E_RESIZE_IMAGE
+    ConvertImage = 155,       // VZCTL_E_CONVERT_IMAGE
+    CompactImage = 166,       // VZCTL_E_COMPACT_IMAGE
 };
 
 class Error : public std::runtime_error {

@@ -1,0 +1,83 @@
+// The image layout (VE_LAYOUT=ploop) on a mainline kernel: ploop's directory layout holding ploop's raw format.
+//   <private>/root.hdd/DiskDescriptor.xml   as ploop writes it: disk size in sectors, the image file, its format
+//   <private>/root.hdd/root.hdd             the image: one ext4 file system, sparse (expanded) or preallocated
+//                                           (plain, raw)
+// An image is attached to a loop device (LOOP_CONFIGURE with autoclear, direct I/O where the host file system takes
+// it) only to be mounted: the loop device goes away with the last unmount, and also when the process that attached
+// it dies before mounting, so a killed command leaks no device.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace vz::image {
+
+// ploop[:expanded|plain|raw] of `vzctl create --layout` and `convert`.
+enum class Mode { Expanded, Plain, Raw };
+std::optional<Mode> parse_mode(std::string_view name);
+const char* mode_name(Mode mode);
+
+struct Descriptor {
+    uint64_t size_kib = 0;        // <Disk_size> (512-byte sectors) / 2
+    std::string file = "root.hdd";  // the image, relative to root.hdd/
+    Mode mode = Mode::Expanded;
+};
+
+std::string image_dir(const std::string& priv);        // <priv>/root.hdd
+std::string descriptor_path(const std::string& priv);  // <priv>/root.hdd/DiskDescriptor.xml
+std::string image_path(const std::string& priv);       // <priv>/root.hdd/<file of the descriptor>
+// The layout's autodetection, as the original's: `priv` holds root.hdd/DiskDescriptor.xml.
+bool has_image(const std::string& priv);
+
+// The text of a DiskDescriptor.xml. Parsing is strict: not XML, not ploop's document, a size of 0, an image path
+// that leaves root.hdd/, more than one image (ploop snapshots) -> Error(MountImage) naming `what`.
+Descriptor parse_descriptor(std::string_view xml, const std::string& what);
+std::string render_descriptor(const Descriptor& d);
+// The descriptor of `priv`; Error(ImageNotFound) when there is none, as parse_descriptor when it is malformed.
+Descriptor read_descriptor(const std::string& priv);
+
+struct CreateSpec {
+    uint64_t size_kib = 0;  // the file system's size
+    uint64_t inodes = 0;    // inode count for mkfs; 0: mkfs.ext4's default
+    Mode mode = Mode::Expanded;
+};
+// Makes root.hdd/ in the existing empty directory `priv`: the image file (sparse, or fallocated for plain/raw),
+// ext4 in it, the descriptor last (written atomically). Errors: Error(NoDiskSpace) when the host's disk is full,
+// else Error(CreateImage); whatever was made is removed first.
+void create(const std::string& priv, const CreateSpec& spec);
+
+struct MountSpec {
+    std::string options;  // MOUNT_OPTS, added to the ext4 mount's data
+    bool fsck = true;     // e2fsck -p first (start --skip-fsck: false); quick when the file system is clean
+};
+// Attaches the image of `priv` and mounts its ext4 on `target` (an existing directory). A missing image ->
+// Error(ImageNotFound); a malformed descriptor, a file that is not ext4, truncated, or whose e2fsck finds errors it
+// can't repair -> Error(MountImage). Nothing stays attached or mounted on failure.
+void mount(const std::string& priv, const std::string& target, const MountSpec& spec = {});
+// Unmounts `target` (its loop device detaches itself). Error(UmountImage) when it can't.
+void umount(const std::string& target);
+// The loop device ("/dev/loopN") that has the image of `priv` attached, if any (the image's device and inode
+// against /sys/block/loop*/loop/backing_file).
+std::optional<std::string> attached_device(const std::string& priv);
+
+// Resizes the image of `priv` to `size_kib` and records it in the descriptor. `mounted`: where its file system is
+// mounted now (a grow happens online: file extended, loop capacity refreshed, ext4 resized in place); empty when it
+// is not mounted (offline: resize2fs, grow or shrink). Shrinking while mounted, or below what the data needs ->
+// Error(ResizeImage), the image as before; the host's disk full -> Error(NoDiskSpace), the image as before.
+void resize(const std::string& priv, uint64_t size_kib, const std::string& mounted);
+
+// Gives the free blocks of the image of `priv`, mounted on `mounted`, back to the host (FITRIM; the loop device
+// punches holes in the file). Returns the bytes freed (allocated size of the image before minus after).
+// Error(CompactImage).
+uint64_t compact(const std::string& priv, const std::string& mounted);
+
+// Use of a mounted file system (statfs), what `df` and vzlist show.
+struct Usage {
+    uint64_t total_kib = 0, used_kib = 0;
+    uint64_t inodes_total = 0, inodes_used = 0;
+};
+std::optional<Usage> usage(const std::string& mounted);
+
+}  // namespace vz::image
