@@ -91,6 +91,7 @@ Handler setup_set(CLI::App& sub, bool invoked) {
                 return ch.def->kind == vz::Kind::DiskSpace;
             }))
             vz::fail(vz::Exit::InvalidSyntax, "--offline-resize can only be used with --diskspace");
+        req.offline_resize = args->offline_resize;
         vz::set_ct(c.paths, c.ctid, req, c.tools());
         return 0;
     };

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "ct/disk.hpp"
 #include "ct/lifecycle.hpp"
 #include "ct/lock.hpp"
 #include "ct/state.hpp"
@@ -18,6 +19,7 @@
 #include "config/areas.hpp"
 #include "config/beancounters.hpp"
 #include "config/params.hpp"
+#include "config/res_groups.hpp"
 #include "util/log.hpp"
 #include "util/scope.hpp"
 
@@ -46,11 +48,6 @@ void merge_sample(ConfFile& conf, const ConfFile& sample, const std::string& nam
         conf.set(key, *sample.get(key));
     }
     conf.set("ORIGIN_SAMPLE", name);
-}
-
-// Removes a half-made tree unless the create succeeded.
-ScopeGuard remove_on_failure(const std::string& path) {
-    return ScopeGuard([path] { remove_tree(path); });
 }
 
 bool dir_empty(const std::string& path) {
@@ -83,21 +80,6 @@ std::string template_tarball(const Paths& p, const ConfFile& global, const std::
              have.empty() ? std::string("none") : join(have, " "));
     }
     return *tarball;
-}
-
-// The private area, unpacked beside it and renamed into place: it is either whole or not there.
-void make_private(const std::string& priv, const std::string& tarball, bool progress) {
-    auto parent = dir_name(priv);
-    make_dirs(parent, 0700);
-    auto staging = make_temp_dir(parent, base_name(priv) + ".create");
-    auto staging_guard = remove_on_failure(staging);
-    unpack_template(tarball, staging, progress);
-    log::info("Performing postcreate actions");
-    if (is_dir(priv) && ::rmdir(priv.c_str()) != 0)
-        fail(Exit::NewPrivate, "can't replace {}: {}", priv, errno_text(errno));
-    if (::rename(staging.c_str(), priv.c_str()) != 0)
-        fail(Exit::NewPrivate, "can't move the new private area to {}: {}", priv, errno_text(errno));
-    staging_guard.release();
 }
 
 // The mark create leaves beside a private area it made, in the area's parent directory: the host's, outside every
@@ -277,9 +259,15 @@ void create_ct(const Paths& p, unsigned ctid, const CreateRequest& req) {
     if (tmpl.empty() && global.get("DEF_OSTEMPLATE")) tmpl = *global.get("DEF_OSTEMPLATE");
     if (tmpl.empty()) fail(Exit::OsTemplateNotSet, "No OS template: give --ostemplate or set DEF_OSTEMPLATE");
     conf.set("OSTEMPLATE", tmpl);
-    auto layout = conf.get("VE_LAYOUT") ? *conf.get("VE_LAYOUT") : global.get("VE_LAYOUT") ? *global.get("VE_LAYOUT") : "simfs";
-    if (layout == "ploop") fail(Exit::PloopUnsupported, "The ploop layout is not supported by this build; use simfs");
-    conf.set("VE_LAYOUT", "simfs");
+    // --layout ploop:MODE stores ploop; the mode is the image's (its descriptor says it).
+    std::string layout = conf.get("VE_LAYOUT") ? *conf.get("VE_LAYOUT") : global.get("VE_LAYOUT") ? *global.get("VE_LAYOUT") : "simfs";
+    std::string mode;
+    if (auto colon = layout.find(':'); colon != std::string::npos) mode = layout.substr(colon + 1);
+    for (auto& ch : req.changes)
+        if (ch.def->kind == Kind::Layout) mode = ch.value.find(':') == std::string::npos ? "" : ch.value.substr(ch.value.find(':') + 1);
+    layout = layout.substr(0, layout.find(':'));
+    if (layout != "simfs" && layout != "ploop") fail(Exit::InvalidValue, "Invalid layout '{}': simfs or ploop", layout);
+    conf.set("VE_LAYOUT", layout);
 
     auto tarball = template_tarball(p, global, tmpl);
 
@@ -292,8 +280,12 @@ void create_ct(const Paths& p, unsigned ctid, const CreateRequest& req) {
             fail(Exit::SetName, "Name {} is already used by CT {}", *name, *owner);
 
     log::info("Creating container private area ({})", tmpl);
-    make_private(priv, tarball, req.progress);
-    auto priv_guard = remove_on_failure(priv);
+    auto global_ptr = std::make_shared<const ConfFile>(global);
+    create_private(CtConfig(ctid, global_ptr, conf), priv, mode, [&](const std::string& dir) {
+        unpack_template(tarball, dir, req.progress);
+        log::info("Performing postcreate actions");
+    });
+    ScopeGuard priv_guard([priv] { remove_private(priv); });
     choose_local_ids(conf, global, priv);
     mark_private(ctid, priv);
     ScopeGuard mark_guard([&priv] { ::unlink(mark_path(priv).c_str()); });
@@ -322,6 +314,7 @@ void destroy_ct(const Paths& p, unsigned ctid, const std::string& command, bool 
     auto st = ct_state(cfg, MountTable::read());
     if (st.running) fail(Exit::Running, "Container is currently running. Stop it first.");
     if (st.mounted) fail(Exit::Mounted, "Container is currently mounted (umount first)");
+    umount_private(cfg);  // an image a killed command left mounted on the host's side only
 
     auto priv = cfg.ve_private();
     struct stat pst;
@@ -335,7 +328,7 @@ void destroy_ct(const Paths& p, unsigned ctid, const std::string& command, bool 
             ::rmdir(aside.c_str());
             fail(Exit::DeletePrivate, "can't move {} aside: {}", priv, errno_text(errno));
         }
-        remove_tree(aside);
+        remove_private(aside);
     }
     ::unlink(mark_path(priv).c_str());
     auto conf = p.ct_conf(ctid);
@@ -346,6 +339,38 @@ void destroy_ct(const Paths& p, unsigned ctid, const std::string& command, bool 
     ::unlink(dump_file(cfg).c_str());
     ::rmdir(cfg.ve_root().c_str());
     log::info("Container private area was destroyed");
+}
+
+void convert_ct(const Paths& p, unsigned ctid, const std::string& layout, const std::string& command) {
+    auto colon = layout.find(':');
+    auto target = layout.substr(0, colon);
+    auto mode = colon == std::string::npos ? std::string() : layout.substr(colon + 1);
+    if (target != "ploop") fail(Exit::InvalidValue, "Invalid layout '{}': a container can only be converted to ploop", layout);
+    auto global = std::make_shared<const ConfFile>(load_global(p));
+    CtLock lock(lock_dir(*global), ctid, command);
+    auto cfg = load_ct(p, global, ctid, false, true);
+    if (!cfg.exists()) fail(Exit::NoCtConfig, "Container config file does not exist");
+    check_areas(p, cfg);
+    if (ct_layout(cfg) == Layout::Ploop) fail(Exit::InvalidValue, "CT {} is already on the ploop layout", ctid);
+    auto st = ct_state(cfg, MountTable::read());
+    if (st.running) fail(Exit::Running, "Container is currently running. Stop it first.");
+    if (st.mounted) fail(Exit::Mounted, "Container is currently mounted (umount first)");
+    auto priv = cfg.ve_private();
+    if (!is_dir(priv)) fail(Exit::NoPrivate, "Container private area {} does not exist", priv);
+
+    log::info("Converting CT {} to the ploop layout", ctid);
+    auto old_tree = convert_to_image(cfg, mode);
+    ConfFile conf = *cfg.ct_file_ptr();
+    conf.set("VE_LAYOUT", "ploop");
+    try {
+        conf.save(p.ct_conf(ctid));
+        mark_private(ctid, priv);
+    } catch (...) {
+        undo_convert(cfg, old_tree);
+        throw;
+    }
+    remove_private(old_tree);
+    log::info("Container was converted to the ploop layout");
 }
 
 void set_ct(const Paths& p, unsigned ctid, const SetRequest& req, const Tools& tools) {
@@ -399,11 +424,29 @@ void set_ct(const Paths& p, unsigned ctid, const SetRequest& req, const Tools& t
     if (restart_needed && req.setmode == SetMode::Ignore)
         throw Error(Exit::Running, "");  // --setmode ignore: refuse without a word, as the original
 
+    // Disk limits apply whether the container runs or not: to a mounted simfs area at once (at its next mount
+    // otherwise); a ploop image is resized now, online or offline, and only with --save, as the original.
+    bool disk = std::any_of(req.changes.begin(), req.changes.end(), [](const Change& c) { return c.def->groups & kResDisk; });
+    std::optional<CtConfig> next;
+    if (disk) {
+        next.emplace(ctid, global, conf);
+        if (req.offline_resize && (st.running || st.mounted))
+            fail(Exit::InvalidValue, "--offline-resize needs a stopped, unmounted container");
+        if (ct_layout(*next) == Layout::Ploop)
+            for (auto& ch : req.changes) {
+                if (ch.def->kind == Kind::DiskSpace && !req.save)
+                    fail(Exit::InvalidSyntax, "--diskspace of a ploop container can only be used with --save");
+                if (ch.def->kind == Kind::DiskInodes)
+                    log::warn("--diskinodes is not applied to a ploop container: its inodes are made at create");
+            }
+    }
+
     for (auto& w : edit_warnings) log::warn("{}", w);
     say_inert(req.changes, req.save);
 
     for (auto& ch : req.changes)
         if (ch.def->kind == Kind::UserPasswd) set_user_password(cfg, ch.value);
+    if (disk) apply_disk(*next);
     if (st.running && (runtime || req.applyconfig)) apply_live(cfg, conf, req);
     if (restart_needed && req.setmode == SetMode::Default)
         log::warn("Some parameters take effect at the next start of the container");

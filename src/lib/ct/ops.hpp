@@ -24,6 +24,11 @@ void create_ct(const Paths& p, unsigned ctid, const CreateRequest& req);
 // skips the mark (areas made by older builds). The paths are checked first (config/areas.hpp).
 void destroy_ct(const Paths& p, unsigned ctid, const std::string& command, bool force = false);
 
+// `vzctl convert CTID --layout ploop[:MODE]`: a stopped, unmounted simfs container moved into an image of DISKSPACE's
+// size (ct/disk.hpp convert_to_image); its config then says VE_LAYOUT="ploop". Only ploop is a target (21); running
+// 32, mounted 41, no DISKSPACE 63, anything else 155 with the container as it was.
+void convert_ct(const Paths& p, unsigned ctid, const std::string& layout, const std::string& command);
+
 enum class SetMode { Default, Restart, Ignore };
 
 struct SetRequest {
@@ -31,6 +36,7 @@ struct SetRequest {
     bool save = false;
     bool force = false;
     bool reset_ub = false;
+    bool offline_resize = false;  // --offline-resize: the ploop image resized only on a stopped, unmounted CT (21)
     SetMode setmode = SetMode::Default;
     std::optional<std::string> applyconfig;
     bool applyconfig_map = false;

@@ -138,7 +138,7 @@ void start_ct(const Paths& p, unsigned ctid, const StartOptions& o, const Tools&
 
     log::info("Starting container...");
     if (!ct_idmap(cfg)) log::warn("{}", kPrivilegedWarning);
-    HostSetup host(cfg, *cg, t.ubcfs);
+    HostSetup host(cfg, *cg, t.ubcfs, true, !o.skip_fsck);
     auto status = make_pipe();
     if (fork_or_throw() == 0) {
         ::setsid();
