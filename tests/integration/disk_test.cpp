@@ -1,0 +1,302 @@
+// The container's disk, end to end through vzctl and vzlist on real file systems: a ploop CT (an ext4 image on a
+// loop device) that cannot write past its size, grows live and shows it in `df` inside, shrinks offline, is
+// refused when its image is damaged, compacts, and a simfs CT converted into one; each test ends with no loop
+// device or mount of its images left. simfs limits on btrfs and project quota: quota_test.cpp and DiskSimfs below.
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+
+#include <fstream>
+#include <regex>
+
+#include "../support/runtime_fixture.hpp"
+
+namespace {
+
+using namespace vztest;
+
+// Loop devices whose backing file lies under `dir`.
+std::vector<std::string> loops_under(const std::string& dir) {
+    std::vector<std::string> out;
+    std::error_code ec;
+    for (auto& e : std::filesystem::directory_iterator("/sys/block", ec)) {
+        auto name = e.path().filename().string();
+        if (!name.starts_with("loop")) continue;
+        auto backing = trim(try_read(e.path().string() + "/loop/backing_file").value_or(""));
+        if (!backing.empty() && backing.starts_with(dir)) out.push_back("/dev/" + name + " (" + backing + ")");
+    }
+    return out;
+}
+
+// Mount points of the host whose source is one of those loop devices, or that lie under /run/vz/fs with this
+// test's CTID and are not in use by another test (named by the private area's hash: match the device instead).
+std::vector<std::string> image_mounts(const std::string& dir) {
+    std::vector<std::string> out;
+    auto loops = loops_under(dir);
+    for (auto& l : lines(try_read("/proc/self/mountinfo").value_or(""))) {
+        auto f = pieces(l, ' ');
+        if (f.size() < 10) continue;
+        auto dash = std::find(f.begin(), f.end(), "-");
+        if (dash == f.end() || dash + 2 >= f.end()) continue;
+        auto source = *(dash + 2);
+        for (auto& loop : loops)
+            if (loop.starts_with(source + " ")) out.push_back(f[4] + " from " + source);
+    }
+    return out;
+}
+
+// KiB figures of busybox `df -k /` inside: {total, used}.
+std::optional<std::pair<uint64_t, uint64_t>> df_inside(RuntimeTest& t, const char* what = "df -k /") {
+    auto r = t.sh(what);
+    std::smatch m;
+    std::string out = r.out;
+    if (r.status != 0 || !std::regex_search(out, m, std::regex(R"(\n\S+\s+(\d+)\s+(\d+)\s+\d+)"))) return std::nullopt;
+    return std::pair<uint64_t, uint64_t>{std::stoull(m[1]), std::stoull(m[2])};
+}
+
+class DiskPloop : public RuntimeTest {
+protected:
+    void SetUp() override {
+        if (auto why = cgroup_unusable_reason(); !why.empty()) GTEST_SKIP() << why;
+        auto r = run({"create", ct(), "--ostemplate", "busybox", "--config", "vswap-256m", "--layout", "ploop",
+                      "--diskspace", "200M"});
+        ASSERT_EQ(r.status, 0) << "create: " << r.out << r.err;
+    }
+
+    void TearDown() override {
+        run({"stop", ct(), "--fast"}, {}, 60s);
+        run({"umount", ct()}, {}, 60s);
+        EXPECT_EQ(image_mounts(tmp_.path()), std::vector<std::string>{}) << "an image left mounted";
+        EXPECT_EQ(loops_under(tmp_.path()), std::vector<std::string>{}) << "a loop device left attached";
+        RuntimeTest::TearDown();
+    }
+
+    std::string priv() const { return tmp_ / ("private/" + ct()); }
+    std::string image() const { return priv() + "/root.hdd/root.hdd"; }
+
+    // e2fsck -fn of the unmounted image: 0 when clean.
+    int fsck_image() { return std::system(("e2fsck -fn " + image() + " >/dev/null 2>&1").c_str()); }
+
+    uint64_t allocated(const std::string& file) {
+        struct stat st {};
+        return ::stat(file.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_blocks) * 512 : 0;
+    }
+};
+
+TEST_F(DiskPloop, CreateMakesASparseImageInPloopsLayout) {
+    EXPECT_EQ(conf_value("VE_LAYOUT"), "ploop");
+    auto xml = try_read(priv() + "/root.hdd/DiskDescriptor.xml").value_or("");
+    EXPECT_NE(xml.find("<Disk_size>409600</Disk_size>"), std::string::npos) << xml;  // 200 MiB in sectors
+    struct stat st {};
+    ASSERT_EQ(::stat(image().c_str(), &st), 0);
+    EXPECT_EQ(st.st_size, 200LL << 20);
+    EXPECT_LT(allocated(image()), 100ULL << 20) << "an expanded image is sparse";
+    EXPECT_EQ(fsck_image(), 0);
+    auto r = vzlist_run({"-a", "-H", "-o", "ctid,layout"});
+    EXPECT_NE(r.out.find("ploop"), std::string::npos) << r.out;
+}
+
+TEST_F(DiskPloop, WritesStopAtTheSizeAndGrowLiveShowsInDf) {
+    ASSERT_EQ(run({"start", ct()}).status, 0);
+    auto df = df_inside(*this);
+    ASSERT_TRUE(df) << sh("df -k /").out;
+    EXPECT_GT(df->first, 150u * 1024);
+    EXPECT_LE(df->first, 200u * 1024);
+
+    // Past the size: ENOSPC inside, the container keeps running.
+    auto fill = sh("dd if=/dev/zero of=/big bs=1M count=300 2>&1; sync");
+    EXPECT_NE(fill.out.find("No space left"), std::string::npos) << fill.out;
+    EXPECT_EQ(sh("echo alive").out, "alive\n");
+    auto used = vzlist_run({"-H", "-o", "diskspace", ct()});
+    ASSERT_EQ(used.status, 0) << used.err;
+    EXPECT_GT(std::stoull(trim(used.out)), 150u * 1024) << used.out;
+
+    // Grow live to 400M: df shows it, and the writer gets further.
+    auto grow = run({"set", ct(), "--diskspace", "400M", "--save"});
+    ASSERT_EQ(grow.status, 0) << grow.out << grow.err;
+    EXPECT_EQ(conf_value("DISKSPACE"), "409600:409600");
+    auto bigger = df_inside(*this);
+    ASSERT_TRUE(bigger);
+    EXPECT_GT(bigger->first, 350u * 1024);
+    auto more = sh("rm /big; dd if=/dev/zero of=/big bs=1M count=300 2>&1 && sync && echo written");
+    EXPECT_NE(more.out.find("written"), std::string::npos) << more.out;
+
+    ASSERT_EQ(run({"stop", ct(), "--fast"}).status, 0);
+    EXPECT_EQ(status_line(), "CTID 101 exist unmounted down");
+    EXPECT_EQ(fsck_image(), 0);
+}
+
+TEST_F(DiskPloop, MountShowsTheImageAndUmountDetachesIt) {
+    ASSERT_EQ(run({"mount", ct()}).status, 0);
+    EXPECT_EQ(status_line(), "CTID 101 exist mounted down");
+    EXPECT_TRUE(std::filesystem::exists(tmp_ / ("root/" + ct() + "/bin/busybox")));
+    EXPECT_EQ(loops_under(tmp_.path()).size(), 1u);
+    auto listed = vzlist_run({"-a", "-H", "-o", "diskspace,diskinodes", ct()});
+    EXPECT_TRUE(std::regex_search(listed.out, std::regex(R"(^\s*[1-9]\d*\s+[1-9]\d*\s*$)"))) << listed.out;
+    ASSERT_EQ(run({"umount", ct()}).status, 0);
+    EXPECT_EQ(status_line(), "CTID 101 exist unmounted down");
+    EXPECT_EQ(loops_under(tmp_.path()), std::vector<std::string>{});
+    auto unmounted = vzlist_run({"-a", "-H", "-o", "diskspace", ct()});
+    EXPECT_EQ(trim(unmounted.out), "-");
+}
+
+TEST_F(DiskPloop, ShrinksOfflineAndRefusesBelowTheData) {
+    ASSERT_EQ(run({"mount", ct()}).status, 0);
+    ASSERT_EQ(std::system(("dd if=/dev/urandom of=" + (tmp_ / ("root/" + ct() + "/data")) +
+                           " bs=1M count=60 status=none")
+                              .c_str()),
+              0);
+    ASSERT_EQ(run({"umount", ct()}).status, 0);
+
+    auto nosave = run({"set", ct(), "--diskspace", "150M"});
+    EXPECT_EQ(nosave.status, 20) << nosave.err;
+
+    auto shrink = run({"set", ct(), "--diskspace", "120M", "--save"});
+    ASSERT_EQ(shrink.status, 0) << shrink.out << shrink.err;
+    struct stat st {};
+    ASSERT_EQ(::stat(image().c_str(), &st), 0);
+    EXPECT_EQ(st.st_size, 120LL << 20);
+    EXPECT_EQ(fsck_image(), 0);
+
+    auto too_small = run({"set", ct(), "--diskspace", "30M", "--save"});
+    EXPECT_EQ(too_small.status, 154) << too_small.out << too_small.err;
+    EXPECT_EQ(conf_value("DISKSPACE"), "122880:122880") << "a failed resize saves nothing";
+    ASSERT_EQ(::stat(image().c_str(), &st), 0);
+    EXPECT_EQ(st.st_size, 120LL << 20);
+    EXPECT_EQ(fsck_image(), 0);
+
+    ASSERT_EQ(run({"mount", ct()}).status, 0);
+    EXPECT_TRUE(std::filesystem::exists(tmp_ / ("root/" + ct() + "/data")));
+    auto shrink_mounted = run({"set", ct(), "--diskspace", "100M", "--save"});
+    EXPECT_EQ(shrink_mounted.status, 154) << shrink_mounted.out << shrink_mounted.err;
+    auto offline = run({"set", ct(), "--diskspace", "300M", "--save", "--offline-resize"});
+    EXPECT_EQ(offline.status, 21) << offline.err;
+}
+
+TEST_F(DiskPloop, CompactGivesFreedBlocksBack) {
+    ASSERT_EQ(run({"mount", ct()}).status, 0);
+    auto data = tmp_ / ("root/" + ct() + "/data");
+    ASSERT_EQ(std::system(("dd if=/dev/urandom of=" + data + " bs=1M count=80 status=none && sync").c_str()), 0);
+    auto full = allocated(image());
+    std::filesystem::remove(data);
+    ::sync();
+    auto r = run({"compact", ct()});
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_NE(r.out.find("bytes given back"), std::string::npos) << r.out;
+    EXPECT_LT(allocated(image()) + (50ULL << 20), full) << "compact frees the deleted file's blocks";
+}
+
+TEST_F(DiskPloop, DamagedImagesAreRefusedWithNothingMounted) {
+    auto xml = priv() + "/root.hdd/DiskDescriptor.xml";
+    auto good = try_read(xml).value_or("");
+    write_text(xml, "<Parallels_disk_image><Disk_Parameters>");
+    auto bad_xml = run({"start", ct()});
+    EXPECT_EQ(bad_xml.status, 152) << bad_xml.err;
+    EXPECT_EQ(status_line(), "CTID 101 exist unmounted down");
+    write_text(xml, good);
+
+    std::filesystem::resize_file(image(), 1 << 20);  // truncated
+    auto truncated = run({"mount", ct()});
+    EXPECT_EQ(truncated.status, 152) << truncated.err;
+    EXPECT_EQ(status_line(), "CTID 101 exist unmounted down");
+
+    { std::ofstream(image(), std::ios::trunc) << std::string(4 << 20, 'x'); }  // not ext4
+    auto garbage = run({"start", ct()});
+    EXPECT_EQ(garbage.status, 152) << garbage.err;
+    EXPECT_EQ(loops_under(tmp_.path()), std::vector<std::string>{});
+
+    std::filesystem::remove(image());
+    auto missing = run({"mount", ct()});
+    EXPECT_EQ(missing.status, 150) << missing.err;
+}
+
+TEST_F(DiskPloop, TheContainerSeesNeitherTheImageNorItsLoopDevice) {
+    ASSERT_EQ(run({"start", ct()}).status, 0);
+    auto loops = loops_under(tmp_.path());
+    ASSERT_EQ(loops.size(), 1u);
+    auto dev = loops[0].substr(0, loops[0].find(' '));
+    EXPECT_NE(sh("test -e " + dev).status, 0) << dev << " is visible inside";
+    auto found = sh("find / -xdev -name root.hdd 2>/dev/null | head -1");
+    EXPECT_EQ(found.out, "");
+    // Even a node made by hand can't be opened: loop devices (major 7) are not in the device program.
+    auto node = sh("mknod /tmp/l b 7 " + dev.substr(9) + " 2>/dev/null; dd if=/tmp/l of=/dev/null bs=512 count=1");
+    EXPECT_NE(node.status, 0) << node.out << node.err;
+}
+
+class DiskSimfs : public RuntimeTest {};
+
+// A simfs container moved into an image keeps its files as they were: owners, modes, hard links, device nodes,
+// xattrs; its config then says ploop and it starts from the image.
+TEST_F(DiskSimfs, ConvertMovesASimfsContainerIntoAnImage) {
+    auto priv = tmp_ / ("private/" + ct());
+    auto f = priv + "/etc/converted";
+    write_text(f, "kept\n");
+    ASSERT_EQ(::chown(f.c_str(), 1234, 5678), 0);
+    ASSERT_EQ(::chmod(f.c_str(), 0640), 0);
+    ASSERT_EQ(::link(f.c_str(), (priv + "/etc/converted.link").c_str()), 0);
+    ASSERT_EQ(::setxattr(f.c_str(), "user.vztest", "x1", 2, 0), 0);
+    ASSERT_EQ(::mknod((priv + "/dev/vztest-null").c_str(), S_IFCHR | 0666, makedev(1, 3)), 0);
+
+    EXPECT_EQ(run({"convert", ct(), "--layout", "simfs"}).status, 21);
+    auto no_size = run({"set", ct(), "--diskspace", "150M", "--save"});
+    ASSERT_EQ(no_size.status, 0) << no_size.err;
+    auto r = run({"convert", ct(), "--layout", "ploop"});
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_EQ(conf_value("VE_LAYOUT"), "ploop");
+    EXPECT_TRUE(std::filesystem::exists(priv + "/root.hdd/DiskDescriptor.xml"));
+    EXPECT_FALSE(std::filesystem::exists(priv + "/etc")) << "the old tree is gone";
+
+    ASSERT_EQ(run({"mount", ct()}).status, 0);
+    auto root = tmp_ / ("root/" + ct());
+    struct stat st {};
+    ASSERT_EQ(::lstat((root + "/etc/converted").c_str(), &st), 0);
+    EXPECT_EQ(st.st_nlink, 2u);
+    EXPECT_EQ(st.st_mode & 07777, 0640u);
+    ASSERT_EQ(::lstat((root + "/dev/vztest-null").c_str(), &st), 0);
+    EXPECT_TRUE(S_ISCHR(st.st_mode));
+    EXPECT_EQ(st.st_rdev, makedev(1, 3));
+    ASSERT_EQ(run({"umount", ct()}).status, 0);
+    // Owners and xattrs as stored on disk (the unprivileged CT's idmap shifts what the mount shows).
+    auto image = priv + "/root.hdd/root.hdd";
+    auto dump = std::system(("debugfs -R 'stat /etc/converted' " + image + " 2>/dev/null | grep -q 'User:  1234'").c_str());
+    EXPECT_EQ(dump, 0) << "owner kept";
+    auto xattr = std::system(("debugfs -R 'ea_list /etc/converted' " + image + " 2>/dev/null | grep -q vztest").c_str());
+    EXPECT_EQ(xattr, 0) << "xattr kept";
+
+    ASSERT_EQ(run({"start", ct()}).status, 0);
+    EXPECT_EQ(sh("cat /etc/converted").out, "kept\n");
+    run({"stop", ct(), "--fast"});
+    EXPECT_EQ(loops_under(tmp_.path()), std::vector<std::string>{});
+}
+
+TEST_F(DiskSimfs, PloopNeedsDiskspaceAndLeavesNothingWithout) {
+    ASSERT_EQ(run({"destroy", ct()}).status, 0);
+    write_text(confdir_ + "/conf/ve-nodisk.conf-sample", "PHYSPAGES=\"0:256M\"\nSWAPPAGES=\"0:512M\"\n");
+    auto r = run({"create", ct(), "--ostemplate", "busybox", "--config", "nodisk", "--layout", "ploop"});
+    EXPECT_EQ(r.status, 63) << r.out << r.err;
+    EXPECT_FALSE(std::filesystem::exists(conf_path(kCt)));
+    EXPECT_FALSE(std::filesystem::exists(tmp_ / ("private/" + ct())));
+    std::vector<std::string> left;
+    for (auto& e : std::filesystem::directory_iterator(tmp_ / "private")) left.push_back(e.path().string());
+    EXPECT_EQ(left, std::vector<std::string>{});
+}
+
+TEST_F(DiskSimfs, DiskQuotaYesWithoutABackendRefusesToMount) {
+    // The test's private area is on the host's ext4 without quota (or a tmpfs): DISK_QUOTA=yes can't be honoured.
+    auto r = run({"set", ct(), "--diskquota", "yes", "--save"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    auto start = run({"start", ct()});
+    EXPECT_EQ(start.status, 60) << start.out << start.err;
+    EXPECT_NE(start.err.find("Disk quota is not available"), std::string::npos) << start.err;
+    EXPECT_EQ(status_line(), "CTID 101 exist unmounted down");
+    EXPECT_EQ(run({"quotaon", ct()}).status, 60);
+    ASSERT_EQ(run({"set", ct(), "--diskquota", "no", "--save"}).status, 0);
+    EXPECT_EQ(run({"quotaon", ct()}).status, 60);
+    EXPECT_EQ(run({"quotaoff", ct()}).status, 66);
+    EXPECT_EQ(run({"quotainit", ct()}).status, 61);
+    auto plain = run({"start", ct()});
+    EXPECT_EQ(plain.status, 0) << plain.err;
+    EXPECT_NE(plain.out.find("Disk quota is off"), std::string::npos) << plain.out;
+}
+
+}  // namespace
