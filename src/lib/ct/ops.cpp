@@ -410,20 +410,6 @@ void set_ct(const Paths& p, unsigned ctid, const SetRequest& req, const Tools& t
         if (st.running && ch.def->apply == Apply::Stopped)
             fail(Exit::Running, "--{} can't be changed while the container is running", ch.def->option);
 
-    bool runtime = std::any_of(req.changes.begin(), req.changes.end(), [](const Change& c) {
-        return c.def->apply == Apply::Live || c.def->apply == Apply::NotSaved;
-    });
-    if (!req.save && !st.running && runtime)
-        fail(Exit::NotRunning, "Unable to apply new parameters, container is not running");
-    for (auto& ch : req.changes)
-        if (ch.def->kind == Kind::UserPasswd && !st.running)
-            fail(Exit::NotRunning, "--userpasswd needs a running container");
-    bool restart_needed = st.running && std::any_of(req.changes.begin(), req.changes.end(), [](const Change& c) {
-                              return c.def->apply == Apply::Restart && !c.def->inert;
-                          });
-    if (restart_needed && req.setmode == SetMode::Ignore)
-        throw Error(Exit::Running, "");  // --setmode ignore: refuse without a word, as the original
-
     // Disk limits apply whether the container runs or not: to a mounted simfs area at once (at its next mount
     // otherwise); a ploop image is resized now, online or offline, and only with --save, as the original.
     bool disk = std::any_of(req.changes.begin(), req.changes.end(), [](const Change& c) { return c.def->groups & kResDisk; });
@@ -440,6 +426,20 @@ void set_ct(const Paths& p, unsigned ctid, const SetRequest& req, const Tools& t
                     log::warn("--diskinodes is not applied to a ploop container: its inodes are made at create");
             }
     }
+
+    bool runtime = std::any_of(req.changes.begin(), req.changes.end(), [](const Change& c) {
+        return c.def->apply == Apply::Live || c.def->apply == Apply::NotSaved;
+    });
+    if (!req.save && !st.running && runtime)
+        fail(Exit::NotRunning, "Unable to apply new parameters, container is not running");
+    for (auto& ch : req.changes)
+        if (ch.def->kind == Kind::UserPasswd && !st.running)
+            fail(Exit::NotRunning, "--userpasswd needs a running container");
+    bool restart_needed = st.running && std::any_of(req.changes.begin(), req.changes.end(), [](const Change& c) {
+                              return c.def->apply == Apply::Restart && !c.def->inert;
+                          });
+    if (restart_needed && req.setmode == SetMode::Ignore)
+        throw Error(Exit::Running, "");  // --setmode ignore: refuse without a word, as the original
 
     for (auto& w : edit_warnings) log::warn("{}", w);
     say_inert(req.changes, req.save);
