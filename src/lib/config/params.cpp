@@ -51,7 +51,8 @@ std::vector<ParamDef> build() {
         kSet | kCreate;
     add(row("private", 0, "VE_PRIVATE", K::Path, A::Stopped, "PATH", "private area ($VEID expands)")).cmds =
         kSet | kCreate;
-    add(row("mount_opts", 0, "MOUNT_OPTS", K::Text, A::Restart, "OPT[,OPT]", "mount options of the image layout"));
+    add(row("mount_opts", 0, "MOUNT_OPTS", K::Text, A::Restart, "OPT[,OPT]",
+            "ploop: extra ext4 mount options of the image"));
     add(row("userpasswd", 0, "", K::UserPasswd, A::NotSaved, "USER:PASSWORD", "set a password inside the container"));
     add(row("disabled", 0, "DISABLED", K::YesNo, A::ConfigOnly, "yes|no", "refuse to start unless --force"));
     {
@@ -147,7 +148,8 @@ std::vector<ParamDef> build() {
     add(row("diskinodes", 0, "DISKINODES", K::DiskInodes, A::Live, "SOFT[:HARD]",
             "inode limit; ploop: inodes made at create"), kResDisk)
         .cmds = kSet | kCreate;
-    add(row("quotatime", 0, "QUOTATIME", K::Uint, A::Live, "SECONDS", "grace period over the soft limits"), kResDisk);
+    add(row("quotatime", 0, "QUOTATIME", K::Uint, A::Live, "SECONDS",
+            "grace period over the soft limits (simfs project quota)"), kResDisk);
     add(row("quotaugidlimit", 0, "QUOTAUGIDLIMIT", K::Uint, A::Restart, "N", "user/group quota ids; 0 = off"));
 
     // 2.11 capabilities, devices, PCI, features
