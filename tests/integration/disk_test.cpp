@@ -10,6 +10,7 @@
 #include <regex>
 
 #include "../support/runtime_fixture.hpp"
+#include "../support/test_fs.hpp"
 
 namespace {
 
@@ -297,6 +298,54 @@ TEST_F(DiskSimfs, DiskQuotaYesWithoutABackendRefusesToMount) {
     auto plain = run({"start", ct()});
     EXPECT_EQ(plain.status, 0) << plain.err;
     EXPECT_NE(plain.out.find("Disk quota is off"), std::string::npos) << plain.out;
+}
+
+// simfs on btrfs with quotas enabled: the private area is a subvolume whose qgroup binds DISKSPACE, raised live;
+// destroy removes the subvolume. (Project quota on ext4/XFS: quota_test.cpp, in the VM.)
+class DiskBtrfs : public RuntimeTest {
+protected:
+    void SetUp() override {
+        RuntimeTest::SetUp();
+        if (IsSkipped() || HasFatalFailure()) return;
+        ASSERT_EQ(run({"destroy", ct()}).status, 0);
+        fs_ = std::make_unique<TestFs>("btrfs", 512, "-q");
+        ASSERT_EQ(fs_->error(), "");
+        ASSERT_EQ(shell("btrfs quota enable " + fs_->path()).status, 0);
+        priv_ = fs_->path() + "/" + ct();
+        auto r = run({"create", ct(), "--ostemplate", "busybox", "--config", "vswap-256m", "--private", priv_,
+                      "--diskspace", "40M:40M"});
+        ASSERT_EQ(r.status, 0) << r.out << r.err;
+    }
+    void TearDown() override {
+        run({"stop", ct(), "--fast"}, {}, 60s);
+        run({"destroy", ct()}, {}, 60s);
+        RuntimeTest::TearDown();
+        fs_.reset();
+    }
+    std::unique_ptr<TestFs> fs_;
+    std::string priv_;
+};
+
+TEST_F(DiskBtrfs, TheQgroupBindsAndGrowsLiveAndDestroyDropsTheSubvolume) {
+    ASSERT_EQ(shell("btrfs subvolume show " + priv_ + " >/dev/null").status, 0);
+    ASSERT_EQ(run({"start", ct()}).status, 0);
+    auto fill = sh("dd if=/dev/zero of=/big bs=1M count=80 2>&1; sync");
+    EXPECT_NE(fill.out.find("quota exceeded"), std::string::npos) << fill.out;
+    EXPECT_EQ(sh("echo alive").out, "alive\n");
+    ASSERT_EQ(shell("sync").status, 0);
+    auto used = vzlist_run({"-H", "-o", "diskspace", ct()});
+    EXPECT_GT(std::stoull("0" + trim(used.out)), 30u * 1024) << used.out;
+
+    auto grow = run({"set", ct(), "--diskspace", "120M:120M", "--save"});
+    ASSERT_EQ(grow.status, 0) << grow.out << grow.err;
+    auto more = sh("dd if=/dev/zero of=/big2 bs=1M count=50 2>&1 && sync && echo written");
+    EXPECT_NE(more.out.find("written"), std::string::npos) << more.out;
+
+    ASSERT_EQ(run({"stop", ct(), "--fast"}).status, 0);
+    ASSERT_EQ(run({"destroy", ct()}).status, 0);
+    EXPECT_FALSE(std::filesystem::exists(priv_));
+    auto subvols = shell("btrfs subvolume list " + fs_->path());
+    EXPECT_EQ(subvols.out.find(ct()), std::string::npos) << subvols.out;
 }
 
 }  // namespace
