@@ -66,6 +66,14 @@ std::string trimmed(std::string_view t) {
     return std::string(t.substr(b, e - b + 1));
 }
 
+// Text of the input in a one-line message: control characters as '?', at most 64 characters.
+std::string shown(std::string_view t) {
+    std::string out(t.substr(0, 64));
+    for (auto& c : out)
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+    return t.size() > 64 ? out + "..." : out;
+}
+
 bool root_name(std::string_view n) { return n == "Parallels_disk_image" || n == "Virtuozzo_disk_image"; }
 
 // The element path below the root, joined with '/'.
@@ -77,7 +85,7 @@ std::string joined(const std::vector<std::string>& path) {
 
 void XMLCALL on_start(void* data, const XML_Char* name, const XML_Char** /*attrs*/) {
     auto& s = *static_cast<ParseState*>(data);
-    if (s.path.empty() && !root_name(name)) return stop(s, fmt::format("<{}> is not a ploop disk descriptor", name));
+    if (s.path.empty() && !root_name(name)) return stop(s, fmt::format("<{}> is not a ploop disk descriptor", shown(name)));
     if (s.path.size() >= 16) return stop(s, "elements nested too deep");
     s.path.emplace_back(name);
     s.text.clear();
@@ -99,6 +107,8 @@ void XMLCALL on_text(void* data, const XML_Char* text, int len) {
 
 bool valid_file(const std::string& f) {
     if (f.empty() || f.front() == '/' || f.size() > PATH_MAX) return false;
+    if (std::any_of(f.begin(), f.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }))
+        return false;
     for (auto& part : split(f, "/"))
         if (part == "." || part == "..") return false;
     return f.find("//") == std::string::npos && f.back() != '/' && f != kDescriptorName;
@@ -112,16 +122,16 @@ void XMLCALL on_end(void* data, const XML_Char* /*name*/) {
     if (p == "Disk_Parameters/Disk_size") {
         ++s.sizes;
         s.sectors = parse_uint(t, 0, kMaxSectors);
-        if (!s.sectors) stop(s, fmt::format("bad Disk_size \"{}\"", t));
+        if (!s.sectors) stop(s, fmt::format("bad Disk_size \"{}\"", shown(t)));
     } else if (p == "StorageData/Storage/Preallocated") {
-        if (t != "0" && t != "1") stop(s, fmt::format("bad Preallocated \"{}\"", t));
+        if (t != "0" && t != "1") stop(s, fmt::format("bad Preallocated \"{}\"", shown(t)));
         s.preallocated = t == "1";
     } else if (p == "StorageData/Storage/Image/File") {
         ++s.files;
-        if (!valid_file(t)) stop(s, fmt::format("image file \"{}\" is not a path inside root.hdd/", t));
+        if (!valid_file(t)) stop(s, fmt::format("image file \"{}\" is not a path inside root.hdd/", shown(t)));
         s.file = t;
     } else if (p == "StorageData/Storage/Image/Type") {
-        if (t != "Compressed" && t != "Plain") stop(s, fmt::format("unknown image type \"{}\"", t));
+        if (t != "Compressed" && t != "Plain") stop(s, fmt::format("unknown image type \"{}\"", shown(t)));
         s.type = t;
     } else if (p == "StorageData/Storage/Image/GUID") {
         ++s.guids;
