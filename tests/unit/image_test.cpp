@@ -121,6 +121,7 @@ TEST(ImageDescriptor, MalformedOnesAreRefused) {
         {"truncated", std::string(kPloopExpanded).substr(0, 300), "not XML"},
         {"wrong root", replaced(replaced(kPloopExpanded, "<Parallels_disk_image Version=\"1.0\">", "<disk>"),
                                 "</Parallels_disk_image>", "</disk>"), "<disk> is not a ploop disk descriptor"},
+        {"wrong root, empty", "<?xml version=\"1.0\"?>\n<Parallels_disk_imaaraneters/>", "is not a ploop disk descriptor"},
         {"size 0", replaced(kPloopExpanded, "<Disk_size>20971520</Disk_size>", "<Disk_size>0</Disk_size>"), "size of 0"},
         {"size 1 sector", replaced(kPloopExpanded, "<Disk_size>20971520</Disk_size>", "<Disk_size>1</Disk_size>"), "size of 0"},
         {"size not a number", replaced(kPloopExpanded, "<Disk_size>20971520</Disk_size>", "<Disk_size>10G</Disk_size>"), "bad Disk_size \"10G\""},

@@ -85,6 +85,7 @@ std::string joined(const std::vector<std::string>& path) {
 
 void XMLCALL on_start(void* data, const XML_Char* name, const XML_Char** /*attrs*/) {
     auto& s = *static_cast<ParseState*>(data);
+    if (!s.error.empty()) return;
     if (s.path.empty() && !root_name(name)) return stop(s, fmt::format("<{}> is not a ploop disk descriptor", shown(name)));
     if (s.path.size() >= 16) return stop(s, "elements nested too deep");
     s.path.emplace_back(name);
@@ -116,6 +117,8 @@ bool valid_file(const std::string& f) {
 
 void XMLCALL on_end(void* data, const XML_Char* /*name*/) {
     auto& s = *static_cast<ParseState*>(data);
+    // Expat may still report the end of an element whose start stopped the parser (<x/>).
+    if (!s.error.empty() || s.path.empty()) return;
     auto p = joined(s.path);
     auto t = trimmed(s.text);
     s.text.clear();
