@@ -9,6 +9,7 @@
 #include <fstream>
 #include <regex>
 
+#include "../support/caps.hpp"
 #include "../support/runtime_fixture.hpp"
 #include "../support/test_fs.hpp"
 
@@ -46,15 +47,6 @@ std::vector<std::string> image_mounts(const std::string& dir) {
     return out;
 }
 
-// KiB figures of busybox `df -k /` inside: {total, used}.
-std::optional<std::pair<uint64_t, uint64_t>> df_inside(RuntimeTest& t, const char* what = "df -k /") {
-    auto r = t.sh(what);
-    std::smatch m;
-    std::string out = r.out;
-    if (r.status != 0 || !std::regex_search(out, m, std::regex(R"(\n\S+\s+(\d+)\s+(\d+)\s+\d+)"))) return std::nullopt;
-    return std::pair<uint64_t, uint64_t>{std::stoull(m[1]), std::stoull(m[2])};
-}
-
 class DiskPloop : public RuntimeTest {
 protected:
     void SetUp() override {
@@ -78,6 +70,15 @@ protected:
     // e2fsck -fn of the unmounted image: 0 when clean.
     int fsck_image() { return std::system(("e2fsck -fn " + image() + " >/dev/null 2>&1").c_str()); }
 
+    // KiB figures of busybox `df -k /` inside: {total, used}.
+    std::optional<std::pair<uint64_t, uint64_t>> df_inside() {
+        auto r = sh("df -k /");
+        std::smatch m;
+        std::string out = r.out;
+        if (r.status != 0 || !std::regex_search(out, m, std::regex(R"(\n\S+\s+(\d+)\s+(\d+)\s+\d+)"))) return std::nullopt;
+        return std::pair<uint64_t, uint64_t>{std::stoull(m[1]), std::stoull(m[2])};
+    }
+
     uint64_t allocated(const std::string& file) {
         struct stat st {};
         return ::stat(file.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_blocks) * 512 : 0;
@@ -99,7 +100,7 @@ TEST_F(DiskPloop, CreateMakesASparseImageInPloopsLayout) {
 
 TEST_F(DiskPloop, WritesStopAtTheSizeAndGrowLiveShowsInDf) {
     ASSERT_EQ(run({"start", ct()}).status, 0);
-    auto df = df_inside(*this);
+    auto df = df_inside();
     ASSERT_TRUE(df) << sh("df -k /").out;
     EXPECT_GT(df->first, 150u * 1024);
     EXPECT_LE(df->first, 200u * 1024);
@@ -110,13 +111,24 @@ TEST_F(DiskPloop, WritesStopAtTheSizeAndGrowLiveShowsInDf) {
     EXPECT_EQ(sh("echo alive").out, "alive\n");
     auto used = vzlist_run({"-H", "-o", "diskspace", ct()});
     ASSERT_EQ(used.status, 0) << used.err;
-    EXPECT_GT(std::stoull(trim(used.out)), 150u * 1024) << used.out;
+    EXPECT_GT(std::stoull(trim(used.out)), 120u * 1024) << used.out << sh("df -k /").out;
 
     // Grow live to 400M: df shows it, and the writer gets further.
     auto grow = run({"set", ct(), "--diskspace", "400M", "--save"});
+    if (!has_cap_sys_resource()) {
+        // ext4's online resize needs CAP_SYS_RESOURCE, which this host's root lacks: a clean refusal, nothing
+        // changed, the container running. The grow itself runs in the VM (v2.DiskPloop.*).
+        EXPECT_EQ(grow.status, 154) << grow.out << grow.err;
+        EXPECT_NE(grow.err.find("CAP_SYS_RESOURCE"), std::string::npos) << grow.err;
+        EXPECT_EQ(conf_value("DISKSPACE"), "204800:204800");
+        EXPECT_EQ(std::filesystem::file_size(image()), 200ULL << 20);
+        EXPECT_EQ(sh("echo alive").out, "alive\n");
+        GTEST_SKIP() << "online grow needs CAP_SYS_RESOURCE, which this host's root lacks; the refusal is checked "
+                        "here, the grow in the VM (v2.DiskPloop.WritesStopAtTheSizeAndGrowLiveShowsInDf)";
+    }
     ASSERT_EQ(grow.status, 0) << grow.out << grow.err;
     EXPECT_EQ(conf_value("DISKSPACE"), "409600:409600");
-    auto bigger = df_inside(*this);
+    auto bigger = df_inside();
     ASSERT_TRUE(bigger);
     EXPECT_GT(bigger->first, 350u * 1024);
     auto more = sh("rm /big; dd if=/dev/zero of=/big bs=1M count=300 2>&1 && sync && echo written");
@@ -142,12 +154,10 @@ TEST_F(DiskPloop, MountShowsTheImageAndUmountDetachesIt) {
 }
 
 TEST_F(DiskPloop, ShrinksOfflineAndRefusesBelowTheData) {
-    ASSERT_EQ(run({"mount", ct()}).status, 0);
-    ASSERT_EQ(std::system(("dd if=/dev/urandom of=" + (tmp_ / ("root/" + ct() + "/data")) +
-                           " bs=1M count=60 status=none")
-                              .c_str()),
-              0);
-    ASSERT_EQ(run({"umount", ct()}).status, 0);
+    // Written from inside: the host's root is nobody on the idmapped root of an unprivileged container.
+    ASSERT_EQ(run({"start", ct()}).status, 0);
+    ASSERT_EQ(sh("dd if=/dev/urandom of=/data bs=1M count=60 2>/dev/null && sync").status, 0);
+    ASSERT_EQ(run({"stop", ct(), "--fast"}).status, 0);
 
     auto nosave = run({"set", ct(), "--diskspace", "150M"});
     EXPECT_EQ(nosave.status, 20) << nosave.err;
@@ -175,12 +185,10 @@ TEST_F(DiskPloop, ShrinksOfflineAndRefusesBelowTheData) {
 }
 
 TEST_F(DiskPloop, CompactGivesFreedBlocksBack) {
-    ASSERT_EQ(run({"mount", ct()}).status, 0);
-    auto data = tmp_ / ("root/" + ct() + "/data");
-    ASSERT_EQ(std::system(("dd if=/dev/urandom of=" + data + " bs=1M count=80 status=none && sync").c_str()), 0);
+    ASSERT_EQ(run({"start", ct()}).status, 0);
+    ASSERT_EQ(sh("dd if=/dev/urandom of=/data bs=1M count=80 2>/dev/null && sync").status, 0);
     auto full = allocated(image());
-    std::filesystem::remove(data);
-    ::sync();
+    ASSERT_EQ(sh("rm /data && sync").status, 0);
     auto r = run({"compact", ct()});
     ASSERT_EQ(r.status, 0) << r.out << r.err;
     EXPECT_NE(r.out.find("bytes given back"), std::string::npos) << r.out;

@@ -19,6 +19,7 @@
 #include <set>
 #include <thread>
 
+#include "../support/caps.hpp"
 #include "../support/temp_dir.hpp"
 #include "util/error.hpp"
 
@@ -59,12 +60,6 @@ std::set<std::string> loops_under(const std::string& dir, bool wait_gone = true)
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     return mine;
-}
-
-bool has_cap_sys_resource() {
-    auto status = vztest::read_text("/proc/self/status");
-    auto pos = status.find("CapEff:");
-    return pos != std::string::npos && (std::stoull(status.substr(pos + 7), nullptr, 16) >> 24 & 1) != 0;
 }
 
 bool is_mount_point(const std::string& path) {
@@ -204,7 +199,7 @@ TEST_F(ImageTest, GrowOnlineShrinkOffline) {
     ASSERT_TRUE(u);
     EXPECT_LT(u->total_kib, 64U * 1024);
 
-    if (!has_cap_sys_resource()) {
+    if (!vztest::has_cap_sys_resource()) {
         // ext4's online resize wants CAP_SYS_RESOURCE (ext4_resize_begin), which this host's root lacks: refused,
         // the image as before and still in use; grown offline instead.
         auto [code, msg] = failure([&] { vz::image::resize(priv_, 128 * 1024, mnt_); });

@@ -166,34 +166,16 @@ std::string xml_escape(std::string_view s) {
 
 // ---- external programs ----
 
-struct Run {
-    int status = 0;
-    std::string output;  // stdout and stderr
-    // The last non-empty line, for a one-line error.
-    std::string last_line() const {
-        auto lines = split(output, "\n");
-        for (auto it = lines.rbegin(); it != lines.rend(); ++it)
-            if (auto t = trimmed(*it); !t.empty()) return t;
-        return fmt::format("exit status {}", status);
-    }
-};
+// The last non-empty line of what a program printed, for a one-line error.
+std::string last_line(const ProgramResult& r) {
+    auto lines = split(r.output, "\n");
+    for (auto it = lines.rbegin(); it != lines.rend(); ++it)
+        if (auto t = trimmed(*it); !t.empty()) return t;
+    return fmt::format("exit status {}", r.status);
+}
 
-Run run(const std::vector<std::string>& argv) {
-    auto out = make_pipe();
-    ChildProcess child(fork_or_throw());
-    if (child.pid() == 0) {
-        ::dup2(out.wr.get(), 1);
-        ::dup2(out.wr.get(), 2);
-        int null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-        if (null >= 0) ::dup2(null, 0);
-        close_from_on_exec(3);
-        exec_argv(argv, {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C"}, true);
-        ::_exit(127);
-    }
-    out.wr.reset();
-    Run r;
-    r.output = read_all(out.rd.get());
-    r.status = child.wait();
+ProgramResult run(const std::vector<std::string>& argv) {
+    auto r = run_program(argv);
     if (r.status == 127 && r.output.empty()) r.output = argv[0] + ": not found";
     return r;
 }
@@ -326,7 +308,7 @@ void fsck(const std::string& dev, const std::string& file, bool force, Exit code
     argv.push_back(dev);
     auto r = run(argv);
     // 1: errors corrected; 2: corrected, the system should be rebooted (a root fs only).
-    if (r.status >= 4) fail(code, "e2fsck of the image {} ({}) failed: {}", file, dev, r.last_line());
+    if (r.status >= 4) fail(code, "e2fsck of the image {} ({}) failed: {}", file, dev, last_line(r));
     if (r.status != 0) log::verbose(1, "e2fsck repaired the image {}", file);
 }
 
@@ -471,9 +453,10 @@ void create(const std::string& priv, const CreateSpec& spec) {
     }
     set_file_size(file, spec.size_kib * 1024, spec.mode, Exit::CreateImage);
 
-    // 4K blocks as ploop's file systems; no discard (it would punch holes into a preallocated image); lazy inode
-    // tables and journal, which the kernel initializes later.
-    std::vector<std::string> argv{"mkfs.ext4", "-q", "-F", "-b", "4096", "-E",
+    // 4K blocks as ploop's file systems; no blocks reserved for root (a container's root is not the host's, and
+    // DISKSPACE is what the container can write); no discard (it would punch holes into a preallocated image);
+    // lazy inode tables and journal, which the kernel initializes later.
+    std::vector<std::string> argv{"mkfs.ext4", "-q", "-F", "-b", "4096", "-m", "0", "-E",
                                   "lazy_itable_init=1,lazy_journal_init=1,nodiscard"};
     if (spec.inodes) {
         argv.emplace_back("-N");
@@ -483,7 +466,7 @@ void create(const std::string& priv, const CreateSpec& spec) {
     auto r = run(argv);
     if (r.status != 0)
         fail(disk_full_text(r.output) ? Exit::NoDiskSpace : Exit::CreateImage, "mkfs.ext4 of the image {} failed: {}",
-             file, r.last_line());
+             file, last_line(r));
     {
         // The image's data on disk before the descriptor that makes it an image.
         Fd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
@@ -599,7 +582,7 @@ void resize(const std::string& priv, uint64_t size_kib, const std::string& mount
             auto r = run({"resize2fs", loop.dev, std::to_string(blocks * (super.block_size / 1024)) + "K"});
             if (r.status != 0)
                 fail(Exit::ResizeImage, "resize2fs of the image {} ({}) to {}K failed: {}", file, loop.dev, size_kib,
-                     r.last_line());
+                     last_line(r));
         }
         if (!grow && bytes < old_bytes) set_file_size(file, bytes, d.mode, Exit::ResizeImage);
         back.release();
