@@ -113,8 +113,8 @@ TEST_F(DiskPloop, WritesStopAtTheSizeAndGrowLiveShowsInDf) {
     ASSERT_EQ(used.status, 0) << used.err;
     EXPECT_GT(std::stoull(trim(used.out)), 120u * 1024) << used.out << sh("df -k /").out;
 
-    // Grow live to 400M: df shows it, and the writer gets further.
-    auto grow = run({"set", ct(), "--diskspace", "400M", "--save"});
+    // Grow live to 300M: df shows it, and the full container can write more (the first file stays).
+    auto grow = run({"set", ct(), "--diskspace", "300M", "--save"});
     if (!has_cap_sys_resource()) {
         // ext4's online resize needs CAP_SYS_RESOURCE, which this host's root lacks: a clean refusal, nothing
         // changed, the container running. The grow itself runs in the VM (v2.DiskPloop.*).
@@ -127,11 +127,12 @@ TEST_F(DiskPloop, WritesStopAtTheSizeAndGrowLiveShowsInDf) {
                         "here, the grow in the VM (v2.DiskPloop.WritesStopAtTheSizeAndGrowLiveShowsInDf)";
     }
     ASSERT_EQ(grow.status, 0) << grow.out << grow.err;
-    EXPECT_EQ(conf_value("DISKSPACE"), "409600:409600");
+    EXPECT_EQ(conf_value("DISKSPACE"), "307200:307200");
+    EXPECT_EQ(std::filesystem::file_size(image()), 300ULL << 20);
     auto bigger = df_inside();
     ASSERT_TRUE(bigger);
-    EXPECT_GT(bigger->first, 350u * 1024);
-    auto more = sh("rm /big; dd if=/dev/zero of=/big bs=1M count=300 2>&1 && sync && echo written");
+    EXPECT_GT(bigger->first, df->first + 60u * 1024) << sh("df -k /").out;  // the new groups' inode tables aside
+    auto more = sh("dd if=/dev/zero of=/big2 bs=1M count=50 2>&1 && sync && echo written");
     EXPECT_NE(more.out.find("written"), std::string::npos) << more.out;
 
     ASSERT_EQ(run({"stop", ct(), "--fast"}).status, 0);
@@ -355,5 +356,71 @@ TEST_F(DiskBtrfs, TheQgroupBindsAndGrowsLiveAndDestroyDropsTheSubvolume) {
     auto subvols = shell("btrfs subvolume list " + fs_->path());
     EXPECT_EQ(subvols.out.find(ct()), std::string::npos) << subvols.out;
 }
+
+// simfs on ext4 or XFS mounted with prjquota: the tree gets the CT's project ID at create, its limits bind inside,
+// `df` inside shows them, and they change live. The host's kernel has no quota: these run in the VM
+// (v2.DiskProject*), and skip on the host saying so.
+class DiskProject : public RuntimeTest, public ::testing::WithParamInterface<const char*> {
+protected:
+    void SetUp() override {
+        RuntimeTest::SetUp();
+        if (IsSkipped() || HasFatalFailure()) return;
+        ASSERT_EQ(run({"destroy", ct()}).status, 0);
+        std::string type = GetParam();
+        fs_ = std::make_unique<TestFs>(type, type == "xfs" ? 320 : 256, type == "xfs" ? "-q" : "-q -O project,quota",
+                                       "prjquota");
+        if (!fs_->ok())
+            GTEST_SKIP() << "this kernel can't mount " << type << " with prjquota (" << fs_->error()
+                         << "); these tests run in the VM (v2.DiskProject*)";
+        priv_ = fs_->path() + "/" + ct();
+        auto r = run({"create", ct(), "--ostemplate", "busybox", "--config", "vswap-256m", "--private", priv_,
+                      "--diskspace", "40M:40M", "--diskinodes", "2000:2000"});
+        ASSERT_EQ(r.status, 0) << r.out << r.err;
+    }
+    void TearDown() override {
+        run({"stop", ct(), "--fast"}, {}, 60s);
+        run({"destroy", ct()}, {}, 60s);
+        RuntimeTest::TearDown();
+        fs_.reset();
+    }
+    std::unique_ptr<TestFs> fs_;
+    std::string priv_;
+};
+
+TEST_P(DiskProject, LimitsBindShowInDfAndGrowLive) {
+    ASSERT_EQ(run({"start", ct()}).status, 0);
+    auto df = sh("df -k / | tail -1");
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(df.out, m, std::regex(R"(\s(\d+)\s+\d+\s+\d+\s+\d+%)"))) << df.out;
+    EXPECT_EQ(std::stoull(m[1]), 40u * 1024) << "df inside shows the project's limit: " << df.out;
+
+    auto fill = sh("dd if=/dev/zero of=/big bs=1M count=80 2>&1; sync");
+    EXPECT_TRUE(fill.out.find("quota exceeded") != std::string::npos || fill.out.find("No space left") != std::string::npos)
+        << fill.out;
+    EXPECT_EQ(sh("echo alive").out, "alive\n");
+    auto used = vzlist_run({"-H", "-o", "diskspace,diskinodes", ct()});
+    EXPECT_TRUE(std::regex_search(used.out, std::regex(R"(^\s*(3\d|4\d)\d{3}\s+\d+\s*$)"))) << used.out;
+
+    auto many = sh("mkdir /many && cd /many && i=0; while [ $i -lt 3000 ]; do : > f$i || break; i=$((i+1)); done; echo $i");
+    EXPECT_LT(std::stoul("0" + trim(many.out)), 2000u) << many.out << many.err;
+
+    auto grow = run({"set", ct(), "--diskspace", "100M:100M", "--diskinodes", "5000:5000", "--save"});
+    ASSERT_EQ(grow.status, 0) << grow.out << grow.err;
+    auto more = sh("dd if=/dev/zero of=/big2 bs=1M count=40 2>&1 && sync && echo written");
+    EXPECT_NE(more.out.find("written"), std::string::npos) << more.out;
+    auto df2 = sh("df -k / | tail -1");
+    ASSERT_TRUE(std::regex_search(df2.out, m, std::regex(R"(\s(\d+)\s+\d+\s+\d+\s+\d+%)"))) << df2.out;
+    EXPECT_EQ(std::stoull(m[1]), 100u * 1024) << df2.out;
+
+    ASSERT_EQ(run({"stop", ct(), "--fast"}).status, 0);
+    auto off = run({"set", ct(), "--diskquota", "no", "--save"});
+    ASSERT_EQ(off.status, 0) << off.err;
+    auto notice = run({"start", ct()});
+    ASSERT_EQ(notice.status, 0) << notice.err;
+    EXPECT_NE(notice.out.find("Disk quota is off"), std::string::npos) << notice.out;
+}
+
+INSTANTIATE_TEST_SUITE_P(Fs, DiskProject, ::testing::Values("ext4", "xfs"),
+                         [](const auto& p) { return std::string(p.param); });
 
 }  // namespace

@@ -56,28 +56,32 @@ QuotaMode quota_mode(const CtConfig& cfg) {
 
 // The backend of a simfs area for this config: None where DISK_QUOTA=no; `missing` when DISK_QUOTA=yes and the
 // file system offers none.
-quota::Backend simfs_backend(const CtConfig& cfg, const std::string& priv, Exit missing) {
+quota::Support simfs_support(const CtConfig& cfg, const std::string& priv, Exit missing) {
     auto mode = quota_mode(cfg);
-    if (mode == QuotaMode::No) return quota::Backend::None;
+    if (mode == QuotaMode::No) return {quota::Backend::None, "DISK_QUOTA=no"};
     auto s = quota::detect(priv);
     if (s.backend == quota::Backend::None && mode == QuotaMode::Yes)
         fail(missing, "Disk quota is not available for {}: {} (DISK_QUOTA=no runs without disk limits)", priv,
              s.why_not);
-    return s.backend;
+    return s;
+}
+
+quota::Backend simfs_backend(const CtConfig& cfg, const std::string& priv, Exit missing) {
+    return simfs_support(cfg, priv, missing).backend;
 }
 
 // A simfs area's limits put in force (mount, set). Where there are none to enforce, a notice when the config asks
-// for some.
+// for some, saying why.
 void simfs_limits(const CtConfig& cfg, Exit missing) {
     auto priv = cfg.ve_private();
-    auto b = simfs_backend(cfg, priv, missing);
+    auto s = simfs_support(cfg, priv, missing);
     auto l = disk_limits(cfg);
-    if (b == quota::Backend::None) {
-        if (quota_mode(cfg) == QuotaMode::No && (l.space_soft_kib || l.space_hard_kib || l.inodes_soft))
-            log::info("Disk quota is off (DISK_QUOTA=no): DISKSPACE and DISKINODES are not enforced");
+    if (s.backend == quota::Backend::None) {
+        if (l.space_soft_kib || l.space_hard_kib || l.inodes_soft || l.inodes_hard)
+            log::info("Disk quota is off ({}): DISKSPACE and DISKINODES are not enforced", s.why_not);
         return;
     }
-    quota::set_limits(priv, cfg.ctid(), b, quota_limits(l));
+    quota::set_limits(priv, cfg.ctid(), s.backend, quota_limits(l));
 }
 
 void bind_root(const CtConfig& cfg, const std::string& from, const std::string& root) {
