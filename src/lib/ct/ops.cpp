@@ -180,11 +180,13 @@ void save_config(const Paths& p, const CtConfig& cfg, ConfFile& conf, const std:
 // vz.conf's, else 100000. Where the private area's file system can't be mounted through an idmap, a value from
 // vz.conf or the default falls back to 0 (privileged, as the original stored without user namespaces) with a
 // warning; a value given for this container fails.
-void choose_local_ids(ConfFile& conf, const ConfFile& global, const std::string& priv) {
+// `image`: the area holds a ploop image, whose ext4 takes idmapped mounts whatever the host file system under it.
+void choose_local_ids(ConfFile& conf, const ConfFile& global, const std::string& priv, bool image) {
     bool given = conf.get("LOCAL_UID") || conf.get("LOCAL_GID");
     for (auto* key : {"LOCAL_UID", "LOCAL_GID"})
         if (!conf.get(key)) conf.set(key, global.get(key) ? *global.get(key) : std::to_string(kDefaultLocalId));
     if (*conf.get("LOCAL_UID") != "0") {
+        if (image) return;
         auto why = idmap_unsupported(priv);
         if (!why) return;
         if (given) fail(Exit::CantMount, "LOCAL_UID {}: {}", *conf.get("LOCAL_UID"), *why);
@@ -286,7 +288,7 @@ void create_ct(const Paths& p, unsigned ctid, const CreateRequest& req) {
         log::info("Performing postcreate actions");
     });
     ScopeGuard priv_guard([priv] { remove_private(priv); });
-    choose_local_ids(conf, global, priv);
+    choose_local_ids(conf, global, priv, layout == "ploop");
     mark_private(ctid, priv);
     ScopeGuard mark_guard([&priv] { ::unlink(mark_path(priv).c_str()); });
 
