@@ -113,7 +113,13 @@ TEST_F(DiskPloop, WritesStopAtTheSizeAndGrowLiveShowsInDf) {
     ASSERT_EQ(used.status, 0) << used.err;
     EXPECT_GT(std::stoull(trim(used.out)), 120u * 1024) << used.out << sh("df -k /").out;
 
-    // Grow live to 300M: df shows it, and the full container can write more (the first file stays).
+    // Grow live to 300M while a writer runs inside: df shows it, and the full container can write more (the first
+    // file stays).
+    ASSERT_EQ(sh("rm -f /big; (i=0; while [ $i -lt 400 ]; do dd if=/dev/zero of=/w bs=64k count=8 2>/dev/null; "
+                 "i=$((i+1)); done) </dev/null >/dev/null 2>&1 &")
+                  .status,
+              0);
+    ASSERT_EQ(sh("dd if=/dev/zero of=/big bs=1M count=300 2>/dev/null; sync; test -s /big").status, 0);
     auto grow = run({"set", ct(), "--diskspace", "300M", "--save"});
     if (!has_cap_sys_resource()) {
         // ext4's online resize needs CAP_SYS_RESOURCE, which this host's root lacks: a clean refusal, nothing

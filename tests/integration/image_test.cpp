@@ -160,7 +160,6 @@ TEST_F(ImageTest, CreateExpandedIsSparsePlainIsAllocated) {
 
 TEST_F(ImageTest, MountWriteUmountMountRead) {
     create(64);
-    auto before = loop_backings();
     vz::image::mount(priv_, mnt_, {"noatime", true});
     ASSERT_TRUE(is_mount_point(mnt_));
     auto dev = vz::image::attached_device(priv_);
@@ -181,8 +180,7 @@ TEST_F(ImageTest, MountWriteUmountMountRead) {
     vz::image::umount(mnt_);
     EXPECT_FALSE(is_mount_point(mnt_));
     EXPECT_EQ(loops_under(tmp_.path()), std::set<std::string>{});
-    EXPECT_FALSE(vz::image::attached_device(priv_));
-    EXPECT_EQ(loop_backings(), before);
+    EXPECT_FALSE(vz::image::attached_device(priv_)) << "umount returns once the loop device is gone";
 
     vz::image::mount(priv_, mnt_, {});
     EXPECT_EQ(vztest::read_text(mnt_ + "/hello"), "image data\n");

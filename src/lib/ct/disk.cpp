@@ -72,12 +72,12 @@ quota::Backend simfs_backend(const CtConfig& cfg, const std::string& priv, Exit 
 
 // A simfs area's limits put in force (mount, set). Where there are none to enforce, a notice when the config asks
 // for some, saying why.
-void simfs_limits(const CtConfig& cfg, Exit missing) {
+void simfs_limits(const CtConfig& cfg, Exit missing, bool notice = true) {
     auto priv = cfg.ve_private();
     auto s = simfs_support(cfg, priv, missing);
     auto l = disk_limits(cfg);
     if (s.backend == quota::Backend::None) {
-        if (l.space_soft_kib || l.space_hard_kib || l.inodes_soft || l.inodes_hard)
+        if (notice && (l.space_soft_kib || l.space_hard_kib || l.inodes_soft || l.inodes_hard))
             log::info("Disk quota is off ({}): DISKSPACE and DISKINODES are not enforced", s.why_not);
         return;
     }
@@ -161,14 +161,14 @@ DiskLimits disk_limits(const CtConfig& cfg) {
     return l;
 }
 
-bool mount_private(const CtConfig& cfg, bool fsck) {
+bool mount_private(const CtConfig& cfg, bool fsck, bool report) {
     auto priv = cfg.ve_private();
     auto root = cfg.ve_root();
     if (!is_dir(priv)) fail(Exit::NoPrivate, "Container private area {} does not exist", priv);
     if (root_mounted(cfg)) return false;
     make_dirs(root, 0755);
     if (ct_layout(cfg) == Layout::Simfs) {
-        simfs_limits(cfg, Exit::QuotaOn);
+        simfs_limits(cfg, Exit::QuotaOn, report);
         bind_root(cfg, priv, root);
         return true;
     }

@@ -29,9 +29,10 @@ std::string ct_tree(const CtConfig& cfg);
 
 // VE_ROOT is a mount point.
 bool root_mounted(const CtConfig& cfg);
-// Mounts the private area on VE_ROOT (the image first for ploop, checked with e2fsck -p when `fsck`) and puts its limits in force; false when it was
+// Mounts the private area on VE_ROOT (the image first for ploop, checked with e2fsck -p when `fsck`; `report`: the
+// notice of limits not enforced is printed) and puts its limits in force; false when it was
 // mounted already. Nothing stays mounted when it fails.
-bool mount_private(const CtConfig& cfg, bool fsck = true);
+bool mount_private(const CtConfig& cfg, bool fsck = true, bool report = true);
 // Unmounts VE_ROOT and then the image, each when mounted (also the image alone, left by a killed command).
 void umount_private(const CtConfig& cfg);
 

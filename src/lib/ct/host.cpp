@@ -101,7 +101,7 @@ HostSetup::HostSetup(const CtConfig& cfg, CgroupDriver& cg, const std::string& u
             ubcfs_release(cfg);
         });
     }
-    if (mount_private(cfg, fsck)) {
+    if (mount_private(cfg, fsck, report)) {
         unmount_ = ScopeGuard([&cfg] { umount_private(cfg); });
         if (report) log::info("Container is mounted");
     }

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <linux/fs.h>
 #include <linux/loop.h>
+#include <linux/major.h>
 #include <linux/magic.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
@@ -14,6 +15,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 #include <cerrno>
 #include <climits>
 #include <cstring>
@@ -311,6 +314,16 @@ Loop attach(const std::string& file, Exit code) {
     fail(code, "can't attach {} to a loop device: {}", file, errno_text(err));
 }
 
+// Whether `path` (a sysfs file of a loop device) is gone within `limit`.
+bool gone_within(const std::string& path, std::chrono::milliseconds limit) {
+    auto end = std::chrono::steady_clock::now() + limit;
+    while (path_exists(path)) {
+        if (std::chrono::steady_clock::now() >= end) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return true;
+}
+
 // e2fsck of `dev`; -p repairs what is safe, `force` checks a clean file system too (resize2fs demands it).
 void fsck(const std::string& dev, const std::string& file, bool force, Exit code) {
     std::vector<std::string> argv{"e2fsck", "-p"};
@@ -492,8 +505,12 @@ void mount(const std::string& priv, const std::string& target, const MountSpec& 
     auto file = image_dir(priv) + "/" + d.file;
     if (!path_exists(file)) fail(Exit::ImageNotFound, "image not found: {} does not exist", file);
     check_ext4(file, Exit::MountImage);
-    if (auto dev = attached_device(priv))
-        fail(Exit::MountImage, "the image {} is already attached to {}", file, *dev);
+    // One still going away after an unmount (autoclear) is waited for.
+    auto attached = attached_device(priv);
+    for (auto end = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+         attached && std::chrono::steady_clock::now() < end; attached = attached_device(priv))
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    if (attached) fail(Exit::MountImage, "the image {} is already attached to {}", file, *attached);
     auto loop = attach(file, Exit::MountImage);
     if (spec.fsck) fsck(loop.dev, file, false, Exit::MountImage);
     auto [flags, data] = mount_options(spec.options);
@@ -503,7 +520,17 @@ void mount(const std::string& priv, const std::string& target, const MountSpec& 
 }
 
 void umount(const std::string& target) {
-    if (::umount2(target.c_str(), UMOUNT_NOFOLLOW) == 0) return;
+    // The loop device under it, to see it gone: autoclear detaches it after the last close, asynchronously (since
+    // Linux 5.17), and the next mount of the image must not find it still attached.
+    struct stat st {};
+    std::string backing;
+    if (::stat(target.c_str(), &st) == 0 && major(st.st_dev) == LOOP_MAJOR)
+        backing = fmt::format("/sys/dev/block/{}:{}/loop/backing_file", major(st.st_dev), minor(st.st_dev));
+    if (::umount2(target.c_str(), UMOUNT_NOFOLLOW) == 0) {
+        if (!backing.empty() && !gone_within(backing, std::chrono::seconds(5)))
+            log::warn("the loop device of {} is still attached after its unmount", target);
+        return;
+    }
     int err = errno;
     if (err == EBUSY && ::umount2(target.c_str(), MNT_DETACH | UMOUNT_NOFOLLOW) == 0) {
         log::warn("{} is busy: detached, it goes away when no longer used", target);
