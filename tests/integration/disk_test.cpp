@@ -317,18 +317,17 @@ TEST_F(DiskSimfs, DiskQuotaYesWithoutABackendRefusesToMount) {
 
 // simfs on btrfs with quotas enabled: the private area is a subvolume whose qgroup binds DISKSPACE, raised live;
 // destroy removes the subvolume. (Project quota on ext4/XFS: quota_test.cpp, in the VM.)
-class DiskBtrfs : public RuntimeTest {
+// A CT whose private area lies on a file system of the test's own (tests/support/test_fs.hpp): the fixture's CT 101
+// destroyed and created again there. Stopped and destroyed before the file system goes.
+class DiskOnTestFs : public RuntimeTest {
 protected:
-    void SetUp() override {
-        RuntimeTest::SetUp();
-        if (IsSkipped() || HasFatalFailure()) return;
-        ASSERT_EQ(run({"destroy", ct()}).status, 0);
-        fs_ = std::make_unique<TestFs>("btrfs", 512, "-q");
-        ASSERT_EQ(fs_->error(), "");
-        ASSERT_EQ(shell("btrfs quota enable " + fs_->path()).status, 0);
+    void create_on(std::unique_ptr<TestFs> fs, const std::vector<std::string>& limits) {
+        fs_ = std::move(fs);
         priv_ = fs_->path() + "/" + ct();
-        auto r = run({"create", ct(), "--ostemplate", "busybox", "--config", "vswap-256m", "--private", priv_,
-                      "--diskspace", "40M:40M"});
+        std::vector<std::string> args{"create", ct(),          "--ostemplate", "busybox",
+                                      "--config", "vswap-256m", "--private",    priv_};
+        args.insert(args.end(), limits.begin(), limits.end());
+        auto r = run(args);
         ASSERT_EQ(r.status, 0) << r.out << r.err;
     }
     void TearDown() override {
@@ -339,6 +338,19 @@ protected:
     }
     std::unique_ptr<TestFs> fs_;
     std::string priv_;
+};
+
+class DiskBtrfs : public DiskOnTestFs {
+protected:
+    void SetUp() override {
+        RuntimeTest::SetUp();
+        if (IsSkipped() || HasFatalFailure()) return;
+        ASSERT_EQ(run({"destroy", ct()}).status, 0);
+        auto fs = std::make_unique<TestFs>("btrfs", 512, "-q");
+        ASSERT_EQ(fs->error(), "");
+        ASSERT_EQ(shell("btrfs quota enable " + fs->path()).status, 0);
+        create_on(std::move(fs), {"--diskspace", "40M:40M"});
+    }
 };
 
 TEST_F(DiskBtrfs, TheQgroupBindsAndGrowsLiveAndDestroyDropsTheSubvolume) {
@@ -366,31 +378,20 @@ TEST_F(DiskBtrfs, TheQgroupBindsAndGrowsLiveAndDestroyDropsTheSubvolume) {
 // simfs on ext4 or XFS mounted with prjquota: the tree gets the CT's project ID at create, its limits bind inside,
 // `df` inside shows them, and they change live. The host's kernel has no quota: these run in the VM
 // (v2.DiskProject*), and skip on the host saying so.
-class DiskProject : public RuntimeTest, public ::testing::WithParamInterface<const char*> {
+class DiskProject : public DiskOnTestFs, public ::testing::WithParamInterface<const char*> {
 protected:
     void SetUp() override {
         RuntimeTest::SetUp();
         if (IsSkipped() || HasFatalFailure()) return;
         ASSERT_EQ(run({"destroy", ct()}).status, 0);
         std::string type = GetParam();
-        fs_ = std::make_unique<TestFs>(type, type == "xfs" ? 320 : 256, type == "xfs" ? "-q" : "-q -O project,quota",
-                                       "prjquota");
-        if (!fs_->ok())
-            GTEST_SKIP() << "this kernel can't mount " << type << " with prjquota (" << fs_->error()
+        auto fs = std::make_unique<TestFs>(type, type == "xfs" ? 320 : 256, type == "xfs" ? "-q" : "-q -O project,quota",
+                                           "prjquota");
+        if (!fs->ok())
+            GTEST_SKIP() << "this kernel can't mount " << type << " with prjquota (" << fs->error()
                          << "); these tests run in the VM (v2.DiskProject*)";
-        priv_ = fs_->path() + "/" + ct();
-        auto r = run({"create", ct(), "--ostemplate", "busybox", "--config", "vswap-256m", "--private", priv_,
-                      "--diskspace", "40M:40M", "--diskinodes", "2000:2000"});
-        ASSERT_EQ(r.status, 0) << r.out << r.err;
+        create_on(std::move(fs), {"--diskspace", "40M:40M", "--diskinodes", "2000:2000"});
     }
-    void TearDown() override {
-        run({"stop", ct(), "--fast"}, {}, 60s);
-        run({"destroy", ct()}, {}, 60s);
-        RuntimeTest::TearDown();
-        fs_.reset();
-    }
-    std::unique_ptr<TestFs> fs_;
-    std::string priv_;
 };
 
 TEST_P(DiskProject, LimitsBindShowInDfAndGrowLive) {
