@@ -305,6 +305,27 @@ TEST_F(ImageTest, BadImagesAreRefusedAndLeaveNothing) {
     expect_refused(vz::Exit::MountImage, "e2fsck", "e2fsck");
 }
 
+// e2fsck -p runs before the mount only when the superblock asks for it (not cleanly unmounted, errors, a check
+// due): a clean image is mounted without it (its last-check time stays 0), one marked unclean is checked first.
+TEST_F(ImageTest, FsckRunsWhenTheSuperblockAsksForIt) {
+    create(64);
+    auto last_check = [&] {
+        auto out = tmp_ / "dumpe2fs.out";
+        sh("dumpe2fs -h " + image() + " 2>/dev/null | grep '^Last checked:' > " + out);
+        return vztest::read_text(out);
+    };
+    ASSERT_EQ(sh("debugfs -w -R 'ssv lastcheck 0' " + image() + " >/dev/null 2>&1"), 0);
+    auto never = last_check();
+    vz::image::mount(priv_, mnt_, {});
+    vz::image::umount(mnt_);
+    EXPECT_EQ(last_check(), never) << "a clean file system is mounted without e2fsck";
+
+    ASSERT_EQ(sh("debugfs -w -R 'ssv state 0' " + image() + " >/dev/null 2>&1"), 0);
+    vz::image::mount(priv_, mnt_, {});
+    vz::image::umount(mnt_);
+    EXPECT_NE(last_check(), never) << "an unclean one is checked first";
+}
+
 TEST_F(ImageTest, FullFileSystemStaysConsistent) {
     create(64);
     vz::image::mount(priv_, mnt_, {});

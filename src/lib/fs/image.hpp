@@ -54,7 +54,7 @@ void create(const std::string& priv, const CreateSpec& spec);
 
 struct MountSpec {
     std::string options;  // MOUNT_OPTS, added to the ext4 mount's data
-    bool fsck = true;     // e2fsck -p first (start --skip-fsck: false); quick when the file system is clean
+    bool fsck = true;     // e2fsck -p first unless the superblock says clean (start --skip-fsck: never)
 };
 // Attaches the image of `priv` and mounts its ext4 on `target` (an existing directory). A missing image ->
 // Error(ImageNotFound); a malformed descriptor, a file that is not ext4, truncated, or whose e2fsck finds errors it
