@@ -285,6 +285,62 @@ TEST_F(DiskSimfs, ConvertMovesASimfsContainerIntoAnImage) {
     EXPECT_EQ(loops_under(tmp_.path()), std::vector<std::string>{});
 }
 
+// A convert, create or destroy killed midway leaves directories beside the private area; the next command that
+// takes the lock sets that right: a convert not yet in the config is undone (the simfs tree back), one in the config
+// finished (the old tree removed, the area marked as create's, so destroy needs no --force), staging areas removed.
+TEST_F(DiskSimfs, WhatAnInterruptedConvertOrCreateLeftIsSetRightByTheNextCommand) {
+    auto dir = tmp_ / "private";
+    auto priv = dir + "/" + ct();
+    auto beside = [&] {
+        std::vector<std::string> out;
+        for (auto& e : std::filesystem::directory_iterator(dir)) {
+            auto n = e.path().filename().string();
+            if (n.starts_with("." + ct() + ".") && n != "." + ct() + ".vzctl-mark") out.push_back(n);
+        }
+        return out;
+    };
+    ASSERT_EQ(run({"set", ct(), "--diskspace", "150M", "--save"}).status, 0);
+    write_text(priv + "/etc/kept", "kept\n");
+    // Killed after moving the tree aside, before the image took its place; a staging area of a killed create and
+    // the empty directory a killed convert made for the tree.
+    auto old_tree = dir + "/." + ct() + ".converted.aB3dE5";
+    ASSERT_EQ(::rename(priv.c_str(), old_tree.c_str()), 0);
+    write_text(dir + "/." + ct() + ".create.Zz9yX8/etc/half", "x");
+    ASSERT_EQ(::mkdir((dir + "/." + ct() + ".converted.q1w2e3").c_str(), 0700), 0);
+    auto r = run({"start", ct()});
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_EQ(sh("cat /etc/kept").out, "kept\n");
+    run({"stop", ct(), "--fast"});
+    EXPECT_EQ(beside(), std::vector<std::string>{});
+    EXPECT_EQ(conf_value("VE_LAYOUT"), "simfs");
+
+    // Swapped with its image, killed before the config said ploop: swapped back by the next mount.
+    auto swapped = dir + "/." + ct() + ".convert.sW4pX0";
+    ASSERT_EQ(std::system(("cp -a " + priv + " " + swapped).c_str()), 0);
+    r = run({"convert", ct(), "--layout", "ploop"});
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    auto text = read_text(conf_path(kCt));
+    write_text(conf_path(kCt), std::regex_replace(text, std::regex("VE_LAYOUT=\"ploop\""), "VE_LAYOUT=\"simfs\""));
+    r = run({"mount", ct()});
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_EQ(read_text(tmp_ / ("root/" + ct() + "/etc/kept")), "kept\n");
+    EXPECT_EQ(beside(), std::vector<std::string>{});
+    ASSERT_EQ(run({"umount", ct()}).status, 0);
+
+    // Converted, killed after the config said ploop: the old tree is removed by the next mount.
+    r = run({"convert", ct(), "--layout", "ploop"});
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    write_text(dir + "/." + ct() + ".convert.rT5yU7/etc/kept", "old");
+    r = run({"mount", ct()});
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_EQ(beside(), std::vector<std::string>{});
+    ASSERT_EQ(run({"umount", ct()}).status, 0);
+    r = run({"destroy", ct()});
+    EXPECT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_FALSE(std::filesystem::exists(priv));
+    EXPECT_EQ(loops_under(tmp_.path()), std::vector<std::string>{});
+}
+
 TEST_F(DiskSimfs, PloopNeedsDiskspaceAndLeavesNothingWithout) {
     ASSERT_EQ(run({"destroy", ct()}).status, 0);
     write_text(confdir_ + "/conf/ve-nodisk.conf-sample", "PHYSPAGES=\"0:256M\"\nSWAPPAGES=\"0:512M\"\n");

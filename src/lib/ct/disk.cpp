@@ -1,8 +1,12 @@
 #include "ct/disk.hpp"
 
+#include <fcntl.h>
+#include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <cstdio>
 
 #include "config/units.hpp"
 #include "ct/host.hpp"
@@ -12,6 +16,7 @@
 #include "fs/image.hpp"
 #include "fs/quota.hpp"
 #include "util/error.hpp"
+#include "util/fd.hpp"
 #include "util/file.hpp"
 #include "util/log.hpp"
 #include "util/process.hpp"
@@ -115,11 +120,43 @@ void copy_tree(const std::string& from, const std::string& to, Exit code) {
     }
 }
 
-// Mounts the image of `priv` on a fresh directory of the host's for the time of a command; unmounted on scope exit.
+// A mount namespace of this process's own for the time of a scope, with a tmpfs of its own on /run/vz/fs: what is
+// mounted there is not seen by the host and goes away with the process, so a create or convert killed while it
+// fills an image leaves no mount, no mount point and (the loop device clearing itself) no loop device behind. The
+// host's namespace (and working directory) again at scope exit.
+class PrivateMounts {
+public:
+    PrivateMounts() {
+        host_ = Fd(::open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC));
+        cwd_ = Fd(::open(".", O_PATH | O_DIRECTORY | O_CLOEXEC));
+        make_dirs(kImageMounts, 0700);
+        if (!host_ || ::unshare(CLONE_NEWNS) != 0)
+            fail(Exit::MountImage, "can't make a mount namespace for the image: {}", errno_text(errno));
+        if (::mount(nullptr, "/", nullptr, MS_REC | MS_SLAVE, nullptr) != 0 ||
+            ::mount("tmpfs", kImageMounts, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0700") != 0) {
+            int err = errno;
+            back();
+            fail(Exit::MountImage, "can't set up a mount namespace for the image: {}", errno_text(err));
+        }
+    }
+    ~PrivateMounts() { back(); }
+    PrivateMounts(const PrivateMounts&) = delete;
+    PrivateMounts& operator=(const PrivateMounts&) = delete;
+
+private:
+    void back() {
+        if (::setns(host_.get(), CLONE_NEWNS) != 0)
+            log::warn("can't return to the host's mount namespace: {}", errno_text(errno));
+        if (cwd_ && ::fchdir(cwd_.get()) != 0) log::warn("can't return to the working directory: {}", errno_text(errno));
+    }
+    Fd host_, cwd_;
+};
+
+// Mounts the image of `priv` on a fresh directory for the time of a command, in a mount namespace of its own
+// (PrivateMounts); unmounted on scope exit.
 class TempImageMount {
 public:
     explicit TempImageMount(const std::string& priv) {
-        make_dirs(kImageMounts, 0700);
         std::string tmpl = std::string(kImageMounts) + "/tmp.XXXXXX";
         std::vector<char> buf(tmpl.begin(), tmpl.end());
         buf.push_back('\0');
@@ -133,6 +170,7 @@ public:
     const std::string& dir() const { return dir_; }
 
 private:
+    PrivateMounts ns_;
     std::string dir_;
     ScopeGuard rmdir_, umount_;
 };
@@ -310,6 +348,15 @@ std::string convert_to_image(const CtConfig& cfg, const std::string& mode) {
         TempImageMount m(staging);
         copy_tree(priv, m.dir(), Exit::ConvertImage);
     }
+    // The image and the tree swap places in one step, so the private area is never missing: what a kill leaves beside
+    // it is the image not yet in place or the tree it replaced, which the next command removes or puts back
+    // (recover_private). Two renames where the file system can't swap.
+    if (::renameat2(AT_FDCWD, staging.c_str(), AT_FDCWD, priv.c_str(), RENAME_EXCHANGE) == 0) {
+        remove.release();
+        return staging;
+    }
+    if (errno != EINVAL)
+        fail(Exit::ConvertImage, "can't swap {} and its image {}: {}", priv, staging, errno_text(errno));
     auto old_tree = fresh_name(priv, "converted");
     if (::rename(priv.c_str(), old_tree.c_str()) != 0)
         fail(Exit::ConvertImage, "can't move {} aside: {}", priv, errno_text(errno));
@@ -324,6 +371,10 @@ std::string convert_to_image(const CtConfig& cfg, const std::string& mode) {
 
 void undo_convert(const CtConfig& cfg, const std::string& old_tree) {
     auto priv = cfg.ve_private();
+    if (::renameat2(AT_FDCWD, old_tree.c_str(), AT_FDCWD, priv.c_str(), RENAME_EXCHANGE) == 0) {
+        remove_tree(old_tree);
+        return;
+    }
     auto image_area = fresh_name(priv, "convert");
     if (::rename(priv.c_str(), image_area.c_str()) == 0 && ::rename(old_tree.c_str(), priv.c_str()) == 0)
         remove_tree(image_area);

@@ -67,8 +67,9 @@ void quota_ct(const Paths& p, unsigned ctid, QuotaOp op, const std::string& comm
 
 // `vzctl convert`'s part: an image made beside the stopped, unmounted simfs area `cfg` names (DISKSPACE's size,
 // `mode`), the tree copied into it with owners, modes, times, ACLs, xattrs, hard links and device nodes, then the
-// two swapped. Returns where the old tree was moved (the caller removes it once the config says ploop; undo_convert
-// puts it back). Any failure before the swap leaves the area untouched and nothing behind. 155.
+// two swapped (in one step, renameat2 RENAME_EXCHANGE, where the file system can). Returns where the old tree was
+// moved (.NAME.convert.*, or .NAME.converted.* after two renames; the caller removes it once the config says
+// ploop; undo_convert puts it back). Any failure before the swap leaves the area untouched and nothing behind. 155.
 std::string convert_to_image(const CtConfig& cfg, const std::string& mode);
 void undo_convert(const CtConfig& cfg, const std::string& old_tree);
 

@@ -1,10 +1,12 @@
 #include "ct/ops.hpp"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 
 #include "ct/disk.hpp"
 #include "ct/lifecycle.hpp"
@@ -12,6 +14,7 @@
 #include "ct/state.hpp"
 #include "ct/resources.hpp"
 #include "fs/idmap.hpp"
+#include "fs/image.hpp"
 #include "fs/template.hpp"
 #include "util/dir.hpp"
 #include "util/error.hpp"
@@ -225,12 +228,89 @@ void set_ct_name(const Paths& p, unsigned ctid, const std::string* old_name, con
         ::unlink(p.name_link(*old_name).c_str());
 }
 
+void recover_private(unsigned ctid, const std::string& priv, const ConfFile* conf) {
+    auto parent = dir_name(priv);
+    auto prefix = "." + base_name(priv) + ".";
+    std::vector<std::string> stale, converted, trees;
+    {
+        Dir d(parent);
+        if (!d) return;
+        while (auto* e = d.next()) {
+            std::string_view n = e->d_name;
+            if (!n.starts_with(prefix)) continue;
+            auto rest = n.substr(prefix.size());
+            auto dot = rest.find('.');
+            if (dot == std::string_view::npos || rest.size() - dot - 1 != 6) continue;  // mkdtemp's XXXXXX
+            auto kind = rest.substr(0, dot);
+            auto path = parent + "/" + std::string(n);
+            if (kind == "create" || kind == "convert" || kind == "destroyed") stale.push_back(path);
+            // What a convert swapped out of the private area: a simfs tree, not (part of) an image.
+            if (kind == "convert" && !path_exists(image::image_dir(path)) && !dir_empty(path)) trees.push_back(path);
+            // Made (mkdtemp) but killed before the tree was moved there: empty.
+            else if (kind == "converted") (is_dir(path) && dir_empty(path) ? stale : converted).push_back(path);
+        }
+    }
+    auto* layout = conf ? conf->get("VE_LAYOUT") : nullptr;
+    bool ploop = layout && layout->starts_with("ploop");
+    // Swapped (convert_to_image), killed before the config said ploop: swapped back, the image removed with the
+    // rest. Killed after: the tree is removed with the rest, the image marked as the area create made.
+    if (conf && trees.size() == 1 && image::has_image(priv)) {
+        if (ploop) {
+            mark_private(ctid, priv);
+        } else {
+            log::info("Undoing an interrupted convert of CT {}: its simfs tree back from {}", ctid, trees[0]);
+            if (::renameat2(AT_FDCWD, trees[0].c_str(), AT_FDCWD, priv.c_str(), RENAME_EXCHANGE) != 0)
+                fail(Exit::NewPrivate, "can't swap {} back into {}: {}", trees[0], priv, errno_text(errno));
+        }
+    } else if (!trees.empty()) {
+        // Not what a convert leaves (no image in place, or more than one tree): none of them removed.
+        for (auto& t : trees) stale.erase(std::find(stale.begin(), stale.end(), t));
+        for (auto& t : trees) log::warn("{} is left alone: not what an interrupted convert of CT {} leaves", t, ctid);
+    }
+    // The old tree after two renames (where the file system can't swap). More than one is none of convert's doing:
+    // left alone, as is one without a config.
+    if (conf && converted.size() == 1) {
+        auto& old_tree = converted[0];
+        if (ploop && image::has_image(priv)) {
+            log::info("Removing the simfs tree {} left by an interrupted convert of CT {}", old_tree, ctid);
+            stale.push_back(old_tree);
+            mark_private(ctid, priv);
+        } else if (!ploop && (!path_exists(priv) || image::has_image(priv))) {
+            log::info("Undoing an interrupted convert of CT {}: its simfs tree back from {}", ctid, old_tree);
+            if (path_exists(priv)) {
+                auto aside = make_temp_dir(parent, base_name(priv) + ".convert");
+                if (::rename(priv.c_str(), aside.c_str()) != 0) {
+                    ::rmdir(aside.c_str());
+                    fail(Exit::NewPrivate, "can't move the unfinished image {} aside: {}", priv, errno_text(errno));
+                }
+                stale.push_back(aside);
+            }
+            if (::rename(old_tree.c_str(), priv.c_str()) != 0)
+                fail(Exit::NewPrivate, "can't move {} back to {}: {}", old_tree, priv, errno_text(errno));
+            mark_private(ctid, priv);
+        }
+    }
+    for (auto& dir : stale) {
+        log::verbose(1, "Removing {}, left by an interrupted command", dir);
+        try {
+            remove_private(dir);
+        } catch (const Error& e) {
+            log::warn("can't remove {}, left by an interrupted command: {}", dir, e.what());
+        }
+    }
+}
+
+void recover_private(const CtConfig& cfg) {
+    recover_private(cfg.ctid(), cfg.ve_private(), cfg.exists() ? cfg.ct_file_ptr() : nullptr);
+}
+
 void create_ct(const Paths& p, unsigned ctid, const CreateRequest& req) {
     if (ctid == 0) fail(Exit::InvalidValue, "CT 0 is the host and can't be created");
     auto global = load_global(p);
     CtLock lock(lock_dir(global), ctid, req.command);
 
     auto existing = ConfFile::load(p.ct_conf(ctid));
+    bool existing_conf = existing.has_value();
     if (existing && !req.config.empty())
         fail(Exit::CopyConfig, "Config file {} already exists; --config can't be used", p.ct_conf(ctid));
     std::string sample_name = req.config.empty() ? (global.get("CONFIGFILE") ? *global.get("CONFIGFILE") : "") : req.config;
@@ -275,6 +355,7 @@ void create_ct(const Paths& p, unsigned ctid, const CreateRequest& req) {
 
     check_areas(p, CtConfig(ctid, std::make_shared<const ConfFile>(global), conf));
     auto priv = expand_veid(*conf.get("VE_PRIVATE"), ctid);
+    recover_private(ctid, priv, existing_conf ? &conf : nullptr);
     if (path_exists(priv) && !(is_dir(priv) && dir_empty(priv)))
         fail(Exit::PrivateExists, "Private area already exists in {}", priv);
     if (auto* name = conf.get("NAME"); name && !name->empty())
@@ -317,6 +398,7 @@ void destroy_ct(const Paths& p, unsigned ctid, const std::string& command, bool 
     if (st.running) fail(Exit::Running, "Container is currently running. Stop it first.");
     if (st.mounted) fail(Exit::Mounted, "Container is currently mounted (umount first)");
     umount_private(cfg);  // an image a killed command left mounted on the host's side only
+    recover_private(cfg);
 
     auto priv = cfg.ve_private();
     struct stat pst;
@@ -353,6 +435,7 @@ void convert_ct(const Paths& p, unsigned ctid, const std::string& layout, const 
     auto cfg = load_ct(p, global, ctid, false, true);
     if (!cfg.exists()) fail(Exit::NoCtConfig, "Container config file does not exist");
     check_areas(p, cfg);
+    recover_private(cfg);
     if (ct_layout(cfg) == Layout::Ploop) fail(Exit::InvalidValue, "CT {} is already on the ploop layout", ctid);
     auto st = ct_state(cfg, MountTable::read());
     if (st.running) fail(Exit::Running, "Container is currently running. Stop it first.");
