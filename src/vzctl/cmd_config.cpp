@@ -39,7 +39,8 @@ void add_set_options(CLI::App& sub, SetArgs& a) {
         ->check(CLI::IsMember({"name"}))
         ->type_name("name");
     sub.add_flag("--skip_arpdetect", a.skip_arpdetect, "skip the duplicate address probe");
-    sub.add_flag("--offline-resize,--offline", a.offline_resize, "with --diskspace: resize a stopped container");
+    sub.add_flag("--offline-resize,--offline", a.offline_resize,
+                 "with --diskspace: resize a ploop image offline; the container must be stopped and unmounted");
 }
 
 }  // namespace
@@ -91,6 +92,7 @@ Handler setup_set(CLI::App& sub, bool invoked) {
                 return ch.def->kind == vz::Kind::DiskSpace;
             }))
             vz::fail(vz::Exit::InvalidSyntax, "--offline-resize can only be used with --diskspace");
+        req.offline_resize = args->offline_resize;
         vz::set_ct(c.paths, c.ctid, req, c.tools());
         return 0;
     };

@@ -15,7 +15,7 @@ void add_start_flags(CLI::App& sub, vz::StartOptions& o) {
     sub.add_flag("--force", o.force, "start even if DISABLED=\"yes\"");
     sub.add_flag("--wait", o.wait, "wait until the container finished booting");
     sub.add_flag("--skip-remount")->description("accepted for compatibility (an existing mount of the root is always kept)");
-    sub.add_flag("--skip-fsck")->description("accepted for compatibility (simfs needs no check)");
+    sub.add_flag("--skip-fsck", o.skip_fsck, "mount a ploop image without checking its file system first");
 }
 
 void add_stop_flags(CLI::App& sub, vz::StopOptions& o) {

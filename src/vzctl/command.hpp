@@ -62,4 +62,10 @@ Handler setup_create(CLI::App& sub, bool invoked);
 Handler setup_destroy(CLI::App& sub, bool invoked);
 Handler setup_set(CLI::App& sub, bool invoked);
 
+Handler setup_compact(CLI::App& sub, bool invoked);
+Handler setup_convert(CLI::App& sub, bool invoked);
+Handler setup_quotaon(CLI::App& sub, bool invoked);
+Handler setup_quotaoff(CLI::App& sub, bool invoked);
+Handler setup_quotainit(CLI::App& sub, bool invoked);
+
 }  // namespace vzctl

@@ -60,6 +60,11 @@ std::span<const Command> commands() {
          .help = "change parameters; --save writes them to the container config",
          .setup = setup_set,
          .host_ok = true},
+        {.name = "convert", .help = "move a stopped simfs container into a ploop image", .setup = setup_convert},
+        {.name = "compact", .help = "give the free blocks of a ploop image back to the host", .setup = setup_compact},
+        {.name = "quotaon", .help = "put the disk limits of a simfs container in force", .setup = setup_quotaon},
+        {.name = "quotaoff", .help = "lift the disk limits of a simfs container", .setup = setup_quotaoff},
+        {.name = "quotainit", .help = "set up the disk quota of a simfs container", .setup = setup_quotainit},
     };
     return table;
 }

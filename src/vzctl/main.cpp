@@ -34,12 +34,13 @@ std::string command_line(const std::vector<std::string>& args) {
 
 std::string usage() {
     return "Usage: vzctl [options] <command> <ctid> [parameters]\n"
-           "vzctl create <ctid> [--ostemplate <name>] [--config <name>] [--layout simfs]\n"
+           "vzctl create <ctid> [--ostemplate <name>] [--config <name>]\n"
+           "   [--layout simfs|ploop[:expanded|plain|raw]]\n"
            "   [--private <path>] [--root <path>] [--ipadd <addr>] [--hostname <name>]\n"
            "   [--name <name>] [--description <text>] [--diskspace <kbytes>] [--diskinodes <n>]\n"
            "vzctl destroy | delete <ctid> [--force]\n"
            "vzctl status <ctid>\n"
-           "vzctl start <ctid> [--force] [--wait]\n"
+           "vzctl start <ctid> [--force] [--wait] [--skip-fsck]\n"
            "vzctl stop <ctid> [--fast] [--skip-umount]\n"
            "vzctl restart <ctid> [--force] [--wait] [--fast] [--skip-umount]\n"
            "vzctl mount | umount <ctid>\n"
@@ -49,6 +50,9 @@ std::string usage() {
            "vzctl set <ctid> [parameters] [--save] [--force] [--setmode restart|ignore]\n"
            "   [--applyconfig <name>] [--applyconfig_map name] [--reset_ub]\n"
            "   (vzctl set --help lists every parameter)\n"
+           "vzctl convert <ctid> [--layout ploop[:expanded|plain|raw]]\n"
+           "vzctl compact <ctid>\n"
+           "vzctl quotaon | quotaoff | quotainit <ctid>\n"
            "vzctl --help | --version\n"
            "\n"
            "Options: --quiet, --verbose (repeatable), --skiplock\n";

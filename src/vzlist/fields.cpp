@@ -106,13 +106,22 @@ std::function<std::string(const Record&)> conf_onoff_json(const char* key) {
     return [key](const Record& r) { return onoff_json(r.conf(key)); };
 }
 
-Value no_usage(const Record&) { return std::monostate{}; }
+// What a mounted container uses (KiB for DISKSPACE, inodes for DISKINODES); null when not mounted or not known.
+Value disk_usage(const Record& r, const char* key) {
+    if (!r.disk) return std::monostate{};
+    if (std::string_view(key) == "DISKSPACE") return static_cast<int64_t>(r.disk->space_kib);
+    if (r.disk->inodes) return static_cast<int64_t>(*r.disk->inodes);
+    return std::monostate{};
+}
 
 std::function<std::string(const Record&)> disk_json(const char* key) {
     return [key](const Record& r) -> std::string {
         auto lim = disk_limits(r, key);
         if (!lim) return "null";
-        return fmt::format("{{\"usage\": 0, \"softlimit\": {}, \"hardlimit\": {}}}", lim->first, lim->second);
+        auto use = disk_usage(r, key);
+        auto* n = std::get_if<int64_t>(&use);
+        return fmt::format("{{\"usage\": {}, \"softlimit\": {}, \"hardlimit\": {}}}", n ? *n : 0, lim->first,
+                           lim->second);
     };
 }
 
@@ -127,7 +136,8 @@ Getter disk_limit(const char* key, bool soft) {
 std::string_view layout_of(const Record& r) {
     const std::string* v = r.conf("VE_LAYOUT");
     if (v && (*v == "simfs" || *v == "ploop")) return *v;
-    return v ? "???" : "simfs";
+    if (v && !v->empty()) return "???";
+    return r.cfg ? vz::layout_name(vz::ct_layout(*r.cfg)) : "simfs";
 }
 
 std::string format_uptime(double secs) {
@@ -200,7 +210,8 @@ std::vector<Field> head_rows() {
 // soft and hard limits from the config.
 std::vector<Field> quota_rows(const std::string& name, const std::string& header, const char* key) {
     return {
-        Field{.name = name, .header = header, .sources = kConfig, .get = no_usage, .json = disk_json(key)},
+        Field{.name = name, .header = header, .sources = kConfig | kState | kDisk,
+              .get = [key](const Record& r) { return disk_usage(r, key); }, .json = disk_json(key)},
         Field{.name = name + ".s", .header = header + ".S", .sources = kConfig, .get = disk_limit(key, true),
               .in_json = false},
         Field{.name = name + ".h", .header = header + ".H", .sources = kConfig, .get = disk_limit(key, false),

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "config/ctconfig.hpp"
+#include "ct/disk.hpp"
 #include "ct/state.hpp"
 #include "ubc/collect.hpp"
 
@@ -30,6 +31,7 @@ enum Source : unsigned {
     kInit = 8,    // the init process of running containers (uptime)
     kLoad = 16,   // load averages of running containers, kept by their monitors
     kNet = 32,    // venet addresses in force for running containers (the host's routes to them)
+    kDisk = 64,   // disk use of mounted containers (their image's statfs, or their quota)
 };
 
 struct Record {
@@ -40,6 +42,7 @@ struct Record {
     std::optional<double> uptime;      // seconds since the container's init started
     std::optional<std::array<double, 3>> load;  // 1, 5 and 15 minute load averages
     std::optional<StrList> ips;        // running containers: the venet addresses in force
+    std::optional<vz::DiskUse> disk;   // mounted containers, when a disk field is asked for
     // A config value (CT over global), or nullptr.
     const std::string* conf(std::string_view key) const { return cfg ? cfg->get(key) : nullptr; }
 };

@@ -139,6 +139,7 @@ std::vector<Record> collect(const vz::Paths& paths, const Query& q) {
             auto it = r.cfg ? routed->find(vz::routed_key(*r.cfg)) : routed->end();
             r.ips = it == routed->end() ? StrList{} : it->second;
         }
+        if ((sources & kDisk) && r.cfg && r.state.mounted) r.disk = vz::disk_use(*r.cfg, true);
         // Listing everything shows containers that exist: a config and a private area, or processes.
         if ((q.which == Which::All || q.which == Which::Stopped) && !r.state.running) {
             if (!r.cfg || !r.cfg->exists()) continue;

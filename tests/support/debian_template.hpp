@@ -9,25 +9,9 @@
 #include <string>
 
 #include "runtime_fixture.hpp"
+#include "shell.hpp"
 
 namespace vztest {
-
-// Output and exit status of a shell command line (stderr included).
-struct Shell {
-    int status = -1;
-    std::string out;
-};
-inline Shell shell(const std::string& cmd) {
-    Shell s;
-    FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
-    if (!p) return s;
-    char buf[4096];
-    size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) s.out.append(buf, n);
-    int ws = ::pclose(p);
-    s.status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + (WIFSIGNALED(ws) ? WTERMSIG(ws) : 0);
-    return s;
-}
 
 inline std::string sh_quote(const std::string& s) {
     std::string q = "'";

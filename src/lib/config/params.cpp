@@ -51,7 +51,8 @@ std::vector<ParamDef> build() {
         kSet | kCreate;
     add(row("private", 0, "VE_PRIVATE", K::Path, A::Stopped, "PATH", "private area ($VEID expands)")).cmds =
         kSet | kCreate;
-    add(row("mount_opts", 0, "MOUNT_OPTS", K::Text, A::Restart, "OPT[,OPT]", "mount options of the image layout"));
+    add(row("mount_opts", 0, "MOUNT_OPTS", K::Text, A::Restart, "OPT[,OPT]",
+            "ploop: extra ext4 mount options of the image"));
     add(row("userpasswd", 0, "", K::UserPasswd, A::NotSaved, "USER:PASSWORD", "set a password inside the container"));
     add(row("disabled", 0, "DISABLED", K::YesNo, A::ConfigOnly, "yes|no", "refuse to start unless --force"));
     {
@@ -140,12 +141,15 @@ std::vector<ParamDef> build() {
     add(row("iptables", 0, "IPTABLES", K::Iptables, A::Restart, "MODULE[,MODULE]", "obsolete: iptables modules"));
 
     // 2.10 disk
-    add(row("diskquota", 0, "DISK_QUOTA", K::YesNo, A::Restart, "yes|no", "per-container disk quota"));
-    add(row("diskspace", 0, "DISKSPACE", K::DiskSpace, A::Live, "SOFT[:HARD]", "disk space limit, KiB (suffixes)"))
+    add(row("diskquota", 0, "DISK_QUOTA", K::YesNo, A::Restart, "yes|no", "per-container disk quota (simfs)"));
+    add(row("diskspace", 0, "DISKSPACE", K::DiskSpace, A::Live, "SOFT[:HARD]",
+            "disk space limit, KiB (suffixes); ploop: the image's size"), kResDisk)
         .cmds = kSet | kCreate;
-    add(row("diskinodes", 0, "DISKINODES", K::DiskInodes, A::Live, "SOFT[:HARD]", "inode limit")).cmds =
-        kSet | kCreate;
-    add(row("quotatime", 0, "QUOTATIME", K::Uint, A::Live, "SECONDS", "grace period over the soft limits"));
+    add(row("diskinodes", 0, "DISKINODES", K::DiskInodes, A::Live, "SOFT[:HARD]",
+            "inode limit; ploop: inodes made at create"), kResDisk)
+        .cmds = kSet | kCreate;
+    add(row("quotatime", 0, "QUOTATIME", K::Uint, A::Live, "SECONDS",
+            "grace period over the soft limits (simfs project quota)"), kResDisk);
     add(row("quotaugidlimit", 0, "QUOTAUGIDLIMIT", K::Uint, A::Restart, "N", "user/group quota ids; 0 = off"));
 
     // 2.11 capabilities, devices, PCI, features
@@ -175,12 +179,11 @@ std::vector<ParamDef> build() {
     add(row("local_gid", 0, "LOCAL_GID", K::Uint, A::Stopped, "GID", "host gid of the container's root (default 100000; 0: privileged)")).cmds =
         kCreate;
 
-    // What this version saves and lists but applies nowhere yet (disk quotas, PCI, the obsolete iptables module
-    // list, the meminfo mode, mount options), and the beancounters no cgroup enforces. One place: vzctl(8) lists the
-    // same. (--netfilter is applied: NETFILTER=disabled in the seccomp filter.)
-    constexpr std::string_view kInert[] = {
-        "diskquota", "diskspace", "diskinodes", "quotatime",  "quotaugidlimit", "pci_add",
-        "pci_del",   "iptables",  "meminfo",    "mount_opts", "vm_overcommit"};
+    // What this version saves and lists but applies nowhere yet (second-level quota, PCI, the obsolete iptables
+    // module list, the meminfo mode), and the beancounters no cgroup enforces. One place: vzctl(8) lists the same.
+    // (--netfilter is applied: NETFILTER=disabled in the seccomp filter.)
+    constexpr std::string_view kInert[] = {"quotaugidlimit", "pci_add", "pci_del",
+                                           "iptables",       "meminfo", "vm_overcommit"};
     for (auto& p : t)
         if (std::find(std::begin(kInert), std::end(kInert), p.option) != std::end(kInert) ||
             (p.kind == K::Ubc && p.apply == A::Live && !p.groups))

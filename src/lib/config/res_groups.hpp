@@ -19,6 +19,7 @@ enum ResGroup : unsigned {
     kResDns = 512,       // /etc/resolv.conf in the container's tree (fs/ct_files.hpp), not a limit
     kResVeth = 1024,     // the container's veth devices (NETIF): pairs, bridge ports, MACs
     kResNetdev = 2048,   // host devices moved into the container's network namespace (NETDEV)
+    kResDisk = 4096,     // disk limits and the image's size (ct/disk.hpp), on a mounted or stopped container alike
 };
 
 }  // namespace vz

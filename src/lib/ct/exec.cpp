@@ -45,7 +45,7 @@ int runscript_stopped(const Paths& p, unsigned ctid, const std::string& text, co
     auto spec = init_spec(cfg, host.resources());
     spec.ubc.clear();
     spec.command = {"/bin/sh", "-s"};
-    if (open_in_root(cfg.ve_private(), "/bin/bash", O_PATH)) spec.command[0] = "/bin/bash";
+    if (open_in_root(ct_tree(cfg), "/bin/bash", O_PATH)) spec.command[0] = "/bin/bash";
     spec.stdin_fd = in.rd.get();
     ChildProcess shell(spawn_init(spec, *cg, status.wr.get()));
     status.wr.reset();

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "config/capabilities.hpp"
+#include "ct/disk.hpp"
 #include "ct/probe.hpp"
 #include "ct/state.hpp"
 #include "fs/ct_files.hpp"
@@ -71,30 +72,6 @@ std::optional<IdMap> ct_idmap(const CtConfig& cfg) {
     return map;
 }
 
-bool root_mounted(const CtConfig& cfg) { return MountTable::read().is_mount_point(cfg.ve_root()); }
-
-bool mount_private(const CtConfig& cfg) {
-    auto priv = cfg.ve_private();
-    auto root = cfg.ve_root();
-    if (!is_dir(priv)) fail(Exit::NoPrivate, "Container private area {} does not exist", priv);
-    if (root_mounted(cfg)) return false;
-    make_dirs(root, 0755);
-    if (auto map = ct_idmap(cfg)) {
-        mount_idmapped(priv, root, *map);
-        return true;
-    }
-    if (::mount(priv.c_str(), root.c_str(), nullptr, MS_BIND, nullptr) != 0)
-        fail(Exit::CantMount, "can't mount {} on {}: {}", priv, root, errno_text(errno));
-    return true;
-}
-
-void umount_private(const CtConfig& cfg) {
-    auto root = cfg.ve_root();
-    if (!root_mounted(cfg)) return;
-    if (::umount2(root.c_str(), 0) != 0 && ::umount2(root.c_str(), MNT_DETACH) != 0)
-        fail(Exit::CantUmount, "can't unmount {}: {}", root, errno_text(errno));
-}
-
 InitSpec init_spec(const CtConfig& cfg, const Resources& res) {
     InitSpec s;
     s.ctid = cfg.ctid();
@@ -115,7 +92,7 @@ InitSpec init_spec(const CtConfig& cfg, const Resources& res) {
 // vzubcfs starts while this sets the container up (it holds the daemon lock until finished, so a concurrent last
 // stop can't end it; our cgroup exists by then). Undone last: after the cgroup is gone, release ends a daemon that
 // no container needs.
-HostSetup::HostSetup(const CtConfig& cfg, CgroupDriver& cg, const std::string& ubcfs, bool report)
+HostSetup::HostSetup(const CtConfig& cfg, CgroupDriver& cg, const std::string& ubcfs, bool report, bool fsck)
     : daemon_(ubcfs.empty() ? UbcfsStart() : ubcfs_begin(cfg, ubcfs)) {
     auto ctid = cfg.ctid();
     if (!ubcfs.empty()) {
@@ -124,12 +101,12 @@ HostSetup::HostSetup(const CtConfig& cfg, CgroupDriver& cg, const std::string& u
             ubcfs_release(cfg);
         });
     }
-    if (mount_private(cfg)) {
+    if (mount_private(cfg, fsck, report)) {
         unmount_ = ScopeGuard([&cfg] { umount_private(cfg); });
         if (report) log::info("Container is mounted");
     }
     try {  // what the distribution reads at boot; a container that can't take it still starts (vzctl(8))
-        write_ct_files(cfg, cfg.ve_private(), kResDns | kResHostname);
+        write_ct_files(cfg, ct_tree(cfg), kResDns | kResHostname);
         if (!write_network_files(cfg) && !net::venet_config(cfg).addrs.empty())
             log::info("The distribution's network files were not written (not a Debian-family tree with "
                       "/etc/network): venet0 is configured for this run only");
@@ -154,7 +131,7 @@ HostSetup::HostSetup(const CtConfig& cfg, CgroupDriver& cg, const std::string& u
         cg.remove(ctid);
     });
     if (report) report_resources(cfg);
-    for (auto& w : cg.apply(ctid, res_, kResAll, cfg.ve_private())) log::warn("{}", w);
+    for (auto& w : cg.apply(ctid, res_, kResAll, ct_tree(cfg))) log::warn("{}", w);
     if (auto map = ct_idmap(cfg)) cg.delegate(ctid, map->uid, map->gid);
     if (cfg.global().get("NETFILTER")) log::warn("NETFILTER in the global configuration is ignored");
     if (auto why = sysinfo_unsupported()) log::warn("sysinfo(2) in the container reports the host's memory: {}", *why);
@@ -172,7 +149,7 @@ bool write_network_files(const CtConfig& cfg) {
     std::vector<std::string> addrs;
     for (auto& a : net::venet_config(cfg).addrs)
         addrs.push_back(a.prefix == a.full() ? a.str() : fmt::format("{}/{}", a.str(), a.prefix));
-    return write_ct_network(cfg, cfg.ve_private(), addrs);
+    return write_ct_network(cfg, ct_tree(cfg), addrs);
 }
 
 Fd open_ct_netns(pid_t init) {

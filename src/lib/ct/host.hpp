@@ -9,6 +9,7 @@
 
 #include "cgroup/driver.hpp"
 #include "config/ctconfig.hpp"
+#include "ct/disk.hpp"
 #include "ct/lifecycle.hpp"
 #include "ct/lock.hpp"
 #include "ct/resources.hpp"
@@ -33,12 +34,6 @@ std::unique_ptr<CgroupDriver> driver_of(const CtConfig& cfg);
 // (LOCAL_UID=0), whose root is root on the host.
 std::optional<IdMap> ct_idmap(const CtConfig& cfg);
 
-bool root_mounted(const CtConfig& cfg);
-// Bind-mounts the private area on the root (through the container's idmap when it has one); returns false when it
-// was mounted already.
-bool mount_private(const CtConfig& cfg);
-void umount_private(const CtConfig& cfg);
-
 // How the container's init is set up: root, host name, ptys, device nodes, capabilities, LXCFS, vzubcfs files.
 InitSpec init_spec(const CtConfig& cfg, const Resources& res);
 
@@ -50,7 +45,7 @@ InitSpec init_spec(const CtConfig& cfg, const Resources& res);
 // `report` says what is set (vzctl start's messages); warnings about limits are always printed.
 class HostSetup {
 public:
-    HostSetup(const CtConfig& cfg, CgroupDriver& cg, const std::string& ubcfs, bool report = true);
+    HostSetup(const CtConfig& cfg, CgroupDriver& cg, const std::string& ubcfs, bool report = true, bool fsck = true);
     const Resources& resources() const { return res_; }
     // The container runs: nothing is undone.
     void keep();

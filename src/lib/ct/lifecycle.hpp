@@ -48,6 +48,7 @@ void umount_ct(const Paths& p, unsigned ctid, const Tools& t);
 struct StartOptions {
     bool force = false;  // start even with DISABLED="yes"
     bool wait = false;   // wait until the container finished booting
+    bool skip_fsck = false;  // mount a ploop image without e2fsck -p first
 };
 void start_ct(const Paths& p, unsigned ctid, const StartOptions& o, const Tools& t);
 

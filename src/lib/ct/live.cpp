@@ -104,9 +104,9 @@ void apply_netdev(const CtConfig& cfg, CgroupDriver& cg, const std::vector<Chang
 std::vector<std::string> apply_running(const CtConfig& cfg, const std::vector<std::string>& keys,
                                        const std::vector<Change>& changes, const CtConfig* before) {
     unsigned groups = 0;
-    for (auto& k : keys) groups |= groups_of_key(k);
+    for (auto& k : keys) groups |= groups_of_key(k);  // kResDisk: set_ct calls apply_disk, running or not
     auto cg = driver_of(cfg);
-    if (groups & (kResDns | kResHostname)) write_ct_files(cfg, cfg.ve_private(), groups);
+    if (groups & (kResDns | kResHostname)) write_ct_files(cfg, ct_tree(cfg), groups);
     if (groups & kResHostname) {
         auto name = cfg.get_or("HOSTNAME", "");
         int code = run_inside(cfg, *cg, [&] {
@@ -120,7 +120,7 @@ std::vector<std::string> apply_running(const CtConfig& cfg, const std::vector<st
         apply_venet(cfg, *cg, changes);
         write_network_files(cfg);  // ifup and `systemctl restart networking` inside keep them
         // /etc/hosts names the host name at the first address.
-        if (!(groups & kResHostname)) write_ct_files(cfg, cfg.ve_private(), kResHostname);
+        if (!(groups & kResHostname)) write_ct_files(cfg, ct_tree(cfg), kResHostname);
     }
     if (groups & kResVeth) apply_veth(before ? *before : cfg, cfg, *cg);
     if (groups & kResNetdev) apply_netdev(cfg, *cg, changes);
@@ -135,7 +135,7 @@ std::vector<std::string> apply_running(const CtConfig& cfg, const std::vector<st
         });
         if (code != 0) fail(Exit::SetUbc, "can't change numpty of CT {}: remount of /dev/pts failed", cfg.ctid());
     }
-    auto warnings = cg->apply(cfg.ctid(), res, groups & kResAll & ~static_cast<unsigned>(kResPty), cfg.ve_private());
+    auto warnings = cg->apply(cfg.ctid(), res, groups & kResAll & ~static_cast<unsigned>(kResPty), ct_tree(cfg));
     // --devnodes gives the container the node as well as the access (the start makes them; a live change did not).
     if (groups & kResDevices) make_devnodes(cfg, *cg, res.devnodes);
     return warnings;

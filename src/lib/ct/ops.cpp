@@ -1,16 +1,20 @@
 #include "ct/ops.hpp"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 
+#include "ct/disk.hpp"
 #include "ct/lifecycle.hpp"
 #include "ct/lock.hpp"
 #include "ct/state.hpp"
 #include "ct/resources.hpp"
 #include "fs/idmap.hpp"
+#include "fs/image.hpp"
 #include "fs/template.hpp"
 #include "util/dir.hpp"
 #include "util/error.hpp"
@@ -18,6 +22,7 @@
 #include "config/areas.hpp"
 #include "config/beancounters.hpp"
 #include "config/params.hpp"
+#include "config/res_groups.hpp"
 #include "util/log.hpp"
 #include "util/scope.hpp"
 
@@ -46,11 +51,6 @@ void merge_sample(ConfFile& conf, const ConfFile& sample, const std::string& nam
         conf.set(key, *sample.get(key));
     }
     conf.set("ORIGIN_SAMPLE", name);
-}
-
-// Removes a half-made tree unless the create succeeded.
-ScopeGuard remove_on_failure(const std::string& path) {
-    return ScopeGuard([path] { remove_tree(path); });
 }
 
 bool dir_empty(const std::string& path) {
@@ -83,21 +83,6 @@ std::string template_tarball(const Paths& p, const ConfFile& global, const std::
              have.empty() ? std::string("none") : join(have, " "));
     }
     return *tarball;
-}
-
-// The private area, unpacked beside it and renamed into place: it is either whole or not there.
-void make_private(const std::string& priv, const std::string& tarball, bool progress) {
-    auto parent = dir_name(priv);
-    make_dirs(parent, 0700);
-    auto staging = make_temp_dir(parent, base_name(priv) + ".create");
-    auto staging_guard = remove_on_failure(staging);
-    unpack_template(tarball, staging, progress);
-    log::info("Performing postcreate actions");
-    if (is_dir(priv) && ::rmdir(priv.c_str()) != 0)
-        fail(Exit::NewPrivate, "can't replace {}: {}", priv, errno_text(errno));
-    if (::rename(staging.c_str(), priv.c_str()) != 0)
-        fail(Exit::NewPrivate, "can't move the new private area to {}: {}", priv, errno_text(errno));
-    staging_guard.release();
 }
 
 // The mark create leaves beside a private area it made, in the area's parent directory: the host's, outside every
@@ -198,11 +183,13 @@ void save_config(const Paths& p, const CtConfig& cfg, ConfFile& conf, const std:
 // vz.conf's, else 100000. Where the private area's file system can't be mounted through an idmap, a value from
 // vz.conf or the default falls back to 0 (privileged, as the original stored without user namespaces) with a
 // warning; a value given for this container fails.
-void choose_local_ids(ConfFile& conf, const ConfFile& global, const std::string& priv) {
+// `image`: the area holds a ploop image, whose ext4 takes idmapped mounts whatever the host file system under it.
+void choose_local_ids(ConfFile& conf, const ConfFile& global, const std::string& priv, bool image) {
     bool given = conf.get("LOCAL_UID") || conf.get("LOCAL_GID");
     for (auto* key : {"LOCAL_UID", "LOCAL_GID"})
         if (!conf.get(key)) conf.set(key, global.get(key) ? *global.get(key) : std::to_string(kDefaultLocalId));
     if (*conf.get("LOCAL_UID") != "0") {
+        if (image) return;
         auto why = idmap_unsupported(priv);
         if (!why) return;
         if (given) fail(Exit::CantMount, "LOCAL_UID {}: {}", *conf.get("LOCAL_UID"), *why);
@@ -241,12 +228,89 @@ void set_ct_name(const Paths& p, unsigned ctid, const std::string* old_name, con
         ::unlink(p.name_link(*old_name).c_str());
 }
 
+void recover_private(unsigned ctid, const std::string& priv, const ConfFile* conf) {
+    auto parent = dir_name(priv);
+    auto prefix = "." + base_name(priv) + ".";
+    std::vector<std::string> stale, converted, trees;
+    {
+        Dir d(parent);
+        if (!d) return;
+        while (auto* e = d.next()) {
+            std::string_view n = e->d_name;
+            if (!n.starts_with(prefix)) continue;
+            auto rest = n.substr(prefix.size());
+            auto dot = rest.find('.');
+            if (dot == std::string_view::npos || rest.size() - dot - 1 != 6) continue;  // mkdtemp's XXXXXX
+            auto kind = rest.substr(0, dot);
+            auto path = parent + "/" + std::string(n);
+            if (kind == "create" || kind == "convert" || kind == "destroyed") stale.push_back(path);
+            // What a convert swapped out of the private area: a simfs tree, not (part of) an image.
+            if (kind == "convert" && !path_exists(image::image_dir(path)) && !dir_empty(path)) trees.push_back(path);
+            // Made (mkdtemp) but killed before the tree was moved there: empty.
+            else if (kind == "converted") (is_dir(path) && dir_empty(path) ? stale : converted).push_back(path);
+        }
+    }
+    auto* layout = conf ? conf->get("VE_LAYOUT") : nullptr;
+    bool ploop = layout && layout->starts_with("ploop");
+    // Swapped (convert_to_image), killed before the config said ploop: swapped back, the image removed with the
+    // rest. Killed after: the tree is removed with the rest, the image marked as the area create made.
+    if (conf && trees.size() == 1 && image::has_image(priv)) {
+        if (ploop) {
+            mark_private(ctid, priv);
+        } else {
+            log::info("Undoing an interrupted convert of CT {}: its simfs tree back from {}", ctid, trees[0]);
+            if (::renameat2(AT_FDCWD, trees[0].c_str(), AT_FDCWD, priv.c_str(), RENAME_EXCHANGE) != 0)
+                fail(Exit::NewPrivate, "can't swap {} back into {}: {}", trees[0], priv, errno_text(errno));
+        }
+    } else if (!trees.empty()) {
+        // Not what a convert leaves (no image in place, or more than one tree): none of them removed.
+        for (auto& t : trees) stale.erase(std::find(stale.begin(), stale.end(), t));
+        for (auto& t : trees) log::warn("{} is left alone: not what an interrupted convert of CT {} leaves", t, ctid);
+    }
+    // The old tree after two renames (where the file system can't swap). More than one is none of convert's doing:
+    // left alone, as is one without a config.
+    if (conf && converted.size() == 1) {
+        auto& old_tree = converted[0];
+        if (ploop && image::has_image(priv)) {
+            log::info("Removing the simfs tree {} left by an interrupted convert of CT {}", old_tree, ctid);
+            stale.push_back(old_tree);
+            mark_private(ctid, priv);
+        } else if (!ploop && (!path_exists(priv) || image::has_image(priv))) {
+            log::info("Undoing an interrupted convert of CT {}: its simfs tree back from {}", ctid, old_tree);
+            if (path_exists(priv)) {
+                auto aside = make_temp_dir(parent, base_name(priv) + ".convert");
+                if (::rename(priv.c_str(), aside.c_str()) != 0) {
+                    ::rmdir(aside.c_str());
+                    fail(Exit::NewPrivate, "can't move the unfinished image {} aside: {}", priv, errno_text(errno));
+                }
+                stale.push_back(aside);
+            }
+            if (::rename(old_tree.c_str(), priv.c_str()) != 0)
+                fail(Exit::NewPrivate, "can't move {} back to {}: {}", old_tree, priv, errno_text(errno));
+            mark_private(ctid, priv);
+        }
+    }
+    for (auto& dir : stale) {
+        log::verbose(1, "Removing {}, left by an interrupted command", dir);
+        try {
+            remove_private(dir);
+        } catch (const Error& e) {
+            log::warn("can't remove {}, left by an interrupted command: {}", dir, e.what());
+        }
+    }
+}
+
+void recover_private(const CtConfig& cfg) {
+    recover_private(cfg.ctid(), cfg.ve_private(), cfg.exists() ? cfg.ct_file_ptr() : nullptr);
+}
+
 void create_ct(const Paths& p, unsigned ctid, const CreateRequest& req) {
     if (ctid == 0) fail(Exit::InvalidValue, "CT 0 is the host and can't be created");
     auto global = load_global(p);
     CtLock lock(lock_dir(global), ctid, req.command);
 
     auto existing = ConfFile::load(p.ct_conf(ctid));
+    bool existing_conf = existing.has_value();
     if (existing && !req.config.empty())
         fail(Exit::CopyConfig, "Config file {} already exists; --config can't be used", p.ct_conf(ctid));
     std::string sample_name = req.config.empty() ? (global.get("CONFIGFILE") ? *global.get("CONFIGFILE") : "") : req.config;
@@ -277,14 +341,21 @@ void create_ct(const Paths& p, unsigned ctid, const CreateRequest& req) {
     if (tmpl.empty() && global.get("DEF_OSTEMPLATE")) tmpl = *global.get("DEF_OSTEMPLATE");
     if (tmpl.empty()) fail(Exit::OsTemplateNotSet, "No OS template: give --ostemplate or set DEF_OSTEMPLATE");
     conf.set("OSTEMPLATE", tmpl);
-    auto layout = conf.get("VE_LAYOUT") ? *conf.get("VE_LAYOUT") : global.get("VE_LAYOUT") ? *global.get("VE_LAYOUT") : "simfs";
-    if (layout == "ploop") fail(Exit::PloopUnsupported, "The ploop layout is not supported by this build; use simfs");
-    conf.set("VE_LAYOUT", "simfs");
+    // --layout ploop:MODE stores ploop; the mode is the image's (its descriptor says it).
+    std::string layout = conf.get("VE_LAYOUT") ? *conf.get("VE_LAYOUT") : global.get("VE_LAYOUT") ? *global.get("VE_LAYOUT") : "simfs";
+    std::string mode;
+    if (auto colon = layout.find(':'); colon != std::string::npos) mode = layout.substr(colon + 1);
+    for (auto& ch : req.changes)
+        if (ch.def->kind == Kind::Layout) mode = ch.value.find(':') == std::string::npos ? "" : ch.value.substr(ch.value.find(':') + 1);
+    layout = layout.substr(0, layout.find(':'));
+    if (layout != "simfs" && layout != "ploop") fail(Exit::InvalidValue, "Invalid layout '{}': simfs or ploop", layout);
+    conf.set("VE_LAYOUT", layout);
 
     auto tarball = template_tarball(p, global, tmpl);
 
     check_areas(p, CtConfig(ctid, std::make_shared<const ConfFile>(global), conf));
     auto priv = expand_veid(*conf.get("VE_PRIVATE"), ctid);
+    recover_private(ctid, priv, existing_conf ? &conf : nullptr);
     if (path_exists(priv) && !(is_dir(priv) && dir_empty(priv)))
         fail(Exit::PrivateExists, "Private area already exists in {}", priv);
     if (auto* name = conf.get("NAME"); name && !name->empty())
@@ -292,9 +363,13 @@ void create_ct(const Paths& p, unsigned ctid, const CreateRequest& req) {
             fail(Exit::SetName, "Name {} is already used by CT {}", *name, *owner);
 
     log::info("Creating container private area ({})", tmpl);
-    make_private(priv, tarball, req.progress);
-    auto priv_guard = remove_on_failure(priv);
-    choose_local_ids(conf, global, priv);
+    auto global_ptr = std::make_shared<const ConfFile>(global);
+    create_private(CtConfig(ctid, global_ptr, conf), priv, mode, [&](const std::string& dir) {
+        unpack_template(tarball, dir, req.progress);
+        log::info("Performing postcreate actions");
+    });
+    ScopeGuard priv_guard([priv] { remove_private(priv); });
+    choose_local_ids(conf, global, priv, layout == "ploop");
     mark_private(ctid, priv);
     ScopeGuard mark_guard([&priv] { ::unlink(mark_path(priv).c_str()); });
 
@@ -322,6 +397,8 @@ void destroy_ct(const Paths& p, unsigned ctid, const std::string& command, bool 
     auto st = ct_state(cfg, MountTable::read());
     if (st.running) fail(Exit::Running, "Container is currently running. Stop it first.");
     if (st.mounted) fail(Exit::Mounted, "Container is currently mounted (umount first)");
+    umount_private(cfg);  // an image a killed command left mounted on the host's side only
+    recover_private(cfg);
 
     auto priv = cfg.ve_private();
     struct stat pst;
@@ -335,7 +412,7 @@ void destroy_ct(const Paths& p, unsigned ctid, const std::string& command, bool 
             ::rmdir(aside.c_str());
             fail(Exit::DeletePrivate, "can't move {} aside: {}", priv, errno_text(errno));
         }
-        remove_tree(aside);
+        remove_private(aside);
     }
     ::unlink(mark_path(priv).c_str());
     auto conf = p.ct_conf(ctid);
@@ -346,6 +423,39 @@ void destroy_ct(const Paths& p, unsigned ctid, const std::string& command, bool 
     ::unlink(dump_file(cfg).c_str());
     ::rmdir(cfg.ve_root().c_str());
     log::info("Container private area was destroyed");
+}
+
+void convert_ct(const Paths& p, unsigned ctid, const std::string& layout, const std::string& command) {
+    auto colon = layout.find(':');
+    auto target = layout.substr(0, colon);
+    auto mode = colon == std::string::npos ? std::string() : layout.substr(colon + 1);
+    if (target != "ploop") fail(Exit::InvalidValue, "Invalid layout '{}': a container can only be converted to ploop", layout);
+    auto global = std::make_shared<const ConfFile>(load_global(p));
+    CtLock lock(lock_dir(*global), ctid, command);
+    auto cfg = load_ct(p, global, ctid, false, true);
+    if (!cfg.exists()) fail(Exit::NoCtConfig, "Container config file does not exist");
+    check_areas(p, cfg);
+    recover_private(cfg);
+    if (ct_layout(cfg) == Layout::Ploop) fail(Exit::InvalidValue, "CT {} is already on the ploop layout", ctid);
+    auto st = ct_state(cfg, MountTable::read());
+    if (st.running) fail(Exit::Running, "Container is currently running. Stop it first.");
+    if (st.mounted) fail(Exit::Mounted, "Container is currently mounted (umount first)");
+    auto priv = cfg.ve_private();
+    if (!is_dir(priv)) fail(Exit::NoPrivate, "Container private area {} does not exist", priv);
+
+    log::info("Converting CT {} to the ploop layout", ctid);
+    auto old_tree = convert_to_image(cfg, mode);
+    ConfFile conf = *cfg.ct_file_ptr();
+    conf.set("VE_LAYOUT", "ploop");
+    try {
+        conf.save(p.ct_conf(ctid));
+        mark_private(ctid, priv);
+    } catch (...) {
+        undo_convert(cfg, old_tree);
+        throw;
+    }
+    remove_private(old_tree);
+    log::info("Container was converted to the ploop layout");
 }
 
 void set_ct(const Paths& p, unsigned ctid, const SetRequest& req, const Tools& tools) {
@@ -385,6 +495,23 @@ void set_ct(const Paths& p, unsigned ctid, const SetRequest& req, const Tools& t
         if (st.running && ch.def->apply == Apply::Stopped)
             fail(Exit::Running, "--{} can't be changed while the container is running", ch.def->option);
 
+    // Disk limits apply whether the container runs or not: to a mounted simfs area at once (at its next mount
+    // otherwise); a ploop image is resized now, online or offline, and only with --save, as the original.
+    bool disk = std::any_of(req.changes.begin(), req.changes.end(), [](const Change& c) { return c.def->groups & kResDisk; });
+    std::optional<CtConfig> next;
+    if (disk) {
+        next.emplace(ctid, global, conf);
+        if (req.offline_resize && (st.running || st.mounted))
+            fail(Exit::InvalidValue, "--offline-resize needs a stopped, unmounted container");
+        if (ct_layout(*next) == Layout::Ploop)
+            for (auto& ch : req.changes) {
+                if (ch.def->kind == Kind::DiskSpace && !req.save)
+                    fail(Exit::InvalidSyntax, "--diskspace of a ploop container can only be used with --save");
+                if (ch.def->kind == Kind::DiskInodes)
+                    log::warn("--diskinodes is not applied to a ploop container: its inodes are made at create");
+            }
+    }
+
     bool runtime = std::any_of(req.changes.begin(), req.changes.end(), [](const Change& c) {
         return c.def->apply == Apply::Live || c.def->apply == Apply::NotSaved;
     });
@@ -404,6 +531,7 @@ void set_ct(const Paths& p, unsigned ctid, const SetRequest& req, const Tools& t
 
     for (auto& ch : req.changes)
         if (ch.def->kind == Kind::UserPasswd) set_user_password(cfg, ch.value);
+    if (disk) apply_disk(*next);
     if (st.running && (runtime || req.applyconfig)) apply_live(cfg, conf, req);
     if (restart_needed && req.setmode == SetMode::Default)
         log::warn("Some parameters take effect at the next start of the container");

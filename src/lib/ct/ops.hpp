@@ -20,9 +20,22 @@ struct CreateRequest {
 };
 void create_ct(const Paths& p, unsigned ctid, const CreateRequest& req);
 
+// What a create, convert or destroy of CT `ctid` killed midway left beside its private area `priv`, set right
+// (under the container's lock; `conf` its config, null when it has none): areas being made or removed
+// (.NAME.create.*, .NAME.convert.*, .NAME.destroyed.*) are removed; the simfs tree a convert moved aside
+// (.NAME.converted.*) is removed when the config says ploop and the image is in place, else moved back in place of
+// the unfinished image (or of nothing). create, destroy, convert, mount and start run it first.
+void recover_private(unsigned ctid, const std::string& priv, const ConfFile* conf);
+void recover_private(const CtConfig& cfg);
+
 // Removes the private area only when it is missing, empty, or marked by create as this container's; `force`
 // skips the mark (areas made by older builds). The paths are checked first (config/areas.hpp).
 void destroy_ct(const Paths& p, unsigned ctid, const std::string& command, bool force = false);
+
+// `vzctl convert CTID --layout ploop[:MODE]`: a stopped, unmounted simfs container moved into an image of DISKSPACE's
+// size (ct/disk.hpp convert_to_image); its config then says VE_LAYOUT="ploop". Only ploop is a target (21); running
+// 32, mounted 41, no DISKSPACE 63, anything else 155 with the container as it was.
+void convert_ct(const Paths& p, unsigned ctid, const std::string& layout, const std::string& command);
 
 enum class SetMode { Default, Restart, Ignore };
 
@@ -31,6 +44,7 @@ struct SetRequest {
     bool save = false;
     bool force = false;
     bool reset_ub = false;
+    bool offline_resize = false;  // --offline-resize: the ploop image resized only on a stopped, unmounted CT (21)
     SetMode setmode = SetMode::Default;
     std::optional<std::string> applyconfig;
     bool applyconfig_map = false;

@@ -10,6 +10,7 @@
 
 #include "config/areas.hpp"
 #include "ct/host.hpp"
+#include "ct/ops.hpp"
 #include "ct/probe.hpp"
 #include "ct/state.hpp"
 #include "runtime/join.hpp"
@@ -114,6 +115,7 @@ void restart_in_monitor(const Paths& p, Locked& held, CgroupDriver& cg, const To
 void mount_ct(const Paths& p, unsigned ctid, const Tools& t) {
     auto [lock, cfg] = lock_and_load(p, ctid, t.command);
     check_areas(p, cfg);
+    recover_private(cfg);
     if (!mount_private(cfg)) fail(Exit::Mounted, "Container is already mounted");
     log::info("Container is mounted");
 }
@@ -134,11 +136,12 @@ void start_ct(const Paths& p, unsigned ctid, const StartOptions& o, const Tools&
     check_areas(p, cfg);
     auto cg = driver_of(cfg);
     if (!cg->procs(ctid).empty()) fail(Exit::Running, "Container is already running");
+    recover_private(cfg);
     if (!is_dir(cfg.ve_private())) fail(Exit::NoPrivate, "Container private area {} does not exist", cfg.ve_private());
 
     log::info("Starting container...");
     if (!ct_idmap(cfg)) log::warn("{}", kPrivilegedWarning);
-    HostSetup host(cfg, *cg, t.ubcfs);
+    HostSetup host(cfg, *cg, t.ubcfs, true, !o.skip_fsck);
     auto status = make_pipe();
     if (fork_or_throw() == 0) {
         ::setsid();

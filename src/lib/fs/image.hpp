@@ -22,6 +22,8 @@ const char* mode_name(Mode mode);
 struct Descriptor {
     uint64_t size_kib = 0;        // <Disk_size> (512-byte sectors) / 2
     std::string file = "root.hdd";  // the image, relative to root.hdd/
+    // As ploop marks it: <Type>Compressed</Type> (expanded), the same with <Preallocated>1</Preallocated> in
+    // <Storage> (plain), <Type>Plain</Type> (raw). The file itself is raw in all three; they differ in allocation.
     Mode mode = Mode::Expanded;
 };
 
@@ -41,6 +43,8 @@ Descriptor read_descriptor(const std::string& priv);
 struct CreateSpec {
     uint64_t size_kib = 0;  // the file system's size
     uint64_t inodes = 0;    // inode count for mkfs; 0: mkfs.ext4's default
+    // As ploop marks it: <Type>Compressed</Type> (expanded), the same with <Preallocated>1</Preallocated> in
+    // <Storage> (plain), <Type>Plain</Type> (raw). The file itself is raw in all three; they differ in allocation.
     Mode mode = Mode::Expanded;
 };
 // Makes root.hdd/ in the existing empty directory `priv`: the image file (sparse, or fallocated for plain/raw),
@@ -50,7 +54,7 @@ void create(const std::string& priv, const CreateSpec& spec);
 
 struct MountSpec {
     std::string options;  // MOUNT_OPTS, added to the ext4 mount's data
-    bool fsck = true;     // e2fsck -p first (start --skip-fsck: false); quick when the file system is clean
+    bool fsck = true;     // e2fsck -p first unless the superblock says clean (start --skip-fsck: never)
 };
 // Attaches the image of `priv` and mounts its ext4 on `target` (an existing directory). A missing image ->
 // Error(ImageNotFound); a malformed descriptor, a file that is not ext4, truncated, or whose e2fsck finds errors it
@@ -65,7 +69,8 @@ std::optional<std::string> attached_device(const std::string& priv);
 // Resizes the image of `priv` to `size_kib` and records it in the descriptor. `mounted`: where its file system is
 // mounted now (a grow happens online: file extended, loop capacity refreshed, ext4 resized in place); empty when it
 // is not mounted (offline: resize2fs, grow or shrink). Shrinking while mounted, or below what the data needs ->
-// Error(ResizeImage), the image as before; the host's disk full -> Error(NoDiskSpace), the image as before.
+// Error(ResizeImage), the image as before; the host's disk full -> Error(NoDiskSpace), the image as before. An online
+// grow needs CAP_SYS_RESOURCE (ext4's resize ioctl, as resize2fs uses it); without it Error(ResizeImage), as before.
 void resize(const std::string& priv, uint64_t size_kib, const std::string& mounted);
 
 // Gives the free blocks of the image of `priv`, mounted on `mounted`, back to the host (FITRIM; the loop device

@@ -80,6 +80,25 @@ void exec_argv(const std::vector<std::string>& argv, const std::vector<std::stri
     }
 }
 
+ProgramResult run_program(const std::vector<std::string>& argv) {
+    auto out = make_pipe();
+    ChildProcess child(fork_or_throw());
+    if (child.pid() == 0) {
+        int null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+        if (null < 0 || ::dup2(null, 0) < 0 || ::dup2(out.wr.get(), 1) < 0 || ::dup2(out.wr.get(), 2) < 0)
+            ::_exit(127);
+        close_from_on_exec(3);
+        std::vector<std::string> env{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C"};
+        exec_argv(argv, env, true);
+        ::_exit(127);
+    }
+    out.wr.reset();
+    ProgramResult r;
+    r.output = read_all(out.rd.get());
+    r.status = child.wait();
+    return r;
+}
+
 std::string read_all(int fd) {
     std::string out;
     char buf[512];

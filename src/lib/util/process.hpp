@@ -82,6 +82,14 @@ private:
 // execve with vectors (PATH searched when `path_search`); returns only on failure.
 void exec_argv(const std::vector<std::string>& argv, const std::vector<std::string>& env, bool path_search);
 
+// A host program run to its end (PATH searched, stdin /dev/null, stdout and stderr captured together): its exit
+// status (128+signal when killed; 127 when it could not be run) and what it printed.
+struct ProgramResult {
+    int status = 0;
+    std::string output;
+};
+ProgramResult run_program(const std::vector<std::string>& argv);
+
 // Everything `fd` gives until end of file (EINTR retried; a read error ends it).
 std::string read_all(int fd);
 
