@@ -527,7 +527,10 @@ void mount(const std::string& priv, const std::string& target, const MountSpec& 
     // e2fsck -p returns at once for a clean file system: it is not even started then (25 ms of a start here).
     bool checked = spec.fsck && super.needs_check;
     if (checked) fsck(loop.dev, file, false, Exit::MountImage);
-    auto [flags, data] = mount_options(spec.options);
+    // Not a structured binding: clang 14 (the fuzz build) can't capture one in a lambda.
+    auto opts = mount_options(spec.options);
+    unsigned long flags = opts.first;
+    const std::string& data = opts.second;
     auto mount_it = [&] {
         return ::mount(loop.dev.c_str(), target.c_str(), "ext4", flags, data.empty() ? nullptr : data.c_str()) == 0;
     };
