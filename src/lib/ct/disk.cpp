@@ -100,13 +100,9 @@ void bind_root(const CtConfig& cfg, const std::string& from, const std::string& 
 
 // A directory of its own beside `priv` for a new area ("/parent/.NAME.create.XXXXXX"), not yet made.
 std::string fresh_name(const std::string& priv, const char* what) {
-    auto parent = dir_name(priv);
-    std::string tmpl = parent + "/." + base_name(priv) + "." + what + ".XXXXXX";
-    std::vector<char> buf(tmpl.begin(), tmpl.end());
-    buf.push_back('\0');
-    if (!::mkdtemp(buf.data())) fail(Exit::NewPrivate, "can't create a directory in {}: {}", parent, errno_text(errno));
-    ::rmdir(buf.data());
-    return buf.data();
+    auto dir = make_temp_dir(dir_name(priv), base_name(priv) + "." + what, Exit::NewPrivate);
+    ::rmdir(dir.c_str());
+    return dir;
 }
 
 // Copies the tree `from` into the empty directory `to` as it is: owners, modes, times, ACLs and other xattrs, hard
@@ -157,12 +153,7 @@ private:
 class TempImageMount {
 public:
     explicit TempImageMount(const std::string& priv) {
-        std::string tmpl = std::string(kImageMounts) + "/tmp.XXXXXX";
-        std::vector<char> buf(tmpl.begin(), tmpl.end());
-        buf.push_back('\0');
-        if (!::mkdtemp(buf.data()))
-            fail(Exit::MountImage, "can't create a directory in {}: {}", kImageMounts, errno_text(errno));
-        dir_ = buf.data();
+        dir_ = make_temp_dir(kImageMounts, "tmp", Exit::MountImage);
         rmdir_ = ScopeGuard([d = dir_] { ::rmdir(d.c_str()); });
         image::mount(priv, dir_);
         umount_ = ScopeGuard([d = dir_] { image::umount(d); });

@@ -62,15 +62,6 @@ bool dir_empty(const std::string& path) {
     return true;
 }
 
-std::string make_temp_dir(const std::string& parent, const std::string& stem) {
-    std::string tmpl = parent + "/." + stem + ".XXXXXX";
-    std::vector<char> buf(tmpl.begin(), tmpl.end());
-    buf.push_back('\0');
-    if (!::mkdtemp(buf.data()))
-        fail(Exit::NewPrivate, "can't create a directory in {}: {}", parent, errno_text(errno));
-    return buf.data();
-}
-
 // The template's archive in TEMPLATE/cache; 19/20 when there is no TEMPLATE or no such template.
 std::string template_tarball(const Paths& p, const ConfFile& global, const std::string& tmpl) {
     auto* tdir = global.get("TEMPLATE");
@@ -278,7 +269,7 @@ void recover_private(unsigned ctid, const std::string& priv, const ConfFile* con
         } else if (!ploop && (!path_exists(priv) || image::has_image(priv))) {
             log::info("Undoing an interrupted convert of CT {}: its simfs tree back from {}", ctid, old_tree);
             if (path_exists(priv)) {
-                auto aside = make_temp_dir(parent, base_name(priv) + ".convert");
+                auto aside = make_temp_dir(parent, base_name(priv) + ".convert", Exit::NewPrivate);
                 if (::rename(priv.c_str(), aside.c_str()) != 0) {
                     ::rmdir(aside.c_str());
                     fail(Exit::NewPrivate, "can't move the unfinished image {} aside: {}", priv, errno_text(errno));
@@ -407,7 +398,7 @@ void destroy_ct(const Paths& p, unsigned ctid, const std::string& command, bool 
     log::info("Destroying container private area: {}", priv);
     if (present) {
         // Move it aside first so a half-deleted tree is never mistaken for a container.
-        auto aside = make_temp_dir(dir_name(priv), base_name(priv) + ".destroyed");
+        auto aside = make_temp_dir(dir_name(priv), base_name(priv) + ".destroyed", Exit::NewPrivate);
         if (::rename(priv.c_str(), aside.c_str()) != 0) {
             ::rmdir(aside.c_str());
             fail(Exit::DeletePrivate, "can't move {} aside: {}", priv, errno_text(errno));

@@ -42,6 +42,14 @@ std::optional<std::string> read_file(const std::string& path, size_t max) {
     return out;
 }
 
+std::string make_temp_dir(const std::string& parent, const std::string& stem, Exit code) {
+    std::string tmpl = parent + "/." + stem + ".XXXXXX";
+    std::vector<char> buf(tmpl.begin(), tmpl.end());
+    buf.push_back('\0');
+    if (!::mkdtemp(buf.data())) fail(code, "can't create a directory in {}: {}", parent, errno_text(errno));
+    return buf.data();
+}
+
 std::string dir_name(const std::string& path) {
     auto pos = path.find_last_of('/');
     if (pos == std::string::npos) return ".";

@@ -5,6 +5,8 @@
 #include <optional>
 #include <string>
 
+#include "util/error.hpp"
+
 #include "util/fd.hpp"
 
 namespace vz {
@@ -23,6 +25,9 @@ void write_file_atomic(const std::string& path, const std::string& content, unsi
 
 // mkdir -p with `mode` for the directories it creates.
 void make_dirs(const std::string& path, unsigned mode = 0755);
+
+// A new directory "<parent>/.<stem>.XXXXXX" (mkdtemp, mode 0700); Error(`code`) naming `parent` when it can't be made.
+std::string make_temp_dir(const std::string& parent, const std::string& stem, Exit code);
 
 // Remove a directory tree without following symlinks and without crossing into other file systems or mounts (a bind mount
 // left inside a container's private area must not have its content deleted). Missing path: nothing to do.
