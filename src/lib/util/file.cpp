@@ -21,10 +21,17 @@ namespace vz {
 
 std::string errno_text(int err) { return std::strerror(err); }
 
+namespace {
+// What the kernel answers for a file of an object that went away: a process that ended (/proc/PID/..., ESRCH) or a
+// cgroup removed (ENODEV), also between the open and the read. Such a file is absent, not an error: a container
+// stopped by another command while this one looks at it.
+bool gone(int err) { return err == ENOENT || err == ENOTDIR || err == ESRCH || err == ENODEV; }
+}  // namespace
+
 std::optional<std::string> read_file(const std::string& path, size_t max) {
     Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (!fd) {
-        if (errno == ENOENT || errno == ENOTDIR) return std::nullopt;
+        if (gone(errno)) return std::nullopt;
         fail(Exit::System, "can't open {}: {}", path, errno_text(errno));
     }
     std::string out;
@@ -33,6 +40,7 @@ std::optional<std::string> read_file(const std::string& path, size_t max) {
         ssize_t n = ::read(fd.get(), buf, sizeof buf);
         if (n < 0) {
             if (errno == EINTR) continue;
+            if (gone(errno)) return std::nullopt;
             fail(Exit::System, "can't read {}: {}", path, errno_text(errno));
         }
         if (n == 0) break;

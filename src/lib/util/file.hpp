@@ -11,8 +11,9 @@
 
 namespace vz {
 
-// The file's content, or nullopt when it does not exist. Other failures throw vz::Error. Reading stops once more
-// than `max` bytes are in (the caller refuses a result longer than `max`).
+// The file's content, or nullopt when it does not exist (also: its process ended, its cgroup was removed). Other
+// failures throw vz::Error. Reading stops once more than `max` bytes are in (the caller refuses a result longer
+// than `max`).
 std::optional<std::string> read_file(const std::string& path, size_t max = SIZE_MAX);
 
 // Replace `path` with `content` atomically: a temp file in the same directory, fsync, rename, fsync of the
