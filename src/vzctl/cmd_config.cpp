@@ -58,7 +58,7 @@ Handler setup_create(CLI::App& sub, bool invoked) {
             return true;
         });
         req.config = args->config;
-        req.progress = ::isatty(STDOUT_FILENO) && vz::log::level() >= 0;
+        req.progress = vz::log::level() >= 0;  // drawn only on a terminal (util/progress)
         req.command = c.command_line;
         vz::create_ct(c.paths, c.ctid, req);
         return 0;

@@ -2,6 +2,7 @@
 // template, and what destroy leaves behind.
 #include <filesystem>
 
+#include "../support/runtime_pty.hpp"
 #include "cli_fixture.hpp"
 
 namespace {
@@ -32,6 +33,23 @@ TEST_F(CliTest, CreateWritesPathsTemplateAndSampleIntoTheConfig) {
     EXPECT_TRUE(contains(conf, "\nORIGIN_SAMPLE=\"vswap-512m\"\n")) << conf;
     EXPECT_TRUE(contains(conf, "\nVE_PRIVATE=\"" + tmp_ / "private/$VEID\"\n")) << conf;
     EXPECT_TRUE(contains(conf, "\nVE_ROOT=\"" + tmp_ / "root/$VEID\"\n")) << conf;
+}
+
+// At a terminal, create shows how far the template unpack is (bytes and percent, on stderr); in a script (no
+// terminal) nothing of it appears, on stdout or stderr.
+TEST_F(CliTest, CreateShowsUnpackProgressOnlyOnATerminal) {
+    vztest::PtySession s({VZCTL_BIN, "create", "101", "--ostemplate", "tiny"}, {"VZ_CONFDIR=" + confdir_}, 24, 80);
+    auto status = s.wait(std::chrono::seconds(60));
+    ASSERT_TRUE(status) << s.screen();
+    ASSERT_EQ(*status, 0) << s.screen();
+    EXPECT_TRUE(contains(s.screen(), "\rUnpacking tiny.tar.zst: 100% (")) << s.screen();
+    EXPECT_TRUE(contains(s.screen(), " B of ")) << s.screen();
+    EXPECT_TRUE(contains(s.screen(), "Container private area was created")) << s.screen();
+
+    auto r = vzctl({"create", "102", "--ostemplate", "tiny"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_FALSE(contains(r.out + r.err, "Unpacking")) << r.out << r.err;
+    EXPECT_FALSE(contains(r.out + r.err, "%")) << r.out << r.err;
 }
 
 TEST_F(CliTest, StatusOfExistingAndMissingContainers) {

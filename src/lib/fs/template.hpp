@@ -14,7 +14,8 @@ std::optional<std::string> find_template(const std::string& cache_dir, const std
 
 // Unpack `tarball` into the existing empty directory `dest`, keeping ownership, modes, times, xattrs, ACLs and
 // device nodes; entries that would escape `dest` (absolute paths, "..", symlinked parents) are refused.
-// `progress` draws a bar on stdout. Errors throw vz::Error; the caller removes `dest`.
+// `progress`: a progress line on stderr when that is a terminal (util/progress). Errors throw vz::Error; the caller
+// removes `dest`.
 void unpack_template(const std::string& tarball, const std::string& dest, bool progress);
 
 }  // namespace vz

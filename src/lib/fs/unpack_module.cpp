@@ -15,6 +15,7 @@
 #include "fs/unpack_module.hpp"
 #include "util/error.hpp"
 #include "util/fd.hpp"
+#include "util/progress.hpp"
 
 namespace vz {
 namespace {
@@ -41,14 +42,6 @@ void copy_data(archive* in, archive* out, const std::string& tarball) {
                  tarball, archive_error_string(out));
         }
     }
-}
-
-void draw_progress(double fraction) {
-    int width = 40;
-    int done = static_cast<int>(fraction * width);
-    std::printf("\r[%-*s] %3d%%", width, std::string(static_cast<size_t>(done), '#').c_str(),
-                static_cast<int>(fraction * 100));
-    std::fflush(stdout);
 }
 
 // Changes the working directory for its lifetime.
@@ -87,8 +80,11 @@ void unpack_archive(const std::string& tarball, const std::string& dest, bool pr
     archive_write_disk_set_standard_lookup(out.get());
 
     // libarchive's escape checks work on relative paths from the working directory: unpack from inside dest.
+    // Progress in bytes of the template file read (compressed): its size is known before the first entry.
     struct stat tst;
-    double total = ::stat(tarball.c_str(), &tst) == 0 ? static_cast<double>(tst.st_size) : 0;
+    auto total = ::stat(tarball.c_str(), &tst) == 0 ? static_cast<uint64_t>(tst.st_size) : 0;
+    auto slash = tarball.rfind('/');
+    Progress bar("Unpacking " + tarball.substr(slash == std::string::npos ? 0 : slash + 1), total, progress);
     Cwd here(dest);
     archive_entry* entry;
     for (;;) {
@@ -105,12 +101,10 @@ void unpack_archive(const std::string& tarball, const std::string& dest, bool pr
         if (archive_entry_size(entry) > 0) copy_data(in.get(), out.get(), tarball);
         if (archive_write_finish_entry(out.get()) < ARCHIVE_WARN)
             fail(Exit::NewPrivate, "can't unpack {} from {}: {}", path, tarball, archive_error_string(out.get()));
-        if (progress && total > 0)
-            draw_progress(std::min(1.0, static_cast<double>(archive_filter_bytes(in.get(), -1)) / total));
+        bar.update(static_cast<uint64_t>(std::max<la_int64_t>(0, archive_filter_bytes(in.get(), -1))));
     }
     if (archive_write_close(out.get()) != ARCHIVE_OK)
         fail(Exit::NewPrivate, "can't finish unpacking {}: {}", tarball, archive_error_string(out.get()));
-    if (progress) std::printf("\n");
 }
 
 }  // namespace vz
