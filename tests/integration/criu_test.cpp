@@ -95,6 +95,23 @@ TEST(Criu, FailingOrSilentIsRefused) {
     EXPECT_EQ(std::string(e.what()), "CRIU " + path + ": no version in `--version` output: hello");
 }
 
+TEST(Criu, FailedCheckIsOneLineWithCriusConclusion) {
+    vztest::TempDir dir;
+    auto path = dir / "criu";
+    vztest::write_text(path, "#!/bin/sh\n[ \"$1\" = --version ] && { echo 'Version: 4.2.1'; exit 0; }\n"
+                             "echo 'Warn: something'; echo 'Error (criu/cr-check.c:1): no seccomp'; exit 1\n");
+    ::chmod(path.c_str(), 0755);
+    auto criu = find_criu(vz::ConfFile::parse("CRIU=\"" + path + "\"\n", "vz.conf"));
+    try {
+        vz::cpt::criu_check(criu);
+        ADD_FAILURE() << "a failed criu check was accepted";
+    } catch (const vz::Error& e) {
+        expect_one_line(e);
+        EXPECT_EQ(std::string(e.what()),
+                  "CRIU " + path + " check failed (exit 1): Error (criu/cr-check.c:1): no seccomp");
+    }
+}
+
 // The CRIU scripts/setup installs, found by default (no CRIU= in vz.conf), is new enough and `criu check` passes on
 // this kernel.
 TEST(Criu, InstalledCriuPassesCheck) {

@@ -11,19 +11,16 @@
 namespace vz::cpt {
 namespace {
 
-// The first line of `text` that says something, for a one-line error.
-std::string first_line(std::string_view text) {
-    for (auto& line : split(text, "\n"))
-        if (line.find_first_not_of(" \t") != std::string::npos) return line;
-    return "no output";
-}
-
-// The last such line: what `criu check` concludes with.
-std::string last_line(std::string_view text) {
-    auto lines = split(text, "\n");
-    for (auto it = lines.rbegin(); it != lines.rend(); ++it)
-        if (it->find_first_not_of(" \t") != std::string::npos) return *it;
-    return "no output";
+// The first line of `text` that says something (with `last`, the last one: what `criu check` concludes with), for a
+// one-line error.
+std::string telling_line(std::string_view text, bool last = false) {
+    std::string found = "no output";
+    for (auto& line : split(text, "\n")) {
+        if (line.find_first_not_of(" \t") == std::string::npos) continue;
+        found = line;
+        if (!last) break;
+    }
+    return found;
 }
 
 bool executable(const std::string& path) { return ::access(path.c_str(), X_OK) == 0; }
@@ -86,10 +83,11 @@ Criu find_criu(std::string_view setting) {
     Criu criu{locate(setting), {}};
     auto r = run_program({criu.path, "--version"});
     if (r.status != 0)
-        fail(Exit::Checkpoint, "CRIU {}: `--version` failed (exit {}): {}", criu.path, r.status, first_line(r.output));
+        fail(Exit::Checkpoint, "CRIU {}: `--version` failed (exit {}): {}", criu.path, r.status,
+             telling_line(r.output));
     auto version = parse_criu_version(r.output);
     if (!version)
-        fail(Exit::Checkpoint, "CRIU {}: no version in `--version` output: {}", criu.path, first_line(r.output));
+        fail(Exit::Checkpoint, "CRIU {}: no version in `--version` output: {}", criu.path, telling_line(r.output));
     if (*version < kCriuMinimum)
         fail(Exit::Checkpoint, "CRIU {} is version {}; checkpointing needs CRIU {} or newer", criu.path, version->str(),
              kCriuMinimum.str());
@@ -111,7 +109,7 @@ ProgramResult run_criu(const Criu& criu, const std::vector<std::string>& args) {
 void criu_check(const Criu& criu) {
     auto r = run_criu(criu, {"check"});
     if (r.status != 0)
-        fail(Exit::Checkpoint, "CRIU {} check failed (exit {}): {}", criu.path, r.status, last_line(r.output));
+        fail(Exit::Checkpoint, "CRIU {} check failed (exit {}): {}", criu.path, r.status, telling_line(r.output, true));
 }
 
 }  // namespace vz::cpt
