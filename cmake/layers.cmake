@@ -1,5 +1,5 @@
 # The layer rule of libvz (README, "Architecture"), checked on every build and by the test `layers`:
-#   util <- config <- cgroup, fs, net <- ubc <- runtime <- ct <- front ends
+#   util <- config <- cgroup, fs, net <- ubc <- runtime, cpt <- ct <- front ends
 # A module of src/lib includes its own headers and those of lower layers only; modules of the same layer do not
 # include each other. The front ends include libvz's public headers only (config, ct, ubc, util); the static
 # monitor, which does not link libvz, includes the header-only parts it shares with it (util, ubc, runtime). cli is
@@ -12,6 +12,7 @@ set(rank_fs 2)
 set(rank_net 2)
 set(rank_ubc 3)
 set(rank_runtime 4)
+set(rank_cpt 4)
 set(rank_ct 5)
 set(public_cli util)
 set(public_vzctl config ct ubc util cli)

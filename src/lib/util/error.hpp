@@ -27,8 +27,8 @@ enum class Exit : int {
     SetCap = 13,
     NoCtConfig = 14,
     ExecTimeout = 15,
-    Checkpoint = 16,
-    Restore = 17,
+    Checkpoint = 16,  // VZ_CHKPNT_ERROR; also CRIU missing, unusable or too old (cpt/criu.hpp)
+    Restore = 17,     // VZ_RESTORE_ERROR
     InvalidSyntax = 20,
     InvalidValue = 21,
     RootNotSet = 22,
