@@ -7,7 +7,8 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
-#include <map>
+#include <tuple>
+#include <utility>
 
 #include "config/ctconfig.hpp"
 #include "ct/boot.hpp"
@@ -50,6 +51,23 @@ std::string failure_line(const vz::JobResult& r, const char* what) {
     return fmt::format("CT {}: failed to {} (exit code {}){}{}", r.ctid, what, r.status, msg.empty() ? "" : ": ", msg);
 }
 
+// Runs the jobs, one line per container as each ends ("CT 101: started" or its failure); how many succeeded and
+// how many failed.
+std::pair<unsigned, unsigned> run_reporting(const std::vector<vz::Job>& jobs, unsigned parallel, const char* verb,
+                                            const char* done) {
+    unsigned ok = 0, failed = 0;
+    vz::run_jobs(jobs, parallel, [&](const vz::JobResult& r) {
+        if (r.status == 0) {
+            say(fmt::format("CT {}: {}", r.ctid, done));
+            ++ok;
+        } else {
+            say(failure_line(r, verb));
+            ++failed;
+        }
+    });
+    return {ok, failed};
+}
+
 struct Setup {
     vz::Paths paths = vz::paths();
     std::shared_ptr<const vz::ConfFile> global = std::make_shared<const vz::ConfFile>(vz::load_global(paths));
@@ -74,15 +92,7 @@ int start(const std::string& vzctl) {
         }
         jobs.push_back({e.ctid, {vzctl, "start", std::to_string(e.ctid)}});
     }
-    vz::run_jobs(jobs, s.parallel, [&](const vz::JobResult& r) {
-        if (r.status == 0) {
-            say(fmt::format("CT {}: started", r.ctid));
-            ++started;
-        } else {
-            say(failure_line(r, "start"));
-            ++failed;
-        }
-    });
+    std::tie(started, failed) = run_reporting(jobs, s.parallel, "start", "started");
     // The record served this boot; a host that crashes before its next shutdown must not reuse it.
     ::unlink(record.c_str());
     say(fmt::format("Containers: {} started, {} failed, {} skipped", started, failed, skipped));
@@ -110,16 +120,7 @@ int stop(const std::string& vzctl) {
         say("VE_STOP_MODE=suspend: checkpointing is not available yet; stopping the containers instead");
     std::vector<vz::Job> jobs;
     for (unsigned id : order) jobs.push_back({id, {vzctl, "stop", std::to_string(id)}});
-    unsigned stopped = 0, failed = 0;
-    vz::run_jobs(jobs, s.parallel, [&](const vz::JobResult& r) {
-        if (r.status == 0) {
-            say(fmt::format("CT {}: stopped", r.ctid));
-            ++stopped;
-        } else {
-            say(failure_line(r, "stop"));
-            ++failed;
-        }
-    });
+    auto [stopped, failed] = run_reporting(jobs, s.parallel, "stop", "stopped");
     say(fmt::format("Containers: {} stopped, {} failed", stopped, failed));
     return failed ? kSomeFailed : 0;
 }
