@@ -1,12 +1,14 @@
 // vzlist: list containers and their parameters.
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <fmt/format.h>
 
 #include "cli/syntax.hpp"
 #include "config/ctconfig.hpp"
 #include "config/units.hpp"
 #include "listing.hpp"
 #include "util/error.hpp"
+#include "util/file.hpp"
 #include "util/log.hpp"
 
 namespace {
@@ -18,6 +20,7 @@ constexpr const char* kNameColumns = "smart_name,numproc,status,ip,hostname";
 constexpr const char* kUsage =
     "Usage: vzlist [-a | -S] [-n] [-H] [-t] [-o field[,field...] | -1] [-s [-]field]\n"
     "              [-h pattern] [-N pattern] [-d pattern] [-j] [CTID|name ...]\n"
+    "       vzlist --prometheus[=FILE] [-a | -S] [-h|-N|-d pattern] [CTID|name ...]\n"
     "       vzlist -L | --list\n"
     "\n"
     "  -a, --all                 list all containers\n"
@@ -32,6 +35,8 @@ constexpr const char* kUsage =
     "  -N, --name_filter PATTERN only names matching the shell pattern\n"
     "  -d, --description PATTERN only descriptions matching the shell pattern\n"
     "  -j, --json                JSON output\n"
+    "      --prometheus[=FILE]   metrics of every container (or of those given, -S) in the Prometheus\n"
+    "                            text format; FILE is replaced atomically (node_exporter's textfile collector)\n"
     "  -L, --list                list every field name with its header\n"
     "      --help                this text\n";
 
@@ -49,7 +54,7 @@ std::vector<const vzlist::Field*> parse_columns(const std::string& spec) {
 struct Args {
     bool help = false, all = false, stopped = false, names = false, one = false, no_header = false, no_trim = false,
          json = false, list = false;
-    std::string output, sort, host_glob, name_glob, desc_glob;
+    std::string output, sort, host_glob, name_glob, desc_glob, prometheus_file;
     std::vector<std::string> ids;
 };
 
@@ -65,6 +70,7 @@ void define(CLI::App& app, Args& a) {
     app.add_flag("-t,--no-trim", a.no_trim);
     app.add_flag("-j,--json", a.json);
     app.add_flag("-L,--list", a.list);
+    app.add_option("--prometheus", a.prometheus_file)->expected(0, 1);
     app.add_option("-s,--sort", a.sort);
     app.add_option("-h,--hostname", a.host_glob);
     app.add_option("-N,--name_filter", a.name_glob);
@@ -120,6 +126,31 @@ void choose_cts(const vz::Paths& paths, const Args& a, vzlist::Query& q) {
     }
 }
 
+// --prometheus: every container unless -S or CTIDs say otherwise; to stdout, or FILE replaced atomically so that
+// a reader (node_exporter) never sees half of it.
+int metrics(const CLI::App& app, Args& a) {
+    for (const char* other : {"-o", "-n", "-1", "-H", "-t", "-j", "-s"})
+        if (app.count(other))
+            throw vz::Error(vz::Exit::Failure, fmt::format("--prometheus can't be used with {}", other));
+    vzlist::Query q;
+    q.which = vzlist::Which::All;
+    q.hostname_glob = a.host_glob;
+    q.name_glob = a.name_glob;
+    q.description_glob = a.desc_glob;
+    vzlist::metrics_query(q);
+    auto paths = vz::paths();
+    choose_cts(paths, a, q);
+    auto records = vzlist::collect(paths, q);
+    if (records.empty() && q.which == vzlist::Which::Given) {
+        vz::log::write_err("Container(s) not found");
+        return kFailure;
+    }
+    auto text = vzlist::render_prometheus(records);
+    if (a.prometheus_file.empty()) std::fwrite(text.data(), 1, text.size(), stdout);
+    else vz::write_file_atomic(a.prometheus_file, text, 0644);
+    return 0;
+}
+
 int run(int argc, char** argv) {
     CLI::App app{"vzlist", "vzlist"};
     Args a;
@@ -138,6 +169,8 @@ int run(int argc, char** argv) {
         for (auto& f : vzlist::fields()) std::printf("%-15s %s\n", f.name.c_str(), f.header.c_str());
         return 0;
     }
+
+    if (app.count("--prometheus")) return metrics(app, a);
 
     vzlist::Query q = query_of(app, a);
     auto paths = vz::paths();
