@@ -126,9 +126,8 @@ void choose_cts(const vz::Paths& paths, const Args& a, vzlist::Query& q) {
     }
 }
 
-// --prometheus: every container unless -S or CTIDs say otherwise; to stdout, or FILE replaced atomically so that
-// a reader (node_exporter) never sees half of it.
-int metrics(const CLI::App& app, Args& a) {
+// --prometheus: the metrics of every container unless -S or CTIDs say otherwise, with the filters.
+vzlist::Query metrics_query_of(const CLI::App& app, const Args& a) {
     for (const char* other : {"-o", "-n", "-1", "-H", "-t", "-j", "-s"})
         if (app.count(other))
             throw vz::Error(vz::Exit::Failure, fmt::format("--prometheus can't be used with {}", other));
@@ -138,17 +137,7 @@ int metrics(const CLI::App& app, Args& a) {
     q.name_glob = a.name_glob;
     q.description_glob = a.desc_glob;
     vzlist::metrics_query(q);
-    auto paths = vz::paths();
-    choose_cts(paths, a, q);
-    auto records = vzlist::collect(paths, q);
-    if (records.empty() && q.which == vzlist::Which::Given) {
-        vz::log::write_err("Container(s) not found");
-        return kFailure;
-    }
-    auto text = vzlist::render_prometheus(records);
-    if (a.prometheus_file.empty()) std::fwrite(text.data(), 1, text.size(), stdout);
-    else vz::write_file_atomic(a.prometheus_file, text, 0644);
-    return 0;
+    return q;
 }
 
 int run(int argc, char** argv) {
@@ -170,9 +159,8 @@ int run(int argc, char** argv) {
         return 0;
     }
 
-    if (app.count("--prometheus")) return metrics(app, a);
-
-    vzlist::Query q = query_of(app, a);
+    bool prometheus = app.count("--prometheus") > 0;
+    vzlist::Query q = prometheus ? metrics_query_of(app, a) : query_of(app, a);
     auto paths = vz::paths();
     choose_cts(paths, a, q);
     auto records = vzlist::collect(paths, q);
@@ -180,9 +168,12 @@ int run(int argc, char** argv) {
         vz::log::write_err("Container(s) not found");
         return kFailure;
     }
-    std::string text = a.json ? vzlist::render_json(records, q.columns)
-                              : vzlist::render_text(records, q.columns, {!a.no_header, !a.no_trim});
-    std::fwrite(text.data(), 1, text.size(), stdout);
+    std::string text = prometheus ? vzlist::render_prometheus(records)
+                       : a.json   ? vzlist::render_json(records, q.columns)
+                                  : vzlist::render_text(records, q.columns, {!a.no_header, !a.no_trim});
+    // FILE is replaced atomically: a reader (node_exporter) sees the old file or the new one, never half of one.
+    if (prometheus && !a.prometheus_file.empty()) vz::write_file_atomic(a.prometheus_file, text, 0644);
+    else std::fwrite(text.data(), 1, text.size(), stdout);
     return 0;
 }
 

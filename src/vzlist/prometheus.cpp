@@ -1,6 +1,6 @@
 // Metrics in the Prometheus text exposition format (version 0.0.4), for node_exporter's textfile collector. Every
 // figure is a field of the vzlist table (or, for CPU time and traffic, a record member of the same collection);
-// the beancounter families are generated from the beancounter table, like its fields.
+// the beancounter families are the rows of the beancounter table that vzubc shows.
 #include <cmath>
 #include <functional>
 
@@ -9,6 +9,7 @@
 #include "config/beancounters.hpp"
 #include "listing.hpp"
 #include "ubc/limits.hpp"
+#include "ubc/report.hpp"
 
 namespace vzlist {
 namespace {
@@ -94,37 +95,36 @@ const char* unit_name(vz::Unit u) {
     return "items";
 }
 
-// The beancounter families: one per part (held, maxheld, barrier, limit, failcnt), one sample per resource of the
-// beancounter table, in the resource's unit as /proc/user_beancounters counts it.
+// The beancounter families: one per figure of a running container's beancounter block (ubc/report.hpp, the rows
+// vzubc and /proc/user_beancounters show: every resource of the beancounter table, unavailable figures 0, no limit
+// unlimited), one sample per resource, in the resource's unit.
 std::vector<Family> beancounter_families() {
     struct Part {
         const char* metric;
-        const char* suffix;  // of the vzlist field
+        uint64_t vz::UbcRecord::*figure;
         const char* type;
         const char* help;
-        bool limit;
     };
     static constexpr Part kParts[] = {
-        {"held", "", "gauge", "what the container holds now, in the resource's unit", false},
-        {"maxheld", ".m", "gauge", "the most it held, in the resource's unit", false},
-        {"barrier", ".b", "gauge", "the barrier, in the resource's unit (+Inf: none)", true},
-        {"limit", ".l", "gauge", "the limit, in the resource's unit (+Inf: none)", true},
-        {"failcnt_total", ".f", "counter", "allocations refused at the limit", false},
+        {"held", &vz::UbcRecord::held, "gauge", "what the container holds now, in the resource's unit"},
+        {"maxheld", &vz::UbcRecord::maxheld, "gauge", "the most it held, in the resource's unit"},
+        {"barrier", &vz::UbcRecord::barrier, "gauge", "the barrier, in the resource's unit (+Inf: none)"},
+        {"limit", &vz::UbcRecord::limit, "gauge", "the limit, in the resource's unit (+Inf: none)"},
+        {"failcnt_total", &vz::UbcRecord::failcnt, "counter", "allocations refused at the limit"},
     };
     std::vector<Family> out;
     for (auto& part : kParts) {
-        std::vector<std::pair<std::string, const Field*>> rows;  // labels, field
-        for (auto& res : vz::ubc_resources()) {
-            if (!vz::ubc_listed(res)) continue;
-            rows.emplace_back(label("resource", res.name) + "," + label("unit", unit_name(res.unit)),
-                              &field(std::string(res.name) + part.suffix));
-        }
         out.push_back({fmt::format("vz_ct_beancounter_{}", part.metric), part.type,
-                       fmt::format("Beancounters: {}", part.help),
-                       [rows, limit = part.limit](const Record& r) {
+                       fmt::format("Beancounters: {}", part.help), [figure = part.figure](const Record& r) {
                            std::vector<Sample> s;
-                           for (auto& [labels, f] : rows)
-                               if (auto v = field_number(r, *f, 1, limit)) s.push_back({labels, *v});
+                           if (!r.ubc) return s;
+                           for (auto& row : vz::ubc_block(r.ctid, *r.ubc, r.cfg ? &*r.cfg : nullptr).rows) {
+                               auto* res = vz::find_ubc(row.resource);
+                               auto v = row.*figure;
+                               s.push_back({label("resource", row.resource) + "," +
+                                                label("unit", unit_name(res ? res->unit : vz::Unit::Items)),
+                                            vz::ubc_is_unlimited(v) ? "+Inf" : std::to_string(v)});
+                           }
                            return s;
                        }});
     }
