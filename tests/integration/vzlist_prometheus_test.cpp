@@ -15,6 +15,7 @@
 
 #include "config/beancounters.hpp"
 #include "live_ct_fixture.hpp"
+#include "../support/test_net.hpp"
 
 namespace {
 
@@ -229,6 +230,26 @@ TEST_F(VzlistPrometheus, NodeExporterServesTheMetrics) {
     EXPECT_EQ(sample(scrape, "node_textfile_scrape_error "), "0") << scrape;
     EXPECT_EQ(sample(scrape, "vz_ct_state{ctid=\"101\",state=\"running\"}"), "1") << scrape;
     EXPECT_NE(sample(scrape, "vz_ct_beancounter_held{ctid=\"101\",resource=\"numproc\","), "") << scrape;
+}
+
+// Traffic of a venet container, counted at its host end: a ping from the host is received by the container and
+// answered by it. Under the Net* suites' lock and blackholes (tests/support/test_net.hpp).
+class NetPrometheus : public RuntimeTest {
+protected:
+    NetRanges ranges_;
+    void TearDown() override { run({"stop", ct(), "--fast"}, {}, 60s); }
+};
+
+TEST_F(NetPrometheus, VenetTrafficIsCountedBothWays) {
+    auto r = run({"set", ct(), "--ipadd", "198.51.100.31", "--save"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    ASSERT_TRUE(start_ct());
+    ASSERT_TRUE(host_ping("198.51.100.31"));
+    auto text = vzlist_run({ct(), "--prometheus"}).out;
+    for (const char* family : {"vz_ct_network_receive_bytes_total", "vz_ct_network_transmit_bytes_total"}) {
+        auto series = std::string(family) + "{ctid=\"101\",device=\"venet0\",host_device=\"venet101\"}";
+        EXPECT_GT(std::stoull("0" + sample(text, series)), 0u) << series << "\n" << text;
+    }
 }
 
 TEST(VzMetricsUnits, PassSystemdAnalyzeVerify) {
