@@ -14,6 +14,7 @@
 
 #include "config/ctconfig.hpp"
 #include "ct/disk.hpp"
+#include "ct/probe.hpp"
 #include "ct/state.hpp"
 #include "ubc/collect.hpp"
 
@@ -32,6 +33,8 @@ enum Source : unsigned {
     kLoad = 16,   // load averages of running containers, kept by their monitors
     kNet = 32,    // venet addresses in force for running containers (the host's routes to them)
     kDisk = 64,   // disk use of mounted containers (their image's statfs, or their quota)
+    kCpu = 128,   // CPU time used by running containers (metrics)
+    kNetIo = 256, // traffic of running containers' network devices (metrics)
 };
 
 struct Record {
@@ -43,6 +46,8 @@ struct Record {
     std::optional<std::array<double, 3>> load;  // 1, 5 and 15 minute load averages
     std::optional<StrList> ips;        // running containers: the venet addresses in force
     std::optional<vz::DiskUse> disk;   // mounted containers, when a disk field is asked for
+    std::optional<double> cpu_seconds;  // running containers: CPU time used
+    std::vector<vz::NetIo> net_io;      // running containers: their network devices' traffic
     // A config value (CT over global), or nullptr.
     const std::string* conf(std::string_view key) const { return cfg ? cfg->get(key) : nullptr; }
 };

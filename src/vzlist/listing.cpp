@@ -57,7 +57,7 @@ void rstrip(std::string& s) {
 
 // What the listing must read: what its columns, sort key and filters need.
 unsigned sources_of(const Query& q) {
-    unsigned sources = 0;
+    unsigned sources = q.more_sources;
     for (auto* f : q.columns) sources |= f->sources | (q.json ? f->json_sources : 0);
     if (q.sort) sources |= q.sort->sources;
     bool filters = !q.hostname_glob.empty() || !q.name_glob.empty() || !q.description_glob.empty();
@@ -126,13 +126,15 @@ std::vector<Record> collect(const vz::Paths& paths, const Query& q) {
             if (q.which == Which::Given && !r.cfg->exists()) continue;
         }
         if ((sources & kState) && r.cfg) r.state = probe.state(*r.cfg, *mounts);
-        else if (sources & (kState | kUbc | kInit | kLoad | kNet)) r.state.running = is_running(id);
+        else if (sources & (kState | kUbc | kInit | kLoad | kNet | kCpu | kNetIo)) r.state.running = is_running(id);
         if (q.which == Which::Stopped && r.state.running) continue;
         if (r.state.running && (sources & (kUbc | kInit))) {
             auto init = need_init ? probe.init(id) : std::nullopt;
             if (sources & kUbc) r.ubc = probe.ubc(id, init, wanted);
             if ((sources & kInit) && init) r.uptime = probe.uptime(*init);
         }
+        if (r.state.running && (sources & kCpu)) r.cpu_seconds = probe.cpu_seconds(id);
+        if (r.state.running && (sources & kNetIo) && r.cfg) r.net_io = probe.net_io(*r.cfg);
         if (r.state.running && (sources & kLoad)) r.load = probe.loadavg(id);
         if (r.state.running && (sources & kNet)) {
             if (!routed) routed = vz::routed_addresses();

@@ -19,6 +19,7 @@ struct Query {
     bool reverse = false;
     bool json = false;                 // rendered as JSON: beancounter columns show all five figures
     std::string hostname_glob, name_glob, description_glob;
+    unsigned more_sources = 0;         // Sources read beyond what the columns need (metrics: kCpu, kNetIo)
 };
 
 std::vector<Record> collect(const vz::Paths& paths, const Query& q);
@@ -31,5 +32,10 @@ struct TextOptions {
 std::string render_text(const std::vector<Record>& records, const std::vector<const Field*>& columns,
                         const TextOptions& opt);
 std::string render_json(const std::vector<Record>& records, const std::vector<const Field*>& columns);
+
+// Metrics in the Prometheus text exposition format (prometheus.cpp): `metrics_query` sets in `q` what they need,
+// `render_prometheus` writes them for the records collected with it.
+void metrics_query(Query& q);
+std::string render_prometheus(const std::vector<Record>& records);
 
 }  // namespace vzlist

@@ -1,12 +1,14 @@
 // vzlist: list containers and their parameters.
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <fmt/format.h>
 
 #include "cli/syntax.hpp"
 #include "config/ctconfig.hpp"
 #include "config/units.hpp"
 #include "listing.hpp"
 #include "util/error.hpp"
+#include "util/file.hpp"
 #include "util/log.hpp"
 
 namespace {
@@ -18,6 +20,7 @@ constexpr const char* kNameColumns = "smart_name,numproc,status,ip,hostname";
 constexpr const char* kUsage =
     "Usage: vzlist [-a | -S] [-n] [-H] [-t] [-o field[,field...] | -1] [-s [-]field]\n"
     "              [-h pattern] [-N pattern] [-d pattern] [-j] [CTID|name ...]\n"
+    "       vzlist --prometheus[=FILE] [-a | -S] [-h|-N|-d pattern] [CTID|name ...]\n"
     "       vzlist -L | --list\n"
     "\n"
     "  -a, --all                 list all containers\n"
@@ -32,6 +35,8 @@ constexpr const char* kUsage =
     "  -N, --name_filter PATTERN only names matching the shell pattern\n"
     "  -d, --description PATTERN only descriptions matching the shell pattern\n"
     "  -j, --json                JSON output\n"
+    "      --prometheus[=FILE]   metrics of every container (or of those given, -S) in the Prometheus\n"
+    "                            text format; FILE is replaced atomically (node_exporter's textfile collector)\n"
     "  -L, --list                list every field name with its header\n"
     "      --help                this text\n";
 
@@ -49,7 +54,7 @@ std::vector<const vzlist::Field*> parse_columns(const std::string& spec) {
 struct Args {
     bool help = false, all = false, stopped = false, names = false, one = false, no_header = false, no_trim = false,
          json = false, list = false;
-    std::string output, sort, host_glob, name_glob, desc_glob;
+    std::string output, sort, host_glob, name_glob, desc_glob, prometheus_file;
     std::vector<std::string> ids;
 };
 
@@ -65,6 +70,7 @@ void define(CLI::App& app, Args& a) {
     app.add_flag("-t,--no-trim", a.no_trim);
     app.add_flag("-j,--json", a.json);
     app.add_flag("-L,--list", a.list);
+    app.add_option("--prometheus", a.prometheus_file)->expected(0, 1);
     app.add_option("-s,--sort", a.sort);
     app.add_option("-h,--hostname", a.host_glob);
     app.add_option("-N,--name_filter", a.name_glob);
@@ -120,6 +126,20 @@ void choose_cts(const vz::Paths& paths, const Args& a, vzlist::Query& q) {
     }
 }
 
+// --prometheus: the metrics of every container unless -S or CTIDs say otherwise, with the filters.
+vzlist::Query metrics_query_of(const CLI::App& app, const Args& a) {
+    for (const char* other : {"-o", "-n", "-1", "-H", "-t", "-j", "-s"})
+        if (app.count(other))
+            throw vz::Error(vz::Exit::Failure, fmt::format("--prometheus can't be used with {}", other));
+    vzlist::Query q;
+    q.which = vzlist::Which::All;
+    q.hostname_glob = a.host_glob;
+    q.name_glob = a.name_glob;
+    q.description_glob = a.desc_glob;
+    vzlist::metrics_query(q);
+    return q;
+}
+
 int run(int argc, char** argv) {
     CLI::App app{"vzlist", "vzlist"};
     Args a;
@@ -139,7 +159,8 @@ int run(int argc, char** argv) {
         return 0;
     }
 
-    vzlist::Query q = query_of(app, a);
+    bool prometheus = app.count("--prometheus") > 0;
+    vzlist::Query q = prometheus ? metrics_query_of(app, a) : query_of(app, a);
     auto paths = vz::paths();
     choose_cts(paths, a, q);
     auto records = vzlist::collect(paths, q);
@@ -147,9 +168,12 @@ int run(int argc, char** argv) {
         vz::log::write_err("Container(s) not found");
         return kFailure;
     }
-    std::string text = a.json ? vzlist::render_json(records, q.columns)
-                              : vzlist::render_text(records, q.columns, {!a.no_header, !a.no_trim});
-    std::fwrite(text.data(), 1, text.size(), stdout);
+    std::string text = prometheus ? vzlist::render_prometheus(records)
+                       : a.json   ? vzlist::render_json(records, q.columns)
+                                  : vzlist::render_text(records, q.columns, {!a.no_header, !a.no_trim});
+    // FILE is replaced atomically: a reader (node_exporter) sees the old file or the new one, never half of one.
+    if (prometheus && !a.prometheus_file.empty()) vz::write_file_atomic(a.prometheus_file, text, 0644);
+    else std::fwrite(text.data(), 1, text.size(), stdout);
     return 0;
 }
 

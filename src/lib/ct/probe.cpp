@@ -2,6 +2,7 @@
 #include "ct/lock.hpp"
 
 #include "net/venet.hpp"
+#include "net/netlink.hpp"
 #include "net/veth.hpp"
 
 #include <unistd.h>
@@ -19,6 +20,17 @@
 #include "util/strings.hpp"
 
 namespace vz {
+namespace {
+
+// The number a one-number file (cpuacct.usage, a link's statistics) holds; nullopt when missing or not a number.
+std::optional<uint64_t> file_number(const std::string& path) {
+    auto text = read_file(path);
+    if (!text) return std::nullopt;
+    auto words = split(*text, " \n");
+    return words.size() == 1 ? parse_uint(words[0]) : std::nullopt;
+}
+
+}  // namespace
 
 CgroupLayout cgroup_layout(const ConfFile& global) {
     auto* base = global.get("CGROUP_BASE");
@@ -82,6 +94,30 @@ std::optional<double> Probe::uptime(pid_t init) const {
 
 std::optional<std::array<double, 3>> Probe::loadavg(unsigned ctid) const {
     return monitor_loadavg(monitor_socket_name(layout_, ctid));
+}
+
+std::optional<double> Probe::cpu_seconds(unsigned ctid) const {
+    if (layout_.mode == CgroupMode::V2) {
+        auto stat = read_file(layout_.ct_dir("cpu", ctid) + "/cpu.stat");
+        auto usec = stat ? cgroup_keyed(*stat, "usage_usec") : std::nullopt;
+        if (!usec) return std::nullopt;
+        return static_cast<double>(*usec) / 1e6;
+    }
+    auto nsec = file_number(layout_.ct_dir("cpuacct", ctid) + "/cpuacct.usage");
+    if (!nsec) return std::nullopt;
+    return static_cast<double>(*nsec) / 1e9;
+}
+
+std::vector<NetIo> Probe::net_io(const CtConfig& cfg) const {
+    if (!links_) links_ = std::make_unique<std::vector<net::Link>>(net::Netlink().links());
+    std::vector<NetIo> out;
+    for (auto& [host, inside] : net::host_ends(cfg, *links_)) {
+        auto counter = [&](const char* name) {
+            return file_number("/sys/class/net/" + host + "/statistics/" + name).value_or(0);
+        };
+        out.push_back({host, inside, counter("rx_bytes"), counter("tx_bytes")});
+    }
+    return out;
 }
 
 UbcStats Probe::ubc(unsigned ctid, std::optional<pid_t> init, const std::vector<unsigned>& wanted) const {

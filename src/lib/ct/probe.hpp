@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <array>
+#include <cstdint>
 #include <memory>
 #include <map>
 #include <optional>
@@ -21,6 +22,16 @@
 namespace vz {
 
 class CgroupDriver;
+namespace net {
+struct Link;
+}
+
+// One network device of a container, counted at its host end (the venet or veth peer on the host): what the host
+// end received is what the container sent.
+struct NetIo {
+    std::string host_dev, ct_dev;  // the host end's name, the device's name inside
+    uint64_t host_rx_bytes = 0, host_tx_bytes = 0;
+};
 
 // The cgroup layout of the containers of vz.conf `global` (its CGROUP_BASE), detected now.
 CgroupLayout cgroup_layout(const ConfFile& global);
@@ -55,6 +66,10 @@ public:
     std::optional<double> uptime(pid_t init) const;
     // The 1, 5 and 15 minute load averages its monitor keeps; nullopt when no monitor answers.
     std::optional<std::array<double, 3>> loadavg(unsigned ctid) const;
+    // CPU time its processes used, in seconds (v1 cpuacct.usage, v2 cpu.stat usage_usec); nullopt when unknown.
+    std::optional<double> cpu_seconds(unsigned ctid) const;
+    // Its network devices' traffic at their host ends (one dump of the host's links serves every container).
+    std::vector<NetIo> net_io(const CtConfig& cfg) const;
     // Its beancounters (ubc/collect.hpp: `wanted` parts of each resource; `init` where ubc_needs_init says so).
     UbcStats ubc(unsigned ctid, std::optional<pid_t> init, const std::vector<unsigned>& wanted = {}) const;
 
@@ -62,6 +77,7 @@ private:
     CgroupLayout layout_;
     mutable std::unique_ptr<CgroupDriver> driver_;
     mutable std::optional<double> host_uptime_;
+    mutable std::unique_ptr<std::vector<net::Link>> links_;
 };
 
 // Live blocks of running containers, ascending; `ctids` empty means every running one. The given containers

@@ -23,7 +23,6 @@ namespace vz::net {
 namespace {
 
 constexpr uint32_t kPrefAllow = 1000, kPrefDeny = 1001, kPrefNop = 1002;
-constexpr const char* kCtDev = "venet0";
 constexpr int kFamilies[] = {AF_INET, AF_INET6};
 
 // Both ends' MAC: locally administered, from the CTID (each host end differs from every other).
@@ -202,7 +201,7 @@ void default_route(Netlink& ct, int family, int ct_idx) {
     r.scope = RT_SCOPE_LINK;
     r.protocol = RTPROT_BOOT;
     if (int rc = ct.add_route(r); rc)
-        fail(Exit::CantAddIp, "can't add the default route over {} in the container: {}", kCtDev, errno_text(rc));
+        fail(Exit::CantAddIp, "can't add the default route over {} in the container: {}", kVenetDev, errno_text(rc));
 }
 
 void deny_rule(Netlink& h, const std::string& host_end, int family) {
@@ -237,13 +236,13 @@ std::pair<int, int> make_pair_and_rules(Netlink& h, Netlink& ct, const VenetConf
     auto mac = venet_mac(c.ctid);
     // Up only once both exist (IFF_UP in the request makes the kernel refuse it: ENOTCONN).
     VethEnd here{host_end, mac, IFF_NOARP, -1};
-    VethEnd peer{kCtDev, mac, IFF_NOARP, netns_fd};
+    VethEnd peer{kVenetDev, mac, IFF_NOARP, netns_fd};
     if (int rc = h.add_veth(here, peer); rc)
-        fail(Exit::CantAddIp, "can't create {} for CT {} (host end {}): {}", kCtDev, c.ctid, host_end,
+        fail(Exit::CantAddIp, "can't create {} for CT {} (host end {}): {}", kVenetDev, c.ctid, host_end,
              errno_text(rc));
     int host_idx = h.index_of(host_end);
-    int ct_idx = ct.index_of(kCtDev);
-    if (!host_idx || !ct_idx) fail(Exit::CantAddIp, "the new {} of CT {} disappeared", kCtDev, c.ctid);
+    int ct_idx = ct.index_of(kVenetDev);
+    if (!host_idx || !ct_idx) fail(Exit::CantAddIp, "the new {} of CT {} disappeared", kVenetDev, c.ctid);
     if (int rc = h.set_alias(host_idx, venet_alias(c.ctid, c.tag)); rc)
         fail(Exit::CantAddIp, "can't name the host end {} of CT {}: {}", host_end, c.ctid, errno_text(rc));
     for (auto [nl, idx] : {std::pair<Netlink*, int>{&h, host_idx}, {&ct, ct_idx}, {&ct, ct.index_of("lo")}})
@@ -314,8 +313,8 @@ VenetChange venet_change(const VenetConfig& c, int netns_fd, const std::vector<I
         return change;
     }
     Netlink ct(netns_fd);
-    int ct_idx = ct.index_of(kCtDev);
-    if (!ct_idx) fail(Exit::CantAddIp, "CT {} has no {} any more (the host end {} is there)", c.ctid, kCtDev, host_end);
+    int ct_idx = ct.index_of(kVenetDev);
+    if (!ct_idx) fail(Exit::CantAddIp, "CT {} has no {} any more (the host end {} is there)", c.ctid, kVenetDev, host_end);
     auto now = routed_to(h, host_idx);
     auto links = h.links();
     check_free(h, add, host_end, links);

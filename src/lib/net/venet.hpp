@@ -34,6 +34,9 @@ struct VenetConfig {
 
 VenetConfig venet_config(const CtConfig& cfg);
 
+// The device's name inside the container.
+constexpr const char* kVenetDev = "venet0";
+
 // The host end's name: "venet" and the CTID (at most 15 characters for any CTID).
 std::string venet_host_end(unsigned ctid);
 

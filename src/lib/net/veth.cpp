@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "net/netlink.hpp"
+#include "net/venet.hpp"
 #include "util/error.hpp"
 #include "util/log.hpp"
 #include "util/scope.hpp"
@@ -241,6 +242,17 @@ void veth_cleanup(const VethConfig& c) {
     Netlink h;
     for (auto& l : h.links())
         if (ours(l, c)) h.del_link(l.index);
+}
+
+std::vector<std::pair<std::string, std::string>> host_ends(const CtConfig& cfg, const std::vector<Link>& links) {
+    auto c = veth_config(cfg);
+    auto venet = venet_alias(c.ctid, c.tag);
+    std::vector<std::pair<std::string, std::string>> out;
+    for (auto& l : links) {
+        if (l.alias == venet) out.emplace_back(l.name, kVenetDev);
+        else if (auto inside = ours(l, c)) out.emplace_back(l.name, *inside);
+    }
+    return out;
 }
 
 }  // namespace vz::net

@@ -13,11 +13,14 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "config/ctconfig.hpp"
 
 namespace vz::net {
+
+struct Link;  // net/netlink.hpp
 
 struct VethDev {
     std::string ifname, mac, host_ifname, host_mac, bridge;
@@ -45,6 +48,10 @@ void veth_start(const VethConfig& c, int netns_fd);
 // `before`: the configuration the devices were made from (host ends of devices renamed by this change are looked
 // up by their old names, and the filter is set again where its inputs changed).
 void veth_change(const VethConfig& before, const VethConfig& c, int netns_fd);
+
+// The host ends of the container's devices present now, by their aliases (its venet host end and its veth
+// devices' ones) in `links` (a dump of the host's links): (host end's name, the device's name inside).
+std::vector<std::pair<std::string, std::string>> host_ends(const CtConfig& cfg, const std::vector<Link>& links);
 
 // The host ends of the container's devices that are left (after a stop, or a monitor that was killed).
 void veth_cleanup(const VethConfig& c);
