@@ -70,7 +70,9 @@ void define(CLI::App& app, Args& a) {
     app.add_flag("-t,--no-trim", a.no_trim);
     app.add_flag("-j,--json", a.json);
     app.add_flag("-L,--list", a.list);
-    app.add_option("--prometheus", a.prometheus_file)->expected(0, 1);
+    // A flag that takes its FILE only as --prometheus=FILE: `vzlist --prometheus 101` lists CT 101 (an option with
+    // an optional value took 101 for the file). Alone it is "-": stdout.
+    app.add_flag("--prometheus{-}", a.prometheus_file);
     app.add_option("-s,--sort", a.sort);
     app.add_option("-h,--hostname", a.host_glob);
     app.add_option("-N,--name_filter", a.name_glob);
@@ -172,7 +174,7 @@ int run(int argc, char** argv) {
                        : a.json   ? vzlist::render_json(records, q.columns)
                                   : vzlist::render_text(records, q.columns, {!a.no_header, !a.no_trim});
     // FILE is replaced atomically: a reader (node_exporter) sees the old file or the new one, never half of one.
-    if (prometheus && !a.prometheus_file.empty()) vz::write_file_atomic(a.prometheus_file, text, 0644);
+    if (prometheus && a.prometheus_file != "-") vz::write_file_atomic(a.prometheus_file, text, 0644);
     else std::fwrite(text.data(), 1, text.size(), stdout);
     return 0;
 }

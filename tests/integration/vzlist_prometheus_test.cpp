@@ -102,9 +102,10 @@ protected:
     Result promtool_check(const std::string& text) {
         return run({"check", "metrics"}, text, 60s, kPromtool);
     }
-    // `vzlist --prometheus` of CT 101 to stdout; it must succeed.
+    // `vzlist --prometheus 101` to stdout (the CTID after the option is a container, not a file); it must succeed.
     std::string metrics() {
-        auto r = vzlist_run({ct(), "--prometheus"});
+        auto r = vzlist_run({"--prometheus", ct()});
+        EXPECT_FALSE(std::filesystem::exists(ct())) << "--prometheus took the CTID for its FILE";
         EXPECT_EQ(r.status, 0) << r.err;
         return r.out;
     }
@@ -186,7 +187,7 @@ TEST_F(VzlistPrometheus, FileIsReplacedWholeAndAFailedWriteKeepsTheOldOne) {
             if (text.find(kLastFamily) == std::string::npos || !text.ends_with('\n')) ++partial;
         }
     });
-    for (int i = 0; i < 20; ++i) EXPECT_EQ(vzlist_run({"--prometheus", file}).status, 0);
+    for (int i = 0; i < 20; ++i) EXPECT_EQ(vzlist_run({"--prometheus=" + file}).status, 0);
     done = true;
     reader.join();
     EXPECT_GT(reads.load(), 0);
@@ -203,7 +204,7 @@ TEST_F(VzlistPrometheus, FileIsReplacedWholeAndAFailedWriteKeepsTheOldOne) {
         ~Unmount() { ::umount2(path.c_str(), MNT_DETACH); }
     } unmount{dir};
     ASSERT_EQ(::mount(nullptr, dir.c_str(), nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY, nullptr), 0);
-    r = vzlist_run({"--prometheus", file});
+    r = vzlist_run({"--prometheus=" + file});
     EXPECT_EQ(r.status, 1);
     EXPECT_EQ(lines(r.err).size(), 1u) << r.err;
     EXPECT_NE(r.err.find(dir), std::string::npos) << r.err;
