@@ -9,6 +9,7 @@
 #include <iterator>
 #include <set>
 
+#include "cli/completion.hpp"
 #include "cli/syntax.hpp"
 #include "config/ctconfig.hpp"
 #include "config/units.hpp"
@@ -67,10 +68,7 @@ std::vector<std::string> translate(const std::vector<std::string>& args) {
     return out;
 }
 
-// Throws CLI::ParseError on bad usage.
-Options parse(const std::vector<std::string>& args) {
-    Options o;
-    CLI::App app{"vzubc", "vzubc"};
+void define(CLI::App& app, Options& o) {
     app.set_help_flag();
     app.add_flag("-h,--help", o.help);
     app.add_flag("-w,--watch", o.watch);
@@ -91,6 +89,21 @@ Options parse(const std::vector<std::string>& args) {
     app.add_option("-f,--file", o.file);
     app.add_flag("--raw", o.raw);
     app.add_option("cts", o.cts);
+}
+
+// -f names a file, -rd a directory, the positionals containers.
+std::optional<vzcli::Values> completion_hint(const CLI::App&, const CLI::Option& opt) {
+    if (!opt.nonpositional()) return vzcli::containers();
+    if (opt.check_lname("file")) return vzcli::Values{.files = true};
+    if (opt.check_lname("rd")) return vzcli::Values{.dirs = true};
+    return std::nullopt;
+}
+
+// Throws CLI::ParseError on bad usage.
+Options parse(const std::vector<std::string>& args) {
+    Options o;
+    CLI::App app{"vzubc", "vzubc"};
+    define(app, o);
     vzcli::parse(app, translate(args));
     // -W marks the run under watch: the watch options were for the parent.
     o.watch = !o.in_watch && (o.watch || o.watch_diff || o.watch_no_title || !o.watch_interval.empty());
@@ -194,6 +207,11 @@ std::vector<vz::UbcBlock> live(const vz::Paths& paths, const Options& o) {
 
 int run(const std::vector<std::string>& args) {
     Options o;
+    if (vzcli::completion_requested(args)) {
+        CLI::App app{"vzubc", "vzubc"};
+        define(app, o);
+        return vzcli::print_completion(app, "vzubc", completion_hint, kDashWords);
+    }
     try {
         o = parse(args);
     } catch (const CLI::ParseError& e) {
