@@ -142,8 +142,11 @@ _vz_complete() {
     elif "_vz_${tool}_positional" "$scope $npos"; then
         _vz_offer "" "$cur"
     fi
-    # Back to bash's own current word, which starts after the last = or : of ours.
-    local n=$((${#cur} - ${#COMP_WORDS[COMP_CWORD]}))
+    # What readline replaces is the text after the last word break (= or :) of the word, not even bash's
+    # COMP_WORDS[COMP_CWORD] (which is ":" right after a colon).
+    local rest=$cur
+    [[ -n ${COMP_LINE+set} ]] && rest=${cur##*["${COMP_WORDBREAKS-}"]}
+    local n=$((${#cur} - ${#rest}))
     if ((n > 0)); then
         for i in "${!COMPREPLY[@]}"; do COMPREPLY[i]=${COMPREPLY[i]:n}; done
     fi

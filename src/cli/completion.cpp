@@ -1,18 +1,12 @@
 #include "cli/completion.hpp"
 
 #include <cstdio>
-#include <map>
+
+#include "cli/syntax.hpp"
 
 namespace vzcli {
 
 namespace {
-
-// One word for the shell, single-quoted.
-std::string shell_word(const std::string& s) {
-    std::string out = "'";
-    for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return out + "'";
-}
 
 // The words of CLI::IsMember's check ("{restart,ignore}"), the one validator whose accepted words a description
 // lists; nothing for another.
@@ -34,10 +28,10 @@ std::vector<std::string> member_words(CLI::Option& opt) {
 // `_vz_values FLAGS SEP PREFIX w:WORD... g:GLOB...`, the engine's form of Values.
 std::string values_call(const Values& v) {
     std::string flags = std::string(v.files ? "f" : "") + (v.dirs ? "d" : "");
-    std::string out = "_vz_values " + shell_word(flags) + " " + shell_word(v.separator ? std::string(1, v.separator) : "") +
-                      " " + shell_word(v.prefix);
-    for (auto& w : v.words) out += " " + shell_word("w:" + w);
-    for (auto& g : v.globs) out += " " + shell_word("g:" + g);
+    std::string sep = v.separator ? std::string(1, v.separator) : "";
+    std::string out = "_vz_values " + shell_quote(flags) + " " + shell_quote(sep) + " " + shell_quote(v.prefix);
+    for (auto& w : v.words) out += " " + shell_quote("w:" + w);
+    for (auto& g : v.globs) out += " " + shell_quote("g:" + g);
     return out;
 }
 
@@ -64,7 +58,7 @@ public:
             std::vector<std::string> spellings;
             for (auto& n : o->get_snames()) spellings.push_back("-" + n);
             for (auto& n : o->get_lnames()) spellings.push_back(one_dash_.count("-" + n) ? "-" + n : "--" + n);
-            for (auto& sp : spellings) opts += " " + shell_word(sp);
+            for (auto& sp : spellings) opts += " " + shell_quote(sp);
             if (o->get_expected_min() > 0) value(s, *o, spellings);
         }
         options_ += "    " + pattern(s, "") + ") _vz_opts" + opts + " ;;\n";
@@ -74,7 +68,7 @@ public:
         std::string out = "# The data of " + tool + "'s completion, from its own tables (" + tool + " " +
                           kCompletionWord + " at build time).\n";
         out += fn_ + "_commands=(";
-        for (size_t i = 0; i < commands.size(); ++i) out += (i ? " " : "") + shell_word(commands[i]);
+        for (size_t i = 0; i < commands.size(); ++i) out += (i ? " " : "") + shell_quote(commands[i]);
         out += ")\n";
         out += fn_ + "_scope() {\n    case $1 in\n" + scopes_ + "    *) _vz_s=$1 ;;\n    esac\n}\n";
         out += fn_ + "_options() {\n    _vz_o=()\n    case $1 in\n" + options_ + "    esac\n}\n";
@@ -90,8 +84,8 @@ public:
     void scope_names(const Scope& s) {
         if (s.aliases.empty()) return;
         std::string alts;
-        for (auto& a : s.aliases) alts += (alts.empty() ? "" : "|") + shell_word(a);
-        scopes_ += "    " + alts + ") _vz_s=" + shell_word(s.name) + " ;;\n";
+        for (auto& a : s.aliases) alts += (alts.empty() ? "" : "|") + shell_quote(a);
+        scopes_ += "    " + alts + ") _vz_s=" + shell_quote(s.name) + " ;;\n";
     }
 
 private:
@@ -111,7 +105,7 @@ private:
 
     // The case pattern of `key` in scope `s` ("set --onboot"; "" for the scope itself).
     static std::string pattern(const Scope& s, const std::string& key) {
-        return shell_word(key.empty() ? s.name : s.name + " " + key);
+        return shell_quote(key.empty() ? s.name : s.name + " " + key);
     }
 
     void value(const Scope& s, CLI::Option& o, const std::vector<std::string>& spellings) {
@@ -125,7 +119,7 @@ private:
     void positional(const Scope& s, CLI::Option& o, unsigned position) {
         auto v = values_of(s, o);
         bool repeats = o.get_items_expected_max() > 1;
-        std::string pat = repeats ? shell_word(s.name + " ") + "*" : pattern(s, std::to_string(position));
+        std::string pat = repeats ? shell_quote(s.name + " ") + "*" : pattern(s, std::to_string(position));
         positionals_ += "    " + pat + ") " + (v ? values_call(*v) : std::string("_vz_values '' '' ''")) + " ;;\n";
     }
 };
@@ -138,7 +132,8 @@ bool completion_requested(const std::vector<std::string>& args) {
     return args.size() == 1 && args.front() == kCompletionWord;
 }
 
-int print_completion(CLI::App& app, const std::string& tool, const Hints& hints, const std::set<std::string>& one_dash) {
+int print_completion(CLI::App& app, const std::string& tool, const Hints& hints,
+                     const std::set<std::string>& one_dash) {
     Printer p(tool, hints, one_dash);
     p.add(Scope{"", {}, &app});
     std::vector<std::string> commands;

@@ -1,7 +1,8 @@
 // Shell completion from the front ends' own declarations: each tool hands its CLI11 app (every command, option and
-// positional it really accepts) and its word on the values those take to print_completion, which writes them as the
-// data of the bash completion script; the build runs each tool once with kCompletionWord for it (cmake/completion.cmake)
-// and puts the data after the completion engine (src/cli/completion.bash). Nothing is listed twice.
+// positional it really accepts) and its word on the values those take to print_completion, which writes them as
+// the data of the bash completion script; the build runs each tool once with kCompletionWord for it
+// (cmake/completion.cmake) and puts the data after the completion engine (src/cli/completion.bash). Nothing is
+// listed twice.
 #pragma once
 
 #include <CLI/CLI.hpp>

@@ -20,7 +20,8 @@ std::optional<vzcli::Values> param_values(const vz::ParamDef& p) {
 std::optional<vzcli::Values> hint(const CLI::App& cmd, const CLI::Option& opt) {
     if (!opt.nonpositional()) {
         // create names a container that does not exist yet.
-        if (opt.get_name() == "ctid") return cmd.get_name() == "create" ? std::nullopt : std::optional(vzcli::containers());
+        if (opt.get_name() == "ctid")
+            return cmd.get_name() == "create" ? std::nullopt : std::optional(vzcli::containers());
         if (opt.get_name() == "script") return vzcli::Values{.files = true};
         return std::nullopt;
     }

@@ -127,12 +127,6 @@ void check(const Options& o) {
     if (!o.maxheld_threshold.empty()) number("-qm", o.maxheld_threshold);
 }
 
-std::string shell_quote(const std::string& s) {
-    std::string out = "'";
-    for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return out + "'";
-}
-
 std::optional<std::string> find_in_path(const std::string& name) {
     const char* path = std::getenv("PATH");
     for (auto& dir : vz::split(path ? path : "/usr/local/bin:/usr/bin:/bin", ":")) {
@@ -150,9 +144,9 @@ std::optional<std::string> find_in_path(const std::string& name) {
     char self[4096];
     auto n = ::readlink("/proc/self/exe", self, sizeof self - 1);
     if (n <= 0) vz::fail(vz::Exit::System, "can't find my own binary: {}", vz::errno_text(errno));
-    std::string command = shell_quote(std::string(self, static_cast<size_t>(n)));
+    std::string command = vzcli::shell_quote(std::string(self, static_cast<size_t>(n)));
     for (auto& a : args)
-        if (a != "-rc" && a != "-ic") command += " " + shell_quote(a);
+        if (a != "-rc" && a != "-ic") command += " " + vzcli::shell_quote(a);
     command += " -W";
     std::vector<std::string> argv{*watch};
     if (o.watch_diff) argv.push_back("-d");
