@@ -3,7 +3,8 @@
 # A module of src/lib includes its own headers and those of lower layers only; modules of the same layer do not
 # include each other. The front ends include libvz's public headers only (config, ct, ubc, util); the static
 # monitor, which does not link libvz, includes the header-only parts it shares with it (util, ubc, runtime). cli is
-# what the command-line front ends share (their getopt compatibility): it needs util only, and they may include it.
+# what the command-line front ends share (their getopt compatibility, their shell completion): it needs util and
+# config (where the containers are), and they may include it.
 # Usage: cmake -DSRC=<source dir> -P layers.cmake
 set(rank_util 0)
 set(rank_config 1)
@@ -14,7 +15,7 @@ set(rank_ubc 3)
 set(rank_runtime 4)
 set(rank_cpt 4)
 set(rank_ct 5)
-set(public_cli util)
+set(public_cli util config)
 set(public_vzctl config ct ubc util cli)
 set(public_vzlist config ct ubc util cli)
 set(public_vzubc config ct ubc util cli)

@@ -50,6 +50,12 @@ void parse(CLI::App& app, const std::vector<std::string>& args) {
     app.parse(words);
 }
 
+std::string shell_quote(const std::string& s) {
+    std::string out = "'";
+    for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+
 int refuse(const CLI::ParseError& e, const char* usage) {
     vz::log::error(e.what());
     std::fputs(usage, stderr);

@@ -16,6 +16,9 @@ vz::OptionSyntax syntax_of(CLI::App& app);
 // Parses `args` (without the program name) as the original getopt_long did; throws CLI::ParseError.
 void parse(CLI::App& app, const std::vector<std::string>& args);
 
+// `s` as one word of a POSIX shell, single-quoted (the command vzubc hands to watch(1), the completion data).
+std::string shell_quote(const std::string& s);
+
 // vzlist's and vzubc's answer to a command line they can't parse: the reason, the usage text, exit status 1.
 int refuse(const CLI::ParseError& e, const char* usage);
 

@@ -44,6 +44,9 @@ struct Command {
 // In the order of the --help text.
 std::span<const Command> commands();
 
+// The data of vzctl's shell completion (cli/completion.hpp), from `app` with every command's options registered.
+int print_completion(CLI::App& app);
+
 Handler setup_status(CLI::App& sub, bool invoked);
 Handler setup_mount(CLI::App& sub, bool invoked);
 Handler setup_umount(CLI::App& sub, bool invoked);

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <map>
 
+#include "cli/completion.hpp"
 #include "cli/syntax.hpp"
 #include "command.hpp"
 #include "config/ctconfig.hpp"
@@ -155,6 +156,7 @@ int run(int argc, char** argv) {
     // monitor's, which comes second.
     std::string ctid_arg;
     auto registered = add_commands(app, cmd_word, ctid_arg);
+    if (vzcli::completion_requested(args)) return vzctl::print_completion(app);
     vzctl::Context c;
     c.tail = cut_tail(args, cmd_word);
     try {

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <fmt/format.h>
 
+#include "cli/completion.hpp"
 #include "cli/syntax.hpp"
 #include "config/ctconfig.hpp"
 #include "config/units.hpp"
@@ -80,6 +81,16 @@ void define(CLI::App& app, Args& a) {
     app.add_option("ctids", a.ids);
 }
 
+// -o takes a list of field names, -s one with an optional -, the positionals containers.
+std::optional<vzcli::Values> completion_hint(const CLI::App&, const CLI::Option& opt) {
+    if (!opt.nonpositional()) return vzcli::containers();
+    std::vector<std::string> names;
+    for (auto& f : vzlist::fields()) names.push_back(f.name);
+    if (opt.check_lname("output")) return vzcli::Values{.words = names, .separator = ','};
+    if (opt.check_lname("sort")) return vzcli::Values{.words = names, .prefix = "-"};
+    return std::nullopt;
+}
+
 // Columns, sort key, filters and format; which containers is for the caller, who knows the paths.
 vzlist::Query query_of(const CLI::App& app, Args& a) {
     // The last of -o, -n and -1 sets the columns (as the original, which let each overwrite the list).
@@ -146,8 +157,10 @@ int run(int argc, char** argv) {
     CLI::App app{"vzlist", "vzlist"};
     Args a;
     define(app, a);
+    std::vector<std::string> args(argv + 1, argv + argc);
+    if (vzcli::completion_requested(args)) return vzcli::print_completion(app, "vzlist", completion_hint);
     try {
-        vzcli::parse(app, std::vector<std::string>(argv + 1, argv + argc));
+        vzcli::parse(app, args);
     } catch (const CLI::ParseError& e) {
         return vzcli::refuse(e, kUsage);
     }

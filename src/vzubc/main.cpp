@@ -9,6 +9,7 @@
 #include <iterator>
 #include <set>
 
+#include "cli/completion.hpp"
 #include "cli/syntax.hpp"
 #include "config/ctconfig.hpp"
 #include "config/units.hpp"
@@ -67,10 +68,7 @@ std::vector<std::string> translate(const std::vector<std::string>& args) {
     return out;
 }
 
-// Throws CLI::ParseError on bad usage.
-Options parse(const std::vector<std::string>& args) {
-    Options o;
-    CLI::App app{"vzubc", "vzubc"};
+void define(CLI::App& app, Options& o) {
     app.set_help_flag();
     app.add_flag("-h,--help", o.help);
     app.add_flag("-w,--watch", o.watch);
@@ -91,6 +89,21 @@ Options parse(const std::vector<std::string>& args) {
     app.add_option("-f,--file", o.file);
     app.add_flag("--raw", o.raw);
     app.add_option("cts", o.cts);
+}
+
+// -f names a file, -rd a directory, the positionals containers.
+std::optional<vzcli::Values> completion_hint(const CLI::App&, const CLI::Option& opt) {
+    if (!opt.nonpositional()) return vzcli::containers();
+    if (opt.check_lname("file")) return vzcli::Values{.files = true};
+    if (opt.check_lname("rd")) return vzcli::Values{.dirs = true};
+    return std::nullopt;
+}
+
+// Throws CLI::ParseError on bad usage.
+Options parse(const std::vector<std::string>& args) {
+    Options o;
+    CLI::App app{"vzubc", "vzubc"};
+    define(app, o);
     vzcli::parse(app, translate(args));
     // -W marks the run under watch: the watch options were for the parent.
     o.watch = !o.in_watch && (o.watch || o.watch_diff || o.watch_no_title || !o.watch_interval.empty());
@@ -114,12 +127,6 @@ void check(const Options& o) {
     if (!o.maxheld_threshold.empty()) number("-qm", o.maxheld_threshold);
 }
 
-std::string shell_quote(const std::string& s) {
-    std::string out = "'";
-    for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return out + "'";
-}
-
 std::optional<std::string> find_in_path(const std::string& name) {
     const char* path = std::getenv("PATH");
     for (auto& dir : vz::split(path ? path : "/usr/local/bin:/usr/bin:/bin", ":")) {
@@ -137,9 +144,9 @@ std::optional<std::string> find_in_path(const std::string& name) {
     char self[4096];
     auto n = ::readlink("/proc/self/exe", self, sizeof self - 1);
     if (n <= 0) vz::fail(vz::Exit::System, "can't find my own binary: {}", vz::errno_text(errno));
-    std::string command = shell_quote(std::string(self, static_cast<size_t>(n)));
+    std::string command = vzcli::shell_quote(std::string(self, static_cast<size_t>(n)));
     for (auto& a : args)
-        if (a != "-rc" && a != "-ic") command += " " + shell_quote(a);
+        if (a != "-rc" && a != "-ic") command += " " + vzcli::shell_quote(a);
     command += " -W";
     std::vector<std::string> argv{*watch};
     if (o.watch_diff) argv.push_back("-d");
@@ -194,6 +201,11 @@ std::vector<vz::UbcBlock> live(const vz::Paths& paths, const Options& o) {
 
 int run(const std::vector<std::string>& args) {
     Options o;
+    if (vzcli::completion_requested(args)) {
+        CLI::App app{"vzubc", "vzubc"};
+        define(app, o);
+        return vzcli::print_completion(app, "vzubc", completion_hint, kDashWords);
+    }
     try {
         o = parse(args);
     } catch (const CLI::ParseError& e) {

@@ -51,6 +51,12 @@ const std::vector<CapabilityDef>& table() {
 
 }  // namespace
 
+std::vector<std::string_view> capability_names() {
+    std::vector<std::string_view> out;
+    for (auto& c : table()) out.push_back(c.name);
+    return out;
+}
+
 const CapabilityDef* find_capability(std::string_view lower_name) {
     for (auto& c : table())
         if (c.name == lower_name) return &c;

@@ -14,6 +14,8 @@ struct CapabilityDef {
 };
 
 const CapabilityDef* find_capability(std::string_view lower_name);
+// Every name --capability takes, in the table's order.
+std::vector<std::string_view> capability_names();
 
 // The bounding set of a container: defaults, then CAPABILITY="NAME:on NAME:off ..." entries in order.
 // Returns a bit per kernel capability number (0..63).

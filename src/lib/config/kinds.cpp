@@ -25,6 +25,9 @@ constexpr std::array kIptables = {
 
 constexpr std::array kNetfilter = {"disabled", "stateless", "stateful", "full"};
 
+constexpr std::array kLayouts = {"simfs", "ploop"};
+constexpr std::array kPloopModes = {"expanded", "plain", "raw"};  // ploop:MODE
+
 template <typename Arr>
 bool contains(const Arr& a, std::string_view s) {
     return std::find(a.begin(), a.end(), s) != a.end();
@@ -99,9 +102,16 @@ bool valid_meminfo(std::string_view v) {
 bool valid_layout(std::string_view v) {
     auto c = v.find(':');
     auto base = v.substr(0, c);
-    if (c == std::string_view::npos) return base == "simfs" || base == "ploop";
-    auto mode = v.substr(c + 1);
-    return base == "ploop" && (mode == "expanded" || mode == "plain" || mode == "raw");
+    if (c == std::string_view::npos) return contains(kLayouts, base);
+    return base == "ploop" && contains(kPloopModes, v.substr(c + 1));
+}
+
+template <typename Names>
+std::vector<std::string> on_off(const Names& names) {
+    std::vector<std::string> out;
+    for (std::string_view n : names)
+        for (auto* state : {":on", ":off"}) out.push_back(std::string(n) + state);
+    return out;
 }
 
 bool valid_netif_spec(std::string_view spec) {
@@ -214,6 +224,36 @@ bool valid_stored(const ParamDef& p, std::string_view value) {
         case Kind::PciAdd:
             return std::ranges::all_of(split(value, " "), [&](const std::string& item) { return valid_value(p, item); });
         default: return valid_value(p, value);
+    }
+}
+
+ValueWords value_words(const ParamDef& p) {
+    switch (p.kind) {
+        case Kind::YesNo: return {{"yes", "no"}};
+        case Kind::Netfilter: return {{kNetfilter.begin(), kNetfilter.end()}};
+        case Kind::Iptables: return {{kIptables.begin(), kIptables.end()}, ','};
+        case Kind::Capability: return {on_off(capability_names()), ','};
+        case Kind::Features: return {on_off(kFeatures), ','};
+        case Kind::Layout: {
+            ValueWords w{{kLayouts.begin(), kLayouts.end()}};
+            for (auto* mode : kPloopModes) w.words.push_back(std::string("ploop:") + mode);
+            return w;
+        }
+        case Kind::NetifField:
+            if (p.netif_key == "mac_filter") return {{"on", "off"}};
+            return {};
+        case Kind::Cpumask: return {{"all", "auto"}};
+        case Kind::Nodemask: return {{"all"}};
+        case Kind::Meminfo: return {{"none"}};
+        case Kind::IpDel:
+        case Kind::NetifDel: return {{"all"}};
+        case Kind::Nameserver:
+        case Kind::Searchdomain: return {{"inherit"}};
+        case Kind::Ubc:
+        case Kind::VswapSize:
+        case Kind::Iolimit:
+        case Kind::Iopslimit: return {{"unlimited"}};
+        default: return {};
     }
 }
 

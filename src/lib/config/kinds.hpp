@@ -22,6 +22,14 @@ bool valid_stored(const ParamDef& p, std::string_view value);
 // The accepted form of a kind, for error messages and --help.
 std::string accepted_form(const ParamDef& p);
 
+// What the shell completes for a value of p's kind: every value of a kind with few, the keywords of the others
+// ("unlimited", "all", "inherit"); none for free values. A list kind's items are joined by `separator`.
+struct ValueWords {
+    std::vector<std::string> words;
+    char separator = 0;
+};
+ValueWords value_words(const ParamDef& p);
+
 // Canonical spellings the edits store; nullopt when `s` is not one.
 std::optional<std::string> canonical_ip(std::string_view s);   // "10.0.0.1", "2001:db8::1/64"
 std::optional<std::string> canonical_mac(std::string_view s);  // "00:18:51:AA:BB:CC"

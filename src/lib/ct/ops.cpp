@@ -62,11 +62,13 @@ bool dir_empty(const std::string& path) {
     return true;
 }
 
+std::string template_cache(const std::string& template_dir) { return template_dir + "/cache"; }
+
 // The template's archive in TEMPLATE/cache; 19/20 when there is no TEMPLATE or no such template.
 std::string template_tarball(const Paths& p, const ConfFile& global, const std::string& tmpl) {
     auto* tdir = global.get("TEMPLATE");
     if (!tdir || tdir->empty()) fail(Exit::TemplateNotSet, "TEMPLATE is not set in {}", p.vz_conf());
-    auto cache = *tdir + "/cache";
+    auto cache = template_cache(*tdir);
     auto tarball = find_template(cache, tmpl);
     if (!tarball) {
         auto have = list_templates(cache);
@@ -542,6 +544,12 @@ void set_ct(const Paths& p, unsigned ctid, const SetRequest& req, const Tools& t
         stop_ct(p, ctid, StopOptions{}, t);
         start_ct(p, ctid, StartOptions{}, t);
     }
+}
+
+std::vector<std::string> template_globs(const std::string& template_dir) {
+    std::vector<std::string> out;
+    for (auto* suffix : template_suffixes()) out.push_back(template_cache(template_dir) + "/*" + suffix);
+    return out;
 }
 
 }  // namespace vz

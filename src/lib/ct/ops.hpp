@@ -19,6 +19,9 @@ struct CreateRequest {
     std::string command;     // for the lock file
 };
 void create_ct(const Paths& p, unsigned ctid, const CreateRequest& req);
+// Where create looks for the archives of templates under the TEMPLATE directory `template_dir`: one shell glob per
+// archive suffix, `*` standing for the template's name (the shell completion's list of templates).
+std::vector<std::string> template_globs(const std::string& template_dir);
 
 // What a create, convert or destroy of CT `ctid` killed midway left beside its private area `priv`, set right
 // (under the container's lock; `conf` its config, null when it has none): areas being made or removed

@@ -31,6 +31,8 @@ std::string unpack_module() {
 
 }  // namespace
 
+std::span<const char* const> template_suffixes() { return kSuffixes; }
+
 std::vector<std::string> list_templates(const std::string& cache_dir) {
     std::vector<std::string> out;
     Dir d(cache_dir);

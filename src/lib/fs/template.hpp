@@ -2,11 +2,14 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
 namespace vz {
 
+// The archive names a template may have in the cache: <name><suffix>, the first present wins.
+std::span<const char* const> template_suffixes();
 // Template names present in `cache_dir`, sorted: those find_template finds (regular files, no dot names).
 std::vector<std::string> list_templates(const std::string& cache_dir);
 // The tarball of `name`, or nullopt.
