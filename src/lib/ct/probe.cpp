@@ -111,11 +111,13 @@ std::optional<double> Probe::cpu_seconds(unsigned ctid) const {
 std::vector<NetIo> Probe::net_io(const CtConfig& cfg) const {
     if (!links_) links_ = std::make_unique<std::vector<net::Link>>(net::Netlink().links());
     std::vector<NetIo> out;
-    for (auto& [host, inside] : net::host_ends(cfg, *links_)) {
+    // Not a structured binding: clang 14 (the fuzz build) can't capture one in the lambda.
+    for (auto& end : net::host_ends(cfg, *links_)) {
+        const std::string& host = end.first;
         auto counter = [&](const char* name) {
             return file_number("/sys/class/net/" + host + "/statistics/" + name).value_or(0);
         };
-        out.push_back({host, inside, counter("rx_bytes"), counter("tx_bytes")});
+        out.push_back({host, end.second, counter("rx_bytes"), counter("tx_bytes")});
     }
     return out;
 }
