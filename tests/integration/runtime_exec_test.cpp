@@ -78,6 +78,15 @@ TEST_F(RuntimeExec, StdinOfTheCommandIsTheCallers) {
     EXPECT_EQ(r.out, "SHOUT\n");
 }
 
+// Only stdin, stdout and stderr cross into the container: a descriptor vzctl inherited (this test's files, opened
+// before their dup2 and left open) would be a host file in the container, and a daemon keeping it would stop
+// `vzctl suspend` (CRIU can't dump a file of the host's).
+TEST_F(RuntimeExec, NoOtherDescriptorOfTheCallersCrossesIn) {
+    auto r = run({"exec2", ct(), "ls /proc/$$/fd | sort -n | tr '\\n' ' '"});
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(r.out, "0 1 2 ");
+}
+
 TEST_F(RuntimeExec, RunscriptRunsAHostFileInside) {
     auto script = tmp_ / "script.sh";
     write_text(script, "#!/bin/sh\necho running in $(hostname) as $(id -u)\ntest -e /run/vz-booted && echo booted\nexit 9\n");

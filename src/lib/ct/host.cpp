@@ -218,7 +218,12 @@ CtCommand::CtCommand(const CtConfig& cfg, CgroupDriver& cg, pid_t init, const st
     auto js = join_spec(cfg, init);
     js.entered = entered.wr.get();
     try {
-        child_ = ChildProcess(fork_in_ct(js, cg, body));
+        // The command gets the caller's stdin, stdout and stderr, no other descriptor of the host's (a daemon it
+        // starts would keep a host file open in the container, and stop a checkpoint of it).
+        child_ = ChildProcess(fork_in_ct(js, cg, [&body] {
+            close_from_on_exec();
+            body();
+        }));
     } catch (const Error&) {
         check_still_running(cg, ctid_, init, true, lockdir_);
         throw;
