@@ -368,7 +368,7 @@ int listen_on(const char* name) {
 }
 
 // What each polled descriptor is. Fixed tables: no allocation in the monitor.
-enum Kind : char { Init, Listen, Conn, Listener };
+enum Kind : char { Init, Listen, Conn, Listener, Helper };
 constexpr int kSlots = 1024;
 pollfd fds[kSlots];
 Kind kinds[kSlots];
@@ -396,7 +396,7 @@ long now_ms() {
 }
 
 // Serves the container until init ends; returns init's wait status.
-int serve(pid_t init, const Ct& ct, int channel, const char* socket_name) {
+int serve(pid_t init, const Ct& ct, int channel, const char* socket_name, pid_t helper) {
     int pidfd = static_cast<int>(syscall(SYS_pidfd_open, init, 0));
     int status = 0;
     if (pidfd < 0) {  // too old a kernel to poll for init: just wait
@@ -407,6 +407,10 @@ int serve(pid_t init, const Ct& ct, int channel, const char* socket_name) {
     }
     add(pidfd, Init);
     add(channel, Conn);
+    if (helper > 0) {
+        int hfd = static_cast<int>(syscall(SYS_pidfd_open, helper, 0));
+        if (hfd >= 0) add(hfd, Helper);
+    }
     int sock = listen_on(socket_name);
     if (sock >= 0) add(sock, Listen);
     seccomp_notif* req = nullptr;
@@ -457,6 +461,11 @@ int serve(pid_t init, const Ct& ct, int channel, const char* socket_name) {
                     if (m.fd) add(m.fd.release(), Listener);
                     break;
                 }
+                case Helper:
+                    // Ended: reaped, so no zombie stays beside the container.
+                    waitpid(helper, nullptr, WNOHANG);
+                    drop(i);
+                    break;
                 case Listener:
                     // POLLHUP: every process using the filter has ended.
                     if ((ev & POLLIN) && req && answer(ct, fds[i].fd, req, resp)) break;
@@ -474,19 +483,20 @@ int serve(pid_t init, const Ct& ct, int channel, const char* socket_name) {
 
 int main(int argc, char** argv) {
     namespace mp = vz::monitor;
-    if (argc != mp::kArgcPlain && argc != mp::kArgcSysinfo) return 2;
+    if (argc != mp::kArgcPlain && argc != mp::kArgcSysinfo && argc != mp::kArgcRestored) return 2;
     // Terminal and job-control signals belong to the container, not to its monitor.
     for (int sig : {SIGINT, SIGQUIT, SIGHUP, SIGTSTP, SIGTTIN, SIGTTOU, SIGPIPE}) signal(sig, SIG_IGN);
     prctl(PR_SET_NAME, "vzmonitor", 0, 0, 0);
     pid_t init = static_cast<pid_t>(atol(argv[mp::kInit]));
     int status = 0;
-    if (argc == mp::kArgcSysinfo) {
+    if (argc >= mp::kArgcSysinfo) {
         int channel = atoi(argv[mp::kChannel]);
         fcntl(channel, F_SETFD, FD_CLOEXEC);
         fcntl(channel, F_SETFL, O_NONBLOCK);
         Ct ct{strcmp(argv[mp::kMode], mp::kModeV2) == 0, argv[mp::kMemoryCgroup], argv[mp::kPidsCgroup],
               argv[mp::kCpuCgroup], start_of(init)};
-        status = serve(init, ct, channel, argv[mp::kSocket]);
+        pid_t helper = argc == mp::kArgcRestored ? static_cast<pid_t>(atol(argv[mp::kHelper])) : 0;
+        status = serve(init, ct, channel, argv[mp::kSocket], helper);
     } else {
         while (waitpid(init, &status, 0) < 0)
             if (errno != EINTR) {

@@ -23,6 +23,11 @@ void add_stop_flags(CLI::App& sub, vz::StopOptions& o) {
     sub.add_flag("--skip-umount", o.skip_umount, "leave the root mounted");
 }
 
+void add_checkpoint_flags(CLI::App& sub, vz::CheckpointOptions& o) {
+    sub.add_option("--dumpfile", o.dumpfile, "the dump's directory (default: DUMPDIR/Dump.CTID)");
+    sub.add_flag("--skip_arpdetect")->description("accepted for compatibility");
+}
+
 // A command that is one call of libvz.
 Handler acting(void (*act)(const vz::Paths&, unsigned, const vz::Tools&)) {
     return [act](const Context& c) {
@@ -67,6 +72,10 @@ Handler setup_umount(CLI::App&, bool) { return acting(vz::umount_ct); }
 Handler setup_start(CLI::App& sub, bool) { return acting_with(sub, add_start_flags, vz::start_ct); }
 
 Handler setup_stop(CLI::App& sub, bool) { return acting_with(sub, add_stop_flags, vz::stop_ct); }
+
+Handler setup_suspend(CLI::App& sub, bool) { return acting_with(sub, add_checkpoint_flags, vz::suspend_ct); }
+
+Handler setup_resume(CLI::App& sub, bool) { return acting_with(sub, add_checkpoint_flags, vz::resume_ct); }
 
 Handler setup_restart(CLI::App& sub, bool) {
     auto start = std::make_shared<vz::StartOptions>();

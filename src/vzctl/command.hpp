@@ -53,6 +53,8 @@ Handler setup_umount(CLI::App& sub, bool invoked);
 Handler setup_start(CLI::App& sub, bool invoked);
 Handler setup_stop(CLI::App& sub, bool invoked);
 Handler setup_restart(CLI::App& sub, bool invoked);
+Handler setup_suspend(CLI::App& sub, bool invoked);
+Handler setup_resume(CLI::App& sub, bool invoked);
 Handler setup_monitor(CLI::App& sub, bool invoked);
 
 Handler setup_exec(CLI::App& sub, bool invoked);

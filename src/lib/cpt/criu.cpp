@@ -1,11 +1,16 @@
 #include "cpt/criu.hpp"
 
+#include <linux/seccomp.h>
+
+#include <algorithm>
+
 #include <unistd.h>
 
 #include <cstdlib>
 
 #include "config/conf_file.hpp"
 #include "util/error.hpp"
+#include "util/file.hpp"
 #include "util/strings.hpp"
 
 namespace vz::cpt {
@@ -110,6 +115,54 @@ void criu_check(const Criu& criu) {
     auto r = run_criu(criu, {"check"});
     if (r.status != 0)
         fail(Exit::Checkpoint, "CRIU {} check failed (exit {}): {}", criu.path, r.status, telling_line(r.output, true));
+}
+
+std::string criu_log_error(const std::string& log_path) {
+    auto text = read_file(log_path);
+    if (!text) return {};
+    // Not what failed: the rlimit CRIU can't raise without CAP_SYS_RESOURCE, and its probes for iptables tools.
+    constexpr std::string_view kHarmless[] = {"rlimit:", "execvp(", " -V failed"};
+    for (auto& line : split(*text, "\n")) {
+        if (line.find("Error (criu/") == std::string::npos) continue;
+        if (std::none_of(std::begin(kHarmless), std::end(kHarmless),
+                         [&](std::string_view h) { return line.find(h) != std::string::npos; }))
+            return line.substr(line.find("Error (criu/"));
+    }
+    return telling_line(*text, true);
+}
+
+std::vector<ExternalMount> external_mounts(std::string_view mountinfo) {
+    std::vector<ExternalMount> out;
+    for (auto& line : split(mountinfo, "\n")) {
+        // id parent maj:min root mountpoint options [optional fields] - fstype source super-options
+        auto fields = split(line, " ");
+        auto dash = std::find(fields.begin(), fields.end(), "-");
+        if (fields.size() < 5 || dash == fields.end() || dash + 1 == fields.end()) continue;
+        for (auto& t : kExternalTags)
+            if (*(dash + 1) == t.fstype) out.push_back({std::string(fields[4]), std::string(t.tag) + std::string(fields[3])});
+    }
+    return out;
+}
+
+std::optional<std::pair<std::string, std::string>> split_external_key(std::string_view key) {
+    for (auto& t : kExternalTags)
+        if (key.starts_with(t.tag) && key.size() > t.tag.size() && key[t.tag.size()] == '/')
+            return std::pair{std::string(t.tag), std::string(key.substr(t.tag.size()))};
+    return std::nullopt;
+}
+
+size_t disarm_user_notif(std::string& image) {
+    // BPF_RET|BPF_K (0x0006), jt 0, jf 0, k: little-endian.
+    constexpr char kNotify[8] = {0x06, 0, 0, 0, 0, 0, static_cast<char>(0xc0), 0x7f};
+    constexpr char kAllow[8] = {0x06, 0, 0, 0, 0, 0, static_cast<char>(0xff), 0x7f};
+    static_assert(SECCOMP_RET_USER_NOTIF == 0x7fc00000U && SECCOMP_RET_ALLOW == 0x7fff0000U);
+    size_t n = 0;
+    for (auto pos = image.find(std::string_view(kNotify, 8)); pos != std::string::npos;
+         pos = image.find(std::string_view(kNotify, 8), pos + 8)) {
+        image.replace(pos, 8, kAllow, 8);
+        ++n;
+    }
+    return n;
 }
 
 }  // namespace vz::cpt

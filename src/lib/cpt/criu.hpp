@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "util/process.hpp"
@@ -52,5 +53,33 @@ ProgramResult run_criu(const Criu& criu, const std::vector<std::string>& args);
 // `criu check`: whether this kernel has what CRIU needs to checkpoint and restore; when not, vz::Error(Checkpoint)
 // naming what CRIU reported.
 void criu_check(const Criu& criu);
+
+// What a CRIU log (-o FILE) says went wrong, in one line: its first "Error (criu/...)" line but the harmless ones
+// (RLIMIT_NOFILE, probes for iptables tools), else its last line; empty when the file can't be read.
+std::string criu_log_error(const std::string& log_path);
+
+// A mount of the container whose file system is the host's, not the container's own: an LXCFS or vzubcfs file, a
+// host device node bound in. CRIU can't dump it; it is named to CRIU as external (`--external mnt[PATH]:KEY`) and
+// given its host path again at restore (`--external mnt[KEY]:HOST`).
+struct ExternalMount {
+    std::string path;  // where it is mounted, in the container
+    std::string key;   // "<tag><root>": the tag says which host file system (kExternalTags), root is the file in it
+};
+// The tags of external mounts, by file system type (mountinfo's): LXCFS, vzubcfs, the host's /dev.
+struct ExternalTag {
+    std::string_view fstype, tag;
+};
+inline constexpr ExternalTag kExternalTags[] = {{"fuse.lxcfs", "lxcfs"}, {"fuse.vzubcfs", "vzubcfs"}, {"devtmpfs", "dev"}};
+// The external mounts in a /proc/PID/mountinfo text (paths as that process sees them).
+std::vector<ExternalMount> external_mounts(std::string_view mountinfo);
+// The key's tag and its file ("lxcfs/proc/cpuinfo" -> {"lxcfs", "/proc/cpuinfo"}); nullopt for a key of no known tag.
+std::optional<std::pair<std::string, std::string>> split_external_key(std::string_view key);
+
+// Seccomp filters as CRIU dumped them (seccomp.img: classic BPF programs, 8 bytes an instruction) with every
+// "return USER_NOTIF" made "return ALLOW". A user notification needs a listener, and a restored filter has none:
+// without this, the calls the container's monitor answers (runtime/seccomp.hpp) would fail with ENOSYS after a
+// restore. The restored processes get them from the notification filter `criu restore` runs under instead, whose
+// listener the new monitor holds; the deny list stays in their own filters. Returns how many were changed.
+size_t disarm_user_notif(std::string& image);
 
 }  // namespace vz::cpt

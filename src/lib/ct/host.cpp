@@ -1,6 +1,7 @@
 #include "ct/host.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/mount.h>
 #include <unistd.h>
 
@@ -241,8 +242,23 @@ int CtCommand::wait() {
     return code;
 }
 
-void exec_monitor(const Tools& t, const CtConfig& cfg, pid_t init, Fd channel) {
-    auto args = monitor_argv(ct_cgroup_layout(cfg), cfg.ctid(), init, t.vzctl, channel ? channel.get() : -1);
+void fork_monitor(const std::function<void(int status_fd)>& become) {
+    auto status = make_pipe();
+    if (fork_or_throw() == 0) {
+        ::setsid();
+        ::signal(SIGINT, SIG_IGN);
+        stdio_to_null();
+        status.rd.reset();
+        close_from_on_exec();
+        become(status.wr.get());
+        ::_exit(1);
+    }
+    status.wr.reset();
+    wait_init_started(status.rd.get());
+}
+
+void exec_monitor(const Tools& t, const CtConfig& cfg, pid_t init, Fd channel, pid_t helper) {
+    auto args = monitor_argv(ct_cgroup_layout(cfg), cfg.ctid(), init, t.vzctl, channel ? channel.get() : -1, helper);
     if (channel) ::fcntl(channel.get(), F_SETFD, 0);  // kept across the exec
     ::execv(t.monitor.c_str(), CArgs(args).get());
 }

@@ -77,8 +77,15 @@ Fd running_ct_netns(const CtConfig& cfg, CgroupDriver& cg, Exit code);
 // After the container's processes are gone: its cgroup, what the host held for its network, its vzubcfs files.
 void release_host(const CtConfig& cfg, CgroupDriver& cg);
 
+// Forks the process that becomes a container's monitor, in a session of its own (it outlives this vzctl), its
+// stdio on /dev/null, none of our descriptors past its exec (the lock is this vzctl's); it runs `become` with the
+// write end of a status pipe (what spawn_init's child writes, see runtime/init.hpp), which must not return.
+// Returns when the container's init runs, or throws what the child reported.
+void fork_monitor(const std::function<void(int status_fd)>& become);
+
 // Becomes the monitor of `init` (returns only when the exec fails). With the channel of init's sysinfo(2) filter,
-// the monitor also answers sysinfo(2) for the container (runtime/sysinfo.hpp).
-void exec_monitor(const Tools& t, const CtConfig& cfg, pid_t init, Fd channel);
+// the monitor also answers sysinfo(2) for the container (runtime/sysinfo.hpp); `helper`: another child of this
+// process for the monitor to reap (resume's `criu restore`).
+void exec_monitor(const Tools& t, const CtConfig& cfg, pid_t init, Fd channel, pid_t helper = 0);
 
 }  // namespace vz

@@ -58,6 +58,15 @@ struct StopOptions {
 };
 void stop_ct(const Paths& p, unsigned ctid, const StopOptions& o, const Tools& t);
 
+// suspend (chkpnt): the running container dumped by CRIU into DUMPDIR/Dump.CTID (or `dumpfile`), then stopped and
+// unmounted; a failed dump leaves it running (16). resume (restore): brought back from the dump under a fresh
+// monitor, the dump removed; a failed restore leaves the dump for another try and nothing started (17).
+struct CheckpointOptions {
+    std::string dumpfile;  // empty: DUMPDIR/Dump.CTID
+};
+void suspend_ct(const Paths& p, unsigned ctid, const CheckpointOptions& o, const Tools& t);
+void resume_ct(const Paths& p, unsigned ctid, const CheckpointOptions& o, const Tools& t);
+
 // The monitor's hand-over after init ended: "restart" (reboot inside) or "cleanup" (halt, kill, crash), run as
 // the hidden vzctl command kMonitorCommand (runtime/monitor_protocol.hpp).
 inline constexpr const char* kMonitorCommand = monitor::kHandOver;

@@ -130,6 +130,11 @@ void umount_ct(const Paths& p, unsigned ctid, const Tools& t) {
 }
 
 void start_ct(const Paths& p, unsigned ctid, const StartOptions& o, const Tools& t) {
+    // As the original: a suspended container (its dump is there) starts by resuming from the dump.
+    if (auto cfg = load_ct(p, ctid, false); !driver_of(cfg)->exists(ctid) && is_dir(dump_file(cfg))) {
+        resume_ct(p, ctid, {}, t);
+        return;
+    }
     auto [lock, cfg] = lock_and_load(p, ctid, t.command);
     if (cfg.get_or("DISABLED", "no") == "yes" && !o.force)
         fail(Exit::StartDisabled, "Container start disabled (use --force)");
@@ -142,18 +147,7 @@ void start_ct(const Paths& p, unsigned ctid, const StartOptions& o, const Tools&
     log::info("Starting container...");
     if (!ct_idmap(cfg)) log::warn("{}", kPrivilegedWarning);
     HostSetup host(cfg, *cg, t.ubcfs, true, !o.skip_fsck);
-    auto status = make_pipe();
-    if (fork_or_throw() == 0) {
-        ::setsid();
-        ::signal(SIGINT, SIG_IGN);
-        stdio_to_null();
-        status.rd.reset();
-        // The lock belongs to this vzctl, not to the monitor that outlives it.
-        close_from_on_exec();
-        run_monitor(cfg, *cg, host.resources(), status.wr.get(), t);
-    }
-    status.wr.reset();
-    wait_init_started(status.rd.get());
+    fork_monitor([&](int status_fd) { run_monitor(cfg, *cg, host.resources(), status_fd, t); });
     // The monitor lives on; it is no longer ours to wait for.
     host.keep();
     log::info("Container start in progress...");

@@ -12,10 +12,13 @@ namespace vz::monitor {
 
 // argv of the monitor: "vzmonitor <init pid> <vzctl> <ctid>", and with the sysinfo service
 // "... <channel fd> <socket name> v1|v2 <memory cgroup> <pids cgroup> <cpu cgroup>". init's filter listener arrives
-// on the channel, as a joining process's does on a connection to the socket.
-enum Arg : int { kInit = 1, kVzctl, kCtid, kChannel, kSocket, kMode, kMemoryCgroup, kPidsCgroup, kCpuCgroup };
+// on the channel, as a joining process's does on a connection to the socket. After a restore (vzctl resume) one
+// more: "<helper pid>", a child of the monitor's process other than init (the `criu restore` that is finishing),
+// which the monitor reaps when it ends.
+enum Arg : int { kInit = 1, kVzctl, kCtid, kChannel, kSocket, kMode, kMemoryCgroup, kPidsCgroup, kCpuCgroup, kHelper };
 inline constexpr int kArgcPlain = kChannel;
 inline constexpr int kArgcSysinfo = kCpuCgroup + 1;
+inline constexpr int kArgcRestored = kHelper + 1;
 inline constexpr const char* kModeV2 = "v2";
 inline constexpr const char* kModeV1 = "v1";
 

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 
 #include <cerrno>
+#include <cstring>
 #include <cstdint>
 #include <utility>
 
@@ -127,7 +128,12 @@ std::vector<const char*> denied_syscalls() {
     return out;
 }
 
-std::optional<Fd> install_ct_filter(bool notify, bool netfilter) {
+namespace {
+
+// Loads a filter with the deny list (`deny`; with `netfilter` false also the netfilter rules) and/or the notification
+// rules (`notify`); the listener when there are notification rules, an invalid Fd otherwise; nullopt when the kernel
+// or libseccomp refused.
+std::optional<Fd> load_filter(bool deny, bool notify, bool netfilter) {
     Ctx c;
     if (!c.ctx) return std::nullopt;
     // Other ABIs (32-bit programs) keep the kernel's answer rather than being killed; setuid keeps working.
@@ -139,15 +145,43 @@ std::optional<Fd> install_ct_filter(bool notify, bool netfilter) {
         for (uint32_t arch : {uint32_t{SCMP_ARCH_X86}, uint32_t{SCMP_ARCH_X32}})
             if (int r = seccomp_arch_add(c.ctx, arch); r != 0 && r != -EEXIST) return std::nullopt;
     }
-    for (auto& d : kDenied)
-        if (!add_denied(c.ctx, d)) return std::nullopt;
-    if (!netfilter && !add_netfilter_denial(c.ctx)) return std::nullopt;
-    notify = notify && !sysinfo_unsupported();
+    if (deny) {
+        for (auto& d : kDenied)
+            if (!add_denied(c.ctx, d)) return std::nullopt;
+        if (!netfilter && !add_netfilter_denial(c.ctx)) return std::nullopt;
+    }
     if (notify)
         for (int nr : {SCMP_SYS(sysinfo), SCMP_SYS(sched_getaffinity), SCMP_SYS(mount), SCMP_SYS(umount2)})
             if (seccomp_rule_add(c.ctx, SCMP_ACT_NOTIFY, nr, 0) != 0) return std::nullopt;
     if (seccomp_load(c.ctx) != 0) return std::nullopt;
     return Fd(notify ? seccomp_notify_fd(c.ctx) : -1);
+}
+
+}  // namespace
+
+std::optional<Fd> install_ct_filter(bool notify, bool netfilter) {
+    return load_filter(true, notify && !sysinfo_unsupported(), netfilter);
+}
+
+bool continue_notification(int listener) {
+    seccomp_notif* req = nullptr;
+    seccomp_notif_resp* resp = nullptr;
+    if (seccomp_notify_alloc(&req, &resp) != 0) return false;
+    memset(req, 0, sizeof *req);
+    bool alive = seccomp_notify_receive(listener, req) == 0 || errno == EINTR || errno == ENOENT;
+    if (req->id) {
+        memset(resp, 0, sizeof *resp);
+        resp->id = req->id;
+        resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+        seccomp_notify_respond(listener, resp);  // fails only when the caller is gone
+    }
+    seccomp_notify_free(req, resp);
+    return alive;
+}
+
+std::optional<Fd> install_notify_filter() {
+    if (sysinfo_unsupported()) return std::nullopt;
+    return load_filter(false, true, true);
 }
 
 }  // namespace vz

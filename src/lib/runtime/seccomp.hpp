@@ -27,6 +27,16 @@ namespace vz {
 // on into the container without its deny list.
 std::optional<Fd> install_ct_filter(bool notify, bool netfilter);
 
+// Only the notification rules, with their listener: what `criu restore` runs under (ct/suspend.cpp), so that every
+// process it restores inherits them and the container's new monitor answers them. The deny list comes back with
+// the restored processes' own filters, whose notification rules were disarmed in the dump (cpt/criu.hpp).
+// nullopt when the kernel or libseccomp refused.
+std::optional<Fd> install_notify_filter();
+
+// Receives one notification from `listener` and lets the call go on as the kernel would (what criu's own calls
+// get while it restores a container); false when the listener is finished with (every process under it ended).
+bool continue_notification(int listener);
+
 // The names of the denied system calls, in the table's order (for the documentation check and the tests).
 std::vector<const char*> denied_syscalls();
 

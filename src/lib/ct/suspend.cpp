@@ -1,0 +1,266 @@
+// suspend (chkpnt) and resume (restore): the whole container dumped by CRIU into DUMPDIR/Dump.CTID and stopped, then
+// brought back from it under a fresh monitor (DESIGN.md "CRIU", vzctl(8) CHECKPOINTING).
+//
+// The seccomp listener across a restore: CRIU restores each process's filters, but a restored filter has no
+// listener, so the calls the monitor answers would fail with ENOSYS. So the dump's filters get their notification
+// rules disarmed (cpt::disarm_user_notif; their deny list stays), and `criu restore` itself runs under the
+// notification rules alone (install_notify_filter), which every process it restores inherits. Until CRIU wrote its
+// pidfile (every process restored, none running its own code yet) this process lets CRIU's own calls (its mounts)
+// go on; then it execs the monitor, which takes the listener and answers as for a started container.
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/inotify.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include "config/areas.hpp"
+#include "cpt/criu.hpp"
+#include "ct/host.hpp"
+#include "ct/probe.hpp"
+#include "ct/state.hpp"
+#include "runtime/join.hpp"
+#include "runtime/seccomp.hpp"
+#include "util/error.hpp"
+#include "util/fdpass.hpp"
+#include "util/file.hpp"
+#include "util/log.hpp"
+#include "util/process.hpp"
+#include "util/strings.hpp"
+
+namespace vz {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+// The external mounts' keys, one a line, beside the images: resume maps each to its host path again.
+constexpr const char* kExternalsFile = "vz-external";
+constexpr const char* kDumpLog = "dump.log";
+constexpr const char* kRestoreLog = "restore.log";
+constexpr const char* kPidFile = "restore.pid";
+constexpr const char* kSeccompImage = "seccomp.img";
+
+std::string dump_dir(const CtConfig& cfg, const std::string& dumpfile) {
+    return dumpfile.empty() ? dump_file(cfg) : dumpfile;
+}
+
+// What CRIU needs in both directions for a whole container (DESIGN.md "CRIU").
+std::vector<std::string> common_args(const std::string& dir) {
+    return {"-D", dir, "--tcp-established", "--file-locks", "--link-remap", "--manage-cgroups=soft", "-v2"};
+}
+
+// The network devices CRIU would have to recreate on the host's side are not handled yet.
+void check_suspendable(const CtConfig& cfg) {
+    for (auto* key : {"IP_ADDRESS", "NETIF", "NETDEV"})
+        if (!cfg.get_or(key, "").empty())
+            fail(Exit::Checkpoint, "Checkpointing a container with {} is not supported yet", key);
+}
+
+std::string freezer_dir(const CtConfig& cfg) {
+    auto layout = ct_cgroup_layout(cfg);
+    return layout.ct_dir("freezer", cfg.ctid());
+}
+
+bool wait_empty(CgroupDriver& cg, unsigned ctid, std::chrono::milliseconds limit) {
+    auto end = Clock::now() + limit;
+    while (!cg.procs(ctid).empty()) {
+        if (Clock::now() >= end) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return true;
+}
+
+// A failed dump leaves the container running: thawed (CRIU thaws it, unless it was killed midway).
+void thaw(const CtConfig& cfg) {
+    auto layout = ct_cgroup_layout(cfg);
+    bool v2 = layout.mode == CgroupMode::V2;
+    auto path = v2 ? layout.ct_dir("", cfg.ctid()) + "/cgroup.freeze" : freezer_dir(cfg) + "/freezer.state";
+    Fd f(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+    if (f) write_all(f.get(), v2 ? "0" : "THAWED");
+}
+
+// The host path of an external mount's key at restore, from the config the container is restored with.
+std::string external_source(const InitSpec& spec, const std::string& key) {
+    auto parts = cpt::split_external_key(key);
+    if (!parts) fail(Exit::Restore, "Unknown external mount {} in the dump", key);
+    auto& [tag, file] = *parts;
+    if (tag == "dev") return "/dev" + file;
+    if (tag == "lxcfs") {
+        if (spec.lxcfs.empty()) fail(Exit::Restore, "The dump uses LXCFS's files, but LXCFS is not running");
+        return spec.lxcfs + file;
+    }
+    if (spec.ubc.empty()) fail(Exit::Restore, "The dump uses vzubcfs's files, but vzubcfs is not running");
+    return dir_name(spec.ubc) + file;
+}
+
+// In the process that becomes the monitor: runs `criu restore` under the notification filter, lets CRIU's own calls
+// go on until its pidfile names the restored init, then execs the monitor. Errors go to `status_fd`.
+[[noreturn]] void restore_and_monitor(const CtConfig& cfg, const cpt::Criu& criu, const std::vector<std::string>& args,
+                                      const std::string& dir, int status_fd, const Tools& t) {
+    auto report = [&](const std::string& what) {
+        write_all(status_fd, std::to_string(static_cast<int>(Exit::Restore)) + " " + what);
+        ::_exit(1);
+    };
+    int sv[2];
+    if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) report("socketpair: " + errno_text(errno));
+    Fd mine(sv[0]), theirs(sv[1]);
+    Fd watch(::inotify_init1(IN_CLOEXEC | IN_NONBLOCK));
+    if (!watch || ::inotify_add_watch(watch.get(), dir.c_str(), IN_CLOSE_WRITE | IN_MOVED_TO) < 0)
+        report("inotify on " + dir + ": " + errno_text(errno));
+    pid_t criu_pid = ::fork();
+    if (criu_pid < 0) report("fork: " + errno_text(errno));
+    if (criu_pid == 0) {
+        auto listener = install_notify_filter();
+        if (!listener || !*listener || !send_fd(theirs.get(), listener->get())) ::_exit(126);
+        listener->reset();
+        std::vector<std::string> argv{criu.path};
+        argv.insert(argv.end(), args.begin(), args.end());
+        exec_argv(argv, exec_environment(), false);
+        ::_exit(127);
+    }
+    theirs.reset();
+    auto m = recv_message(mine.get());
+    if (!m.fd) {
+        ::waitpid(criu_pid, nullptr, 0);
+        report("the notification filter for CRIU could not be installed");
+    }
+    Fd listener = std::move(m.fd);
+    Fd criu_fd = open_pidfd(criu_pid);
+    auto pidfile = dir + "/" + kPidFile;
+    bool reaped = false;
+    for (;;) {
+        if (auto text = read_file(pidfile); text && !text->empty() && text->back() == '\n') break;
+        pollfd p[3] = {{listener.get(), POLLIN, 0}, {watch.get(), POLLIN, 0}, {criu_fd.get(), POLLIN, 0}};
+        if (::poll(p, 3, 1000) < 0 && errno != EINTR) report("poll: " + errno_text(errno));
+        if (p[0].revents & POLLIN) continue_notification(listener.get());
+        if (p[1].revents & POLLIN) {
+            char buf[4096];
+            while (::read(watch.get(), buf, sizeof buf) > 0) {
+            }
+        }
+        if (p[2].revents & POLLIN) {
+            int st = 0;
+            ::waitpid(criu_pid, &st, 0);
+            reaped = true;
+            if (auto text = read_file(pidfile); text && !text->empty()) break;  // restored, and CRIU ended already
+            auto why = cpt::criu_log_error(dir + "/" + kRestoreLog);
+            report(fmt::format("CRIU restore failed (exit {}): {}", WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st),
+                               why.empty() ? "see " + dir + "/" + kRestoreLog : why));
+        }
+    }
+    auto text = read_file(pidfile).value_or("");
+    auto init = parse_uint(std::string_view(text).substr(0, text.find('\n')));
+    if (!init || parent_of(static_cast<pid_t>(*init)) != ::getpid()) report("CRIU restored no init of ours");
+    // The listener goes to the monitor as init's does on a start: over the channel.
+    int ch[2];
+    if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ch) != 0 || !send_fd(ch[0], listener.get()))
+        report("can't hand the listener over");
+    ::close(ch[0]);
+    listener.reset();
+    watch.reset();
+    criu_fd.reset();
+    exec_monitor(t, cfg, static_cast<pid_t>(*init), Fd(ch[1]), reaped ? 0 : criu_pid);
+    report(fmt::format("can't run the monitor {}: {}", t.monitor, errno_text(errno)));
+    ::_exit(1);
+}
+
+}  // namespace
+
+void suspend_ct(const Paths& p, unsigned ctid, const CheckpointOptions& o, const Tools& t) {
+    auto [lock, cfg] = lock_and_load(p, ctid, t.command);
+    check_suspendable(cfg);
+    auto cg = driver_of(cfg);
+    auto init = find_init(*cg, ctid);
+    if (!init) fail(Exit::NotRunning, "Container is not running");
+    auto criu = cpt::find_criu(cfg.global());
+    auto dir = dump_dir(cfg, o.dumpfile);
+    if (path_exists(dir)) fail(Exit::Checkpoint, "Dump {} exists already: resume the container or remove it", dir);
+    auto work = dir + ".partial";
+    std::error_code ec;
+    fs::remove_all(work, ec);
+    fs::create_directories(work, ec);
+    if (ec) fail(Exit::Checkpoint, "Can't create {}: {}", work, ec.message());
+    ScopeGuard unwork([&] { fs::remove_all(work, ec); });
+
+    log::info("Setting up checkpoint...");
+    auto mountinfo = read_file("/proc/" + std::to_string(*init) + "/mountinfo");
+    if (!mountinfo) fail(Exit::NotRunning, "Container is not running");
+    auto args = common_args(work);
+    std::string keys;
+    for (auto& m : cpt::external_mounts(*mountinfo)) {
+        args.push_back("--external");
+        args.push_back("mnt[" + m.path + "]:" + m.key);
+        keys += m.key + "\n";
+    }
+    write_file_atomic(work + "/" + kExternalsFile, keys);
+    auto layout = ct_cgroup_layout(cfg);
+    auto freezer = layout.mode == CgroupMode::V2 ? layout.ct_dir("", ctid) : freezer_dir(cfg);
+    args.insert(args.end(), {"dump", "-t", std::to_string(*init), "-o", kDumpLog, "--root", cfg.ve_root(),
+                             "--freeze-cgroup", freezer, "--network-lock", "nftables"});
+    log::info("suspend...");
+    log::info("dump...");
+    auto r = cpt::run_criu(criu, args);
+    if (r.status != 0) {
+        thaw(cfg);
+        auto why = cpt::criu_log_error(work + "/" + kDumpLog);
+        auto failed = dir + ".fail";
+        fs::remove_all(failed, ec);
+        fs::rename(work, failed, ec);
+        fail(Exit::Checkpoint, "Failed to checkpoint the container (CRIU exit {}): {}{}", r.status,
+             why.empty() ? r.output : why, ec ? "" : "; the log is in " + failed + "/" + kDumpLog);
+    }
+    // The monitor's listener does not survive in the images; the restored processes get the notification rules
+    // from the filter criu restore runs under.
+    auto seccomp_image = work + "/" + kSeccompImage;
+    if (auto image = read_file(seccomp_image)) {
+        cpt::disarm_user_notif(*image);
+        write_file_atomic(seccomp_image, *image);
+    }
+    log::info("kill...");
+    cg->kill_all(ctid);
+    if (!wait_empty(*cg, ctid, std::chrono::seconds(10)))
+        fail(Exit::Checkpoint, "Unable to stop the container after the dump: processes are left in its cgroup");
+    release_host(cfg, *cg);
+    umount_private(cfg);
+    fs::rename(work, dir, ec);
+    if (ec) fail(Exit::Checkpoint, "Can't rename {} to {}: {}", work, dir, ec.message());
+    unwork.release();
+    log::info("Checkpointing completed successfully");
+}
+
+void resume_ct(const Paths& p, unsigned ctid, const CheckpointOptions& o, const Tools& t) {
+    auto [lock, cfg] = lock_and_load(p, ctid, t.command);
+    check_areas(p, cfg);
+    auto cg = driver_of(cfg);
+    if (!cg->procs(ctid).empty()) fail(Exit::Running, "Container is already running");
+    auto dir = dump_dir(cfg, o.dumpfile);
+    if (!is_dir(dir)) fail(Exit::Restore, "No dump of the container at {}", dir);
+    auto criu = cpt::find_criu(cfg.global());
+    log::info("Restoring container ...");
+    HostSetup host(cfg, *cg, t.ubcfs, false, true);
+    auto spec = init_spec(cfg, host.resources());
+    auto args = common_args(dir);
+    for (auto& key : split(read_file(dir + "/" + kExternalsFile).value_or(""), "\n")) {
+        if (key.empty()) continue;
+        args.push_back("--external");
+        args.push_back("mnt[" + key + "]:" + external_source(spec, key));
+    }
+    std::error_code ec;
+    fs::remove(dir + "/" + kPidFile, ec);  // CRIU checks it only after restoring, and then kills what it restored
+    args.insert(args.end(), {"restore", "-o", kRestoreLog, "--root", cfg.ve_root(), "--restore-detached",
+                             "--restore-sibling", "--pidfile", dir + "/" + kPidFile});
+    log::info("undump...");
+    fork_monitor([&](int status_fd) { restore_and_monitor(cfg, criu, args, dir, status_fd, t); });
+    host.keep();
+    log::info("resume...");
+    fs::remove_all(dir, ec);
+    log::info("Restoring completed successfully");
+}
+
+}  // namespace vz

@@ -1,0 +1,139 @@
+// vzctl suspend / resume (chkpnt / restore, src/lib/ct/suspend.cpp) with the real CRIU (scripts/setup's): the
+// default (unprivileged) busybox container is dumped and stopped, `status` says suspended, and resume brings the same
+// processes back under a fresh monitor, still answered by it (busybox free from a restored process shows the
+// container's RAM, a fresh procfs mount is still refused), limits in force. A failed dump leaves it running; a
+// failed restore keeps the dump and starts nothing; `start` of a suspended container resumes it.
+#include <sys/stat.h>
+
+#include "../support/runtime_fixture.hpp"
+
+namespace {
+
+using namespace vztest;
+
+class Suspend : public RuntimeTest {
+protected:
+    // CRIU opens the host's files of the container (vzubcfs's under LOCKDIR) again at restore, from inside the
+    // container's user namespace: their directories must be searchable by others, as /vz/lock is (vzctl(8)).
+    Suspend() { ::chmod(tmp_.path().c_str(), 0711); }
+
+    std::string dump() const { return tmp_ / ("dump/Dump." + ct()); }
+
+    // A restored process of the container's own (not a vzctl exec: that joins with a filter of its own) that every
+    // 0.1 s counts on, writes busybox free's output and tries a fresh procfs, into /tmp files.
+    void start_worker() {
+        auto r = sh("setsid sh -c 'n=0; while :; do n=$((n+1)); echo $n > /tmp/n.new; mv /tmp/n.new /tmp/n; "
+                    "free > /tmp/free.new; mv /tmp/free.new /tmp/free; "
+                    "mount -t proc proc /mnt 2> /tmp/mount.new; mv /tmp/mount.new /tmp/mount; sleep 0.1; done' "
+                    "> /dev/null 2>&1 < /dev/null &");
+        ASSERT_EQ(r.status, 0) << r.err;
+        ASSERT_TRUE(eventually([&] { return sh("cat /tmp/n").status == 0; }, 10s));
+    }
+    unsigned long count() { return std::stoul("0" + trim(sh("cat /tmp/n").out)); }
+    std::string worker_pid() { return trim(sh("pidof sh | tr ' ' '\\n' | sort -n | head -1").out); }
+};
+
+TEST_F(Suspend, ResumedProcessesCarryOnUnderAFreshMonitor) {
+    ASSERT_TRUE(start_ct());
+    start_worker();
+    auto pid = worker_pid();
+    auto before = count();
+    auto r = run({"suspend", ct()});
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_NE(r.out.find("Checkpointing completed successfully"), std::string::npos) << r.out;
+    EXPECT_EQ(status_line(), "CTID 101 exist unmounted down suspended");
+    EXPECT_TRUE(ct_procs().empty());
+    EXPECT_TRUE(std::filesystem::is_directory(dump()));
+    auto l = vzlist_run({"-H", "-a", "-o", "ctid,status"});
+    EXPECT_NE(l.out.find("suspended"), std::string::npos) << l.out;
+    // What the worker writes from here on is written after the restore.
+    for (auto* f : {"free", "mount"}) std::filesystem::remove(tmp_ / ("private/101/tmp/" + std::string(f)));
+
+    r = run({"resume", ct()});
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_NE(r.out.find("Restoring completed successfully"), std::string::npos) << r.out;
+    EXPECT_EQ(status_line(), "CTID 101 exist mounted running");
+    EXPECT_FALSE(std::filesystem::exists(dump()));
+    auto init = init_pid();
+    ASSERT_TRUE(init);
+    EXPECT_EQ(comm_of(parent_of(*init)), "vzmonitor");
+    EXPECT_EQ(worker_pid(), pid);
+    EXPECT_TRUE(eventually([&] { return count() > before + 2; }, 10s)) << before << " -> " << count();
+    // The restored worker's calls go to the new monitor: free from sysinfo(2) shows the vswap-256m RAM, not the host's
+    // (nor ENOSYS: a restored filter has no listener), and a fresh procfs is refused.
+    ASSERT_TRUE(eventually([&] { return sh("cat /tmp/free /tmp/mount").status == 0; }, 10s));
+    EXPECT_NE(sh("cat /tmp/free").out.find("262144"), std::string::npos) << sh("cat /tmp/free").out;
+    EXPECT_NE(sh("cat /tmp/mount").out.find("denied"), std::string::npos) << sh("cat /tmp/mount").out;
+    // Limits in force, and the container stops as any other.
+    EXPECT_EQ(memory_limit_bytes(), 256ull << 20);
+    r = run({"stop", ct()});
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_TRUE(nothing_left());
+}
+
+TEST_F(Suspend, StartOfASuspendedContainerResumesIt) {
+    ASSERT_TRUE(start_ct());
+    start_worker();
+    auto pid = worker_pid();
+    ASSERT_EQ(run({"suspend", ct()}).status, 0);
+    auto r = run({"start", ct()});
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_NE(r.out.find("Restoring container"), std::string::npos) << r.out;
+    EXPECT_EQ(worker_pid(), pid);
+    EXPECT_FALSE(std::filesystem::exists(dump()));
+}
+
+// A process that holds a file of the host's (here: the test's output file, its stdout) can't be dumped: CRIU fails,
+// and the container goes on running, thawed, with no dump and no mount of CRIU's left.
+TEST_F(Suspend, AFailedDumpLeavesItRunning) {
+    ASSERT_TRUE(start_ct());
+    ASSERT_EQ(sh("setsid sleep 1000 < /dev/null 2>/dev/null &").status, 0);
+    auto r = run({"suspend", ct()});
+    EXPECT_EQ(r.status, 16) << r.out << r.err;
+    EXPECT_NE(r.err.find("Failed to checkpoint the container"), std::string::npos) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_EQ(status_line(), "CTID 101 exist mounted running");
+    EXPECT_FALSE(std::filesystem::exists(dump()));
+    EXPECT_TRUE(std::filesystem::exists(dump() + ".fail/dump.log"));
+    EXPECT_EQ(sh("echo alive").out, "alive\n");
+    EXPECT_EQ(try_read("/proc/self/mountinfo").value_or("").find(".criu"), std::string::npos);
+}
+
+// A restore that fails (here CRIU itself: a wrapper that refuses) keeps the dump and leaves nothing started; the
+// next resume with a working CRIU succeeds.
+TEST_F(Suspend, AFailedRestoreKeepsTheDumpForAnotherTry) {
+    ASSERT_TRUE(start_ct());
+    start_worker();
+    ASSERT_EQ(run({"suspend", ct()}).status, 0);
+    auto fake = tmp_ / "criu";
+    write_text(fake, "#!/bin/sh\n[ \"$1\" = --version ] && exec /usr/local/sbin/vz-criu --version\n"
+                     "echo 'Error (fake): refused' >&2\nexit 1\n");
+    ::chmod(fake.c_str(), 0755);
+    auto conf = confdir_ + "/vz.conf";
+    auto original = read_text(conf);
+    write_text(conf, original + "CRIU=\"" + fake + "\"\n");
+    auto r = run({"resume", ct()});
+    EXPECT_EQ(r.status, 17) << r.out << r.err;
+    EXPECT_EQ(status_line(), "CTID 101 exist unmounted down suspended");
+    EXPECT_TRUE(ct_procs().empty());
+    EXPECT_TRUE(ct_cgroups_left().empty());
+    write_text(conf, original);
+    r = run({"resume", ct()});
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_EQ(status_line(), "CTID 101 exist mounted running");
+}
+
+TEST_F(Suspend, RefusalsNameTheProblem) {
+    auto r = run({"suspend", ct()});
+    EXPECT_EQ(r.status, 31) << r.out << r.err;
+    r = run({"resume", ct()});
+    EXPECT_EQ(r.status, 17) << r.out << r.err;
+    EXPECT_NE(r.err.find("No dump of the container"), std::string::npos) << r.err;
+    // Not yet: the host's side of venet and veth devices at restore (checked before anything else).
+    ASSERT_EQ(run({"set", ct(), "--ipadd", "198.51.100.7", "--save"}).status, 0);
+    r = run({"chkpnt", ct()});
+    EXPECT_EQ(r.status, 16) << r.out << r.err;
+    EXPECT_NE(r.err.find("IP_ADDRESS"), std::string::npos) << r.err;
+}
+
+}  // namespace
