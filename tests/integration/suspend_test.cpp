@@ -123,6 +123,23 @@ TEST_F(Suspend, AFailedRestoreKeepsTheDumpForAnotherTry) {
     EXPECT_EQ(status_line(), "CTID 101 exist mounted running");
 }
 
+// CRIU's freeze of a container that forks all the time can time out (its 10 s); suspend thaws and tries once more.
+// Here a wrapper plays that first failure, then runs the real CRIU.
+TEST_F(Suspend, AFreezeTimeoutIsTriedOnceMore) {
+    ASSERT_TRUE(start_ct());
+    auto fake = tmp_ / "criu";
+    write_text(fake, "#!/bin/sh\n[ \"$1\" = --version ] && exec /usr/local/sbin/vz-criu --version\n"
+                     "if [ ! -e " + tmp_ / "tried" + " ]; then touch " + tmp_ / "tried" + "; d=$2\n"
+                     "  echo 'Error (criu/cr-dump.c:1655): Timeout reached. Try to interrupt: 0' > $d/dump.log; exit 1\n"
+                     "fi\nexec /usr/local/sbin/vz-criu \"$@\"\n");
+    ::chmod(fake.c_str(), 0755);
+    write_text(confdir_ + "/vz.conf", read_text(confdir_ + "/vz.conf") + "CRIU=\"" + fake + "\"\n");
+    auto r = run({"suspend", ct()});
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_NE(r.err.find("trying once more"), std::string::npos) << r.err;
+    EXPECT_EQ(status_line(), "CTID 101 exist unmounted down suspended");
+}
+
 TEST_F(Suspend, RefusalsNameTheProblem) {
     auto r = run({"suspend", ct()});
     EXPECT_EQ(r.status, 31) << r.out << r.err;
