@@ -90,7 +90,7 @@ int start(const std::string& vzctl) {
             ++skipped;
             continue;
         }
-        jobs.push_back({e.ctid, {vzctl, "start", std::to_string(e.ctid)}});
+        jobs.push_back({e.ctid, {vzctl, "start", std::to_string(e.ctid)}, {}});
     }
     std::tie(started, failed) = run_reporting(jobs, s.parallel, "start", "started");
     // The record served this boot; a host that crashes before its next shutdown must not reuse it.
@@ -115,13 +115,18 @@ int stop(const std::string& vzctl) {
         if (std::find(running.begin(), running.end(), it->ctid) != running.end()) order.push_back(it->ctid);
     vz::write_boot_record(vz::boot_record_path(*s.global), order);
 
-    say(fmt::format("Stopping containers (VE_PARALLEL={})", s.parallel));
-    if (auto* mode = s.global->get("VE_STOP_MODE"); mode && *mode == "suspend")
-        say("VE_STOP_MODE=suspend: checkpointing is not available yet; stopping the containers instead");
+    // VE_STOP_MODE=suspend: each container checkpointed (the next start resumes it), or stopped where that fails.
+    auto* mode = s.global->get("VE_STOP_MODE");
+    bool suspend = mode && *mode == "suspend";
+    say(fmt::format("{} containers (VE_PARALLEL={})", suspend ? "Suspending" : "Stopping", s.parallel));
     std::vector<vz::Job> jobs;
-    for (unsigned id : order) jobs.push_back({id, {vzctl, "stop", std::to_string(id)}});
-    auto [stopped, failed] = run_reporting(jobs, s.parallel, "stop", "stopped");
-    say(fmt::format("Containers: {} stopped, {} failed", stopped, failed));
+    for (unsigned id : order) {
+        std::vector<std::string> stop_argv{vzctl, "stop", std::to_string(id)};
+        if (suspend) jobs.push_back({id, {vzctl, "suspend", std::to_string(id)}, stop_argv});
+        else jobs.push_back({id, stop_argv, {}});
+    }
+    auto [stopped, failed] = run_reporting(jobs, s.parallel, "stop", suspend ? "suspended or stopped" : "stopped");
+    say(fmt::format("Containers: {} {}, {} failed", stopped, suspend ? "suspended or stopped" : "stopped", failed));
     return failed ? kSomeFailed : 0;
 }
 

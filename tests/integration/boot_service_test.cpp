@@ -154,6 +154,26 @@ TEST_F(BootService, RunsVeParallelAtOnce) {
     for (auto& c : kCts) EXPECT_FALSE(running(c.id)) << c.id;
 }
 
+// VE_STOP_MODE=suspend: the running containers are checkpointed at shutdown, one that can't be (a process in it
+// holds a file of the host's: the test's output) is stopped instead, and the next boot resumes the suspended ones.
+TEST_F(BootService, SuspendModeCheckpointsAndTheNextBootResumes) {
+    prepare(2, false);
+    std::ofstream(confdir_ + "/vz.conf", std::ios::app) << "VE_STOP_MODE=\"suspend\"\n";
+    auto r = service("start");
+    for (unsigned id : {101U, 102U, 103U}) ASSERT_TRUE(running(id)) << id << r.out;
+    ASSERT_EQ(run({"exec2", "103", "setsid sleep 1000 < /dev/null 2>/dev/null &"}).status, 0);
+    r = service("stop");
+    EXPECT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_TRUE(contains(r.out, "Suspending containers")) << r.out;
+    EXPECT_TRUE(contains(r.out, "Containers: 3 suspended or stopped, 0 failed")) << r.out;
+    for (unsigned id : {101U, 102U})
+        EXPECT_TRUE(contains(run({"status", std::to_string(id)}).out, "down suspended")) << id;
+    EXPECT_EQ(trim(run({"status", "103"}).out), "CTID 103 exist unmounted down");
+    r = service("start");
+    for (unsigned id : {101U, 102U, 103U}) EXPECT_TRUE(running(id)) << id << r.out;
+    EXPECT_FALSE(std::filesystem::exists(tmp_ / "dump/Dump.101"));
+}
+
 TEST_F(BootService, RefusesABadVeParallel) {
     std::ofstream(confdir_ + "/vz.conf", std::ios::app) << "VE_PARALLEL=\"many\"\n";
     auto r = run({"start"}, {}, 60s, VZ_SERVICE_BIN);

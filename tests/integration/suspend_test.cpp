@@ -13,9 +13,6 @@ using namespace vztest;
 
 class Suspend : public RuntimeTest {
 protected:
-    // CRIU opens the host's files of the container (vzubcfs's under LOCKDIR) again at restore, from inside the
-    // container's user namespace: their directories must be searchable by others, as /vz/lock is (vzctl(8)).
-    Suspend() { ::chmod(tmp_.path().c_str(), 0711); }
 
     std::string dump() const { return tmp_ / ("dump/Dump." + ct()); }
 

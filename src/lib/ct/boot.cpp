@@ -37,15 +37,27 @@ BootEntry boot_entry(const Paths& p, const std::shared_ptr<const ConfFile>& glob
     return e;
 }
 
-// The child's side of a job: its output into `out`, stdin from /dev/null, then the program.
+[[noreturn]] void exec_program(const std::vector<std::string>& words) {
+    CArgs argv(words);
+    ::execv(argv.get()[0], argv.get());  // the caller's environment (VZ_CONFDIR) goes with it
+    write_all(2, fmt::format("can't run {}: {}\n", words.front(), errno_text(errno)));
+    ::_exit(127);
+}
+
+// The child's side of a job: its output into `out`, stdin from /dev/null, then the program (and when it fails, the
+// fallback, whose status is the job's).
 [[noreturn]] void exec_job(const Job& job, int out) {
     stdio_to_null();
     if (::dup2(out, 1) < 0 || ::dup2(out, 2) < 0) ::_exit(126);
     close_from_on_exec();
-    CArgs argv(job.argv);
-    ::execv(argv.get()[0], argv.get());  // the caller's environment (VZ_CONFDIR) goes with it
-    write_all(2, fmt::format("can't run {}: {}\n", job.argv.front(), errno_text(errno)));
-    ::_exit(127);
+    if (!job.fallback.empty()) {
+        pid_t pid = ::fork();
+        if (pid == 0) exec_program(job.argv);
+        int ws = 0;
+        if (pid > 0 && ::waitpid(pid, &ws, 0) == pid && WIFEXITED(ws) && WEXITSTATUS(ws) == 0) ::_exit(0);
+        exec_program(job.fallback);
+    }
+    exec_program(job.argv);
 }
 
 std::string read_back(int fd) {

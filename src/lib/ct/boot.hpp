@@ -50,6 +50,7 @@ unsigned ve_parallel(const ConfFile& global);
 struct Job {
     unsigned ctid = 0;
     std::vector<std::string> argv;
+    std::vector<std::string> fallback;  // run when argv fails (suspend, else stop); empty: none
 };
 struct JobResult {
     unsigned ctid = 0;

@@ -11,12 +11,15 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/inotify.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <thread>
 
 #include "config/areas.hpp"
@@ -85,19 +88,58 @@ void thaw(const CtConfig& cfg) {
     if (f) write_all(f.get(), v2 ? "0" : "THAWED");
 }
 
-// The host path of an external mount's key at restore, from the config the container is restored with.
-std::string external_source(const InitSpec& spec, const std::string& key) {
-    auto parts = cpt::split_external_key(key);
-    if (!parts) fail(Exit::Restore, "Unknown external mount {} in the dump", key);
-    auto& [tag, file] = *parts;
-    if (tag == "dev") return "/dev" + file;
+// The host directory under which an external mount's key names its file, at restore, from the config the container
+// is restored with: LXCFS's mount point, vzubcfs's, /dev.
+std::string external_base(const InitSpec& spec, const std::string& tag) {
+    if (tag == "dev") return "/dev";
     if (tag == "lxcfs") {
         if (spec.lxcfs.empty()) fail(Exit::Restore, "The dump uses LXCFS's files, but LXCFS is not running");
-        return spec.lxcfs + file;
+        return spec.lxcfs;
     }
     if (spec.ubc.empty()) fail(Exit::Restore, "The dump uses vzubcfs's files, but vzubcfs is not running");
-    return dir_name(spec.ubc) + file;
+    return dir_name(spec.ubc);
 }
+
+// CRIU opens the sources of the external mounts again from inside the container's user namespace (mount-v2's
+// open_tree): a source below a directory others can't search (a LOCKDIR of mode 0700 holds vzubcfs's mount) would
+// fail the restore. So each host directory they are in is bound first on a directory of /run/vz-cpt/CGROUP_BASE/CTID
+// (searchable by all) and CRIU is given the paths there; the container's mounts are copies, so the staging mounts
+// go again once the restore ended. (vzubcfs shows a container's files only while its cgroup holds a process, so
+// the directory is bound, not the files.)
+class StagedSources {
+public:
+    // Per CGROUP_BASE and CTID: another configuration's container of the same CTID may resume meanwhile.
+    explicit StagedSources(const CtConfig& cfg)
+        : dir_(fmt::format("{}/{}/{}", kStagingDir, ct_cgroup_layout(cfg).base, cfg.ctid())) {
+        clear();  // what a killed resume left
+        make_dirs(dir_, 0755);
+    }
+    ~StagedSources() { clear(); }
+    StagedSources(const StagedSources&) = delete;
+    StagedSources& operator=(const StagedSources&) = delete;
+
+    // Where the host directory `base` is seen from now on.
+    const std::string& stage(const std::string& tag, const std::string& base) {
+        auto [it, added] = staged_.try_emplace(tag, dir_ + "/" + tag);
+        if (!added) return it->second;
+        if (::mkdir(it->second.c_str(), 0755) != 0)
+            fail(Exit::Restore, "Can't create {}: {}", it->second, errno_text(errno));
+        if (::mount(base.c_str(), it->second.c_str(), nullptr, MS_BIND, nullptr) != 0)
+            fail(Exit::Restore, "Can't bind {} on {}: {}", base, it->second, errno_text(errno));
+        return it->second;
+    }
+
+private:
+    static constexpr const char* kStagingDir = "/run/vz-cpt";  // not in /run/vz: that is root's only (0700)
+    void clear() {
+        std::error_code ec;
+        for (auto& e : fs::directory_iterator(dir_, ec)) ::umount2(e.path().c_str(), MNT_DETACH);
+        fs::remove_all(dir_, ec);
+        ::rmdir(dir_name(dir_).c_str());  // the CGROUP_BASE level, when no other resume is under way there
+    }
+    std::string dir_;
+    std::map<std::string, std::string> staged_;
+};
 
 // In the process that becomes the monitor: runs `criu restore` under the notification filter, lets CRIU's own calls
 // go on until its pidfile names the restored init, then execs the monitor. Errors go to `status_fd`.
@@ -256,10 +298,14 @@ void resume_ct(const Paths& p, unsigned ctid, const CheckpointOptions& o, const 
     HostSetup host(cfg, *cg, t.ubcfs, false, true);
     auto spec = init_spec(cfg, host.resources());
     auto args = common_args(dir);
+    StagedSources staged(cfg);
     for (auto& key : split(read_file(dir + "/" + kExternalsFile).value_or(""), "\n")) {
         if (key.empty()) continue;
         args.push_back("--external");
-        args.push_back("mnt[" + key + "]:" + external_source(spec, key));
+        auto parts = cpt::split_external_key(key);
+        if (!parts) fail(Exit::Restore, "Unknown external mount {} in the dump", key);
+        args.push_back("mnt[" + key + "]:" + staged.stage(parts->first, external_base(spec, parts->first)) +
+                       parts->second);
     }
     std::error_code ec;
     fs::remove(dir + "/" + kPidFile, ec);  // CRIU checks it only after restoring, and then kills what it restored
