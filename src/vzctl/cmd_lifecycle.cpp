@@ -28,6 +28,28 @@ void add_checkpoint_flags(CLI::App& sub, vz::CheckpointOptions& o) {
     sub.add_flag("--skip_arpdetect")->description("accepted for compatibility");
 }
 
+void add_suspend_flags(CLI::App& sub, vz::CheckpointOptions& o) {
+    add_checkpoint_flags(sub, o);
+    using Step = vz::CheckpointStep;
+    struct Flag {
+        const char* name;
+        Step step;
+        const char* help;
+    };
+    static constexpr Flag kSteps[] = {
+        {"--suspend", Step::Suspend, "only freeze the container"},
+        {"--dump", Step::Dump, "only dump it, leaving it as it is (frozen after --suspend)"},
+        {"--kill", Step::Kill, "only kill it and release what the host holds for it"},
+        {"--resume", Step::Resume, "only thaw it (after --suspend or --dump)"},
+    };
+    std::vector<CLI::Option*> made;
+    for (auto& f : kSteps)
+        made.push_back(sub.add_flag_callback(f.name, [&o, step = f.step] { o.step = step; }, f.help));
+    for (auto* a : made)
+        for (auto* b : made)
+            if (a != b) a->excludes(b);
+}
+
 // A command that is one call of libvz.
 Handler acting(void (*act)(const vz::Paths&, unsigned, const vz::Tools&)) {
     return [act](const Context& c) {
@@ -73,7 +95,7 @@ Handler setup_start(CLI::App& sub, bool) { return acting_with(sub, add_start_fla
 
 Handler setup_stop(CLI::App& sub, bool) { return acting_with(sub, add_stop_flags, vz::stop_ct); }
 
-Handler setup_suspend(CLI::App& sub, bool) { return acting_with(sub, add_checkpoint_flags, vz::suspend_ct); }
+Handler setup_suspend(CLI::App& sub, bool) { return acting_with(sub, add_suspend_flags, vz::suspend_ct); }
 
 Handler setup_resume(CLI::App& sub, bool) { return acting_with(sub, add_checkpoint_flags, vz::resume_ct); }
 

@@ -80,6 +80,39 @@ TEST_F(Suspend, StartOfASuspendedContainerResumesIt) {
     EXPECT_FALSE(std::filesystem::exists(dump()));
 }
 
+// The sub-modes vzmigrate uses: --suspend freezes (the worker's count stands still), --dump dumps and leaves it
+// frozen, --resume thaws it (a migration's way back), --kill ends it after a dump; the dump then resumes as any.
+TEST_F(Suspend, StepsOneAtATime) {
+    ASSERT_TRUE(start_ct());
+    start_worker();
+    auto count_file = tmp_ / "private/101/tmp/n";
+    auto count_now = [&] { return std::stoul("0" + trim(read_text(count_file))); };
+    auto r = run({"chkpnt", ct(), "--suspend"});
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    auto frozen = count_now();
+    std::this_thread::sleep_for(500ms);
+    EXPECT_EQ(count_now(), frozen);
+    r = run({"chkpnt", ct(), "--dump"});
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_TRUE(std::filesystem::is_directory(dump()));
+    EXPECT_EQ(count_now(), frozen);
+    r = run({"chkpnt", ct(), "--resume"});
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_TRUE(eventually([&] { return count_now() > frozen + 2; }, 10s));
+    EXPECT_EQ(status_line(), "CTID 101 exist mounted running");
+    std::filesystem::remove_all(dump());
+    for (auto* step : {"--suspend", "--dump", "--kill"}) {
+        r = run({"chkpnt", ct(), step});
+        ASSERT_EQ(r.status, 0) << step << ": " << r.out << r.err;
+    }
+    EXPECT_EQ(status_line(), "CTID 101 exist unmounted down suspended");
+    r = run({"restore", ct()});
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    auto resumed = count();
+    EXPECT_TRUE(eventually([&] { return count() > resumed + 2; }, 10s));
+    EXPECT_EQ(run({"chkpnt", ct(), "--dump", "--kill"}).status, 20);
+}
+
 // A process that holds a file of the host's (here: the test's output file, its stdout) can't be dumped: CRIU fails,
 // and the container goes on running, thawed, with no dump and no mount of CRIU's left.
 TEST_F(Suspend, AFailedDumpLeavesItRunning) {

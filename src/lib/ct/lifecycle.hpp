@@ -61,8 +61,13 @@ void stop_ct(const Paths& p, unsigned ctid, const StopOptions& o, const Tools& t
 // suspend (chkpnt): the running container dumped by CRIU into DUMPDIR/Dump.CTID (or `dumpfile`), then stopped and
 // unmounted; a failed dump leaves it running (16). resume (restore): brought back from the dump under a fresh
 // monitor, the dump removed; a failed restore leaves the dump for another try and nothing started (17).
+// suspend's steps one at a time, as vzmigrate uses them (the original's sub-modes): --suspend freezes the running
+// container, --dump dumps it and leaves it (frozen when it was), --kill kills it and releases what the host held
+// for it, --resume thaws it (the way back when a migration fails).
+enum class CheckpointStep { All, Suspend, Dump, Kill, Resume };
 struct CheckpointOptions {
     std::string dumpfile;  // empty: DUMPDIR/Dump.CTID
+    CheckpointStep step = CheckpointStep::All;
 };
 void suspend_ct(const Paths& p, unsigned ctid, const CheckpointOptions& o, const Tools& t);
 void resume_ct(const Paths& p, unsigned ctid, const CheckpointOptions& o, const Tools& t);

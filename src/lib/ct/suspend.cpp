@@ -212,16 +212,10 @@ private:
     ::_exit(1);
 }
 
-}  // namespace
-
-void suspend_ct(const Paths& p, unsigned ctid, const CheckpointOptions& o, const Tools& t) {
-    auto [lock, cfg] = lock_and_load(p, ctid, t.command);
-    check_suspendable(cfg);
-    auto cg = driver_of(cfg);
-    auto init = find_init(*cg, ctid);
-    if (!init) fail(Exit::NotRunning, "Container is not running");
-    auto criu = cpt::find_criu(cfg.global());
-    auto dir = dump_dir(cfg, o.dumpfile);
+// Dumps the running container whose init is `init` into `dir` (through dir.partial, renamed when complete); with
+// `leave_running` its processes stay (frozen when they were), else CRIU kills them. A failed dump thaws it.
+void dump_ct(const CtConfig& cfg, const cpt::Criu& criu, pid_t init, const std::string& dir, bool leave_running) {
+    auto ctid = cfg.ctid();
     if (path_exists(dir)) fail(Exit::Checkpoint, "Dump {} exists already: resume the container or remove it", dir);
     auto work = dir + ".partial";
     std::error_code ec;
@@ -230,8 +224,7 @@ void suspend_ct(const Paths& p, unsigned ctid, const CheckpointOptions& o, const
     if (ec) fail(Exit::Checkpoint, "Can't create {}: {}", work, ec.message());
     ScopeGuard unwork([&] { fs::remove_all(work, ec); });
 
-    log::info("Setting up checkpoint...");
-    auto mountinfo = read_file("/proc/" + std::to_string(*init) + "/mountinfo");
+    auto mountinfo = read_file("/proc/" + std::to_string(init) + "/mountinfo");
     if (!mountinfo) fail(Exit::NotRunning, "Container is not running");
     auto args = common_args(work);
     std::string keys;
@@ -243,10 +236,9 @@ void suspend_ct(const Paths& p, unsigned ctid, const CheckpointOptions& o, const
     write_file_atomic(work + "/" + kExternalsFile, keys);
     auto layout = ct_cgroup_layout(cfg);
     auto freezer = layout.mode == CgroupMode::V2 ? layout.ct_dir("", ctid) : freezer_dir(cfg);
-    args.insert(args.end(), {"dump", "-t", std::to_string(*init), "-o", kDumpLog, "--root", cfg.ve_root(),
+    args.insert(args.end(), {"dump", "-t", std::to_string(init), "-o", kDumpLog, "--root", cfg.ve_root(),
                              "--freeze-cgroup", freezer, "--network-lock", "nftables"});
-    log::info("suspend...");
-    log::info("dump...");
+    if (leave_running) args.push_back("--leave-running");
     auto r = cpt::run_criu(criu, args);
     if (r.status != 0 && read_file(work + "/" + kDumpLog).value_or("").find("Timeout reached") != std::string::npos) {
         // Freezing did not complete in CRIU's 10 s (seen once in about 50 dumps of a container that forks all the
@@ -274,15 +266,73 @@ void suspend_ct(const Paths& p, unsigned ctid, const CheckpointOptions& o, const
         cpt::disarm_user_notif(*image);
         write_file_atomic(seccomp_image, *image);
     }
-    log::info("kill...");
-    cg->kill_all(ctid);
-    if (!wait_empty(*cg, ctid, std::chrono::seconds(10)))
-        fail(Exit::Checkpoint, "Unable to stop the container after the dump: processes are left in its cgroup");
-    release_host(cfg, *cg);
-    umount_private(cfg);
     fs::rename(work, dir, ec);
     if (ec) fail(Exit::Checkpoint, "Can't rename {} to {}: {}", work, dir, ec.message());
     unwork.release();
+}
+
+
+// After the dump (or on its own, --kill): the container's processes killed, the host's part released as by stop,
+// the root unmounted.
+void kill_and_release(const CtConfig& cfg, CgroupDriver& cg) {
+    log::info("kill...");
+    cg.kill_all(cfg.ctid());
+    if (!wait_empty(cg, cfg.ctid(), std::chrono::seconds(10)))
+        fail(Exit::Checkpoint, "Unable to stop the container after the dump: processes are left in its cgroup");
+    release_host(cfg, cg);
+    umount_private(cfg);
+}
+
+// --suspend: the container's processes frozen (the freezer cgroup), for a dump to follow.
+void freeze(const CtConfig& cfg) {
+    auto layout = ct_cgroup_layout(cfg);
+    bool v2 = layout.mode == CgroupMode::V2;
+    auto dir = v2 ? layout.ct_dir("", cfg.ctid()) : freezer_dir(cfg);
+    Fd f(::open((dir + (v2 ? "/cgroup.freeze" : "/freezer.state")).c_str(), O_WRONLY | O_CLOEXEC));
+    if (!f || !write_all(f.get(), v2 ? "1" : "FROZEN"))
+        fail(Exit::Checkpoint, "Can't freeze the container: {}", errno_text(errno));
+    auto end = Clock::now() + std::chrono::seconds(10);
+    for (;;) {
+        auto state = read_file(dir + (v2 ? "/cgroup.events" : "/freezer.state")).value_or("");
+        if (v2 ? state.find("frozen 1") != std::string::npos : state.starts_with("FROZEN")) return;
+        if (Clock::now() >= end) {
+            thaw(cfg);
+            fail(Exit::Checkpoint, "The container did not freeze within 10 s");
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+}
+
+}  // namespace
+
+void suspend_ct(const Paths& p, unsigned ctid, const CheckpointOptions& o, const Tools& t) {
+    auto [lock, cfg] = lock_and_load(p, ctid, t.command);
+    check_suspendable(cfg);
+    auto cg = driver_of(cfg);
+    auto init = find_init(*cg, ctid);
+    if (!init) fail(Exit::NotRunning, "Container is not running");
+    switch (o.step) {
+        case CheckpointStep::Suspend:
+            log::info("suspend...");
+            freeze(cfg);
+            return;
+        case CheckpointStep::Resume:
+            log::info("resume...");
+            thaw(cfg);
+            return;
+        case CheckpointStep::Kill:
+            kill_and_release(cfg, *cg);
+            return;
+        case CheckpointStep::Dump:
+        case CheckpointStep::All:
+            break;
+    }
+    auto criu = cpt::find_criu(cfg.global());
+    log::info("Setting up checkpoint...");
+    if (o.step == CheckpointStep::All) log::info("suspend...");
+    log::info("dump...");
+    dump_ct(cfg, criu, *init, dump_dir(cfg, o.dumpfile), o.step == CheckpointStep::Dump);
+    if (o.step == CheckpointStep::All) kill_and_release(cfg, *cg);
     log::info("Checkpointing completed successfully");
 }
 
