@@ -113,6 +113,17 @@ TEST_F(Suspend, StepsOneAtATime) {
     EXPECT_EQ(run({"chkpnt", ct(), "--dump", "--kill"}).status, 20);
 }
 
+// A suspended container destroyed takes its dump with it: a new container of the CTID must not resume it.
+TEST_F(Suspend, DestroyRemovesTheDump) {
+    ASSERT_TRUE(start_ct());
+    ASSERT_EQ(run({"suspend", ct()}).status, 0);
+    auto r = run({"destroy", ct()});
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_FALSE(std::filesystem::exists(dump()));
+    ASSERT_EQ(run({"create", ct(), "--ostemplate", "busybox", "--config", "vswap-256m"}).status, 0);
+    EXPECT_EQ(status_line(), "CTID 101 exist unmounted down");
+}
+
 // A process that holds a file of the host's (here: the test's output file, its stdout) can't be dumped: CRIU fails,
 // and the container goes on running, thawed, with no dump and no mount of CRIU's left.
 TEST_F(Suspend, AFailedDumpLeavesItRunning) {

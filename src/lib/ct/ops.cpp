@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 
 #include "ct/disk.hpp"
 #include "ct/lifecycle.hpp"
@@ -413,7 +414,10 @@ void destroy_ct(const Paths& p, unsigned ctid, const std::string& command, bool 
         fail(Exit::DeletePrivate, "can't rename {}: {}", conf, errno_text(errno));
     if (auto* name = cfg.get("NAME"); name && !name->empty() && name_target(p, *name) == ctid)
         ::unlink(p.name_link(*name).c_str());
-    ::unlink(dump_file(cfg).c_str());
+    // A suspended container's dump (a directory of CRIU images), and what a failed or killed suspend left: a new
+    // container of this CTID must not resume them.
+    std::error_code ec;
+    for (auto* suffix : {"", ".fail", ".partial"}) std::filesystem::remove_all(dump_file(cfg) + suffix, ec);
     ::rmdir(cfg.ve_root().c_str());
     log::info("Container private area was destroyed");
 }
