@@ -175,7 +175,14 @@ TEST_F(RuntimeLiveSet, CpuunitsChangeTheCpuWeightOfTheRunningContainer) {
 TEST_F(RuntimeLiveSet, IoprioChangesTheIoWeightOfTheRunningContainer) {
     ASSERT_TRUE(start_ct());
     // vzctl maps ioprio 0..7 onto the proportional I/O weight 100 + ioprio x 900 / 7 (src/lib/cgroup/apply.cpp).
-    ASSERT_TRUE(io_weight()) << "the kernel offers no proportional I/O weight file in " << cg_dir("blkio");
+    if (!io_weight()) {
+        // A kernel without BFQ and without blkio.weight / io.weight (some cloud kernels): nothing to set; the
+        // change is saved and said to be without effect, not an error.
+        auto r = run({"set", ct(), "--ioprio", "7", "--save"});
+        EXPECT_EQ(r.status, 0) << r.out << r.err;
+        EXPECT_EQ(conf_value("IOPRIO"), "7");
+        GTEST_SKIP() << "the kernel offers no proportional I/O weight file in " << cg_dir("blkio");
+    }
     ASSERT_TRUE(set({"--ioprio", "7"}));
     EXPECT_EQ(io_weight(), 1000U);
     ASSERT_TRUE(set({"--ioprio", "0", "--save"}));
