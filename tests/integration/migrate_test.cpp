@@ -107,6 +107,7 @@ protected:
     PeerLan lan_;
     DestinationNode dst_;
     std::optional<Sshd> sshd_;
+    std::vector<std::string> dst_extra_;  // more CTs the test made on the destination
 
     void SetUp() override {
         RuntimeTest::SetUp();
@@ -121,6 +122,10 @@ protected:
     void TearDown() override {
         // The destination's CT first (its monitor is in the destination's namespace), then sshd.
         dst_vzctl("stop " + ct() + " --fast");
+        for (auto& id : dst_extra_) {
+            dst_vzctl("stop " + id + " --fast");
+            dst_vzctl("destroy " + id);
+        }
         sshd_.reset();
         RuntimeTest::TearDown();
     }
@@ -152,7 +157,7 @@ protected:
 
 TEST_F(NetMigrate, RunningCtMovesAndRunsThereWithItsFiles) {
     ASSERT_TRUE(start_ct());
-    auto r = migrate({"-t"});
+    auto r = migrate({"-t", "--ssh-mux"});
     ASSERT_EQ(r.status, 0) << r.out << r.err;
     EXPECT_TRUE(contains(r.out, "Copying the private area (second pass)")) << r.out;
     EXPECT_TRUE(contains(r.out, "Container stopped for")) << r.out;
@@ -217,6 +222,27 @@ TEST_F(NetMigrate, CtThatExistsOnTheDestinationIsRefused) {
     EXPECT_EQ(dst_vzctl("destroy " + ct()).status, 0);
 }
 
+TEST_F(NetMigrate, AddressInUseOnTheDestinationIsExit12UnlessNodeps) {
+    // CT 102 runs on the destination with 198.51.100.77 (in the destination's namespace); CT 101 has it too.
+    dst_extra_.push_back("102");
+    auto made = dst_vzctl("create 102 --ostemplate busybox --ipadd 198.51.100.77");
+    ASSERT_EQ(made.status, 0) << made.out;
+    auto started = dst_vzctl("start 102");
+    ASSERT_EQ(started.status, 0) << started.out;
+    auto set = run({"set", ct(), "--ipadd", "198.51.100.77/24", "--save"});
+    ASSERT_EQ(set.status, 0) << set.err;
+    auto r = migrate({"--ssh-mux"});
+    EXPECT_EQ(r.status, 12) << r.out << r.err;
+    EXPECT_TRUE(contains(r.err, "198.51.100.77")) << r.err;
+    EXPECT_TRUE(destination_empty());
+    auto forced = migrate({"--ssh-mux", "--nodeps", "--check-only"});
+    EXPECT_EQ(forced.status, 0) << forced.out << forced.err;
+    // A stopped CT's address is no conflict.
+    ASSERT_EQ(dst_vzctl("stop 102").status, 0);
+    auto free = migrate({"--ssh-mux", "--check-only"});
+    EXPECT_EQ(free.status, 0) << free.out << free.err;
+}
+
 TEST_F(NetMigrate, UnreachableDestinationIsExit4) {
     auto r = migrate({}, kClosedPort);
     EXPECT_EQ(r.status, 4) << r.out << r.err;
@@ -231,7 +257,7 @@ TEST_F(NetMigrate, FailedStartOnTheDestinationRollsBack) {
                                                         "'Error: start refused by the test' >&2; exit 7; }; done\nexec ") +
                                                 VZCTL_BIN + " \"$@\"\n");
     ::chmod(dst_.dir("shim/vzctl").c_str(), 0755);
-    auto r = migrate({});
+    auto r = migrate({"--ssh-mux"});
     EXPECT_EQ(r.status, 7) << r.out << r.err;
     EXPECT_TRUE(contains(r.out, "Rolling back")) << r.out;
     // Running here again, with its files; nothing of it there.
