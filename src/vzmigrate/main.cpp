@@ -1,7 +1,5 @@
 // vzmigrate: moves a container to another host over ssh and rsync (reference 5). Parses, runs the phases of
 // migrate.hpp, and exits with the original's codes.
-#include <signal.h>
-
 #include <cstdio>
 
 #include "cli/completion.hpp"
@@ -16,16 +14,6 @@ namespace {
 std::optional<vzcli::Values> completion_hint(const CLI::App&, const CLI::Option& opt) {
     if (!opt.nonpositional() && opt.get_name() == "ct") return vzcli::containers();
     return std::nullopt;
-}
-
-// Ctrl-C, a hang-up or a kill ends the ssh and rsync children (they get the default action again at exec); the
-// failed step then unwinds the undo stack instead of vzmigrate dying half-way.
-void on_signal(int) {}
-
-void keep_running_on_signals() {
-    struct sigaction sa {};
-    sa.sa_handler = on_signal;
-    for (int sig : {SIGINT, SIGTERM, SIGHUP}) ::sigaction(sig, &sa, nullptr);
 }
 
 int run(const std::vector<std::string>& args) {
@@ -45,7 +33,6 @@ int run(const std::vector<std::string>& args) {
         return 0;
     }
     vz::log::set_level(o.verbose);
-    keep_running_on_signals();
     vzmigrate::Migration m(std::move(o));
     return m.run();
 }

@@ -1,5 +1,6 @@
 #include "migrate.hpp"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -17,6 +18,19 @@
 namespace vzmigrate {
 
 namespace {
+
+// Ctrl-C (the terminal's whole process group) ends the ssh or rsync child as well, which fails its step; SIGTERM
+// or SIGHUP to vzmigrate alone is noted and fails the next phase. Either way the undo stack unwinds instead of
+// vzmigrate dying half-way. The children get the default actions again at exec.
+volatile sig_atomic_t interrupted = 0;
+
+void on_signal(int) { interrupted = 1; }
+
+void catch_signals() {
+    struct sigaction sa {};
+    sa.sa_handler = on_signal;
+    for (int sig : {SIGINT, SIGTERM, SIGHUP}) ::sigaction(sig, &sa, nullptr);
+}
 
 // This node's vzctl: beside vzmigrate (installed, both in sbin), in the build tree's src/vzctl, else from PATH.
 std::string find_vzctl() {
@@ -87,6 +101,7 @@ int Migration::run() {
 }
 
 int Migration::run_phases() {
+    catch_signals();
     lock_source();
     read_source_state();
     connect();
@@ -111,6 +126,7 @@ int Migration::run_phases() {
 }
 
 void Migration::phase(const std::string& line) {
+    if (interrupted) fail(Code::Usage, "interrupted");
     phases_.emplace_back(line, Clock::now());
     vz::log::info("{}", line);
 }
