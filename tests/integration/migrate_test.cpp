@@ -174,6 +174,23 @@ TEST_F(NetMigrate, RunningCtMovesAndRunsThereWithItsFiles) {
     EXPECT_EQ(destroyed.status, 0) << destroyed.out;
 }
 
+TEST_F(NetMigrate, RunningPloopCtMovesWithItsImage) {
+    ASSERT_EQ(run({"destroy", ct()}).status, 0);
+    auto made = run({"create", ct(), "--ostemplate", "busybox", "--config", "vswap-256m", "--layout", "ploop",
+                     "--diskspace", "200M"});
+    ASSERT_EQ(made.status, 0) << made.out << made.err;
+    ASSERT_TRUE(start_ct());
+    ASSERT_EQ(sh("echo written inside > /marker").status, 0);
+    auto r = migrate({"--ssh-mux", "--compact"});
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_TRUE(contains(r.out, "Compacting the image")) << r.out;
+    EXPECT_EQ(dst_status(), "CTID 101 exist mounted running");
+    EXPECT_EQ(dst_vzctl("exec2 " + ct() + " cat /marker").out, "written inside\n");
+    EXPECT_TRUE(std::filesystem::exists(dst_.private_path(kCt) + "/root.hdd/DiskDescriptor.xml"));
+    EXPECT_EQ(status_line(), "CTID 101 deleted unmounted down");
+    EXPECT_TRUE(nothing_left_within());
+}
+
 TEST_F(NetMigrate, StoppedCtStaysStoppedAndRemoveAreaNoKeepsConfigAsMigrated) {
     auto r = migrate({"--remove-area", "no", "--ssh-mux"});
     ASSERT_EQ(r.status, 0) << r.out << r.err;
