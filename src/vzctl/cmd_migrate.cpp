@@ -1,6 +1,7 @@
 // The destination's side of vzmigrate, run by it through ssh: the hidden command `vzctl __migrate ACTION CTID`.
 //   paths    prints where this node keeps the CT (KEY=value lines: VE_PRIVATE, VE_ROOT, DUMPDIR, LOCKDIR, CONFDIR),
-//            from this node's vz.conf (VZ_CONFDIR respected), so vzmigrate never guesses the other side's layout
+//            from this node's vz.conf (VZ_CONFDIR respected), so vzmigrate never guesses the other side's layout,
+//            and KEPT=yes when only the private area a failed migration kept (--keep-dst) is here
 //   prepare  makes the empty, marked private area and the root directory the copy goes to
 //   discard  removes what a failed migration left here (--keep-private: all but the private area)
 #include <cstdio>
@@ -24,8 +25,9 @@ Handler setup_migrate_target(CLI::App& sub, bool) {
     return [words](const Context& c) {
         if (words->action == "paths") {
             auto t = vz::migration_target(c.paths, c.ctid);
-            std::printf("VE_PRIVATE=%s\nVE_ROOT=%s\nDUMPDIR=%s\nLOCKDIR=%s\nCONFDIR=%s\n", t.private_dir.c_str(),
-                        t.root.c_str(), t.dumpdir.c_str(), t.lockdir.c_str(), t.confdir.c_str());
+            std::printf("VE_PRIVATE=%s\nVE_ROOT=%s\nDUMPDIR=%s\nLOCKDIR=%s\nCONFDIR=%s\nKEPT=%s\n",
+                        t.private_dir.c_str(), t.root.c_str(), t.dumpdir.c_str(), t.lockdir.c_str(),
+                        t.confdir.c_str(), t.kept ? "yes" : "no");
         } else if (words->action == "prepare") {
             vz::prepare_migration_target(c.paths, c.ctid);
         } else {

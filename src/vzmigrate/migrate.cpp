@@ -213,7 +213,6 @@ void Migration::check_destination() {
     if (status.status != 0 || words.size() < 3 || words[0] != "CTID")
         fail(Code::RemoteConfig, "can't read the state of CT {} on {}: {}", ctid_, o_.destination,
              vz::join(words, " "));
-    if (words[2] == "exist") fail(Code::ExistsThere, "CT {} already exists on {}", ctid_, o_.destination);
     auto where = remote_vzctl({vz::kMigrateCommand, "paths", ctid_s_});
     std::map<std::string, std::string> kv;
     for (auto& line : vz::split(where.output, "\n"))
@@ -222,6 +221,9 @@ void Migration::check_destination() {
     if (where.status != 0 || remote_.private_dir.empty() || remote_.root.empty() || remote_.confdir.empty())
         fail(Code::RemoteConfig, "can't read where {} keeps CT {} (its vz.conf; vzctl status {})", o_.destination,
              ctid_, where.status);
+    // Only the private area an earlier try kept (--keep-dst) is no CT there: the copy takes it up.
+    if (words[2] == "exist" && kv["KEPT"] != "yes")
+        fail(Code::ExistsThere, "CT {} already exists on {}", ctid_, o_.destination);
     vz::log::verbose(1, "Destination: private {}, root {}, config {}", remote_.private_dir, remote_.root,
                      remote_.confdir);
 }

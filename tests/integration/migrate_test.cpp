@@ -260,6 +260,26 @@ TEST_F(NetMigrate, AddressInUseOnTheDestinationIsExit12UnlessNodeps) {
     EXPECT_EQ(free.status, 0) << free.out << free.err;
 }
 
+TEST_F(NetMigrate, FailedCopyRollsBackAndKeepDstKeepsTheAreaForTheNextTry) {
+    // The destination's rsync (its server side, found first in its PATH) fails.
+    write_text(dst_.dir("shim") + "/rsync", "#!/bin/sh\necho 'rsync refused by the test' >&2\nexit 1\n");
+    ::chmod(dst_.dir("shim/rsync").c_str(), 0755);
+    auto failed = migrate({"--ssh-mux"});
+    EXPECT_EQ(failed.status, 6) << failed.out << failed.err;
+    EXPECT_TRUE(destination_empty());
+    auto kept = migrate({"--ssh-mux", "--keep-dst"});
+    EXPECT_EQ(kept.status, 6) << kept.out << kept.err;
+    EXPECT_FALSE(std::filesystem::exists(dst_.conf_path(kCt)));
+    EXPECT_TRUE(std::filesystem::is_directory(dst_.private_path(kCt)));
+    EXPECT_EQ(status_line(), "CTID 101 exist unmounted down");
+    // The next try takes the kept area up.
+    std::filesystem::remove(dst_.dir("shim/rsync"));
+    auto again = migrate({"--ssh-mux"});
+    ASSERT_EQ(again.status, 0) << again.out << again.err;
+    EXPECT_EQ(read_text(dst_.private_path(kCt) + "/marker"), "moved with its files\n");
+    EXPECT_EQ(dst_status(), "CTID 101 exist unmounted down");
+}
+
 TEST_F(NetMigrate, UnreachableDestinationIsExit4) {
     auto r = migrate({}, kClosedPort);
     EXPECT_EQ(r.status, 4) << r.out << r.err;

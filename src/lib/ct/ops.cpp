@@ -420,19 +420,39 @@ void destroy_ct(const Paths& p, unsigned ctid, const std::string& command, bool 
     log::info("Container private area was destroyed");
 }
 
+namespace {
+
+// The private area is a directory that create or prepare_migration_target marked as the CT's.
+bool marked_as(unsigned ctid, const std::string& priv) {
+    struct stat st;
+    if (::lstat(priv.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return false;
+    auto mark = read_file(mark_path(priv));
+    return mark && *mark == mark_text(ctid, st);
+}
+
+}  // namespace
+
 MigrationTarget migration_target(const Paths& p, unsigned ctid) {
     auto global = std::make_shared<const ConfFile>(load_global(p));
     CtConfig cfg(ctid, global, std::nullopt);
-    return MigrationTarget{cfg.ve_private(), cfg.ve_root(), cfg.get_or("DUMPDIR", "/vz/dump"), lock_dir(*global),
-                           p.conf_dir()};
+    MigrationTarget t{cfg.ve_private(), cfg.ve_root(), cfg.get_or("DUMPDIR", "/vz/dump"), lock_dir(*global),
+                      p.conf_dir(), false};
+    t.kept = !path_exists(p.ct_conf(ctid)) && marked_as(ctid, t.private_dir);
+    return t;
 }
 
 void prepare_migration_target(const Paths& p, unsigned ctid) {
     auto where = migration_target(p, ctid);
     CtLock lock(where.lockdir, ctid, "vzmigrate (destination)");
     struct stat st;
-    if (::lstat(where.private_dir.c_str(), &st) == 0)
-        fail(Exit::PrivateExists, "Private area already exists in {}", where.private_dir);
+    if (::lstat(where.private_dir.c_str(), &st) == 0) {
+        // What an earlier migration of this CT kept (vzmigrate --keep-dst) is taken up again: the copy then moves
+        // only what changed. Anything else is no place to copy to.
+        if (!where.kept) fail(Exit::PrivateExists, "Private area already exists in {}", where.private_dir);
+        log::info("Reusing the private area {} a failed migration left", where.private_dir);
+        make_dirs(where.root);
+        return;
+    }
     make_dirs(dir_name(where.private_dir));
     if (::mkdir(where.private_dir.c_str(), 0700) != 0)
         fail(Exit::NewPrivate, "can't create {}: {}", where.private_dir, errno_text(errno));
