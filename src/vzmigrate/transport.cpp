@@ -40,7 +40,8 @@ Transport::~Transport() {
 std::vector<std::string> Transport::ssh_words() const {
     std::vector<std::string> argv{"ssh"};
     argv.insert(argv.end(), o_.ssh.begin(), o_.ssh.end());
-    argv.insert(argv.end(), {"-o", "BatchMode=yes"});
+    // A host that drops packets would otherwise hold the first connection for minutes of TCP retries.
+    argv.insert(argv.end(), {"-o", "BatchMode=yes", "-o", "ConnectTimeout=30"});
     if (o_.verbose >= 4) argv.push_back("-v");
     if (!control_path_.empty()) argv.insert(argv.end(), {"-o", "ControlPath=" + control_path_});
     return argv;

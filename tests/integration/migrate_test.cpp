@@ -192,6 +192,7 @@ TEST_F(NetMigrate, RunningPloopCtMovesWithItsImage) {
 }
 
 TEST_F(NetMigrate, StoppedCtStaysStoppedAndRemoveAreaNoKeepsConfigAsMigrated) {
+    ASSERT_EQ(run({"set", ct(), "--name", "mover", "--save"}).status, 0);
     auto r = migrate({"--remove-area", "no", "--ssh-mux"});
     ASSERT_EQ(r.status, 0) << r.out << r.err;
     EXPECT_FALSE(contains(r.out, "second pass")) << r.out;
@@ -203,6 +204,9 @@ TEST_F(NetMigrate, StoppedCtStaysStoppedAndRemoveAreaNoKeepsConfigAsMigrated) {
     EXPECT_TRUE(std::filesystem::exists(conf_path(kCt) + ".migrated"));
     EXPECT_FALSE(std::filesystem::exists(conf_path(kCt)));
     EXPECT_TRUE(std::filesystem::exists(private_path(kCt) + "/marker"));
+    // Its name went with it.
+    EXPECT_EQ(trim(dst_vzctl("status mover").out), "CTID 101 exist unmounted down");
+    EXPECT_FALSE(std::filesystem::is_symlink(names_dir() + "/mover"));
     // No ssh master left behind.
     EXPECT_EQ(net_run("ls /tmp/.vzmigrate-ssh-* 2>/dev/null").out, "");
     ASSERT_EQ(std::rename((conf_path(kCt) + ".migrated").c_str(), conf_path(kCt).c_str()), 0);  // for the clean-up
