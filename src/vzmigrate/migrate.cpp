@@ -291,10 +291,16 @@ void Migration::stop_source() {
         phase(fmt::format("Stopping CT {}", ctid_));
         down_since_ = Clock::now();
         undo_.push(fmt::format("start CT {} here again", ctid_), [this] {
-            // Never both running: if the destination runs it (a start that failed late), this node leaves it there.
+            // Never both running: if the destination runs it (a start that failed late), this node leaves it there;
+            // so it does when a start there was tried and the destination can't say any more.
             auto there = remote_vzctl({"status", ctid_s_});
             if (there.status == 0 && there.output.find(" running") != std::string::npos)
                 vz::fail(vz::Exit::Running, "CT {} runs on {}: not starting it here", ctid_, o_.destination);
+            if (there.status != 0 && started_there_)
+                vz::fail(vz::Exit::Running,
+                         "can't tell whether CT {} runs on {}: not starting it here; check there, then start it "
+                         "on one host by hand",
+                         ctid_, o_.destination);
             if (local_vzctl({"start", ctid_s_}) != 0) vz::fail(vz::Exit::EnvCreate, "can't start CT {}", ctid_);
         });
         if (local_vzctl({"stop", ctid_s_}) != 0) fail(Code::SourceStop, "can't stop CT {}", ctid_);
@@ -315,6 +321,7 @@ void Migration::start_destination() {
     undo_.push(fmt::format("stop CT {} on {}", ctid_, o_.destination), [this] {
         remote_vzctl({"stop", ctid_s_, "--fast"});
     });
+    started_there_ = true;
     if (remote_vzctl({action, ctid_s_}).status != 0)
         fail(Code::DestinationStart, "can't {} CT {} on {}", action, ctid_, o_.destination);
     down_until_ = Clock::now();

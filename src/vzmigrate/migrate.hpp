@@ -83,6 +83,7 @@ private:
     std::optional<vz::CtConfig> cfg_;
     std::optional<vz::CtLock> lock_;
     bool running_ = false, mounted_ = false, ploop_ = false;
+    bool started_there_ = false;  // a start (or mount) on the destination was tried
     std::unique_ptr<Transport> transport_;
     RemotePaths remote_;
     UndoStack undo_;

@@ -73,18 +73,24 @@ public:
         }
         if (pid_ < 0) throw std::runtime_error("fork failed");
         bool up = eventually([&] { return net_run(ssh_command() + " true").status == 0; }, 10s);
-        if (!up)
-            throw std::runtime_error("the destination's sshd does not answer: " +
-                                     try_read(d + "/sshd.log").value_or("(no log)") + net_run(ssh_command() + " true").out);
+        if (!up) {
+            auto why = try_read(d + "/sshd.log").value_or("(no log)") + net_run(ssh_command() + " true").out;
+            stop();  // no destructor runs for an object whose constructor throws
+            throw std::runtime_error("the destination's sshd does not answer: " + why);
+        }
     }
     Sshd(const Sshd&) = delete;
     Sshd& operator=(const Sshd&) = delete;
-    ~Sshd() {
+    ~Sshd() { stop(); }
+
+    void stop() {
         if (pid_ > 0) {
             ::kill(pid_, SIGTERM);
             ::waitpid(pid_, nullptr, 0);
+            pid_ = -1;
         }
         if (made_run_dir_) ::rmdir("/run/sshd");
+        made_run_dir_ = false;
     }
 
     // The --ssh options vzmigrate needs for this destination: port, key, its host key and no user config.
@@ -262,6 +268,21 @@ TEST_F(NetMigrate, AddressInUseOnTheDestinationIsExit12UnlessNodeps) {
     ASSERT_EQ(dst_vzctl("stop 102").status, 0);
     auto free = migrate({"--ssh-mux", "--check-only"});
     EXPECT_EQ(free.status, 0) << free.out << free.err;
+}
+
+TEST_F(NetMigrate, StartThatFailsLateNeverLeavesItRunningOnBoth) {
+    ASSERT_TRUE(start_ct());
+    // The destination's start starts it and then reports a failure; its stop fails: the CT runs there for good.
+    write_text(dst_.dir("shim") + "/vzctl",
+               std::string("#!/bin/sh\nfor a; do\n  [ \"$a\" = stop ] && exit 1\n  [ \"$a\" = start ] && { ") +
+                   VZCTL_BIN + " \"$@\"; exit 7; }\ndone\nexec " + VZCTL_BIN + " \"$@\"\n");
+    ::chmod(dst_.dir("shim/vzctl").c_str(), 0755);
+    auto r = migrate({"--ssh-mux"});
+    EXPECT_EQ(r.status, 7) << r.out << r.err;
+    EXPECT_TRUE(contains(r.err, "not starting it here")) << r.err;
+    EXPECT_EQ(dst_status(), "CTID 101 exist mounted running");
+    EXPECT_EQ(status_line(), "CTID 101 exist unmounted down");
+    std::filesystem::remove(dst_.dir("shim/vzctl"));
 }
 
 TEST_F(NetMigrate, FailedCopyRollsBackAndKeepDstKeepsTheAreaForTheNextTry) {
