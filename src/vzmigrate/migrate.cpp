@@ -179,7 +179,10 @@ void Migration::read_source_state() {
     running_ = st.running;
     mounted_ = !st.running && st.mounted;
     if (o_.online && !running_) fail(Code::NotRunning, "CT {} is not running: --online needs a running CT", ctid_);
-    if (st.suspended) vz::log::warn("CT {} is suspended: its dump file {} stays here", ctid_, vz::dump_file(*cfg_));
+    // Its dump would have to move too and be restored under the destination's paths: the live path's work.
+    if (st.suspended)
+        fail(Code::Unsupported, "CT {} is suspended ({}): resume it (vzctl resume), then migrate it", ctid_,
+             vz::dump_file(*cfg_));
     if (o_.snapshot)
         fail(Code::Usage, "--snapshot: this vzctl has no ploop snapshots; migrate without -s");
     phase(fmt::format("Starting {} migration of CT {} to {} ({}, {})", o_.online ? "online" : "offline", ctid_,

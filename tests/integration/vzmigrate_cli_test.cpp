@@ -1,5 +1,5 @@
 // vzmigrate's command line and the refusals that come before any connection: usage (1), a CT this node does not
-// have (10), a locked CT (20). Nothing here reaches the network: every case stops before ssh runs (the network
+// have (10), a locked CT (20), a suspended one (14). Nothing here reaches the network: every case stops before ssh runs (the network
 // cases are NetMigrate's, migrate_test.cpp).
 #include <fcntl.h>
 #include <sys/file.h>
@@ -59,6 +59,16 @@ TEST_F(VzmigrateCli, LockedCtIs20AndSnapshotIsRefused) {
     EXPECT_TRUE(contains(snap.err, "--snapshot")) << snap.err;
     // Neither left its lock behind.
     EXPECT_FALSE(std::filesystem::exists(lock_path(4712)));
+}
+
+TEST_F(VzmigrateCli, SuspendedCtIsRefusedWithItsDumpKept) {
+    ASSERT_TRUE(create(4713));
+    write_text(tmp_ / "dump/Dump.4713/inventory.img", "");
+    auto r = vzmigrate({"host.example", "4713"});
+    EXPECT_EQ(r.status, 14) << r.err;
+    EXPECT_TRUE(contains(r.err, "suspended")) << r.err;
+    EXPECT_TRUE(std::filesystem::exists(tmp_ / "dump/Dump.4713/inventory.img"));
+    EXPECT_TRUE(std::filesystem::exists(conf_path(4713)));
 }
 
 }  // namespace
