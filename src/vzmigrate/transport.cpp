@@ -31,7 +31,8 @@ Transport::Transport(TransportOptions o) : o_(std::move(o)) {
 Transport::~Transport() {
     if (!master_) return;
     auto argv = ssh_words();
-    argv.insert(argv.end(), {"-O", "exit", target_});
+    // -q: without its "Exit request sent." on every run.
+    argv.insert(argv.end(), {"-q", "-O", "exit", target_});
     show(argv);
     auto r = vz::run_command(argv);
     if (r.status != 0) vz::log::warn("can't end the ssh master connection {}", control_path_);
