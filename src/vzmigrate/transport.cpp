@@ -2,6 +2,10 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
+#include <string_view>
+
 #include "cli/syntax.hpp"
 #include "util/log.hpp"
 
@@ -9,9 +13,18 @@ namespace vzmigrate {
 
 namespace {
 
+// A word as the shell (the remote one, rsync's -e, the user reading -vv) reads it: quoted only when it must be.
+std::string word_for_shell(const std::string& w) {
+    auto plain = [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) ||
+               std::string_view("_@%+=:,./-").find(c) != std::string_view::npos;
+    };
+    return !w.empty() && std::all_of(w.begin(), w.end(), plain) ? w : vzcli::shell_quote(w);
+}
+
 std::string joined_quoted(const std::vector<std::string>& words) {
     std::string s;
-    for (auto& w : words) s += (s.empty() ? "" : " ") + vzcli::shell_quote(w);
+    for (auto& w : words) s += (s.empty() ? "" : " ") + word_for_shell(w);
     return s;
 }
 
@@ -21,8 +34,12 @@ void show(const std::vector<std::string>& argv) { vz::log::verbose(2, "+ {}", jo
 
 Transport::Transport(TransportOptions o) : o_(std::move(o)) {
     auto at = o_.destination.find('@');
-    target_ = at == std::string::npos ? "root@" + o_.destination : o_.destination;
+    auto user = at == std::string::npos ? std::string("root") : o_.destination.substr(0, at);
     host_ = at == std::string::npos ? o_.destination : o_.destination.substr(at + 1);
+    if (host_.size() > 2 && host_.front() == '[' && host_.back() == ']') host_ = host_.substr(1, host_.size() - 2);
+    target_ = user + "@" + host_;
+    // rsync tells an IPv6 address from the path after it by brackets.
+    rsync_target_ = host_.find(':') == std::string::npos ? target_ : user + "@[" + host_ + "]";
     if (o_.mux)
         control_path_ = "/tmp/.vzmigrate-ssh-" + std::to_string(::getpid()) + "-" + host_ + "-" +
                         std::to_string(o_.ctid);
@@ -80,12 +97,12 @@ int Transport::rsync(std::vector<std::string> args) const {
 
 int Transport::sync(const std::string& from, const std::string& to, const std::vector<std::string>& extra) const {
     std::vector<std::string> args = extra;
-    args.insert(args.end(), {from + "/", target_ + ":" + to + "/"});
+    args.insert(args.end(), {from + "/", rsync_target_ + ":" + to + "/"});
     return rsync(args);
 }
 
 int Transport::copy_file(const std::string& from, const std::string& to) const {
-    return rsync({from, target_ + ":" + to});
+    return rsync({from, rsync_target_ + ":" + to});
 }
 
 }  // namespace vzmigrate

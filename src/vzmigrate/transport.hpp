@@ -11,7 +11,7 @@
 namespace vzmigrate {
 
 struct TransportOptions {
-    std::string destination;               // [user@]host (root@ added when no user is given)
+    std::string destination;               // [user@]host (root@ added when no user is given; [IPv6] or IPv6)
     std::vector<std::string> ssh, rsync;   // the user's extra words
     bool mux = false;
     int verbose = 0;
@@ -42,7 +42,8 @@ private:
     int rsync(std::vector<std::string> args) const;
 
     TransportOptions o_;
-    std::string target_;  // user@host
+    std::string target_;        // user@host, as ssh takes it
+    std::string rsync_target_;  // the same with an IPv6 address in brackets
     std::string host_;
     std::string control_path_;
     bool master_ = false;

@@ -44,13 +44,16 @@ public:
         net_must("ssh-keygen -q -t ed25519 -N '' -f " + d + "/host_key");
         net_must("ssh-keygen -q -t ed25519 -N '' -f " + d + "/client_key");
         std::filesystem::copy_file(d + "/client_key.pub", d + "/authorized_keys");
+        auto host_key = read_text(d + "/host_key.pub");
         write_text(d + "/known_hosts", "[" + std::string(PeerLan::kPeer4) + "]:" + std::to_string(kPort) + " " +
-                                           read_text(d + "/host_key.pub"));
+                                           host_key + "[" + PeerLan::kPeer6 + "]:" + std::to_string(kPort) + " " +
+                                           host_key);
         // The shim directory comes first in the destination's PATH: a test puts a failing vzctl there.
         auto path = node.dir("shim") + ":" + dir_of(VZCTL_BIN) + ":" + dir_of(VZLIST_BIN) +
                     ":/usr/sbin:/usr/bin:/sbin:/bin";
         write_text(d + "/sshd_config", "Port " + std::to_string(kPort) + "\n" +
                                            "ListenAddress " + PeerLan::kPeer4 + "\n" +
+                                           "ListenAddress [" + PeerLan::kPeer6 + "]\n" +
                                            "HostKey " + d + "/host_key\n" +
                                            "AuthorizedKeysFile " + d + "/authorized_keys\n" +
                                            "PidFile " + d + "/sshd.pid\n" +
@@ -136,10 +139,11 @@ protected:
         RuntimeTest::TearDown();
     }
 
-    Result migrate(const std::vector<std::string>& extra, int port = kPort) {
+    Result migrate(const std::vector<std::string>& extra, int port = kPort,
+                   const std::string& destination = PeerLan::kPeer4) {
         std::vector<std::string> args{"--ssh=" + sshd_->ssh_options(port)};
         args.insert(args.end(), extra.begin(), extra.end());
-        args.insert(args.end(), {PeerLan::kPeer4, ct()});
+        args.insert(args.end(), {destination, ct()});
         return run(args, {}, 180s, VZMIGRATE_BIN);
     }
 
@@ -218,10 +222,20 @@ TEST_F(NetMigrate, StoppedCtStaysStoppedAndRemoveAreaNoKeepsConfigAsMigrated) {
     ASSERT_EQ(std::rename((conf_path(kCt) + ".migrated").c_str(), conf_path(kCt).c_str()), 0);  // for the clean-up
 }
 
+TEST_F(NetMigrate, StoppedCtMovesToAnIpv6Address) {
+    auto r = migrate({"--ssh-mux"}, kPort, std::string("root@[") + PeerLan::kPeer6 + "]");
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_EQ(read_text(dst_.private_path(kCt) + "/marker"), "moved with its files\n");
+    EXPECT_EQ(dst_status(), "CTID 101 exist unmounted down");
+}
+
 TEST_F(NetMigrate, CheckOnlyTouchesNothing) {
     ASSERT_TRUE(start_ct());
-    auto r = migrate({"--check-only"});
+    auto r = migrate({"--check-only", "-vv"});
     ASSERT_EQ(r.status, 0) << r.out << r.err;
+    // -vv: the commands, and where the destination keeps the CT.
+    EXPECT_TRUE(contains(r.out, "+ ssh ")) << r.out;
+    EXPECT_TRUE(contains(r.out, "Destination: private " + dst_.private_path(kCt))) << r.out;
     EXPECT_EQ(status_line(), "CTID 101 exist mounted running");
     EXPECT_TRUE(destination_empty());
     EXPECT_EQ(dst_status(), "CTID 101 deleted unmounted down");
@@ -315,9 +329,10 @@ TEST_F(NetMigrate, UnreachableDestinationIsExit4) {
 TEST_F(NetMigrate, FailedStartOnTheDestinationRollsBack) {
     ASSERT_TRUE(start_ct());
     // The destination's vzctl refuses to start anything (its PATH finds this one first).
-    write_text(dst_.dir("shim") + "/vzctl", std::string("#!/bin/sh\nfor a; do [ \"$a\" = start ] && { echo "
-                                                        "'Error: start refused by the test' >&2; exit 7; }; done\nexec ") +
-                                                VZCTL_BIN + " \"$@\"\n");
+    write_text(dst_.dir("shim") + "/vzctl",
+               std::string("#!/bin/sh\nfor a; do [ \"$a\" = start ] && { echo 'Error: start refused by the test' >&2; "
+                           "exit 7; }; done\nexec ") +
+                   VZCTL_BIN + " \"$@\"\n");
     ::chmod(dst_.dir("shim/vzctl").c_str(), 0755);
     auto r = migrate({"--ssh-mux"});
     EXPECT_EQ(r.status, 7) << r.out << r.err;

@@ -1,6 +1,6 @@
 // vzmigrate's command line and the refusals that come before any connection: usage (1), a CT this node does not
-// have (10), a locked CT (20), a suspended one (14). Nothing here reaches the network: every case stops before ssh runs (the network
-// cases are NetMigrate's, migrate_test.cpp).
+// have (10), a locked CT (20), a suspended one (14). Nothing here reaches the network: every case stops before ssh
+// runs (the network cases are NetMigrate's, migrate_test.cpp).
 #include <fcntl.h>
 #include <sys/file.h>
 #include <unistd.h>
