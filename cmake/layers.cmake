@@ -21,6 +21,7 @@ set(public_vzlist config ct ubc util cli)
 set(public_vzubc config ct ubc util cli)
 set(public_ubcfs config ct ubc util)
 set(public_vzservice config ct util)
+set(public_vzmigrate config ct util cli)
 set(public_monitor util ubc runtime)
 
 file(GLOB_RECURSE sources RELATIVE ${SRC}/src ${SRC}/src/*.cpp ${SRC}/src/*.hpp)

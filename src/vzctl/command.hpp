@@ -56,6 +56,7 @@ Handler setup_restart(CLI::App& sub, bool invoked);
 Handler setup_suspend(CLI::App& sub, bool invoked);
 Handler setup_resume(CLI::App& sub, bool invoked);
 Handler setup_monitor(CLI::App& sub, bool invoked);
+Handler setup_migrate_target(CLI::App& sub, bool invoked);
 
 Handler setup_exec(CLI::App& sub, bool invoked);
 Handler setup_exec2(CLI::App& sub, bool invoked);

@@ -1,6 +1,7 @@
 #include <unistd.h>
 
 #include "command.hpp"
+#include "ct/ops.hpp"
 #include "util/file.hpp"
 
 namespace vzctl {
@@ -64,6 +65,7 @@ std::span<const Command> commands() {
          .help = "run a host script inside the container through its shell",
          .setup = setup_runscript},
         {.name = vz::kMonitorCommand, .help = "", .setup = setup_monitor, .hidden = true},
+        {.name = vz::kMigrateCommand, .help = "", .setup = setup_migrate_target, .hidden = true},
         {.name = "set",
          .help = "change parameters; --save writes them to the container config",
          .setup = setup_set,

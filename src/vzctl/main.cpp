@@ -8,6 +8,7 @@
 #include "cli/syntax.hpp"
 #include "command.hpp"
 #include "config/ctconfig.hpp"
+#include "ct/lock.hpp"
 #include "util/error.hpp"
 #include "util/log.hpp"
 
@@ -175,6 +176,7 @@ int run(int argc, char** argv) {
     auto* sub = app.get_subcommands().front();
     c.command_line = command_line(args);
     c.skiplock = g.skiplock;
+    if (g.skiplock) vz::skip_ct_locks();
     return dispatch(*sub, registered.at(sub), c);
 }
 

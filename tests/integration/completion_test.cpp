@@ -11,6 +11,7 @@
 #include "config/kinds.hpp"
 #include "config/params.hpp"
 #include "ct/lifecycle.hpp"
+#include "ct/ops.hpp"
 #include "util/strings.hpp"
 
 namespace {
@@ -18,9 +19,9 @@ namespace {
 using vztest::CliTest;
 using Words = std::vector<std::string>;
 
-// Sources the three scripts; `comp LINE` completes at the end of LINE and prints COMPREPLY, one per line, sorted.
+// Sources the four scripts; `comp LINE` completes at the end of LINE and prints COMPREPLY, one per line, sorted.
 const char* kDriver = R"(
-for tool in vzctl vzlist vzubc; do source "$COMPLETIONS/$tool" || exit 2; done
+for tool in vzctl vzlist vzubc vzmigrate; do source "$COMPLETIONS/$tool" || exit 2; done
 comp() {
     COMP_LINE=$1 COMP_POINT=${#1} COMP_WORDS=()
     local w parts
@@ -86,9 +87,10 @@ protected:
 TEST_F(Completion, EachToolRegistersItsFunction) {
     ::setenv("COMPLETIONS", BUILD_DIR "/completions", 1);
     auto r = finish(start("bash", {"--norc", "--noprofile", "-c",
-                                   std::string(kDriver) + "complete -p vzctl vzlist vzubc"}));
+                                   std::string(kDriver) + "complete -p vzctl vzlist vzubc vzmigrate"}));
     EXPECT_EQ(r.status, 0) << r.err;
-    EXPECT_EQ(r.out, "complete -F _vzctl vzctl\ncomplete -F _vzlist vzlist\ncomplete -F _vzubc vzubc\n");
+    EXPECT_EQ(r.out, "complete -F _vzctl vzctl\ncomplete -F _vzlist vzlist\ncomplete -F _vzubc vzubc\n"
+                     "complete -F _vzmigrate vzmigrate\n");
 }
 
 TEST_F(Completion, VzctlCommandsOptionsAndValues) {
@@ -101,6 +103,7 @@ TEST_F(Completion, VzctlCommandsOptionsAndValues) {
     EXPECT_TRUE(std::find(got[1].begin(), got[1].end(), "quotainit") != got[1].end());
     EXPECT_TRUE(std::find(got[1].begin(), got[1].end(), "delete") != got[1].end());
     EXPECT_TRUE(std::find(got[1].begin(), got[1].end(), vz::kMonitorCommand) == got[1].end()) << "hidden";
+    EXPECT_TRUE(std::find(got[1].begin(), got[1].end(), vz::kMigrateCommand) == got[1].end()) << "hidden";
     EXPECT_EQ(got[2], (Words{"--quiet"}));
     EXPECT_EQ(got[3], (Words{"--cpulimit"}));
     EXPECT_EQ(got[4], (Words{"ploop", "ploop:expanded", "ploop:plain", "ploop:raw", "simfs"}));
@@ -173,6 +176,17 @@ TEST_F(Completion, VzubcOneDashWordsContainersAndFiles) {
     EXPECT_EQ(got[1], (Words{"-w", "-wd", "-wn", "-wt"}));
     EXPECT_EQ(got[2], (Words{"101", "102"}));
     EXPECT_EQ(got[3], (Words{tmp_ / "saved/ubc.txt"}));
+}
+
+TEST_F(Completion, VzmigrateOptionsValuesAndContainers) {
+    auto got = complete({"vzmigrate --re", "vzmigrate -r ", "vzmigrate --remove-area=", "vzmigrate --no",
+                         "vzmigrate --check-only host.example ", "vzmigrate --on"});
+    EXPECT_EQ(got[0], (Words{"--remove-area"}));
+    EXPECT_EQ(got[1], (Words{"no", "yes"}));
+    EXPECT_EQ(got[2], (Words{"no", "yes"}));
+    EXPECT_EQ(got[3], (Words{"--nodeps"}));
+    EXPECT_EQ(got[4], (Words{"101", "102", "web"}));
+    EXPECT_EQ(got[5], (Words{"--online"}));
 }
 
 // Generated from the parameter table: every option of set and create, and its values, are offered.

@@ -13,7 +13,14 @@
 
 namespace vz {
 
+namespace {
+bool skipping = false;
+}  // namespace
+
+void skip_ct_locks() { skipping = true; }
+
 CtLock::CtLock(const std::string& lockdir, unsigned ctid, const std::string& command) {
+    if (skipping) return;
     make_dirs(lockdir, 0755);
     path_ = lockdir + "/" + std::to_string(ctid) + ".lck";
     // The holder unlinks the file on release; a file we opened before that is stale, so retry on a new one.

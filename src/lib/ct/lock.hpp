@@ -22,6 +22,10 @@ private:
     Fd fd_;
 };
 
+// vzctl --skiplock: the caller holds the container's lock (vzmigrate, for the whole migration), so the CtLocks this
+// process makes from now on take nothing; without it vzctl's start, stop, destroy... would find it taken (9).
+void skip_ct_locks();
+
 // Whether some process holds the container's lock now (LOCKDIR/<CTID>.lck listed in /proc/locks), without taking
 // it: trying it would make a concurrent vzctl fail with "Container already locked".
 bool ct_lock_held(const std::string& lockdir, unsigned ctid);

@@ -94,6 +94,16 @@ void mark_private(unsigned ctid, const std::string& priv) {
     write_file_atomic(mark_path(priv), mark_text(ctid, st), 0600);
 }
 
+// Moves the private area aside first, so a half-deleted tree is never mistaken for a container, then removes it.
+void remove_area(const std::string& priv) {
+    auto aside = make_temp_dir(dir_name(priv), base_name(priv) + ".destroyed", Exit::NewPrivate);
+    if (::rename(priv.c_str(), aside.c_str()) != 0) {
+        ::rmdir(aside.c_str());
+        fail(Exit::DeletePrivate, "can't move {} aside: {}", priv, errno_text(errno));
+    }
+    remove_private(aside);
+}
+
 // Destroy removes a non-empty tree only when it is the one create made for this container (or with --force).
 void check_mark(unsigned ctid, const std::string& priv, const struct stat& st, bool force) {
     if (!S_ISDIR(st.st_mode)) fail(Exit::DeletePrivate, "refusing to destroy {}: not a directory", priv);
@@ -399,15 +409,7 @@ void destroy_ct(const Paths& p, unsigned ctid, const std::string& command, bool 
     bool present = ::lstat(priv.c_str(), &pst) == 0;
     if (present) check_mark(ctid, priv, pst, force);
     log::info("Destroying container private area: {}", priv);
-    if (present) {
-        // Move it aside first so a half-deleted tree is never mistaken for a container.
-        auto aside = make_temp_dir(dir_name(priv), base_name(priv) + ".destroyed", Exit::NewPrivate);
-        if (::rename(priv.c_str(), aside.c_str()) != 0) {
-            ::rmdir(aside.c_str());
-            fail(Exit::DeletePrivate, "can't move {} aside: {}", priv, errno_text(errno));
-        }
-        remove_private(aside);
-    }
+    if (present) remove_area(priv);
     ::unlink(mark_path(priv).c_str());
     auto conf = p.ct_conf(ctid);
     if (::rename(conf.c_str(), (conf + ".destroyed").c_str()) != 0)
@@ -420,6 +422,70 @@ void destroy_ct(const Paths& p, unsigned ctid, const std::string& command, bool 
     for (auto* suffix : {"", ".fail", ".partial"}) std::filesystem::remove_all(dump_file(cfg) + suffix, ec);
     ::rmdir(cfg.ve_root().c_str());
     log::info("Container private area was destroyed");
+}
+
+namespace {
+
+// The private area is a directory that create or prepare_migration_target marked as the CT's.
+bool marked_as(unsigned ctid, const std::string& priv) {
+    struct stat st;
+    if (::lstat(priv.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return false;
+    auto mark = read_file(mark_path(priv));
+    return mark && *mark == mark_text(ctid, st);
+}
+
+}  // namespace
+
+MigrationTarget migration_target(const Paths& p, unsigned ctid) {
+    auto global = std::make_shared<const ConfFile>(load_global(p));
+    CtConfig cfg(ctid, global, std::nullopt);
+    MigrationTarget t{cfg.ve_private(), cfg.ve_root(), cfg.get_or("DUMPDIR", "/vz/dump"), lock_dir(*global),
+                      p.conf_dir(), false};
+    t.kept = !path_exists(p.ct_conf(ctid)) && marked_as(ctid, t.private_dir);
+    return t;
+}
+
+void prepare_migration_target(const Paths& p, unsigned ctid) {
+    auto where = migration_target(p, ctid);
+    CtLock lock(where.lockdir, ctid, "vzmigrate (destination)");
+    struct stat st;
+    if (::lstat(where.private_dir.c_str(), &st) == 0) {
+        // What an earlier migration of this CT kept (vzmigrate --keep-dst) is taken up again: the copy then moves
+        // only what changed. Anything else is no place to copy to.
+        if (!where.kept) fail(Exit::PrivateExists, "Private area already exists in {}", where.private_dir);
+        log::info("Reusing the private area {} a failed migration left", where.private_dir);
+        make_dirs(where.root);
+        return;
+    }
+    make_dirs(dir_name(where.private_dir));
+    if (::mkdir(where.private_dir.c_str(), 0700) != 0)
+        fail(Exit::NewPrivate, "can't create {}: {}", where.private_dir, errno_text(errno));
+    ScopeGuard undo([&where] { ::rmdir(where.private_dir.c_str()); });
+    mark_private(ctid, where.private_dir);
+    make_dirs(where.root);
+    undo.release();
+}
+
+void discard_migration_target(const Paths& p, unsigned ctid, bool keep_private) {
+    auto where = migration_target(p, ctid);
+    CtLock lock(where.lockdir, ctid, "vzmigrate (destination rollback)");
+    auto cfg = load_ct(p, ctid, false);
+    if (cfg.exists()) {
+        auto st = ct_state(cfg, MountTable::read());
+        if (st.running) fail(Exit::Running, "Container is currently running. Stop it first.");
+        if (st.mounted) fail(Exit::Mounted, "Container is currently mounted (umount first)");
+        if (auto* name = cfg.get("NAME"); name && !name->empty() && name_target(p, *name) == ctid)
+            ::unlink(p.name_link(*name).c_str());
+        ::unlink(p.ct_conf(ctid).c_str());
+    }
+    if (keep_private) return;
+    struct stat pst;
+    if (::lstat(where.private_dir.c_str(), &pst) == 0) {
+        check_mark(ctid, where.private_dir, pst, false);
+        remove_area(where.private_dir);
+    }
+    ::unlink(mark_path(where.private_dir).c_str());
+    ::rmdir(where.root.c_str());
 }
 
 void convert_ct(const Paths& p, unsigned ctid, const std::string& layout, const std::string& command) {

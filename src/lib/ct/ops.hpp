@@ -60,6 +60,22 @@ void set_ct(const Paths& p, unsigned ctid, const SetRequest& req, const Tools& t
 // Point names/<name> at the CT config (131 when another CT has the name); drop the old name's link.
 void set_ct_name(const Paths& p, unsigned ctid, const std::string* old_name, const std::string& name);
 
+// The destination's side of vzmigrate (the hidden vzctl command kMigrateCommand, run through ssh): where this node
+// keeps CT `ctid` by its vz.conf alone (the CT's own config, if any, left out: the source's paths mean nothing here).
+struct MigrationTarget {
+    std::string private_dir, root, dumpdir, lockdir, confdir;
+    bool kept = false;  // no CT config, and a private area marked as the CT's: what a failed migration kept
+};
+MigrationTarget migration_target(const Paths& p, unsigned ctid);
+// Makes the empty private area and the root directory, and marks the area as the CT's, as create does, so that the
+// copy that arrives in it can later be destroyed. An area marked as the CT's (kept by a failed migration) is taken
+// up as it is; any other is refused (44).
+void prepare_migration_target(const Paths& p, unsigned ctid);
+// Undoes a migration that failed: removes the CT's config and name link and, unless `keep_private`, its marked
+// private area, the mark and the root directory. Refuses (32, 41) a CT that runs or is mounted here.
+void discard_migration_target(const Paths& p, unsigned ctid, bool keep_private);
+inline constexpr const char* kMigrateCommand = "__migrate";
+
 // Values the original's context needs for editing: CPU count, host id for MACs.
 EditContext edit_context(unsigned ctid);
 

@@ -99,6 +99,27 @@ ProgramResult run_program(const std::vector<std::string>& argv) {
     return r;
 }
 
+ProgramResult run_command(const std::vector<std::string>& argv, bool capture) {
+    std::optional<Pipe> out;
+    if (capture) out = make_pipe();
+    ChildProcess child(fork_or_throw());
+    if (child.pid() == 0) {
+        int null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+        if (null < 0 || ::dup2(null, 0) < 0 || (out && ::dup2(out->wr.get(), 1) < 0)) ::_exit(127);
+        close_from_on_exec(3);
+        CArgs a(argv);
+        ::execvp(a.get()[0], a.get());
+        ::_exit(127);
+    }
+    ProgramResult r;
+    if (out) {
+        out->wr.reset();
+        r.output = read_all(out->rd.get());
+    }
+    r.status = child.wait();
+    return r;
+}
+
 std::string read_all(int fd) {
     std::string out;
     char buf[512];

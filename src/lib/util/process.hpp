@@ -90,6 +90,11 @@ struct ProgramResult {
 };
 ProgramResult run_program(const std::vector<std::string>& argv);
 
+// A user's command run to its end as a shell would run it (this process's environment and PATH: ssh needs the
+// user's agent and HOME), stdin /dev/null, standard error passed on to ours; standard output captured into
+// `output`, or with `capture` false passed on too. Status as run_program's.
+ProgramResult run_command(const std::vector<std::string>& argv, bool capture = true);
+
 // Everything `fd` gives until end of file (EINTR retried; a read error ends it).
 std::string read_all(int fd);
 

@@ -1,0 +1,40 @@
+// The destination's side of vzmigrate, run by it through ssh: the hidden command `vzctl __migrate ACTION CTID`.
+//   paths    prints where this node keeps the CT (KEY=value lines: VE_PRIVATE, VE_ROOT, DUMPDIR, LOCKDIR, CONFDIR),
+//            from this node's vz.conf (VZ_CONFDIR respected), so vzmigrate never guesses the other side's layout,
+//            and KEPT=yes when only the private area a failed migration kept (--keep-dst) is here
+//   prepare  makes the empty, marked private area and the root directory the copy goes to
+//   discard  removes what a failed migration left here (--keep-private: all but the private area)
+#include <cstdio>
+#include <memory>
+
+#include "command.hpp"
+#include "ct/ops.hpp"
+#include "util/error.hpp"
+
+namespace vzctl {
+
+Handler setup_migrate_target(CLI::App& sub, bool) {
+    struct Words {
+        std::string action, ctid;
+        bool keep_private = false;
+    };
+    auto words = std::make_shared<Words>();
+    sub.add_option("action", words->action)->required()->check(CLI::IsMember({"paths", "prepare", "discard"}));
+    sub.add_option("ctid", words->ctid)->required();
+    sub.add_flag("--keep-private", words->keep_private);
+    return [words](const Context& c) {
+        if (words->action == "paths") {
+            auto t = vz::migration_target(c.paths, c.ctid);
+            std::printf("VE_PRIVATE=%s\nVE_ROOT=%s\nDUMPDIR=%s\nLOCKDIR=%s\nCONFDIR=%s\nKEPT=%s\n",
+                        t.private_dir.c_str(), t.root.c_str(), t.dumpdir.c_str(), t.lockdir.c_str(),
+                        t.confdir.c_str(), t.kept ? "yes" : "no");
+        } else if (words->action == "prepare") {
+            vz::prepare_migration_target(c.paths, c.ctid);
+        } else {
+            vz::discard_migration_target(c.paths, c.ctid, words->keep_private);
+        }
+        return 0;
+    };
+}
+
+}  // namespace vzctl

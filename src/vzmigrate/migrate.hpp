@@ -1,0 +1,97 @@
+// One migration as a sequence of phases (reference 5.2), each a member function that prints one progress line, and
+// an undo stack: every phase that changes something on either node pushes the step that takes it back, and any
+// failure after the checks unwinds the stack in reverse (the CT runs on the source again, the destination holds
+// nothing of it), so the CT is never running on both nodes and never on neither.
+// The online (live) path will be phases of its own between the copy and the start: checkpoint instead of stop,
+// restore instead of start, with their undo steps on the same stack.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/ctconfig.hpp"
+#include "ct/lock.hpp"
+#include "options.hpp"
+#include "transport.hpp"
+
+namespace vzmigrate {
+
+// Steps that take back what was done, run in reverse order by unwind() (or by the destructor, unless committed).
+class UndoStack {
+public:
+    UndoStack() = default;
+    UndoStack(const UndoStack&) = delete;
+    UndoStack& operator=(const UndoStack&) = delete;
+    ~UndoStack() { unwind(); }
+
+    void push(std::string what, std::function<void()> undo);
+    // Everything done stays done.
+    void commit() { steps_.clear(); }
+    // Runs every step, newest first; a step that fails is reported and the others still run.
+    void unwind();
+
+private:
+    std::vector<std::pair<std::string, std::function<void()>>> steps_;
+};
+
+// Where the destination keeps the CT (its vzctl __migrate paths).
+struct RemotePaths {
+    std::string private_dir, root, dumpdir, lockdir, confdir;
+};
+
+class Migration {
+public:
+    explicit Migration(Options o);
+    // Runs every phase; on a failure reports it, rolls back and returns its exit status.
+    int run();
+
+private:
+    using Clock = std::chrono::steady_clock;
+
+    int run_phases();
+
+    // The checks: nothing is changed until they pass.
+    void lock_source();
+    void read_source_state();
+    void connect();
+    void check_checkpointing();
+    void check_destination();
+    void check_addresses();
+    // The copy and the switch-over (offline).
+    void compact_source();
+    void copy_config();
+    void sync_private(const char* pass);
+    void stop_source();
+    void start_destination();
+    void clean_source();
+
+    // vzctl on this node (with --skiplock: we hold the lock); its status.
+    int local_vzctl(const std::vector<std::string>& args) const;
+    // vzctl on the destination; its result.
+    vz::ProgramResult remote_vzctl(const std::vector<std::string>& args) const;
+    void phase(const std::string& line);
+    void print_times() const;
+
+    Options o_;
+    vz::Paths paths_;
+    unsigned ctid_ = 0;
+    std::string ctid_s_;
+    std::optional<vz::CtConfig> cfg_;
+    std::optional<vz::CtLock> lock_;
+    bool running_ = false, mounted_ = false, ploop_ = false;
+    bool started_there_ = false;  // a start (or mount) on the destination was tried
+    std::unique_ptr<Transport> transport_;
+    RemotePaths remote_;
+    UndoStack undo_;
+    std::string vzctl_;  // this node's vzctl
+
+    std::vector<std::pair<std::string, Clock::time_point>> phases_;
+    std::optional<Clock::time_point> down_since_, down_until_;
+    Clock::time_point end_{};
+};
+
+}  // namespace vzmigrate

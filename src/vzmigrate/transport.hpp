@@ -1,0 +1,52 @@
+// The way to the destination: OpenSSH for its commands, rsync over that ssh for the files; no protocol of our own.
+// ssh runs with BatchMode (keys only, never a password prompt) and the user's --ssh options before ours, so that
+// theirs win (ssh takes the first value of an option); with --ssh-mux one master connection carries every step.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "util/process.hpp"
+
+namespace vzmigrate {
+
+struct TransportOptions {
+    std::string destination;               // [user@]host (root@ added when no user is given; [IPv6] or IPv6)
+    std::vector<std::string> ssh, rsync;   // the user's extra words
+    bool mux = false;
+    int verbose = 0;
+    unsigned ctid = 0;                     // names the master's socket
+};
+
+class Transport {
+public:
+    explicit Transport(TransportOptions o);
+    Transport(const Transport&) = delete;
+    Transport& operator=(const Transport&) = delete;
+    ~Transport();
+
+    // Starts the master connection (--ssh-mux); false when it can't be had.
+    bool open_master();
+    // A command on the destination: its words, each quoted for the remote shell. Output captured; its standard
+    // error goes to ours.
+    vz::ProgramResult run(const std::vector<std::string>& words) const;
+    // rsync of the local directory `from` (its contents) to `to` on the destination; rsync's status (24, files
+    // that vanished during the copy, counts as success, as in the original).
+    int sync(const std::string& from, const std::string& to, const std::vector<std::string>& extra) const;
+    // The same for one file.
+    int copy_file(const std::string& from, const std::string& to) const;
+    const std::string& host() const { return host_; }
+
+private:
+    std::vector<std::string> ssh_words() const;  // ssh and its options, without the host
+    int rsync(std::vector<std::string> args) const;
+
+    TransportOptions o_;
+    std::string target_;        // user@host, as ssh takes it
+    std::string rsync_target_;  // the same with an IPv6 address in brackets
+    std::string host_;
+    std::string control_path_;
+    bool master_ = false;
+};
+
+}  // namespace vzmigrate

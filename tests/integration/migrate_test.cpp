@@ -1,0 +1,338 @@
+// vzmigrate between two nodes on one machine. The source is the runtime fixture's node (its VZ_CONFDIR, CT 101 on
+// the busybox template). The destination is a second node: a network namespace (PeerLan's, 198.51.100.1, reached
+// from the host's 198.51.100.254) with its own sshd on a test port, test host and client keys made for the test, and
+// `SetEnv VZ_CONFDIR=... PATH=...` in its sshd_config, so that vzctl there (the build's) sees that node's own
+// vz.conf: its private, root, lock and dump paths and its CGROUP_BASE. sshd runs with nsenter --net only (ip netns
+// exec would also give it a mount namespace of its own, hiding the destination's mounts from the test).
+// Everything (sshd, the destination's CTs, the namespace, the keys) is removed after each test, also on failure.
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <filesystem>
+
+#include "../support/runtime_fixture.hpp"
+#include "../support/test_net.hpp"
+
+namespace vztest {
+namespace {
+
+constexpr int kPort = 2222;
+constexpr int kClosedPort = 2223;
+
+std::string dir_of(const std::string& path) { return path.substr(0, path.rfind('/')); }
+
+// The destination's VZ_CONFDIR and paths: a runtime fixture of its own (its vz.conf, temporary directory and
+// CGROUP_BASE), whose destructor removes whatever CT 101 the test left there, its processes and cgroups.
+class DestinationNode : public RuntimeTest {
+public:
+    void TestBody() override {}
+    using CliTest::conf_path;
+    using CliTest::private_path;
+    using RuntimeTest::root_path;
+    const std::string& confdir() const { return confdir_; }
+    std::string dir(const std::string& leaf) const { return tmp_ / leaf; }
+};
+
+// sshd in the destination's namespace, in the foreground (-D), its pid ours to end.
+class Sshd {
+public:
+    Sshd(const PeerLan& lan, const DestinationNode& node) : node_(node) {
+        auto d = node.dir("ssh");
+        std::filesystem::create_directories(d);
+        std::filesystem::create_directories(node.dir("shim"));
+        net_must("ssh-keygen -q -t ed25519 -N '' -f " + d + "/host_key");
+        net_must("ssh-keygen -q -t ed25519 -N '' -f " + d + "/client_key");
+        std::filesystem::copy_file(d + "/client_key.pub", d + "/authorized_keys");
+        auto host_key = read_text(d + "/host_key.pub");
+        write_text(d + "/known_hosts", "[" + std::string(PeerLan::kPeer4) + "]:" + std::to_string(kPort) + " " +
+                                           host_key + "[" + PeerLan::kPeer6 + "]:" + std::to_string(kPort) + " " +
+                                           host_key);
+        // The shim directory comes first in the destination's PATH: a test puts a failing vzctl there.
+        auto path = node.dir("shim") + ":" + dir_of(VZCTL_BIN) + ":" + dir_of(VZLIST_BIN) +
+                    ":/usr/sbin:/usr/bin:/sbin:/bin";
+        write_text(d + "/sshd_config", "Port " + std::to_string(kPort) + "\n" +
+                                           "ListenAddress " + PeerLan::kPeer4 + "\n" +
+                                           "ListenAddress [" + PeerLan::kPeer6 + "]\n" +
+                                           "HostKey " + d + "/host_key\n" +
+                                           "AuthorizedKeysFile " + d + "/authorized_keys\n" +
+                                           "PidFile " + d + "/sshd.pid\n" +
+                                           "PermitRootLogin prohibit-password\n"
+                                           "PasswordAuthentication no\n"
+                                           "KbdInteractiveAuthentication no\n"
+                                           "UsePAM no\n"
+                                           "StrictModes no\n"
+                                           "SetEnv VZ_CONFDIR=" + node.confdir() + " PATH=" + path + "\n");
+        // sshd's privilege separation directory; made (and removed again) when the host has none.
+        made_run_dir_ = ::mkdir("/run/sshd", 0755) == 0;
+        pid_ = ::fork();
+        if (pid_ == 0) {
+            auto ns = "--net=/run/netns/" + lan.ns();
+            auto log = d + "/sshd.log";
+            auto cfg = d + "/sshd_config";
+            ::execlp("nsenter", "nsenter", ns.c_str(), "/usr/sbin/sshd", "-D", "-f", cfg.c_str(), "-E", log.c_str(),
+                     static_cast<char*>(nullptr));
+            ::_exit(127);
+        }
+        if (pid_ < 0) throw std::runtime_error("fork failed");
+        bool up = eventually([&] { return net_run(ssh_command() + " true").status == 0; }, 10s);
+        if (!up) {
+            auto why = try_read(d + "/sshd.log").value_or("(no log)") + net_run(ssh_command() + " true").out;
+            stop();  // no destructor runs for an object whose constructor throws
+            throw std::runtime_error("the destination's sshd does not answer: " + why);
+        }
+    }
+    Sshd(const Sshd&) = delete;
+    Sshd& operator=(const Sshd&) = delete;
+    ~Sshd() { stop(); }
+
+    void stop() {
+        if (pid_ > 0) {
+            ::kill(pid_, SIGTERM);
+            ::waitpid(pid_, nullptr, 0);
+            pid_ = -1;
+        }
+        if (made_run_dir_) ::rmdir("/run/sshd");
+        made_run_dir_ = false;
+    }
+
+    // The --ssh options vzmigrate needs for this destination: port, key, its host key and no user config.
+    std::string ssh_options(int port = kPort) const {
+        auto d = node_.dir("ssh");
+        return "-F /dev/null -p " + std::to_string(port) + " -i " + d + "/client_key -o UserKnownHostsFile=" + d +
+               "/known_hosts -o StrictHostKeyChecking=yes";
+    }
+    std::string ssh_command() const { return "ssh -o BatchMode=yes " + ssh_options() + " root@" + PeerLan::kPeer4; }
+
+private:
+    const DestinationNode& node_;
+    pid_t pid_ = -1;
+    bool made_run_dir_ = false;
+};
+
+class NetMigrate : public RuntimeTest {
+protected:
+    NetRanges ranges_;
+    PeerLan lan_;
+    DestinationNode dst_;
+    std::optional<Sshd> sshd_;
+    std::vector<std::string> dst_extra_;  // more CTs the test made on the destination
+
+    void SetUp() override {
+        RuntimeTest::SetUp();
+        if (IsSkipped()) return;
+        for (auto* tool : {"ssh", "rsync", "nsenter"})
+            ASSERT_EQ(net_run(std::string("command -v ") + tool).status, 0) << tool << " is missing (scripts/setup)";
+        ASSERT_TRUE(std::filesystem::exists("/usr/sbin/sshd")) << "sshd is missing (scripts/setup: openssh-server)";
+        sshd_.emplace(lan_, dst_);
+        write_text(private_path(kCt) + "/marker", "moved with its files\n");
+    }
+
+    void TearDown() override {
+        // The destination's CT first (its monitor is in the destination's namespace), then sshd.
+        dst_vzctl("stop " + ct() + " --fast");
+        for (auto& id : dst_extra_) {
+            dst_vzctl("stop " + id + " --fast");
+            dst_vzctl("destroy " + id);
+        }
+        sshd_.reset();
+        RuntimeTest::TearDown();
+    }
+
+    Result migrate(const std::vector<std::string>& extra, int port = kPort,
+                   const std::string& destination = PeerLan::kPeer4) {
+        std::vector<std::string> args{"--ssh=" + sshd_->ssh_options(port)};
+        args.insert(args.end(), extra.begin(), extra.end());
+        args.insert(args.end(), {destination, ct()});
+        return run(args, {}, 180s, VZMIGRATE_BIN);
+    }
+
+    // vzctl of the destination node, in its namespace, as its sshd's sessions run it.
+    NetCmd dst_vzctl(const std::string& args) {
+        return net_run("nsenter --net=/run/netns/" + lan_.ns() + " env VZ_CONFDIR=" + dst_.confdir() + " " +
+                       VZCTL_BIN + " " + args);
+    }
+    std::string dst_status() { return trim(dst_vzctl("status " + ct()).out); }
+
+    // Nothing of CT 101 on the destination: config, private area, its mark, root, name link.
+    ::testing::AssertionResult destination_empty() {
+        std::string found;
+        for (auto& p : {dst_.conf_path(kCt), dst_.private_path(kCt), dst_.root_path(),
+                        dir_of(dst_.private_path(kCt)) + "/." + ct() + ".vzctl-mark"})
+            if (std::filesystem::exists(p)) found += p + " ";
+        if (found.empty()) return ::testing::AssertionSuccess();
+        return ::testing::AssertionFailure() << "left on the destination: " << found;
+    }
+};
+
+TEST_F(NetMigrate, RunningCtMovesAndRunsThereWithItsFiles) {
+    ASSERT_TRUE(start_ct());
+    auto r = migrate({"-t", "--ssh-mux"});
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_TRUE(contains(r.out, "Copying the private area (second pass)")) << r.out;
+    EXPECT_TRUE(contains(r.out, "Container stopped for")) << r.out;
+    EXPECT_EQ(dst_status(), "CTID 101 exist mounted running");
+    auto inside = dst_vzctl("exec2 " + ct() + " cat /marker");
+    EXPECT_EQ(inside.out, "moved with its files\n");
+    // The source no longer has it (--remove-area yes by default).
+    EXPECT_EQ(status_line(), "CTID 101 deleted unmounted down");
+    EXPECT_FALSE(std::filesystem::exists(conf_path(kCt)));
+    EXPECT_TRUE(nothing_left_within());
+    // It is a CT of the destination like any other: it stops and is destroyed there.
+    EXPECT_EQ(dst_vzctl("stop " + ct()).status, 0);
+    auto destroyed = dst_vzctl("destroy " + ct());
+    EXPECT_EQ(destroyed.status, 0) << destroyed.out;
+}
+
+TEST_F(NetMigrate, RunningPloopCtMovesWithItsImage) {
+    ASSERT_EQ(run({"destroy", ct()}).status, 0);
+    auto made = run({"create", ct(), "--ostemplate", "busybox", "--config", "vswap-256m", "--layout", "ploop",
+                     "--diskspace", "200M"});
+    ASSERT_EQ(made.status, 0) << made.out << made.err;
+    ASSERT_TRUE(start_ct());
+    ASSERT_EQ(sh("echo written inside > /marker").status, 0);
+    auto r = migrate({"--ssh-mux", "--compact"});
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_TRUE(contains(r.out, "Compacting the image")) << r.out;
+    EXPECT_EQ(dst_status(), "CTID 101 exist mounted running");
+    EXPECT_EQ(dst_vzctl("exec2 " + ct() + " cat /marker").out, "written inside\n");
+    EXPECT_TRUE(std::filesystem::exists(dst_.private_path(kCt) + "/root.hdd/DiskDescriptor.xml"));
+    EXPECT_EQ(status_line(), "CTID 101 deleted unmounted down");
+    EXPECT_TRUE(nothing_left_within());
+}
+
+// To the destination's IPv6 address, in rsync's brackets.
+TEST_F(NetMigrate, StoppedCtStaysStoppedAndRemoveAreaNoKeepsConfigAsMigrated) {
+    ASSERT_EQ(run({"set", ct(), "--name", "mover", "--save"}).status, 0);
+    auto r = migrate({"--remove-area", "no", "--ssh-mux"}, kPort, std::string("root@[") + PeerLan::kPeer6 + "]");
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_FALSE(contains(r.out, "second pass")) << r.out;
+    EXPECT_EQ(dst_status(), "CTID 101 exist unmounted down");
+    EXPECT_EQ(read_text(dst_.private_path(kCt) + "/marker"), "moved with its files\n");
+    // The destination's own paths, not the source's.
+    auto conf = read_text(dst_.conf_path(kCt));
+    EXPECT_TRUE(contains(conf, "VE_PRIVATE=\"" + dst_.private_path(kCt) + "\"")) << conf;
+    EXPECT_TRUE(std::filesystem::exists(conf_path(kCt) + ".migrated"));
+    EXPECT_FALSE(std::filesystem::exists(conf_path(kCt)));
+    EXPECT_TRUE(std::filesystem::exists(private_path(kCt) + "/marker"));
+    // Its name went with it.
+    EXPECT_EQ(trim(dst_vzctl("status mover").out), "CTID 101 exist unmounted down");
+    EXPECT_FALSE(std::filesystem::is_symlink(names_dir() + "/mover"));
+    // No ssh master left behind.
+    EXPECT_EQ(net_run("ls /tmp/.vzmigrate-ssh-* 2>/dev/null").out, "");
+    ASSERT_EQ(std::rename((conf_path(kCt) + ".migrated").c_str(), conf_path(kCt).c_str()), 0);  // for the clean-up
+}
+
+// So does --online for now: refused (2 for a stopped CT, 14 for a running one) before anything changes.
+TEST_F(NetMigrate, CheckOnlyAndOnlineTouchNothing) {
+    auto stopped = migrate({"--online"});
+    EXPECT_EQ(stopped.status, 2) << stopped.out << stopped.err;
+    ASSERT_TRUE(start_ct());
+    auto online = migrate({"--live"});
+    EXPECT_EQ(online.status, 14) << online.out << online.err;
+    EXPECT_TRUE(contains(online.err, "live migration is not available yet")) << online.err;
+    auto r = migrate({"--check-only", "-vv"});
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    // -vv: the commands, and where the destination keeps the CT.
+    EXPECT_TRUE(contains(r.out, "+ ssh ")) << r.out;
+    EXPECT_TRUE(contains(r.out, "Destination: private " + dst_.private_path(kCt))) << r.out;
+    EXPECT_EQ(status_line(), "CTID 101 exist mounted running");
+    EXPECT_TRUE(destination_empty());
+    EXPECT_EQ(dst_status(), "CTID 101 deleted unmounted down");
+}
+
+TEST_F(NetMigrate, CtThatExistsOnTheDestinationIsRefused) {
+    auto made = dst_vzctl("create " + ct() + " --ostemplate busybox");
+    ASSERT_EQ(made.status, 0) << made.out;
+    auto r = migrate({});
+    EXPECT_EQ(r.status, 9) << r.out << r.err;
+    EXPECT_TRUE(contains(r.err, "already exists")) << r.err;
+    EXPECT_EQ(status_line(), "CTID 101 exist unmounted down");
+    EXPECT_TRUE(std::filesystem::exists(private_path(kCt) + "/marker"));
+    EXPECT_EQ(dst_vzctl("destroy " + ct()).status, 0);
+}
+
+TEST_F(NetMigrate, AddressInUseOnTheDestinationIsExit12UnlessNodeps) {
+    // CT 102 runs on the destination with 198.51.100.77 (in the destination's namespace); CT 101 has it too.
+    dst_extra_.push_back("102");
+    auto made = dst_vzctl("create 102 --ostemplate busybox --ipadd 198.51.100.77");
+    ASSERT_EQ(made.status, 0) << made.out;
+    auto started = dst_vzctl("start 102");
+    ASSERT_EQ(started.status, 0) << started.out;
+    auto set = run({"set", ct(), "--ipadd", "198.51.100.77/24", "--save"});
+    ASSERT_EQ(set.status, 0) << set.err;
+    auto r = migrate({"--ssh-mux"});
+    EXPECT_EQ(r.status, 12) << r.out << r.err;
+    EXPECT_TRUE(contains(r.err, "198.51.100.77")) << r.err;
+    EXPECT_TRUE(destination_empty());
+    auto forced = migrate({"--ssh-mux", "--nodeps", "--check-only"});
+    EXPECT_EQ(forced.status, 0) << forced.out << forced.err;
+    // A stopped CT's address is no conflict.
+    ASSERT_EQ(dst_vzctl("stop 102").status, 0);
+    auto free = migrate({"--ssh-mux", "--check-only"});
+    EXPECT_EQ(free.status, 0) << free.out << free.err;
+}
+
+TEST_F(NetMigrate, StartThatFailsLateNeverLeavesItRunningOnBoth) {
+    ASSERT_TRUE(start_ct());
+    // The destination's start starts it and then reports a failure; its stop fails: the CT runs there for good.
+    write_text(dst_.dir("shim") + "/vzctl",
+               std::string("#!/bin/sh\nfor a; do\n  [ \"$a\" = stop ] && exit 1\n  [ \"$a\" = start ] && { ") +
+                   VZCTL_BIN + " \"$@\"; exit 7; }\ndone\nexec " + VZCTL_BIN + " \"$@\"\n");
+    ::chmod(dst_.dir("shim/vzctl").c_str(), 0755);
+    auto r = migrate({"--ssh-mux"});
+    EXPECT_EQ(r.status, 7) << r.out << r.err;
+    EXPECT_TRUE(contains(r.err, "not starting it here")) << r.err;
+    EXPECT_EQ(dst_status(), "CTID 101 exist mounted running");
+    EXPECT_EQ(status_line(), "CTID 101 exist unmounted down");
+    std::filesystem::remove(dst_.dir("shim/vzctl"));
+}
+
+TEST_F(NetMigrate, FailedCopyRollsBackAndKeepDstKeepsTheAreaForTheNextTry) {
+    // The destination's rsync (its server side, found first in its PATH) fails.
+    write_text(dst_.dir("shim") + "/rsync", "#!/bin/sh\necho 'rsync refused by the test' >&2\nexit 1\n");
+    ::chmod(dst_.dir("shim/rsync").c_str(), 0755);
+    auto failed = migrate({"--ssh-mux"});
+    EXPECT_EQ(failed.status, 6) << failed.out << failed.err;
+    EXPECT_TRUE(destination_empty());
+    auto kept = migrate({"--ssh-mux", "--keep-dst"});
+    EXPECT_EQ(kept.status, 6) << kept.out << kept.err;
+    EXPECT_FALSE(std::filesystem::exists(dst_.conf_path(kCt)));
+    EXPECT_TRUE(std::filesystem::is_directory(dst_.private_path(kCt)));
+    EXPECT_EQ(status_line(), "CTID 101 exist unmounted down");
+    // The next try takes the kept area up.
+    std::filesystem::remove(dst_.dir("shim/rsync"));
+    auto again = migrate({"--ssh-mux"});
+    ASSERT_EQ(again.status, 0) << again.out << again.err;
+    EXPECT_EQ(read_text(dst_.private_path(kCt) + "/marker"), "moved with its files\n");
+    EXPECT_EQ(dst_status(), "CTID 101 exist unmounted down");
+}
+
+TEST_F(NetMigrate, UnreachableDestinationIsExit4) {
+    auto r = migrate({}, kClosedPort);
+    EXPECT_EQ(r.status, 4) << r.out << r.err;
+    EXPECT_EQ(status_line(), "CTID 101 exist unmounted down");
+    EXPECT_TRUE(destination_empty());
+}
+
+TEST_F(NetMigrate, FailedStartOnTheDestinationRollsBack) {
+    ASSERT_TRUE(start_ct());
+    // The destination's vzctl refuses to start anything (its PATH finds this one first).
+    write_text(dst_.dir("shim") + "/vzctl",
+               std::string("#!/bin/sh\nfor a; do [ \"$a\" = start ] && { echo 'Error: start refused by the test' >&2; "
+                           "exit 7; }; done\nexec ") +
+                   VZCTL_BIN + " \"$@\"\n");
+    ::chmod(dst_.dir("shim/vzctl").c_str(), 0755);
+    auto r = migrate({"--ssh-mux"});
+    EXPECT_EQ(r.status, 7) << r.out << r.err;
+    EXPECT_TRUE(contains(r.out, "Rolling back")) << r.out;
+    // Running here again, with its files; nothing of it there.
+    EXPECT_EQ(status_line(), "CTID 101 exist mounted running");
+    EXPECT_TRUE(wait_booted());
+    EXPECT_EQ(sh("cat /marker").out, "moved with its files\n");
+    EXPECT_TRUE(destination_empty());
+    EXPECT_EQ(dst_status(), "CTID 101 deleted unmounted down");
+}
+
+}  // namespace
+}  // namespace vztest
