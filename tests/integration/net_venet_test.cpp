@@ -124,7 +124,7 @@ TEST_F(NetVenet, PeerReachesTheContainerThroughProxyEntries) {
     auto& l = lan.listen_tcp(7001);
     auto r = sh("echo hello-from-ct | nc -w 3 198.51.100.1 7001");
     EXPECT_EQ(r.status, 0) << r.out << r.err;
-    EXPECT_TRUE(eventually([&] { return contains(lan.listener_output(l).value_or(""), "hello-from-ct"); }, 5s))
+    EXPECT_TRUE(eventually([&] { return contains(lan.listener_output(l).value_or(""), "hello-from-ct"); }, 20s))
         << lan.listener_output(l).value_or("(none)");
 
     ASSERT_EQ(run({"stop", ct(), "--fast"}).status, 0);
