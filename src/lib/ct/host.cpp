@@ -5,6 +5,8 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
+#include <thread>
+
 #include "config/capabilities.hpp"
 #include "ct/disk.hpp"
 #include "ct/probe.hpp"
@@ -240,6 +242,15 @@ int CtCommand::wait() {
     bool got_in = ::read(entered_.get(), &byte, 1) == 1;
     check_still_running(cg_, ctid_, init_, !got_in || code > 128, lockdir_);
     return code;
+}
+
+bool wait_ct_empty(CgroupDriver& cg, unsigned ctid, std::chrono::milliseconds limit) {
+    auto end = std::chrono::steady_clock::now() + limit;
+    while (!cg.procs(ctid).empty()) {
+        if (std::chrono::steady_clock::now() >= end) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return true;
 }
 
 void fork_monitor(const std::function<void(int status_fd)>& become) {

@@ -3,6 +3,7 @@
 // sequence on the host. Internal to ct/.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -73,6 +74,9 @@ Fd open_ct_netns(pid_t init);
 // The running container's network namespace, for a live change; 31 when it does not run, `code` when the
 // namespace can't be opened.
 Fd running_ct_netns(const CtConfig& cfg, CgroupDriver& cg, Exit code);
+
+// Waits until the container's cgroup holds no process, for at most `limit`; false when some are left.
+bool wait_ct_empty(CgroupDriver& cg, unsigned ctid, std::chrono::milliseconds limit);
 
 // After the container's processes are gone: its cgroup, what the host held for its network, its vzubcfs files.
 void release_host(const CtConfig& cfg, CgroupDriver& cg);

@@ -17,15 +17,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-bool wait_empty(CgroupDriver& cg, unsigned ctid, std::chrono::milliseconds limit) {
-    auto end = Clock::now() + limit;
-    for (;;) {
-        if (cg.procs(ctid).empty()) return true;
-        if (Clock::now() >= end) return false;
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-}
-
 // Runs halt inside and waits for the container to empty, for at most STOP_TIMEOUT, whatever halt itself does (it
 // may hang). True when it emptied.
 bool halt_inside(const CtConfig& cfg, CgroupDriver& cg) {
@@ -98,7 +89,7 @@ void stop_ct(const Paths& p, unsigned ctid, const StopOptions& o, const Tools& t
     bool stopped = !o.fast && halt_inside(cfg, *cg);
     if (!stopped) {
         cg->kill_all(ctid);
-        if (!wait_empty(*cg, ctid, std::chrono::seconds(10)))
+        if (!wait_ct_empty(*cg, ctid, std::chrono::seconds(10)))
             fail(Exit::StopFailed, "Unable to stop container: processes are left in its cgroup");
     }
     log::info("Container was stopped");

@@ -65,28 +65,26 @@ void check_suspendable(const CtConfig& cfg) {
             fail(Exit::Checkpoint, "Checkpointing a container with {} is not supported yet", key);
 }
 
-std::string freezer_dir(const CtConfig& cfg) {
+// The container's freezer: the v1 freezer hierarchy's cgroup (freezer.state), or its v2 cgroup (cgroup.freeze,
+// cgroup.events).
+struct Freezer {
+    bool v2;
+    std::string dir;
+};
+Freezer freezer_of(const CtConfig& cfg) {
     auto layout = ct_cgroup_layout(cfg);
-    return layout.ct_dir("freezer", cfg.ctid());
+    bool v2 = layout.mode == CgroupMode::V2;
+    return {v2, layout.ct_dir(v2 ? "" : "freezer", cfg.ctid())};
 }
 
-bool wait_empty(CgroupDriver& cg, unsigned ctid, std::chrono::milliseconds limit) {
-    auto end = Clock::now() + limit;
-    while (!cg.procs(ctid).empty()) {
-        if (Clock::now() >= end) return false;
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return true;
+// Writes the freezer's state: frozen or thawed. False when it can't be written.
+bool set_frozen(const Freezer& f, bool frozen) {
+    Fd fd(::open((f.dir + (f.v2 ? "/cgroup.freeze" : "/freezer.state")).c_str(), O_WRONLY | O_CLOEXEC));
+    return fd && write_all(fd.get(), f.v2 ? (frozen ? "1" : "0") : (frozen ? "FROZEN" : "THAWED"));
 }
 
 // A failed dump leaves the container running: thawed (CRIU thaws it, unless it was killed midway).
-void thaw(const CtConfig& cfg) {
-    auto layout = ct_cgroup_layout(cfg);
-    bool v2 = layout.mode == CgroupMode::V2;
-    auto path = v2 ? layout.ct_dir("", cfg.ctid()) + "/cgroup.freeze" : freezer_dir(cfg) + "/freezer.state";
-    Fd f(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
-    if (f) write_all(f.get(), v2 ? "0" : "THAWED");
-}
+void thaw(const CtConfig& cfg) { set_frozen(freezer_of(cfg), false); }
 
 // The host directory under which an external mount's key names its file, at restore, from the config the container
 // is restored with: LXCFS's mount point, vzubcfs's, /dev.
@@ -215,7 +213,6 @@ private:
 // Dumps the running container whose init is `init` into `dir` (through dir.partial, renamed when complete); with
 // `leave_running` its processes stay (frozen when they were), else CRIU kills them. A failed dump thaws it.
 void dump_ct(const CtConfig& cfg, const cpt::Criu& criu, pid_t init, const std::string& dir, bool leave_running) {
-    auto ctid = cfg.ctid();
     if (path_exists(dir)) fail(Exit::Checkpoint, "Dump {} exists already: resume the container or remove it", dir);
     auto work = dir + ".partial";
     std::error_code ec;
@@ -234,10 +231,8 @@ void dump_ct(const CtConfig& cfg, const cpt::Criu& criu, pid_t init, const std::
         keys += m.key + "\n";
     }
     write_file_atomic(work + "/" + kExternalsFile, keys);
-    auto layout = ct_cgroup_layout(cfg);
-    auto freezer = layout.mode == CgroupMode::V2 ? layout.ct_dir("", ctid) : freezer_dir(cfg);
     args.insert(args.end(), {"dump", "-t", std::to_string(init), "-o", kDumpLog, "--root", cfg.ve_root(),
-                             "--freeze-cgroup", freezer, "--network-lock", "nftables"});
+                             "--freeze-cgroup", freezer_of(cfg).dir, "--network-lock", "nftables"});
     if (leave_running) args.push_back("--leave-running");
     auto r = cpt::run_criu(criu, args);
     if (r.status != 0 && read_file(work + "/" + kDumpLog).value_or("").find("Timeout reached") != std::string::npos) {
@@ -277,7 +272,7 @@ void dump_ct(const CtConfig& cfg, const cpt::Criu& criu, pid_t init, const std::
 void kill_and_release(const CtConfig& cfg, CgroupDriver& cg) {
     log::info("kill...");
     cg.kill_all(cfg.ctid());
-    if (!wait_empty(cg, cfg.ctid(), std::chrono::seconds(10)))
+    if (!wait_ct_empty(cg, cfg.ctid(), std::chrono::seconds(10)))
         fail(Exit::Checkpoint, "Unable to stop the container after the dump: processes are left in its cgroup");
     release_host(cfg, cg);
     umount_private(cfg);
@@ -285,18 +280,14 @@ void kill_and_release(const CtConfig& cfg, CgroupDriver& cg) {
 
 // --suspend: the container's processes frozen (the freezer cgroup), for a dump to follow.
 void freeze(const CtConfig& cfg) {
-    auto layout = ct_cgroup_layout(cfg);
-    bool v2 = layout.mode == CgroupMode::V2;
-    auto dir = v2 ? layout.ct_dir("", cfg.ctid()) : freezer_dir(cfg);
-    Fd f(::open((dir + (v2 ? "/cgroup.freeze" : "/freezer.state")).c_str(), O_WRONLY | O_CLOEXEC));
-    if (!f || !write_all(f.get(), v2 ? "1" : "FROZEN"))
-        fail(Exit::Checkpoint, "Can't freeze the container: {}", errno_text(errno));
+    auto f = freezer_of(cfg);
+    if (!set_frozen(f, true)) fail(Exit::Checkpoint, "Can't freeze the container: {}", errno_text(errno));
     auto end = Clock::now() + std::chrono::seconds(10);
     for (;;) {
-        auto state = read_file(dir + (v2 ? "/cgroup.events" : "/freezer.state")).value_or("");
-        if (v2 ? state.find("frozen 1") != std::string::npos : state.starts_with("FROZEN")) return;
+        auto state = read_file(f.dir + (f.v2 ? "/cgroup.events" : "/freezer.state")).value_or("");
+        if (f.v2 ? state.find("frozen 1") != std::string::npos : state.starts_with("FROZEN")) return;
         if (Clock::now() >= end) {
-            thaw(cfg);
+            set_frozen(f, false);
             fail(Exit::Checkpoint, "The container did not freeze within 10 s");
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
