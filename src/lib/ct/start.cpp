@@ -147,7 +147,8 @@ void start_ct(const Paths& p, unsigned ctid, const StartOptions& o, const Tools&
     log::info("Starting container...");
     if (!ct_idmap(cfg)) log::warn("{}", kPrivilegedWarning);
     HostSetup host(cfg, *cg, t.ubcfs, true, !o.skip_fsck);
-    fork_monitor([&](int status_fd) { run_monitor(cfg, *cg, host.resources(), status_fd, t); });
+    const auto& config = cfg;  // clang before 16 cannot capture a structured binding (the fuzz build uses clang 14)
+    fork_monitor([&](int status_fd) { run_monitor(config, *cg, host.resources(), status_fd, t); });
     // The monitor lives on; it is no longer ours to wait for.
     host.keep();
     log::info("Container start in progress...");

@@ -353,7 +353,8 @@ void resume_ct(const Paths& p, unsigned ctid, const CheckpointOptions& o, const 
     args.insert(args.end(), {"restore", "-o", kRestoreLog, "--root", cfg.ve_root(), "--restore-detached",
                              "--restore-sibling", "--pidfile", dir + "/" + kPidFile});
     log::info("undump...");
-    fork_monitor([&](int status_fd) { restore_and_monitor(cfg, criu, args, dir, status_fd, t); });
+    const auto& config = cfg;  // clang before 16 cannot capture a structured binding (the fuzz build uses clang 14)
+    fork_monitor([&](int status_fd) { restore_and_monitor(config, criu, args, dir, status_fd, t); });
     host.keep();
     log::info("resume...");
     fs::remove_all(dir, ec);
