@@ -20,8 +20,45 @@ class NetVenet : public RuntimeTest {
 protected:
     NetRanges ranges_;
     std::vector<std::string> extra_cts_;
+    pid_t client_ = -1;
+    std::ofstream feed_;
+
+    // A TCP connection from a client on the host (busybox nc, its input a FIFO this writes to) to a listener in the
+    // container on `port`, open until the test ends; the listener writes what it gets to /tmp/got. The listener
+    // holds no file of the host's (a dump fails on one): a session of its own, its stdio inside; its input never
+    // ends (at the end of it nc would close its side, and the client would end the connection).
+    void hold_connection(const std::string& addr, int port) {
+        ::signal(SIGPIPE, SIG_IGN);  // a client that died must fail the test, not end it before its teardown
+        auto p = std::to_string(port);
+        ASSERT_EQ(sh("setsid sh -c 'sleep 600 | nc -l -p " + p + " > /tmp/got 2>&1' < /dev/null > /dev/null 2>&1 &")
+                      .status,
+                  0);
+        ASSERT_TRUE(eventually([&] { return contains(sh("netstat -ltn").out, ":" + p); }, 5s)) << sh("netstat -ltn").out;
+        auto fifo = tmp_ / "client.in";
+        ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+        client_ = ::fork();
+        ASSERT_GE(client_, 0);
+        if (client_ == 0) {
+            int in = ::open(fifo.c_str(), O_RDONLY);
+            ::dup2(in, 0);
+            ::execlp("busybox", "busybox", "nc", addr.c_str(), p.c_str(), static_cast<char*>(nullptr));
+            ::_exit(127);
+        }
+        feed_.open(fifo);
+    }
+    // Sends a line over the held connection; true when the listener got it.
+    bool delivered(const std::string& line) {
+        feed_ << line << "\n" << std::flush;
+        return eventually([&] { return contains(sh("cat /tmp/got").out, line); }, 10s);
+    }
+    bool client_alive() { return client_ > 0 && ::waitpid(client_, nullptr, WNOHANG) == 0; }
 
     void TearDown() override {
+        if (client_ > 0) {
+            feed_.close();
+            ::kill(client_, SIGKILL);
+            ::waitpid(client_, nullptr, 0);
+        }
         // Before NetRanges goes: a container must never send to the ranges without their blackholes.
         for (auto& id : extra_cts_) {
             run({"stop", id, "--fast"}, {}, 60s);
@@ -158,26 +195,9 @@ TEST_F(NetVenet, ContainerCannotSendFromAnotherAddress) {
 // --ipadd and --ipdel on a running container change only what they name: a TCP connection to another of its
 // addresses carries on across both.
 TEST_F(NetVenet, LiveIpaddIpdelKeepTheOtherConnections) {
-    ::signal(SIGPIPE, SIG_IGN);  // a client that died must fail the test, not end it before its teardown
     ASSERT_TRUE(start_with({"198.51.100.10"}));
-    // Its stdin never ends: at the end of it nc would close its side, and the client would end the connection.
-    ASSERT_EQ(sh("sleep 600 | nc -l -p 7002 > /tmp/got 2>&1 &").status, 0);
-    ASSERT_TRUE(eventually([&] { return contains(sh("netstat -ltn").out, ":7002"); }, 5s)) << sh("netstat -ltn").out;
-
-    // A client on the host whose input is a FIFO the test writes to: the connection stays open between writes.
-    auto fifo = tmp_ / "client.in";
-    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
-    pid_t client = ::fork();
-    ASSERT_GE(client, 0);
-    if (client == 0) {
-        int in = ::open(fifo.c_str(), O_RDONLY);
-        ::dup2(in, 0);
-        ::execlp("busybox", "busybox", "nc", "198.51.100.10", "7002", static_cast<char*>(nullptr));
-        ::_exit(127);
-    }
-    std::ofstream feed(fifo);
-    feed << "first\n" << std::flush;
-    ASSERT_TRUE(eventually([&] { return contains(sh("cat /tmp/got").out, "first"); }, 5s));
+    hold_connection("198.51.100.10", 7002);
+    ASSERT_TRUE(delivered("first"));
 
     auto r = run({"set", ct(), "--ipadd", "198.51.100.11", "--ipadd", "2001:db8::11"});
     ASSERT_EQ(r.status, 0) << r.err;
@@ -193,12 +213,7 @@ TEST_F(NetVenet, LiveIpaddIpdelKeepTheOtherConnections) {
     EXPECT_TRUE(host_ping("2001:db8::11"));
     EXPECT_FALSE(contains(sh("ip addr").out, "198.51.100.11"));
 
-    feed << "second\n" << std::flush;
-    EXPECT_TRUE(eventually([&] { return contains(sh("cat /tmp/got").out, "second"); }, 5s))
-        << "the connection to 198.51.100.10 did not survive: " << sh("cat /tmp/got").out;
-    feed.close();
-    ::kill(client, SIGKILL);
-    ::waitpid(client, nullptr, 0);
+    EXPECT_TRUE(delivered("second")) << "the connection to 198.51.100.10 did not survive: " << sh("cat /tmp/got").out;
 
     // --ipdel all empties venet0; the config (never saved) still has its one address.
     r = run({"set", ct(), "--ipdel", "all"});
@@ -207,6 +222,59 @@ TEST_F(NetVenet, LiveIpaddIpdelKeepTheOtherConnections) {
     EXPECT_FALSE(host_ping("2001:db8::11"));
     for (auto& route : routes_via(kHostEnd)) EXPECT_FALSE(contains(route, "proto 118")) << route;
     EXPECT_EQ(conf_value("IP_ADDRESS"), "198.51.100.10");
+}
+
+// suspend and resume of a container with venet addresses: a TCP connection from a client on the host, open across
+// the dump and the restore, goes on (CRIU's established-connection repair); venet0 inside comes back with its
+// addresses (CRIU moves in the container's end of a pair made on the host first), the host's routes, rules and
+// proxy entries are gone while it is suspended and back after, and nothing is left after the stop. For the default,
+// unprivileged container (CRIU can't make the pair itself from inside its user namespace) and a privileged one.
+class NetVenetSuspend : public NetVenet {
+protected:
+    void suspend_and_resume_keep_a_connection();
+    void make_privileged() {
+        auto conf = read_text(conf_path(kCt));
+        for (std::string key : {"LOCAL_UID", "LOCAL_GID"}) {
+            auto at = conf.find(key + "=\"");
+            ASSERT_NE(at, std::string::npos) << "create stores no " << key;
+            conf.replace(at, conf.find('\n', at) - at, key + "=\"0\"");
+        }
+        write_text(conf_path(kCt), conf);
+    }
+};
+
+TEST_F(NetVenetSuspend, Unprivileged) { suspend_and_resume_keep_a_connection(); }
+
+TEST_F(NetVenetSuspend, Privileged) {
+    make_privileged();
+    suspend_and_resume_keep_a_connection();
+}
+
+void NetVenetSuspend::suspend_and_resume_keep_a_connection() {
+    ASSERT_TRUE(start_with({"198.51.100.10", "2001:db8::10"}));
+    hold_connection("198.51.100.10", 7003);
+    ASSERT_TRUE(delivered("before"));
+    auto held = host_state();
+
+    auto r = run({"suspend", ct()});
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_EQ(host_state(), "");
+    EXPECT_EQ(proxies_of("198.51.100.10"), "");
+    r = run({"resume", ct()});
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_EQ(host_state(), held);
+    EXPECT_FALSE(contains(sh("ip link").out, "vzr101")) << "the pair's end kept its name on the host";
+    auto addrs = sh("ip addr show dev venet0").out;
+    EXPECT_TRUE(contains(addrs, "inet 198.51.100.10/32")) << addrs;
+    EXPECT_TRUE(contains(addrs, "inet6 2001:db8::10/128")) << addrs;
+    EXPECT_EQ(trim(sh("ip route").out), "default dev venet0 scope link");
+    EXPECT_TRUE(host_ping("198.51.100.10"));
+    EXPECT_TRUE(host_ping("2001:db8::10"));
+
+    EXPECT_TRUE(delivered("after")) << "the connection did not survive: " << sh("cat /tmp/got").out;
+    EXPECT_TRUE(client_alive());
+    ASSERT_EQ(run({"stop", ct()}).status, 0);
+    EXPECT_EQ(host_state(), "");
 }
 
 // venet0 and veth devices side by side: a live --netif_add and --netif_del leave venet0 alone (the venet host end

@@ -24,6 +24,8 @@
 
 #include "config/areas.hpp"
 #include "cpt/criu.hpp"
+#include "net/netlink.hpp"
+#include "net/venet.hpp"
 #include "ct/host.hpp"
 #include "ct/probe.hpp"
 #include "ct/state.hpp"
@@ -44,6 +46,10 @@ using Clock = std::chrono::steady_clock;
 
 // The external mounts' keys, one a line, beside the images: resume maps each to its host path again.
 constexpr const char* kExternalsFile = "vz-external";
+// Present when the dumped namespace has venet0: resume makes the pair on the host first (net::venet_prepare_restore)
+// and CRIU moves the container's end in (CRIU can't create a veth whose peer is on the host from inside a user
+// namespace).
+constexpr const char* kVenetFile = "vz-venet";
 constexpr const char* kDumpLog = "dump.log";
 constexpr const char* kRestoreLog = "restore.log";
 constexpr const char* kPidFile = "restore.pid";
@@ -55,12 +61,13 @@ std::string dump_dir(const CtConfig& cfg, const std::string& dumpfile) {
 
 // What CRIU needs in both directions for a whole container (DESIGN.md "CRIU").
 std::vector<std::string> common_args(const std::string& dir) {
-    return {"-D", dir, "--tcp-established", "--file-locks", "--link-remap", "--manage-cgroups=soft", "-v2"};
+    return {"-D",          dir,    "--tcp-established", "--file-locks", "--link-remap", "--manage-cgroups=soft",
+            "--network-lock", "nftables", "-v2"};
 }
 
-// The network devices CRIU would have to recreate on the host's side are not handled yet.
+// The veth devices of NETIF (a bridge's port on the host) and the host's own devices of NETDEV are not handled yet.
 void check_suspendable(const CtConfig& cfg) {
-    for (auto* key : {"IP_ADDRESS", "NETIF", "NETDEV"})
+    for (auto* key : {"NETIF", "NETDEV"})
         if (!cfg.get_or(key, "").empty())
             fail(Exit::Checkpoint, "Checkpointing a container with {} is not supported yet", key);
 }
@@ -210,6 +217,14 @@ private:
     ::_exit(1);
 }
 
+// Whether the network namespace of `init` has venet0.
+bool has_venet(pid_t init) {
+    Fd ns = open_ct_netns(init);
+    if (!ns) fail(Exit::Checkpoint, "can't open the network namespace of the container: {}", errno_text(errno));
+    net::Netlink ct(ns.get());
+    return ct.index_of(net::kVenetDev) != 0;
+}
+
 // Dumps the running container whose init is `init` into `dir` (through dir.partial, renamed when complete); with
 // `leave_running` its processes stay (frozen when they were), else CRIU kills them. A failed dump thaws it.
 void dump_ct(const CtConfig& cfg, const cpt::Criu& criu, pid_t init, const std::string& dir, bool leave_running) {
@@ -231,8 +246,9 @@ void dump_ct(const CtConfig& cfg, const cpt::Criu& criu, pid_t init, const std::
         keys += m.key + "\n";
     }
     write_file_atomic(work + "/" + kExternalsFile, keys);
+    if (has_venet(init)) write_file_atomic(work + "/" + kVenetFile, std::string(net::kVenetDev) + "\n");
     args.insert(args.end(), {"dump", "-t", std::to_string(init), "-o", kDumpLog, "--root", cfg.ve_root(),
-                             "--freeze-cgroup", freezer_of(cfg).dir, "--network-lock", "nftables"});
+                             "--freeze-cgroup", freezer_of(cfg).dir});
     if (leave_running) args.push_back("--leave-running");
     auto r = cpt::run_criu(criu, args);
     if (r.status != 0 && read_file(work + "/" + kDumpLog).value_or("").find("Timeout reached") != std::string::npos) {
@@ -347,6 +363,11 @@ void resume_ct(const Paths& p, unsigned ctid, const CheckpointOptions& o, const 
         if (!parts) fail(Exit::Restore, "Unknown external mount {} in the dump", key);
         args.push_back("mnt[" + key + "]:" + staged.stage(parts->first, external_base(spec, parts->first)) +
                        parts->second);
+    }
+    if (path_exists(dir + "/" + kVenetFile)) {
+        auto peer = net::venet_restore_peer(cfg.ctid());
+        net::venet_prepare_restore(net::venet_config(cfg), peer);  // HostSetup undoes it on failure
+        args.insert(args.end(), {"--external", fmt::format("netdev[{}]:{}", net::kVenetDev, peer)});
     }
     std::error_code ec;
     fs::remove(dir + "/" + kPidFile, ec);  // CRIU checks it only after restoring, and then kills what it restored

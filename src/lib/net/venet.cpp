@@ -155,7 +155,8 @@ void ensure_nop(Netlink& h, int family) {
     if (rc && rc != EEXIST) fail(Exit::CantAddIp, "can't add the policy rule {} nop: {}", kPrefNop, errno_text(rc));
 }
 
-void add_one(Netlink& h, Netlink& ct, const VenetConfig& c, const IpAddr& a, int host_idx, int ct_idx,
+// `ct` null: the container's end is not in its namespace yet (venet_prepare_restore); its addresses come later.
+void add_one(Netlink& h, Netlink* ct, const VenetConfig& c, const IpAddr& a, int host_idx, int ct_idx,
              const std::vector<Link>& links) {
     auto host_end = venet_host_end(c.ctid);
     auto devs = neighbour_devs(h, c, a, links);  // before the container's route exists: "detect" looks it up
@@ -164,7 +165,7 @@ void add_one(Netlink& h, Netlink& ct, const VenetConfig& c, const IpAddr& a, int
             if (address_answers(dev, mac_of(links, dev), a, kProbeWait))
                 fail(Exit::CantAddIp, "Unable to add IP {}: another machine answers for it on {} (ERROR_ON_ARPFAIL=yes)",
                      a.str(), name_of(links, dev));
-    if (int rc = ct.add_addr(ct_idx, a); rc)
+    if (int rc = ct ? ct->add_addr(ct_idx, a) : 0; rc)
         fail(Exit::CantAddIp, "Unable to add IP {} in CT {}: {}", a.str(), c.ctid, errno_text(rc));
     auto r = host_route(a, host_idx);
     r.prefsrc = route_src(h, c, a.family);
@@ -230,22 +231,26 @@ bool contains(const std::vector<IpAddr>& v, const IpAddr& a) {
     return std::any_of(v.begin(), v.end(), [&](const IpAddr& o) { return o.same_address(a); });
 }
 
-// Creates the pair and everything but the addresses; returns the two ends' indexes.
-std::pair<int, int> make_pair_and_rules(Netlink& h, Netlink& ct, const VenetConfig& c, int netns_fd) {
+// Creates the pair and everything but the addresses; returns the two ends' indexes. The container's end goes into
+// `netns_fd` as venet0, or with `peer` set stays on the host under that name, down (venet_prepare_restore).
+std::pair<int, int> make_pair_and_rules(Netlink& h, Netlink* ct, const VenetConfig& c, int netns_fd,
+                                        const std::string& peer_name = {}) {
     auto host_end = venet_host_end(c.ctid);
     auto mac = venet_mac(c.ctid);
     // Up only once both exist (IFF_UP in the request makes the kernel refuse it: ENOTCONN).
     VethEnd here{host_end, mac, IFF_NOARP, -1};
-    VethEnd peer{kVenetDev, mac, IFF_NOARP, netns_fd};
+    VethEnd peer{peer_name.empty() ? kVenetDev : peer_name, mac, IFF_NOARP, ct ? netns_fd : -1};
     if (int rc = h.add_veth(here, peer); rc)
-        fail(Exit::CantAddIp, "can't create {} for CT {} (host end {}): {}", kVenetDev, c.ctid, host_end,
+        fail(Exit::CantAddIp, "can't create {} for CT {} (host end {}): {}", peer.name, c.ctid, host_end,
              errno_text(rc));
     int host_idx = h.index_of(host_end);
-    int ct_idx = ct.index_of(kVenetDev);
-    if (!host_idx || !ct_idx) fail(Exit::CantAddIp, "the new {} of CT {} disappeared", kVenetDev, c.ctid);
+    int ct_idx = ct ? ct->index_of(kVenetDev) : h.index_of(peer.name);
+    if (!host_idx || !ct_idx) fail(Exit::CantAddIp, "the new {} of CT {} disappeared", peer.name, c.ctid);
     if (int rc = h.set_alias(host_idx, venet_alias(c.ctid, c.tag)); rc)
         fail(Exit::CantAddIp, "can't name the host end {} of CT {}: {}", host_end, c.ctid, errno_text(rc));
-    for (auto [nl, idx] : {std::pair<Netlink*, int>{&h, host_idx}, {&ct, ct_idx}, {&ct, ct.index_of("lo")}})
+    std::vector<std::pair<Netlink*, int>> up{{&h, host_idx}};
+    if (ct) up.insert(up.end(), {{ct, ct_idx}, {ct, ct->index_of("lo")}});
+    for (auto [nl, idx] : up)
         if (int rc = idx ? nl->set_flags(idx, IFF_UP, IFF_UP) : 0; rc)
             fail(Exit::CantAddIp, "can't bring up the venet pair of CT {}: {}", c.ctid, errno_text(rc));
     dev_sysctl(AF_INET, host_end, "forwarding", "1");
@@ -258,6 +263,28 @@ std::pair<int, int> make_pair_and_rules(Netlink& h, Netlink& ct, const VenetConf
         deny_rule(h, host_end, family);
     }
     return {host_idx, ct_idx};
+}
+
+// venet_start, and venet_prepare_restore with `ct` null.
+void start(const VenetConfig& c, int netns_fd, const std::string& peer) {
+    if (c.addrs.empty() && peer.empty()) return;
+    Netlink h;
+    auto links = h.links();
+    check_free(h, c.addrs, venet_host_end(c.ctid), links);
+    std::optional<Netlink> ct;
+    if (peer.empty()) ct.emplace(netns_fd);
+    Netlink* inside = ct ? &*ct : nullptr;
+    ScopeGuard undo([&] { venet_cleanup(c); });
+    auto [host_idx, ct_idx] = make_pair_and_rules(h, inside, c, netns_fd, peer);
+    links = h.links();
+    std::set<int> families;
+    for (auto& a : c.addrs) {
+        add_one(h, inside, c, a, host_idx, ct_idx, links);
+        families.insert(a.family);
+    }
+    if (inside)
+        for (int f : families) default_route(*inside, f, ct_idx);
+    undo.release();
 }
 
 }  // namespace
@@ -280,23 +307,11 @@ VenetConfig venet_config(const CtConfig& cfg) {
     return c;
 }
 
-void venet_start(const VenetConfig& c, int netns_fd) {
-    if (c.addrs.empty()) return;
-    Netlink h;
-    auto links = h.links();
-    check_free(h, c.addrs, venet_host_end(c.ctid), links);
-    Netlink ct(netns_fd);
-    ScopeGuard undo([&] { venet_cleanup(c); });
-    auto [host_idx, ct_idx] = make_pair_and_rules(h, ct, c, netns_fd);
-    links = h.links();
-    std::set<int> families;
-    for (auto& a : c.addrs) {
-        add_one(h, ct, c, a, host_idx, ct_idx, links);
-        families.insert(a.family);
-    }
-    for (int f : families) default_route(ct, f, ct_idx);
-    undo.release();
-}
+void venet_start(const VenetConfig& c, int netns_fd) { start(c, netns_fd, {}); }
+
+void venet_prepare_restore(const VenetConfig& c, const std::string& peer) { start(c, -1, peer); }
+
+std::string venet_restore_peer(unsigned ctid) { return "vzr" + std::to_string(ctid); }
 
 VenetChange venet_change(const VenetConfig& c, int netns_fd, const std::vector<IpAddr>& add,
                          const std::vector<IpAddr>& del, bool del_all) {
@@ -325,7 +340,7 @@ VenetChange venet_change(const VenetConfig& c, int netns_fd, const std::vector<I
         }
     std::set<int> families;
     for (auto& a : add) {
-        add_one(h, ct, c, a, host_idx, ct_idx, links);
+        add_one(h, &ct, c, a, host_idx, ct_idx, links);
         change.added.push_back(a);
         families.insert(a.family);
     }

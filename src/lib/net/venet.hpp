@@ -44,6 +44,14 @@ std::string venet_host_end(unsigned ctid);
 // host or another container holds (exit 78); on any failure undoes what it made.
 void venet_start(const VenetConfig& c, int netns_fd);
 
+// At resume (ct/suspend.cpp): the host's side as venet_start makes it, with the container's end left on the host,
+// down, named `peer` (venet_restore_peer), for CRIU to move into the restored namespace as venet0 (`--external
+// netdev[venet0]:PEER`); the addresses and routes inside come from the dump. Makes the pair also when c.addrs is
+// empty (the dump has venet0: `set --ipdel all` keeps it). On failure undoes what it made.
+void venet_prepare_restore(const VenetConfig& c, const std::string& peer);
+// The container end's name on the host until CRIU moves it: "vzr" and the CTID.
+std::string venet_restore_peer(unsigned ctid);
+
 // On a running container, what one `set` asks: `del` removed where in force (all of them with `del_all`), `add`
 // added (one in force already is removed and added again, so a new prefix takes effect). The other addresses, and
 // connections to them, are untouched. c.addrs is not used. Returns what was removed and added.
