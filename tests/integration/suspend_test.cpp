@@ -28,9 +28,24 @@ protected:
     }
     unsigned long count() { return std::stoul("0" + trim(sh("cat /tmp/n").out)); }
     std::string worker_pid() { return trim(sh("pidof sh | tr ' ' '\\n' | sort -n | head -1").out); }
+    void resumed_processes_carry_on();
 };
 
-TEST_F(Suspend, ResumedProcessesCarryOnUnderAFreshMonitor) {
+TEST_F(Suspend, ResumedProcessesCarryOnUnderAFreshMonitor) { resumed_processes_carry_on(); }
+
+// The same for a privileged container (LOCAL_UID=0): the monitor answers its restored processes too.
+TEST_F(Suspend, ResumedProcessesOfAPrivilegedContainerCarryOn) {
+    auto conf = read_text(conf_path(kCt));
+    for (std::string key : {"LOCAL_UID", "LOCAL_GID"}) {
+        auto at = conf.find(key + "=\"");
+        ASSERT_NE(at, std::string::npos) << "create stores no " << key;
+        conf.replace(at, conf.find('\n', at) - at, key + "=\"0\"");
+    }
+    write_text(conf_path(kCt), conf);
+    resumed_processes_carry_on();
+}
+
+void Suspend::resumed_processes_carry_on() {
     ASSERT_TRUE(start_ct());
     start_worker();
     auto pid = worker_pid();

@@ -54,6 +54,9 @@ constexpr const char* kDumpLog = "dump.log";
 constexpr const char* kRestoreLog = "restore.log";
 constexpr const char* kPidFile = "restore.pid";
 constexpr const char* kSeccompImage = "seccomp.img";
+// CRIU's pid while it finishes after the restored processes run (it still writes into the dump directory): resume
+// removes the directory once it ended.
+constexpr const char* kCriuPidFile = "vz-criu.pid";
 
 std::string dump_dir(const CtConfig& cfg, const std::string& dumpfile) {
     return dumpfile.empty() ? dump_file(cfg) : dumpfile;
@@ -181,16 +184,24 @@ private:
     Fd criu_fd = open_pidfd(criu_pid);
     auto pidfile = dir + "/" + kPidFile;
     bool reaped = false;
-    for (;;) {
-        if (auto text = read_file(pidfile); text && !text->empty() && text->back() == '\n') break;
+    // CRIU writes the pid (no newline) and closes the file before the restored processes run their own code: from
+    // that close on, their calls wait for the monitor. (Reading the file can't tell a complete pid from a partial
+    // one; and after CRIU's exit they would have run answered by this loop: a privileged container's fresh procfs.)
+    bool written = false;
+    while (!written) {
         pollfd p[3] = {{listener.get(), POLLIN, 0}, {watch.get(), POLLIN, 0}, {criu_fd.get(), POLLIN, 0}};
         if (::poll(p, 3, 1000) < 0 && errno != EINTR) report("poll: " + errno_text(errno));
-        if (p[0].revents & POLLIN) continue_notification(listener.get());
         if (p[1].revents & POLLIN) {
-            char buf[4096];
-            while (::read(watch.get(), buf, sizeof buf) > 0) {
-            }
+            alignas(inotify_event) char buf[4096];
+            for (ssize_t n; (n = ::read(watch.get(), buf, sizeof buf)) > 0;)
+                for (ssize_t at = 0; at < n;) {
+                    const auto* e = reinterpret_cast<const inotify_event*>(buf + at);
+                    if (e->len && std::string_view(e->name) == kPidFile) written = true;
+                    at += static_cast<ssize_t>(sizeof(inotify_event) + e->len);
+                }
+            if (written) break;
         }
+        if (p[0].revents & POLLIN) continue_notification(listener.get());
         if (p[2].revents & POLLIN) {
             int st = 0;
             ::waitpid(criu_pid, &st, 0);
@@ -204,6 +215,7 @@ private:
     auto text = read_file(pidfile).value_or("");
     auto init = parse_uint(std::string_view(text).substr(0, text.find('\n')));
     if (!init || parent_of(static_cast<pid_t>(*init)) != ::getpid()) report("CRIU restored no init of ours");
+    if (!reaped) write_file_atomic(dir + "/" + kCriuPidFile, std::to_string(criu_pid));
     // The listener goes to the monitor as init's does on a start: over the channel.
     int ch[2];
     if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ch) != 0 || !send_fd(ch[0], listener.get()))
@@ -215,6 +227,15 @@ private:
     exec_monitor(t, cfg, static_cast<pid_t>(*init), Fd(ch[1]), reaped ? 0 : criu_pid);
     report(fmt::format("can't run the monitor {}: {}", t.monitor, errno_text(errno)));
     ::_exit(1);
+}
+
+// Waits (at most a minute) until the CRIU that restored from `dir` ended (the monitor reaps it).
+void wait_criu_end(const std::string& dir) {
+    auto pid = parse_uint(read_file(dir + "/" + kCriuPidFile).value_or(""), 1, INT32_MAX);
+    if (!pid) return;
+    Fd criu = open_pidfd(static_cast<pid_t>(*pid));
+    if (criu && !exits_within(criu, std::chrono::minutes(1)))
+        log::warn("CRIU (pid {}) is still running after the restore", *pid);
 }
 
 // Whether the network namespace of `init` has venet0.
@@ -378,6 +399,7 @@ void resume_ct(const Paths& p, unsigned ctid, const CheckpointOptions& o, const 
     fork_monitor([&](int status_fd) { restore_and_monitor(config, criu, args, dir, status_fd, t); });
     host.keep();
     log::info("resume...");
+    wait_criu_end(dir);
     fs::remove_all(dir, ec);
     log::info("Restoring completed successfully");
 }
