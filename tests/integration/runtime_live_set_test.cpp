@@ -107,20 +107,8 @@ protected:
         return {};
     }
 
-    // Makes the container privileged (LOCAL_UID and LOCAL_GID 0, before it starts): mknod inside is then what the
-    // device cgroup guards (in a user namespace the kernel refuses every mknod, whatever the cgroup says).
-    ::testing::AssertionResult make_privileged() {
-        auto conf = read_text(conf_path(kCt));
-        for (std::string key : {"LOCAL_UID", "LOCAL_GID"}) {
-            auto at = conf.find(key + "=\"");
-            if (at == std::string::npos) return ::testing::AssertionFailure() << "create stores no " << key;
-            conf.replace(at, conf.find('\n', at) - at, key + "=\"0\"");
-        }
-        write_text(conf_path(kCt), conf);
-        return ::testing::AssertionSuccess();
-    }
-
-    // Whether a process inside a privileged container may open the character device MAJ:MIN for reading and
+    // Whether a process inside a privileged container (make_privileged: in a user namespace the kernel refuses every
+    // mknod, whatever the device cgroup says) may open the character device MAJ:MIN for reading and
     // writing: a node made for it in the container's /dev (a tmpfs of its own) is opened, then removed.
     bool ct_may_open(unsigned maj, unsigned min) {
         auto r = sh("mknod /dev/live-set-node c " + std::to_string(maj) + " " + std::to_string(min) +

@@ -35,13 +35,7 @@ TEST_F(Suspend, ResumedProcessesCarryOnUnderAFreshMonitor) { resumed_processes_c
 
 // The same for a privileged container (LOCAL_UID=0): the monitor answers its restored processes too.
 TEST_F(Suspend, ResumedProcessesOfAPrivilegedContainerCarryOn) {
-    auto conf = read_text(conf_path(kCt));
-    for (std::string key : {"LOCAL_UID", "LOCAL_GID"}) {
-        auto at = conf.find(key + "=\"");
-        ASSERT_NE(at, std::string::npos) << "create stores no " << key;
-        conf.replace(at, conf.find('\n', at) - at, key + "=\"0\"");
-    }
-    write_text(conf_path(kCt), conf);
+    ASSERT_TRUE(make_privileged());
     resumed_processes_carry_on();
 }
 

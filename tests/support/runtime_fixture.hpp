@@ -316,6 +316,18 @@ protected:
         return {};
     }
 
+    // Makes the container privileged (LOCAL_UID and LOCAL_GID 0, before it starts).
+    ::testing::AssertionResult make_privileged() {
+        auto conf = read_text(conf_path(kCt));
+        for (std::string key : {"LOCAL_UID", "LOCAL_GID"}) {
+            auto at = conf.find(key + "=\"");
+            if (at == std::string::npos) return ::testing::AssertionFailure() << "create stores no " << key;
+            conf.replace(at, conf.find('\n', at) - at, key + "=\"0\"");
+        }
+        write_text(conf_path(kCt), conf);
+        return ::testing::AssertionSuccess();
+    }
+
     // --- cgroups: what the tests check, read on v1 or v2 -----------------------------------------------------------
     // The container's cgroup that holds `controller`'s files: /sys/fs/cgroup/<controller>/<base>/<ct> on v1,
     // /sys/fs/cgroup/<base>/<ct> on v2 (whatever the controller; its processes are one level down, in ".../ct").
