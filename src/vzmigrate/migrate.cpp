@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <cstdio>
 #include <map>
 
@@ -58,6 +59,14 @@ std::vector<std::string> addresses(const std::string& text) {
     for (auto& w : words_of(text))
         if (w != "-") out.push_back(w.substr(0, w.find('/')));
     return out;
+}
+
+// A command's last non-empty line of output: what it said when it failed.
+std::string last_line(const std::string& text) {
+    auto lines = vz::split(text, "\n");
+    for (auto it = lines.rbegin(); it != lines.rend(); ++it)
+        if (!it->empty()) return *it;
+    return "(no output)";
 }
 
 std::string seconds(std::chrono::steady_clock::duration d) {
@@ -116,9 +125,16 @@ int Migration::run_phases() {
     compact_source();
     copy_config();
     sync_private("first");
-    stop_source();
-    if (running_ || mounted_) sync_private("second");
-    start_destination();
+    if (o_.online) {
+        checkpoint_source();
+        sync_private("second");
+        copy_dump();
+        restore_destination();
+    } else {
+        stop_source();
+        if (running_ || mounted_) sync_private("second");
+        start_destination();
+    }
     clean_source();
     end_ = Clock::now();
     if (o_.times) print_times();
@@ -202,9 +218,25 @@ void Migration::connect() {
 
 void Migration::check_checkpointing() {
     if (!o_.online) return;
-    // The live path (vzctl suspend/resume with CRIU on both nodes) is not wired in yet: refused before anything
-    // is changed, with the original's code for a missing checkpointing module.
-    fail(Code::Unsupported, "live migration is not available yet (no checkpoint/restore): migrate without --online");
+    phase(fmt::format("Checking CRIU here and on {}", transport_->host()));
+    for (auto* key : {"NETIF", "NETDEV"})
+        if (!cfg_->get_or(key, "").empty())
+            fail(Code::Unsupported, "CT {} has {}: its checkpoint is not supported yet; migrate without --online",
+                 ctid_, key);
+    // `vzctl __migrate criu` on each node: its CRIU= found and checked, "Version: X.Y" (criu --version's form).
+    std::vector<std::string> argv{vzctl_, vz::kMigrateCommand, "criu", ctid_s_};
+    auto here = vz::run_command(argv);
+    auto mine = vz::criu_report_version(here.output);
+    if (here.status != 0 || !mine) fail(Code::Unsupported, "no usable CRIU here: {}", last_line(here.output));
+    auto there = remote_vzctl({vz::kMigrateCommand, "criu", ctid_s_});
+    if (there.status == 255) fail(Code::Connect, "lost the connection to {}", o_.destination);
+    auto theirs = vz::criu_report_version(there.output);
+    if (there.status != 0 || !theirs)
+        fail(Code::Unsupported, "no usable CRIU on {}: {}", o_.destination, last_line(there.output));
+    // Images of a newer CRIU may hold what an older one can't restore.
+    if (*theirs < *mine)
+        fail(Code::CptVersion, "CRIU {} on {} is older than CRIU {} here: it may not restore this node's images",
+             theirs->str(), o_.destination, mine->str());
 }
 
 void Migration::check_destination() {
@@ -289,21 +321,25 @@ void Migration::sync_private(const char* pass) {
              status);
 }
 
+void Migration::ensure_not_on_destination() const {
+    // Never both running: if the destination runs it (a start or restore that failed late), this node leaves it
+    // there; so it does when one was tried there and the destination can't say any more.
+    auto there = remote_vzctl({"status", ctid_s_});
+    if (there.status == 0 && there.output.find(" running") != std::string::npos)
+        vz::fail(vz::Exit::Running, "CT {} runs on {}: not starting it here", ctid_, o_.destination);
+    if (there.status != 0 && started_there_)
+        vz::fail(vz::Exit::Running,
+                 "can't tell whether CT {} runs on {}: not starting it here; check there, then start it on one host "
+                 "by hand",
+                 ctid_, o_.destination);
+}
+
 void Migration::stop_source() {
     if (running_) {
         phase(fmt::format("Stopping CT {}", ctid_));
         down_since_ = Clock::now();
         undo_.push(fmt::format("start CT {} here again", ctid_), [this] {
-            // Never both running: if the destination runs it (a start that failed late), this node leaves it there;
-            // so it does when a start there was tried and the destination can't say any more.
-            auto there = remote_vzctl({"status", ctid_s_});
-            if (there.status == 0 && there.output.find(" running") != std::string::npos)
-                vz::fail(vz::Exit::Running, "CT {} runs on {}: not starting it here", ctid_, o_.destination);
-            if (there.status != 0 && started_there_)
-                vz::fail(vz::Exit::Running,
-                         "can't tell whether CT {} runs on {}: not starting it here; check there, then start it "
-                         "on one host by hand",
-                         ctid_, o_.destination);
+            ensure_not_on_destination();
             if (local_vzctl({"start", ctid_s_}) != 0) vz::fail(vz::Exit::EnvCreate, "can't start CT {}", ctid_);
         });
         if (local_vzctl({"stop", ctid_s_}) != 0) fail(Code::SourceStop, "can't stop CT {}", ctid_);
@@ -314,6 +350,42 @@ void Migration::stop_source() {
         });
         if (local_vzctl({"umount", ctid_s_}) != 0) fail(Code::SourceStop, "can't unmount CT {}", ctid_);
     }
+}
+
+// The frozen part of a live migration: dump and kill here (vzctl chkpnt), then the second copy of the private area,
+// the dump's copy and the restore there. A failed dump leaves the CT running here (chkpnt's own rollback); after it,
+// the way back is a restore here from the dump.
+void Migration::checkpoint_source() {
+    phase(fmt::format("Checkpointing CT {}", ctid_));
+    down_since_ = Clock::now();
+    if (local_vzctl({"chkpnt", ctid_s_}) != 0) fail(Code::SourceStop, "can't checkpoint CT {}", ctid_);
+    undo_.push(fmt::format("restore CT {} here", ctid_), [this] {
+        ensure_not_on_destination();
+        if (local_vzctl({"restore", ctid_s_}) != 0)
+            vz::fail(vz::Exit::Restore, "can't restore CT {} from {}: try vzctl resume {}", ctid_,
+                     vz::dump_file(*cfg_), ctid_);
+    });
+}
+
+void Migration::copy_dump() {
+    phase("Copying the dump");
+    auto there = remote_.dumpdir + "/Dump." + ctid_s_;
+    int status = transport_->sync(vz::dump_file(*cfg_), there, {"--mkpath"});
+    if (status != 0)
+        fail(Code::Copy, "copying the dump of CT {} to {}:{} failed (rsync status {})", ctid_, o_.destination, there,
+             status);
+}
+
+void Migration::restore_destination() {
+    phase(fmt::format("Restoring CT {} on {}", ctid_, o_.destination));
+    undo_.push(fmt::format("stop CT {} on {}", ctid_, o_.destination), [this] {
+        remote_vzctl({"stop", ctid_s_, "--fast"});
+    });
+    started_there_ = true;
+    auto r = remote_vzctl({"restore", ctid_s_});
+    if (r.status != 0)
+        fail(Code::DestinationStart, "can't restore CT {} on {}: {}", ctid_, o_.destination, last_line(r.output));
+    down_until_ = Clock::now();
 }
 
 void Migration::start_destination() {
@@ -344,6 +416,8 @@ void Migration::clean_source() {
             vz::log::warn("can't rename {}: {}", conf, vz::errno_text(errno));
         if (auto* name = cfg_->get("NAME"); name && !name->empty() && vz::name_target(paths_, *name) == ctid_)
             ::unlink(paths_.name_link(*name).c_str());
+        std::error_code ec;
+        std::filesystem::remove_all(vz::dump_file(*cfg_), ec);  // a live migration's
     }
     phase(fmt::format("CT {} migrated to {}", ctid_, o_.destination));
 }
@@ -354,7 +428,8 @@ void Migration::print_times() const {
         std::printf("  %-60s %s\n", phases_[i].first.c_str(),
                     seconds(phases_[i + 1].second - phases_[i].second).c_str());
     if (down_since_ && down_until_)
-        std::printf("  %-60s %s\n", "Container stopped for", seconds(*down_until_ - *down_since_).c_str());
+        std::printf("  %-60s %s\n", o_.online ? "Container frozen for" : "Container stopped for",
+                    seconds(*down_until_ - *down_since_).c_str());
     if (!phases_.empty())
         std::printf("  %-60s %s\n", "Total", seconds(end_ - phases_.front().second).c_str());
 }

@@ -2,8 +2,8 @@
 // an undo stack: every phase that changes something on either node pushes the step that takes it back, and any
 // failure after the checks unwinds the stack in reverse (the CT runs on the source again, the destination holds
 // nothing of it), so the CT is never running on both nodes and never on neither.
-// The online (live) path will be phases of its own between the copy and the start: checkpoint instead of stop,
-// restore instead of start, with their undo steps on the same stack.
+// The online (live) path has phases of its own between the copy and the end: checkpoint instead of stop, the dump
+// copied, restore instead of start, with their undo steps on the same stack.
 #pragma once
 
 #include <chrono>
@@ -67,6 +67,12 @@ private:
     void sync_private(const char* pass);
     void stop_source();
     void start_destination();
+    // Online.
+    void checkpoint_source();
+    void copy_dump();
+    void restore_destination();
+    // Before the CT runs here again: throws when it runs (or may run) on the destination.
+    void ensure_not_on_destination() const;
     void clean_source();
 
     // vzctl on this node (with --skiplock: we hold the lock); its status.

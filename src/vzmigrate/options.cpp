@@ -18,7 +18,7 @@ const char* const kUsage =
     "      --ssh-mux             one ssh connection for every step (a ControlMaster)\n"
     "      --rsync=OPTIONS       more rsync options (always: -aHAX --delete --numeric-ids)\n"
     "      --keep-dst            on failure, leave the copied private area on the destination\n"
-    "      --online, --live      live migration (checkpoint/restore): not available yet\n"
+    "      --online, --live      live migration: checkpoint here, restore there (CRIU on both hosts)\n"
     "  -c, --compact             compact a ploop image before the copy\n"
     "  -s, --snapshot            snapshot a ploop image before the copy: not available\n"
     "      --check-only, --dry-run  run the checks only, change nothing\n"

@@ -154,6 +154,15 @@ protected:
     }
     std::string dst_status() { return trim(dst_vzctl("status " + ct()).out); }
 
+    // A process of the CT's own (its session, its stdio inside: a dump fails on a file of the host's) that counts
+    // into /tmp/n every 0.1 s; its pid, as the CT sees it, is in /tmp/worker. Returns that pid.
+    std::string start_counter() {
+        auto r = sh("setsid sh -c 'echo $$ > /tmp/worker; n=0; while :; do n=$((n+1)); echo $n > /tmp/n.new; "
+                    "mv /tmp/n.new /tmp/n; sleep 0.1; done' > /dev/null 2>&1 < /dev/null &");
+        if (r.status != 0 || !eventually([&] { return sh("cat /tmp/n").status == 0; }, 10s)) return {};
+        return trim(sh("cat /tmp/worker").out);
+    }
+
     // Nothing of CT 101 on the destination: config, private area, its mark, root, name link.
     ::testing::AssertionResult destination_empty() {
         std::string found;
@@ -223,14 +232,14 @@ TEST_F(NetMigrate, StoppedCtStaysStoppedAndRemoveAreaNoKeepsConfigAsMigrated) {
     ASSERT_EQ(std::rename((conf_path(kCt) + ".migrated").c_str(), conf_path(kCt).c_str()), 0);  // for the clean-up
 }
 
-// So does --online for now: refused (2 for a stopped CT, 14 for a running one) before anything changes.
+// --check-only changes nothing; nor does --online of a stopped CT (2).
 TEST_F(NetMigrate, CheckOnlyAndOnlineTouchNothing) {
     auto stopped = migrate({"--online"});
     EXPECT_EQ(stopped.status, 2) << stopped.out << stopped.err;
     ASSERT_TRUE(start_ct());
-    auto online = migrate({"--live"});
-    EXPECT_EQ(online.status, 14) << online.out << online.err;
-    EXPECT_TRUE(contains(online.err, "live migration is not available yet")) << online.err;
+    auto online = migrate({"--live", "--check-only"});
+    EXPECT_EQ(online.status, 0) << online.out << online.err;
+    EXPECT_TRUE(contains(online.out, "Checking CRIU here and on")) << online.out;
     auto r = migrate({"--check-only", "-vv"});
     ASSERT_EQ(r.status, 0) << r.out << r.err;
     // -vv: the commands, and where the destination keeps the CT.
@@ -239,6 +248,54 @@ TEST_F(NetMigrate, CheckOnlyAndOnlineTouchNothing) {
     EXPECT_EQ(status_line(), "CTID 101 exist mounted running");
     EXPECT_TRUE(destination_empty());
     EXPECT_EQ(dst_status(), "CTID 101 deleted unmounted down");
+}
+
+// --online: the running processes move (same PIDs, their counting goes on there), frozen only for the dump, the
+// second copy, the dump's copy and the restore; -t prints that time. The dumps are gone on both nodes.
+TEST_F(NetMigrate, OnlineMovesTheRunningProcesses) {
+    auto r = migrate({"--online", "--check-only"});
+    EXPECT_EQ(r.status, 2) << "not running: " << r.out << r.err;
+    ASSERT_TRUE(start_ct());
+
+    auto worker = start_counter();
+    ASSERT_FALSE(worker.empty());
+    r = migrate({"--online", "-t", "--ssh-mux"});
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    for (auto* line : {"Checking CRIU here and on", "Checkpointing CT 101", "Copying the private area (second pass)",
+                       "Copying the dump", "Restoring CT 101 on", "Container frozen for"})
+        EXPECT_TRUE(contains(r.out, line)) << line << " in: " << r.out;
+    EXPECT_EQ(dst_status(), "CTID 101 exist mounted running");
+    auto there = [&](const std::string& cmd) { return dst_vzctl("exec2 " + ct() + " " + cmd).out; };
+    EXPECT_EQ(trim(there("cat /tmp/worker")), worker);
+    auto n = std::stoul("0" + trim(there("cat /tmp/n")));
+    EXPECT_TRUE(eventually([&] { return std::stoul("0" + trim(there("cat /tmp/n"))) > n + 2; }, 10s));
+    EXPECT_EQ(there("cat /marker"), "moved with its files\n");
+    EXPECT_EQ(status_line(), "CTID 101 deleted unmounted down");
+    EXPECT_TRUE(nothing_left_within());
+    EXPECT_FALSE(std::filesystem::exists(tmp_ / "dump/Dump.101"));
+    EXPECT_FALSE(std::filesystem::exists(dst_.dir("dump/Dump.101")));
+}
+
+// A restore that fails on the destination: the CT is restored here from its dump (the same processes), and the
+// destination holds nothing of it, its copy of the dump included.
+TEST_F(NetMigrate, OnlineRestoreThatFailsResumesItHere) {
+    ASSERT_TRUE(start_ct());
+    auto worker = start_counter();
+    write_text(dst_.dir("shim") + "/vzctl",
+               std::string("#!/bin/sh\nfor a; do [ \"$a\" = restore ] && { echo 'Error: restore refused by the test' "
+                           ">&2; exit 17; }; done\nexec ") +
+                   VZCTL_BIN + " \"$@\"\n");
+    ::chmod(dst_.dir("shim/vzctl").c_str(), 0755);
+    auto r = migrate({"--online", "--ssh-mux"});
+    EXPECT_EQ(r.status, 7) << r.out << r.err;
+    EXPECT_TRUE(contains(r.err, "restore refused by the test")) << r.err;
+    EXPECT_TRUE(contains(r.out, "Rolling back: restore CT 101 here")) << r.out;
+    EXPECT_EQ(status_line(), "CTID 101 exist mounted running");
+    EXPECT_EQ(trim(sh("cat /tmp/worker").out), worker);
+    EXPECT_TRUE(destination_empty());
+    EXPECT_FALSE(std::filesystem::exists(dst_.dir("dump/Dump.101")));
+    EXPECT_FALSE(std::filesystem::exists(tmp_ / "dump/Dump.101"));
+    std::filesystem::remove(dst_.dir("shim/vzctl"));
 }
 
 TEST_F(NetMigrate, CtThatExistsOnTheDestinationIsRefused) {

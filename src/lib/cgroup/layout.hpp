@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -10,6 +11,14 @@
 namespace vz {
 
 enum class CgroupMode { V1, V2 };
+
+// The v1 hierarchies a container has a cgroup of its own in (<base>/<ctid>, its processes in kInner): those that
+// hold its limits, and those without limits that a container must still have its own cgroup in (with a cgroup
+// namespace the root a container sees in each hierarchy is the cgroup its init was in, so a hierarchy left out is
+// the host's root to it: systemd inside would make init.scope and system.slice there). "systemd" is the named
+// hierarchy (name=systemd), "unified" the cgroup2 tree of a hybrid host.
+inline constexpr std::array kV1Controllers = {"pids", "cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "blkio"};
+inline constexpr std::array kV1PlainHierarchies = {"systemd", "unified"};
 
 struct CgroupLayout {
     CgroupMode mode = CgroupMode::V1;

@@ -22,12 +22,8 @@ namespace {
 
 using namespace cgroup_io;
 
-constexpr std::array kControllers = {"pids", "cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "blkio"};
-// Hierarchies without limits that a container must still have its own cgroup in: with a cgroup namespace the
-// root a container sees in each hierarchy is the cgroup its init was in, so a hierarchy left out is the host's
-// root to it (systemd inside would make init.scope and system.slice there). "systemd" is the named
-// hierarchy (name=systemd), "unified" the cgroup2 tree of a hybrid host.
-constexpr std::array kPlainHierarchies = {"systemd", "unified"};
+constexpr const auto& kControllers = kV1Controllers;
+constexpr const auto& kPlainHierarchies = kV1PlainHierarchies;
 constexpr int kSetCpu = static_cast<int>(Exit::SetCpu);
 
 // A new process, born in the cgroup2 directory `unified` (the hybrid host's "unified" hierarchy) when that is an

@@ -478,6 +478,8 @@ void discard_migration_target(const Paths& p, unsigned ctid, bool keep_private) 
             ::unlink(p.name_link(*name).c_str());
         ::unlink(p.ct_conf(ctid).c_str());
     }
+    std::error_code ec;
+    std::filesystem::remove_all(dump_file(cfg), ec);  // a live migration's copy
     if (keep_private) return;
     struct stat pst;
     if (::lstat(where.private_dir.c_str(), &pst) == 0) {
@@ -487,6 +489,13 @@ void discard_migration_target(const Paths& p, unsigned ctid, bool keep_private) 
     ::unlink(mark_path(where.private_dir).c_str());
     ::rmdir(where.root.c_str());
 }
+
+std::string criu_report(const Paths& p) {
+    auto criu = cpt::find_criu(load_global(p));
+    return fmt::format("CRIU={}\nVersion: {}\n", criu.path, criu.version.str());
+}
+
+std::optional<cpt::CriuVersion> criu_report_version(std::string_view report) { return cpt::parse_criu_version(report); }
 
 void convert_ct(const Paths& p, unsigned ctid, const std::string& layout, const std::string& command) {
     auto colon = layout.find(':');

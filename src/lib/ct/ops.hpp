@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "config/edit.hpp"
+#include "cpt/criu.hpp"
 #include "config/ctconfig.hpp"
 #include "ct/lifecycle.hpp"
 
@@ -74,6 +75,10 @@ void prepare_migration_target(const Paths& p, unsigned ctid);
 // Undoes a migration that failed: removes the CT's config and name link and, unless `keep_private`, its marked
 // private area, the mark and the root directory. Refuses (32, 41) a CT that runs or is mounted here.
 void discard_migration_target(const Paths& p, unsigned ctid, bool keep_private);
+// For a live migration (vzctl __migrate criu, vzmigrate): this node's CRIU (vz.conf's CRIU=), found and checked as
+// suspend checks it, as the report "CRIU=PATH\nVersion: X.Y.Z\n"; and the version such a report names.
+std::string criu_report(const Paths& p);
+std::optional<cpt::CriuVersion> criu_report_version(std::string_view report);
 inline constexpr const char* kMigrateCommand = "__migrate";
 
 // Values the original's context needs for editing: CPU count, host id for MACs.

@@ -54,6 +54,9 @@ constexpr const char* kDumpLog = "dump.log";
 constexpr const char* kRestoreLog = "restore.log";
 constexpr const char* kPidFile = "restore.pid";
 constexpr const char* kSeccompImage = "seccomp.img";
+// The CGROUP_BASE of the node that dumped it: restored under another one (a live migration between nodes that
+// differ in it), CRIU is told the container's cgroups there (--cgroup-root).
+constexpr const char* kCgroupBaseFile = "vz-cgroup-base";
 // CRIU's pid while it finishes after the restored processes run (it still writes into the dump directory): resume
 // removes the directory once it ended.
 constexpr const char* kCriuPidFile = "vz-criu.pid";
@@ -229,6 +232,21 @@ private:
     ::_exit(1);
 }
 
+// CRIU's --cgroup-root options for a dump made under another CGROUP_BASE: each hierarchy the container has cgroups
+// of its own in (every one on v2) gets this node's path of its inner cgroup, the root of its cgroup namespace.
+std::vector<std::string> cgroup_root_args(const CtConfig& cfg, const std::string& dir) {
+    auto layout = ct_cgroup_layout(cfg);
+    auto dumped = read_file(dir + "/" + kCgroupBaseFile);
+    if (!dumped || *dumped == layout.base + "\n") return {};
+    auto root = fmt::format("/{}/{}/{}", layout.base, cfg.ctid(), CgroupDriver::kInner);
+    // CRIU names the cgroup2 hierarchy (v2's, a hybrid host's "unified") by the empty controller name.
+    std::vector<std::string> args{"--cgroup-root", ":" + root};
+    if (layout.mode == CgroupMode::V2) return args;
+    for (std::string c : kV1Controllers) args.insert(args.end(), {"--cgroup-root", c + ":" + root});
+    args.insert(args.end(), {"--cgroup-root", "name=systemd:" + root});
+    return args;
+}
+
 // Waits (at most a minute) until the CRIU that restored from `dir` ended (the monitor reaps it).
 void wait_criu_end(const std::string& dir) {
     auto pid = parse_uint(read_file(dir + "/" + kCriuPidFile).value_or(""), 1, INT32_MAX);
@@ -268,6 +286,7 @@ void dump_ct(const CtConfig& cfg, const cpt::Criu& criu, pid_t init, const std::
     }
     write_file_atomic(work + "/" + kExternalsFile, keys);
     if (has_venet(init)) write_file_atomic(work + "/" + kVenetFile, std::string(net::kVenetDev) + "\n");
+    write_file_atomic(work + "/" + kCgroupBaseFile, ct_cgroup_layout(cfg).base + "\n");
     args.insert(args.end(), {"dump", "-t", std::to_string(init), "-o", kDumpLog, "--root", cfg.ve_root(),
                              "--freeze-cgroup", freezer_of(cfg).dir});
     if (leave_running) args.push_back("--leave-running");
@@ -390,6 +409,8 @@ void resume_ct(const Paths& p, unsigned ctid, const CheckpointOptions& o, const 
         net::venet_prepare_restore(net::venet_config(cfg), peer);  // HostSetup undoes it on failure
         args.insert(args.end(), {"--external", fmt::format("netdev[{}]:{}", net::kVenetDev, peer)});
     }
+    auto remap = cgroup_root_args(cfg, dir);
+    args.insert(args.end(), remap.begin(), remap.end());
     std::error_code ec;
     fs::remove(dir + "/" + kPidFile, ec);  // CRIU checks it only after restoring, and then kills what it restored
     args.insert(args.end(), {"restore", "-o", kRestoreLog, "--root", cfg.ve_root(), "--restore-detached",
