@@ -5,13 +5,11 @@
 // vz.conf: its private, root, lock and dump paths and its CGROUP_BASE. sshd runs with nsenter --net only (ip netns
 // exec would also give it a mount namespace of its own, hiding the destination's mounts from the test).
 // Everything (sshd, the destination's CTs, the namespace, the keys) is removed after each test, also on failure.
-#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <filesystem>
-#include <fstream>
 
 #include "../support/runtime_fixture.hpp"
 #include "../support/test_net.hpp"
@@ -305,7 +303,6 @@ TEST_F(NetMigrate, OnlineRestoreThatFailsResumesItHere) {
 // peer LAN). The same connection goes on, nothing lost: CRIU's established-connection repair, the network inside
 // locked from the dump to the restore, so the client only sees a pause.
 TEST_F(NetMigrate, OnlineKeepsAnEstablishedConnection) {
-    ::signal(SIGPIPE, SIG_IGN);
     // The destination host forwards between its uplink and its CTs' venet ends, as a hosting node does.
     net_must("ip netns exec " + lan_.ns() + " sysctl -qw net.ipv4.conf.eth0.forwarding=1");
     // The host's route to the CT gets the host's address on the peer LAN as its source (the one the destination
@@ -313,37 +310,20 @@ TEST_F(NetMigrate, OnlineKeepsAnEstablishedConnection) {
     write_text(confdir_ + "/vz.conf", read_text(confdir_ + "/vz.conf") + "VE_ROUTE_SRC_DEV=\"" + lan_.host_dev() + "\"\n");
     ASSERT_EQ(run({"set", ct(), "--ipadd", "198.51.100.10", "--save"}).status, 0);
     ASSERT_TRUE(start_ct());
-    ASSERT_EQ(sh("setsid sh -c 'sleep 600 | nc -l -p 7004 > /tmp/got 2>&1' < /dev/null > /dev/null 2>&1 &").status, 0);
+    ASSERT_EQ(sh(held_listener_command(7004)).status, 0);
     ASSERT_TRUE(eventually([&] { return contains(sh("netstat -ltn").out, ":7004"); }, 5s)) << sh("netstat -ltn").out;
-    auto fifo = tmp_ / "client.in";
-    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
-    pid_t client = ::fork();
-    ASSERT_GE(client, 0);
-    if (client == 0) {
-        int in = ::open(fifo.c_str(), O_RDONLY);
-        ::dup2(in, 0);
-        ::execlp("busybox", "busybox", "nc", "198.51.100.10", "7004", static_cast<char*>(nullptr));
-        ::_exit(127);
-    }
-    struct Reap {
-        pid_t pid;
-        ~Reap() {
-            ::kill(pid, SIGKILL);
-            ::waitpid(pid, nullptr, 0);
-        }
-    } reap{client};
-    std::ofstream feed(fifo);
-    feed << "before\n" << std::flush;
+    TcpClient client(tmp_ / "client.in", "198.51.100.10", 7004);
+    client.send("before");
     ASSERT_TRUE(eventually([&] { return contains(sh("cat /tmp/got").out, "before"); }, 5s));
 
     auto r = migrate({"--online", "-t", "--ssh-mux"});
     ASSERT_EQ(r.status, 0) << r.out << r.err;
     EXPECT_EQ(dst_status(), "CTID 101 exist mounted running");
-    feed << "after\n" << std::flush;
+    client.send("after");
     auto got = [&] { return dst_vzctl("exec2 " + ct() + " cat /tmp/got").out; };
     EXPECT_TRUE(eventually([&] { return contains(got(), "after"); }, 20s)) << "the connection did not survive: " << got();
     EXPECT_EQ(got(), "before\nafter\n");
-    EXPECT_EQ(::waitpid(client, nullptr, WNOHANG), 0) << "the client ended";
+    EXPECT_TRUE(client.alive()) << "the client ended";
 }
 
 TEST_F(NetMigrate, CtThatExistsOnTheDestinationIsRefused) {

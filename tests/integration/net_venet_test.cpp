@@ -1,11 +1,8 @@
 // venet: a container's routed addresses (IP_ADDRESS) on venet0, reached from the host and from a peer LAN through
 // proxy ARP/NDP, changed live, refused when taken, and nothing of them left on the host after a stop, a killed
 // monitor or a failed start. Only the documentation ranges, blackholed by NetRanges for the test's life.
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/stat.h>
 
-#include <fstream>
 #include <thread>
 
 #include "../support/runtime_fixture.hpp"
@@ -20,45 +17,24 @@ class NetVenet : public RuntimeTest {
 protected:
     NetRanges ranges_;
     std::vector<std::string> extra_cts_;
-    pid_t client_ = -1;
-    std::ofstream feed_;
+    std::optional<TcpClient> client_;
 
-    // A TCP connection from a client on the host (busybox nc, its input a FIFO this writes to) to a listener in the
-    // container on `port`, open until the test ends; the listener writes what it gets to /tmp/got. The listener
-    // holds no file of the host's (a dump fails on one): a session of its own, its stdio inside; its input never
-    // ends (at the end of it nc would close its side, and the client would end the connection).
+    // A TCP connection from a client on the host to a listener in the container on `port` (held_listener_command),
+    // open until the test ends.
     void hold_connection(const std::string& addr, int port) {
-        ::signal(SIGPIPE, SIG_IGN);  // a client that died must fail the test, not end it before its teardown
-        auto p = std::to_string(port);
-        ASSERT_EQ(sh("setsid sh -c 'sleep 600 | nc -l -p " + p + " > /tmp/got 2>&1' < /dev/null > /dev/null 2>&1 &")
-                      .status,
-                  0);
-        ASSERT_TRUE(eventually([&] { return contains(sh("netstat -ltn").out, ":" + p); }, 5s)) << sh("netstat -ltn").out;
-        auto fifo = tmp_ / "client.in";
-        ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
-        client_ = ::fork();
-        ASSERT_GE(client_, 0);
-        if (client_ == 0) {
-            int in = ::open(fifo.c_str(), O_RDONLY);
-            ::dup2(in, 0);
-            ::execlp("busybox", "busybox", "nc", addr.c_str(), p.c_str(), static_cast<char*>(nullptr));
-            ::_exit(127);
-        }
-        feed_.open(fifo);
+        ASSERT_EQ(sh(held_listener_command(port)).status, 0);
+        auto p = ":" + std::to_string(port);
+        ASSERT_TRUE(eventually([&] { return contains(sh("netstat -ltn").out, p); }, 5s)) << sh("netstat -ltn").out;
+        client_.emplace(tmp_ / "client.in", addr, port);
     }
     // Sends a line over the held connection; true when the listener got it.
     bool delivered(const std::string& line) {
-        feed_ << line << "\n" << std::flush;
+        client_->send(line);
         return eventually([&] { return contains(sh("cat /tmp/got").out, line); }, 10s);
     }
-    bool client_alive() { return client_ > 0 && ::waitpid(client_, nullptr, WNOHANG) == 0; }
 
     void TearDown() override {
-        if (client_ > 0) {
-            feed_.close();
-            ::kill(client_, SIGKILL);
-            ::waitpid(client_, nullptr, 0);
-        }
+        client_.reset();
         // Before NetRanges goes: a container must never send to the ranges without their blackholes.
         for (auto& id : extra_cts_) {
             run({"stop", id, "--fast"}, {}, 60s);
@@ -263,7 +239,7 @@ void NetVenetSuspend::suspend_and_resume_keep_a_connection() {
     EXPECT_TRUE(host_ping("2001:db8::10"));
 
     EXPECT_TRUE(delivered("after")) << "the connection did not survive: " << sh("cat /tmp/got").out;
-    EXPECT_TRUE(client_alive());
+    EXPECT_TRUE(client_->alive());
     ASSERT_EQ(run({"stop", ct()}).status, 0);
     EXPECT_EQ(host_state(), "");
 }

@@ -47,6 +47,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -610,6 +611,50 @@ private:
 
     std::string name_;
     bool made_ = false;
+};
+
+// A listener in a container on `port` that writes what it gets to /tmp/got, as a shell command for the container
+// (the fixture's sh): its own session and its stdio inside, so it holds no file of the host's (a dump fails on
+// one); its input never ends (at the end of it nc would close its side, and the client would end the connection).
+inline std::string held_listener_command(int port) {
+    return "setsid sh -c 'sleep 600 | nc -l -p " + std::to_string(port) +
+           " > /tmp/got 2>&1' < /dev/null > /dev/null 2>&1 &";
+}
+
+// A TCP client on the host (busybox nc) connected to `addr`:`port`, its input the FIFO `fifo` (made here) that
+// send() writes lines to: the connection stays open between lines, until the object goes (the client killed).
+// SIGPIPE is ignored: a client that died must fail the test, not end it before its teardown.
+class TcpClient {
+public:
+    TcpClient(const std::string& fifo, const std::string& addr, int port) {
+        ::signal(SIGPIPE, SIG_IGN);
+        if (::mkfifo(fifo.c_str(), 0600) != 0) throw std::runtime_error("mkfifo " + fifo + ": " + std::strerror(errno));
+        auto p = std::to_string(port);
+        pid_ = ::fork();
+        if (pid_ < 0) throw std::runtime_error("fork failed");
+        if (pid_ == 0) {
+            int in = ::open(fifo.c_str(), O_RDONLY);
+            ::dup2(in, 0);
+            ::execlp("busybox", "busybox", "nc", addr.c_str(), p.c_str(), static_cast<char*>(nullptr));
+            ::_exit(127);
+        }
+        feed_.open(fifo);
+    }
+    TcpClient(const TcpClient&) = delete;
+    TcpClient& operator=(const TcpClient&) = delete;
+    ~TcpClient() {
+        feed_.close();
+        ::kill(pid_, SIGKILL);
+        ::waitpid(pid_, nullptr, 0);
+    }
+
+    void send(const std::string& line) { feed_ << line << "\n" << std::flush; }
+    // Still running (it ends when the connection does).
+    bool alive() { return ::waitpid(pid_, nullptr, WNOHANG) == 0; }
+
+private:
+    pid_t pid_ = -1;
+    std::ofstream feed_;
 };
 
 }  // namespace vztest

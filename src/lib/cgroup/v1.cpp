@@ -22,8 +22,6 @@ namespace {
 
 using namespace cgroup_io;
 
-constexpr const auto& kControllers = kV1Controllers;
-constexpr const auto& kPlainHierarchies = kV1PlainHierarchies;
 constexpr int kSetCpu = static_cast<int>(Exit::SetCpu);
 
 // A new process, born in the cgroup2 directory `unified` (the hybrid host's "unified" hierarchy) when that is an
@@ -84,10 +82,10 @@ void allow_devices(const std::string& d, const std::vector<DeviceRule>& rules) {
 class V1Driver final : public CgroupDriver {
 public:
     explicit V1Driver(CgroupLayout l) : CgroupDriver(std::move(l)) {
-        for (auto* c : kControllers)
+        for (auto* c : kV1Controllers)
             if (path_exists(layout_.root + "/" + c + "/cgroup.procs")) controllers_.emplace_back(c);
         hierarchies_ = controllers_;
-        for (auto* h : kPlainHierarchies)
+        for (auto* h : kV1PlainHierarchies)
             if (path_exists(layout_.root + "/" + h + "/cgroup.procs")) hierarchies_.emplace_back(h);
     }
 
@@ -239,7 +237,7 @@ private:
     }
 
     std::vector<std::string> controllers_;  // those with limits
-    std::vector<std::string> hierarchies_;  // controllers_ and the kPlainHierarchies present here
+    std::vector<std::string> hierarchies_;  // controllers_ and the kV1PlainHierarchies present here
 };
 
 }  // namespace

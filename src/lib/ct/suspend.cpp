@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <map>
@@ -24,11 +25,11 @@
 
 #include "config/areas.hpp"
 #include "cpt/criu.hpp"
-#include "net/netlink.hpp"
-#include "net/venet.hpp"
 #include "ct/host.hpp"
 #include "ct/probe.hpp"
 #include "ct/state.hpp"
+#include "net/netlink.hpp"
+#include "net/venet.hpp"
 #include "runtime/join.hpp"
 #include "runtime/seccomp.hpp"
 #include "util/error.hpp"
@@ -239,11 +240,22 @@ std::vector<std::string> cgroup_root_args(const CtConfig& cfg, const std::string
     auto dumped = read_file(dir + "/" + kCgroupBaseFile);
     if (!dumped || *dumped == layout.base + "\n") return {};
     auto root = fmt::format("/{}/{}/{}", layout.base, cfg.ctid(), CgroupDriver::kInner);
-    // CRIU names the cgroup2 hierarchy (v2's, a hybrid host's "unified") by the empty controller name.
-    std::vector<std::string> args{"--cgroup-root", ":" + root};
-    if (layout.mode == CgroupMode::V2) return args;
-    for (std::string c : kV1Controllers) args.insert(args.end(), {"--cgroup-root", c + ":" + root});
-    args.insert(args.end(), {"--cgroup-root", "name=systemd:" + root});
+    // CRIU's names of the hierarchies: the cgroup2 one (v2's, a hybrid host's "unified") is the empty name, a named
+    // v1 hierarchy "name=NAME".
+    auto criu_name = [](std::string_view h) -> std::string {
+        if (h == "unified") return "";
+        return std::find(kV1Controllers.begin(), kV1Controllers.end(), h) != kV1Controllers.end()
+                   ? std::string(h)
+                   : "name=" + std::string(h);
+    };
+    std::vector<std::string> args;
+    auto add = [&](std::string_view h) { args.insert(args.end(), {"--cgroup-root", criu_name(h) + ":" + root}); };
+    if (layout.mode == CgroupMode::V2) {
+        add("unified");
+        return args;
+    }
+    for (auto* h : kV1Controllers) add(h);
+    for (auto* h : kV1PlainHierarchies) add(h);
     return args;
 }
 
