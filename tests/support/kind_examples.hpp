@@ -216,7 +216,7 @@ inline const std::map<vz::Kind, std::vector<std::string>>& more_invalid() {
         {K::DiskSpace, {"1G:unlimited", "x"}},
         {K::Capability, {"chown", "chown:maybe"}},
         {K::Features, {"nfs"}},
-        {K::Devnodes, {"/dev/null:rw", "../x:rw", "null:"}},
+        {K::Devnodes, {"/dev/null:rw", "../x:rw", "null:", std::string("null\0x:rw", 9), "nu\x01ll:rw"}},
         {K::Devices, {"c:abc:3:rw", "x:1:3:rw", "c:1:3:rx", "c:1:3", "c:4096:0:rw", "b:07:0:rw"}},
         {K::PciAdd, {"00:20.0"}},
         {K::Ioprio, {"-1", "x"}},

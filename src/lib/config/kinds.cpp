@@ -80,8 +80,11 @@ bool valid_devnode(std::string_view e) {
     auto c = e.rfind(':');
     if (c == std::string_view::npos) return false;
     auto name = e.substr(0, c);
+    // A name is one word of printable characters: the list is space- or comma-separated, and a NUL would cut the path
+    // that is looked up short of the name that is stored.
+    auto printable = [](char ch) { return ch > ' ' && ch < 0x7f && ch != ','; };
     return !name.empty() && name.front() != '/' && name.find("..") == std::string_view::npos &&
-           valid_perm(e.substr(c + 1));
+           std::ranges::all_of(name, printable) && valid_perm(e.substr(c + 1));
 }
 
 // Loop devices (block major 7) would reach host files, so no container gets them.
