@@ -219,10 +219,9 @@ void Migration::connect() {
 void Migration::check_checkpointing() {
     if (!o_.online) return;
     phase(fmt::format("Checking CRIU here and on {}", transport_->host()));
-    for (auto* key : {"NETIF", "NETDEV"})
-        if (!cfg_->get_or(key, "").empty())
-            fail(Code::Unsupported, "CT {} has {}: its checkpoint is not supported yet; migrate without --online",
-                 ctid_, key);
+    if (!cfg_->get_or("NETDEV", "").empty())
+        fail(Code::Unsupported, "CT {} has NETDEV: its checkpoint is not supported yet; migrate without --online",
+             ctid_);
     // `vzctl __migrate criu` on each node: its CRIU= found and checked, "Version: X.Y" (criu --version's form).
     std::vector<std::string> argv{vzctl_, vz::kMigrateCommand, "criu", ctid_s_};
     auto here = vz::run_command(argv);

@@ -62,7 +62,7 @@ public:
                                            "KbdInteractiveAuthentication no\n"
                                            "UsePAM no\n"
                                            "StrictModes no\n"
-                                           "SetEnv VZ_CONFDIR=" + node.confdir() + " PATH=" + path + "\n");
+                                           "SetEnv SHLVL=1 VZ_CONFDIR=" + node.confdir() + " PATH=" + path + "\n");
         // sshd's privilege separation directory; made (and removed again) when the host has none.
         made_run_dir_ = ::mkdir("/run/sshd", 0755) == 0;
         pid_ = ::fork();

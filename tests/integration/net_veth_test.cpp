@@ -261,5 +261,68 @@ TEST_F(NetVeth, AKilledMonitorThenStopLeavesNoVeth) {
     EXPECT_EQ(host_link("veth101.0").master, br_.name());
 }
 
+// suspend and resume of a container with a veth device on a bridge: CT 102 on the same bridge holds a TCP connection
+// to a listener in CT 101 across the dump and the restore, and it goes on (CRIU's established-connection repair).
+// The host end is gone while it is suspended and back after as start makes it (name, bridge, MAC, alias, the
+// mac_filter's locked port and static entry); eth0 inside keeps its MAC and address; no "vzr" end is left on the
+// host. For the default (unprivileged) container and a privileged one.
+class NetVethSuspend : public NetVeth {
+protected:
+    void suspend_and_resume_keep_a_connection();
+};
+
+TEST_F(NetVethSuspend, Unprivileged) { suspend_and_resume_keep_a_connection(); }
+
+TEST_F(NetVethSuspend, Privileged) {
+    ASSERT_TRUE(make_privileged());
+    suspend_and_resume_keep_a_connection();
+}
+
+void NetVethSuspend::suspend_and_resume_keep_a_connection() {
+    create2();
+    start_on_bridge(ct(), br_.name(), kAddr1);
+    start_on_bridge(kCt2, br_.name(), kAddr2);
+    ASSERT_EQ(sh(held_listener_command(7005)).status, 0);
+    ASSERT_TRUE(eventually([&] { return contains(sh("netstat -ltn").out, ":7005"); }, 5s)) << sh("netstat -ltn").out;
+    // The client in CT 102: what is appended to /tmp/msgs goes over the one connection.
+    auto client = run({"exec2", kCt2,
+                       std::string("touch /tmp/msgs; setsid sh -c 'tail -f /tmp/msgs | nc ") + kAddr1 +
+                           " 7005' < /dev/null > /dev/null 2>&1 &"});
+    ASSERT_EQ(client.status, 0) << client.out << client.err;
+    auto say = [&](const std::string& line) { return run({"exec2", kCt2, "echo " + line + " >> /tmp/msgs"}).status; };
+    ASSERT_EQ(say("before"), 0);
+    ASSERT_TRUE(eventually([&] { return contains(sh("cat /tmp/got").out, "before"); }, 5s)) << sh("cat /tmp/got").out;
+    auto mac = ct_mac(ct(), "eth0");
+    auto held = host_link("veth101.0");
+    ASSERT_TRUE(held.exists);
+
+    auto r = run({"suspend", ct()});
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_FALSE(host_link("veth101.0").exists);
+    EXPECT_EQ(say("meanwhile"), 0);
+    r = run({"resume", ct()});
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_TRUE(host_links_matching("vzr101").empty()) << joined(host_links_matching("vzr101"));
+    auto host = host_link("veth101.0");
+    EXPECT_EQ(host.master, br_.name());
+    EXPECT_TRUE(host.up);
+    EXPECT_EQ(host.address, held.address);
+    EXPECT_EQ(host.alias, held.alias);
+    auto port = net_must("bridge -d link show dev veth101.0");
+    EXPECT_TRUE(contains(port, "locked on")) << port;
+    EXPECT_TRUE(contains(net_must("bridge fdb show dev veth101.0"), mac + " master " + br_.name() + " static"));
+    EXPECT_EQ(ct_mac(ct(), "eth0"), mac);
+    EXPECT_TRUE(contains(sh("ip addr show dev eth0").out, std::string("inet ") + kAddr1 + "/24"));
+    EXPECT_TRUE(ping_from(kCt2, kAddr1, 1));
+    EXPECT_EQ(say("after"), 0);
+    EXPECT_TRUE(eventually([&] { return contains(sh("cat /tmp/got").out, "after"); }, 10s))
+        << "the connection did not survive: " << sh("cat /tmp/got").out;
+    EXPECT_EQ(sh("cat /tmp/got").out, "before\nmeanwhile\nafter\n");
+
+    r = run({"stop", ct()});
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_TRUE(host_links_matching("veth101.").empty()) << joined(host_links_matching("veth101."));
+}
+
 }  // namespace
 }  // namespace vztest

@@ -30,6 +30,7 @@
 #include "ct/state.hpp"
 #include "net/netlink.hpp"
 #include "net/venet.hpp"
+#include "net/veth.hpp"
 #include "runtime/join.hpp"
 #include "runtime/seccomp.hpp"
 #include "util/error.hpp"
@@ -51,6 +52,9 @@ constexpr const char* kExternalsFile = "vz-external";
 // and CRIU moves the container's end in (CRIU can't create a veth whose peer is on the host from inside a user
 // namespace).
 constexpr const char* kVenetFile = "vz-venet";
+// The NETIF devices the dumped namespace has, one a line: resume makes each pair on the host first, its host end on
+// the bridge (net::veth_prepare_restore), and CRIU moves the container's end in.
+constexpr const char* kVethFile = "vz-veth";
 constexpr const char* kDumpLog = "dump.log";
 constexpr const char* kRestoreLog = "restore.log";
 constexpr const char* kPidFile = "restore.pid";
@@ -72,11 +76,10 @@ std::vector<std::string> common_args(const std::string& dir) {
             "--network-lock", "nftables", "-v2"};
 }
 
-// The veth devices of NETIF (a bridge's port on the host) and the host's own devices of NETDEV are not handled yet.
+// The host's own devices of NETDEV are not handled yet (a restore would have to take them from the host again).
 void check_suspendable(const CtConfig& cfg) {
-    for (auto* key : {"NETIF", "NETDEV"})
-        if (!cfg.get_or(key, "").empty())
-            fail(Exit::Checkpoint, "Checkpointing a container with {} is not supported yet", key);
+    if (!cfg.get_or("NETDEV", "").empty())
+        fail(Exit::Checkpoint, "Checkpointing a container with NETDEV is not supported yet");
 }
 
 // The container's freezer: the v1 freezer hierarchy's cgroup (freezer.state), or its v2 cgroup (cgroup.freeze,
@@ -268,12 +271,26 @@ void wait_criu_end(const std::string& dir) {
         log::warn("CRIU (pid {}) is still running after the restore", *pid);
 }
 
-// Whether the network namespace of `init` has venet0.
-bool has_venet(pid_t init) {
+// The names of the devices in the network namespace of `init`.
+std::vector<std::string> ct_devices(pid_t init) {
     Fd ns = open_ct_netns(init);
     if (!ns) fail(Exit::Checkpoint, "can't open the network namespace of the container: {}", errno_text(errno));
     net::Netlink ct(ns.get());
-    return ct.index_of(net::kVenetDev) != 0;
+    std::vector<std::string> names;
+    for (auto& l : ct.links()) names.push_back(l.name);
+    return names;
+}
+
+// What resume has to make on the host first, of what the dump's namespace has: venet0 (kVenetFile) and the veth
+// devices of NETIF (kVethFile, one a line).
+void record_devices(const CtConfig& cfg, pid_t init, const std::string& work) {
+    auto names = ct_devices(init);
+    auto has = [&](const std::string& n) { return std::find(names.begin(), names.end(), n) != names.end(); };
+    if (has(net::kVenetDev)) write_file_atomic(work + "/" + kVenetFile, std::string(net::kVenetDev) + "\n");
+    std::string veth;
+    for (auto& d : net::veth_config(cfg).devs)
+        if (has(d.ifname)) veth += d.ifname + "\n";
+    if (!veth.empty()) write_file_atomic(work + "/" + kVethFile, veth);
 }
 
 // Dumps the running container whose init is `init` into `dir` (through dir.partial, renamed when complete); with
@@ -297,7 +314,7 @@ void dump_ct(const CtConfig& cfg, const cpt::Criu& criu, pid_t init, const std::
         keys += m.key + "\n";
     }
     write_file_atomic(work + "/" + kExternalsFile, keys);
-    if (has_venet(init)) write_file_atomic(work + "/" + kVenetFile, std::string(net::kVenetDev) + "\n");
+    record_devices(cfg, init, work);
     write_file_atomic(work + "/" + kCgroupBaseFile, ct_cgroup_layout(cfg).base + "\n");
     args.insert(args.end(), {"dump", "-t", std::to_string(init), "-o", kDumpLog, "--root", cfg.ve_root(),
                              "--freeze-cgroup", freezer_of(cfg).dir});
@@ -421,6 +438,11 @@ void resume_ct(const Paths& p, unsigned ctid, const CheckpointOptions& o, const 
         net::venet_prepare_restore(net::venet_config(cfg), peer);  // HostSetup undoes it on failure
         args.insert(args.end(), {"--external", fmt::format("netdev[{}]:{}", net::kVenetDev, peer)});
     }
+    std::vector<std::string> veth;
+    for (auto& name : split(read_file(dir + "/" + kVethFile).value_or(""), "\n"))
+        if (!name.empty()) veth.push_back(name);
+    for (auto& [name, peer] : net::veth_prepare_restore(net::veth_config(cfg), veth))  // undone as venet's
+        args.insert(args.end(), {"--external", fmt::format("netdev[{}]:{}", name, peer)});
     auto remap = cgroup_root_args(cfg, dir);
     args.insert(args.end(), remap.begin(), remap.end());
     std::error_code ec;

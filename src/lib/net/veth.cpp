@@ -90,11 +90,12 @@ void set_filter(Netlink& h, int host_idx, const VethConfig& c, const VethDev& d,
              d.host_ifname, c.ctid, errno_text(rc));
 }
 
-// The container end's MAC: the configured one, else the one the kernel chose.
-Mac ct_mac(Netlink& ct, const VethConfig& c, const VethDev& d) {
+// The container end's MAC: the configured one, else the one the kernel chose (of the device `name`, where that end
+// is named otherwise for now).
+Mac ct_mac(Netlink& ct, const VethConfig& c, const VethDev& d, const std::string& name = {}) {
     if (auto m = parse_mac(d.mac)) return *m;
     auto links = ct.links();
-    auto* l = find_link(links, d.ifname);
+    auto* l = find_link(links, name.empty() ? d.ifname : name);
     if (!l || !l->mac) fail(Exit::Veth, "CT {} has no {} any more", c.ctid, d.ifname);
     return *l->mac;
 }
@@ -105,19 +106,22 @@ void check_free_name(const std::vector<Link>& links, const VethConfig& c, const 
              d.host_ifname);
 }
 
-// One pair, up, on its bridge and filtered; undone when anything fails.
-void make_dev(Netlink& h, Netlink& ct, const VethConfig& c, const VethDev& d, int netns_fd) {
+// One pair, up, on its bridge and filtered; undone when anything fails. With `peer_name` set (a restore) the
+// container's end stays on the host under that name, down, for CRIU to move in.
+void make_dev(Netlink& h, Netlink* ct, const VethConfig& c, const VethDev& d, int netns_fd,
+              const std::string& peer_name = {}) {
     auto links = h.links();
     int br = bridge_index(links, c, d);
     check_free_name(links, c, d);
     VethEnd here{d.host_ifname, parse_mac(d.host_mac), 0, -1};
-    VethEnd peer{d.ifname, parse_mac(d.mac), 0, netns_fd};
+    VethEnd peer{peer_name.empty() ? d.ifname : peer_name, parse_mac(d.mac), 0, ct ? netns_fd : -1};
     if (int rc = h.add_veth(here, peer); rc)
         fail(Exit::Veth, "Can't create {} of CT {} (host end {}): {}", d.ifname, c.ctid, d.host_ifname,
              errno_text(rc));
     int host_idx = h.index_of(d.host_ifname);
     ScopeGuard undo([&h, host_idx] { h.del_link(host_idx); });
-    int ct_idx = ct.index_of(d.ifname);
+    Netlink& peer_side = ct ? *ct : h;
+    int ct_idx = peer_side.index_of(peer.name);
     if (!host_idx || !ct_idx) fail(Exit::Veth, "the new {} of CT {} disappeared", d.ifname, c.ctid);
     if (int rc = h.set_alias(host_idx, alias_of(c, d)); rc)
         fail(Exit::Veth, "can't name the owner of {} (CT {}): {}", d.host_ifname, c.ctid, errno_text(rc));
@@ -125,9 +129,11 @@ void make_dev(Netlink& h, Netlink& ct, const VethConfig& c, const VethDev& d, in
         if (int rc = h.set_master(host_idx, br); rc)
             fail(Exit::Veth, "can't add {} of CT {} to bridge {}: {}", d.host_ifname, c.ctid, d.bridge,
                  errno_text(rc));
-        set_filter(h, host_idx, c, d, ct_mac(ct, c, d), std::nullopt);
+        set_filter(h, host_idx, c, d, ct_mac(peer_side, c, d, peer.name), std::nullopt);
     }
-    for (auto [nl, idx] : {std::pair<Netlink*, int>{&h, host_idx}, {&ct, ct_idx}})
+    std::vector<std::pair<Netlink*, int>> up{{&h, host_idx}};
+    if (ct) up.emplace_back(ct, ct_idx);
+    for (auto [nl, idx] : up)
         if (int rc = nl->set_flags(idx, IFF_UP, IFF_UP); rc)
             fail(Exit::Veth, "can't bring up {} of CT {}: {}", d.ifname, c.ctid, errno_text(rc));
     undo.release();
@@ -212,8 +218,33 @@ void veth_start(const VethConfig& c, int netns_fd) {
     Netlink h;
     Netlink ct(netns_fd);
     ScopeGuard undo([&c] { veth_cleanup(c); });
-    for (auto& d : c.devs) make_dev(h, ct, c, d, netns_fd);
+    for (auto& d : c.devs) make_dev(h, &ct, c, d, netns_fd);
     undo.release();
+}
+
+std::string veth_restore_peer(unsigned ctid, size_t i) {
+    if (i >= 26) fail(Exit::Veth, "CT {} has more than 26 veth devices: it can't be restored", ctid);
+    return fmt::format("vzr{}{}", ctid, static_cast<char>('a' + i));
+}
+
+std::vector<std::pair<std::string, std::string>> veth_prepare_restore(const VethConfig& c,
+                                                                      const std::vector<std::string>& ifnames) {
+    std::vector<std::pair<std::string, std::string>> out;
+    if (ifnames.empty()) return out;
+    Netlink h;
+    ScopeGuard undo([&c] { veth_cleanup(c); });
+    for (auto& d : c.devs)
+        if (std::find(ifnames.begin(), ifnames.end(), d.ifname) == ifnames.end())
+            log::warn("{} of CT {} is not in the dump: it comes with the next start", d.ifname, c.ctid);
+    for (auto& name : ifnames) {
+        auto* d = find_dev(c, name);
+        if (!d) fail(Exit::Veth, "The dump of CT {} has the veth device {}, which NETIF no longer names", c.ctid, name);
+        auto peer = veth_restore_peer(c.ctid, out.size());
+        make_dev(h, nullptr, c, *d, -1, peer);
+        out.emplace_back(name, peer);
+    }
+    undo.release();
+    return out;
 }
 
 void veth_change(const VethConfig& before, const VethConfig& c, int netns_fd) {
@@ -230,7 +261,7 @@ void veth_change(const VethConfig& before, const VethConfig& c, int netns_fd) {
     for (auto& d : c.devs) {
         auto host = std::find_if(links.begin(), links.end(), [&](const Link& l) { return ours(l, c) == d.ifname; });
         if (host == links.end()) {
-            make_dev(h, ct, c, d, netns_fd);
+            make_dev(h, &ct, c, d, netns_fd);
             log::info("Created {} (host end {})", d.ifname, d.host_ifname);
         } else {
             change_dev(h, ct, c, d, find_dev(before, d.ifname), *host);

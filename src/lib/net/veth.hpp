@@ -43,6 +43,16 @@ std::string host_end_tag(const CtConfig& cfg);
 // (a missing bridge, a host name in use...) having undone what it made.
 void veth_start(const VethConfig& c, int netns_fd);
 
+// At resume (ct/suspend.cpp): the host's side of each device of `ifnames` (those the dump has) as veth_start makes it
+// (host end named, on its bridge, filtered, up), the container's end left on the host, down, named
+// veth_restore_peer, for CRIU to move into the restored namespace (`--external netdev[IFNAME]:PEER`; it restores
+// the addresses and state inside from the dump). Returns (device, peer) pairs. A device the dump has and NETIF no
+// longer names fails (130); one NETIF names and the dump has not gets a warning. On failure undoes what it made.
+std::vector<std::pair<std::string, std::string>> veth_prepare_restore(const VethConfig& c,
+                                                                      const std::vector<std::string>& ifnames);
+// The container's end of its `i`-th restored device on the host until CRIU moves it: "vzr", the CTID and a letter.
+std::string veth_restore_peer(unsigned ctid, size_t i);
+
 // On a running container: the devices of `c` made as configured. A device no longer configured is removed, a new
 // one created; of the others, what differs from the configuration (host end's name, MACs, bridge, filter) changed.
 // `before`: the configuration the devices were made from (host ends of devices renamed by this change are looked
