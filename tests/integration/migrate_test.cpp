@@ -2,7 +2,9 @@
 // the busybox template). The destination is a second node: a network namespace (PeerLan's, 198.51.100.1, reached
 // from the host's 198.51.100.254) with its own sshd on a test port, test host and client keys made for the test, and
 // `SetEnv VZ_CONFDIR=... PATH=...` in its sshd_config, so that vzctl there (the build's) sees that node's own
-// vz.conf: its private, root, lock and dump paths and its CGROUP_BASE. sshd runs with nsenter --net only (ip netns
+// vz.conf: its private, root, lock and dump paths and its CGROUP_BASE. SHLVL=1 there too: Debian's bash reads
+// ~/.bashrc for every command sshd runs unless it is a nested shell, and the test machines' root .bashrc (pyenv
+// init) takes 0.57 s, which would be counted as vzmigrate's in -t (a host's plain .bashrc takes milliseconds). sshd runs with nsenter --net only (ip netns
 // exec would also give it a mount namespace of its own, hiding the destination's mounts from the test).
 // Everything (sshd, the destination's CTs, the namespace, the keys) is removed after each test, also on failure.
 #include <signal.h>
@@ -417,6 +419,30 @@ TEST_F(NetMigrate, FailedStartOnTheDestinationRollsBack) {
     EXPECT_EQ(sh("cat /marker").out, "moved with its files\n");
     EXPECT_TRUE(destination_empty());
     EXPECT_EQ(dst_status(), "CTID 101 deleted unmounted down");
+}
+
+// --online of a CT with a veth device: the destination makes its host end on the bridge of that name there, and the
+// device keeps its address and MAC inside.
+TEST_F(NetMigrate, OnlineMovesAVethDevice) {
+    PeerBridge br;
+    net_must("ip netns exec " + lan_.ns() + " ip link add " + br.name() + " type bridge");
+    ASSERT_EQ(run({"set", ct(), "--netif_add", "eth0,,,," + br.name(), "--save"}).status, 0);
+    ASSERT_TRUE(start_ct());
+    ASSERT_EQ(sh("ip addr add 203.0.113.21/24 dev eth0 && ip link set eth0 up").status, 0);
+    auto mac = trim(sh("cat /sys/class/net/eth0/address").out);
+    auto worker = start_counter();
+    ASSERT_FALSE(worker.empty());
+
+    auto r = migrate({"--online", "--ssh-mux"});
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_EQ(dst_status(), "CTID 101 exist mounted running");
+    auto there = [&](const std::string& cmd) { return dst_vzctl("exec2 " + ct() + " " + cmd).out; };
+    EXPECT_EQ(trim(there("cat /tmp/worker")), worker);
+    EXPECT_TRUE(contains(there("ip addr show dev eth0"), "inet 203.0.113.21/24")) << there("ip addr");
+    EXPECT_EQ(trim(there("cat /sys/class/net/eth0/address")), mac);
+    auto port = net_run("ip netns exec " + lan_.ns() + " ip -br link show master " + br.name()).out;
+    EXPECT_TRUE(contains(port, "veth101.0")) << port;
+    EXPECT_TRUE(host_links_matching("veth101.").empty()) << joined(host_links_matching("veth101."));
 }
 
 }  // namespace
