@@ -4,8 +4,9 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <filesystem>
 #include <cstdio>
+#include <filesystem>
+#include <future>
 #include <map>
 
 #include "ct/disk.hpp"
@@ -127,8 +128,7 @@ int Migration::run_phases() {
     sync_private("first");
     if (o_.online) {
         checkpoint_source();
-        sync_private("second");
-        copy_dump();
+        copy_frozen();
         restore_destination();
     } else {
         stop_source();
@@ -366,13 +366,21 @@ void Migration::checkpoint_source() {
     });
 }
 
-void Migration::copy_dump() {
-    phase("Copying the dump");
+// While the CT is frozen: the second pass over the private area and the dump's copy, side by side (two rsyncs
+// over the same ssh, or two connections without --ssh-mux).
+void Migration::copy_frozen() {
+    phase("Copying the private area (second pass) and the dump");
     auto there = remote_.dumpdir + "/Dump." + ctid_s_;
-    int status = transport_->sync(vz::dump_file(*cfg_), there, {"--mkpath"});
+    auto dump = std::async(std::launch::async,
+                           [this, &there] { return transport_->sync(vz::dump_file(*cfg_), there, {"--mkpath"}); });
+    int status = transport_->sync(cfg_->ve_private(), remote_.private_dir, {"--sparse"});
+    int dump_status = dump.get();
     if (status != 0)
-        fail(Code::Copy, "copying the dump of CT {} to {}:{} failed (rsync status {})", ctid_, o_.destination, there,
+        fail(Code::Copy, "copying the private area of CT {} to {} failed (rsync status {})", ctid_, o_.destination,
              status);
+    if (dump_status != 0)
+        fail(Code::Copy, "copying the dump of CT {} to {}:{} failed (rsync status {})", ctid_, o_.destination, there,
+             dump_status);
 }
 
 void Migration::restore_destination() {

@@ -69,7 +69,7 @@ private:
     void start_destination();
     // Online.
     void checkpoint_source();
-    void copy_dump();
+    void copy_frozen();
     void restore_destination();
     // Before the CT runs here again: throws when it runs (or may run) on the destination.
     void ensure_not_on_destination() const;
