@@ -198,6 +198,57 @@ TEST_F(DebianBoot, RebootInsideBootsSystemdAgainUnderTheSameMonitor) {
     EXPECT_TRUE(eventually([&] { return bool(nothing_left()); }, 10s)) << nothing_left().message();
 }
 
+// suspend and resume of a booted systemd CT: systemd and journald carry on under a fresh monitor (same pids inside),
+// systemd still answers (is-system-running: running, no failed unit), the journal takes new lines, and the CT stops
+// cleanly after. (Incus calls its live migration "limited": no systemd.)
+TEST_F(DebianBoot, SuspendAndResumeKeepSystemdRunning) {
+    auto r = run({"create", ct(), "--ostemplate", template_name(), "--config", "vswap-256m"}, {}, 300s);
+    ASSERT_EQ(r.status, 0) << "create: " << r.out << r.err;
+    r = run({"start", ct(), "--wait"}, {}, 180s);
+    ASSERT_EQ(r.status, 0) << "start --wait: " << r.out << r.err << journal();
+    auto before = sh("ps -e -o pid=,comm= | sort -n").out;
+
+    r = run({"suspend", ct()}, {}, 120s);
+    ASSERT_EQ(r.status, 0) << "suspend: " << r.out << r.err << journal();
+    EXPECT_EQ(status_line(), "CTID 101 exist unmounted down suspended");
+    r = run({"resume", ct()}, {}, 120s);
+    ASSERT_EQ(r.status, 0) << "resume: " << r.out << r.err;
+    EXPECT_EQ(status_line(), "CTID 101 exist mounted running");
+
+    auto init = systemd_init();
+    ASSERT_TRUE(init) << "no process of CT 101 is pid 1 in its namespace";
+    EXPECT_EQ(comm_of(*init), "systemd");
+    EXPECT_TRUE(confined(*init));
+    // The same processes under the same pids inside (ps itself aside).
+    auto after = sh("ps -e -o pid=,comm= | sort -n").out;
+    auto without_ps = [](const std::string& text) {
+        std::string out;
+        for (auto& l : lines(text))
+            if (!contains(l, " ps") && !contains(l, " sort") && !contains(l, " sh") && !contains(l, " bash"))
+                out += l + "\n";
+        return out;
+    };
+    EXPECT_EQ(without_ps(after), without_ps(before));
+    Result state;
+    EXPECT_TRUE(eventually(
+        [&] {
+            state = sh("systemctl is-system-running");
+            return trim(state.out) == "running";
+        },
+        30s))
+        << "after resume: " << state.out << state.err << "\nfailed units: " << failed_units() << journal();
+    EXPECT_EQ(failed_units(), "");
+    EXPECT_EQ(sh("logger -t vztest resumed-and-logging").status, 0);
+    EXPECT_TRUE(eventually([&] { return contains(sh("journalctl -t vztest --no-pager -o cat").out, "resumed-and-logging"); },
+                           10s))
+        << "journald does not take new lines" << journal();
+
+    r = run({"stop", ct()}, {}, 180s);
+    ASSERT_EQ(r.status, 0) << "stop: " << r.out << r.err << journal();
+    EXPECT_EQ(status_line(), "CTID 101 exist unmounted down");
+    EXPECT_TRUE(eventually([&] { return bool(nothing_left()); }, 10s)) << nothing_left().message();
+}
+
 TEST_F(DebianBoot, TemplateIsContainerReady) {
     // Read from the tarball: what every container created from it starts with.
     auto tmpl = sh_quote(template_path());

@@ -236,12 +236,13 @@ private:
     ::_exit(1);
 }
 
-// CRIU's --cgroup-root options for a dump made under another CGROUP_BASE: each hierarchy the container has cgroups
-// of its own in (every one on v2) gets this node's path of its inner cgroup, the root of its cgroup namespace.
-std::vector<std::string> cgroup_root_args(const CtConfig& cfg, const std::string& dir) {
+// CRIU's --cgroup-root options naming, in each hierarchy the container has cgroups of its own in (every one on v2),
+// this node's path of its inner cgroup, the root of its cgroup namespace. At dump they make CRIU take the whole tree
+// below it: by default it takes only what is below the cgroups of its tasks, and systemd moves itself into
+// init.scope, leaving out empty siblings (system.slice/system-getty.slice) whose cgroup.events it watches, so the
+// restore failed opening them. At restore, for a dump made under another CGROUP_BASE, they move the tree here.
+std::vector<std::string> cgroup_root_args(const CtConfig& cfg) {
     auto layout = ct_cgroup_layout(cfg);
-    auto dumped = read_file(dir + "/" + kCgroupBaseFile);
-    if (!dumped || *dumped == layout.base + "\n") return {};
     auto root = fmt::format("/{}/{}/{}", layout.base, cfg.ctid(), CgroupDriver::kInner);
     // CRIU's names of the hierarchies: the cgroup2 one (v2's, a hybrid host's "unified") is the empty name, a named
     // v1 hierarchy "name=NAME".
@@ -260,6 +261,13 @@ std::vector<std::string> cgroup_root_args(const CtConfig& cfg, const std::string
     for (auto* h : kV1Controllers) add(h);
     for (auto* h : kV1PlainHierarchies) add(h);
     return args;
+}
+
+// At restore: the --cgroup-root options when the dump in `dir` was made under another CGROUP_BASE.
+std::vector<std::string> cgroup_remap_args(const CtConfig& cfg, const std::string& dir) {
+    auto dumped = read_file(dir + "/" + kCgroupBaseFile);
+    if (!dumped || *dumped == ct_cgroup_layout(cfg).base + "\n") return {};
+    return cgroup_root_args(cfg);
 }
 
 // Waits (at most a minute) until the CRIU that restored from `dir` ended (the monitor reaps it).
@@ -316,6 +324,8 @@ void dump_ct(const CtConfig& cfg, const cpt::Criu& criu, pid_t init, const std::
     write_file_atomic(work + "/" + kExternalsFile, keys);
     record_devices(cfg, init, work);
     write_file_atomic(work + "/" + kCgroupBaseFile, ct_cgroup_layout(cfg).base + "\n");
+    auto roots = cgroup_root_args(cfg);
+    args.insert(args.end(), roots.begin(), roots.end());
     args.insert(args.end(), {"dump", "-t", std::to_string(init), "-o", kDumpLog, "--root", cfg.ve_root(),
                              "--freeze-cgroup", freezer_of(cfg).dir});
     if (leave_running) args.push_back("--leave-running");
@@ -443,7 +453,7 @@ void resume_ct(const Paths& p, unsigned ctid, const CheckpointOptions& o, const 
         if (!name.empty()) veth.push_back(name);
     for (auto& [name, peer] : net::veth_prepare_restore(net::veth_config(cfg), veth))  // undone as venet's
         args.insert(args.end(), {"--external", fmt::format("netdev[{}]:{}", name, peer)});
-    auto remap = cgroup_root_args(cfg, dir);
+    auto remap = cgroup_remap_args(cfg, dir);
     args.insert(args.end(), remap.begin(), remap.end());
     std::error_code ec;
     fs::remove(dir + "/" + kPidFile, ec);  // CRIU checks it only after restoring, and then kills what it restored
