@@ -13,6 +13,7 @@
 
 #include <filesystem>
 
+#include "../support/debian_template.hpp"
 #include "../support/runtime_fixture.hpp"
 #include "../support/test_net.hpp"
 
@@ -444,6 +445,35 @@ TEST_F(NetMigrate, OnlineMovesAVethDevice) {
     auto port = net_run("ip netns exec " + lan_.ns() + " ip -br link show master " + br.name()).out;
     EXPECT_TRUE(contains(port, "veth101.0")) << port;
     EXPECT_TRUE(host_links_matching("veth101.").empty()) << joined(host_links_matching("veth101."));
+}
+
+// --online of a booted Debian CT with systemd as its init (what Incus' live migration leaves out): systemd and its
+// services carry on at the destination under the same pids, and it answers there.
+TEST_F(NetMigrate, OnlineMovesABootedSystemdCt) {
+    auto made = make_debian_template();
+    ASSERT_EQ(made.status, 0) << "scripts/mktemplate-debian failed:\n" << made.out;
+    ASSERT_EQ(run({"destroy", ct()}).status, 0);
+    auto r = run({"create", ct(), "--ostemplate", debian_template_name(), "--config", "vswap-256m"}, {}, 300s);
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    r = run({"start", ct(), "--wait"}, {}, 180s);
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    auto journald = trim(sh("pidof systemd-journald").out);
+    ASSERT_FALSE(journald.empty());
+
+    r = migrate({"--online", "--ssh-mux"});
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_EQ(dst_status(), "CTID 101 exist mounted running");
+    auto there = [&](const std::string& cmd) { return dst_vzctl("exec2 " + ct() + " " + cmd).out; };
+    EXPECT_EQ(trim(there("cat /proc/1/comm")), "systemd");
+    EXPECT_EQ(trim(there("pidof systemd-journald")), journald);
+    std::string state;
+    EXPECT_TRUE(eventually(
+        [&] {
+            state = trim(there("systemctl is-system-running"));
+            return state == "running";
+        },
+        30s))
+        << state << "; failed units: " << there("systemctl --failed --plain --no-legend --no-pager");
 }
 
 }  // namespace
