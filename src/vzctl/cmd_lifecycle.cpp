@@ -37,10 +37,10 @@ void add_suspend_flags(CLI::App& sub, vz::CheckpointOptions& o) {
         const char* help;
     };
     static constexpr Flag kSteps[] = {
-        {"--suspend", Step::Suspend, "only freeze the container"},
-        {"--dump", Step::Dump, "only dump it, leaving it as it is (frozen after --suspend)"},
+        {"--suspend", Step::Suspend, "only freeze the container and lock its network"},
+        {"--dump", Step::Dump, "only dump it, leaving it as it is (frozen and locked after --suspend)"},
         {"--kill", Step::Kill, "only kill it and release what the host holds for it"},
-        {"--resume", Step::Resume, "only thaw it (after --suspend or --dump)"},
+        {"--resume", Step::Resume, "only unlock its network and thaw it (after --suspend or --dump)"},
     };
     std::vector<CLI::Option*> made;
     for (auto& f : kSteps)

@@ -351,19 +351,23 @@ void Migration::stop_source() {
     }
 }
 
-// The frozen part of a live migration: dump and kill here (vzctl chkpnt), then the second copy of the private area,
-// the dump's copy and the restore there. A failed dump leaves the CT running here (chkpnt's own rollback); after it,
-// the way back is a restore here from the dump.
+// The frozen part of a live migration, as the original's: freeze here with the network locked (vzctl chkpnt
+// --suspend), dump and leave it frozen (--dump), then the second copy of the private area and the dump's copy, and
+// the restore there; only then is it killed here (--kill, after the commit). Until then the way back is a thaw here
+// (--resume lifts the lock): the processes never stopped, and as nothing reached them meanwhile their connections
+// carry on.
 void Migration::checkpoint_source() {
     phase(fmt::format("Checkpointing CT {}", ctid_));
     down_since_ = Clock::now();
-    if (local_vzctl({"chkpnt", ctid_s_}) != 0) fail(Code::SourceStop, "can't checkpoint CT {}", ctid_);
-    undo_.push(fmt::format("restore CT {} here", ctid_), [this] {
+    if (local_vzctl({"chkpnt", ctid_s_, "--suspend"}) != 0) fail(Code::SourceStop, "can't freeze CT {}", ctid_);
+    undo_.push(fmt::format("thaw CT {} here", ctid_), [this] {
         ensure_not_on_destination();
-        if (local_vzctl({"restore", ctid_s_}) != 0)
-            vz::fail(vz::Exit::Restore, "can't restore CT {} from {}: try vzctl resume {}", ctid_,
-                     vz::dump_file(*cfg_), ctid_);
+        std::error_code ec;
+        std::filesystem::remove_all(vz::dump_file(*cfg_), ec);
+        if (local_vzctl({"chkpnt", ctid_s_, "--resume"}) != 0)
+            vz::fail(vz::Exit::Checkpoint, "can't thaw CT {} here: try vzctl chkpnt {} --resume", ctid_, ctid_);
     });
+    if (local_vzctl({"chkpnt", ctid_s_, "--dump"}) != 0) fail(Code::SourceStop, "can't checkpoint CT {}", ctid_);
 }
 
 // While the CT is frozen: the second pass over the private area and the dump's copy, side by side (two rsyncs
@@ -412,6 +416,12 @@ void Migration::start_destination() {
 void Migration::clean_source() {
     // The CT is the destination's now: nothing below is rolled back.
     undo_.commit();
+    if (o_.online) {
+        phase(fmt::format("Killing the frozen CT {} here", ctid_));
+        if (local_vzctl({"chkpnt", ctid_s_, "--kill"}) != 0)
+            vz::log::warn("can't kill the frozen CT {} here; it runs on {} now: vzctl chkpnt {} --kill", ctid_,
+                          o_.destination, ctid_);
+    }
     if (o_.remove_area == "yes") {
         phase(fmt::format("Removing CT {} here", ctid_));
         if (local_vzctl({"destroy", ctid_s_}) != 0)

@@ -86,6 +86,20 @@ protected:
         return text + shell("journalctl -D " + sh_quote(dir) + " -o short-monotonic --no-pager | tail -n 60").out;
     }
 
+    // systemctl is-system-running says "running" within `limit`; else what it said, the failed units, the journal.
+    ::testing::AssertionResult becomes_running(std::chrono::seconds limit) {
+        Result state;
+        if (eventually(
+                [&] {
+                    state = sh("systemctl is-system-running");
+                    return trim(state.out) == "running";
+                },
+                limit))
+            return ::testing::AssertionSuccess();
+        return ::testing::AssertionFailure() << "is-system-running: " << state.out << state.err
+                                             << "\nfailed units: " << failed_units() << journal();
+    }
+
     std::string failed_units() {
         auto r = sh("systemctl --failed --plain --no-legend --no-pager");
         return trim(r.out + r.err);
@@ -180,14 +194,7 @@ TEST_F(DebianBoot, RebootInsideBootsSystemdAgainUnderTheSameMonitor) {
         << journal();
     EXPECT_EQ(parent_of(*new_init), monitor);
     // Until systemd has made its private socket, systemctl cannot ask it anything.
-    Result state;
-    EXPECT_TRUE(eventually(
-        [&] {
-            state = sh("systemctl is-system-running");
-            return trim(state.out) == "running";
-        },
-        60s))
-        << "after reboot: " << state.out << state.err << "\nfailed units: " << failed_units() << journal();
+    EXPECT_TRUE(becomes_running(60s)) << "after reboot";
     EXPECT_EQ(comm_of(*new_init), "systemd");
     EXPECT_TRUE(confined(*new_init));
     EXPECT_EQ(status_line(), "CTID 101 exist mounted running");
@@ -229,14 +236,7 @@ TEST_F(DebianBoot, SuspendAndResumeKeepSystemdRunning) {
         return out;
     };
     EXPECT_EQ(without_ps(after), without_ps(before));
-    Result state;
-    EXPECT_TRUE(eventually(
-        [&] {
-            state = sh("systemctl is-system-running");
-            return trim(state.out) == "running";
-        },
-        30s))
-        << "after resume: " << state.out << state.err << "\nfailed units: " << failed_units() << journal();
+    EXPECT_TRUE(becomes_running(30s)) << "after resume";
     EXPECT_EQ(failed_units(), "");
     EXPECT_EQ(sh("logger -t vztest resumed-and-logging").status, 0);
     EXPECT_TRUE(eventually([&] { return contains(sh("journalctl -t vztest --no-pager -o cat").out, "resumed-and-logging"); },

@@ -280,8 +280,8 @@ TEST_F(NetMigrate, OnlineMovesTheRunningProcesses) {
     EXPECT_FALSE(std::filesystem::exists(dst_.dir("dump/Dump.101")));
 }
 
-// A restore that fails on the destination: the CT is restored here from its dump (the same processes), and the
-// destination holds nothing of it, its copy of the dump included.
+// A restore that fails on the destination: the CT, frozen here since the dump, is thawed (the same processes carry
+// on counting), and the destination holds nothing of it, its copy of the dump included.
 TEST_F(NetMigrate, OnlineRestoreThatFailsResumesItHere) {
     ASSERT_TRUE(start_ct());
     auto worker = start_counter();
@@ -293,9 +293,11 @@ TEST_F(NetMigrate, OnlineRestoreThatFailsResumesItHere) {
     auto r = migrate({"--online", "--ssh-mux"});
     EXPECT_EQ(r.status, 7) << r.out << r.err;
     EXPECT_TRUE(contains(r.err, "restore refused by the test")) << r.err;
-    EXPECT_TRUE(contains(r.out, "Rolling back: restore CT 101 here")) << r.out;
+    EXPECT_TRUE(contains(r.out, "Rolling back: thaw CT 101 here")) << r.out;
     EXPECT_EQ(status_line(), "CTID 101 exist mounted running");
     EXPECT_EQ(trim(sh("cat /tmp/worker").out), worker);
+    auto n = std::stoul("0" + trim(sh("cat /tmp/n").out));
+    EXPECT_TRUE(eventually([&] { return std::stoul("0" + trim(sh("cat /tmp/n").out)) > n + 2; }, 10s));
     EXPECT_TRUE(destination_empty());
     EXPECT_FALSE(std::filesystem::exists(dst_.dir("dump/Dump.101")));
     EXPECT_FALSE(std::filesystem::exists(tmp_ / "dump/Dump.101"));

@@ -324,5 +324,40 @@ void NetVethSuspend::suspend_and_resume_keep_a_connection() {
     EXPECT_TRUE(host_links_matching("veth101.").empty()) << joined(host_links_matching("veth101."));
 }
 
+// The network lock of chkpnt --suspend for a veth device: its bridge port is disabled (the bridge forwards nothing to or
+// from the frozen container: CT 102's ping goes unanswered) and forwards again after --resume, as it was (locked,
+// its static entry). And --suspend, --dump, --kill then restore works with the port disabled during the dump.
+TEST_F(NetVethSuspend, StepsLockTheBridgePort) {
+    create2();
+    start_on_bridge(ct(), br_.name(), kAddr1);
+    start_on_bridge(kCt2, br_.name(), kAddr2);
+    ASSERT_TRUE(ping_from(kCt2, kAddr1));
+    auto mac = ct_mac(ct(), "eth0");
+
+    auto port_state = [] { return net_run("bridge -d link show dev veth101.0").out; };
+    auto r = run({"chkpnt", ct(), "--suspend"});
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_TRUE(contains(port_state(), "state disabled")) << port_state() << r.err;
+    EXPECT_FALSE(ping_from(kCt2, kAddr1));
+    r = run({"chkpnt", ct(), "--resume"});
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    auto host = host_link("veth101.0");
+    EXPECT_TRUE(host.up);
+    EXPECT_EQ(host.master, br_.name());
+    EXPECT_TRUE(contains(port_state(), "state forwarding")) << port_state();
+    EXPECT_TRUE(contains(port_state(), "locked on")) << port_state();
+    EXPECT_TRUE(contains(net_must("bridge fdb show dev veth101.0"), mac + " master " + br_.name() + " static"));
+    EXPECT_TRUE(eventually([&] { return ping_from(kCt2, kAddr1); }, 10s));
+
+    for (auto* step : {"--suspend", "--dump", "--kill"}) {
+        r = run({"chkpnt", ct(), step});
+        ASSERT_EQ(r.status, 0) << step << ": " << r.out << r.err;
+    }
+    r = run({"restore", ct()});
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_TRUE(contains(port_state(), "state forwarding")) << port_state();
+    EXPECT_TRUE(eventually([&] { return ping_from(kCt2, kAddr1); }, 10s));
+}
+
 }  // namespace
 }  // namespace vztest

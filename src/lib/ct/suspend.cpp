@@ -38,6 +38,7 @@
 #include "util/file.hpp"
 #include "util/log.hpp"
 #include "util/process.hpp"
+#include "util/scope.hpp"
 #include "util/strings.hpp"
 
 namespace vz {
@@ -373,6 +374,22 @@ void kill_and_release(const CtConfig& cfg, CgroupDriver& cg) {
     umount_private(cfg);
 }
 
+// The sub-modes' network lock (--suspend sets it, --resume lifts it, --kill goes with the devices): nothing reaches
+// the frozen container's TCP stack or leaves it, so a dump that follows holds the state its peers last saw, and
+// its connections carry on from there after a restore elsewhere (vzmigrate --online) or after a thaw here.
+void lock_network(const CtConfig& cfg, bool lock) {
+    auto venet = net::venet_config(cfg);
+    auto veth = net::veth_config(cfg);
+    net::venet_lock(venet, lock);
+    if (!lock) {
+        net::veth_lock(veth, false);
+        return;
+    }
+    ScopeGuard unlock([&] { net::venet_lock(venet, false); });
+    net::veth_lock(veth, true);
+    unlock.release();
+}
+
 // --suspend: the container's processes frozen (the freezer cgroup), for a dump to follow.
 void freeze(const CtConfig& cfg) {
     auto f = freezer_of(cfg);
@@ -398,12 +415,17 @@ void suspend_ct(const Paths& p, unsigned ctid, const CheckpointOptions& o, const
     auto init = find_init(*cg, ctid);
     if (!init) fail(Exit::NotRunning, "Container is not running");
     switch (o.step) {
-        case CheckpointStep::Suspend:
+        case CheckpointStep::Suspend: {
             log::info("suspend...");
             freeze(cfg);
+            ScopeGuard thawed([&] { thaw(cfg); });
+            lock_network(cfg, true);
+            thawed.release();
             return;
+        }
         case CheckpointStep::Resume:
             log::info("resume...");
+            lock_network(cfg, false);
             thaw(cfg);
             return;
         case CheckpointStep::Kill:

@@ -282,6 +282,17 @@ int Netlink::set_bridge_port(int index, const std::vector<std::pair<uint16_t, ui
     return call(m);
 }
 
+int Netlink::set_bridge_port_state(int index, uint8_t state) {
+    // AF_BRIDGE with IFLA_PROTINFO, as `bridge link set state` sends it: the slave data of set_bridge_port does not
+    // take the port state.
+    Msg m(RTM_SETLINK, 0);
+    link_header(m, index)->ifi_family = AF_BRIDGE;
+    auto* info = m.nest(IFLA_PROTINFO | NLA_F_NESTED);
+    m.put_u8(IFLA_BRPORT_STATE, state);
+    m.end(info);
+    return call(m);
+}
+
 int Netlink::fdb_request(uint16_t type, uint16_t flags, int port, const Mac& mac) {
     Msg m(type, flags);
     auto* nd = m.header<ndmsg>();
@@ -448,6 +459,10 @@ void rule_msg(auto& m, const Rule& r) {
         h->src_len = static_cast<uint8_t>(r.src->prefix);
         m.put_addr(FRA_SRC, *r.src);
     }
+    if (r.dst) {
+        h->dst_len = static_cast<uint8_t>(r.dst->prefix);
+        m.put_addr(FRA_DST, *r.dst);
+    }
     if (!r.iif.empty()) m.put_str(FRA_IFNAME, r.iif);
     m.put_u32(FRA_PRIORITY, r.priority);
     if (r.table) m.put_u32(FRA_TABLE, r.table);
@@ -483,13 +498,16 @@ std::vector<Rule> Netlink::rules(int family) {
         r.table = a[FRA_TABLE] ? u32_of(a[FRA_TABLE]) : h->table;
         r.protocol = a[FRA_PROTOCOL] ? mnl_attr_get_u8(a[FRA_PROTOCOL]) : 0;
         r.target = u32_of(a[FRA_GOTO]);
-        if (a[FRA_SRC]) {
-            IpAddr src;
-            src.family = h->family;
-            src.prefix = h->src_len;
-            copy_addr(a[FRA_SRC], src.bytes);
-            r.src = src;
-        }
+        auto selector = [&](const nlattr* attr, unsigned len) -> std::optional<IpAddr> {
+            if (!attr) return std::nullopt;
+            IpAddr addr;
+            addr.family = h->family;
+            addr.prefix = len;
+            copy_addr(attr, addr.bytes);
+            return addr;
+        };
+        r.src = selector(a[FRA_SRC], h->src_len);
+        r.dst = selector(a[FRA_DST], h->dst_len);
         out.push_back(r);
     });
     return out;

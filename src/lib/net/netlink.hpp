@@ -50,6 +50,7 @@ struct Rule {
     int family = AF_INET;
     std::string iif;
     std::optional<IpAddr> src;  // prefix = its length
+    std::optional<IpAddr> dst;  // the same
     uint32_t priority = 0;
     uint8_t action = 0;         // FR_ACT_
     uint32_t target = 0;        // FR_ACT_GOTO: the priority it jumps to
@@ -90,6 +91,8 @@ public:
     int set_alias(int index, const std::string& alias);
     // Bridge port options (IFLA_BRPORT_LEARNING, _UNICAST_FLOOD, _LOCKED...: one byte each) of a bridge's port.
     int set_bridge_port(int index, const std::vector<std::pair<uint16_t, uint8_t>>& opts);
+    // The STP state of a bridge's port (BR_STATE_*; without STP only disabled and forwarding stick).
+    int set_bridge_port_state(int index, uint8_t state);
     // A static entry of the bridge's forwarding database (`bridge fdb add MAC dev PORT master static`).
     int add_fdb(int port, const Mac& mac);
     int del_fdb(int port, const Mac& mac);

@@ -22,7 +22,8 @@
 namespace vz::net {
 namespace {
 
-constexpr uint32_t kPrefAllow = 1000, kPrefDeny = 1001, kPrefNop = 1002;
+// kPrefLock: the network lock of a frozen container (venet_lock), before every other rule of ours.
+constexpr uint32_t kPrefLock = 999, kPrefAllow = 1000, kPrefDeny = 1001, kPrefNop = 1002;
 constexpr int kFamilies[] = {AF_INET, AF_INET6};
 
 // Both ends' MAC: locally administered, from the CTID (each host end differs from every other).
@@ -227,6 +228,29 @@ std::vector<IpAddr> routed_to(Netlink& h, int host_idx) {
     return out;
 }
 
+// The lock's rules: what comes from the container's host end, and what goes to each of its addresses, dropped.
+std::vector<Rule> lock_rules(const std::string& host_end, const std::vector<IpAddr>& addrs) {
+    std::vector<Rule> out;
+    for (int family : kFamilies) {
+        Rule from;
+        from.family = family;
+        from.iif = host_end;
+        out.push_back(from);
+    }
+    for (auto& a : addrs) {
+        Rule to;
+        to.family = a.family;
+        to.dst = a;
+        out.push_back(to);
+    }
+    for (auto& r : out) {
+        r.priority = kPrefLock;
+        r.action = FR_ACT_BLACKHOLE;
+        r.protocol = kProto;
+    }
+    return out;
+}
+
 bool contains(const std::vector<IpAddr>& v, const IpAddr& a) {
     return std::any_of(v.begin(), v.end(), [&](const IpAddr& o) { return o.same_address(a); });
 }
@@ -363,6 +387,23 @@ std::vector<std::pair<std::string, IpAddr>> venet_routed() {
     return out;
 }
 
+void venet_lock(const VenetConfig& c, bool lock) {
+    Netlink h;
+    auto host_end = venet_host_end(c.ctid);
+    int idx = 0;
+    for (auto& l : h.links())
+        if (l.name == host_end && l.alias == venet_alias(c.ctid, c.tag)) idx = l.index;
+    if (!idx) return;
+    for (auto& r : lock_rules(host_end, routed_to(h, idx))) {
+        int rc = lock ? h.add_rule(r) : h.del_rule(r);
+        if (lock && rc && rc != EEXIST) {
+            venet_lock(c, false);
+            fail(Exit::Checkpoint, "can't lock the network of CT {} (policy rule {} for {}): {}", c.ctid, kPrefLock,
+                 r.dst ? r.dst->str() : host_end, errno_text(rc));
+        }
+    }
+}
+
 void venet_cleanup(const VenetConfig& c) {
     Netlink h;
     auto host_end = venet_host_end(c.ctid);
@@ -377,7 +418,15 @@ void venet_cleanup(const VenetConfig& c) {
             for (auto& r : h.rules(family))
                 if (r.protocol == kProto && r.iif == host_end) h.del_rule(r);
     // Proxy entries first, routes second: an entry that a start adds meanwhile has its route already, so it is
-    // never taken for a leftover.
+    // never taken for a leftover. So for the lock's rules of addresses (a locked container's routes stay).
+    for (int family : kFamilies) {
+        std::set<std::array<uint8_t, 16>> routed;
+        for (auto& r : h.routes(family))
+            if (r.protocol == kProto && r.table == RT_TABLE_MAIN) routed.insert(r.dst);
+        for (auto& r : h.rules(family))
+            if (r.protocol == kProto && r.priority == kPrefLock && r.dst && !routed.count(r.dst->bytes))
+                h.del_rule(r);
+    }
     for (int family : kFamilies) {
         auto proxies = h.proxies(family);
         if (std::none_of(proxies.begin(), proxies.end(), [](const Proxy& p) { return p.protocol == kProto; }))

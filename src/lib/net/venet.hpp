@@ -68,8 +68,15 @@ std::string venet_alias(unsigned ctid, const std::string& tag);
 // for all).
 std::vector<std::pair<std::string, IpAddr>> venet_routed();
 
+// The network lock of a frozen container (vzctl chkpnt --suspend, until --resume or --kill): with `lock`, policy
+// rules (priority 999, before the others) drop what comes from its host end and what goes to each address routed
+// to it, so that nothing reaches its TCP stack between the freeze and the dump or the kill, and the host's routes
+// and proxy entries stay as they are (a thaw then finds them in place); without, those rules go. No host end of
+// its: nothing to do. A lock that can't be set fails (16) having removed what it set.
+void venet_lock(const VenetConfig& c, bool lock);
+
 // What the host holds for the container after it stopped (or its monitor was killed): its host end, its policy
-// rules, and proxy entries of addresses no container is routed to any more. A venet<CTID> with another alias
+// rules, and proxy entries and lock rules of addresses no container is routed to any more. A venet<CTID> with another alias
 // belongs to another container of that CTID (another config directory) and is left alone with its rules.
 void venet_cleanup(const VenetConfig& c);
 

@@ -1,6 +1,7 @@
 #include "net/veth.hpp"
 
 #include <linux/if.h>
+#include <linux/if_bridge.h>
 #include <linux/if_link.h>
 
 #include <algorithm>
@@ -265,6 +266,23 @@ void veth_change(const VethConfig& before, const VethConfig& c, int netns_fd) {
             log::info("Created {} (host end {})", d.ifname, d.host_ifname);
         } else {
             change_dev(h, ct, c, d, find_dev(before, d.ifname), *host);
+        }
+    }
+}
+
+void veth_lock(const VethConfig& c, bool lock) {
+    Netlink h;
+    for (auto& l : h.links()) {
+        if (!ours(l, c)) continue;
+        if (!l.master) {
+            if (lock) log::warn("{} of CT {} is on no bridge: its network is not locked", l.name, c.ctid);
+            continue;
+        }
+        uint8_t state = lock ? BR_STATE_DISABLED : BR_STATE_FORWARDING;  // without STP, blocking does not stick
+        if (int rc = h.set_bridge_port_state(l.index, state); rc && lock) {
+            veth_lock(c, false);
+            fail(Exit::Checkpoint, "can't lock the network of CT {} (bridge port {} disabled): {}", c.ctid, l.name,
+                 errno_text(rc));
         }
     }
 }

@@ -63,6 +63,11 @@ void veth_change(const VethConfig& before, const VethConfig& c, int netns_fd);
 // devices' ones) in `links` (a dump of the host's links): (host end's name, the device's name inside).
 std::vector<std::pair<std::string, std::string>> host_ends(const CtConfig& cfg, const std::vector<Link>& links);
 
+// The network lock of a frozen container (see venet_lock): the bridge port of each host end disabled (it forwards
+// nothing either way; its carrier, and so the container's routes, stay up: a route marked linkdown in a dump fails
+// its restore), or forwarding again. A host end on no bridge is not locked (a warning).
+void veth_lock(const VethConfig& c, bool lock);
+
 // The host ends of the container's devices that are left (after a stop, or a monitor that was killed).
 void veth_cleanup(const VethConfig& c);
 
