@@ -30,6 +30,8 @@ void add_checkpoint_flags(CLI::App& sub, vz::CheckpointOptions& o) {
 
 void add_suspend_flags(CLI::App& sub, vz::CheckpointOptions& o) {
     add_checkpoint_flags(sub, o);
+    sub.add_option("--page-server", o.page_server,
+                   "send the memory pages to this CRIU page server (ADDR:PORT) instead of the dump directory");
     using Step = vz::CheckpointStep;
     struct Flag {
         const char* name;

@@ -4,6 +4,9 @@
 //            and KEPT=yes when only the private area a failed migration kept (--keep-dst) is here
 //   prepare  makes the empty, marked private area and the root directory the copy goes to
 //   discard  removes what a failed migration left here (--keep-private: all but the private area), its dump too
+//   page-server  starts a CRIU page server on this node's loopback that writes what a dump sends it into the CT's
+//            dump directory, in the background until that dump is done; prints PORT=N (vzmigrate forwards a port
+//            of the source's loopback to it through ssh)
 //   criu     finds and checks this node's CRIU (vz.conf's CRIU=) for a live migration: prints CRIU=PATH and
 //            "Version: X.Y.Z"; fails as suspend does when it is missing or too old
 #include <cstdio>
@@ -21,7 +24,7 @@ Handler setup_migrate_target(CLI::App& sub, bool) {
         bool keep_private = false;
     };
     auto words = std::make_shared<Words>();
-    sub.add_option("action", words->action)->required()->check(CLI::IsMember({"paths", "prepare", "discard", "criu"}));
+    sub.add_option("action", words->action)->required()->check(CLI::IsMember({"paths", "prepare", "discard", "criu", "page-server"}));
     sub.add_option("ctid", words->ctid)->required();
     sub.add_flag("--keep-private", words->keep_private);
     return [words](const Context& c) {
@@ -30,6 +33,8 @@ Handler setup_migrate_target(CLI::App& sub, bool) {
             std::printf("VE_PRIVATE=%s\nVE_ROOT=%s\nDUMPDIR=%s\nLOCKDIR=%s\nCONFDIR=%s\nKEPT=%s\n",
                         t.private_dir.c_str(), t.root.c_str(), t.dumpdir.c_str(), t.lockdir.c_str(),
                         t.confdir.c_str(), t.kept ? "yes" : "no");
+        } else if (words->action == "page-server") {
+            std::printf("PORT=%u\n", vz::start_page_server(c.paths, c.ctid));
         } else if (words->action == "criu") {
             std::fputs(vz::criu_report(c.paths).c_str(), stdout);
         } else if (words->action == "prepare") {

@@ -15,6 +15,7 @@
 #include "util/error.hpp"
 #include "util/file.hpp"
 #include "util/log.hpp"
+#include "util/socket.hpp"
 #include "util/strings.hpp"
 
 namespace vzmigrate {
@@ -127,6 +128,7 @@ int Migration::run_phases() {
     copy_config();
     sync_private("first");
     if (o_.online) {
+        start_page_server();
         checkpoint_source();
         copy_frozen();
         restore_destination();
@@ -367,7 +369,26 @@ void Migration::checkpoint_source() {
         if (local_vzctl({"chkpnt", ctid_s_, "--resume"}) != 0)
             vz::fail(vz::Exit::Checkpoint, "can't thaw CT {} here: try vzctl chkpnt {} --resume", ctid_, ctid_);
     });
-    if (local_vzctl({"chkpnt", ctid_s_, "--dump"}) != 0) fail(Code::SourceStop, "can't checkpoint CT {}", ctid_);
+    if (local_vzctl({"chkpnt", ctid_s_, "--dump", "--page-server", page_server_}) != 0)
+        fail(Code::SourceStop, "can't checkpoint CT {}", ctid_);
+}
+
+// Before the freeze: a CRIU page server on the destination, writing into the CT's dump directory there, reached
+// through an ssh forward of a port of this host's loopback. The dump sends it the memory pages while it dumps, so
+// they cross once, and no copy of them is made here: the way back is a thaw, which needs none. (discard, pushed
+// with the config's copy, ends it and removes what it wrote.)
+void Migration::start_page_server() {
+    phase(fmt::format("Starting a page server on {}", o_.destination));
+    auto r = remote_vzctl({vz::kMigrateCommand, "page-server", ctid_s_});
+    auto line = r.output.substr(0, r.output.find('\n'));
+    auto port = line.starts_with("PORT=") ? vz::parse_uint(line.substr(5), 1, 65535) : std::nullopt;
+    if (r.status == 255) fail(Code::Connect, "lost the connection to {}", o_.destination);
+    if (r.status != 0 || !port)
+        fail(Code::Unsupported, "can't start CRIU's page server on {}: {}", o_.destination, last_line(r.output));
+    auto local = vz::free_loopback_port();
+    if (!local || !transport_->forward(*local, static_cast<unsigned>(*port)))
+        fail(Code::Connect, "can't forward a port of 127.0.0.1 to the page server on {}", o_.destination);
+    page_server_ = fmt::format("127.0.0.1:{}", *local);
 }
 
 // While the CT is frozen: the second pass over the private area and the dump's copy, side by side (two rsyncs
@@ -375,8 +396,9 @@ void Migration::checkpoint_source() {
 void Migration::copy_frozen() {
     phase("Copying the private area (second pass) and the dump");
     auto there = remote_.dumpdir + "/Dump." + ctid_s_;
+    // Added to the pages the page server wrote there.
     auto dump = std::async(std::launch::async,
-                           [this, &there] { return transport_->sync(vz::dump_file(*cfg_), there, {"--mkpath"}); });
+                           [this, &there] { return transport_->add(vz::dump_file(*cfg_), there, {}); });
     int status = transport_->sync(cfg_->ve_private(), remote_.private_dir, {"--sparse"});
     int dump_status = dump.get();
     if (status != 0)

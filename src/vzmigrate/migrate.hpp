@@ -69,6 +69,7 @@ private:
     void start_destination();
     // Online.
     void checkpoint_source();
+    void start_page_server();
     void copy_frozen();
     void restore_destination();
     // Before the CT runs here again: throws when it runs (or may run) on the destination.
@@ -86,6 +87,7 @@ private:
     vz::Paths paths_;
     unsigned ctid_ = 0;
     std::string ctid_s_;
+    std::string page_server_;  // --online: 127.0.0.1:PORT, forwarded to the destination's page server
     std::optional<vz::CtConfig> cfg_;
     std::optional<vz::CtLock> lock_;
     bool running_ = false, mounted_ = false, ploop_ = false;

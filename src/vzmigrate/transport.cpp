@@ -6,6 +6,8 @@
 #include <cctype>
 #include <string_view>
 
+#include <fmt/format.h>
+
 #include "cli/syntax.hpp"
 #include "util/log.hpp"
 
@@ -40,9 +42,11 @@ Transport::Transport(TransportOptions o) : o_(std::move(o)) {
     target_ = user + "@" + host_;
     // rsync tells an IPv6 address from the path after it by brackets.
     rsync_target_ = host_.find(':') == std::string::npos ? target_ : user + "@[" + host_ + "]";
-    if (o_.mux)
-        control_path_ = "/tmp/.vzmigrate-ssh-" + std::to_string(::getpid()) + "-" + host_ + "-" +
-                        std::to_string(o_.ctid);
+    if (o_.mux) control_path_ = master_path();
+}
+
+std::string Transport::master_path() const {
+    return "/tmp/.vzmigrate-ssh-" + std::to_string(::getpid()) + "-" + host_ + "-" + std::to_string(o_.ctid);
 }
 
 Transport::~Transport() {
@@ -84,8 +88,9 @@ vz::ProgramResult Transport::run(const std::vector<std::string>& words) const {
     return r;
 }
 
-int Transport::rsync(std::vector<std::string> args) const {
-    std::vector<std::string> argv{"rsync", "-aHAX", "--delete", "--numeric-ids"};
+int Transport::rsync(std::vector<std::string> args, bool delete_extra) const {
+    std::vector<std::string> argv{"rsync", "-aHAX", "--numeric-ids"};
+    if (delete_extra) argv.push_back("--delete");
     if (o_.verbose >= 2) argv.push_back("-v");
     argv.insert(argv.end(), o_.rsync.begin(), o_.rsync.end());
     argv.insert(argv.end(), {"-e", joined_quoted(ssh_words())});
@@ -99,6 +104,35 @@ int Transport::sync(const std::string& from, const std::string& to, const std::v
     std::vector<std::string> args = extra;
     args.insert(args.end(), {from + "/", rsync_target_ + ":" + to + "/"});
     return rsync(args);
+}
+
+int Transport::add(const std::string& from, const std::string& to, const std::vector<std::string>& extra) const {
+    std::vector<std::string> args = extra;
+    args.insert(args.end(), {from + "/", rsync_target_ + ":" + to + "/"});
+    return rsync(args, false);
+}
+
+bool Transport::forward(unsigned local, unsigned remote) {
+    if (!master_) {
+        control_path_ = master_path();
+        if (!open_master()) return false;
+    }
+    forward_spec_ = fmt::format("127.0.0.1:{}:127.0.0.1:{}", local, remote);
+    auto argv = ssh_words();
+    argv.insert(argv.end(), {"-q", "-O", "forward", "-L", forward_spec_, target_});
+    show(argv);
+    if (vz::run_command(argv).status == 0) return true;
+    forward_spec_.clear();
+    return false;
+}
+
+void Transport::cancel_forward() {
+    if (forward_spec_.empty()) return;
+    auto argv = ssh_words();
+    argv.insert(argv.end(), {"-q", "-O", "cancel", "-L", forward_spec_, target_});
+    show(argv);
+    vz::run_command(argv);
+    forward_spec_.clear();
 }
 
 int Transport::copy_file(const std::string& from, const std::string& to) const {

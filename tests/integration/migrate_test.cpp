@@ -264,7 +264,7 @@ TEST_F(NetMigrate, OnlineMovesTheRunningProcesses) {
     ASSERT_FALSE(worker.empty());
     r = migrate({"--online", "-t", "--ssh-mux"});
     ASSERT_EQ(r.status, 0) << r.out << r.err;
-    for (auto* line : {"Checking CRIU here and on", "Checkpointing CT 101",
+    for (auto* line : {"Checking CRIU here and on", "Starting a page server on", "Checkpointing CT 101",
                        "Copying the private area (second pass) and the dump", "Restoring CT 101 on",
                        "Container frozen for"})
         EXPECT_TRUE(contains(r.out, line)) << line << " in: " << r.out;

@@ -77,6 +77,24 @@ void Suspend::resumed_processes_carry_on() {
     EXPECT_TRUE(nothing_left());
 }
 
+// A process vzctl exec starts after a resume joins the restored container's time namespace (CRIU gives the restored
+// init one of its own): outside it, a child of such a process made the next restore fail ("Can't restore sub-task in
+// NS"), and a live migration with it.
+TEST_F(Suspend, ExecAfterAResumeJoinsItsTimeNamespace) {
+    ASSERT_TRUE(start_ct());
+    ASSERT_EQ(run({"suspend", ct()}).status, 0);
+    ASSERT_EQ(run({"resume", ct()}).status, 0);
+    auto ns = [&](const std::string& pid) { return trim(sh("readlink /proc/" + pid + "/ns/time").out); };
+    EXPECT_EQ(ns("self"), ns("1"));
+    auto r = sh("setsid sh -c 'sleep 1000 | cat' < /dev/null > /dev/null 2>&1 &");
+    ASSERT_EQ(r.status, 0) << r.err;
+    r = run({"suspend", ct()});
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    r = run({"resume", ct()});
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_EQ(trim(sh("pidof sleep").out).empty(), false);
+}
+
 TEST_F(Suspend, StartOfASuspendedContainerResumesIt) {
     ASSERT_TRUE(start_ct());
     start_worker();
@@ -196,6 +214,11 @@ TEST_F(Suspend, RefusalsNameTheProblem) {
     r = run({"resume", ct()});
     EXPECT_EQ(r.status, 17) << r.out << r.err;
     EXPECT_NE(r.err.find("No dump of the container"), std::string::npos) << r.err;
+    for (auto* bad : {"127.0.0.1", "127.0.0.1:0", ":7000", "127.0.0.1:x"}) {
+        r = run({"chkpnt", ct(), "--page-server", bad});
+        EXPECT_EQ(r.status, 21) << bad << ": " << r.out << r.err;
+        EXPECT_NE(r.err.find("--page-server"), std::string::npos) << r.err;
+    }
     // Not yet: the host's devices (NETDEV) (checked before anything else).
     write_text(conf_path(kCt), read_text(conf_path(kCt)) + "NETDEV=\"vztd0\"\n");
     r = run({"chkpnt", ct()});

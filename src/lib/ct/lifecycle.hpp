@@ -68,6 +68,9 @@ enum class CheckpointStep { All, Suspend, Dump, Kill, Resume };
 struct CheckpointOptions {
     std::string dumpfile;  // empty: DUMPDIR/Dump.CTID
     CheckpointStep step = CheckpointStep::All;
+    // ADDR:PORT of a CRIU page server the dump sends the memory pages to instead of writing them beside the other
+    // images (vzmigrate --online: the destination's, through an ssh forward).
+    std::string page_server;
 };
 void suspend_ct(const Paths& p, unsigned ctid, const CheckpointOptions& o, const Tools& t);
 void resume_ct(const Paths& p, unsigned ctid, const CheckpointOptions& o, const Tools& t);

@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -9,6 +10,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "cpt/criu.hpp"
 #include "ct/disk.hpp"
 #include "ct/lifecycle.hpp"
 #include "ct/lock.hpp"
@@ -26,9 +28,22 @@
 #include "config/res_groups.hpp"
 #include "util/log.hpp"
 #include "util/scope.hpp"
+#include "util/socket.hpp"
+#include "util/strings.hpp"
 
 namespace vz {
 namespace {
+
+// The page server's pid file, beside the images it writes (start_page_server).
+constexpr const char* kPageServerPid = "vz-page-server.pid";
+
+// Ends the page server of the dump directory `dir` if one still waits (its pid file names a process that is one).
+void end_page_server(const std::string& dir) {
+    auto pid = parse_uint(read_file(dir + "/" + kPageServerPid).value_or(""), 1, INT32_MAX);
+    if (!pid) return;
+    auto cmdline = read_file("/proc/" + std::to_string(*pid) + "/cmdline").value_or("");
+    if (cmdline.find("page-server") != std::string::npos) ::kill(static_cast<pid_t>(*pid), SIGKILL);
+}
 
 // Keys --applyconfig leaves alone: they describe this container, not its class.
 constexpr std::string_view kApplyconfigKeep[] = {"HOSTNAME",   "IP_ADDRESS",  "OSTEMPLATE",
@@ -478,6 +493,7 @@ void discard_migration_target(const Paths& p, unsigned ctid, bool keep_private) 
             ::unlink(p.name_link(*name).c_str());
         ::unlink(p.ct_conf(ctid).c_str());
     }
+    end_page_server(dump_file(cfg));
     std::error_code ec;
     std::filesystem::remove_all(dump_file(cfg), ec);  // a live migration's copy
     if (keep_private) return;
@@ -488,6 +504,29 @@ void discard_migration_target(const Paths& p, unsigned ctid, bool keep_private) 
     }
     ::unlink(mark_path(where.private_dir).c_str());
     ::rmdir(where.root.c_str());
+}
+
+unsigned start_page_server(const Paths& p, unsigned ctid) {
+    auto cfg = load_ct(p, ctid, false);
+    auto criu = cpt::find_criu(cfg.global());
+    auto dir = dump_file(cfg);
+    if (path_exists(dir)) fail(Exit::Checkpoint, "Dump {} exists already", dir);
+    make_dirs(dir);
+    ScopeGuard unmake([&dir] {
+        std::error_code ec;
+        std::filesystem::remove_all(dir, ec);
+    });
+    auto port = free_loopback_port();
+    if (!port) fail(Exit::Checkpoint, "No free TCP port on 127.0.0.1 for the page server: {}", errno_text(errno));
+    // -d: into the background once it listens.
+    auto r = cpt::run_criu(criu, {"page-server", "-D", dir, "--address", "127.0.0.1", "--port", std::to_string(*port),
+                                  "-d", "--pidfile", dir + "/" + kPageServerPid, "-o", "page-server.log", "-v2"});
+    if (r.status != 0) {
+        auto why = cpt::criu_log_error(dir + "/page-server.log");
+        fail(Exit::Checkpoint, "CRIU page server failed (exit {}): {}", r.status, why.empty() ? r.output : why);
+    }
+    unmake.release();
+    return *port;
 }
 
 std::string criu_report(const Paths& p) {

@@ -72,9 +72,13 @@ MigrationTarget migration_target(const Paths& p, unsigned ctid);
 // copy that arrives in it can later be destroyed. An area marked as the CT's (kept by a failed migration) is taken
 // up as it is; any other is refused (44).
 void prepare_migration_target(const Paths& p, unsigned ctid);
-// Undoes a migration that failed: removes the CT's config and name link and, unless `keep_private`, its marked
-// private area, the mark and the root directory. Refuses (32, 41) a CT that runs or is mounted here.
+// Undoes a migration that failed: ends a page server still waiting, removes the CT's config and name link, its
+// dump, and, unless `keep_private`, its marked private area, the mark and the root directory. Refuses (32, 41) a CT that runs or is mounted here.
 void discard_migration_target(const Paths& p, unsigned ctid, bool keep_private);
+// For a live migration (vzctl __migrate page-server): a CRIU page server on this node's loopback, in the background,
+// writing the memory pages a dump sends it into the CT's dump directory (made here; 16 when it exists); returns its
+// port. It ends once the dump that connects to it is done; discard_migration_target ends it otherwise.
+unsigned start_page_server(const Paths& p, unsigned ctid);
 // For a live migration (vzctl __migrate criu, vzmigrate): this node's CRIU (vz.conf's CRIU=), found and checked as
 // suspend checks it, as the report "CRIU=PATH\nVersion: X.Y.Z\n"; and the version such a report names.
 std::string criu_report(const Paths& p);

@@ -304,7 +304,8 @@ void record_devices(const CtConfig& cfg, pid_t init, const std::string& work) {
 
 // Dumps the running container whose init is `init` into `dir` (through dir.partial, renamed when complete); with
 // `leave_running` its processes stay (frozen when they were), else CRIU kills them. A failed dump thaws it.
-void dump_ct(const CtConfig& cfg, const cpt::Criu& criu, pid_t init, const std::string& dir, bool leave_running) {
+void dump_ct(const CtConfig& cfg, const cpt::Criu& criu, pid_t init, const std::string& dir, bool leave_running,
+             const std::vector<std::string>& page_server) {
     if (path_exists(dir)) fail(Exit::Checkpoint, "Dump {} exists already: resume the container or remove it", dir);
     auto work = dir + ".partial";
     std::error_code ec;
@@ -330,6 +331,7 @@ void dump_ct(const CtConfig& cfg, const cpt::Criu& criu, pid_t init, const std::
     args.insert(args.end(), {"dump", "-t", std::to_string(init), "-o", kDumpLog, "--root", cfg.ve_root(),
                              "--freeze-cgroup", freezer_of(cfg).dir});
     if (leave_running) args.push_back("--leave-running");
+    args.insert(args.end(), page_server.begin(), page_server.end());
     auto r = cpt::run_criu(criu, args);
     if (r.status != 0 && read_file(work + "/" + kDumpLog).value_or("").find("Timeout reached") != std::string::npos) {
         // Freezing did not complete in CRIU's 10 s (seen once in about 50 dumps of a container that forks all the
@@ -362,6 +364,15 @@ void dump_ct(const CtConfig& cfg, const cpt::Criu& criu, pid_t init, const std::
     unwork.release();
 }
 
+
+// CRIU's options for --page-server ADDR:PORT (none for an empty value); 21 for another value.
+std::vector<std::string> page_server_args(const std::string& value) {
+    if (value.empty()) return {};
+    auto colon = value.rfind(':');
+    auto port = colon == std::string::npos || colon == 0 ? std::nullopt : parse_uint(value.substr(colon + 1), 1, 65535);
+    if (!port) fail(Exit::InvalidValue, "Invalid value for --page-server: {} (ADDR:PORT expected)", value);
+    return {"--page-server", "--address", value.substr(0, colon), "--port", std::to_string(*port)};
+}
 
 // After the dump (or on its own, --kill): the container's processes killed, the host's part released as by stop,
 // the root unmounted.
@@ -409,6 +420,7 @@ void freeze(const CtConfig& cfg) {
 }  // namespace
 
 void suspend_ct(const Paths& p, unsigned ctid, const CheckpointOptions& o, const Tools& t) {
+    auto page_server = page_server_args(o.page_server);
     auto [lock, cfg] = lock_and_load(p, ctid, t.command);
     check_suspendable(cfg);
     auto cg = driver_of(cfg);
@@ -418,7 +430,8 @@ void suspend_ct(const Paths& p, unsigned ctid, const CheckpointOptions& o, const
         case CheckpointStep::Suspend: {
             log::info("suspend...");
             freeze(cfg);
-            ScopeGuard thawed([&] { thaw(cfg); });
+            const auto& config = cfg;  // clang before 16 cannot capture a structured binding (the fuzz build)
+            ScopeGuard thawed([&config] { thaw(config); });
             lock_network(cfg, true);
             thawed.release();
             return;
@@ -439,7 +452,7 @@ void suspend_ct(const Paths& p, unsigned ctid, const CheckpointOptions& o, const
     log::info("Setting up checkpoint...");
     if (o.step == CheckpointStep::All) log::info("suspend...");
     log::info("dump...");
-    dump_ct(cfg, criu, *init, dump_dir(cfg, o.dumpfile), o.step == CheckpointStep::Dump);
+    dump_ct(cfg, criu, *init, dump_dir(cfg, o.dumpfile), o.step == CheckpointStep::Dump, page_server);
     if (o.step == CheckpointStep::All) kill_and_release(cfg, *cg);
     log::info("Checkpointing completed successfully");
 }

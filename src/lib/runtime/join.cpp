@@ -70,8 +70,14 @@ pid_t fork_in_ct(const JoinSpec& js, CgroupDriver& cg, const std::function<void(
     bool userns = !same_namespace(js.init, "user");
     std::vector<Fd> fds;
     std::vector<const char*> kinds;
-    for (auto* k : {"user", "ipc", "uts", "net", "pid", "cgroup", "mnt"}) {
+    // The time namespace too where init has its own: a restored container's (CRIU makes one for the clocks it
+    // restores). A process outside it would be a stranger there: the next dump of its children fails to restore.
+    for (auto* k : {"user", "ipc", "uts", "net", "pid", "cgroup", "time", "mnt"}) {
         if (k == std::string_view("user") && !userns) continue;
+        if (k == std::string_view("time") &&
+            (::access(("/proc/" + std::to_string(js.init) + "/ns/time").c_str(), F_OK) != 0 ||
+             same_namespace(js.init, "time")))
+            continue;
         kinds.push_back(k);
         auto path = "/proc/" + std::to_string(js.init) + "/ns/" + k;
         Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
