@@ -143,21 +143,43 @@ int Netlink::call(Msg& m) {
 void Netlink::dump(Msg& m, const std::function<void(const nlmsghdr*)>& each) {
     auto* nlh = m.nlh();
     nlh->nlmsg_flags = static_cast<uint16_t>(nlh->nlmsg_flags | NLM_F_DUMP);
-    nlh->nlmsg_seq = ++seq_;
-    if (mnl_socket_sendto(sock_, nlh, nlh->nlmsg_len) < 0)
-        fail(Exit::System, "netlink: can't send a request: {}", errno_text(errno));
     std::vector<char> buf(kBuf);
-    auto cb = [](const nlmsghdr* msg, void* data) -> int {
-        (*static_cast<const std::function<void(const nlmsghdr*)>*>(data))(msg);
-        return MNL_CB_OK;
-    };
-    for (;;) {
-        auto n = mnl_socket_recvfrom(sock_, buf.data(), buf.size());
-        if (n < 0) fail(Exit::System, "netlink: can't read a reply: {}", errno_text(errno));
-        int rc = mnl_cb_run(buf.data(), static_cast<size_t>(n), nlh->nlmsg_seq, portid_, cb,
-                            const_cast<std::function<void(const nlmsghdr*)>*>(&each));
-        if (rc == MNL_CB_ERROR) fail(Exit::System, "netlink: a listing failed: {}", errno_text(errno));
-        if (rc == MNL_CB_STOP) return;
+    // A listing the kernel marks interrupted (NLM_F_DUMP_INTR: what it lists changed meanwhile, as when a container's
+    // namespace goes away with its devices during a cleanup) is read to its end and asked for again; its messages
+    // are handed over only from a whole one.
+    for (int attempt = 1;; ++attempt) {
+        nlh->nlmsg_seq = ++seq_;
+        if (mnl_socket_sendto(sock_, nlh, nlh->nlmsg_len) < 0)
+            fail(Exit::System, "netlink: can't send a request: {}", errno_text(errno));
+        std::vector<std::vector<char>> got;
+        bool interrupted = false, done = false;
+        while (!done) {
+            auto n = mnl_socket_recvfrom(sock_, buf.data(), buf.size());
+            if (n < 0) fail(Exit::System, "netlink: can't read a reply: {}", errno_text(errno));
+            int left = static_cast<int>(n);
+            for (auto* msg = reinterpret_cast<const nlmsghdr*>(buf.data()); mnl_nlmsg_ok(msg, left);
+                 msg = mnl_nlmsg_next(msg, &left)) {
+                if (!mnl_nlmsg_portid_ok(msg, portid_) || !mnl_nlmsg_seq_ok(msg, nlh->nlmsg_seq)) continue;
+                if (msg->nlmsg_flags & NLM_F_DUMP_INTR) interrupted = true;
+                if (msg->nlmsg_type == NLMSG_DONE) {
+                    done = true;
+                    break;
+                }
+                if (msg->nlmsg_type == NLMSG_ERROR) {
+                    auto* e = static_cast<const nlmsgerr*>(mnl_nlmsg_get_payload(msg));
+                    if (e->error) fail(Exit::System, "netlink: a listing failed: {}", errno_text(-e->error));
+                    continue;
+                }
+                if (msg->nlmsg_type < NLMSG_MIN_TYPE) continue;
+                auto* bytes = reinterpret_cast<const char*>(msg);
+                got.emplace_back(bytes, bytes + msg->nlmsg_len);
+            }
+        }
+        if (!interrupted) {
+            for (auto& g : got) each(reinterpret_cast<const nlmsghdr*>(g.data()));
+            return;
+        }
+        if (attempt == 10) fail(Exit::System, "netlink: a listing was interrupted by changes 10 times in a row");
     }
 }
 
