@@ -316,6 +316,10 @@ void Migration::copy_config() {
 
 void Migration::sync_private(const char* pass) {
     phase(fmt::format("Copying the private area ({} pass)", pass));
+    copy_private();
+}
+
+void Migration::copy_private() {
     int status = transport_->sync(cfg_->ve_private(), remote_.private_dir, {"--sparse"});
     if (status != 0)
         fail(Code::Copy, "copying the private area of CT {} to {} failed (rsync status {})", ctid_, o_.destination,
@@ -399,11 +403,8 @@ void Migration::copy_frozen() {
     // Added to the pages the page server wrote there.
     auto dump = std::async(std::launch::async,
                            [this, &there] { return transport_->add(vz::dump_file(*cfg_), there, {}); });
-    int status = transport_->sync(cfg_->ve_private(), remote_.private_dir, {"--sparse"});
+    copy_private();  // a failure waits for the dump's copy (the future's end)
     int dump_status = dump.get();
-    if (status != 0)
-        fail(Code::Copy, "copying the private area of CT {} to {} failed (rsync status {})", ctid_, o_.destination,
-             status);
     if (dump_status != 0)
         fail(Code::Copy, "copying the dump of CT {} to {}:{} failed (rsync status {})", ctid_, o_.destination, there,
              dump_status);

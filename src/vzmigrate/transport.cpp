@@ -117,22 +117,11 @@ bool Transport::forward(unsigned local, unsigned remote) {
         control_path_ = master_path();
         if (!open_master()) return false;
     }
-    forward_spec_ = fmt::format("127.0.0.1:{}:127.0.0.1:{}", local, remote);
     auto argv = ssh_words();
-    argv.insert(argv.end(), {"-q", "-O", "forward", "-L", forward_spec_, target_});
+    argv.insert(argv.end(), {"-q", "-O", "forward", "-L", fmt::format("127.0.0.1:{}:127.0.0.1:{}", local, remote),
+                             target_});
     show(argv);
-    if (vz::run_command(argv).status == 0) return true;
-    forward_spec_.clear();
-    return false;
-}
-
-void Transport::cancel_forward() {
-    if (forward_spec_.empty()) return;
-    auto argv = ssh_words();
-    argv.insert(argv.end(), {"-q", "-O", "cancel", "-L", forward_spec_, target_});
-    show(argv);
-    vz::run_command(argv);
-    forward_spec_.clear();
+    return vz::run_command(argv).status == 0;
 }
 
 int Transport::copy_file(const std::string& from, const std::string& to) const {

@@ -36,10 +36,9 @@ public:
     // The same, adding to what `to` holds (no --delete: the pages a page server wrote there stay).
     int add(const std::string& from, const std::string& to, const std::vector<std::string>& extra) const;
     // Forwards `local` on this host's 127.0.0.1 to `remote` on the destination's, through the master connection
-    // (opened now without --ssh-mux, and then used by every later step); false when ssh refuses it. Cancelled by
-    // cancel_forward, or with the master.
+    // (opened now without --ssh-mux, and then used by every later step); false when ssh refuses it. It ends with
+    // the master.
     bool forward(unsigned local, unsigned remote);
-    void cancel_forward();
     // The same for one file.
     int copy_file(const std::string& from, const std::string& to) const;
     const std::string& host() const { return host_; }
@@ -48,7 +47,6 @@ private:
     std::vector<std::string> ssh_words() const;  // ssh and its options, without the host
     std::string master_path() const;             // the master connection's socket
     int rsync(std::vector<std::string> args, bool delete_extra = true) const;
-    std::string forward_spec_;  // the -L of the forward in force
 
     TransportOptions o_;
     std::string target_;        // user@host, as ssh takes it

@@ -36,6 +36,7 @@ namespace {
 
 // The page server's pid file, beside the images it writes (start_page_server).
 constexpr const char* kPageServerPid = "vz-page-server.pid";
+constexpr const char* kPageServerLog = "page-server.log";
 
 // Ends the page server of the dump directory `dir` if one still waits (its pid file names a process that is one).
 void end_page_server(const std::string& dir) {
@@ -520,9 +521,9 @@ unsigned start_page_server(const Paths& p, unsigned ctid) {
     if (!port) fail(Exit::Checkpoint, "No free TCP port on 127.0.0.1 for the page server: {}", errno_text(errno));
     // -d: into the background once it listens.
     auto r = cpt::run_criu(criu, {"page-server", "-D", dir, "--address", "127.0.0.1", "--port", std::to_string(*port),
-                                  "-d", "--pidfile", dir + "/" + kPageServerPid, "-o", "page-server.log", "-v2"});
+                                  "-d", "--pidfile", dir + "/" + kPageServerPid, "-o", kPageServerLog, "-v2"});
     if (r.status != 0) {
-        auto why = cpt::criu_log_error(dir + "/page-server.log");
+        auto why = cpt::criu_log_error(dir + "/" + kPageServerLog);
         fail(Exit::Checkpoint, "CRIU page server failed (exit {}): {}", r.status, why.empty() ? r.output : why);
     }
     unmake.release();
