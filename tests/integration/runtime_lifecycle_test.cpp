@@ -2,6 +2,7 @@
 // from inside; a killed monitor. Every step asserts what a user can see (exit codes, messages, status lines,
 // processes, cgroups, mounts, lock files).
 #include <sys/file.h>
+#include <sys/mount.h>
 
 #include <filesystem>
 
@@ -24,6 +25,15 @@ protected:
         if (comm_of(monitor) != "vzmonitor")
             return ::testing::AssertionFailure() << "init's parent " << monitor << " is " << comm_of(monitor);
         return ::testing::AssertionSuccess();
+    }
+    // SIGKILL to the container's init and to every process of ours (the monitor, vzubcfs) at once; returns when
+    // they are gone.
+    void kill_everything(pid_t init) {
+        auto ours = our_processes();
+        ASSERT_FALSE(ours.empty());
+        for (pid_t pid : ours) ::kill(pid, SIGKILL);
+        ::kill(init, SIGKILL);
+        ASSERT_TRUE(eventually([&] { return ct_procs().empty() && our_processes().empty(); }, 10s));
     }
 };
 
@@ -253,6 +263,29 @@ TEST_F(RuntimeLifecycle, StatusTellsTheTruthAfterTheMonitorIsKilled) {
     EXPECT_EQ(r.status, 0) << r.out << r.err;
     EXPECT_EQ(status_line(), "CTID 101 exist unmounted down");
     EXPECT_TRUE(nothing_left_within());
+}
+
+// The host's OOM killer or an admin's kill -9 ends the monitor, the container and vzubcfs at once: no clean-up
+// runs. `umount` then leaves nothing on the host, as stop of a container that is not running does (it left the
+// cgroups and vzubcfs's dead mount). So does `destroy` after the root was unmounted by hand.
+TEST_F(RuntimeLifecycle, UmountAfterEverythingWasKilledLeavesNothing) {
+    pid_t init = 0, monitor = 0;
+    ASSERT_TRUE(start_with_monitor(init, monitor));
+    kill_everything(init);
+    EXPECT_EQ(status_line(), "CTID 101 exist mounted down");
+    auto r = run({"umount", ct()});
+    EXPECT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_TRUE(nothing_left());
+}
+
+TEST_F(RuntimeLifecycle, DestroyAfterEverythingWasKilledLeavesNothing) {
+    pid_t init = 0, monitor = 0;
+    ASSERT_TRUE(start_with_monitor(init, monitor));
+    kill_everything(init);
+    ASSERT_EQ(::umount2(root_path().c_str(), MNT_DETACH), 0) << root_path();
+    auto r = run({"destroy", ct()});
+    EXPECT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_TRUE(nothing_left());
 }
 
 // A monitor whose hand-over runs late (here: stopped until the container was started again, as after a stop that
