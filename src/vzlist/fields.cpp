@@ -120,8 +120,8 @@ std::function<std::string(const Record&)> disk_json(const char* key) {
         if (!lim) return "null";
         auto use = disk_usage(r, key);
         auto* n = std::get_if<int64_t>(&use);
-        return fmt::format("{{\"usage\": {}, \"softlimit\": {}, \"hardlimit\": {}}}", n ? *n : 0, lim->first,
-                           lim->second);
+        return fmt::format("{{\"usage\": {}, \"softlimit\": {}, \"hardlimit\": {}}}",
+                           n ? std::to_string(*n) : std::string("null"), lim->first, lim->second);
     };
 }
 
@@ -239,7 +239,9 @@ std::vector<Field> tail_rows() {
                   auto* d = std::get_if<double>(&v);
                   return d ? format_uptime(*d) : std::string("-");
               },
-              .json = [](const Record& r) { return fmt::format("{:.3f}", r.uptime.value_or(0.0)); }},
+              .json = [](const Record& r) {
+                  return r.uptime ? fmt::format("{:.3f}", *r.uptime) : std::string("null");
+              }},
         Field{.name = "cpulimit", .header = "CPULIM", .width = 7, .sources = kConfig, .get = conf_uint("CPULIMIT")},
         Field{.name = "cpuunits", .header = "CPUUNI", .width = 7, .sources = kConfig, .get = conf_uint("CPUUNITS")},
         Field{.name = "cpus", .header = "CPUS", .width = 5, .sources = kConfig, .get = conf_uint("CPUS", 1),

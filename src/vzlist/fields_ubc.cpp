@@ -47,10 +47,13 @@ std::string ubc_json(const Record& r, size_t ri) {
     auto pair = ubc_limit(r, ri);
     const vz::UbcCounters* c = r.ubc ? &(*r.ubc)[ri] : nullptr;
     if (!pair && !c) return "null";
-    auto n = [](const std::optional<uint64_t>& x) { return x ? *x : 0; };
+    // A counter that is not known (a stopped container: the text column prints "-") is null, not 0.
+    auto n = [c](std::optional<uint64_t> vz::UbcCounters::*x) {
+        return c && (c->*x) ? std::to_string(*(c->*x)) : std::string("null");
+    };
     return fmt::format("{{\"held\": {}, \"maxheld\": {}, \"barrier\": {}, \"limit\": {}, \"failcnt\": {}}}",
-                       c ? n(c->held) : 0, c ? n(c->maxheld) : 0, pair ? pair->barrier : vz::kUnlimited,
-                       pair ? pair->limit : vz::kUnlimited, c ? n(c->failcnt) : 0);
+                       n(&vz::UbcCounters::held), n(&vz::UbcCounters::maxheld), pair ? pair->barrier : vz::kUnlimited,
+                       pair ? pair->limit : vz::kUnlimited, n(&vz::UbcCounters::failcnt));
 }
 
 // Only the unsuffixed field has a JSON form, holding every part.

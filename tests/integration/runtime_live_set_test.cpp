@@ -15,6 +15,7 @@
 #include <regex>
 #include <sstream>
 
+#include "../support/json.hpp"
 #include "../support/loop_device.hpp"
 #include "../support/runtime_fixture.hpp"
 
@@ -389,6 +390,32 @@ TEST_F(RuntimeLiveSet, VzlistUptimeOfARunningContainerGrows) {
     // Stopped, it has none.
     ASSERT_EQ(run({"stop", ct(), "--fast"}).status, 0);
     EXPECT_EQ(trim(vzlist_run({"-a", "-H", "-o", "uptime", ct()}).out), "-");
+}
+
+// JSON says what the text columns say: numbers while the container runs, null (not 0) where they print "-".
+TEST_F(RuntimeLiveSet, VzlistJsonHasNumbersWhileRunningAndNullOnceStopped) {
+    ASSERT_TRUE(start_ct());
+    auto json = [&] {
+        auto r = vzlist_run({"-a", "-j", "-o", "uptime,numproc,physpages", ct()});
+        EXPECT_EQ(r.status, 0) << r.err;
+        auto doc = parse_json(r.out);
+        EXPECT_TRUE(doc && doc->items.size() == 1) << r.out;
+        return doc && doc->items.size() == 1 ? doc->items[0] : Json{};
+    };
+    auto up = json();
+    ASSERT_EQ(up.members.count("numproc"), 1u);
+    EXPECT_EQ(up.members.at("uptime").type, Json::Type::Number);
+    EXPECT_EQ(up.members.at("numproc").members.at("held").type, Json::Type::Number);
+    EXPECT_GE(up.members.at("numproc").members.at("held").number, 1);
+    ASSERT_EQ(run({"stop", ct(), "--fast"}).status, 0);
+    auto down = json();
+    ASSERT_EQ(down.members.count("numproc"), 1u);
+    EXPECT_EQ(down.members.at("uptime").type, Json::Type::Null);
+    // The whole object is null when the config sets no limit either.
+    auto held = [](const Json& ubc) { return ubc.members.count("held") ? ubc.members.at("held").type : ubc.type; };
+    EXPECT_EQ(held(down.members.at("numproc")), Json::Type::Null);
+    EXPECT_EQ(held(down.members.at("physpages")), Json::Type::Null);
+    EXPECT_EQ(down.members.at("physpages").type, Json::Type::Object) << "the vswap config sets physpages";
 }
 
 }  // namespace
