@@ -100,8 +100,7 @@ TEST(CtMeminfoText, VswapSampleOnV1InTheKernelsLayout) {
               "Inactive(anon):    30720 kB\n"
               "Active(file):      12288 kB\n"
               "Inactive(file):    20480 kB\n"
-              "Unevictable:           0 kB\n"
-              "Mlocked:           12052 kB\n"
+              "Unevictable:           0 kB\n"  // Mlocked, the host's, left out
               "SwapTotal:        524288 kB\n"  // the container's swap, though the host has none
               "SwapFree:         493568 kB\n"
               "Dirty:                 4 kB\n"
@@ -115,14 +114,12 @@ TEST(CtMeminfoText, VswapSampleOnV1InTheKernelsLayout) {
               "SUnreclaim:            0 kB\n"
               "KernelStack:           0 kB\n"
               "PageTables:            0 kB\n"
-              "CommitLimit:    12342040 kB\n"
-              "Committed_AS:    3546808 kB\n"
+              "CommitLimit:      786432 kB\n"  // its RAM and swap; Committed_AS, the host's, left out
               "VmallocTotal:   34359738367 kB\n"
               "AnonHugePages:         0 kB\n"
               "HugePages_Total:       0\n"
               "HugePages_Free:        0\n"
-              "Hugepagesize:       2048 kB\n"
-              "DirectMap1G:    25165824 kB\n");
+              "Hugepagesize:       2048 kB\n");  // DirectMap1G, the host's, left out
 }
 
 TEST(CtMeminfoText, V2TakesItsOwnKeysAndSlab) {
@@ -151,7 +148,25 @@ TEST(CtMeminfoText, V2TakesItsOwnKeysAndSlab) {
     EXPECT_EQ(v["KernelStack"], "128 kB");
     EXPECT_EQ(v["PageTables"], "256 kB");
     EXPECT_EQ(v["AnonHugePages"], "2048 kB");
-    EXPECT_EQ(v["CommitLimit"], "12342040 kB") << "not the container's: as the host has it";
+    EXPECT_EQ(v["CommitLimit"], "786432 kB") << "its RAM plus its swap, not the host's";
+}
+
+// Lines that count the host's own use, with no figure per cgroup, are left out; a host's line the cgroup has a
+// figure for is the container's; constants of the kernel stay.
+TEST(CtMeminfoText, HostOnlyLinesAreLeftOut) {
+    auto host = std::string(kHost) +
+                "Percpu:             1704 kB\nVmallocUsed:       14404 kB\nVmallocChunk:          0 kB\n"
+                "HardwareCorrupted:     0 kB\nBalloon:               0 kB\nSecPageTables:       512 kB\n"
+                "DirectMap4k:       28672 kB\nDirectMap2M:    25137152 kB\n";
+    MemCgroup cg{true, 512 * MiB, 64 * MiB, true, 256 * MiB, 1 * MiB};
+    auto v = values(vz::ct_meminfo(host, cg, "anon 20971520\nsec_pagetables 8192\n"));
+    for (auto* name : {"Mlocked", "Committed_AS", "Percpu", "VmallocUsed", "VmallocChunk", "HardwareCorrupted",
+                       "Balloon", "DirectMap4k", "DirectMap2M", "DirectMap1G"})
+        EXPECT_EQ(v.count(name), 0u) << name << " is the host's: " << v[name];
+    EXPECT_EQ(v["SecPageTables"], "8 kB") << "the cgroup's";
+    EXPECT_EQ(v["VmallocTotal"], "34359738367 kB");
+    EXPECT_EQ(v["Hugepagesize"], "2048 kB");
+    EXPECT_EQ(v["HugePages_Total"], "0");
 }
 
 TEST(CtMeminfoText, NoFigureExceedsTheUseAndAvailableStaysUnderTheTotal) {

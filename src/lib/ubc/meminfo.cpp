@@ -45,10 +45,23 @@ constexpr std::array kStatLines = {
     StatLine{"SUnreclaim", {}, {"slab_unreclaimable"}},
     StatLine{"KernelStack", {}, {"kernel_stack"}},
     StatLine{"PageTables", {}, {"pagetables"}},
+    StatLine{"SecPageTables", {}, {"sec_pagetables"}},
     StatLine{"AnonHugePages", {"total_rss_huge"}, {"anon_thp"}},
     StatLine{"ShmemHugePages", {}, {"shmem_thp"}},
     StatLine{"FileHugePages", {}, {"file_thp"}},
 };
+
+// Lines of the host's meminfo that count the host's own use and have no figure per cgroup: a container can't have
+// them, so its meminfo leaves them out (a prefix ending in '*' names a family: DirectMap4k, DirectMap2M, ...).
+constexpr std::array<std::string_view, 8> kHostOnlyLines = {
+    "Mlocked", "Committed_AS", "VmallocUsed", "VmallocChunk", "Percpu", "HardwareCorrupted", "Balloon", "DirectMap*",
+};
+
+bool host_only(std::string_view name) {
+    return std::any_of(kHostOnlyLines.begin(), kHostOnlyLines.end(), [&](std::string_view h) {
+        return h.back() == '*' ? name.substr(0, h.size() - 1) == h.substr(0, h.size() - 1) : name == h;
+    });
+}
 
 // The reclaimable file cache (the file LRU lists), counted in MemAvailable.
 constexpr StatLine kFileCache{"", {"total_active_file", "total_inactive_file"}, {"active_file", "inactive_file"}};
@@ -94,8 +107,8 @@ unsigned digits(uint64_t n) {
 }
 
 // The width of the container's numbers: the kernel's 8, or wider when its largest possible figure needs it (every
-// figure is bounded by its RAM or its swap, so a reading's length does not change with its use).
-unsigned number_width(const MemView& v) { return std::max(8U, digits(std::max(v.ram, v.swap) / kKiB)); }
+// figure is bounded by its RAM plus its swap, CommitLimit, so a reading's length does not change with its use).
+unsigned number_width(const MemView& v) { return std::max(8U, digits((v.ram + v.swap) / kKiB)); }
 
 }  // namespace
 
@@ -121,6 +134,9 @@ std::string ct_meminfo(std::string_view host_meminfo, const MemCgroup& cg, std::
         {"SwapCached", 0},
         {"SwapTotal", v.swap / kKiB},
         {"SwapFree", v.swap_free() / kKiB},
+        // What the container can hold at most, its RAM and swap (the host's formula, swap plus a share of RAM,
+        // counts memory the container can't have).
+        {"CommitLimit", (v.ram + v.swap) / kKiB},
     };
     for (auto& l : kStatLines) figures.emplace_back(l.name, in_use(l) / kKiB);
 
@@ -129,6 +145,7 @@ std::string ct_meminfo(std::string_view host_meminfo, const MemCgroup& cg, std::
     out.reserve(host_meminfo.size() + 64);
     for (auto line : text_lines(host_meminfo)) {
         auto name = line.substr(0, line.find(':'));
+        if (host_only(name)) continue;
         auto it = std::find_if(figures.begin(), figures.end(), [&](auto& f) { return f.first == name; });
         if (it == figures.end()) out.append(line).push_back('\n');
         else out += fmt::format("{:<16}{:>{}} kB\n", fmt::format("{}:", name), it->second, width);
