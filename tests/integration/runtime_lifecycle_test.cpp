@@ -3,6 +3,7 @@
 // processes, cgroups, mounts, lock files).
 #include <sys/file.h>
 #include <sys/mount.h>
+#include <sys/wait.h>
 
 #include <filesystem>
 
@@ -115,6 +116,40 @@ TEST_F(RuntimeLifecycle, FastStopKillsAtOnceAndCleansUp) {
     EXPECT_EQ(status_line(), "CTID 101 exist unmounted down");
     EXPECT_FALSE(process_alive(*init));
     EXPECT_FALSE(fs::exists(private_path(kCt) + "/root/halt-ran")) << "stop --fast ran halt inside";
+    EXPECT_TRUE(nothing_left_within());
+}
+
+// stop --fast ends the container by killing its init (the kernel ends its pid namespace with it); a process that
+// joined the container's cgroup from the host, outside that namespace, is killed all the same.
+TEST_F(RuntimeLifecycle, FastStopAlsoKillsAProcessThatJoinedTheCgroupFromOutside) {
+    ASSERT_TRUE(start_ct());
+    pid_t outsider = ::fork();
+    ASSERT_GE(outsider, 0);
+    if (outsider == 0) {
+        ::execl("/bin/sleep", "sleep", "1000", static_cast<char*>(nullptr));
+        ::_exit(127);
+    }
+    std::vector<std::string> roots;
+    if (cgroup_mode() == CgroupMode::V2) roots.push_back("/sys/fs/cgroup");
+    else
+        for (auto& e : fs::directory_iterator("/sys/fs/cgroup"))
+            if (fs::exists(ct_cgroup_in(e.path().string()) + "/ct")) roots.push_back(e.path().string());
+    for (auto& root : roots)
+        write_text(ct_cgroup_in(root) + "/ct/cgroup.procs", std::to_string(outsider));
+    auto in_ct = ct_procs();
+    EXPECT_NE(std::find(in_ct.begin(), in_ct.end(), outsider), in_ct.end()) << "the outsider is not in the CT's cgroup";
+
+    auto r = run({"stop", ct(), "--fast"});
+    EXPECT_EQ(r.status, 0) << r.out << r.err;
+    int status = 0;
+    EXPECT_TRUE(eventually([&] { return ::waitpid(outsider, &status, WNOHANG) == outsider; }, 5s))
+        << "the process that joined the cgroup from outside still runs";
+    if (!WIFSIGNALED(status)) {
+        ::kill(outsider, SIGKILL);
+        ::waitpid(outsider, &status, 0);
+    }
+    EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+    EXPECT_EQ(status_line(), "CTID 101 exist unmounted down");
     EXPECT_TRUE(nothing_left_within());
 }
 

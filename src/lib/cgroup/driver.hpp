@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -70,6 +71,10 @@ bool try_write(const std::string& dir, const std::string& file, const std::strin
 std::string read(const std::string& dir, const std::string& file);
 // The processes of the cgroup `dir` and of every cgroup below it (a container's systemd makes its own subtree).
 std::vector<pid_t> read_tree_pids(const std::string& dir);
+// After a SIGKILL to `pids`: waits at most `limit` for the lowest of them to end (a container's init, which the
+// kernel lets end only once every other process of its pid namespace has), so a kill loop wakes when the cgroup
+// may be empty rather than after a blind sleep. Returns at once when that process is gone already.
+void await_exit(const std::vector<pid_t>& pids, std::chrono::milliseconds limit);
 // Removes the cgroup `dir` and every (empty) cgroup below it, deepest first; missing is fine. Retries briefly while
 // the kernel still frees them.
 void remove_cgroup_tree(const std::string& dir);

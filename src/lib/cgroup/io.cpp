@@ -4,6 +4,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <thread>
@@ -13,6 +14,7 @@
 #include "util/error.hpp"
 #include "util/fd.hpp"
 #include "util/file.hpp"
+#include "util/process.hpp"
 #include "util/strings.hpp"
 
 namespace vz::cgroup_io {
@@ -84,6 +86,13 @@ void chown_cgroup(const std::string& dir, uid_t uid, gid_t gid, const std::vecto
     Dir d(dir);
     while (auto* e = d.next())
         if (e->d_type == DT_REG) give(dir + "/" + e->d_name);
+}
+
+void await_exit(const std::vector<pid_t>& pids, std::chrono::milliseconds limit) {
+    if (pids.empty()) return;
+    Fd fd = open_pidfd(*std::min_element(pids.begin(), pids.end()));
+    if (fd) exits_within(fd, limit);
+    else if (errno != ESRCH) std::this_thread::sleep_for(limit);  // no pidfds here: a plain wait
 }
 
 void remove_cgroup_tree(const std::string& dir) {

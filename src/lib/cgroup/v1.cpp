@@ -202,6 +202,8 @@ public:
     }
 
     void kill_all(unsigned ctid) override {
+        // Nothing to kill, nothing to freeze: a freeze and a thaw each patch the kernel's text (a static key).
+        if (procs(ctid).empty()) return;
         auto fz = layout_.ct_dir("freezer", ctid);
         bool frozen = is_dir(fz) && try_write(fz, "freezer.state", "FROZEN");
         for (int round = 0; round < 100; ++round) {
@@ -209,7 +211,7 @@ public:
             if (pids.empty()) break;
             for (pid_t p : pids) ::kill(p, SIGKILL);
             if (frozen) try_write(fz, "freezer.state", "THAWED"), frozen = false;
-            std::this_thread::sleep_for(std::chrono::milliseconds(round < 10 ? 2 : 20));
+            await_exit(pids, std::chrono::milliseconds(round < 10 ? 2 : 20));
         }
         if (frozen) try_write(fz, "freezer.state", "THAWED");
     }

@@ -210,7 +210,7 @@ public:
             if (pids.empty()) break;
             if (!killed)
                 for (pid_t p : pids) ::kill(p, SIGKILL);
-            std::this_thread::sleep_for(std::chrono::milliseconds(round < 10 ? 2 : 20));
+            await_exit(pids, std::chrono::milliseconds(round < 10 ? 2 : 20));
         }
     }
 

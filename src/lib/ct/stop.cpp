@@ -1,5 +1,8 @@
 // stop: halt inside, for at most STOP_TIMEOUT, then kill everything left; --fast kills at once.
+#include <signal.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <thread>
@@ -51,6 +54,19 @@ bool halt_inside(const CtConfig& cfg, CgroupDriver& cg) {
     return stopped;
 }
 
+// SIGKILL to the container's init ends its pid namespace: the kernel stops new forks in it and kills every
+// process of it, and init ends once they have. Waiting for that (at most 2 s) leaves kill_all nothing to do in the
+// usual case, and so spares v1's freeze and thaw (each patches the kernel's text through a static key: 1-3 ms).
+// Whatever is left (a process that joined the cgroup but not the namespace, an init that is slow to end) is
+// kill_all's, which the caller runs next.
+void kill_init(CgroupDriver& cg, unsigned ctid) {
+    auto init = find_init(cg, ctid);
+    if (!init) return;
+    Fd fd = open_pidfd(*init);
+    if (!fd || find_init(cg, ctid) != init) return;  // the pid is still the container's init
+    if (::syscall(SYS_pidfd_send_signal, fd.get(), SIGKILL, nullptr, 0U) == 0) exits_within(fd, std::chrono::seconds(2));
+}
+
 // The container's monitor (its init's parent), or none. Once stopped, the monitor hands over to `vzctl __monitor
 // cleanup`, which finds nothing left to do when stop has done it; stop waits for that, so the hand-over never runs
 // into the next start of the container (it took that run's lock: a command right after it failed with "Container
@@ -88,6 +104,7 @@ void stop_ct(const Paths& p, unsigned ctid, const StopOptions& o, const Tools& t
     netdev_return(cfg, *cg);
     bool stopped = !o.fast && halt_inside(cfg, *cg);
     if (!stopped) {
+        kill_init(*cg, ctid);
         cg->kill_all(ctid);
         if (!wait_ct_empty(*cg, ctid, std::chrono::seconds(10)))
             fail(Exit::StopFailed, "Unable to stop container: processes are left in its cgroup");
