@@ -2,11 +2,13 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <chrono>
 
@@ -18,6 +20,7 @@
 #include "util/file.hpp"
 #include "util/log.hpp"
 #include "util/process.hpp"
+#include "util/scope.hpp"
 
 namespace vz {
 namespace {
@@ -69,19 +72,23 @@ void stop_daemon(const UbcfsPaths& up) {
 
 // Runs the daemon: it mounts the tree, then goes to the background (its first process exits 0 once the mount is
 // there). Its error messages come back through the returned pipe on its stderr; await_daemon reads them.
+// posix_spawn(3): a vfork, so no copy of this (large) process's page tables and no copy-on-write faults for the
+// start that goes on meanwhile; standard input and output on /dev/null, no other descriptor of ours.
 pid_t spawn_daemon(const UbcfsPaths& up, const std::string& daemon, Fd& errors) {
     make_dirs(up.mount, 0755);
     auto err = make_pipe();
-    pid_t pid = fork_or_throw();
-    if (pid == 0) {
-        stdio_to_null();
-        if (::dup2(err.wr.get(), 2) < 0) ::_exit(126);
-        close_from_on_exec();
-        ::execl(daemon.c_str(), "vzubcfs", up.mount.c_str(), up.pid.c_str(), static_cast<char*>(nullptr));
-        // The exit status says it failed whether or not this arrives.
-        write_all(2, fmt::format("can't run {}: {}", daemon, errno_text(errno)));
-        ::_exit(127);
-    }
+    posix_spawn_file_actions_t fa;
+    if (int e = ::posix_spawn_file_actions_init(&fa); e != 0) fail(Exit::System, "posix_spawn: {}", errno_text(e));
+    ScopeGuard destroy([&fa] { ::posix_spawn_file_actions_destroy(&fa); });
+    int e = ::posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    if (e == 0) e = ::posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    if (e == 0) e = ::posix_spawn_file_actions_adddup2(&fa, err.wr.get(), 2);
+    if (e == 0) e = ::posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+    std::array<std::string, 3> args{"vzubcfs", up.mount, up.pid};
+    std::array<char*, 4> argv{args[0].data(), args[1].data(), args[2].data(), nullptr};
+    pid_t pid = -1;
+    if (e == 0) e = ::posix_spawn(&pid, daemon.c_str(), &fa, nullptr, argv.data(), environ);
+    if (e != 0) fail(Exit::System, "can't run {}: {}", daemon, errno_text(e));
     errors = std::move(err.rd);
     return pid;
 }
