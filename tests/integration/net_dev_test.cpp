@@ -2,6 +2,7 @@
 // (--netdev_del live). Each test makes its own devices vztd<unique> and removes what is left of them: veth pairs
 // (the peer vztq<unique> stays on the host), as the test host's kernel has no dummy driver; a virtual device like
 // a dummy one, destroyed with the container's network namespace unless stop moves it back.
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -94,6 +95,32 @@ TEST_F(NetDev, LiveAddAndDelMoveTheDeviceInAndOut) {
     r = run({"stop", ct()});
     ASSERT_EQ(r.status, 0) << r.err;
     EXPECT_TRUE(on_host(b));
+}
+
+// A device moved in by a live --netdev_add without --save is the host's all the same: the stop brings it back (it
+// used to stay in the container and die with its network namespace), and the record of it ends with the run.
+TEST_F(NetDev, LiveAddWithoutSaveComesBackAtStop) {
+    auto a = dev(), b = dev();
+    ASSERT_TRUE(start_ct());
+    auto r = run({"set", ct(), "--netdev_add", a, "--netdev_add", b});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_TRUE(inside(a)) << sh("ip link").out;
+    EXPECT_TRUE(inside(b));
+    EXPECT_EQ(conf_value("NETDEV"), "") << "not saved";
+    r = run({"set", ct(), "--netdev_del", b});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_TRUE(on_host(b));
+
+    r = run({"stop", ct(), "--fast"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_TRUE(on_host(a)) << "the device added live did not come back to the host";
+    EXPECT_FALSE(std::filesystem::exists(tmp_ / ("lock/" + ct() + ".netdev")))
+        << "the run's record of live devices is left";
+
+    // The next run does not take it again: it was never saved.
+    ASSERT_TRUE(start_ct());
+    EXPECT_FALSE(inside(a));
+    EXPECT_TRUE(on_host(a));
 }
 
 TEST_F(NetDev, MissingDeviceFailsTheStartWith104AndUndoesTheMoves) {

@@ -5,6 +5,7 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <thread>
 
 #include "config/capabilities.hpp"
@@ -187,8 +188,32 @@ std::function<void(pid_t)> net_prepare(const CtConfig& cfg) {
     };
 }
 
+namespace {
+
+std::string live_netdev_file(const CtConfig& cfg) { return fmt::format("{}/{}.netdev", lock_dir(cfg.global()), cfg.ctid()); }
+
+std::vector<std::string> live_netdevs(const CtConfig& cfg) {
+    std::vector<std::string> out;
+    for (auto& d : split(read_file(live_netdev_file(cfg), 64 * 1024).value_or(""), " \n"))
+        if (!d.empty()) out.push_back(d);
+    return out;
+}
+
+}  // namespace
+
+void record_live_netdevs(const CtConfig& cfg, const std::vector<std::string>& add, const std::vector<std::string>& del) {
+    auto devs = live_netdevs(cfg);
+    for (auto& d : add)
+        if (std::find(devs.begin(), devs.end(), d) == devs.end()) devs.push_back(d);
+    std::erase_if(devs, [&](const std::string& d) { return std::find(del.begin(), del.end(), d) != del.end(); });
+    if (devs.empty()) ::unlink(live_netdev_file(cfg).c_str());
+    else write_file_atomic(live_netdev_file(cfg), join(devs, " ") + "\n", 0600);
+}
+
 void netdev_return(const CtConfig& cfg, CgroupDriver& cg) {
     auto netdev = net::netdev_config(cfg);
+    for (auto& d : live_netdevs(cfg))
+        if (std::find(netdev.devs.begin(), netdev.devs.end(), d) == netdev.devs.end()) netdev.devs.push_back(d);
     if (netdev.devs.empty()) return;
     auto init = find_init(cg, cfg.ctid());
     if (!init) return;
@@ -201,8 +226,25 @@ void netdev_return(const CtConfig& cfg, CgroupDriver& cg) {
     net::netdev_stop(netdev, ns.get());
 }
 
+Freezer freezer_of(const CtConfig& cfg) {
+    auto layout = ct_cgroup_layout(cfg);
+    bool v2 = layout.mode == CgroupMode::V2;
+    return {v2, layout.ct_dir(v2 ? "" : "freezer", cfg.ctid())};
+}
+
+bool set_frozen(const Freezer& f, bool frozen) {
+    Fd fd(::open((f.dir + (f.v2 ? "/cgroup.freeze" : "/freezer.state")).c_str(), O_WRONLY | O_CLOEXEC));
+    return fd && write_all(fd.get(), f.v2 ? (frozen ? "1" : "0") : (frozen ? "FROZEN" : "THAWED"));
+}
+
+bool is_frozen(const Freezer& f) {
+    auto state = read_file(f.dir + (f.v2 ? "/cgroup.events" : "/freezer.state")).value_or("");
+    return f.v2 ? state.find("frozen 1") != std::string::npos : state.starts_with("FROZEN");
+}
+
 void release_host(const CtConfig& cfg, CgroupDriver& cg) {
     cg.remove(cfg.ctid());
+    ::unlink(live_netdev_file(cfg).c_str());  // this run's record: the devices are back, or gone with it
     net::veth_cleanup(net::veth_config(cfg));
     net::venet_cleanup(net::venet_config(cfg));
     ubcfs_release(cfg);

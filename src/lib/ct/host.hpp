@@ -66,8 +66,13 @@ std::function<void(pid_t)> net_prepare(const CtConfig& cfg);
 bool write_network_files(const CtConfig& cfg);
 
 // Before a stop kills the container's processes or halts it: its NETDEV devices moved back to the host (a virtual
-// device would die with its network namespace; a physical one would come back by itself). Failures are warnings.
+// device would die with its network namespace; a physical one would come back by itself), with those that a
+// `set --netdev_add` without --save moved in during this run. Failures are warnings.
 void netdev_return(const CtConfig& cfg, CgroupDriver& cg);
+
+// The devices of the running container that came from the host by a live `set` (--netdev_add, less --netdev_del),
+// kept on the host in LOCKDIR/CTID.netdev until the container stops: what netdev_return brings back beyond NETDEV.
+void record_live_netdevs(const CtConfig& cfg, const std::vector<std::string>& add, const std::vector<std::string>& del);
 
 // The network namespace of the container whose init is `init` (an invalid Fd, errno set, when it is gone).
 Fd open_ct_netns(pid_t init);
@@ -77,6 +82,18 @@ Fd running_ct_netns(const CtConfig& cfg, CgroupDriver& cg, Exit code);
 
 // Waits until the container's cgroup holds no process, for at most `limit`; false when some are left.
 bool wait_ct_empty(CgroupDriver& cg, unsigned ctid, std::chrono::milliseconds limit);
+
+// The container's freezer: the v1 freezer hierarchy's cgroup (freezer.state), or its v2 cgroup (cgroup.freeze,
+// cgroup.events).
+struct Freezer {
+    bool v2;
+    std::string dir;
+};
+Freezer freezer_of(const CtConfig& cfg);
+// Writes the freezer's state: frozen or thawed. False when it can't be written.
+bool set_frozen(const Freezer& f, bool frozen);
+// Whether the container is frozen now (all of it: v1 FROZEN, v2 "frozen 1").
+bool is_frozen(const Freezer& f);
 
 // After the container's processes are gone: its cgroup, what the host held for its network, its vzubcfs files.
 void release_host(const CtConfig& cfg, CgroupDriver& cg);

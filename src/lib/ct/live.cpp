@@ -97,6 +97,7 @@ void apply_netdev(const CtConfig& cfg, CgroupDriver& cg, const std::vector<Chang
     if (add.empty() && del.empty()) return;
     Fd ns = running_ct_netns(cfg, cg, Exit::NetdevError);
     net::netdev_change(net::netdev_config(cfg), ns.get(), add, del);
+    record_live_netdevs(cfg, add, del);  // so that the stop brings them back, saved or not
 }
 
 }  // namespace

@@ -58,8 +58,11 @@ bool halt_inside(const CtConfig& cfg, CgroupDriver& cg) {
 // process of it, and init ends once they have. Waiting for that (at most 2 s) leaves kill_all nothing to do in the
 // usual case, and so spares v1's freeze and thaw (each patches the kernel's text through a static key: 1-3 ms).
 // Whatever is left (a process that joined the cgroup but not the namespace, an init that is slow to end) is
-// kill_all's, which the caller runs next.
-void kill_init(CgroupDriver& cg, unsigned ctid) {
+// kill_all's, which the caller runs next. A frozen container (chkpnt --suspend) is kill_all's alone: its processes
+// die only once thawed.
+void kill_init(const CtConfig& cfg, CgroupDriver& cg) {
+    auto ctid = cfg.ctid();
+    if (is_frozen(freezer_of(cfg))) return;
     auto init = find_init(cg, ctid);
     if (!init) return;
     Fd fd = open_pidfd(*init);
@@ -104,7 +107,7 @@ void stop_ct(const Paths& p, unsigned ctid, const StopOptions& o, const Tools& t
     netdev_return(cfg, *cg);
     bool stopped = !o.fast && halt_inside(cfg, *cg);
     if (!stopped) {
-        kill_init(*cg, ctid);
+        kill_init(cfg, *cg);
         cg->kill_all(ctid);
         if (!wait_ct_empty(*cg, ctid, std::chrono::seconds(10)))
             fail(Exit::StopFailed, "Unable to stop container: processes are left in its cgroup");

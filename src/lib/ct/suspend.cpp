@@ -83,23 +83,6 @@ void check_suspendable(const CtConfig& cfg) {
         fail(Exit::Checkpoint, "Checkpointing a container with NETDEV is not supported yet");
 }
 
-// The container's freezer: the v1 freezer hierarchy's cgroup (freezer.state), or its v2 cgroup (cgroup.freeze,
-// cgroup.events).
-struct Freezer {
-    bool v2;
-    std::string dir;
-};
-Freezer freezer_of(const CtConfig& cfg) {
-    auto layout = ct_cgroup_layout(cfg);
-    bool v2 = layout.mode == CgroupMode::V2;
-    return {v2, layout.ct_dir(v2 ? "" : "freezer", cfg.ctid())};
-}
-
-// Writes the freezer's state: frozen or thawed. False when it can't be written.
-bool set_frozen(const Freezer& f, bool frozen) {
-    Fd fd(::open((f.dir + (f.v2 ? "/cgroup.freeze" : "/freezer.state")).c_str(), O_WRONLY | O_CLOEXEC));
-    return fd && write_all(fd.get(), f.v2 ? (frozen ? "1" : "0") : (frozen ? "FROZEN" : "THAWED"));
-}
 
 // A failed dump leaves the container running: thawed (CRIU thaws it, unless it was killed midway).
 void thaw(const CtConfig& cfg) { set_frozen(freezer_of(cfg), false); }
@@ -407,8 +390,7 @@ void freeze(const CtConfig& cfg) {
     if (!set_frozen(f, true)) fail(Exit::Checkpoint, "Can't freeze the container: {}", errno_text(errno));
     auto end = Clock::now() + std::chrono::seconds(10);
     for (;;) {
-        auto state = read_file(f.dir + (f.v2 ? "/cgroup.events" : "/freezer.state")).value_or("");
-        if (f.v2 ? state.find("frozen 1") != std::string::npos : state.starts_with("FROZEN")) return;
+        if (is_frozen(f)) return;
         if (Clock::now() >= end) {
             set_frozen(f, false);
             fail(Exit::Checkpoint, "The container did not freeze within 10 s");
