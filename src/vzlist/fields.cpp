@@ -118,10 +118,8 @@ std::function<std::string(const Record&)> disk_json(const char* key) {
     return [key](const Record& r) -> std::string {
         auto lim = disk_limits(r, key);
         if (!lim) return "null";
-        auto use = disk_usage(r, key);
-        auto* n = std::get_if<int64_t>(&use);
         return fmt::format("{{\"usage\": {}, \"softlimit\": {}, \"hardlimit\": {}}}",
-                           n ? std::to_string(*n) : std::string("null"), lim->first, lim->second);
+                           json_value(disk_usage(r, key)), lim->first, lim->second);
     };
 }
 

@@ -190,21 +190,26 @@ std::function<void(pid_t)> net_prepare(const CtConfig& cfg) {
 
 namespace {
 
-std::string live_netdev_file(const CtConfig& cfg) { return fmt::format("{}/{}.netdev", lock_dir(cfg.global()), cfg.ctid()); }
+std::string live_netdev_file(const CtConfig& cfg) {
+    return fmt::format("{}/{}.netdev", lock_dir(cfg.global()), cfg.ctid());
+}
 
 std::vector<std::string> live_netdevs(const CtConfig& cfg) {
-    std::vector<std::string> out;
-    for (auto& d : split(read_file(live_netdev_file(cfg), 64 * 1024).value_or(""), " \n"))
-        if (!d.empty()) out.push_back(d);
-    return out;
+    return split(read_file(live_netdev_file(cfg), 64 * 1024).value_or(""), " \n");
+}
+
+// `devs` with the names of `more` it lacks, in their order.
+void add_new(std::vector<std::string>& devs, const std::vector<std::string>& more) {
+    for (auto& d : more)
+        if (std::find(devs.begin(), devs.end(), d) == devs.end()) devs.push_back(d);
 }
 
 }  // namespace
 
-void record_live_netdevs(const CtConfig& cfg, const std::vector<std::string>& add, const std::vector<std::string>& del) {
+void record_live_netdevs(const CtConfig& cfg, const std::vector<std::string>& add,
+                         const std::vector<std::string>& del) {
     auto devs = live_netdevs(cfg);
-    for (auto& d : add)
-        if (std::find(devs.begin(), devs.end(), d) == devs.end()) devs.push_back(d);
+    add_new(devs, add);
     std::erase_if(devs, [&](const std::string& d) { return std::find(del.begin(), del.end(), d) != del.end(); });
     if (devs.empty()) ::unlink(live_netdev_file(cfg).c_str());
     else write_file_atomic(live_netdev_file(cfg), join(devs, " ") + "\n", 0600);
@@ -212,8 +217,7 @@ void record_live_netdevs(const CtConfig& cfg, const std::vector<std::string>& ad
 
 void netdev_return(const CtConfig& cfg, CgroupDriver& cg) {
     auto netdev = net::netdev_config(cfg);
-    for (auto& d : live_netdevs(cfg))
-        if (std::find(netdev.devs.begin(), netdev.devs.end(), d) == netdev.devs.end()) netdev.devs.push_back(d);
+    add_new(netdev.devs, live_netdevs(cfg));
     if (netdev.devs.empty()) return;
     auto init = find_init(cg, cfg.ctid());
     if (!init) return;

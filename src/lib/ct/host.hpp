@@ -72,7 +72,8 @@ void netdev_return(const CtConfig& cfg, CgroupDriver& cg);
 
 // The devices of the running container that came from the host by a live `set` (--netdev_add, less --netdev_del),
 // kept on the host in LOCKDIR/CTID.netdev until the container stops: what netdev_return brings back beyond NETDEV.
-void record_live_netdevs(const CtConfig& cfg, const std::vector<std::string>& add, const std::vector<std::string>& del);
+void record_live_netdevs(const CtConfig& cfg, const std::vector<std::string>& add,
+                         const std::vector<std::string>& del);
 
 // The network namespace of the container whose init is `init` (an invalid Fd, errno set, when it is gone).
 Fd open_ct_netns(pid_t init);

@@ -67,7 +67,8 @@ void kill_init(const CtConfig& cfg, CgroupDriver& cg) {
     if (!init) return;
     Fd fd = open_pidfd(*init);
     if (!fd || find_init(cg, ctid) != init) return;  // the pid is still the container's init
-    if (::syscall(SYS_pidfd_send_signal, fd.get(), SIGKILL, nullptr, 0U) == 0) exits_within(fd, std::chrono::seconds(2));
+    if (::syscall(SYS_pidfd_send_signal, fd.get(), SIGKILL, nullptr, 0U) == 0)
+        exits_within(fd, std::chrono::seconds(2));
 }
 
 // The container's monitor (its init's parent), or none. Once stopped, the monitor hands over to `vzctl __monitor
