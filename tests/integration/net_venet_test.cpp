@@ -377,12 +377,31 @@ TEST_F(NetVenet, FailedStartLeavesNoNetwork) {
     EXPECT_TRUE(nothing_left_within());
 }
 
+// A restore that fails (CRIU refuses: a wrapper) takes away what it set up on the host, the network lock included,
+// and the next resume with the real CRIU succeeds.
+TEST_F(NetVenetSuspend, AFailedRestoreLeavesNoLock) {
+    ASSERT_TRUE(start_with({"198.51.100.10", "2001:db8::10"}));
+    auto held = host_state();
+    ASSERT_EQ(run({"suspend", ct()}).status, 0);
+    auto original = wrap_criu("echo 'Error (fake): refused' >&2\nexit 1\n");
+    auto r = run({"resume", ct()});
+    EXPECT_EQ(r.status, 17) << r.out << r.err;
+    EXPECT_EQ(net_run("ip rule list pref 999; ip -6 rule list pref 999").out, "");
+    EXPECT_EQ(host_state(), "");
+    EXPECT_EQ(proxies_of("198.51.100.10"), "");
+    write_text(confdir_ + "/vz.conf", original);
+    r = run({"resume", ct()});
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_EQ(host_state(), held);
+    EXPECT_TRUE(host_ping("198.51.100.10"));
+}
+
 // The sub-modes vzmigrate uses, one step each: --suspend freezes the container and locks its network (nothing
 // reaches it: a ping from the host goes unanswered, the client's line waits in its retransmissions), --dump leaves
 // it frozen and locked, --resume lifts the lock and thaws it (the line arrives, the connection carries on); and
 // --suspend, --dump, --kill then restore: the same connection again, restored from the dump, and a line sent
 // between the dump and the kill arrives after the restore. The lock's policy rules are gone after --resume and
-// after --kill.
+// after --kill, in force while CRIU restores, and gone after the restore.
 TEST_F(NetVenetSuspend, StepsLockTheNetworkAndKeepTheConnection) {
     ASSERT_TRUE(start_with({"198.51.100.10", "2001:db8::10"}));
     hold_connection("198.51.100.10", 7006);
@@ -419,8 +438,16 @@ TEST_F(NetVenetSuspend, StepsLockTheNetworkAndKeepTheConnection) {
     }
     EXPECT_EQ(lock_rules(), "");
     EXPECT_EQ(host_state(), "");
+    // The restore locks the network again until CRIU has put the socket back: a retransmission of "frozen" that
+    // reached the container's kernel before would get a reset. A wrapper of CRIU's records the rules it ran with.
+    auto during = tmp_ / "lock-during-restore";
+    wrap_criu("case \" $* \" in *\" restore \"*) PATH=/usr/sbin:/sbin:/usr/bin:/bin; (ip rule list pref 999; ip -6 rule "
+              "list pref 999) > " + during + ";; esac\n");
     r = run({"restore", ct()});
     ASSERT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_TRUE(contains(read_text(during), "to 198.51.100.10 blackhole")) << read_text(during);
+    EXPECT_TRUE(contains(read_text(during), "iif venet101 blackhole")) << read_text(during);
+    EXPECT_EQ(lock_rules(), "");
     EXPECT_EQ(host_state(), held);
     EXPECT_TRUE(delivered("after")) << "the connection did not survive: " << sh("cat /tmp/got").out;
     EXPECT_EQ(sh("cat /tmp/got").out, "before\nmeanwhile\nfrozen\nafter\n");

@@ -326,7 +326,8 @@ void NetVethSuspend::suspend_and_resume_keep_a_connection() {
 
 // The network lock of chkpnt --suspend for a veth device: its bridge port is disabled (the bridge forwards nothing to or
 // from the frozen container: CT 102's ping goes unanswered) and forwards again after --resume, as it was (locked,
-// its static entry). And --suspend, --dump, --kill then restore works with the port disabled during the dump.
+// its static entry). And --suspend, --dump, --kill then restore works with the port disabled during the dump, and
+// disabled again while CRIU restores.
 TEST_F(NetVethSuspend, StepsLockTheBridgePort) {
     create2();
     start_on_bridge(ct(), br_.name(), kAddr1);
@@ -353,8 +354,13 @@ TEST_F(NetVethSuspend, StepsLockTheBridgePort) {
         r = run({"chkpnt", ct(), step});
         ASSERT_EQ(r.status, 0) << step << ": " << r.out << r.err;
     }
+    // Disabled again while CRIU restores (a wrapper of CRIU's records the port's state), forwarding after.
+    auto during = tmp_ / "port-during-restore";
+    wrap_criu("case \" $* \" in *\" restore \"*) PATH=/usr/sbin:/sbin:/usr/bin:/bin; bridge -d link show dev veth101.0 > " +
+              during + ";; esac\n");
     r = run({"restore", ct()});
     ASSERT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_TRUE(contains(read_text(during), "state disabled")) << read_text(during);
     EXPECT_TRUE(contains(port_state(), "state forwarding")) << port_state();
     EXPECT_TRUE(eventually([&] { return ping_from(kCt2, kAddr1); }, 10s));
 }

@@ -174,19 +174,13 @@ TEST_F(Suspend, AFailedRestoreKeepsTheDumpForAnotherTry) {
     ASSERT_TRUE(start_ct());
     start_worker();
     ASSERT_EQ(run({"suspend", ct()}).status, 0);
-    auto fake = tmp_ / "criu";
-    write_text(fake, "#!/bin/sh\n[ \"$1\" = --version ] && exec /usr/local/sbin/vz-criu --version\n"
-                     "echo 'Error (fake): refused' >&2\nexit 1\n");
-    ::chmod(fake.c_str(), 0755);
-    auto conf = confdir_ + "/vz.conf";
-    auto original = read_text(conf);
-    write_text(conf, original + "CRIU=\"" + fake + "\"\n");
+    auto original = wrap_criu("echo 'Error (fake): refused' >&2\nexit 1\n");
     auto r = run({"resume", ct()});
     EXPECT_EQ(r.status, 17) << r.out << r.err;
     EXPECT_EQ(status_line(), "CTID 101 exist unmounted down suspended");
     EXPECT_TRUE(ct_procs().empty());
     EXPECT_TRUE(ct_cgroups_left().empty());
-    write_text(conf, original);
+    write_text(confdir_ + "/vz.conf", original);
     r = run({"resume", ct()});
     ASSERT_EQ(r.status, 0) << r.out << r.err;
     EXPECT_EQ(status_line(), "CTID 101 exist mounted running");
@@ -196,13 +190,8 @@ TEST_F(Suspend, AFailedRestoreKeepsTheDumpForAnotherTry) {
 // Here a wrapper plays that first failure, then runs the real CRIU.
 TEST_F(Suspend, AFreezeTimeoutIsTriedOnceMore) {
     ASSERT_TRUE(start_ct());
-    auto fake = tmp_ / "criu";
-    write_text(fake, "#!/bin/sh\n[ \"$1\" = --version ] && exec /usr/local/sbin/vz-criu --version\n"
-                     "if [ ! -e " + tmp_ / "tried" + " ]; then touch " + tmp_ / "tried" + "; d=$2\n"
-                     "  echo 'Error (criu/cr-dump.c:1655): Timeout reached. Try to interrupt: 0' > $d/dump.log; exit 1\n"
-                     "fi\nexec /usr/local/sbin/vz-criu \"$@\"\n");
-    ::chmod(fake.c_str(), 0755);
-    write_text(confdir_ + "/vz.conf", read_text(confdir_ + "/vz.conf") + "CRIU=\"" + fake + "\"\n");
+    wrap_criu("if [ ! -e " + tmp_ / "tried" + " ]; then touch " + tmp_ / "tried" + "; d=$2\n"
+              "  echo 'Error (criu/cr-dump.c:1655): Timeout reached. Try to interrupt: 0' > $d/dump.log; exit 1\nfi\n");
     auto r = run({"suspend", ct()});
     ASSERT_EQ(r.status, 0) << r.out << r.err;
     EXPECT_NE(r.err.find("trying once more"), std::string::npos) << r.err;

@@ -42,6 +42,7 @@
 #include <utility>
 #include <vector>
 
+#include "cpt/criu.hpp"
 #include "../integration/cli_fixture.hpp"
 #include "temp_dir.hpp"
 
@@ -326,6 +327,19 @@ protected:
         }
         write_text(conf_path(kCt), conf);
         return ::testing::AssertionSuccess();
+    }
+
+    // vz.conf's CRIU= set to a wrapper (tmp/criu) that runs the shell lines `before` (CRIU's arguments in "$@"), then
+    // the real CRIU (scripts/setup's); `--version` goes to the real one at once. Returns vz.conf as it was.
+    std::string wrap_criu(const std::string& before) {
+        auto wrapper = tmp_ / "criu";
+        std::string real(vz::cpt::kCriuWrapper);
+        write_text(wrapper, "#!/bin/sh\n[ \"$1\" = --version ] && exec " + real + " --version\n" + before + "exec " + real +
+                                " \"$@\"\n");
+        ::chmod(wrapper.c_str(), 0755);
+        auto conf = read_text(confdir_ + "/vz.conf");
+        write_text(confdir_ + "/vz.conf", conf + "CRIU=\"" + wrapper + "\"\n");
+        return conf;
     }
 
     // --- cgroups: what the tests check, read on v1 or v2 -----------------------------------------------------------

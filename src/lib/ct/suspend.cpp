@@ -470,6 +470,9 @@ void resume_ct(const Paths& p, unsigned ctid, const CheckpointOptions& o, const 
         if (!name.empty()) veth.push_back(name);
     for (auto& [name, peer] : net::veth_prepare_restore(net::veth_config(cfg), veth))  // undone as venet's
         args.insert(args.end(), {"--external", fmt::format("netdev[{}]:{}", name, peer)});
+    // Locked until CRIU has put the sockets back: a client's retransmission reaching the container's kernel before
+    // its TCP socket exists again would get a reset, and the connection would be lost.
+    lock_network(cfg, true);
     auto remap = cgroup_remap_args(cfg, dir);
     args.insert(args.end(), remap.begin(), remap.end());
     std::error_code ec;
@@ -482,6 +485,11 @@ void resume_ct(const Paths& p, unsigned ctid, const CheckpointOptions& o, const 
     host.keep();
     log::info("resume...");
     wait_criu_end(dir);
+    try {
+        lock_network(cfg, false);
+    } catch (const Error& e) {
+        log::warn("{}", e.what());
+    }
     fs::remove_all(dir, ec);
     log::info("Restoring completed successfully");
 }
