@@ -334,7 +334,8 @@ TEST_F(NetVenet, KilledMonitorThenStopLeavesNothing) {
     EXPECT_TRUE(nothing_left_within());
 }
 
-// ERROR_ON_ARPFAIL=yes: an address that another machine on the LAN answers for is refused (34), nothing left.
+// ERROR_ON_ARPFAIL=yes: an address (IPv4 or IPv6) that another machine on the LAN answers for is refused (34),
+// nothing left.
 // Otherwise the container's address is announced there (gratuitous ARP), unless SKIP_ARPDETECT=yes.
 TEST_F(NetVenet, ArpProbeAndAnnouncement) {
     PeerLan lan;
@@ -349,8 +350,19 @@ TEST_F(NetVenet, ArpProbeAndAnnouncement) {
     EXPECT_EQ(proxies_of("198.51.100.1"), "");
     EXPECT_TRUE(nothing_left_within());
 
-    // A free address: probed, then announced; the peer learns it without ever asking.
-    ASSERT_EQ(run({"set", ct(), "--ipdel", "all", "--ipadd", "198.51.100.10", "--save"}).status, 0);
+    // The same for IPv6, a neighbour solicitation that the peer answers (the original probed IPv4 only).
+    ASSERT_EQ(run({"set", ct(), "--ipdel", "all", "--ipadd", PeerLan::kPeer6, "--save"}).status, 0);
+    r = run({"start", ct()});
+    EXPECT_EQ(r.status, 34) << r.out << r.err;
+    EXPECT_TRUE(contains(r.err, PeerLan::kPeer6) && contains(r.err, lan.host_dev())) << r.err;
+    EXPECT_EQ(host_state(), "");
+    EXPECT_EQ(proxies_of(PeerLan::kPeer6), "");
+    EXPECT_TRUE(nothing_left_within());
+
+    // Free addresses: probed, then announced; the peer learns the IPv4 one without ever asking.
+    ASSERT_EQ(run({"set", ct(), "--ipdel", "all", "--ipadd", "198.51.100.10", "--ipadd", "2001:db8:1::10", "--save"})
+                  .status,
+              0);
     ASSERT_TRUE(start_ct());
     auto host_mac = trim(read_text("/sys/class/net/" + lan.host_dev() + "/address"));
     EXPECT_TRUE(eventually([&] { return contains(lan.exec("ip neigh show 198.51.100.10").out, host_mac); }, 3s))

@@ -10,8 +10,9 @@
 
 namespace vz::net {
 
-// IPv4: an ARP request for `a` from 0.0.0.0 (RFC 5227 probe) on the device; true when someone answers within
-// `wait`. IPv6 is not probed (false).
+// Whether another machine on the device's link answers for `a` within `wait` (false also when the probe could not be
+// sent). IPv4: an ARP request from 0.0.0.0 (RFC 5227 probe). IPv6: a neighbour solicitation to the address's
+// solicited-node group (RFC 4861), answered by a neighbour advertisement for it; the original probed IPv4 only.
 bool address_answers(int ifindex, const Mac& mac, const IpAddr& a, std::chrono::milliseconds wait);
 
 // A gratuitous ARP request (IPv4) or an unsolicited neighbour advertisement to all nodes (IPv6) for `a` from the
