@@ -4,6 +4,7 @@
 #include "command.hpp"
 #include "ct/disk.hpp"
 #include "ct/ops.hpp"
+#include "util/log.hpp"
 
 namespace vzctl {
 
@@ -18,7 +19,7 @@ Handler setup_convert(CLI::App& sub, bool) {
     auto layout = std::make_shared<std::string>("ploop");
     sub.add_option("--layout,--velayout,--ve_layout", *layout, "ploop[:expanded|plain|raw] (the default: ploop)");
     return [layout](const Context& c) {
-        vz::convert_ct(c.paths, c.ctid, *layout, c.command_line);
+        vz::convert_ct(c.paths, c.ctid, *layout, c.command_line, vz::log::level() >= 0);  // util/progress
         return 0;
     };
 }

@@ -11,6 +11,7 @@
 
 #include "../support/caps.hpp"
 #include "../support/runtime_fixture.hpp"
+#include "../support/runtime_pty.hpp"
 #include "../support/test_fs.hpp"
 
 namespace {
@@ -283,6 +284,28 @@ TEST_F(DiskSimfs, ConvertMovesASimfsContainerIntoAnImage) {
     EXPECT_EQ(sh("cat /etc/converted").out, "kept\n");
     run({"stop", ct(), "--fast"});
     EXPECT_EQ(loops_under(tmp_.path()), std::vector<std::string>{});
+}
+
+// At a terminal, convert shows how far its copy into the image is (on stderr); in a script nothing of it appears.
+TEST_F(DiskSimfs, ConvertShowsItsCopyOnlyOnATerminal) {
+    ASSERT_EQ(run({"set", ct(), "--diskspace", "150M", "--save"}).status, 0);
+    vztest::PtySession s({VZCTL_BIN, "convert", ct(), "--layout", "ploop"}, {"VZ_CONFDIR=" + confdir_}, 24, 200);
+    auto status = s.wait(std::chrono::seconds(60));
+    ASSERT_TRUE(status) << s.screen();
+    ASSERT_EQ(*status, 0) << s.screen();
+    EXPECT_TRUE(contains(s.screen(), "Copying " + tmp_ / ("private/" + ct()) + " into the image:   0% (0 B of "))
+        << s.screen();
+    EXPECT_TRUE(contains(s.screen(), "\rCopying " + tmp_ / ("private/" + ct()) + " into the image: 100% ("))
+        << s.screen();
+
+    ASSERT_EQ(run({"convert", ct(), "--layout", "simfs"}).status, 21);  // (only ploop is a target)
+    ASSERT_EQ(run({"create", "102", "--ostemplate", "busybox", "--config", "vswap-256m"}).status, 0);
+    ASSERT_EQ(run({"set", "102", "--diskspace", "150M", "--save"}).status, 0);
+    auto r = run({"convert", "102", "--layout", "ploop"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_FALSE(contains(r.out + r.err, "Copying")) << r.out << r.err;
+    EXPECT_FALSE(contains(r.out + r.err, "%")) << r.out << r.err;
+    run({"destroy", "102"});
 }
 
 // A convert, create or destroy killed midway leaves directories beside the private area; the next command that

@@ -4,9 +4,14 @@
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <set>
 
 #include "config/units.hpp"
 #include "ct/host.hpp"
@@ -20,11 +25,14 @@
 #include "util/file.hpp"
 #include "util/log.hpp"
 #include "util/process.hpp"
+#include "util/progress.hpp"
 #include "util/scope.hpp"
 #include "util/strings.hpp"
 
 namespace vz {
 namespace {
+
+namespace fs = std::filesystem;
 
 // Where the host mounts images: outside every container's root, readable by root only.
 constexpr const char* kImageMounts = "/run/vz/fs";
@@ -105,10 +113,50 @@ std::string fresh_name(const std::string& priv, const char* what) {
     return dir;
 }
 
+// The space the tree `at` takes on disk: the blocks of each inode once (hard links), not following symlinks or
+// crossing into other file systems.
+uint64_t tree_bytes(const std::string& at) {
+    std::set<std::pair<dev_t, ino_t>> seen;
+    uint64_t total = 0;
+    std::error_code ec;
+    struct stat root {};
+    if (::lstat(at.c_str(), &root) != 0) return 0;
+    for (fs::recursive_directory_iterator it(at, fs::directory_options::skip_permission_denied, ec), end;
+         !ec && it != end; it.increment(ec)) {
+        struct stat st {};
+        if (::lstat(it->path().c_str(), &st) != 0) continue;
+        if (st.st_dev != root.st_dev) {
+            if (S_ISDIR(st.st_mode)) it.disable_recursion_pending();
+            continue;
+        }
+        if (st.st_nlink > 1 && !S_ISDIR(st.st_mode) && !seen.insert({st.st_dev, st.st_ino}).second) continue;
+        total += static_cast<uint64_t>(st.st_blocks) * 512;
+    }
+    return total;
+}
+
+// The bytes in use on the file system of `path`.
+uint64_t used_bytes(const std::string& path) {
+    struct statvfs v {};
+    if (::statvfs(path.c_str(), &v) != 0) return 0;
+    return static_cast<uint64_t>(v.f_blocks - v.f_bfree) * v.f_frsize;
+}
+
 // Copies the tree `from` into the empty directory `to` as it is: owners, modes, times, ACLs and other xattrs, hard
-// links, device nodes, sparse files (GNU cp -a). `code` when it fails, with what cp said.
-void copy_tree(const std::string& from, const std::string& to, Exit code) {
-    auto r = run_program({"cp", "-a", "--sparse=always", "--no-target-directory", from + "/.", to});
+// links, device nodes, sparse files (GNU cp -a). `code` when it fails, with what cp said. With `progress`, at a
+// terminal, a line follows the bytes the copy has put on the file system of `to` against what `from` takes.
+void copy_tree(const std::string& from, const std::string& to, Exit code, bool progress) {
+    std::optional<Progress> shown;
+    std::function<void()> tick;
+    if (Progress::shown(progress)) {
+        shown.emplace("Copying " + from + " into the image", tree_bytes(from), true);
+        tick = [&shown, to, base = used_bytes(to)] {
+            auto now = used_bytes(to);
+            shown->update(now > base ? now - base : 0);
+        };
+    }
+    auto r = run_program({"cp", "-a", "--sparse=always", "--no-target-directory", from + "/.", to}, tick,
+                         std::chrono::milliseconds(200));
     if (r.status != 0) {
         auto line = r.output.substr(0, r.output.find('\n'));
         Exit e = r.output.find("No space left") != std::string::npos ? Exit::NoDiskSpace : code;
@@ -319,7 +367,7 @@ void quota_ct(const Paths& p, unsigned ctid, QuotaOp op, const std::string& comm
     quota::set_limits(priv, ctid, b, op == QuotaOp::Off ? quota::Limits{} : quota_limits(disk_limits(cfg)));
 }
 
-std::string convert_to_image(const CtConfig& cfg, const std::string& mode) {
+std::string convert_to_image(const CtConfig& cfg, const std::string& mode, bool progress) {
     auto priv = cfg.ve_private();
     auto l = disk_limits(cfg);
     if (!l.space_soft_kib)
@@ -337,7 +385,7 @@ std::string convert_to_image(const CtConfig& cfg, const std::string& mode) {
     image::create(staging, spec);
     {
         TempImageMount m(staging);
-        copy_tree(priv, m.dir(), Exit::ConvertImage);
+        copy_tree(priv, m.dir(), Exit::ConvertImage, progress);
     }
     // The image and the tree swap places in one step, so the private area is never missing: what a kill leaves beside
     // it is the image not yet in place or the tree it replaced, which the next command removes or puts back

@@ -70,7 +70,7 @@ void quota_ct(const Paths& p, unsigned ctid, QuotaOp op, const std::string& comm
 // two swapped (in one step, renameat2 RENAME_EXCHANGE, where the file system can). Returns where the old tree was
 // moved (.NAME.convert.*, or .NAME.converted.* after two renames; the caller removes it once the config says
 // ploop; undo_convert puts it back). Any failure before the swap leaves the area untouched and nothing behind. 155.
-std::string convert_to_image(const CtConfig& cfg, const std::string& mode);
+std::string convert_to_image(const CtConfig& cfg, const std::string& mode, bool progress);
 void undo_convert(const CtConfig& cfg, const std::string& old_tree);
 
 // What vzlist shows: use and limits in force of a mounted container; nullopt when unmounted or not known.

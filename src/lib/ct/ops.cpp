@@ -539,7 +539,8 @@ std::string criu_report(const Paths& p) {
 
 std::optional<cpt::CriuVersion> criu_report_version(std::string_view report) { return cpt::parse_criu_version(report); }
 
-void convert_ct(const Paths& p, unsigned ctid, const std::string& layout, const std::string& command) {
+void convert_ct(const Paths& p, unsigned ctid, const std::string& layout, const std::string& command,
+                bool progress) {
     auto colon = layout.find(':');
     auto target = layout.substr(0, colon);
     auto mode = colon == std::string::npos ? std::string() : layout.substr(colon + 1);
@@ -558,7 +559,7 @@ void convert_ct(const Paths& p, unsigned ctid, const std::string& layout, const 
     if (!is_dir(priv)) fail(Exit::NoPrivate, "Container private area {} does not exist", priv);
 
     log::info("Converting CT {} to the ploop layout", ctid);
-    auto old_tree = convert_to_image(cfg, mode);
+    auto old_tree = convert_to_image(cfg, mode, progress);
     ConfFile conf = *cfg.ct_file_ptr();
     conf.set("VE_LAYOUT", "ploop");
     try {

@@ -39,7 +39,9 @@ void destroy_ct(const Paths& p, unsigned ctid, const std::string& command, bool 
 // `vzctl convert CTID --layout ploop[:MODE]`: a stopped, unmounted simfs container moved into an image of DISKSPACE's
 // size (ct/disk.hpp convert_to_image); its config then says VE_LAYOUT="ploop". Only ploop is a target (21); running
 // 32, mounted 41, no DISKSPACE 63, anything else 155 with the container as it was.
-void convert_ct(const Paths& p, unsigned ctid, const std::string& layout, const std::string& command);
+// With `progress`, a terminal shows how far the copy into the image is (util/progress).
+void convert_ct(const Paths& p, unsigned ctid, const std::string& layout, const std::string& command,
+                bool progress);
 
 enum class SetMode { Default, Restart, Ignore };
 

@@ -80,7 +80,10 @@ void exec_argv(const std::vector<std::string>& argv, const std::vector<std::stri
     }
 }
 
-ProgramResult run_program(const std::vector<std::string>& argv) {
+ProgramResult run_program(const std::vector<std::string>& argv) { return run_program(argv, {}, {}); }
+
+ProgramResult run_program(const std::vector<std::string>& argv, const std::function<void()>& tick,
+                          std::chrono::milliseconds every) {
     auto out = make_pipe();
     ChildProcess child(fork_or_throw());
     if (child.pid() == 0) {
@@ -94,7 +97,23 @@ ProgramResult run_program(const std::vector<std::string>& argv) {
     }
     out.wr.reset();
     ProgramResult r;
-    r.output = read_all(out.rd.get());
+    if (!tick) {
+        r.output = read_all(out.rd.get());
+    } else {
+        for (char buf[512];;) {  // until end of file, `tick` whenever `every` passes without output
+            pollfd p{out.rd.get(), POLLIN, 0};
+            int n = ::poll(&p, 1, static_cast<int>(every.count()));
+            if (n < 0 && errno != EINTR) break;
+            if (n <= 0) {
+                tick();
+                continue;
+            }
+            auto got = ::read(out.rd.get(), buf, sizeof buf);
+            if (got < 0 && errno == EINTR) continue;
+            if (got <= 0) break;
+            r.output.append(buf, static_cast<size_t>(got));
+        }
+    }
     r.status = child.wait();
     return r;
 }

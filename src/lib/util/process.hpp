@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -89,6 +90,9 @@ struct ProgramResult {
     std::string output;
 };
 ProgramResult run_program(const std::vector<std::string>& argv);
+// The same, calling `tick` about every `every` while the program runs (a progress line follows what it does).
+ProgramResult run_program(const std::vector<std::string>& argv, const std::function<void()>& tick,
+                          std::chrono::milliseconds every);
 
 // A user's command run to its end as a shell would run it (this process's environment and PATH: ssh needs the
 // user's agent and HOME), stdin /dev/null, standard error passed on to ours; standard output captured into

@@ -22,8 +22,12 @@ std::string human_bytes(uint64_t bytes) {
     return fmt::format("{:.1f} {}", v, kUnits[u]);
 }
 
+bool Progress::shown(bool wanted) { return wanted && ::isatty(STDERR_FILENO); }
+
 Progress::Progress(std::string what, uint64_t total, bool wanted)
-    : what_(std::move(what)), total_(total), on_(wanted && total > 0 && ::isatty(STDERR_FILENO)) {}
+    : what_(std::move(what)), total_(total), on_(total > 0 && shown(wanted)) {
+    update(0);  // the line from the start: a short operation still shows what it did
+}
 
 Progress::~Progress() {
     if (!on_ || shown_ < 0) return;

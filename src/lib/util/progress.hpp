@@ -16,6 +16,9 @@ public:
     Progress(const Progress&) = delete;
     Progress& operator=(const Progress&) = delete;
 
+    // Whether a line would be drawn (`wanted` and stderr a terminal): a caller asks before it pays for the total.
+    static bool shown(bool wanted);
+
     // Redraws when the whole percent changed: a few hundred writes for any size.
     void update(uint64_t done);
 
