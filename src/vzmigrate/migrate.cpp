@@ -316,11 +316,11 @@ void Migration::copy_config() {
 
 void Migration::sync_private(const char* pass) {
     phase(fmt::format("Copying the private area ({} pass)", pass));
-    copy_private();
+    copy_private(std::string_view(pass) == "first");  // the long one: a line on a terminal
 }
 
-void Migration::copy_private() {
-    int status = transport_->sync(cfg_->ve_private(), remote_.private_dir, {"--sparse"});
+void Migration::copy_private(bool progress) {
+    int status = transport_->sync(cfg_->ve_private(), remote_.private_dir, {"--sparse"}, progress);
     if (status != 0)
         fail(Code::Copy, "copying the private area of CT {} to {} failed (rsync status {})", ctid_, o_.destination,
              status);

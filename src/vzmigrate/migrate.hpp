@@ -71,7 +71,7 @@ private:
     void checkpoint_source();
     void start_page_server();
     void copy_frozen();
-    void copy_private();  // the rsync of the private area; 6 when it fails
+    void copy_private(bool progress = false);  // the rsync of the private area (progress: Transport::sync); 6 on failure
     void restore_destination();
     // Before the CT runs here again: throws when it runs (or may run) on the destination.
     void ensure_not_on_destination() const;

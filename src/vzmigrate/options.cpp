@@ -11,6 +11,7 @@ const char* const kUsage =
     "Usage: vzmigrate [option ...] DESTINATION CTID|name\n"
     "\n"
     "Moves a container to the host DESTINATION ([user@]host; user root by default) over ssh and rsync.\n"
+    "On a terminal, rsync's progress line for the first copy of the private area is shown on stderr.\n"
     "\n"
     "  -r, --remove-area yes|no  remove the container here after success (default yes); no: rename its\n"
     "                            config to CTID.conf.migrated\n"

@@ -10,6 +10,7 @@
 
 #include "cli/syntax.hpp"
 #include "util/log.hpp"
+#include "util/progress.hpp"
 
 namespace vzmigrate {
 
@@ -75,7 +76,7 @@ bool Transport::open_master() {
     // -f: into the background once the connection is up; -N: no command; the master ends with `-O exit`.
     argv.insert(argv.end(), {"-o", "ControlMaster=yes", "-o", "ControlPersist=yes", "-f", "-N", target_});
     show(argv);
-    master_ = vz::run_command(argv, false).status == 0;
+    master_ = vz::run_command(argv, vz::CommandOutput::PassOn).status == 0;
     return master_;
 }
 
@@ -88,22 +89,27 @@ vz::ProgramResult Transport::run(const std::vector<std::string>& words) const {
     return r;
 }
 
-int Transport::rsync(std::vector<std::string> args, bool delete_extra) const {
+int Transport::rsync(std::vector<std::string> args, bool delete_extra, bool progress) const {
     std::vector<std::string> argv{"rsync", "-aHAX", "--numeric-ids"};
     if (delete_extra) argv.push_back("--delete");
     if (o_.verbose >= 2) argv.push_back("-v");
+    // rsync's own line for the whole transfer (the total known first: no incremental recursion), on our stderr.
+    progress = progress && o_.verbose < 2 && vz::Progress::shown(true);
+    if (progress) argv.insert(argv.end(), {"--info=progress2", "--no-inc-recursive"});
     argv.insert(argv.end(), o_.rsync.begin(), o_.rsync.end());
     argv.insert(argv.end(), {"-e", joined_quoted(ssh_words())});
     argv.insert(argv.end(), args.begin(), args.end());
     show(argv);
-    int status = vz::run_command(argv, false).status;
+    int status =
+        vz::run_command(argv, progress ? vz::CommandOutput::ToStderr : vz::CommandOutput::PassOn).status;
     return status == 24 ? 0 : status;
 }
 
-int Transport::sync(const std::string& from, const std::string& to, const std::vector<std::string>& extra) const {
+int Transport::sync(const std::string& from, const std::string& to, const std::vector<std::string>& extra,
+                    bool progress) const {
     std::vector<std::string> args = extra;
     args.insert(args.end(), {from + "/", rsync_target_ + ":" + to + "/"});
-    return rsync(args);
+    return rsync(args, true, progress);
 }
 
 int Transport::add(const std::string& from, const std::string& to, const std::vector<std::string>& extra) const {

@@ -31,8 +31,10 @@ public:
     // error goes to ours.
     vz::ProgramResult run(const std::vector<std::string>& words) const;
     // rsync of the local directory `from` (its contents) to `to` on the destination; rsync's status (24, files
-    // that vanished during the copy, counts as success, as in the original).
-    int sync(const std::string& from, const std::string& to, const std::vector<std::string>& extra) const;
+    // that vanished during the copy, counts as success, as in the original). With `progress`, when our standard
+    // error is a terminal (and not -vv), rsync draws its line for the whole transfer there.
+    int sync(const std::string& from, const std::string& to, const std::vector<std::string>& extra,
+             bool progress = false) const;
     // The same, adding to what `to` holds (no --delete: the pages a page server wrote there stay).
     int add(const std::string& from, const std::string& to, const std::vector<std::string>& extra) const;
     // Forwards `local` on this host's 127.0.0.1 to `remote` on the destination's, through the master connection
@@ -46,7 +48,7 @@ public:
 private:
     std::vector<std::string> ssh_words() const;  // ssh and its options, without the host
     std::string master_path() const;             // the master connection's socket
-    int rsync(std::vector<std::string> args, bool delete_extra = true) const;
+    int rsync(std::vector<std::string> args, bool delete_extra = true, bool progress = false) const;
 
     TransportOptions o_;
     std::string target_;        // user@host, as ssh takes it

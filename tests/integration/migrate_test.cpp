@@ -12,9 +12,11 @@
 #include <sys/wait.h>
 
 #include <filesystem>
+#include <regex>
 
 #include "../support/debian_template.hpp"
 #include "../support/runtime_fixture.hpp"
+#include "../support/runtime_pty.hpp"
 #include "../support/test_net.hpp"
 
 namespace vztest {
@@ -219,6 +221,7 @@ TEST_F(NetMigrate, StoppedCtStaysStoppedAndRemoveAreaNoKeepsConfigAsMigrated) {
     auto r = migrate({"--remove-area", "no", "--ssh-mux"}, kPort, std::string("root@[") + PeerLan::kPeer6 + "]");
     ASSERT_EQ(r.status, 0) << r.out << r.err;
     EXPECT_FALSE(contains(r.out, "second pass")) << r.out;
+    EXPECT_FALSE(contains(r.out + r.err, "to-chk")) << "rsync's progress line without a terminal";
     EXPECT_EQ(dst_status(), "CTID 101 exist unmounted down");
     EXPECT_EQ(read_text(dst_.private_path(kCt) + "/marker"), "moved with its files\n");
     // The destination's own paths, not the source's.
@@ -232,6 +235,21 @@ TEST_F(NetMigrate, StoppedCtStaysStoppedAndRemoveAreaNoKeepsConfigAsMigrated) {
     EXPECT_FALSE(std::filesystem::is_symlink(names_dir() + "/mover"));
     // No ssh master left behind.
     EXPECT_EQ(net_run("ls /tmp/.vzmigrate-ssh-* 2>/dev/null").out, "");
+    ASSERT_EQ(std::rename((conf_path(kCt) + ".migrated").c_str(), conf_path(kCt).c_str()), 0);  // for the clean-up
+}
+
+// At a terminal, the first copy of the private area shows rsync's line for the whole transfer, on stderr (without
+// one, a script sees nothing of it: StoppedCtStaysStoppedAndRemoveAreaNoKeepsConfigAsMigrated).
+TEST_F(NetMigrate, FirstCopyShowsItsProgressOnATerminal) {
+    vztest::PtySession s({VZMIGRATE_BIN, "--ssh=" + sshd_->ssh_options(kPort), "--remove-area", "no", PeerLan::kPeer4,
+                          ct()},
+                         {"VZ_CONFDIR=" + confdir_}, 24, 200);
+    auto status = s.wait(std::chrono::seconds(120));
+    ASSERT_TRUE(status) << s.screen();
+    ASSERT_EQ(*status, 0) << s.screen();
+    std::regex rsync_line("\\r +[0-9,]+ +[0-9]+% .*\\(xfr#[0-9]+, to-chk=0/[0-9]+\\)");  // the transfer's end
+    EXPECT_TRUE(std::regex_search(s.screen(), rsync_line)) << s.screen();
+    EXPECT_EQ(dst_status(), "CTID 101 exist unmounted down");
     ASSERT_EQ(std::rename((conf_path(kCt) + ".migrated").c_str(), conf_path(kCt).c_str()), 0);  // for the clean-up
 }
 

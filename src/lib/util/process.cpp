@@ -118,13 +118,15 @@ ProgramResult run_program(const std::vector<std::string>& argv, const std::funct
     return r;
 }
 
-ProgramResult run_command(const std::vector<std::string>& argv, bool capture) {
+ProgramResult run_command(const std::vector<std::string>& argv, CommandOutput to) {
     std::optional<Pipe> out;
-    if (capture) out = make_pipe();
+    if (to == CommandOutput::Capture) out = make_pipe();
     ChildProcess child(fork_or_throw());
     if (child.pid() == 0) {
         int null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-        if (null < 0 || ::dup2(null, 0) < 0 || (out && ::dup2(out->wr.get(), 1) < 0)) ::_exit(127);
+        if (null < 0 || ::dup2(null, 0) < 0 || (out && ::dup2(out->wr.get(), 1) < 0) ||
+            (to == CommandOutput::ToStderr && ::dup2(2, 1) < 0))
+            ::_exit(127);
         close_from_on_exec(3);
         CArgs a(argv);
         ::execvp(a.get()[0], a.get());

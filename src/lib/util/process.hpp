@@ -95,9 +95,11 @@ ProgramResult run_program(const std::vector<std::string>& argv, const std::funct
                           std::chrono::milliseconds every);
 
 // A user's command run to its end as a shell would run it (this process's environment and PATH: ssh needs the
-// user's agent and HOME), stdin /dev/null, standard error passed on to ours; standard output captured into
-// `output`, or with `capture` false passed on too. Status as run_program's.
-ProgramResult run_command(const std::vector<std::string>& argv, bool capture = true);
+// user's agent and HOME), stdin /dev/null, standard error passed on to ours; standard output as `out` says:
+// captured into `output`, passed on to ours, or sent to our standard error (a progress line the command draws, for
+// the terminal and never for a script reading our output). Status as run_program's.
+enum class CommandOutput { Capture, PassOn, ToStderr };
+ProgramResult run_command(const std::vector<std::string>& argv, CommandOutput out = CommandOutput::Capture);
 
 // Everything `fd` gives until end of file (EINTR retried; a read error ends it).
 std::string read_all(int fd);
