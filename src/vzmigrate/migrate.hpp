@@ -71,7 +71,8 @@ private:
     void checkpoint_source();
     void start_page_server();
     void copy_frozen();
-    void copy_private(bool progress = false);  // the rsync of the private area (progress: Transport::sync); 6 on failure
+    // The rsync of the private area (`progress`: Transport::sync's); 6 when it fails.
+    void copy_private(bool progress = false);
     void restore_destination();
     // Before the CT runs here again: throws when it runs (or may run) on the destination.
     void ensure_not_on_destination() const;

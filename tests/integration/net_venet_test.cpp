@@ -453,8 +453,7 @@ TEST_F(NetVenetSuspend, StepsLockTheNetworkAndKeepTheConnection) {
     // The restore locks the network again until CRIU has put the socket back: a retransmission of "frozen" that
     // reached the container's kernel before would get a reset. A wrapper of CRIU's records the rules it ran with.
     auto during = tmp_ / "lock-during-restore";
-    wrap_criu("case \" $* \" in *\" restore \"*) PATH=/usr/sbin:/sbin:/usr/bin:/bin; (ip rule list pref 999; ip -6 rule "
-              "list pref 999) > " + during + ";; esac\n");
+    record_at_restore("ip rule list pref 999; ip -6 rule list pref 999", during);
     r = run({"restore", ct()});
     ASSERT_EQ(r.status, 0) << r.out << r.err;
     EXPECT_TRUE(contains(read_text(during), "to 198.51.100.10 blackhole")) << read_text(during);

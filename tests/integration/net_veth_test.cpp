@@ -356,8 +356,7 @@ TEST_F(NetVethSuspend, StepsLockTheBridgePort) {
     }
     // Disabled again while CRIU restores (a wrapper of CRIU's records the port's state), forwarding after.
     auto during = tmp_ / "port-during-restore";
-    wrap_criu("case \" $* \" in *\" restore \"*) PATH=/usr/sbin:/sbin:/usr/bin:/bin; bridge -d link show dev veth101.0 > " +
-              during + ";; esac\n");
+    record_at_restore("bridge -d link show dev veth101.0", during);
     r = run({"restore", ct()});
     ASSERT_EQ(r.status, 0) << r.out << r.err;
     EXPECT_TRUE(contains(read_text(during), "state disabled")) << read_text(during);

@@ -334,12 +334,18 @@ protected:
     std::string wrap_criu(const std::string& before) {
         auto wrapper = tmp_ / "criu";
         std::string real(vz::cpt::kCriuWrapper);
-        write_text(wrapper, "#!/bin/sh\n[ \"$1\" = --version ] && exec " + real + " --version\n" + before + "exec " + real +
-                                " \"$@\"\n");
+        write_text(wrapper, "#!/bin/sh\n[ \"$1\" = --version ] && exec " + real + " --version\n" + before +
+                                "exec " + real + " \"$@\"\n");
         ::chmod(wrapper.c_str(), 0755);
         auto conf = read_text(confdir_ + "/vz.conf");
         write_text(confdir_ + "/vz.conf", conf + "CRIU=\"" + wrapper + "\"\n");
         return conf;
+    }
+    // wrap_criu that, when CRIU is started for a restore, writes what the shell command `command` prints into
+    // `file`: the host's state as CRIU begins.
+    std::string record_at_restore(const std::string& command, const std::string& file) {
+        return wrap_criu("case \" $* \" in *\" restore \"*) PATH=/usr/sbin:/sbin:/usr/bin:/bin; (" + command + ") > " +
+                         file + ";; esac\n");
     }
 
     // --- cgroups: what the tests check, read on v1 or v2 -----------------------------------------------------------

@@ -4,7 +4,6 @@
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -135,13 +134,6 @@ uint64_t tree_bytes(const std::string& at) {
     return total;
 }
 
-// The bytes in use on the file system of `path`.
-uint64_t used_bytes(const std::string& path) {
-    struct statvfs v {};
-    if (::statvfs(path.c_str(), &v) != 0) return 0;
-    return static_cast<uint64_t>(v.f_blocks - v.f_bfree) * v.f_frsize;
-}
-
 // Copies the tree `from` into the empty directory `to` as it is: owners, modes, times, ACLs and other xattrs, hard
 // links, device nodes, sparse files (GNU cp -a). `code` when it fails, with what cp said. With `progress`, at a
 // terminal, a line follows the bytes the copy has put on the file system of `to` against what `from` takes.
@@ -150,8 +142,12 @@ void copy_tree(const std::string& from, const std::string& to, Exit code, bool p
     std::function<void()> tick;
     if (Progress::shown(progress)) {
         shown.emplace("Copying " + from + " into the image", tree_bytes(from), true);
-        tick = [&shown, to, base = used_bytes(to)] {
-            auto now = used_bytes(to);
+        auto used = [to]() -> uint64_t {
+            auto u = image::usage(to);
+            return u ? u->used_kib * 1024 : 0;
+        };
+        tick = [&shown, used, base = used()] {
+            auto now = used();
             shown->update(now > base ? now - base : 0);
         };
     }

@@ -133,7 +133,8 @@ bool announce_v6(int ifindex, const Mac& mac, const IpAddr& a) {
     if (!s) return false;
     in6_addr all_nodes{};
     ::inet_pton(AF_INET6, "ff02::1", &all_nodes);
-    return send_nd(s.get(), ifindex, ND_NEIGHBOR_ADVERT, ND_NA_FLAG_OVERRIDE, a, ND_OPT_TARGET_LINKADDR, mac, all_nodes);
+    return send_nd(s.get(), ifindex, ND_NEIGHBOR_ADVERT, ND_NA_FLAG_OVERRIDE, a, ND_OPT_TARGET_LINKADDR, mac,
+                   all_nodes);
 }
 
 }  // namespace
