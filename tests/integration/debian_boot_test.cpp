@@ -25,8 +25,7 @@ protected:
     static std::string template_name() { return debian_template_name(); }
 
     void SetUp() override {
-        if (!fs::exists("/sys/fs/cgroup/pids/cgroup.procs"))
-            GTEST_SKIP() << "these tests read cgroup v1 files; this host has no v1 pids hierarchy";
+        if (auto why = cgroup_unusable_reason(); !why.empty()) GTEST_SKIP() << why;
         auto t0 = Clock::now();
         auto made = make_template();
         ASSERT_EQ(made.status, 0) << "scripts/mktemplate-debian failed (the Debian mirror must be reachable for the "
@@ -99,6 +98,8 @@ protected:
         return ::testing::AssertionFailure() << "is-system-running: " << state.out << state.err
                                              << "\nfailed units: " << failed_units() << journal();
     }
+
+    void suspend_and_resume_keep_systemd_running(bool privileged);
 
     std::string failed_units() {
         auto r = sh("systemctl --failed --plain --no-legend --no-pager");
@@ -208,11 +209,17 @@ TEST_F(DebianBoot, RebootInsideBootsSystemdAgainUnderTheSameMonitor) {
 // suspend and resume of a booted systemd CT: systemd and journald carry on under a fresh monitor (same pids inside),
 // systemd still answers (is-system-running: running, no failed unit), the journal takes new lines, and the CT stops
 // cleanly after. (Incus calls its live migration "limited": no systemd.)
-TEST_F(DebianBoot, SuspendAndResumeKeepSystemdRunning) {
+void DebianBoot::suspend_and_resume_keep_systemd_running(bool privileged) {
     auto r = run({"create", ct(), "--ostemplate", template_name(), "--config", "vswap-256m"}, {}, 300s);
     ASSERT_EQ(r.status, 0) << "create: " << r.out << r.err;
+    if (privileged) {
+        ASSERT_TRUE(make_privileged());
+    }
     r = run({"start", ct(), "--wait"}, {}, 180s);
     ASSERT_EQ(r.status, 0) << "start --wait: " << r.out << r.err << journal();
+    if (privileged && fs::exists("/sys/kernel/mm/hugepages")) {
+        EXPECT_TRUE(contains(sh("cat /proc/self/mountinfo").out, " /dev/hugepages ")) << "no hugetlbfs to dump";
+    }
     auto before = sh("ps -e -o pid=,comm= | sort -n").out;
 
     r = run({"suspend", ct()}, {}, 120s);
@@ -248,6 +255,12 @@ TEST_F(DebianBoot, SuspendAndResumeKeepSystemdRunning) {
     EXPECT_EQ(status_line(), "CTID 101 exist unmounted down");
     EXPECT_TRUE(eventually([&] { return bool(nothing_left()); }, 10s)) << nothing_left().message();
 }
+
+TEST_F(DebianBoot, SuspendAndResumeKeepSystemdRunning) { suspend_and_resume_keep_systemd_running(false); }
+
+// The same privileged (LOCAL_UID=0): there systemd mounts a hugetlbfs on /dev/hugepages (where the host kernel has
+// huge pages), which CRIU dumps only when told it may mount it again (--enable-fs hugetlbfs).
+TEST_F(DebianBoot, PrivilegedSuspendAndResumeKeepSystemdRunning) { suspend_and_resume_keep_systemd_running(true); }
 
 TEST_F(DebianBoot, TemplateIsContainerReady) {
     // Read from the tarball: what every container created from it starts with.

@@ -71,10 +71,11 @@ std::string dump_dir(const CtConfig& cfg, const std::string& dumpfile) {
     return dumpfile.empty() ? dump_file(cfg) : dumpfile;
 }
 
-// What CRIU needs in both directions for a whole container (DESIGN.md "CRIU").
+// What CRIU needs in both directions for a whole container (DESIGN.md "CRIU"). hugetlbfs: systemd mounts it on
+// /dev/hugepages in a privileged CT, and CRIU (3.17) dumps no mount of it unless told it may mount it again empty.
 std::vector<std::string> common_args(const std::string& dir) {
-    return {"-D",          dir,    "--tcp-established", "--file-locks", "--link-remap", "--manage-cgroups=soft",
-            "--network-lock", "nftables", "-v2"};
+    return {"-D",          dir,        "--tcp-established", "--file-locks", "--link-remap", "--manage-cgroups=soft",
+            "--network-lock", "nftables", "--enable-fs",       "hugetlbfs",    "-v2"};
 }
 
 // The host's own devices of NETDEV are not handled yet (a restore would have to take them from the host again).
@@ -306,9 +307,13 @@ void dump_ct(const CtConfig& cfg, const cpt::Criu& criu, pid_t init, const std::
         args.push_back("mnt[" + m.path + "]:" + m.key);
         keys += m.key + "\n";
     }
-    write_file_atomic(work + "/" + kExternalsFile, keys);
-    record_devices(cfg, init, work);
-    write_file_atomic(work + "/" + kCgroupBaseFile, ct_cgroup_layout(cfg).base + "\n");
+    // What resume needs besides CRIU's images.
+    auto record = [&] {
+        write_file_atomic(work + "/" + kExternalsFile, keys);
+        record_devices(cfg, init, work);
+        write_file_atomic(work + "/" + kCgroupBaseFile, ct_cgroup_layout(cfg).base + "\n");
+    };
+    record();
     auto roots = cgroup_root_args(cfg);
     args.insert(args.end(), roots.begin(), roots.end());
     args.insert(args.end(), {"dump", "-t", std::to_string(init), "-o", kDumpLog, "--root", cfg.ve_root(),
@@ -323,7 +328,7 @@ void dump_ct(const CtConfig& cfg, const cpt::Criu& criu, pid_t init, const std::
         log::warn("Freezing the container timed out; trying once more");
         fs::remove_all(work, ec);
         fs::create_directories(work, ec);
-        write_file_atomic(work + "/" + kExternalsFile, keys);
+        record();
         r = cpt::run_criu(criu, args);
     }
     if (r.status != 0) {
