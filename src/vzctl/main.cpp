@@ -8,6 +8,7 @@
 #include "cli/syntax.hpp"
 #include "command.hpp"
 #include "config/ctconfig.hpp"
+#include "ct/lifecycle.hpp"
 #include "ct/lock.hpp"
 #include "util/error.hpp"
 #include "util/log.hpp"
@@ -184,6 +185,7 @@ int run(int argc, char** argv) {
 
 int main(int argc, char** argv) {
     try {
+        if (auto status = vz::criu_action_hook()) return *status;
         return run(argc, argv);
     } catch (const vz::Error& e) {
         if (*e.what()) vz::log::error(e.what());

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <map>
 #include <regex>
+#include <sstream>
 
 #include "../support/debian_template.hpp"
 
@@ -220,6 +221,15 @@ void DebianBoot::suspend_and_resume_keep_systemd_running(bool privileged) {
     if (privileged && fs::exists("/sys/kernel/mm/hugepages")) {
         EXPECT_TRUE(contains(sh("cat /proc/self/mountinfo").out, " /dev/hugepages ")) << "no hugetlbfs to dump";
     }
+    // Root inside is the host's root exactly when the CT is privileged (the default has a user namespace).
+    auto root_is_hosts = [&] {
+        auto init = systemd_init();
+        auto map = init ? try_read("/proc/" + std::to_string(*init) + "/uid_map").value_or("") : "";
+        std::istringstream first(map);
+        std::string inside, outside;
+        return bool(first >> inside >> outside) && inside == "0" && outside == "0";
+    };
+    EXPECT_EQ(root_is_hosts(), privileged) << "before suspend";
     auto before = sh("ps -e -o pid=,comm= | sort -n").out;
 
     r = run({"suspend", ct()}, {}, 120s);
@@ -228,6 +238,7 @@ void DebianBoot::suspend_and_resume_keep_systemd_running(bool privileged) {
     r = run({"resume", ct()}, {}, 120s);
     ASSERT_EQ(r.status, 0) << "resume: " << r.out << r.err;
     EXPECT_EQ(status_line(), "CTID 101 exist mounted running");
+    EXPECT_EQ(root_is_hosts(), privileged) << "after resume";
 
     auto init = systemd_init();
     ASSERT_TRUE(init) << "no process of CT 101 is pid 1 in its namespace";

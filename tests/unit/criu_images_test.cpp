@@ -1,14 +1,19 @@
 // What suspend and resume (src/lib/ct/suspend.cpp) take from and change in CRIU's world, as pure functions
 // (src/lib/cpt/criu.hpp): the external mounts of a container's mountinfo, their keys, and the disarming of the
-// user-notification returns in a dumped seccomp image.
+// user-notification returns in a dumped seccomp image, the subtree_control properties taken out of a cgroup image.
 #include <gtest/gtest.h>
 
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 
 #include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
 
 #include "cpt/criu.hpp"
+#include "cpt/criu_cgroup.pb-c.h"
+#include "util/error.hpp"
 
 namespace {
 
@@ -69,6 +74,131 @@ TEST(CriuImages, NotificationReturnsBecomeAllowAndNothingElseChanges) {
     EXPECT_EQ(disarm_user_notif(image), 2u);
     EXPECT_EQ(image, with_program(expected));
     EXPECT_EQ(disarm_user_notif(image), 0u);
+}
+
+// cgroup.img: built here with protobuf-c from the same schema (cpt/criu_cgroup.proto), framed as CRIU writes it.
+namespace cg {
+
+using Prop = VzCriu__CgroupPropEntry;
+using DirEntry = VzCriu__CgroupDirEntry;
+using Controller = VzCriu__CgControllerEntry;
+
+// Owns what the test's messages point to.
+struct Arena {
+    std::vector<std::unique_ptr<Prop>> props;
+    std::vector<std::unique_ptr<DirEntry>> dirs;
+    std::vector<std::unique_ptr<Controller>> controllers;
+    std::vector<std::unique_ptr<std::vector<Prop*>>> prop_lists;
+    std::vector<std::unique_ptr<std::vector<DirEntry*>>> dir_lists;
+    std::vector<std::unique_ptr<std::vector<char*>>> name_lists;
+
+    Prop* prop(const char* name, const char* value) {
+        auto p = std::make_unique<Prop>();
+        vz_criu__cgroup_prop_entry__init(p.get());
+        p->name = const_cast<char*>(name);
+        p->value = const_cast<char*>(value);
+        props.push_back(std::move(p));
+        return props.back().get();
+    }
+    DirEntry** dir_list(std::vector<DirEntry*> list, size_t& n) {
+        dir_lists.push_back(std::make_unique<std::vector<DirEntry*>>(std::move(list)));
+        n = dir_lists.back()->size();
+        return dir_lists.back()->data();
+    }
+    DirEntry* dir(const char* name, std::vector<Prop*> ps, std::vector<DirEntry*> kids = {}) {
+        auto d = std::make_unique<DirEntry>();
+        vz_criu__cgroup_dir_entry__init(d.get());
+        d->dir_name = const_cast<char*>(name);
+        prop_lists.push_back(std::make_unique<std::vector<Prop*>>(std::move(ps)));
+        d->n_properties = prop_lists.back()->size();
+        d->properties = prop_lists.back()->data();
+        d->children = dir_list(std::move(kids), d->n_children);
+        dirs.push_back(std::move(d));
+        return dirs.back().get();
+    }
+    // A hierarchy as CRIU names it ("" for the cgroup2 one) with its top cgroups.
+    Controller* controller(const char* name, std::vector<DirEntry*> tops) {
+        auto c = std::make_unique<Controller>();
+        vz_criu__cg_controller_entry__init(c.get());
+        name_lists.push_back(std::make_unique<std::vector<char*>>(std::vector<char*>{const_cast<char*>(name)}));
+        c->n_cnames = 1;
+        c->cnames = name_lists.back()->data();
+        c->dirs = dir_list(std::move(tops), c->n_dirs);
+        controllers.push_back(std::move(c));
+        return controllers.back().get();
+    }
+};
+
+std::string frame(const VzCriu__CgroupEntry& entry) {
+    std::string out;
+    auto put = [&](uint32_t v) {
+        for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+    };
+    put(0x54564319);
+    put(0x59383330);
+    std::string packed(vz_criu__cgroup_entry__get_packed_size(&entry), '\0');
+    vz_criu__cgroup_entry__pack(&entry, reinterpret_cast<uint8_t*>(packed.data()));
+    put(static_cast<uint32_t>(packed.size()));
+    return out + packed;
+}
+
+std::vector<std::string> props_of(const DirEntry& d) {
+    std::vector<std::string> out;
+    for (size_t i = 0; i < d.n_properties; ++i)
+        out.push_back(std::string(d.properties[i]->name) + "=" + d.properties[i]->value);
+    return out;
+}
+
+}  // namespace cg
+
+TEST(CriuImages, SubtreeControlsLeaveTheCgroup2TreeOnly) {
+    cg::Arena a;
+    // The cgroup2 hierarchy: the container's root, systemd's system.slice below it, a service below that.
+    auto* service = a.dir("cron.service", {a.prop("cgroup.subtree_control", ""), a.prop("memory.max", "max")});
+    auto* slice = a.dir("system.slice", {a.prop("cgroup.subtree_control", "memory pids")}, {service});
+    auto* root =
+        a.dir("", {a.prop("cgroup.max.depth", "max"), a.prop("cgroup.subtree_control", "cpu memory pids")}, {slice});
+    // And a v1 hierarchy that happens to have a property of that name: not CRIU's cgroup2 one, kept.
+    cg::Controller* controllers[] = {a.controller("memory", {a.dir("x", {a.prop("cgroup.subtree_control", "odd")})}),
+                                     a.controller("", {root})};
+    VzCriu__CgroupEntry entry;
+    vz_criu__cgroup_entry__init(&entry);
+    entry.n_controllers = 2;
+    entry.controllers = controllers;
+
+    auto image = cg::frame(entry);
+    EXPECT_EQ(drop_subtree_controls(image), 2u);
+    ASSERT_GT(image.size(), 12u);
+    auto* back =
+        vz_criu__cgroup_entry__unpack(nullptr, image.size() - 12, reinterpret_cast<const uint8_t*>(image.data() + 12));
+    ASSERT_NE(back, nullptr);
+    ASSERT_EQ(back->n_controllers, 2u);
+    auto& r = *back->controllers[1]->dirs[0];
+    EXPECT_EQ(cg::props_of(r), std::vector<std::string>{"cgroup.max.depth=max"});
+    ASSERT_EQ(r.n_children, 1u);
+    EXPECT_EQ(cg::props_of(*r.children[0]), std::vector<std::string>{});
+    ASSERT_EQ(r.children[0]->n_children, 1u);
+    EXPECT_EQ(cg::props_of(*r.children[0]->children[0]),
+              (std::vector<std::string>{"cgroup.subtree_control=", "memory.max=max"}));
+    EXPECT_EQ(cg::props_of(*back->controllers[0]->dirs[0]), std::vector<std::string>{"cgroup.subtree_control=odd"});
+    vz_criu__cgroup_entry__free_unpacked(back, nullptr);
+
+    // Once more: nothing left to take out, and the image stays what it was.
+    auto again = image;
+    EXPECT_EQ(drop_subtree_controls(again), 0u);
+    EXPECT_EQ(again, image);
+}
+
+TEST(CriuImages, NotACgroupImageIsRefused) {
+    std::string wrong_magic("\x19\x43\x56\x54\x00\x00\x00\x00", 8);
+    EXPECT_THROW(drop_subtree_controls(wrong_magic), vz::Error);
+    std::string header("\x19\x43\x56\x54\x30\x33\x38\x59", 8);
+    auto truncated = header + std::string("\x10\x00\x00\x00\x12", 5);
+    EXPECT_THROW(drop_subtree_controls(truncated), vz::Error);
+    auto garbage = header + std::string("\x02\x00\x00\x00\xff\xff", 6);
+    EXPECT_THROW(drop_subtree_controls(garbage), vz::Error);
+    std::string empty = header;
+    EXPECT_EQ(drop_subtree_controls(empty), 0u);
 }
 
 }  // namespace

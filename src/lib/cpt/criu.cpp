@@ -3,12 +3,14 @@
 #include <linux/seccomp.h>
 
 #include <algorithm>
+#include <memory>
 
 #include <unistd.h>
 
 #include <cstdlib>
 
 #include "config/conf_file.hpp"
+#include "cpt/criu_cgroup.pb-c.h"
 #include "util/error.hpp"
 #include "util/file.hpp"
 #include "util/strings.hpp"
@@ -163,6 +165,71 @@ size_t disarm_user_notif(std::string& image) {
         ++n;
     }
     return n;
+}
+
+namespace {
+
+// The two magic numbers every CRIU image of a dump starts with (IMG_COMMON_MAGIC, then the image's own).
+constexpr uint32_t kImageMagic = 0x54564319;
+constexpr uint32_t kCgroupMagic = 0x59383330;
+constexpr std::string_view kSubtreeControl = "cgroup.subtree_control";
+
+uint32_t get_u32(std::string_view bytes, size_t at) {
+    uint32_t v = 0;
+    for (size_t i = 0; i < 4; ++i) v |= static_cast<uint32_t>(static_cast<unsigned char>(bytes[at + i])) << (8 * i);
+    return v;
+}
+
+void put_u32(std::string& out, uint32_t v) {
+    for (size_t i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+
+size_t drop_in(VzCriu__CgroupDirEntry& dir) {
+    size_t dropped = 0, kept = 0;
+    for (size_t i = 0; i < dir.n_properties; ++i) {
+        auto* p = dir.properties[i];
+        if (p->name == kSubtreeControl && p->value && *p->value) {
+            vz_criu__cgroup_prop_entry__free_unpacked(p, nullptr);
+            ++dropped;
+        } else {
+            dir.properties[kept++] = p;
+        }
+    }
+    dir.n_properties = kept;
+    for (size_t i = 0; i < dir.n_children; ++i) dropped += drop_in(*dir.children[i]);
+    return dropped;
+}
+
+}  // namespace
+
+size_t drop_subtree_controls(std::string& image) {
+    if (image.size() < 8 || get_u32(image, 0) != kImageMagic || get_u32(image, 4) != kCgroupMagic)
+        fail(Exit::Restore, "cgroup.img of the dump is not a CRIU cgroup image");
+    std::string out = image.substr(0, 8);
+    size_t dropped = 0;
+    for (size_t at = 8; at < image.size();) {
+        if (image.size() - at < 4) fail(Exit::Restore, "cgroup.img of the dump is truncated");
+        auto len = get_u32(image, at);
+        at += 4;
+        if (image.size() - at < len) fail(Exit::Restore, "cgroup.img of the dump is truncated");
+        auto* entry = vz_criu__cgroup_entry__unpack(nullptr, len, reinterpret_cast<const uint8_t*>(image.data() + at));
+        if (!entry) fail(Exit::Restore, "cgroup.img of the dump can't be read");
+        std::unique_ptr<VzCriu__CgroupEntry, void (*)(VzCriu__CgroupEntry*)> owner(
+            entry, [](VzCriu__CgroupEntry* e) { vz_criu__cgroup_entry__free_unpacked(e, nullptr); });
+        at += len;
+        for (size_t c = 0; c < entry->n_controllers; ++c) {
+            auto& ctl = *entry->controllers[c];
+            // The cgroup2 hierarchy is the one CRIU names "" (cgroup v2's, a hybrid host's unified).
+            if (ctl.n_cnames != 1 || *ctl.cnames[0]) continue;
+            for (size_t d = 0; d < ctl.n_dirs; ++d) dropped += drop_in(*ctl.dirs[d]);
+        }
+        std::string packed(vz_criu__cgroup_entry__get_packed_size(entry), '\0');
+        vz_criu__cgroup_entry__pack(entry, reinterpret_cast<uint8_t*>(packed.data()));
+        put_u32(out, static_cast<uint32_t>(packed.size()));
+        out += packed;
+    }
+    image = std::move(out);
+    return dropped;
 }
 
 }  // namespace vz::cpt

@@ -82,4 +82,11 @@ std::optional<std::pair<std::string, std::string>> split_external_key(std::strin
 // listener the new monitor holds; the deny list stays in their own filters. Returns how many were changed.
 size_t disarm_user_notif(std::string& image);
 
+// CRIU's cgroup image (cgroup.img) without the non-empty "cgroup.subtree_control" properties of the cgroup2
+// hierarchy, for resume to enable those controllers itself, earlier than CRIU would (ct/suspend.cpp). CRIU puts the
+// property back by writing "-<each enabled one> +<each dumped one>" and leaves the newline it read in the last
+// name, which the kernel refuses (EINVAL) unless nothing was enabled yet. Returns how many were taken out;
+// vz::Error(Restore) naming the image when it is not a cgroup image CRIU wrote.
+size_t drop_subtree_controls(std::string& image);
+
 }  // namespace vz::cpt

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -74,6 +75,9 @@ struct CheckpointOptions {
 };
 void suspend_ct(const Paths& p, unsigned ctid, const CheckpointOptions& o, const Tools& t);
 void resume_ct(const Paths& p, unsigned ctid, const CheckpointOptions& o, const Tools& t);
+// vzctl run by CRIU as resume's action script (CRTOOLS_SCRIPT_ACTION set; ct/suspend.cpp): does what the action
+// needs and gives vzctl's exit status; nullopt when vzctl was not run as one.
+std::optional<int> criu_action_hook();
 
 // The monitor's hand-over after init ended: "restart" (reboot inside) or "cleanup" (halt, kill, crash), run as
 // the hidden vzctl command kMonitorCommand (runtime/monitor_protocol.hpp).

@@ -66,9 +66,29 @@ constexpr const char* kCgroupBaseFile = "vz-cgroup-base";
 // CRIU's pid while it finishes after the restored processes run (it still writes into the dump directory): resume
 // removes the directory once it ended.
 constexpr const char* kCriuPidFile = "vz-criu.pid";
+// On cgroup v2: which controllers the cgroups below the container's own enabled for their children
+// (subtree_controls' records). systemd enables memory and pids below its root, and watches files of those
+// controllers (init.scope/memory.events). CRIU makes the cgroups again but puts their cgroup.subtree_control back
+// only after it restored the watches, and never the container's own (it exists already); the controllers' files are
+// missing then, and the restore fails. They can't be enabled before CRIU runs either: CRIU first moves init into the
+// container's own cgroup, which can't take a process once it has controllers enabled below it. So vzctl itself is
+// CRIU's action script (criu_action_hook): at "post-setup-namespaces", init is in its own cgroup, its children not
+// yet made, no file restored, and the hook enables the controllers in the container's cgroup named by kHookCgroupEnv.
+// CRIU would then fail to put them back itself (cpt::drop_subtree_controls says why), so they are taken out of its
+// cgroup image first.
+constexpr const char* kSubtreeFile = "vz-subtree-control";
+constexpr const char* kHookCgroupEnv = "VZ_CPT_CGROUP";
+constexpr std::string_view kHookAction = "post-setup-namespaces";
 
 std::string dump_dir(const CtConfig& cfg, const std::string& dumpfile) {
     return dumpfile.empty() ? dump_file(cfg) : dumpfile;
+}
+
+// The container's own cgroup (the root of its cgroup namespace) on a cgroup v2 host; empty on v1.
+std::string inner_cgroup2(const CtConfig& cfg) {
+    auto layout = ct_cgroup_layout(cfg);
+    if (layout.mode != CgroupMode::V2) return {};
+    return layout.ct_dir("", cfg.ctid()) + "/" + CgroupDriver::kInner;
 }
 
 // What CRIU needs in both directions for a whole container (DESIGN.md "CRIU"). hugetlbfs: systemd mounts it on
@@ -163,7 +183,9 @@ private:
         listener->reset();
         std::vector<std::string> argv{criu.path};
         argv.insert(argv.end(), args.begin(), args.end());
-        exec_argv(argv, exec_environment(), false);
+        auto env = exec_environment();
+        env.push_back(std::string(kHookCgroupEnv) + "=" + inner_cgroup2(cfg));
+        exec_argv(argv, env, false);
         ::_exit(127);
     }
     theirs.reset();
@@ -312,6 +334,8 @@ void dump_ct(const CtConfig& cfg, const cpt::Criu& criu, pid_t init, const std::
         write_file_atomic(work + "/" + kExternalsFile, keys);
         record_devices(cfg, init, work);
         write_file_atomic(work + "/" + kCgroupBaseFile, ct_cgroup_layout(cfg).base + "\n");
+        if (auto inner = inner_cgroup2(cfg); !inner.empty())
+            write_file_atomic(work + "/" + kSubtreeFile, subtree_controls(inner));
     };
     record();
     auto roots = cgroup_root_args(cfg);
@@ -482,6 +506,13 @@ void resume_ct(const Paths& p, unsigned ctid, const CheckpointOptions& o, const 
     args.insert(args.end(), remap.begin(), remap.end());
     std::error_code ec;
     fs::remove(dir + "/" + kPidFile, ec);  // CRIU checks it only after restoring, and then kills what it restored
+    if (!read_file(dir + "/" + kSubtreeFile).value_or("").empty() && !inner_cgroup2(cfg).empty()) {
+        auto image = dir + "/cgroup.img";
+        auto bytes = read_file(image);
+        if (!bytes) fail(Exit::Restore, "Can't read {}", image);
+        if (cpt::drop_subtree_controls(*bytes) > 0) write_file_atomic(image, *bytes, 0600);
+        args.insert(args.end(), {"--action-script", t.vzctl});
+    }
     args.insert(args.end(), {"restore", "-o", kRestoreLog, "--root", cfg.ve_root(), "--restore-detached",
                              "--restore-sibling", "--pidfile", dir + "/" + kPidFile});
     log::info("undump...");
@@ -497,6 +528,20 @@ void resume_ct(const Paths& p, unsigned ctid, const CheckpointOptions& o, const 
     }
     fs::remove_all(dir, ec);
     log::info("Restoring completed successfully");
+}
+
+std::optional<int> criu_action_hook() {
+    const char* action = std::getenv("CRTOOLS_SCRIPT_ACTION");
+    if (!action) return std::nullopt;
+    if (action != kHookAction) return 0;
+    const char* images = std::getenv("CRTOOLS_IMAGE_DIR");
+    const char* cgroup = std::getenv(kHookCgroupEnv);
+    if (!images || !cgroup || !*cgroup)
+        fail(Exit::Restore, "CRIU's action script: no CRTOOLS_IMAGE_DIR or {}", kHookCgroupEnv);
+    auto records = read_file(std::string(images) + "/" + kSubtreeFile);
+    if (!records) fail(Exit::Restore, "CRIU's action script: can't read {} of the dump", kSubtreeFile);
+    enable_subtree_controls(cgroup, *records);
+    return 0;
 }
 
 }  // namespace vz
