@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cgroup/layout.hpp"
@@ -80,6 +81,15 @@ void await_exit(const std::vector<pid_t>& pids, std::chrono::milliseconds limit)
 void remove_cgroup_tree(const std::string& dir);
 // Gives the cgroup directory `dir` and its files named in `files` (every file when empty) to `uid`:`gid`.
 void chown_cgroup(const std::string& dir, uid_t uid, gid_t gid, const std::vector<std::string>& files);
+// The cgroup2 tree at `dir` as far as it enables controllers for its children: a line "<path> +<controller>..." for
+// each cgroup whose cgroup.subtree_control is not empty, parents first, <path> relative to `dir` ("." for `dir`
+// itself). A cgroup whose name holds a newline or a space is left out, with what is below it. (What a restore
+// needs before CRIU puts back watches on controller files: ct/suspend.cpp.)
+std::string subtree_controls(const std::string& dir);
+// Writes `records` (as subtree_controls made them) into the cgroups below `dir`, in their order, each
+// cgroup.subtree_control given its cgroup's owner first. vz::Error(Restore) naming the file and the reason when a
+// line is malformed, leaves `dir` ("..") or a write fails.
+void enable_subtree_controls(const std::string& dir, std::string_view records);
 // "MAJ:MIN" of the whole disk holding `path`, or empty when it is not on a block device.
 std::string block_device_of(const std::string& path);
 }  // namespace cgroup_io

@@ -88,6 +88,46 @@ void chown_cgroup(const std::string& dir, uid_t uid, gid_t gid, const std::vecto
         if (e->d_type == DT_REG) give(dir + "/" + e->d_name);
 }
 
+namespace {
+void add_subtree_controls(const std::string& dir, const std::string& rel, std::string& out) {
+    std::string line;
+    for (auto& c : split(read(dir, "cgroup.subtree_control"), " ")) line += " +" + c;
+    if (line.empty()) return;  // nothing below it has a controller it does not have
+    out += rel + line + "\n";
+    auto children = child_cgroups(dir);
+    std::sort(children.begin(), children.end());
+    for (auto& child : children) {
+        auto name = child.substr(dir.size() + 1);
+        if (name.find_first_of(" \n") == std::string::npos)
+            add_subtree_controls(child, rel == "." ? name : rel + "/" + name, out);
+    }
+}
+}  // namespace
+
+std::string subtree_controls(const std::string& dir) {
+    std::string out;
+    add_subtree_controls(dir, ".", out);
+    return out;
+}
+
+void enable_subtree_controls(const std::string& dir, std::string_view records) {
+    for (auto& line : split(records, "\n")) {
+        auto space = line.find(' ');
+        auto rel = line.substr(0, space);
+        if (space == std::string::npos || rel.empty() || rel.front() == '/' ||
+            std::ranges::any_of(split(rel, "/"), [](const std::string& part) { return part == ".."; }))
+            fail(Exit::Restore, "Malformed cgroup record \"{}\"", line);
+        auto cgroup = dir + "/" + rel;
+        // Owned as its cgroup is: a cgroup delegated to a container's root has its cgroup.subtree_control too.
+        struct stat st {};
+        if (::stat(cgroup.c_str(), &st) != 0)
+            fail(Exit::Restore, "can't write {} to {}/cgroup.subtree_control: {}", line.substr(space + 1), cgroup,
+                 errno_text(errno));
+        chown_cgroup(cgroup, st.st_uid, st.st_gid, {"cgroup.subtree_control"});
+        write(cgroup, "cgroup.subtree_control", line.substr(space + 1), static_cast<int>(Exit::Restore));
+    }
+}
+
 void await_exit(const std::vector<pid_t>& pids, std::chrono::milliseconds limit) {
     if (pids.empty()) return;
     Fd fd = open_pidfd(*std::min_element(pids.begin(), pids.end()));

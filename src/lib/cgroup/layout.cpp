@@ -2,18 +2,14 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 
 #include "util/strings.hpp"
 #include "config/ctconfig.hpp"
-#include "util/dir.hpp"
-#include "util/error.hpp"
 #include "util/fd.hpp"
 #include "util/file.hpp"
-#include "util/process.hpp"
 
 namespace vz {
 
@@ -64,49 +60,6 @@ bool cgroup_populated(const std::string& dir) {
         }
     ::closedir(d);
     return found;
-}
-
-namespace {
-void add_subtree_controls(const std::string& dir, const std::string& rel, std::string& out) {
-    std::string line;
-    for (auto& c : split(read_file(dir + "/cgroup.subtree_control").value_or(""), " \n")) line += " +" + c;
-    if (line.empty()) return;  // nothing below it has a controller it does not have
-    out += rel + line + "\n";
-    Dir d(dir);
-    std::vector<std::string> children;
-    while (auto* e = d.next()) {
-        std::string_view name = e->d_name;
-        if (e->d_type == DT_DIR && name != "." && name != ".." && name.find_first_of(" \n") == name.npos)
-            children.emplace_back(name);
-    }
-    std::sort(children.begin(), children.end());
-    for (auto& c : children) add_subtree_controls(dir + "/" + c, rel == "." ? c : rel + "/" + c, out);
-}
-}  // namespace
-
-std::string subtree_controls(const std::string& dir) {
-    std::string out;
-    add_subtree_controls(dir, ".", out);
-    return out;
-}
-
-void enable_subtree_controls(const std::string& dir, std::string_view records) {
-    for (auto& line : split(records, "\n")) {
-        auto space = line.find(' ');
-        auto rel = line.substr(0, space);
-        if (space == std::string::npos || rel.empty() || rel.front() == '/' ||
-            std::ranges::any_of(split(rel, "/"), [](const std::string& part) { return part == ".."; }))
-            fail(Exit::System, "Malformed cgroup record \"{}\"", line);
-        auto controllers = line.substr(space + 1);
-        auto cgroup = dir + "/" + rel;
-        auto file = cgroup + "/cgroup.subtree_control";
-        // Owned as its cgroup is: a cgroup delegated to a container's root has its cgroup.subtree_control too.
-        struct stat st {};
-        Fd fd(::open(file.c_str(), O_WRONLY | O_CLOEXEC));
-        if (!fd || ::stat(cgroup.c_str(), &st) != 0 || ::fchown(fd.get(), st.st_uid, st.st_gid) != 0 ||
-            !write_all(fd.get(), controllers))
-            fail(Exit::System, "Can't enable controllers {} in {}: {}", controllers, file, errno_text(errno));
-    }
 }
 
 std::vector<unsigned> ct_cgroup_ids(const CgroupLayout& layout) {

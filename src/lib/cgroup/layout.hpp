@@ -41,16 +41,6 @@ std::optional<uint64_t> cgroup_keyed(std::string_view text, std::string_view key
 // Whether a cgroup directory holds at least one process.
 bool cgroup_populated(const std::string& dir);
 
-// The cgroup2 tree at `dir` as far as it enables controllers for its children: a line "<path> +<controller>..." for
-// each cgroup whose cgroup.subtree_control is not empty, parents first, <path> relative to `dir` ("." for `dir`
-// itself). A cgroup whose name holds a newline or a space is left out, with what is below it. (What a restore
-// needs before CRIU puts back watches on controller files: ct/suspend.cpp.)
-std::string subtree_controls(const std::string& dir);
-// Writes `records` (as subtree_controls made them) into the cgroups below `dir`, in their order, each
-// cgroup.subtree_control given its cgroup's owner first. vz::Error naming the cgroup and the reason when a line is
-// malformed, leaves `dir` ("..") or a write fails.
-void enable_subtree_controls(const std::string& dir, std::string_view records);
-
 // The CTIDs that have a cgroup (in the probe hierarchy), populated or not, ascending.
 std::vector<unsigned> ct_cgroup_ids(const CgroupLayout& layout);
 // The CTIDs with a populated cgroup, ascending.

@@ -335,7 +335,7 @@ void dump_ct(const CtConfig& cfg, const cpt::Criu& criu, pid_t init, const std::
         record_devices(cfg, init, work);
         write_file_atomic(work + "/" + kCgroupBaseFile, ct_cgroup_layout(cfg).base + "\n");
         if (auto inner = inner_cgroup2(cfg); !inner.empty())
-            write_file_atomic(work + "/" + kSubtreeFile, subtree_controls(inner));
+            write_file_atomic(work + "/" + kSubtreeFile, cgroup_io::subtree_controls(inner));
     };
     record();
     auto roots = cgroup_root_args(cfg);
@@ -540,7 +540,7 @@ std::optional<int> criu_action_hook() {
         fail(Exit::Restore, "CRIU's action script: no CRTOOLS_IMAGE_DIR or {}", kHookCgroupEnv);
     auto records = read_file(std::string(images) + "/" + kSubtreeFile);
     if (!records) fail(Exit::Restore, "CRIU's action script: can't read {} of the dump", kSubtreeFile);
-    enable_subtree_controls(cgroup, *records);
+    cgroup_io::enable_subtree_controls(cgroup, *records);
     return 0;
 }
 
