@@ -32,6 +32,9 @@ void add_suspend_flags(CLI::App& sub, vz::CheckpointOptions& o) {
     add_checkpoint_flags(sub, o);
     sub.add_option("--page-server", o.page_server,
                    "send the memory pages to this CRIU page server (ADDR:PORT) instead of the dump directory");
+    sub.add_option("--lazy-pages", o.lazy_pages,
+                   "with --dump: serve the memory pages on ADDR:PORT to a CRIU lazy-pages daemon (post-copy) until "
+                   "it has them all");
     using Step = vz::CheckpointStep;
     struct Flag {
         const char* name;
@@ -50,6 +53,12 @@ void add_suspend_flags(CLI::App& sub, vz::CheckpointOptions& o) {
     for (auto* a : made)
         for (auto* b : made)
             if (a != b) a->excludes(b);
+}
+
+void add_resume_flags(CLI::App& sub, vz::CheckpointOptions& o) {
+    add_checkpoint_flags(sub, o);
+    sub.add_flag("--lazy-pages", o.lazy,
+                 "take the memory pages from the CRIU lazy-pages daemon of the dump, after the processes run again");
 }
 
 // A command that is one call of libvz.
@@ -99,7 +108,7 @@ Handler setup_stop(CLI::App& sub, bool) { return acting_with(sub, add_stop_flags
 
 Handler setup_suspend(CLI::App& sub, bool) { return acting_with(sub, add_suspend_flags, vz::suspend_ct); }
 
-Handler setup_resume(CLI::App& sub, bool) { return acting_with(sub, add_checkpoint_flags, vz::resume_ct); }
+Handler setup_resume(CLI::App& sub, bool) { return acting_with(sub, add_resume_flags, vz::resume_ct); }
 
 Handler setup_restart(CLI::App& sub, bool) {
     auto start = std::make_shared<vz::StartOptions>();

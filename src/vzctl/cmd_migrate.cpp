@@ -7,8 +7,12 @@
 //   page-server  starts a CRIU page server on this node's loopback that writes what a dump sends it into the CT's
 //            dump directory, in the background until that dump is done; prints PORT=N (vzmigrate forwards a port
 //            of the source's loopback to it through ssh)
+//   lazy-pages  starts a CRIU lazy-pages daemon for the CT's dump here, in the background until it has all the
+//            memory pages, for `vzctl restore --lazy-pages`; prints PORT=N, the port of this node's loopback where
+//            it expects the dump's page server (vzmigrate forwards it to the source's through ssh)
 //   criu     finds and checks this node's CRIU (vz.conf's CRIU=) for a live migration: prints CRIU=PATH and
-//            "Version: X.Y.Z"; fails as suspend does when it is missing or too old
+//            "Version: X.Y.Z", and LAZY=all|privileged|no (which CTs a
+//            restore here can give their memory after they run again: post-copy); fails as suspend does when it is missing or too old
 #include <cstdio>
 #include <memory>
 
@@ -24,7 +28,7 @@ Handler setup_migrate_target(CLI::App& sub, bool) {
         bool keep_private = false;
     };
     auto words = std::make_shared<Words>();
-    sub.add_option("action", words->action)->required()->check(CLI::IsMember({"paths", "prepare", "discard", "criu", "page-server"}));
+    sub.add_option("action", words->action)->required()->check(CLI::IsMember({"paths", "prepare", "discard", "criu", "page-server", "lazy-pages"}));
     sub.add_option("ctid", words->ctid)->required();
     sub.add_flag("--keep-private", words->keep_private);
     return [words](const Context& c) {
@@ -35,6 +39,8 @@ Handler setup_migrate_target(CLI::App& sub, bool) {
                         t.confdir.c_str(), t.kept ? "yes" : "no");
         } else if (words->action == "page-server") {
             std::printf("PORT=%u\n", vz::start_page_server(c.paths, c.ctid));
+        } else if (words->action == "lazy-pages") {
+            std::printf("PORT=%u\n", vz::start_lazy_pages(c.paths, c.ctid));
         } else if (words->action == "criu") {
             std::fputs(vz::criu_report(c.paths).c_str(), stdout);
         } else if (words->action == "prepare") {

@@ -1,5 +1,6 @@
 #include "migrate.hpp"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -10,6 +11,7 @@
 #include <map>
 
 #include "ct/disk.hpp"
+#include "ct/host.hpp"
 #include "ct/ops.hpp"
 #include "ct/state.hpp"
 #include "util/error.hpp"
@@ -71,6 +73,39 @@ std::string last_line(const std::string& text) {
     return "(no output)";
 }
 
+// The value of KEY=value lines in a command's output; empty when the key is not there.
+std::string value_of(const std::string& text, std::string_view key) {
+    for (auto& line : vz::split(text, "\n"))
+        if (line.size() > key.size() && line.starts_with(key) && line[key.size()] == '=')
+            return line.substr(key.size() + 1);
+    return {};
+}
+
+// The port a `vzctl __migrate page-server|lazy-pages` printed (PORT=N first); nullopt when none.
+std::optional<unsigned> port_of(const vz::ProgramResult& r) {
+    auto line = r.output.substr(0, r.output.find('\n'));
+    if (!line.starts_with("PORT=")) return std::nullopt;
+    auto port = vz::parse_uint(line.substr(5), 1, 65535);
+    return port ? std::optional<unsigned>(static_cast<unsigned>(*port)) : std::nullopt;
+}
+
+// `argv` started in a process group of its own, so that it and what it runs end together (end_lazy_dump) and a
+// Ctrl-C at the terminal does not reach them; stdin /dev/null, its standard output ours only with `show_output`.
+vz::ChildProcess spawn_group(const std::vector<std::string>& argv, bool show_output) {
+    vz::ChildProcess child(vz::fork_or_throw());
+    if (child.pid() == 0) {
+        ::setpgid(0, 0);
+        int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+        if (null < 0 || ::dup2(null, 0) < 0 || (!show_output && ::dup2(null, 1) < 0)) ::_exit(127);
+        vz::close_from_on_exec(3);
+        vz::CArgs a(argv);
+        ::execvp(a.get()[0], a.get());
+        ::_exit(127);
+    }
+    ::setpgid(child.pid(), child.pid());  // either of the two calls makes it, whichever runs first
+    return child;
+}
+
 std::string seconds(std::chrono::steady_clock::duration d) {
     return fmt::format("{:.3f} s", std::chrono::duration<double>(d).count());
 }
@@ -128,10 +163,12 @@ int Migration::run_phases() {
     copy_config();
     sync_private("first");
     if (o_.online) {
-        start_page_server();
+        if (!lazy_) start_page_server();
         checkpoint_source();
         copy_frozen();
+        if (lazy_) start_lazy_pages();
         restore_destination();
+        if (lazy_) wait_lazy_dump();
     } else {
         stop_source();
         if (running_ || mounted_) sync_private("second");
@@ -238,6 +275,23 @@ void Migration::check_checkpointing() {
     if (*theirs < *mine)
         fail(Code::CptVersion, "CRIU {} on {} is older than CRIU {} here: it may not restore this node's images",
              theirs->str(), o_.destination, mine->str());
+    // Post-copy where the destination's kernel gives CRIU's restorer a userfaultfd in this CT (LAZY=, ct/ops.hpp):
+    // only the images that are not memory cross while the CT is frozen.
+    auto lazy = value_of(there.output, "LAZY");
+    std::string why;
+    if (o_.no_lazy)
+        why = "--no-lazy";
+    else if (lazy != "all" && lazy != "privileged")
+        why = fmt::format("CRIU on {} has no userfaultfd", o_.destination);
+    else if (lazy == "privileged" && vz::ct_idmap(*cfg_))
+        why = fmt::format("the CT is unprivileged and {} has vm.unprivileged_userfaultfd=0", o_.destination);
+    else if (value_of(here.output, "LAZY_SERVE") != "yes")
+        why = "a dump here can't serve its pages: fs.pipe-max-size is below 4 MiB and vzctl lacks CAP_SYS_RESOURCE";
+    lazy_ = why.empty();
+    if (lazy_)
+        vz::log::info("The memory of CT {} moves after its restore (post-copy)", ctid_);
+    else
+        vz::log::info("The memory of CT {} moves while it is frozen ({})", ctid_, why);
 }
 
 void Migration::check_destination() {
@@ -364,6 +418,8 @@ void Migration::stop_source() {
 // carry on.
 void Migration::checkpoint_source() {
     phase(fmt::format("Checkpointing CT {}", ctid_));
+    auto dir = vz::dump_file(*cfg_);
+    if (vz::path_exists(dir)) fail(Code::SourceStop, "dump {} of CT {} exists already: remove it first", dir, ctid_);
     down_since_ = Clock::now();
     if (local_vzctl({"chkpnt", ctid_s_, "--suspend"}) != 0) fail(Code::SourceStop, "can't freeze CT {}", ctid_);
     undo_.push(fmt::format("thaw CT {} here", ctid_), [this] {
@@ -373,8 +429,67 @@ void Migration::checkpoint_source() {
         if (local_vzctl({"chkpnt", ctid_s_, "--resume"}) != 0)
             vz::fail(vz::Exit::Checkpoint, "can't thaw CT {} here: try vzctl chkpnt {} --resume", ctid_, ctid_);
     });
-    if (local_vzctl({"chkpnt", ctid_s_, "--dump", "--page-server", page_server_}) != 0)
-        fail(Code::SourceStop, "can't checkpoint CT {}", ctid_);
+    if (!lazy_) {
+        if (local_vzctl({"chkpnt", ctid_s_, "--dump", "--page-server", page_server_}) != 0)
+            fail(Code::SourceStop, "can't checkpoint CT {}", ctid_);
+        return;
+    }
+    // Post-copy: the dump writes every image but the memory, then serves the memory pages on a port of this host's
+    // loopback until the destination has them all; the CT stays frozen here meanwhile.
+    auto port = vz::free_loopback_port();
+    if (!port) fail(Code::SourceStop, "no free TCP port on 127.0.0.1 for the dump of CT {}", ctid_);
+    lazy_port_ = *port;
+    std::vector<std::string> argv{vzctl_, "--skiplock"};
+    if (o_.verbose >= 2) argv.push_back("--verbose");
+    argv.insert(argv.end(), {"chkpnt", ctid_s_, "--dump", "--lazy-pages", fmt::format("127.0.0.1:{}", lazy_port_)});
+    vz::log::verbose(2, "+ {} &", vz::join(argv, " "));
+    lazy_dump_ = spawn_group(argv, o_.verbose >= 2);
+    undo_.push(fmt::format("end the dump of CT {} here", ctid_), [this] { end_lazy_dump(); });
+    // The images are complete once the dump directory is there (vzctl renames it from .partial).
+    auto dump = vz::open_pidfd(lazy_dump_.pid());
+    while (!vz::is_dir(dir)) {
+        if (interrupted) fail(Code::Usage, "interrupted");
+        if (dump && vz::exits_within(dump, std::chrono::milliseconds(5))) {
+            int status = lazy_dump_.wait();
+            fail(Code::SourceStop, "can't checkpoint CT {} (vzctl chkpnt: status {})", ctid_, status);
+        }
+    }
+}
+
+void Migration::end_lazy_dump() {
+    if (!lazy_dump_) return;
+    ::kill(-lazy_dump_.pid(), SIGKILL);  // vzctl and its CRIU: the CT stays frozen, for the thaw that follows
+    lazy_dump_.wait();
+}
+
+unsigned Migration::start_remote_criu(const std::string& action, const std::string& what, Code code) {
+    phase(fmt::format("Starting a {} on {}", what, o_.destination));
+    auto r = remote_vzctl({vz::kMigrateCommand, action, ctid_s_});
+    auto port = port_of(r);
+    if (r.status == 255) fail(Code::Connect, "lost the connection to {}", o_.destination);
+    if (r.status != 0 || !port)
+        fail(code, "can't start CRIU's {} on {}: {}", what, o_.destination, last_line(r.output));
+    return *port;
+}
+
+void Migration::start_lazy_pages() {
+    auto port = start_remote_criu("lazy-pages", "lazy-pages daemon", Code::DestinationStart);
+    if (!transport_->forward_back(port, lazy_port_))
+        fail(Code::Connect, "can't forward a port of 127.0.0.1 on {} to the dump of CT {} here", o_.destination,
+             ctid_);
+}
+
+// The CT runs on the destination, taking its memory pages from the dump here as it touches them and the rest in
+// the background; a transfer that fails is rolled back (stopped there, thawed here).
+void Migration::wait_lazy_dump() {
+    phase(fmt::format("Copying the rest of the memory of CT {} (post-copy)", ctid_));
+    auto dump = vz::open_pidfd(lazy_dump_.pid());
+    while (dump && !vz::exits_within(dump, std::chrono::milliseconds(100)))
+        if (interrupted) fail(Code::Usage, "interrupted");
+    int status = lazy_dump_.wait();
+    if (status != 0)
+        fail(Code::DestinationStart, "the memory of CT {} did not all reach {} (vzctl chkpnt: status {})", ctid_,
+             o_.destination, status);
 }
 
 // Before the freeze: a CRIU page server on the destination, writing into the CT's dump directory there, reached
@@ -382,15 +497,9 @@ void Migration::checkpoint_source() {
 // they cross once, and no copy of them is made here: the way back is a thaw, which needs none. (discard, pushed
 // with the config's copy, ends it and removes what it wrote.)
 void Migration::start_page_server() {
-    phase(fmt::format("Starting a page server on {}", o_.destination));
-    auto r = remote_vzctl({vz::kMigrateCommand, "page-server", ctid_s_});
-    auto line = r.output.substr(0, r.output.find('\n'));
-    auto port = line.starts_with("PORT=") ? vz::parse_uint(line.substr(5), 1, 65535) : std::nullopt;
-    if (r.status == 255) fail(Code::Connect, "lost the connection to {}", o_.destination);
-    if (r.status != 0 || !port)
-        fail(Code::Unsupported, "can't start CRIU's page server on {}: {}", o_.destination, last_line(r.output));
+    auto port = start_remote_criu("page-server", "page server", Code::Unsupported);
     auto local = vz::free_loopback_port();
-    if (!local || !transport_->forward(*local, static_cast<unsigned>(*port)))
+    if (!local || !transport_->forward(*local, port))
         fail(Code::Connect, "can't forward a port of 127.0.0.1 to the page server on {}", o_.destination);
     page_server_ = fmt::format("127.0.0.1:{}", *local);
 }
@@ -416,7 +525,9 @@ void Migration::restore_destination() {
         remote_vzctl({"stop", ctid_s_, "--fast"});
     });
     started_there_ = true;
-    auto r = remote_vzctl({"restore", ctid_s_});
+    std::vector<std::string> restore{"restore", ctid_s_};
+    if (lazy_) restore.push_back("--lazy-pages");
+    auto r = remote_vzctl(restore);
     if (r.status != 0)
         fail(Code::DestinationStart, "can't restore CT {} on {}: {}", ctid_, o_.destination, last_line(r.output));
     down_until_ = Clock::now();

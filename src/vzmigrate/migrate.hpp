@@ -71,6 +71,14 @@ private:
     void checkpoint_source();
     void start_page_server();
     void copy_frozen();
+    // Post-copy (lazy_): the destination's lazy-pages daemon, then, after the restore, the wait until the dump here
+    // has served it the last page; end_lazy_dump kills that dump (a rollback).
+    void start_lazy_pages();
+    // `vzctl __migrate ACTION` on the destination, which starts a CRIU `what` there and prints its port; the port,
+    // `code` when it fails.
+    unsigned start_remote_criu(const std::string& action, const std::string& what, Code code);
+    void wait_lazy_dump();
+    void end_lazy_dump();
     // The rsync of the private area (`progress`: Transport::sync's); 6 when it fails.
     void copy_private(bool progress = false);
     void restore_destination();
@@ -90,6 +98,9 @@ private:
     unsigned ctid_ = 0;
     std::string ctid_s_;
     std::string page_server_;  // --online: 127.0.0.1:PORT, forwarded to the destination's page server
+    bool lazy_ = false;        // --online with post-copy: the memory follows the restore
+    unsigned lazy_port_ = 0;   // where the dump here serves it (127.0.0.1), forwarded from the destination
+    vz::ChildProcess lazy_dump_;  // vzctl chkpnt --dump --lazy-pages, in a process group of its own
     std::optional<vz::CtConfig> cfg_;
     std::optional<vz::CtLock> lock_;
     bool running_ = false, mounted_ = false, ploop_ = false;

@@ -19,7 +19,9 @@ const char* const kUsage =
     "      --ssh-mux             one ssh connection for every step (a ControlMaster)\n"
     "      --rsync=OPTIONS       more rsync options (always: -aHAX --delete --numeric-ids)\n"
     "      --keep-dst            on failure, leave the copied private area on the destination\n"
-    "      --online, --live      live migration: checkpoint here, restore there (CRIU on both hosts)\n"
+    "      --online, --live      live migration: checkpoint here, restore there (CRIU on both hosts);\n"
+    "                            the memory follows the restore (post-copy) where the destination allows it\n"
+    "      --no-lazy             with --online: copy all the memory while the container is frozen\n"
     "  -c, --compact             compact a ploop image before the copy\n"
     "  -s, --snapshot            snapshot a ploop image before the copy: not available\n"
     "      --check-only, --dry-run  run the checks only, change nothing\n"
@@ -58,6 +60,7 @@ void define(CLI::App& app, Options& o) {
     app.add_option("--rsync", o.rsync, "more rsync options")->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     app.add_flag("--keep-dst", o.keep_dst, "leave the copied private area on the destination on failure");
     app.add_flag("--online,--live", o.online, "live migration");
+    app.add_flag("--no-lazy", o.no_lazy, "copy all the memory while frozen (no post-copy)");
     app.add_flag("-c,--compact", o.compact, "compact a ploop image first");
     app.add_flag("-s,--snapshot", o.snapshot, "snapshot a ploop image first");
     app.add_flag("--check-only,--dry-run", o.check_only, "run the checks only");

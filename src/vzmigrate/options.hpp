@@ -54,6 +54,7 @@ struct Options {
     bool ssh_mux = false;
     bool keep_dst = false;
     bool online = false;
+    bool no_lazy = false;  // --online: all the memory while frozen, even where post-copy is possible
     bool compact = false;
     bool snapshot = false;
     bool check_only = false;

@@ -118,17 +118,21 @@ int Transport::add(const std::string& from, const std::string& to, const std::ve
     return rsync(args, false);
 }
 
-bool Transport::forward(unsigned local, unsigned remote) {
+bool Transport::add_forward(const char* flag, unsigned listen, unsigned to) {
     if (!master_) {
         control_path_ = master_path();
         if (!open_master()) return false;
     }
     auto argv = ssh_words();
-    argv.insert(argv.end(), {"-q", "-O", "forward", "-L", fmt::format("127.0.0.1:{}:127.0.0.1:{}", local, remote),
+    argv.insert(argv.end(), {"-q", "-O", "forward", flag, fmt::format("127.0.0.1:{}:127.0.0.1:{}", listen, to),
                              target_});
     show(argv);
     return vz::run_command(argv).status == 0;
 }
+
+bool Transport::forward(unsigned local, unsigned remote) { return add_forward("-L", local, remote); }
+
+bool Transport::forward_back(unsigned remote, unsigned local) { return add_forward("-R", remote, local); }
 
 int Transport::copy_file(const std::string& from, const std::string& to) const {
     return rsync({from, rsync_target_ + ":" + to});

@@ -41,6 +41,8 @@ public:
     // (opened now without --ssh-mux, and then used by every later step); false when ssh refuses it. It ends with
     // the master.
     bool forward(unsigned local, unsigned remote);
+    // The other way: `remote` on the destination's 127.0.0.1 to `local` on this host's (ssh -R; the same master).
+    bool forward_back(unsigned remote, unsigned local);
     // The same for one file.
     int copy_file(const std::string& from, const std::string& to) const;
     const std::string& host() const { return host_; }
@@ -49,6 +51,7 @@ private:
     std::vector<std::string> ssh_words() const;  // ssh and its options, without the host
     std::string master_path() const;             // the master connection's socket
     int rsync(std::vector<std::string> args, bool delete_extra = true, bool progress = false) const;
+    bool add_forward(const char* flag, unsigned listen, unsigned to);  // -L or -R through the master
 
     TransportOptions o_;
     std::string target_;        // user@host, as ssh takes it

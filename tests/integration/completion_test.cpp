@@ -184,7 +184,7 @@ TEST_F(Completion, VzmigrateOptionsValuesAndContainers) {
     EXPECT_EQ(got[0], (Words{"--remove-area"}));
     EXPECT_EQ(got[1], (Words{"no", "yes"}));
     EXPECT_EQ(got[2], (Words{"no", "yes"}));
-    EXPECT_EQ(got[3], (Words{"--nodeps"}));
+    EXPECT_EQ(got[3], (Words{"--no-lazy", "--nodeps"}));
     EXPECT_EQ(got[4], (Words{"101", "102", "web"}));
     EXPECT_EQ(got[5], (Words{"--online"}));
 }

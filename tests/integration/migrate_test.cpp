@@ -115,6 +115,31 @@ private:
     bool made_run_dir_ = false;
 };
 
+// fs.pipe-max-size for the length of a test: set() changes it, the destructor puts back the value it found.
+class PipeMaxSize {
+public:
+    PipeMaxSize() {
+        auto v = trim(read_text(kPath));
+        if (!v.empty()) was_ = std::stoul(v);
+    }
+    ~PipeMaxSize() {
+        if (was_) write_text(kPath, std::to_string(was_) + "\n");
+    }
+    bool raised() const { return was_ != 0; }  // readable, so it can be put back
+    unsigned long was() const { return was_; }
+    void set(unsigned long bytes) { write_text(kPath, std::to_string(bytes) + "\n"); }
+
+private:
+    static constexpr const char* kPath = "/proc/sys/fs/pipe-max-size";
+    unsigned long was_ = 0;
+};
+
+bool has_cap_sys_resource() {
+    for (auto& line : lines(read_text("/proc/self/status")))
+        if (line.starts_with("CapEff:")) return (std::stoull(trim(line.substr(7)), nullptr, 16) >> 24) & 1;
+    return false;
+}
+
 class NetMigrate : public RuntimeTest {
 protected:
     NetRanges ranges_;
@@ -286,6 +311,12 @@ TEST_F(NetMigrate, OnlineMovesTheRunningProcesses) {
                        "Copying the private area (second pass) and the dump", "Restoring CT 101 on",
                        "Container frozen for"})
         EXPECT_TRUE(contains(r.out, line)) << line << " in: " << r.out;
+    // The default CT is unprivileged: no post-copy into it while the kernel keeps userfaultfd from its user namespace.
+    if (trim(read_text("/proc/sys/vm/unprivileged_userfaultfd")) == "0") {
+        EXPECT_TRUE(contains(r.out, "The memory of CT 101 moves while it is frozen (the CT is unprivileged and "
+                                    "198.51.100.1 has vm.unprivileged_userfaultfd=0)"))
+            << r.out;
+    }
     EXPECT_EQ(dst_status(), "CTID 101 exist mounted running");
     auto there = [&](const std::string& cmd) { return dst_vzctl("exec2 " + ct() + " " + cmd).out; };
     EXPECT_EQ(trim(there("cat /tmp/worker")), worker);
@@ -296,6 +327,81 @@ TEST_F(NetMigrate, OnlineMovesTheRunningProcesses) {
     EXPECT_TRUE(nothing_left_within());
     EXPECT_FALSE(std::filesystem::exists(tmp_ / "dump/Dump.101"));
     EXPECT_FALSE(std::filesystem::exists(dst_.dir("dump/Dump.101")));
+}
+
+// Post-copy: a privileged CT (the restorer of an unprivileged one may not open a userfaultfd while the destination
+// has vm.unprivileged_userfaultfd=0, as here) is restored there before its memory pages have crossed; they follow
+// from the dump here, which keeps it frozen until the last one is taken. The counter carries on from its value.
+TEST_F(NetMigrate, OnlinePostCopyMovesThePagesAfterTheRestore) {
+    ASSERT_TRUE(make_privileged());
+    // The dump serves the pages through a 4 MiB pipe, which root without CAP_SYS_RESOURCE (as on these machines)
+    // gets only up to fs.pipe-max-size: first the fallback, then that raised for the test.
+    PipeMaxSize pipes;
+    if (!pipes.raised()) GTEST_SKIP() << "can't read fs.pipe-max-size";
+    ASSERT_TRUE(start_ct());
+    if (pipes.was() < (4u << 20) && !has_cap_sys_resource()) {
+        auto r = migrate({"--online", "--check-only"});
+        ASSERT_EQ(r.status, 0) << r.out << r.err;
+        EXPECT_TRUE(contains(r.out, "The memory of CT 101 moves while it is frozen (a dump here can't serve its "
+                                    "pages: fs.pipe-max-size is below 4 MiB and vzctl lacks CAP_SYS_RESOURCE)"))
+            << r.out;
+        pipes.set(4u << 20);
+    }
+    auto worker = start_counter();
+    ASSERT_FALSE(worker.empty());
+    // 64 MB of anonymous memory with a sum to check there: most of the pages the post-copy moves.
+    ASSERT_EQ(sh("setsid sh -c 'x=$(head -c 48000000 /dev/urandom | base64); echo \"$x\" | md5sum > /tmp/sum.before; "
+                 "echo $$ > /tmp/holder; while :; do sleep 0.2; echo \"$x\" | md5sum > /tmp/sum.new; "
+                 "mv /tmp/sum.new /tmp/sum; done' > /dev/null 2>&1 < /dev/null &")
+                  .status,
+              0);
+    ASSERT_TRUE(eventually([&] { return sh("cat /tmp/sum").status == 0; }, 30s));
+    auto sum = trim(sh("cat /tmp/sum.before").out);
+    auto n = std::stoul("0" + trim(sh("cat /tmp/n").out));
+    auto r = migrate({"--online", "-t", "--ssh-mux"});
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    for (auto* line : {"The memory of CT 101 moves after its restore (post-copy)", "Checkpointing CT 101",
+                       "Starting a lazy-pages daemon on", "Restoring CT 101 on",
+                       "Copying the rest of the memory of CT 101 (post-copy)", "Container frozen for"})
+        EXPECT_TRUE(contains(r.out, line)) << line << " in: " << r.out;
+    EXPECT_FALSE(contains(r.out, "Starting a page server")) << r.out;
+    EXPECT_EQ(dst_status(), "CTID 101 exist mounted running");
+    // Read on the host first: a vzctl exec into a frozen CT would wait with it.
+    auto count = [&] { return std::stoul("0" + trim(read_text(dst_.private_path(kCt) + "/tmp/n"))); };
+    EXPECT_GE(count(), n);
+    auto there_n = count();
+    ASSERT_TRUE(eventually([&] { return count() > there_n + 3; }, 10s)) << "it does not run there";
+    auto there = [&](const std::string& cmd) { return dst_vzctl("exec2 " + ct() + " " + cmd).out; };
+    EXPECT_EQ(trim(there("cat /tmp/worker")), worker);
+    // The sum of the same memory, written again there.
+    there("rm -f /tmp/sum");
+    EXPECT_TRUE(eventually([&] { return trim(there("cat /tmp/sum")) == sum; }, 20s)) << there("cat /tmp/sum");
+    EXPECT_EQ(status_line(), "CTID 101 deleted unmounted down");
+    EXPECT_TRUE(nothing_left_within());
+    EXPECT_FALSE(std::filesystem::exists(tmp_ / "dump/Dump.101"));
+    EXPECT_FALSE(std::filesystem::exists(dst_.dir("dump/Dump.101")));
+    EXPECT_TRUE(eventually([&] { return !std::filesystem::exists(dst_.dir("dump/Dump.101.lazy")); }, 10s));
+}
+
+// --no-lazy, and an unprivileged CT where the destination has vm.unprivileged_userfaultfd=0: all the memory moves
+// while the CT is frozen, through the destination's page server.
+// The privileged CT runs there, not frozen: chkpnt --suspend froze it for the dump, and the freezer state CRIU
+// recorded is made THAWED (a privileged CT's restore puts it back).
+TEST_F(NetMigrate, OnlineWithoutPostCopySaysWhy) {
+    ASSERT_TRUE(make_privileged());
+    ASSERT_TRUE(start_ct());
+    auto worker = start_counter();
+    ASSERT_FALSE(worker.empty());
+    auto r = migrate({"--online", "--no-lazy", "--ssh-mux"});
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_TRUE(contains(r.out, "The memory of CT 101 moves while it is frozen (--no-lazy)")) << r.out;
+    EXPECT_TRUE(contains(r.out, "Starting a page server on")) << r.out;
+    EXPECT_FALSE(contains(r.out, "lazy-pages daemon")) << r.out;
+    EXPECT_EQ(dst_status(), "CTID 101 exist mounted running");
+    // Read on the host: a vzctl exec into a frozen CT would wait with it.
+    auto count = [&] { return std::stoul("0" + trim(read_text(dst_.private_path(kCt) + "/tmp/n"))); };
+    auto n = count();
+    EXPECT_TRUE(eventually([&] { return count() > n + 2; }, 10s)) << "it does not run there";
 }
 
 // A restore that fails on the destination: the CT, frozen here since the dump, is thawed (the same processes carry

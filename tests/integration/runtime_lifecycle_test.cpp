@@ -153,6 +153,21 @@ TEST_F(RuntimeLifecycle, FastStopAlsoKillsAProcessThatJoinedTheCgroupFromOutside
     EXPECT_TRUE(nothing_left_within());
 }
 
+// v1: a cgroup inside the container's that is frozen on its own (what a restore that put back a dump's freezer
+// state left) stays frozen when the container's thaws, and its processes could not die: stop --fast thaws it.
+TEST_F(RuntimeLifecycle, FastStopEndsAContainerWhoseInnerCgroupIsFrozen) {
+    if (cgroup_mode() == CgroupMode::V2) GTEST_SKIP() << "v1's freezer only: v2's thaws a whole subtree";
+    ASSERT_TRUE(start_ct());
+    auto inner = ct_cgroup_in("/sys/fs/cgroup/freezer") + "/ct";
+    ASSERT_TRUE(fs::exists(inner + "/freezer.state"));
+    write_text(inner + "/freezer.state", "FROZEN");
+    ASSERT_TRUE(eventually([&] { return read_text(inner + "/freezer.state").starts_with("FROZEN"); }, 5s));
+    auto r = run({"stop", ct(), "--fast"}, {}, 60s);
+    EXPECT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_EQ(status_line(), "CTID 101 exist unmounted down");
+    EXPECT_TRUE(nothing_left_within());
+}
+
 // A container whose halt does nothing: stop waits STOP_TIMEOUT, then kills everything. What halt leaves behind
 // shows that stop ran it and then waited: a process it starts writes its file a second after halt returned, well
 // within the 3 s of STOP_TIMEOUT (a stop that killed at once, or right after halt returned, leaves no file).

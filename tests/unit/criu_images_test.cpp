@@ -129,7 +129,12 @@ struct Arena {
     }
 };
 
-std::string frame(const VzCriu__CgroupEntry& entry) {
+// A cgroup.img of one entry with these hierarchies, as CRIU writes it.
+std::string frame(std::vector<Controller*> controllers) {
+    VzCriu__CgroupEntry entry;
+    vz_criu__cgroup_entry__init(&entry);
+    entry.n_controllers = controllers.size();
+    entry.controllers = controllers.data();
     std::string out;
     auto put = [&](uint32_t v) {
         for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
@@ -149,6 +154,14 @@ std::vector<std::string> props_of(const DirEntry& d) {
     return out;
 }
 
+// The entry of an image `frame` made (or an edit wrote), read back.
+std::unique_ptr<VzCriu__CgroupEntry, void (*)(VzCriu__CgroupEntry*)> unpack(const std::string& image) {
+    auto* e = image.size() > 12 ? vz_criu__cgroup_entry__unpack(nullptr, image.size() - 12,
+                                                                reinterpret_cast<const uint8_t*>(image.data() + 12))
+                                : nullptr;
+    return {e, [](VzCriu__CgroupEntry* p) { vz_criu__cgroup_entry__free_unpacked(p, nullptr); }};
+}
+
 }  // namespace cg
 
 TEST(CriuImages, SubtreeControlsLeaveTheCgroup2TreeOnly) {
@@ -159,18 +172,10 @@ TEST(CriuImages, SubtreeControlsLeaveTheCgroup2TreeOnly) {
     auto* root =
         a.dir("", {a.prop("cgroup.max.depth", "max"), a.prop("cgroup.subtree_control", "cpu memory pids")}, {slice});
     // And a v1 hierarchy that happens to have a property of that name: not CRIU's cgroup2 one, kept.
-    cg::Controller* controllers[] = {a.controller("memory", {a.dir("x", {a.prop("cgroup.subtree_control", "odd")})}),
-                                     a.controller("", {root})};
-    VzCriu__CgroupEntry entry;
-    vz_criu__cgroup_entry__init(&entry);
-    entry.n_controllers = 2;
-    entry.controllers = controllers;
-
-    auto image = cg::frame(entry);
+    auto image = cg::frame({a.controller("memory", {a.dir("x", {a.prop("cgroup.subtree_control", "odd")})}),
+                            a.controller("", {root})});
     EXPECT_EQ(drop_subtree_controls(image), 2u);
-    ASSERT_GT(image.size(), 12u);
-    auto* back =
-        vz_criu__cgroup_entry__unpack(nullptr, image.size() - 12, reinterpret_cast<const uint8_t*>(image.data() + 12));
+    auto back = cg::unpack(image);
     ASSERT_NE(back, nullptr);
     ASSERT_EQ(back->n_controllers, 2u);
     auto& r = *back->controllers[1]->dirs[0];
@@ -181,12 +186,34 @@ TEST(CriuImages, SubtreeControlsLeaveTheCgroup2TreeOnly) {
     EXPECT_EQ(cg::props_of(*r.children[0]->children[0]),
               (std::vector<std::string>{"cgroup.subtree_control=", "memory.max=max"}));
     EXPECT_EQ(cg::props_of(*back->controllers[0]->dirs[0]), std::vector<std::string>{"cgroup.subtree_control=odd"});
-    vz_criu__cgroup_entry__free_unpacked(back, nullptr);
 
     // Once more: nothing left to take out, and the image stays what it was.
     auto again = image;
     EXPECT_EQ(drop_subtree_controls(again), 0u);
     EXPECT_EQ(again, image);
+}
+
+// vzctl chkpnt --suspend froze the CT for the dump: CRIU records the freezer state it found (FROZEN) and would
+// restore the CT frozen. Every hierarchy is looked at (v1's freezer has a name of its own); other values stay.
+TEST(CriuImages, FreezerStateIsMadeThawed) {
+    cg::Arena a;
+    auto* inner = a.dir("ct", {a.prop("freezer.state", "FROZEN"), a.prop("tasks", "")});
+    auto* top = a.dir("", {a.prop("freezer.state", "THAWED")}, {inner});
+    auto image = cg::frame({a.controller("freezer", {top}),
+                            a.controller("memory", {a.dir("x", {a.prop("memory.limit_in_bytes", "FROZEN")})})});
+    EXPECT_EQ(thaw_freezer_state(image), 1u);
+    auto back = cg::unpack(image);
+    ASSERT_NE(back, nullptr);
+    auto& r = *back->controllers[0]->dirs[0];
+    EXPECT_EQ(cg::props_of(r), std::vector<std::string>{"freezer.state=THAWED"});
+    ASSERT_EQ(r.n_children, 1u);
+    EXPECT_EQ(cg::props_of(*r.children[0]), (std::vector<std::string>{"freezer.state=THAWED", "tasks="}));
+    EXPECT_EQ(cg::props_of(*back->controllers[1]->dirs[0]), std::vector<std::string>{"memory.limit_in_bytes=FROZEN"});
+    auto again = image;
+    EXPECT_EQ(thaw_freezer_state(again), 0u);
+    EXPECT_EQ(again, image);
+    std::string wrong_magic("\x19\x43\x56\x54\x00\x00\x00\x00", 8);
+    EXPECT_THROW(thaw_freezer_state(wrong_magic), vz::Error);
 }
 
 TEST(CriuImages, NotACgroupImageIsRefused) {

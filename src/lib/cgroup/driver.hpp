@@ -76,6 +76,9 @@ std::vector<pid_t> read_tree_pids(const std::string& dir);
 // kernel lets end only once every other process of its pid namespace has), so a kill loop wakes when the cgroup
 // may be empty rather than after a blind sleep. Returns at once when that process is gone already.
 void await_exit(const std::vector<pid_t>& pids, std::chrono::milliseconds limit);
+// v1's freezer: every cgroup below `dir` (not `dir`) that is frozen on its own thawed. Such a cgroup stays frozen
+// when its parent thaws, and its processes can't die (a restore that put back the freezer state of a dump).
+void thaw_below(const std::string& dir);
 // Removes the cgroup `dir` and every (empty) cgroup below it, deepest first; missing is fine. Retries briefly while
 // the kernel still frees them.
 void remove_cgroup_tree(const std::string& dir);

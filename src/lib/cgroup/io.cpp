@@ -135,6 +135,14 @@ void await_exit(const std::vector<pid_t>& pids, std::chrono::milliseconds limit)
     else if (errno != ESRCH) std::this_thread::sleep_for(limit);  // no pidfds here: a plain wait
 }
 
+void thaw_below(const std::string& dir) {
+    for (auto& child : child_cgroups(dir)) {
+        if (read_file(child + "/freezer.self_freezing").value_or("").starts_with("1"))
+            try_write(child, "freezer.state", "THAWED");
+        thaw_below(child);
+    }
+}
+
 void remove_cgroup_tree(const std::string& dir) {
     for (auto& child : child_cgroups(dir)) remove_cgroup_tree(child);
     for (int i = 0; i < 200 && ::rmdir(dir.c_str()) != 0 && errno == EBUSY; ++i)

@@ -205,6 +205,7 @@ public:
         // Nothing to kill, nothing to freeze: a freeze and a thaw each patch the kernel's text (a static key).
         if (procs(ctid).empty()) return;
         auto fz = layout_.ct_dir("freezer", ctid);
+        cgroup_io::thaw_below(fz);
         bool frozen = is_dir(fz) && try_write(fz, "freezer.state", "FROZEN");
         for (int round = 0; round < 100; ++round) {
             auto pids = procs(ctid);

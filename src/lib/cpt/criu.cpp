@@ -5,9 +5,13 @@
 #include <algorithm>
 #include <memory>
 
+#include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
+#include <new>
 
 #include "config/conf_file.hpp"
 #include "cpt/criu_cgroup.pb-c.h"
@@ -113,6 +117,29 @@ ProgramResult run_criu(const Criu& criu, const std::vector<std::string>& args) {
     return run_program(argv);
 }
 
+StartedCriu start_criu(const Criu& criu, const std::vector<std::string>& args) {
+    std::vector<std::string> argv{criu.path};
+    argv.insert(argv.end(), args.begin(), args.end());
+    argv.insert(argv.end(), {"--status-fd", "3"});
+    auto status = make_pipe();
+    StartedCriu s{ChildProcess(fork_or_throw())};
+    if (s.child.pid() == 0) {
+        // dup2 onto itself would keep close-on-exec.
+        if (status.wr.get() == 3 ? ::fcntl(3, F_SETFD, 0) < 0 : ::dup2(status.wr.get(), 3) < 0) ::_exit(127);
+        stdio_to_null();
+        close_from_on_exec(4);
+        exec_argv(argv, {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C"}, true);
+        ::_exit(127);
+    }
+    status.wr.reset();
+    char byte;
+    ssize_t n;
+    do n = ::read(status.rd.get(), &byte, 1);
+    while (n < 0 && errno == EINTR);
+    s.ready = n == 1;
+    return s;
+}
+
 void criu_check(const Criu& criu) {
     auto r = run_criu(criu, {"check"});
     if (r.status != 0)
@@ -173,6 +200,8 @@ namespace {
 constexpr uint32_t kImageMagic = 0x54564319;
 constexpr uint32_t kCgroupMagic = 0x59383330;
 constexpr std::string_view kSubtreeControl = "cgroup.subtree_control";
+constexpr std::string_view kFreezerState = "freezer.state";
+constexpr const char* kThawed = "THAWED";
 
 uint32_t get_u32(std::string_view bytes, size_t at) {
     uint32_t v = 0;
@@ -184,6 +213,7 @@ void put_u32(std::string& out, uint32_t v) {
     for (size_t i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
 }
 
+// Takes the non-empty "cgroup.subtree_control" properties out of `dir` (not of its children).
 size_t drop_in(VzCriu__CgroupDirEntry& dir) {
     size_t dropped = 0, kept = 0;
     for (size_t i = 0; i < dir.n_properties; ++i) {
@@ -196,32 +226,54 @@ size_t drop_in(VzCriu__CgroupDirEntry& dir) {
         }
     }
     dir.n_properties = kept;
-    for (size_t i = 0; i < dir.n_children; ++i) dropped += drop_in(*dir.children[i]);
     return dropped;
 }
 
-}  // namespace
+// Makes a "freezer.state" of FROZEN in `dir` THAWED.
+size_t thaw_in(VzCriu__CgroupDirEntry& dir) {
+    size_t thawed = 0;
+    for (size_t i = 0; i < dir.n_properties; ++i) {
+        auto* p = dir.properties[i];
+        if (p->name != kFreezerState || !p->value || std::string_view(p->value) == kThawed) continue;
+        char* value = ::strdup(kThawed);  // freed by free_unpacked, with the allocator unpack used: malloc's
+        if (!value) throw std::bad_alloc();
+        std::free(p->value);
+        p->value = value;
+        ++thawed;
+    }
+    return thawed;
+}
 
-size_t drop_subtree_controls(std::string& image) {
+size_t edit_tree(VzCriu__CgroupDirEntry& dir, size_t (*edit)(VzCriu__CgroupDirEntry&)) {
+    size_t n = edit(dir);
+    for (size_t i = 0; i < dir.n_children; ++i) n += edit_tree(*dir.children[i], edit);
+    return n;
+}
+
+// `edit` applied to every cgroup of the image, in the cgroup2 hierarchy only with `cgroup2_only`; the image is
+// written again. Returns the sum of what `edit` returned. vz::Error(what_fails) naming the image when it is not a
+// cgroup image CRIU wrote.
+size_t edit_cgroup_image(std::string& image, bool cgroup2_only, size_t (*edit)(VzCriu__CgroupDirEntry&),
+                         Exit what_fails) {
     if (image.size() < 8 || get_u32(image, 0) != kImageMagic || get_u32(image, 4) != kCgroupMagic)
-        fail(Exit::Restore, "cgroup.img of the dump is not a CRIU cgroup image");
+        fail(what_fails, "cgroup.img of the dump is not a CRIU cgroup image");
     std::string out = image.substr(0, 8);
-    size_t dropped = 0;
+    size_t edited = 0;
     for (size_t at = 8; at < image.size();) {
-        if (image.size() - at < 4) fail(Exit::Restore, "cgroup.img of the dump is truncated");
+        if (image.size() - at < 4) fail(what_fails, "cgroup.img of the dump is truncated");
         auto len = get_u32(image, at);
         at += 4;
-        if (image.size() - at < len) fail(Exit::Restore, "cgroup.img of the dump is truncated");
+        if (image.size() - at < len) fail(what_fails, "cgroup.img of the dump is truncated");
         auto* entry = vz_criu__cgroup_entry__unpack(nullptr, len, reinterpret_cast<const uint8_t*>(image.data() + at));
-        if (!entry) fail(Exit::Restore, "cgroup.img of the dump can't be read");
+        if (!entry) fail(what_fails, "cgroup.img of the dump can't be read");
         std::unique_ptr<VzCriu__CgroupEntry, void (*)(VzCriu__CgroupEntry*)> owner(
             entry, [](VzCriu__CgroupEntry* e) { vz_criu__cgroup_entry__free_unpacked(e, nullptr); });
         at += len;
         for (size_t c = 0; c < entry->n_controllers; ++c) {
             auto& ctl = *entry->controllers[c];
             // The cgroup2 hierarchy is the one CRIU names "" (cgroup v2's, a hybrid host's unified).
-            if (ctl.n_cnames != 1 || *ctl.cnames[0]) continue;
-            for (size_t d = 0; d < ctl.n_dirs; ++d) dropped += drop_in(*ctl.dirs[d]);
+            if (cgroup2_only && (ctl.n_cnames != 1 || *ctl.cnames[0])) continue;
+            for (size_t d = 0; d < ctl.n_dirs; ++d) edited += edit_tree(*ctl.dirs[d], edit);
         }
         std::string packed(vz_criu__cgroup_entry__get_packed_size(entry), '\0');
         vz_criu__cgroup_entry__pack(entry, reinterpret_cast<uint8_t*>(packed.data()));
@@ -229,7 +281,13 @@ size_t drop_subtree_controls(std::string& image) {
         out += packed;
     }
     image = std::move(out);
-    return dropped;
+    return edited;
 }
+
+}  // namespace
+
+size_t drop_subtree_controls(std::string& image) { return edit_cgroup_image(image, true, drop_in, Exit::Restore); }
+
+size_t thaw_freezer_state(std::string& image) { return edit_cgroup_image(image, false, thaw_in, Exit::Checkpoint); }
 
 }  // namespace vz::cpt

@@ -50,6 +50,16 @@ Criu find_criu(const ConfFile& global);
 // `criu <args...>` run to its end (run_program: stdin /dev/null, output captured).
 ProgramResult run_criu(const Criu& criu, const std::vector<std::string>& args);
 
+// `criu <args...> --status-fd 3` started in the background (stdin, stdout and stderr /dev/null: it logs with -o), for
+// the commands that go on serving once they are ready: a dump with --lazy-pages (its images written, its page
+// server listening) and `criu lazy-pages` (its socket made). Returns once CRIU said it is ready (`ready`) or ended
+// before it did; `child` owns the process either way.
+struct StartedCriu {
+    ChildProcess child;
+    bool ready = false;
+};
+StartedCriu start_criu(const Criu& criu, const std::vector<std::string>& args);
+
 // `criu check`: whether this kernel has what CRIU needs to checkpoint and restore; when not, vz::Error(Checkpoint)
 // naming what CRIU reported.
 void criu_check(const Criu& criu);
@@ -88,5 +98,9 @@ size_t disarm_user_notif(std::string& image);
 // name, which the kernel refuses (EINVAL) unless nothing was enabled yet. Returns how many were taken out;
 // vz::Error(Restore) naming the image when it is not a cgroup image CRIU wrote.
 size_t drop_subtree_controls(std::string& image);
+// The same image with the freezer state CRIU recorded (the v1 "freezer.state" of the cgroup --freeze-cgroup
+// names, as CRIU found it) made THAWED: a container that vzctl chkpnt --suspend froze for the dump would otherwise
+// be restored frozen. Returns how many were changed; vz::Error(Checkpoint) when it is not a cgroup image.
+size_t thaw_freezer_state(std::string& image);
 
 }  // namespace vz::cpt

@@ -72,6 +72,12 @@ struct CheckpointOptions {
     // ADDR:PORT of a CRIU page server the dump sends the memory pages to instead of writing them beside the other
     // images (vzmigrate --online: the destination's, through an ssh forward).
     std::string page_server;
+    // With --dump, ADDR:PORT where the dump serves the memory pages after the other images are written, until a
+    // CRIU lazy-pages daemon has taken them all (vzmigrate --online's post-copy); the processes stay as they were.
+    std::string lazy_pages;
+    // restore: the memory pages come from the lazy-pages daemon of the dump directory (start_lazy_pages), after
+    // the processes run again.
+    bool lazy = false;
 };
 void suspend_ct(const Paths& p, unsigned ctid, const CheckpointOptions& o, const Tools& t);
 void resume_ct(const Paths& p, unsigned ctid, const CheckpointOptions& o, const Tools& t);

@@ -39,7 +39,13 @@ namespace {
 constexpr const char* kPageServerPid = "vz-page-server.pid";
 constexpr const char* kPageServerLog = "page-server.log";
 
-// Ends the page server of the dump directory `dir` if one still waits (its pid file names a process that is one).
+// The lazy-pages daemon's own copy of a dump (hard links, dump + kLazySuffix): the restore removes the dump once
+// the processes run, while the daemon still reads its images (start_lazy_pages).
+constexpr const char* kLazySuffix = ".lazy";
+constexpr const char* kLazyLog = "lazy-pages.log";
+
+// Ends the page server (or lazy-pages daemon) of the dump directory `dir` if one still waits (its pid file names a
+// process that is one).
 void end_page_server(const std::string& dir) {
     auto pid = parse_uint(read_file(dir + "/" + kPageServerPid).value_or(""), 1, INT32_MAX);
     if (!pid) return;
@@ -466,6 +472,7 @@ MigrationTarget migration_target(const Paths& p, unsigned ctid) {
 void prepare_migration_target(const Paths& p, unsigned ctid) {
     auto where = migration_target(p, ctid);
     CtLock lock(where.lockdir, ctid, "vzmigrate (destination)");
+    make_dirs(where.dumpdir);  // a live migration copies the dump there
     struct stat st;
     if (::lstat(where.private_dir.c_str(), &st) == 0) {
         // What an earlier migration of this CT kept (vzmigrate --keep-dst) is taken up again: the copy then moves
@@ -497,8 +504,10 @@ void discard_migration_target(const Paths& p, unsigned ctid, bool keep_private) 
         ::unlink(p.ct_conf(ctid).c_str());
     }
     end_page_server(dump_file(cfg));
+    end_page_server(dump_file(cfg) + kLazySuffix);
     std::error_code ec;
     std::filesystem::remove_all(dump_file(cfg), ec);  // a live migration's copy
+    std::filesystem::remove_all(dump_file(cfg) + kLazySuffix, ec);
     if (keep_private) return;
     struct stat pst;
     if (::lstat(where.private_dir.c_str(), &pst) == 0) {
@@ -532,9 +541,76 @@ unsigned start_page_server(const Paths& p, unsigned ctid) {
     return *port;
 }
 
+unsigned start_lazy_pages(const Paths& p, unsigned ctid) {
+    namespace fs = std::filesystem;
+    auto cfg = load_ct(p, ctid, false);
+    auto criu = cpt::find_criu(cfg.global());
+    auto dir = dump_file(cfg);
+    if (!is_dir(dir)) fail(Exit::Restore, "No dump of CT {} at {}", ctid, dir);
+    auto images = dir + kLazySuffix;
+    std::error_code ec;
+    fs::remove_all(images, ec);
+    if (!fs::create_directory(images, ec) || ec) fail(Exit::Restore, "Can't create {}: {}", images, ec.message());
+    ScopeGuard unmake([&images] {
+        std::error_code e;
+        fs::remove_all(images, e);
+    });
+    for (auto& entry : fs::directory_iterator(dir, ec))
+        if (entry.is_regular_file(ec)) {
+            fs::create_hard_link(entry.path(), images + "/" + entry.path().filename().string(), ec);
+            if (ec) fail(Exit::Restore, "Can't link {} into {}: {}", entry.path().string(), images, ec.message());
+        }
+    auto port = free_loopback_port();
+    if (!port) fail(Exit::Restore, "No free TCP port on 127.0.0.1 for the lazy-pages daemon: {}", errno_text(errno));
+    // A keeper of its own session runs the daemon (-W: its socket where the restore of `dir` looks for it) and
+    // removes its copy of the dump when it is done; it tells this process whether the daemon got ready.
+    auto ready = make_pipe();
+    ChildProcess keeper(fork_or_throw());
+    if (keeper.pid() == 0) {
+        ::setsid();
+        stdio_to_null();
+        ready.rd.reset();
+        int status = 127;
+        try {
+            auto daemon = cpt::start_criu(criu, {"lazy-pages", "--page-server", "--address", "127.0.0.1", "--port",
+                                                 std::to_string(*port), "-D", images, "-W", dir, "-o",
+                                                 images + "/" + kLazyLog, "-v2"});
+            write_file_atomic(images + "/" + kPageServerPid, std::to_string(daemon.child.pid()) + "\n");
+            write_all(ready.wr.get(), daemon.ready ? "1" : "0");
+            ready.wr.reset();
+            status = daemon.child.wait();
+        } catch (const std::exception&) {
+        }
+        if (status == 0) fs::remove_all(images, ec);
+        ::_exit(status);
+    }
+    ready.wr.reset();
+    char answer = 0;
+    while (::read(ready.rd.get(), &answer, 1) < 0 && errno == EINTR) {
+    }
+    if (answer != '1') {
+        int status = keeper.wait();
+        auto why = cpt::criu_log_error(images + "/" + kLazyLog);
+        fail(Exit::Restore, "CRIU lazy-pages daemon failed (exit {}): {}", status, why.empty() ? "no log" : why);
+    }
+    keeper.release();  // it outlives this command
+    unmake.release();
+    return *port;
+}
+
 std::string criu_report(const Paths& p) {
     auto criu = cpt::find_criu(load_global(p));
-    return fmt::format("CRIU={}\nVersion: {}\n", criu.path, criu.version.str());
+    // Post-copy: CRIU's restorer opens a userfaultfd inside the container's user namespace, which the kernel allows
+    // there only with vm.unprivileged_userfaultfd=1; a privileged container's restorer needs none of that.
+    std::string lazy = "no";
+    if (cpt::run_criu(criu, {"check", "--feature", "uffd-noncoop"}).status == 0)
+        lazy = read_file("/proc/sys/vm/unprivileged_userfaultfd").value_or("0").starts_with("1") ? "all" : "privileged";
+    // Serving them (the dump's side): CRIU reads the pages it serves through a pipe it makes 4 MiB large, and when
+    // that fails (fs.pipe-max-size below it, no CAP_SYS_RESOURCE) it says nothing and every transfer then fails.
+    auto probe = make_pipe();
+    bool serve = ::fcntl(probe.rd.get(), F_SETPIPE_SZ, 4 << 20) >= 0;
+    return fmt::format("CRIU={}\nVersion: {}\nLAZY={}\nLAZY_SERVE={}\n", criu.path, criu.version.str(), lazy,
+                       serve ? "yes" : "no");
 }
 
 std::optional<cpt::CriuVersion> criu_report_version(std::string_view report) { return cpt::parse_criu_version(report); }

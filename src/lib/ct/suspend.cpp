@@ -310,8 +310,10 @@ void record_devices(const CtConfig& cfg, pid_t init, const std::string& work) {
 
 // Dumps the running container whose init is `init` into `dir` (through dir.partial, renamed when complete); with
 // `leave_running` its processes stay (frozen when they were), else CRIU kills them. A failed dump thaws it.
+// `memory` are CRIU's options for where the memory pages go (page_server_args, lazy_pages_args); with lazy pages,
+// `dir` is complete once CRIU serves them, and this returns when the last page has been taken.
 void dump_ct(const CtConfig& cfg, const cpt::Criu& criu, pid_t init, const std::string& dir, bool leave_running,
-             const std::vector<std::string>& page_server) {
+             const std::vector<std::string>& memory) {
     if (path_exists(dir)) fail(Exit::Checkpoint, "Dump {} exists already: resume the container or remove it", dir);
     auto work = dir + ".partial";
     std::error_code ec;
@@ -343,8 +345,34 @@ void dump_ct(const CtConfig& cfg, const cpt::Criu& criu, pid_t init, const std::
     args.insert(args.end(), {"dump", "-t", std::to_string(init), "-o", kDumpLog, "--root", cfg.ve_root(),
                              "--freeze-cgroup", freezer_of(cfg).dir});
     if (leave_running) args.push_back("--leave-running");
-    args.insert(args.end(), page_server.begin(), page_server.end());
-    auto r = cpt::run_criu(criu, args);
+    args.insert(args.end(), memory.begin(), memory.end());
+    bool lazy = std::find(memory.begin(), memory.end(), "--lazy-pages") != memory.end();
+    // The images complete: made the dump.
+    auto finish = [&] {
+        // The monitor's listener does not survive in the images; the restored processes get the notification rules
+        // from the filter criu restore runs under.
+        auto seccomp_image = work + "/" + kSeccompImage;
+        if (auto image = read_file(seccomp_image)) {
+            cpt::disarm_user_notif(*image);
+            write_file_atomic(seccomp_image, *image);
+        }
+        // Frozen by --suspend for the dump (v1): the restored container must run.
+        auto cgroup_image = work + "/cgroup.img";
+        if (auto image = read_file(cgroup_image); image && cpt::thaw_freezer_state(*image) > 0)
+            write_file_atomic(cgroup_image, *image, 0600);
+        fs::rename(work, dir, ec);
+        if (ec) fail(Exit::Checkpoint, "Can't rename {} to {}: {}", work, dir, ec.message());
+        unwork.release();
+    };
+    std::optional<cpt::StartedCriu> serving;  // lazy: CRIU serving the pages, once the images are complete
+    auto run = [&]() -> ProgramResult {
+        if (!lazy) return cpt::run_criu(criu, args);
+        auto started = cpt::start_criu(criu, args);
+        if (!started.ready) return {started.child.wait(), {}};
+        serving.emplace(std::move(started));
+        return {};
+    };
+    auto r = run();
     if (r.status != 0 && read_file(work + "/" + kDumpLog).value_or("").find("Timeout reached") != std::string::npos) {
         // Freezing did not complete in CRIU's 10 s (seen once in about 50 dumps of a container that forks all the
         // time, on a loaded host): the container runs on thawed; one more try.
@@ -353,37 +381,44 @@ void dump_ct(const CtConfig& cfg, const cpt::Criu& criu, pid_t init, const std::
         fs::remove_all(work, ec);
         fs::create_directories(work, ec);
         record();
-        r = cpt::run_criu(criu, args);
+        r = run();
     }
-    if (r.status != 0) {
+    auto failed = [&](const std::string& from, const std::string& what) {
         thaw(cfg);
-        auto why = cpt::criu_log_error(work + "/" + kDumpLog);
-        auto failed = dir + ".fail";
-        fs::remove_all(failed, ec);
-        fs::rename(work, failed, ec);
-        fail(Exit::Checkpoint, "Failed to checkpoint the container (CRIU exit {}): {}{}", r.status,
-             why.empty() ? r.output : why, ec ? "" : "; the log is in " + failed + "/" + kDumpLog);
-    }
-    // The monitor's listener does not survive in the images; the restored processes get the notification rules
-    // from the filter criu restore runs under.
-    auto seccomp_image = work + "/" + kSeccompImage;
-    if (auto image = read_file(seccomp_image)) {
-        cpt::disarm_user_notif(*image);
-        write_file_atomic(seccomp_image, *image);
-    }
-    fs::rename(work, dir, ec);
-    if (ec) fail(Exit::Checkpoint, "Can't rename {} to {}: {}", work, dir, ec.message());
-    unwork.release();
+        auto why = cpt::criu_log_error(from + "/" + kDumpLog);
+        auto kept = dir + ".fail";
+        fs::remove_all(kept, ec);
+        fs::rename(from, kept, ec);
+        fail(Exit::Checkpoint, "{} (CRIU exit {}): {}{}", what, r.status, why.empty() ? r.output : why,
+             ec ? "" : "; the log is in " + kept + "/" + kDumpLog);
+    };
+    if (r.status != 0) failed(work, "Failed to checkpoint the container");
+    finish();
+    if (!serving) return;
+    // CRIU serves the pages until the destination's lazy-pages daemon has taken the last one; the processes stay
+    // as they were (frozen after --suspend) either way, so a transfer that failed still leaves the way back (a
+    // thaw here), but the dump is useless.
+    log::info("Serving the memory pages...");
+    r.status = serving->child.wait();
+    if (r.status != 0) failed(dir, "Failed to send the memory pages");
 }
 
 
-// CRIU's options for --page-server ADDR:PORT (none for an empty value); 21 for another value.
-std::vector<std::string> page_server_args(const std::string& value) {
+// CRIU's options for --page-server ADDR:PORT (the page server the dump sends to) and --lazy-pages ADDR:PORT (where
+// the dump serves them after it; at most one of the two): none for empty values; 21 for a value that is not ADDR:PORT.
+std::vector<std::string> memory_args(const CheckpointOptions& o) {
+    if (!o.page_server.empty() && !o.lazy_pages.empty())
+        fail(Exit::InvalidValue, "--page-server and --lazy-pages exclude each other");
+    const bool lazy = !o.lazy_pages.empty();
+    const auto& value = lazy ? o.lazy_pages : o.page_server;
     if (value.empty()) return {};
     auto colon = value.rfind(':');
     auto port = colon == std::string::npos || colon == 0 ? std::nullopt : parse_uint(value.substr(colon + 1), 1, 65535);
-    if (!port) fail(Exit::InvalidValue, "Invalid value for --page-server: {} (ADDR:PORT expected)", value);
-    return {"--page-server", "--address", value.substr(0, colon), "--port", std::to_string(*port)};
+    if (!port)
+        fail(Exit::InvalidValue, "Invalid value for {}: {} (ADDR:PORT expected)", lazy ? "--lazy-pages" : "--page-server",
+             value);
+    return {lazy ? "--lazy-pages" : "--page-server", "--address", value.substr(0, colon), "--port",
+            std::to_string(*port)};
 }
 
 // After the dump (or on its own, --kill): the container's processes killed, the host's part released as by stop,
@@ -431,7 +466,9 @@ void freeze(const CtConfig& cfg) {
 }  // namespace
 
 void suspend_ct(const Paths& p, unsigned ctid, const CheckpointOptions& o, const Tools& t) {
-    auto page_server = page_server_args(o.page_server);
+    auto memory = memory_args(o);
+    if (!o.lazy_pages.empty() && o.step != CheckpointStep::Dump)
+        fail(Exit::InvalidValue, "--lazy-pages goes with --dump (vzmigrate's post-copy)");
     auto [lock, cfg] = lock_and_load(p, ctid, t.command);
     check_suspendable(cfg);
     auto cg = driver_of(cfg);
@@ -463,7 +500,7 @@ void suspend_ct(const Paths& p, unsigned ctid, const CheckpointOptions& o, const
     log::info("Setting up checkpoint...");
     if (o.step == CheckpointStep::All) log::info("suspend...");
     log::info("dump...");
-    dump_ct(cfg, criu, *init, dump_dir(cfg, o.dumpfile), o.step == CheckpointStep::Dump, page_server);
+    dump_ct(cfg, criu, *init, dump_dir(cfg, o.dumpfile), o.step == CheckpointStep::Dump, memory);
     if (o.step == CheckpointStep::All) kill_and_release(cfg, *cg);
     log::info("Checkpointing completed successfully");
 }
@@ -513,6 +550,7 @@ void resume_ct(const Paths& p, unsigned ctid, const CheckpointOptions& o, const 
         if (cpt::drop_subtree_controls(*bytes) > 0) write_file_atomic(image, *bytes, 0600);
         args.insert(args.end(), {"--action-script", t.vzctl});
     }
+    if (o.lazy) args.push_back("--lazy-pages");  // the pages come from the lazy-pages daemon (start_lazy_pages)
     args.insert(args.end(), {"restore", "-o", kRestoreLog, "--root", cfg.ve_root(), "--restore-detached",
                              "--restore-sibling", "--pidfile", dir + "/" + kPidFile});
     log::info("undump...");
