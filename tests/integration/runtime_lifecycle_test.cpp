@@ -153,15 +153,22 @@ TEST_F(RuntimeLifecycle, FastStopAlsoKillsAProcessThatJoinedTheCgroupFromOutside
     EXPECT_TRUE(nothing_left_within());
 }
 
-// v1: a cgroup inside the container's that is frozen on its own (what a restore that put back a dump's freezer
-// state left) stays frozen when the container's thaws, and its processes could not die: stop --fast thaws it.
+// A cgroup inside the container's that is frozen on its own (what a restore that put back a dump's freezer state
+// left): on v1 it stays frozen when the container's thaws, and its processes could not die, so stop --fast thaws
+// it; on v2 a fatal signal ends a frozen process anyway.
 TEST_F(RuntimeLifecycle, FastStopEndsAContainerWhoseInnerCgroupIsFrozen) {
-    if (cgroup_mode() == CgroupMode::V2) GTEST_SKIP() << "v1's freezer only: v2's thaws a whole subtree";
     ASSERT_TRUE(start_ct());
-    auto inner = ct_cgroup_in("/sys/fs/cgroup/freezer") + "/ct";
-    ASSERT_TRUE(fs::exists(inner + "/freezer.state"));
-    write_text(inner + "/freezer.state", "FROZEN");
-    ASSERT_TRUE(eventually([&] { return read_text(inner + "/freezer.state").starts_with("FROZEN"); }, 5s));
+    const bool v2 = cgroup_mode() == CgroupMode::V2;
+    auto inner = ct_cgroup_in(v2 ? "/sys/fs/cgroup" : "/sys/fs/cgroup/freezer") + "/ct";
+    auto state = inner + (v2 ? "/cgroup.freeze" : "/freezer.state");
+    ASSERT_TRUE(fs::exists(state));
+    write_text(state, v2 ? "1" : "FROZEN");
+    ASSERT_TRUE(eventually(
+        [&] {
+            return v2 ? contains(read_text(inner + "/cgroup.events"), "frozen 1")
+                      : read_text(state).starts_with("FROZEN");
+        },
+        5s));
     auto r = run({"stop", ct(), "--fast"}, {}, 60s);
     EXPECT_EQ(r.status, 0) << r.out << r.err;
     EXPECT_EQ(status_line(), "CTID 101 exist unmounted down");
