@@ -8,7 +8,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <future>
-#include <map>
 
 #include "ct/disk.hpp"
 #include "ct/host.hpp"
@@ -304,15 +303,13 @@ void Migration::check_destination() {
         fail(Code::RemoteConfig, "can't read the state of CT {} on {}: {}", ctid_, o_.destination,
              vz::join(words, " "));
     auto where = remote_vzctl({vz::kMigrateCommand, "paths", ctid_s_});
-    std::map<std::string, std::string> kv;
-    for (auto& line : vz::split(where.output, "\n"))
-        if (auto eq = line.find('='); eq != std::string::npos) kv[line.substr(0, eq)] = line.substr(eq + 1);
-    remote_ = RemotePaths{kv["VE_PRIVATE"], kv["VE_ROOT"], kv["DUMPDIR"], kv["LOCKDIR"], kv["CONFDIR"]};
+    auto kv = [&](std::string_view key) { return value_of(where.output, key); };
+    remote_ = RemotePaths{kv("VE_PRIVATE"), kv("VE_ROOT"), kv("DUMPDIR"), kv("LOCKDIR"), kv("CONFDIR")};
     if (where.status != 0 || remote_.private_dir.empty() || remote_.root.empty() || remote_.confdir.empty())
         fail(Code::RemoteConfig, "can't read where {} keeps CT {} (its vz.conf; vzctl status {})", o_.destination,
              ctid_, where.status);
     // Only the private area an earlier try kept (--keep-dst) is no CT there: the copy takes it up.
-    if (words[2] == "exist" && kv["KEPT"] != "yes")
+    if (words[2] == "exist" && kv("KEPT") != "yes")
         fail(Code::ExistsThere, "CT {} already exists on {}", ctid_, o_.destination);
     vz::log::verbose(1, "Destination: private {}, root {}, config {}", remote_.private_dir, remote_.root,
                      remote_.confdir);

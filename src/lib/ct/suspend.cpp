@@ -310,8 +310,8 @@ void record_devices(const CtConfig& cfg, pid_t init, const std::string& work) {
 
 // Dumps the running container whose init is `init` into `dir` (through dir.partial, renamed when complete); with
 // `leave_running` its processes stay (frozen when they were), else CRIU kills them. A failed dump thaws it.
-// `memory` are CRIU's options for where the memory pages go (page_server_args, lazy_pages_args); with lazy pages,
-// `dir` is complete once CRIU serves them, and this returns when the last page has been taken.
+// `memory` are CRIU's options for where the memory pages go (memory_args); with lazy pages, `dir` is complete once
+// CRIU serves them, and this returns when the last page has been taken.
 void dump_ct(const CtConfig& cfg, const cpt::Criu& criu, pid_t init, const std::string& dir, bool leave_running,
              const std::vector<std::string>& memory) {
     if (path_exists(dir)) fail(Exit::Checkpoint, "Dump {} exists already: resume the container or remove it", dir);
@@ -383,8 +383,8 @@ void dump_ct(const CtConfig& cfg, const cpt::Criu& criu, pid_t init, const std::
         record();
         r = run();
     }
-    auto failed = [&](const std::string& from, const std::string& what) {
-        thaw(cfg);
+    auto failed = [&](const std::string& from, const std::string& what, bool thaw_it) {
+        if (thaw_it) thaw(cfg);
         auto why = cpt::criu_log_error(from + "/" + kDumpLog);
         auto kept = dir + ".fail";
         fs::remove_all(kept, ec);
@@ -392,15 +392,15 @@ void dump_ct(const CtConfig& cfg, const cpt::Criu& criu, pid_t init, const std::
         fail(Exit::Checkpoint, "{} (CRIU exit {}): {}{}", what, r.status, why.empty() ? r.output : why,
              ec ? "" : "; the log is in " + kept + "/" + kDumpLog);
     };
-    if (r.status != 0) failed(work, "Failed to checkpoint the container");
+    if (r.status != 0) failed(work, "Failed to checkpoint the container", true);
     finish();
     if (!serving) return;
     // CRIU serves the pages until the destination's lazy-pages daemon has taken the last one; the processes stay
-    // as they were (frozen after --suspend) either way, so a transfer that failed still leaves the way back (a
-    // thaw here), but the dump is useless.
+    // as they were (frozen after --suspend) either way: after a transfer that failed, the copy there may still run
+    // until the caller stops it, so the thaw here (--resume) is the caller's, after that. The dump is useless then.
     log::info("Serving the memory pages...");
     r.status = serving->child.wait();
-    if (r.status != 0) failed(dir, "Failed to send the memory pages");
+    if (r.status != 0) failed(dir, "Failed to send the memory pages", false);
 }
 
 
