@@ -10,6 +10,12 @@
 //   lazy-pages  starts a CRIU lazy-pages daemon for the CT's dump here, in the background until it has all the
 //            memory pages, for `vzctl restore --lazy-pages`; prints PORT=N, the port of this node's loopback where
 //            it expects the dump's page server (vzmigrate forwards it to the source's through ssh)
+//   lazy-done  waits until the lazy-pages daemon here has ended (after the source's dump did); fails (17) unless it
+//            had every page: the dump there counts a connection closed half-way as done
+//   handover  (on the source, once the destination runs the copy of a live migration's frozen CT) gives up the
+//            CT's venet addresses here: host routes, proxy entries and the lock's rules for them go, so that this
+//            host and its neighbours reach the copy at once instead of after the kill here; 16 unless its network is locked (chkpnt --suspend)
+//   takeback (the rollback's, before chkpnt --resume) the addresses handover gave up are back here, locked
 //   criu     finds and checks this node's CRIU (vz.conf's CRIU=) for a live migration: prints CRIU=PATH and
 //            "Version: X.Y.Z", and LAZY=all|privileged|no (which CTs a
 //            restore here can give their memory after they run again: post-copy); fails as suspend does when it is missing or too old
@@ -17,6 +23,7 @@
 #include <memory>
 
 #include "command.hpp"
+#include "ct/lifecycle.hpp"
 #include "ct/ops.hpp"
 #include "util/error.hpp"
 
@@ -28,7 +35,10 @@ Handler setup_migrate_target(CLI::App& sub, bool) {
         bool keep_private = false;
     };
     auto words = std::make_shared<Words>();
-    sub.add_option("action", words->action)->required()->check(CLI::IsMember({"paths", "prepare", "discard", "criu", "page-server", "lazy-pages"}));
+    sub.add_option("action", words->action)
+        ->required()
+        ->check(CLI::IsMember(
+            {"paths", "prepare", "discard", "criu", "page-server", "lazy-pages", "lazy-done", "handover", "takeback"}));
     sub.add_option("ctid", words->ctid)->required();
     sub.add_flag("--keep-private", words->keep_private);
     return [words](const Context& c) {
@@ -41,8 +51,12 @@ Handler setup_migrate_target(CLI::App& sub, bool) {
             std::printf("PORT=%u\n", vz::start_page_server(c.paths, c.ctid));
         } else if (words->action == "lazy-pages") {
             std::printf("PORT=%u\n", vz::start_lazy_pages(c.paths, c.ctid));
+        } else if (words->action == "lazy-done") {
+            vz::wait_lazy_pages(c.paths, c.ctid);
         } else if (words->action == "criu") {
             std::fputs(vz::criu_report(c.paths).c_str(), stdout);
+        } else if (words->action == "handover" || words->action == "takeback") {
+            vz::hand_over_addresses(c.paths, c.ctid, words->action == "handover", c.tools());
         } else if (words->action == "prepare") {
             vz::prepare_migration_target(c.paths, c.ctid);
         } else {

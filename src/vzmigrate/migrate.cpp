@@ -167,6 +167,7 @@ int Migration::run_phases() {
         copy_frozen();
         if (lazy_) start_lazy_pages();
         restore_destination();
+        hand_over_addresses();
         if (lazy_) wait_lazy_dump();
     } else {
         stop_source();
@@ -423,6 +424,11 @@ void Migration::checkpoint_source() {
         ensure_not_on_destination();
         std::error_code ec;
         std::filesystem::remove_all(vz::dump_file(*cfg_), ec);
+        if (handed_over_ && local_vzctl({vz::kMigrateCommand, "takeback", ctid_s_}) != 0)
+            vz::fail(vz::Exit::Checkpoint,
+                     "can't take the addresses of CT {} back here: try vzctl __migrate takeback {}, then vzctl "
+                     "chkpnt {} --resume",
+                     ctid_, ctid_, ctid_);
         if (local_vzctl({"chkpnt", ctid_s_, "--resume"}) != 0)
             vz::fail(vz::Exit::Checkpoint, "can't thaw CT {} here: try vzctl chkpnt {} --resume", ctid_, ctid_);
     });
@@ -487,6 +493,12 @@ void Migration::wait_lazy_dump() {
     if (status != 0)
         fail(Code::DestinationStart, "the memory of CT {} did not all reach {} (vzctl chkpnt: status {})", ctid_,
              o_.destination, status);
+    // The dump ends well also when the daemon there went away half-way: only the destination can tell.
+    auto done = remote_vzctl({vz::kMigrateCommand, "lazy-done", ctid_s_});
+    if (done.status == 255) fail(Code::Connect, "lost the connection to {}", o_.destination);
+    if (done.status != 0)
+        fail(Code::DestinationStart, "the memory of CT {} did not all reach {}: {}", ctid_, o_.destination,
+             last_line(done.output));
 }
 
 // Before the freeze: a CRIU page server on the destination, writing into the CT's dump directory there, reached
@@ -528,6 +540,15 @@ void Migration::restore_destination() {
     if (r.status != 0)
         fail(Code::DestinationStart, "can't restore CT {} on {}: {}", ctid_, o_.destination, last_line(r.output));
     down_until_ = Clock::now();
+}
+
+void Migration::hand_over_addresses() {
+    if (addresses(cfg_->get_or("IP_ADDRESS", "")).empty()) return;
+    phase(fmt::format("Handing the addresses of CT {} over to {}", ctid_, o_.destination));
+    handed_over_ = true;
+    if (local_vzctl({vz::kMigrateCommand, "handover", ctid_s_}) != 0)
+        vz::log::warn("can't give up the addresses of CT {} here: they reach its copy on {} once it is killed here",
+                      ctid_, o_.destination);
 }
 
 void Migration::start_destination() {

@@ -82,6 +82,10 @@ private:
     // The rsync of the private area (`progress`: Transport::sync's); 6 when it fails.
     void copy_private(bool progress = false);
     void restore_destination();
+    // Once the copy runs there: this host gives up the CT's venet addresses (vzctl __migrate handover), so that
+    // its clients reach the copy before the memory has all crossed and the kill here; the thaw of a rollback takes
+    // them back first.
+    void hand_over_addresses();
     // Before the CT runs here again: throws when it runs (or may run) on the destination.
     void ensure_not_on_destination() const;
     void clean_source();
@@ -105,6 +109,7 @@ private:
     std::optional<vz::CtLock> lock_;
     bool running_ = false, mounted_ = false, ploop_ = false;
     bool started_there_ = false;  // a start (or mount) on the destination was tried
+    bool handed_over_ = false;    // this host gave up the CT's addresses (or tried to)
     std::unique_ptr<Transport> transport_;
     RemotePaths remote_;
     UndoStack undo_;

@@ -35,6 +35,7 @@ public:
     using CliTest::conf_path;
     using CliTest::private_path;
     using RuntimeTest::root_path;
+    using RuntimeTest::wrap_criu;
     const std::string& confdir() const { return confdir_; }
     std::string dir(const std::string& leaf) const { return tmp_ / leaf; }
 };
@@ -193,6 +194,29 @@ protected:
         return trim(sh("cat /tmp/worker").out);
     }
 
+    // The CT runs here (again) with start_counter's process, the same one (its pid `worker`), counting on.
+    ::testing::AssertionResult counts_here(const std::string& worker) {
+        if (auto st = status_line(); st != "CTID 101 exist mounted running") return ::testing::AssertionFailure() << st;
+        if (auto w = trim(sh("cat /tmp/worker").out); w != worker)
+            return ::testing::AssertionFailure() << "the counter is " << w << ", not " << worker;
+        auto count = [&] { return std::stoul("0" + trim(sh("cat /tmp/n").out)); };
+        auto n = count();
+        if (!eventually([&] { return count() > n + 2; }, 10s))
+            return ::testing::AssertionFailure() << "the counter stays at " << count();
+        return ::testing::AssertionSuccess();
+    }
+
+    // 64 MB of anonymous memory in a process of the CT's that writes its md5sum into /tmp/sum every 0.2 s: most of
+    // the pages a post-copy moves. Returns the sum taken first (empty when it did not start).
+    std::string hold_memory() {
+        auto r = sh("setsid sh -c 'x=$(head -c 48000000 /dev/urandom | base64); "
+                    "echo \"$x\" | md5sum > /tmp/sum.before; while :; do sleep 0.2; "
+                    "echo \"$x\" | md5sum > /tmp/sum.new; mv /tmp/sum.new /tmp/sum; done' "
+                    "> /dev/null 2>&1 < /dev/null &");
+        if (r.status != 0 || !eventually([&] { return sh("cat /tmp/sum").status == 0; }, 30s)) return {};
+        return trim(sh("cat /tmp/sum.before").out);
+    }
+
     // Nothing of CT 101 on the destination: config, private area, its mark, root, name link.
     ::testing::AssertionResult destination_empty() {
         std::string found;
@@ -349,14 +373,8 @@ TEST_F(NetMigrate, OnlinePostCopyMovesThePagesAfterTheRestore) {
     }
     auto worker = start_counter();
     ASSERT_FALSE(worker.empty());
-    // 64 MB of anonymous memory with a sum to check there: most of the pages the post-copy moves.
-    ASSERT_EQ(sh("setsid sh -c 'x=$(head -c 48000000 /dev/urandom | base64); echo \"$x\" | md5sum > /tmp/sum.before; "
-                 "echo $$ > /tmp/holder; while :; do sleep 0.2; echo \"$x\" | md5sum > /tmp/sum.new; "
-                 "mv /tmp/sum.new /tmp/sum; done' > /dev/null 2>&1 < /dev/null &")
-                  .status,
-              0);
-    ASSERT_TRUE(eventually([&] { return sh("cat /tmp/sum").status == 0; }, 30s));
-    auto sum = trim(sh("cat /tmp/sum.before").out);
+    auto sum = hold_memory();
+    ASSERT_FALSE(sum.empty());
     auto n = std::stoul("0" + trim(sh("cat /tmp/n").out));
     auto r = migrate({"--online", "-t", "--ssh-mux"});
     ASSERT_EQ(r.status, 0) << r.out << r.err;
@@ -381,6 +399,66 @@ TEST_F(NetMigrate, OnlinePostCopyMovesThePagesAfterTheRestore) {
     EXPECT_FALSE(std::filesystem::exists(tmp_ / "dump/Dump.101"));
     EXPECT_FALSE(std::filesystem::exists(dst_.dir("dump/Dump.101")));
     EXPECT_TRUE(eventually([&] { return !std::filesystem::exists(dst_.dir("dump/Dump.101.lazy")); }, 10s));
+}
+
+// Post-copy that breaks half-way: the destination's lazy-pages daemon is killed as soon as CRIU's restore there
+// returns (by a watcher that a wrapper of its CRIU starts), with most of 64 MB still to cross. The dump here may
+// count the closed connection as the end of the transfer, so the destination is asked too (vzctl __migrate
+// lazy-done, MigrateTarget.LazyDone...): vzmigrate fails (7) and rolls back. The copy there, which would read
+// zeros where its pages did not come, is stopped; the address handed over comes back here, and the CT thaws here
+// with its memory whole, the counter carrying on; nothing is left there.
+TEST_F(NetMigrate, PostCopyThatBreaksHalfWayRollsBack) {
+    ASSERT_TRUE(make_privileged());
+    PipeMaxSize pipes;
+    if (!pipes.raised()) GTEST_SKIP() << "can't read fs.pipe-max-size";
+    if (pipes.was() < (4u << 20) && !has_cap_sys_resource()) pipes.set(4u << 20);
+    ASSERT_EQ(run({"set", ct(), "--ipadd", "198.51.100.10", "--save"}).status, 0);
+    ASSERT_TRUE(start_ct());
+    auto worker = start_counter();
+    ASSERT_FALSE(worker.empty());
+    auto sum = hold_memory();
+    ASSERT_FALSE(sum.empty());
+    // CRIU stays the restore's process ($$ through its exec: the restored init becomes its parent's child).
+    dst_.wrap_criu("case \" $* \" in *\" restore \"*) (while kill -0 $$; do sleep 0.01; done; "
+                   "pkill -KILL -f 'lazy-pages --page-server.*" + dst_.dir("dump") +
+                   "/') < /dev/null > /dev/null 2>&1 &;; esac\n");
+
+    auto r = migrate({"--online", "--ssh-mux"});
+    EXPECT_EQ(r.status, 7) << r.out << r.err;
+    EXPECT_TRUE(contains(r.out, "The memory of CT 101 moves after its restore (post-copy)")) << r.out;
+    EXPECT_TRUE(contains(r.out, "Handing the addresses of CT 101 over to")) << r.out;
+    // Here the dump saw it too (a reset through ssh's forward); a clean close needs the destination's word.
+    EXPECT_TRUE(contains(r.err, "the memory of CT 101 did not all reach 198.51.100.1")) << r.err;
+    EXPECT_TRUE(contains(r.out, "Rolling back: stop CT 101 on")) << r.out;
+    EXPECT_TRUE(contains(r.out, "Rolling back: thaw CT 101 here")) << r.out;
+    EXPECT_TRUE(counts_here(worker));
+    sh("rm -f /tmp/sum");
+    EXPECT_TRUE(eventually([&] { return trim(sh("cat /tmp/sum").out) == sum; }, 20s)) << sh("cat /tmp/sum").out;
+    EXPECT_TRUE(contains(net_run("ip route show dev venet101").out, "198.51.100.10"))
+        << net_run("ip route show dev venet101").out;
+    EXPECT_EQ(net_run("ip rule list pref 999").out, "");
+    EXPECT_NE(dst_status(), "CTID 101 exist mounted running");
+    EXPECT_TRUE(destination_empty());
+    EXPECT_FALSE(std::filesystem::exists(dst_.dir("dump/Dump.101.lazy")));
+    EXPECT_FALSE(std::filesystem::exists(tmp_ / "dump/Dump.101"));
+}
+
+// vzctl __migrate lazy-done, which vzmigrate runs on the destination once the dump here has served its last page
+// (that dump counts a connection its daemon closed half-way as done): 0 once the daemon's keeper has removed its
+// copy of the dump (it had every page), 17 naming the daemon's exit status and its log's error where the keeper kept
+// the copy with that status.
+using MigrateTarget = CliTest;
+TEST_F(MigrateTarget, LazyDoneTellsWhetherTheDaemonHadEveryPage) {
+    auto r = vzctl({"__migrate", "lazy-done", "101"});
+    EXPECT_EQ(r.status, 0) << r.out << r.err;
+    auto copy = tmp_ / "dump/Dump.101.lazy";
+    std::filesystem::create_directories(copy);
+    write_text(copy + "/lazy-pages.exit", "137");
+    write_text(copy + "/lazy-pages.log", "(00.512) Error (criu/uffd.c:1131): lost the page server\n");
+    r = vzctl({"__migrate", "lazy-done", "101"});
+    EXPECT_EQ(r.status, 17) << r.out << r.err;
+    EXPECT_TRUE(contains(r.err, "CRIU lazy-pages daemon of CT 101 failed (exit 137)")) << r.err;
+    EXPECT_TRUE(contains(r.err, "lost the page server")) << r.err;
 }
 
 // --no-lazy, and an unprivileged CT where the destination has vm.unprivileged_userfaultfd=0: all the memory moves
@@ -418,10 +496,7 @@ TEST_F(NetMigrate, OnlineRestoreThatFailsResumesItHere) {
     EXPECT_EQ(r.status, 7) << r.out << r.err;
     EXPECT_TRUE(contains(r.err, "restore refused by the test")) << r.err;
     EXPECT_TRUE(contains(r.out, "Rolling back: thaw CT 101 here")) << r.out;
-    EXPECT_EQ(status_line(), "CTID 101 exist mounted running");
-    EXPECT_EQ(trim(sh("cat /tmp/worker").out), worker);
-    auto n = std::stoul("0" + trim(sh("cat /tmp/n").out));
-    EXPECT_TRUE(eventually([&] { return std::stoul("0" + trim(sh("cat /tmp/n").out)) > n + 2; }, 10s));
+    EXPECT_TRUE(counts_here(worker));
     EXPECT_TRUE(destination_empty());
     EXPECT_FALSE(std::filesystem::exists(dst_.dir("dump/Dump.101")));
     EXPECT_FALSE(std::filesystem::exists(tmp_ / "dump/Dump.101"));
@@ -448,6 +523,7 @@ TEST_F(NetMigrate, OnlineKeepsAnEstablishedConnection) {
 
     auto r = migrate({"--online", "-t", "--ssh-mux"});
     ASSERT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_TRUE(contains(r.out, "Handing the addresses of CT 101 over to 198.51.100.1")) << r.out;
     EXPECT_EQ(dst_status(), "CTID 101 exist mounted running");
     client.send("after");
     auto got = [&] { return dst_vzctl("exec2 " + ct() + " cat /tmp/got").out; };

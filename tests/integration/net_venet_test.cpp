@@ -465,5 +465,59 @@ TEST_F(NetVenetSuspend, StepsLockTheNetworkAndKeepTheConnection) {
     EXPECT_TRUE(client_->alive());
 }
 
+// vzmigrate --online's handover, once the copy runs on the destination: the frozen container's addresses leave
+// this host (routes, source rules, proxy entries, the lock's rules for them; the host end and the lock's rules for
+// what comes from it stay), so that the host routes them elsewhere at once; the rollback's takeback brings them back
+// locked (twice is once), and --resume finds the host as it was, the connection carrying on with a line sent
+// meanwhile. A container whose network is not locked keeps its addresses (16).
+TEST_F(NetVenetSuspend, HandoverGivesTheAddressesUpAndTakebackBringsThemBack) {
+    ASSERT_TRUE(start_with({"198.51.100.10", "2001:db8::10"}));
+    hold_connection("198.51.100.10", 7007);
+    ASSERT_TRUE(delivered("before"));
+    auto held = host_state();
+    auto proxies = proxies_of("198.51.100.10") + proxies_of("2001:db8::10");
+    auto lock_rules = [] { return net_run("ip rule list pref 999; ip -6 rule list pref 999").out; };
+
+    auto r = run({"__migrate", "handover", ct()});
+    EXPECT_EQ(r.status, 16) << r.out << r.err;
+    EXPECT_TRUE(contains(r.err, "The network of CT 101 is not locked")) << r.err;
+    EXPECT_EQ(host_state(), held);
+
+    ASSERT_EQ(run({"chkpnt", ct(), "--suspend"}).status, 0);
+    auto locked = host_state();
+    r = run({"__migrate", "handover", ct()});
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    auto given = host_state();
+    EXPECT_TRUE(contains(given, "link venet101")) << given;
+    EXPECT_FALSE(contains(given, "route")) << given;
+    EXPECT_FALSE(contains(given, "198.51.100.10")) << given;
+    EXPECT_FALSE(contains(given, "2001:db8::10")) << given;
+    EXPECT_EQ(proxies_of("198.51.100.10") + proxies_of("2001:db8::10"), "");
+    EXPECT_TRUE(contains(lock_rules(), "iif venet101 blackhole")) << lock_rules();
+    EXPECT_FALSE(contains(lock_rules(), "198.51.100.10")) << lock_rules();
+    EXPECT_FALSE(contains(lock_rules(), "2001:db8::10")) << lock_rules();
+    auto route = net_run("ip route get 198.51.100.10 2>&1");
+    EXPECT_FALSE(contains(route.out, "venet101")) << route.out;
+    client_->send("meanwhile");
+
+    for (int i = 0; i < 2; ++i) {
+        r = run({"__migrate", "takeback", ct()});
+        ASSERT_EQ(r.status, 0) << r.out << r.err;
+        EXPECT_TRUE(contains(lock_rules(), "to 198.51.100.10 blackhole")) << lock_rules();
+        EXPECT_TRUE(contains(lock_rules(), "to 2001:db8::10 blackhole")) << lock_rules();
+        EXPECT_EQ(host_state(), locked);
+    }
+    EXPECT_FALSE(host_ping("198.51.100.10"));
+    r = run({"chkpnt", ct(), "--resume"});
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_EQ(lock_rules(), "");
+    EXPECT_EQ(host_state(), held);
+    EXPECT_EQ(proxies_of("198.51.100.10") + proxies_of("2001:db8::10"), proxies);
+    EXPECT_TRUE(eventually([&] { return contains(sh("cat /tmp/got").out, "meanwhile"); }, 30s))
+        << "the line sent while the addresses were away did not arrive: " << sh("cat /tmp/got").out;
+    EXPECT_TRUE(host_ping("198.51.100.10"));
+    EXPECT_TRUE(host_ping("2001:db8::10"));
+}
+
 }  // namespace
 }  // namespace vztest

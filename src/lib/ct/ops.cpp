@@ -7,8 +7,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <thread>
 
 #include "cpt/criu.hpp"
 #include "ct/disk.hpp"
@@ -43,6 +45,8 @@ constexpr const char* kPageServerLog = "page-server.log";
 // the processes run, while the daemon still reads its images (start_lazy_pages).
 constexpr const char* kLazySuffix = ".lazy";
 constexpr const char* kLazyLog = "lazy-pages.log";
+// Its exit status, written into that copy by its keeper when it failed (the copy is removed when it succeeds).
+constexpr const char* kLazyExit = "lazy-pages.exit";
 
 // Ends the page server (or lazy-pages daemon) of the dump directory `dir` if one still waits (its pid file names a
 // process that is one).
@@ -581,7 +585,14 @@ unsigned start_lazy_pages(const Paths& p, unsigned ctid) {
             status = daemon.child.wait();
         } catch (const std::exception&) {
         }
-        if (status == 0) fs::remove_all(images, ec);
+        if (status == 0) {
+            fs::remove_all(images, ec);
+        } else {
+            try {
+                write_file_atomic(images + "/" + kLazyExit, std::to_string(status));
+            } catch (const std::exception&) {
+            }
+        }
         ::_exit(status);
     }
     ready.wr.reset();
@@ -596,6 +607,24 @@ unsigned start_lazy_pages(const Paths& p, unsigned ctid) {
     keeper.release();  // it outlives this command
     unmake.release();
     return *port;
+}
+
+void wait_lazy_pages(const Paths& p, unsigned ctid) {
+    auto cfg = load_ct(p, ctid, false);
+    auto images = dump_file(cfg) + kLazySuffix;
+    auto end = std::chrono::steady_clock::now() + kLazyPagesEnd;
+    for (;;) {
+        if (!path_exists(images)) return;
+        if (auto status = read_file(images + "/" + kLazyExit)) {
+            auto why = cpt::criu_log_error(images + "/" + kLazyLog);
+            fail(Exit::Restore, "CRIU lazy-pages daemon of CT {} failed (exit {}): {}", ctid, *status,
+                 why.empty() ? "no log" : why);
+        }
+        if (std::chrono::steady_clock::now() >= end)
+            fail(Exit::Restore, "CRIU lazy-pages daemon of CT {} did not end within {} s", ctid,
+                 std::chrono::duration_cast<std::chrono::seconds>(kLazyPagesEnd).count());
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
 }
 
 std::string criu_report(const Paths& p) {

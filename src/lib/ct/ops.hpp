@@ -1,6 +1,7 @@
 // Container operations on configuration and disk: create, destroy, set (config side), names.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -86,6 +87,12 @@ unsigned start_page_server(const Paths& p, unsigned ctid);
 // from the page server of the dump on this node's loopback port it returns (vzmigrate forwards it to the source's
 // dump through ssh), and ends once it has them all. discard_migration_target ends it otherwise.
 unsigned start_lazy_pages(const Paths& p, unsigned ctid);
+// After the dump that served it ended (vzctl __migrate lazy-done): waits until that daemon has ended too, and fails
+// (17, with its log's error) unless it had every page. A dump's page server counts a connection that its daemon
+// closed half-way as done, so only this side can tell; the restored processes would read zeros where the pages it
+// did not get were. Fails too when the daemon has not ended within kLazyPagesEnd.
+inline constexpr std::chrono::seconds kLazyPagesEnd{30};
+void wait_lazy_pages(const Paths& p, unsigned ctid);
 // For a live migration (vzctl __migrate criu, vzmigrate): this node's CRIU (vz.conf's CRIU=), found and checked as
 // suspend checks it, as the report "CRIU=PATH\nVersion: X.Y.Z\nLAZY=all|privileged|no\nLAZY_SERVE=yes|no\n"
 // (LAZY: which containers a restore here can give their memory pages after they run: every one, privileged ones

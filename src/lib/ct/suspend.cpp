@@ -505,6 +505,15 @@ void suspend_ct(const Paths& p, unsigned ctid, const CheckpointOptions& o, const
     log::info("Checkpointing completed successfully");
 }
 
+void hand_over_addresses(const Paths& p, unsigned ctid, bool give, const Tools& t) {
+    auto [lock, cfg] = lock_and_load(p, ctid, t.command);
+    if (give) {
+        auto cg = driver_of(cfg);
+        if (!find_init(*cg, ctid)) fail(Exit::NotRunning, "Container is not running");
+    }
+    net::venet_handover(net::venet_config(cfg), give);
+}
+
 void resume_ct(const Paths& p, unsigned ctid, const CheckpointOptions& o, const Tools& t) {
     auto [lock, cfg] = lock_and_load(p, ctid, t.command);
     check_areas(p, cfg);

@@ -184,16 +184,20 @@ void add_one(Netlink& h, Netlink* ct, const VenetConfig& c, const IpAddr& a, int
     }
 }
 
+// The host's side of one address: its route, source rule and proxy entries.
+void remove_host_side(Netlink& h, const VenetConfig& c, const IpAddr& a, int host_idx) {
+    h.del_route(host_route(a, host_idx));
+    h.del_rule(allow_rule(venet_host_end(c.ctid), a));
+    for (auto& p : h.proxies(a.family))
+        if (p.protocol == kProto && p.dst == a.bytes) h.del_proxy(p.index, a);
+}
+
 void remove_one(Netlink& h, Netlink& ct, const VenetConfig& c, const IpAddr& a, int host_idx, int ct_idx) {
-    auto host_end = venet_host_end(c.ctid);
     IpAddr inside = a;
     for (auto& [index, have] : ct.addrs(a.family))
         if (index == ct_idx && have.same_address(a)) inside = have;
     ct.del_addr(ct_idx, inside);
-    h.del_route(host_route(a, host_idx));
-    h.del_rule(allow_rule(host_end, a));
-    for (auto& p : h.proxies(a.family))
-        if (p.protocol == kProto && p.dst == a.bytes) h.del_proxy(p.index, a);
+    remove_host_side(h, c, a, host_idx);
 }
 
 void default_route(Netlink& ct, int family, int ct_idx) {
@@ -228,27 +232,39 @@ std::vector<IpAddr> routed_to(Netlink& h, int host_idx) {
     return out;
 }
 
+Rule lock_rule(int family) {
+    Rule r;
+    r.family = family;
+    r.priority = kPrefLock;
+    r.action = FR_ACT_BLACKHOLE;
+    r.protocol = kProto;
+    return r;
+}
+
+// The lock's rule for what goes to an address.
+Rule lock_rule_to(const IpAddr& a) {
+    auto r = lock_rule(a.family);
+    r.dst = a;
+    return r;
+}
+
 // The lock's rules: what comes from the container's host end, and what goes to each of its addresses, dropped.
 std::vector<Rule> lock_rules(const std::string& host_end, const std::vector<IpAddr>& addrs) {
     std::vector<Rule> out;
     for (int family : kFamilies) {
-        Rule from;
-        from.family = family;
-        from.iif = host_end;
-        out.push_back(from);
+        out.push_back(lock_rule(family));
+        out.back().iif = host_end;
     }
-    for (auto& a : addrs) {
-        Rule to;
-        to.family = a.family;
-        to.dst = a;
-        out.push_back(to);
-    }
-    for (auto& r : out) {
-        r.priority = kPrefLock;
-        r.action = FR_ACT_BLACKHOLE;
-        r.protocol = kProto;
-    }
+    for (auto& a : addrs) out.push_back(lock_rule_to(a));
     return out;
+}
+
+// The index of the container's own host end (its alias), 0 when there is none.
+int own_host_end(Netlink& h, const VenetConfig& c) {
+    auto host_end = venet_host_end(c.ctid);
+    for (auto& l : h.links())
+        if (l.name == host_end && l.alias == venet_alias(c.ctid, c.tag)) return l.index;
+    return 0;
 }
 
 bool contains(const std::vector<IpAddr>& v, const IpAddr& a) {
@@ -390,9 +406,7 @@ std::vector<std::pair<std::string, IpAddr>> venet_routed() {
 void venet_lock(const VenetConfig& c, bool lock) {
     Netlink h;
     auto host_end = venet_host_end(c.ctid);
-    int idx = 0;
-    for (auto& l : h.links())
-        if (l.name == host_end && l.alias == venet_alias(c.ctid, c.tag)) idx = l.index;
+    int idx = own_host_end(h, c);
     if (!idx) return;
     for (auto& r : lock_rules(host_end, routed_to(h, idx))) {
         int rc = lock ? h.add_rule(r) : h.del_rule(r);
@@ -402,6 +416,50 @@ void venet_lock(const VenetConfig& c, bool lock) {
                  r.dst ? r.dst->str() : host_end, errno_text(rc));
         }
     }
+}
+
+void venet_handover(const VenetConfig& c, bool give) {
+    Netlink h;
+    int idx = own_host_end(h, c);
+    if (!idx) return;
+    if (give) {
+        // Not its freezer state: while a dump serves its pages, CRIU holds its processes stopped and the freezer
+        // thawed. The lock is what --suspend leaves until --resume or --kill.
+        auto rules = h.rules(AF_INET);
+        auto from = lock_rules(venet_host_end(c.ctid), {}).front();
+        if (std::none_of(rules.begin(), rules.end(), [&](const Rule& r) {
+                return r.protocol == kProto && r.priority == kPrefLock && r.iif == from.iif;
+            }))
+            fail(Exit::Checkpoint,
+                 "The network of CT {} is not locked (vzctl chkpnt --suspend): its addresses stay here", c.ctid);
+        // Route first: what this host sends meanwhile still meets the lock's rule, never the frozen container.
+        for (auto& a : routed_to(h, idx)) {
+            remove_host_side(h, c, a, idx);
+            h.del_rule(lock_rule_to(a));
+        }
+        return;
+    }
+    auto routed = routed_to(h, idx);
+    auto links = h.links();
+    auto back = c;
+    back.probe = false;  // the copy there answered for them until a moment ago
+    std::vector<IpAddr> taken;
+    ScopeGuard undo([&] {
+        for (auto& a : taken) {
+            remove_host_side(h, c, a, idx);
+            h.del_rule(lock_rule_to(a));
+        }
+    });
+    for (auto& a : c.addrs) {
+        if (contains(routed, a)) continue;
+        taken.push_back(a);
+        // Locked before it is routed here again: nothing reaches the frozen container until --resume.
+        if (int rc = h.add_rule(lock_rule_to(a)); rc && rc != EEXIST)
+            fail(Exit::Checkpoint, "can't lock the address {} of CT {} (policy rule {}): {}", a.str(), c.ctid,
+                 kPrefLock, errno_text(rc));
+        add_one(h, nullptr, back, a, idx, 0, links);
+    }
+    undo.release();
 }
 
 void venet_cleanup(const VenetConfig& c) {

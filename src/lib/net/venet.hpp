@@ -75,6 +75,14 @@ std::vector<std::pair<std::string, IpAddr>> venet_routed();
 // its: nothing to do. A lock that can't be set fails (16) having removed what it set.
 void venet_lock(const VenetConfig& c, bool lock);
 
+// vzmigrate's handover of a frozen, locked container (after --suspend) once the destination runs its copy: with
+// `give` (refused, 16, unless its network is locked), the host routes, source rules, proxy entries and lock rules of its addresses go, so that this host and
+// its neighbours reach them there (the host end and the lock's rules for what comes from it stay until --kill);
+// without, the addresses of c.addrs not routed here get all of that back (announced, not probed), locked, for a
+// --resume: a rollback's. No host end of its: nothing to do. A take-back that fails (16, or as venet_start) gives
+// up again the addresses it took back.
+void venet_handover(const VenetConfig& c, bool give);
+
 // What the host holds for the container after it stopped (or its monitor was killed): its host end, its policy
 // rules, and proxy entries and lock rules of addresses no container is routed to any more. A venet<CTID> with another alias
 // belongs to another container of that CTID (another config directory) and is left alone with its rules.
