@@ -31,7 +31,8 @@ void add_checkpoint_flags(CLI::App& sub, vz::CheckpointOptions& o) {
 void add_suspend_flags(CLI::App& sub, vz::CheckpointOptions& o) {
     add_checkpoint_flags(sub, o);
     sub.add_option("--page-server", o.page_server,
-                   "send the memory pages to this CRIU page server (ADDR:PORT) instead of the dump directory");
+                   "send the memory pages to this CRIU page server (ADDR:PORT) instead of the dump directory (or the "
+                   "pre-dump's)");
     sub.add_option("--lazy-pages", o.lazy_pages,
                    "with --dump: serve the memory pages on ADDR:PORT to a CRIU lazy-pages daemon (post-copy) until "
                    "it has them all");
@@ -46,6 +47,9 @@ void add_suspend_flags(CLI::App& sub, vz::CheckpointOptions& o) {
         {"--dump", Step::Dump, "only dump it, leaving it as it is (frozen and locked after --suspend)"},
         {"--kill", Step::Kill, "only kill it and release what the host holds for it"},
         {"--resume", Step::Resume, "only unlock its network and thaw it (after --suspend or --dump)"},
+        {"--pre-dump", Step::PreDump,
+         "only copy its memory while it runs into the next pre-dump (before --suspend; the kernel must track dirty "
+         "memory): the dump after holds only what changed since"},
     };
     std::vector<CLI::Option*> made;
     for (auto& f : kSteps)

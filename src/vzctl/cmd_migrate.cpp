@@ -6,7 +6,8 @@
 //   discard  removes what a failed migration left here (--keep-private: all but the private area), its dump too
 //   page-server  starts a CRIU page server on this node's loopback that writes what a dump sends it into the CT's
 //            dump directory, in the background until that dump is done; prints PORT=N (vzmigrate forwards a port
-//            of the source's loopback to it through ssh)
+//            of the source's loopback to it through ssh); with --pre, the page server of the source's next pre-dump
+//            (pre-copy), into the CT's next pre-dump here; either way the last pre-dump here is CRIU's parent
 //   lazy-pages  starts a CRIU lazy-pages daemon for the CT's dump here, in the background until it has all the
 //            memory pages, for `vzctl restore --lazy-pages`; prints PORT=N, the port of this node's loopback where
 //            it expects the dump's page server (vzmigrate forwards it to the source's through ssh)
@@ -17,7 +18,8 @@
 //            host and its neighbours reach the copy at once instead of after the kill here; 16 unless its network is locked (chkpnt --suspend)
 //   takeback (the rollback's, before chkpnt --resume) the addresses handover gave up are back here, locked
 //   criu     finds and checks this node's CRIU (vz.conf's CRIU=) for a live migration: prints CRIU=PATH and
-//            "Version: X.Y.Z", and LAZY=all|privileged|no (which CTs a
+//            "Version: X.Y.Z", PRECOPY=yes|no (whether this kernel tracks dirty memory, for pre-dumps), and
+//            LAZY=all|privileged|no (which CTs a
 //            restore here can give their memory after they run again: post-copy); fails as suspend does when it is missing or too old
 #include <cstdio>
 #include <memory>
@@ -33,6 +35,7 @@ Handler setup_migrate_target(CLI::App& sub, bool) {
     struct Words {
         std::string action, ctid;
         bool keep_private = false;
+        bool pre = false;
     };
     auto words = std::make_shared<Words>();
     sub.add_option("action", words->action)
@@ -41,6 +44,7 @@ Handler setup_migrate_target(CLI::App& sub, bool) {
             {"paths", "prepare", "discard", "criu", "page-server", "lazy-pages", "lazy-done", "handover", "takeback"}));
     sub.add_option("ctid", words->ctid)->required();
     sub.add_flag("--keep-private", words->keep_private);
+    sub.add_flag("--pre", words->pre);
     return [words](const Context& c) {
         if (words->action == "paths") {
             auto t = vz::migration_target(c.paths, c.ctid);
@@ -48,7 +52,7 @@ Handler setup_migrate_target(CLI::App& sub, bool) {
                         t.private_dir.c_str(), t.root.c_str(), t.dumpdir.c_str(), t.lockdir.c_str(),
                         t.confdir.c_str(), t.kept ? "yes" : "no");
         } else if (words->action == "page-server") {
-            std::printf("PORT=%u\n", vz::start_page_server(c.paths, c.ctid));
+            std::printf("PORT=%u\n", vz::start_page_server(c.paths, c.ctid, words->pre));
         } else if (words->action == "lazy-pages") {
             std::printf("PORT=%u\n", vz::start_lazy_pages(c.paths, c.ctid));
         } else if (words->action == "lazy-done") {

@@ -162,7 +162,8 @@ int Migration::run_phases() {
     copy_config();
     sync_private("first");
     if (o_.online) {
-        if (!lazy_) start_page_server();
+        if (precopy_) pre_copy();
+        if (!lazy_) page_server_ = start_page_server(false);
         checkpoint_source();
         copy_frozen();
         if (lazy_) start_lazy_pages();
@@ -275,8 +276,16 @@ void Migration::check_checkpointing() {
     if (*theirs < *mine)
         fail(Code::CptVersion, "CRIU {} on {} is older than CRIU {} here: it may not restore this node's images",
              theirs->str(), o_.destination, mine->str());
-    // Post-copy where the destination's kernel gives CRIU's restorer a userfaultfd in this CT (LAZY=, ct/ops.hpp):
-    // only the images that are not memory cross while the CT is frozen.
+    // Pre-copy where this kernel tracks dirty memory (PRECOPY=): the memory crosses while the CT runs, and while it
+    // is frozen only what changed since. Else post-copy where the destination's kernel gives CRIU's restorer a
+    // userfaultfd in this CT (LAZY=, ct/ops.hpp): only the images that are not memory cross while it is frozen.
+    precopy_ = value_of(here.output, "PRECOPY") == "yes";
+    if (precopy_) {
+        vz::log::info("The memory of CT {} is copied while it runs ({} passes, pre-copy); what changes meanwhile "
+                      "moves while it is frozen",
+                      ctid_, kPreCopyPasses);
+        return;
+    }
     auto lazy = value_of(there.output, "LAZY");
     std::string why;
     if (o_.no_lazy)
@@ -422,8 +431,7 @@ void Migration::checkpoint_source() {
     if (local_vzctl({"chkpnt", ctid_s_, "--suspend"}) != 0) fail(Code::SourceStop, "can't freeze CT {}", ctid_);
     undo_.push(fmt::format("thaw CT {} here", ctid_), [this] {
         ensure_not_on_destination();
-        std::error_code ec;
-        std::filesystem::remove_all(vz::dump_file(*cfg_), ec);
+        vz::remove_dump(vz::dump_file(*cfg_));
         if (handed_over_ && local_vzctl({vz::kMigrateCommand, "takeback", ctid_s_}) != 0)
             vz::fail(vz::Exit::Checkpoint,
                      "can't take the addresses of CT {} back here: try vzctl __migrate takeback {}, then vzctl "
@@ -465,9 +473,12 @@ void Migration::end_lazy_dump() {
     lazy_dump_.wait();
 }
 
-unsigned Migration::start_remote_criu(const std::string& action, const std::string& what, Code code) {
+unsigned Migration::start_remote_criu(const std::vector<std::string>& action, const std::string& what, Code code) {
     phase(fmt::format("Starting a {} on {}", what, o_.destination));
-    auto r = remote_vzctl({vz::kMigrateCommand, action, ctid_s_});
+    std::vector<std::string> args{vz::kMigrateCommand};
+    args.insert(args.end(), action.begin(), action.end());
+    args.push_back(ctid_s_);
+    auto r = remote_vzctl(args);
     auto port = port_of(r);
     if (r.status == 255) fail(Code::Connect, "lost the connection to {}", o_.destination);
     if (r.status != 0 || !port)
@@ -476,7 +487,7 @@ unsigned Migration::start_remote_criu(const std::string& action, const std::stri
 }
 
 void Migration::start_lazy_pages() {
-    auto port = start_remote_criu("lazy-pages", "lazy-pages daemon", Code::DestinationStart);
+    auto port = start_remote_criu({"lazy-pages"}, "lazy-pages daemon", Code::DestinationStart);
     if (!transport_->forward_back(port, lazy_port_))
         fail(Code::Connect, "can't forward a port of 127.0.0.1 on {} to the dump of CT {} here", o_.destination,
              ctid_);
@@ -505,12 +516,30 @@ void Migration::wait_lazy_dump() {
 // through an ssh forward of a port of this host's loopback. The dump sends it the memory pages while it dumps, so
 // they cross once, and no copy of them is made here: the way back is a thaw, which needs none. (discard, pushed
 // with the config's copy, ends it and removes what it wrote.)
-void Migration::start_page_server() {
-    auto port = start_remote_criu("page-server", "page server", Code::Unsupported);
+std::string Migration::start_page_server(bool pre) {
+    std::vector<std::string> action{"page-server"};
+    if (pre) action.push_back("--pre");
+    auto port = start_remote_criu(action, "page server", Code::Unsupported);
     auto local = vz::free_loopback_port();
     if (!local || !transport_->forward(*local, port))
         fail(Code::Connect, "can't forward a port of 127.0.0.1 to the page server on {}", o_.destination);
-    page_server_ = fmt::format("127.0.0.1:{}", *local);
+    return fmt::format("127.0.0.1:{}", *local);
+}
+
+// Pre-copy: kPreCopyPasses pre-dumps while the CT runs, each sending what changed since the one before (the first:
+// all of it) to a page server of its own on the destination, into the CT's pre-dumps there; the frozen dump after
+// them sends only what changed since the last. (discard removes those there; the pre-dumps here, without their
+// pages, go with the dump.)
+void Migration::pre_copy() {
+    vz::remove_dump(vz::dump_file(*cfg_));
+    undo_.push(fmt::format("remove the pre-dumps of CT {} here", ctid_),
+               [this] { vz::remove_dump(vz::dump_file(*cfg_)); });
+    for (unsigned pass = 1; pass <= kPreCopyPasses; ++pass) {
+        auto server = start_page_server(true);
+        phase(fmt::format("Copying the memory of CT {} while it runs (pass {})", ctid_, pass));
+        if (local_vzctl({"chkpnt", ctid_s_, "--pre-dump", "--page-server", server}) != 0)
+            fail(Code::SourceStop, "can't pre-dump the memory of CT {}", ctid_);
+    }
 }
 
 // While the CT is frozen: the second pass over the private area and the dump's copy, side by side (two rsyncs
@@ -573,6 +602,7 @@ void Migration::clean_source() {
         if (local_vzctl({"chkpnt", ctid_s_, "--kill"}) != 0)
             vz::log::warn("can't kill the frozen CT {} here; it runs on {} now: vzctl chkpnt {} --kill", ctid_,
                           o_.destination, ctid_);
+        vz::remove_dump(vz::dump_file(*cfg_));
     }
     if (o_.remove_area == "yes") {
         phase(fmt::format("Removing CT {} here", ctid_));
@@ -585,8 +615,6 @@ void Migration::clean_source() {
             vz::log::warn("can't rename {}: {}", conf, vz::errno_text(errno));
         if (auto* name = cfg_->get("NAME"); name && !name->empty() && vz::name_target(paths_, *name) == ctid_)
             ::unlink(paths_.name_link(*name).c_str());
-        std::error_code ec;
-        std::filesystem::remove_all(vz::dump_file(*cfg_), ec);  // a live migration's
     }
     phase(fmt::format("CT {} migrated to {}", ctid_, o_.destination));
 }

@@ -43,6 +43,10 @@ struct RemotePaths {
     std::string private_dir, root, dumpdir, lockdir, confdir;
 };
 
+// Pre-copy's passes while the CT runs: the first moves all its memory, the second what changed during the first,
+// so that the frozen dump moves only what changed during the second.
+inline constexpr unsigned kPreCopyPasses = 2;
+
 class Migration {
 public:
     explicit Migration(Options o);
@@ -69,14 +73,17 @@ private:
     void start_destination();
     // Online.
     void checkpoint_source();
-    void start_page_server();
+    // A CRIU page server on the destination (`pre`: a pre-dump's), its port forwarded from one of this host's
+    // loopback; that address.
+    std::string start_page_server(bool pre);
+    void pre_copy();
     void copy_frozen();
     // Post-copy (lazy_): the destination's lazy-pages daemon, then, after the restore, the wait until the dump here
     // has served it the last page; end_lazy_dump kills that dump (a rollback).
     void start_lazy_pages();
     // `vzctl __migrate ACTION` on the destination, which starts a CRIU `what` there and prints its port; the port,
     // `code` when it fails.
-    unsigned start_remote_criu(const std::string& action, const std::string& what, Code code);
+    unsigned start_remote_criu(const std::vector<std::string>& action, const std::string& what, Code code);
     void wait_lazy_dump();
     void end_lazy_dump();
     // The rsync of the private area (`progress`: Transport::sync's); 6 when it fails.
@@ -103,6 +110,7 @@ private:
     std::string ctid_s_;
     std::string page_server_;  // --online: 127.0.0.1:PORT, forwarded to the destination's page server
     bool lazy_ = false;        // --online with post-copy: the memory follows the restore
+    bool precopy_ = false;     // --online with pre-copy: the memory goes ahead of the freeze
     unsigned lazy_port_ = 0;   // where the dump here serves it (127.0.0.1), forwarded from the destination
     vz::ChildProcess lazy_dump_;  // vzctl chkpnt --dump --lazy-pages, in a process group of its own
     std::optional<vz::CtConfig> cfg_;

@@ -168,6 +168,42 @@ TEST_F(Suspend, AFailedDumpLeavesItRunning) {
     EXPECT_EQ(try_read("/proc/self/mountinfo").value_or("").find(tmp_ / "dump/"), std::string::npos);
 }
 
+// chkpnt --pre-dump. Where the kernel tracks dirty memory (the VM run's Debian kernel): two pre-dumps while it runs
+// (Dump.101.pre/1 and /2, the second CRIU's child of the first), then a full suspend on top of them (the dump's
+// parent is the last) and a resume that takes its pages from all three, the worker carrying on, and the pre-dumps
+// removed with the dump. Where it does not (this host): 16 naming what is missing, the CT running on, not frozen,
+// no pre-dump left.
+TEST_F(Suspend, PreDumpsCopyTheMemoryWhereTheKernelTracksIt) {
+    ASSERT_TRUE(start_ct());
+    start_worker();
+    auto pid = worker_pid();
+    bool tracks = vz::cpt::run_criu(vz::cpt::find_criu(""), {"check", "--feature", "mem_dirty_track"}).status == 0;
+    auto r = run({"chkpnt", ct(), "--pre-dump"});
+    if (!tracks) {
+        EXPECT_EQ(r.status, 16) << r.out << r.err;
+        EXPECT_TRUE(contains(r.err, "Failed to pre-dump the container")) << r.err;
+        EXPECT_EQ(status_line(), "CTID 101 exist mounted running");
+        EXPECT_FALSE(std::filesystem::exists(dump() + ".pre"));
+        auto before = count();
+        EXPECT_TRUE(eventually([&] { return count() > before + 2; }, 10s)) << "it does not run";
+        return;
+    }
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    r = run({"chkpnt", ct(), "--pre-dump"});
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_TRUE(contains(r.out, "Pre-dump 2 of the container's memory is done")) << r.out;
+    EXPECT_EQ(std::filesystem::read_symlink(dump() + ".pre/2/parent").string(), "../1");
+    auto before = count();
+    ASSERT_EQ(run({"suspend", ct()}).status, 0);
+    EXPECT_EQ(std::filesystem::read_symlink(dump() + "/parent").string(), "../Dump.101.pre/2");
+    r = run({"resume", ct()});
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_EQ(worker_pid(), pid);
+    EXPECT_TRUE(eventually([&] { return count() > before + 2; }, 10s)) << before << " -> " << count();
+    EXPECT_FALSE(std::filesystem::exists(dump()));
+    EXPECT_FALSE(std::filesystem::exists(dump() + ".pre"));
+}
+
 // A restore that fails (here CRIU itself: a wrapper that refuses) keeps the dump and leaves nothing started; the
 // next resume with a working CRIU succeeds.
 TEST_F(Suspend, AFailedRestoreKeepsTheDumpForAnotherTry) {

@@ -64,8 +64,11 @@ void stop_ct(const Paths& p, unsigned ctid, const StopOptions& o, const Tools& t
 // monitor, the dump removed; a failed restore leaves the dump for another try and nothing started (17).
 // suspend's steps one at a time, as vzmigrate uses them (the original's sub-modes): --suspend freezes the running
 // container, --dump dumps it and leaves it (frozen when it was), --kill kills it and releases what the host held
-// for it, --resume thaws it (the way back when a migration fails).
-enum class CheckpointStep { All, Suspend, Dump, Kill, Resume };
+// for it, --resume thaws it (the way back when a migration fails). --pre-dump (before --suspend, the container
+// running; vzmigrate's pre-copy where the kernel tracks dirty memory) copies its memory into the next pre-dump
+// (pre_dumps_dir), each one only what changed since the one before; the dump after them holds only what changed
+// since the last.
+enum class CheckpointStep { All, Suspend, Dump, Kill, Resume, PreDump };
 struct CheckpointOptions {
     std::string dumpfile;  // empty: DUMPDIR/Dump.CTID
     CheckpointStep step = CheckpointStep::All;

@@ -444,10 +444,11 @@ void destroy_ct(const Paths& p, unsigned ctid, const std::string& command, bool 
         fail(Exit::DeletePrivate, "can't rename {}: {}", conf, errno_text(errno));
     if (auto* name = cfg.get("NAME"); name && !name->empty() && name_target(p, *name) == ctid)
         ::unlink(p.name_link(*name).c_str());
-    // A suspended container's dump (a directory of CRIU images), and what a failed or killed suspend left: a new
-    // container of this CTID must not resume them.
+    // A suspended container's dump (a directory of CRIU images) with its pre-dumps, and what a failed or killed
+    // suspend left: a new container of this CTID must not resume them.
+    remove_dump(dump_file(cfg));
     std::error_code ec;
-    for (auto* suffix : {"", ".fail", ".partial"}) std::filesystem::remove_all(dump_file(cfg) + suffix, ec);
+    for (auto* suffix : {".fail", ".partial"}) std::filesystem::remove_all(dump_file(cfg) + suffix, ec);
     ::rmdir(cfg.ve_root().c_str());
     log::info("Container private area was destroyed");
 }
@@ -477,6 +478,9 @@ void prepare_migration_target(const Paths& p, unsigned ctid) {
     auto where = migration_target(p, ctid);
     CtLock lock(where.lockdir, ctid, "vzmigrate (destination)");
     make_dirs(where.dumpdir);  // a live migration copies the dump there
+    // Pre-dumps a failed migration left would be taken for the start of this one's chain.
+    std::error_code ec;
+    std::filesystem::remove_all(pre_dumps_dir(where.dumpdir + "/Dump." + std::to_string(ctid)), ec);
     struct stat st;
     if (::lstat(where.private_dir.c_str(), &st) == 0) {
         // What an earlier migration of this CT kept (vzmigrate --keep-dst) is taken up again: the copy then moves
@@ -509,8 +513,10 @@ void discard_migration_target(const Paths& p, unsigned ctid, bool keep_private) 
     }
     end_page_server(dump_file(cfg));
     end_page_server(dump_file(cfg) + kLazySuffix);
+    for (unsigned n = pre_dump_count(dump_file(cfg)); n > 0; --n)
+        end_page_server(fmt::format("{}/{}", pre_dumps_dir(dump_file(cfg)), n));
+    remove_dump(dump_file(cfg));  // a live migration's copy
     std::error_code ec;
-    std::filesystem::remove_all(dump_file(cfg), ec);  // a live migration's copy
     std::filesystem::remove_all(dump_file(cfg) + kLazySuffix, ec);
     if (keep_private) return;
     struct stat pst;
@@ -522,10 +528,17 @@ void discard_migration_target(const Paths& p, unsigned ctid, bool keep_private) 
     ::rmdir(where.root.c_str());
 }
 
-unsigned start_page_server(const Paths& p, unsigned ctid) {
+unsigned start_page_server(const Paths& p, unsigned ctid, bool pre) {
     auto cfg = load_ct(p, ctid, false);
     auto criu = cpt::find_criu(cfg.global());
-    auto dir = dump_file(cfg);
+    auto dump = dump_file(cfg);
+    auto n = pre_dump_count(dump);
+    // CRIU's parent of what it writes: the pre-dump before (its images say which pages are there).
+    std::vector<std::string> parent;
+    if (n > 0)
+        parent = {"--prev-images-dir",
+                  pre ? fmt::format("../{}", n) : fmt::format("../{}/{}", base_name(pre_dumps_dir(dump)), n)};
+    auto dir = pre ? fmt::format("{}/{}", pre_dumps_dir(dump), n + 1) : dump;
     if (path_exists(dir)) fail(Exit::Checkpoint, "Dump {} exists already", dir);
     make_dirs(dir);
     ScopeGuard unmake([&dir] {
@@ -535,8 +548,10 @@ unsigned start_page_server(const Paths& p, unsigned ctid) {
     auto port = free_loopback_port();
     if (!port) fail(Exit::Checkpoint, "No free TCP port on 127.0.0.1 for the page server: {}", errno_text(errno));
     // -d: into the background once it listens.
-    auto r = cpt::run_criu(criu, {"page-server", "-D", dir, "--address", "127.0.0.1", "--port", std::to_string(*port),
-                                  "-d", "--pidfile", dir + "/" + kPageServerPid, "-o", kPageServerLog, "-v2"});
+    std::vector<std::string> args{"page-server", "-D", dir, "--address", "127.0.0.1", "--port", std::to_string(*port),
+                                  "-d", "--pidfile", dir + "/" + kPageServerPid, "-o", kPageServerLog, "-v2"};
+    args.insert(args.end(), parent.begin(), parent.end());
+    auto r = cpt::run_criu(criu, args);
     if (r.status != 0) {
         auto why = cpt::criu_log_error(dir + "/" + kPageServerLog);
         fail(Exit::Checkpoint, "CRIU page server failed (exit {}): {}", r.status, why.empty() ? r.output : why);
@@ -638,8 +653,10 @@ std::string criu_report(const Paths& p) {
     // that fails (fs.pipe-max-size below it, no CAP_SYS_RESOURCE) it says nothing and every transfer then fails.
     auto probe = make_pipe();
     bool serve = ::fcntl(probe.rd.get(), F_SETPIPE_SZ, 4 << 20) >= 0;
-    return fmt::format("CRIU={}\nVersion: {}\nLAZY={}\nLAZY_SERVE={}\n", criu.path, criu.version.str(), lazy,
-                       serve ? "yes" : "no");
+    // Pre-copy (the dump's side): the kernel tracks which pages change (soft-dirty), for CRIU's pre-dumps.
+    bool precopy = cpt::run_criu(criu, {"check", "--feature", "mem_dirty_track"}).status == 0;
+    return fmt::format("CRIU={}\nVersion: {}\nLAZY={}\nLAZY_SERVE={}\nPRECOPY={}\n", criu.path, criu.version.str(),
+                       lazy, serve ? "yes" : "no", precopy ? "yes" : "no");
 }
 
 std::optional<cpt::CriuVersion> criu_report_version(std::string_view report) { return cpt::parse_criu_version(report); }

@@ -81,7 +81,9 @@ void discard_migration_target(const Paths& p, unsigned ctid, bool keep_private);
 // For a live migration (vzctl __migrate page-server): a CRIU page server on this node's loopback, in the background,
 // writing the memory pages a dump sends it into the CT's dump directory (made here; 16 when it exists); returns its
 // port. It ends once the dump that connects to it is done; discard_migration_target ends it otherwise.
-unsigned start_page_server(const Paths& p, unsigned ctid);
+// With `pre`, the page server of vzmigrate's next pre-dump, writing into the CT's next pre-dump here (pre_dumps_dir);
+// either way CRIU's parent of what it writes is the last pre-dump here, if any.
+unsigned start_page_server(const Paths& p, unsigned ctid, bool pre);
 // For a live migration with post-copy (vzctl __migrate lazy-pages): a CRIU lazy-pages daemon for the CT's dump
 // (copied here; 17 without one), in the background, for `vzctl restore --lazy-pages`; it takes the memory pages
 // from the page server of the dump on this node's loopback port it returns (vzmigrate forwards it to the source's
@@ -94,10 +96,12 @@ unsigned start_lazy_pages(const Paths& p, unsigned ctid);
 inline constexpr std::chrono::seconds kLazyPagesEnd{30};
 void wait_lazy_pages(const Paths& p, unsigned ctid);
 // For a live migration (vzctl __migrate criu, vzmigrate): this node's CRIU (vz.conf's CRIU=), found and checked as
-// suspend checks it, as the report "CRIU=PATH\nVersion: X.Y.Z\nLAZY=all|privileged|no\nLAZY_SERVE=yes|no\n"
+// suspend checks it, as the report
+// "CRIU=PATH\nVersion: X.Y.Z\nLAZY=all|privileged|no\nLAZY_SERVE=yes|no\nPRECOPY=yes|no\n"
 // (LAZY: which containers a restore here can give their memory pages after they run: every one, privileged ones
 // only as vm.unprivileged_userfaultfd is 0, none as the kernel has no userfaultfd for CRIU; LAZY_SERVE: whether a
-// dump here can serve them: CRIU needs a 4 MiB pipe); and the version such a report names.
+// dump here can serve them: CRIU needs a 4 MiB pipe; PRECOPY: whether this kernel tracks dirty memory, for
+// pre-dumps); and the version such a report names.
 std::string criu_report(const Paths& p);
 std::optional<cpt::CriuVersion> criu_report_version(std::string_view report);
 inline constexpr const char* kMigrateCommand = "__migrate";

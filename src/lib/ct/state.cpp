@@ -1,6 +1,7 @@
 #include "ct/state.hpp"
 
 #include <cstdio>
+#include <filesystem>
 
 #include "util/file.hpp"
 
@@ -69,6 +70,20 @@ CgroupLayout ct_cgroup_layout(const CtConfig& cfg) { return CgroupLayout::detect
 
 std::string dump_file(const CtConfig& cfg) {
     return cfg.get_or("DUMPDIR", "/vz/dump") + "/Dump." + std::to_string(cfg.ctid());
+}
+
+std::string pre_dumps_dir(const std::string& dump) { return dump + ".pre"; }
+
+unsigned pre_dump_count(const std::string& dump) {
+    unsigned n = 0;
+    while (is_dir(pre_dumps_dir(dump) + "/" + std::to_string(n + 1))) ++n;
+    return n;
+}
+
+void remove_dump(const std::string& dump) {
+    std::error_code ec;
+    std::filesystem::remove_all(dump, ec);
+    std::filesystem::remove_all(pre_dumps_dir(dump), ec);
 }
 
 CtState ct_state(const CtConfig& cfg, const MountTable& mounts) {

@@ -33,6 +33,13 @@ struct CtState {
 
 CgroupLayout ct_cgroup_layout(const CtConfig& cfg);
 std::string dump_file(const CtConfig& cfg);
+// The pre-dumps before the dump `dump` (chkpnt --pre-dump, vzmigrate's pre-copy): `dump`.pre/1, /2, ..., each the
+// memory that changed since the one before, CRIU's parent of the next and the last the dump's parent (relative
+// links, the same on both hosts). Their directory, and how many there are (the number of the last, 0 for none).
+std::string pre_dumps_dir(const std::string& dump);
+unsigned pre_dump_count(const std::string& dump);
+// The dump and its pre-dumps removed.
+void remove_dump(const std::string& dump);
 CtState ct_state(const CtConfig& cfg, const MountTable& mounts);
 // The same with the cgroup layout already known (listings detect it once).
 CtState ct_state(const CtConfig& cfg, const MountTable& mounts, const CgroupLayout& layout);

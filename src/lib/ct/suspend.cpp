@@ -345,6 +345,10 @@ void dump_ct(const CtConfig& cfg, const cpt::Criu& criu, pid_t init, const std::
     args.insert(args.end(), {"dump", "-t", std::to_string(init), "-o", kDumpLog, "--root", cfg.ve_root(),
                              "--freeze-cgroup", freezer_of(cfg).dir});
     if (leave_running) args.push_back("--leave-running");
+    // After pre-dumps: only the memory that changed since the last one (the pages CRIU finds in it stay there).
+    if (auto n = pre_dump_count(dir))
+        args.insert(args.end(),
+                    {"--track-mem", "--prev-images-dir", fmt::format("../{}/{}", base_name(pre_dumps_dir(dir)), n)});
     args.insert(args.end(), memory.begin(), memory.end());
     bool lazy = std::find(memory.begin(), memory.end(), "--lazy-pages") != memory.end();
     // The images complete: made the dump.
@@ -421,6 +425,38 @@ std::vector<std::string> memory_args(const CheckpointOptions& o) {
             std::to_string(*port)};
 }
 
+// --pre-dump: the memory of the running container into the next pre-dump (or to the page server of `memory`), CRIU
+// tracking what changes from then on (soft-dirty bits); the first of them goes before --suspend and the dump.
+void pre_dump_ct(const CtConfig& cfg, const cpt::Criu& criu, pid_t init, const std::string& dir,
+                 const std::vector<std::string>& memory) {
+    if (path_exists(dir)) fail(Exit::Checkpoint, "Dump {} exists already: resume the container or remove it", dir);
+    auto f = freezer_of(cfg);
+    if (is_frozen(f)) fail(Exit::Checkpoint, "Container is frozen: --pre-dump goes before --suspend");
+    auto n = pre_dump_count(dir) + 1;
+    auto work = fmt::format("{}/{}", pre_dumps_dir(dir), n);
+    std::error_code ec;
+    fs::remove_all(work, ec);
+    fs::create_directories(work, ec);
+    if (ec) fail(Exit::Checkpoint, "Can't create {}: {}", work, ec.message());
+    ScopeGuard unwork([&] {
+        fs::remove_all(work, ec);
+        if (n == 1) fs::remove(pre_dumps_dir(dir), ec);
+    });
+    std::vector<std::string> args{"-D", work, "-v2", "-o", kDumpLog, "pre-dump", "-t", std::to_string(init),
+                                  "--track-mem", "--freeze-cgroup", f.dir};
+    if (n > 1) args.insert(args.end(), {"--prev-images-dir", fmt::format("../{}", n - 1)});
+    args.insert(args.end(), memory.begin(), memory.end());
+    auto r = cpt::run_criu(criu, args);
+    if (r.status != 0) {
+        thaw(cfg);  // CRIU thaws it unless it was killed midway
+        auto why = cpt::criu_log_error(work + "/" + kDumpLog);
+        fail(Exit::Checkpoint, "Failed to pre-dump the container (CRIU exit {}): {}", r.status,
+             why.empty() ? r.output : why);
+    }
+    unwork.release();
+    log::info("Pre-dump {} of the container's memory is done", n);
+}
+
 // After the dump (or on its own, --kill): the container's processes killed, the host's part released as by stop,
 // the root unmounted.
 void kill_and_release(const CtConfig& cfg, CgroupDriver& cg) {
@@ -491,6 +527,9 @@ void suspend_ct(const Paths& p, unsigned ctid, const CheckpointOptions& o, const
             return;
         case CheckpointStep::Kill:
             kill_and_release(cfg, *cg);
+            return;
+        case CheckpointStep::PreDump:
+            pre_dump_ct(cfg, cpt::find_criu(cfg.global()), *init, dump_dir(cfg, o.dumpfile), memory);
             return;
         case CheckpointStep::Dump:
         case CheckpointStep::All:
@@ -573,7 +612,7 @@ void resume_ct(const Paths& p, unsigned ctid, const CheckpointOptions& o, const 
     } catch (const Error& e) {
         log::warn("{}", e.what());
     }
-    fs::remove_all(dir, ec);
+    remove_dump(dir);
     log::info("Restoring completed successfully");
 }
 
