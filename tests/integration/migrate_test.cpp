@@ -216,12 +216,15 @@ protected:
     }
 
     // 4/3 * `mb` MB of anonymous memory (base64 of `mb` MB of random bytes) in a process of the CT's that, once it
-    // has written their md5sum into /tmp/sum.before, only sleeps, writing it into /tmp/sum again whenever /tmp/check
-    // appears (check_memory): most of the pages a migration moves, unchanged while it moves them. Returns the first
-    // sum (empty when it did not start).
+    // has written their md5sum into /tmp/sum.before, only waits, writing it into /tmp/sum again whenever /tmp/check
+    // appears (check_memory): most of the pages a migration moves, unchanged while it moves them. It waits with the
+    // shell's own `read -t 1` on a FIFO, not `sleep`: a fork of it caught by a dump is a process of its own that
+    // holds all of that memory, and new, so no pre-dump has its pages. Returns the first sum (empty when it did not
+    // start).
     std::string hold_memory(unsigned mb = 48) {
         auto r = sh("setsid sh -c 'x=$(head -c " + std::to_string(mb) + "000000 /dev/urandom | base64); "
-                    "echo \"$x\" | md5sum > /tmp/sum.new; mv /tmp/sum.new /tmp/sum.before; while :; do sleep 0.2; "
+                    "echo \"$x\" | md5sum > /tmp/sum.new; mv /tmp/sum.new /tmp/sum.before; mkfifo /tmp/hold.fifo; "
+                    "exec 3<> /tmp/hold.fifo; while :; do read -t 1 _ <&3; "
                     "if [ -e /tmp/check ]; then echo \"$x\" | md5sum > /tmp/sum.new; mv /tmp/sum.new /tmp/sum; "
                     "rm -f /tmp/check; fi; done' > /dev/null 2>&1 < /dev/null &");
         if (r.status != 0 || !eventually([&] { return sh("cat /tmp/sum.before").status == 0; }, 90s)) return {};
@@ -478,9 +481,8 @@ TEST_F(NetMigrate, OnlinePreCopyMovesTheMemoryWhileItRuns) {
         return;
     }
     ASSERT_TRUE(contains(report.out, "PRECOPY=yes")) << report.out;
-    // khugepaged, collapsing the held pages into huge ones at a moment of its choosing, makes them dirty again (one
-    // run of this test in the VM sent all 32 MB again in the frozen dump): transparent huge pages only where asked
-    // for (madvise) while the test runs.
+    // khugepaged, collapsing the held pages into huge ones at a moment of its choosing, makes them dirty again:
+    // transparent huge pages only where asked for (madvise) while the test runs.
     SysctlFile thp("/sys/kernel/mm/transparent_hugepage/enabled");
     thp.set("madvise");
     auto worker = start_counter();

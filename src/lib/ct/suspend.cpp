@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <thread>
 
@@ -312,6 +313,24 @@ void record_devices(const CtConfig& cfg, pid_t init, const std::string& work) {
 // `leave_running` its processes stay (frozen when they were), else CRIU kills them. A failed dump thaws it.
 // `memory` are CRIU's options for where the memory pages go (memory_args); with lazy pages, `dir` is complete once
 // CRIU serves them, and this returns when the last page has been taken.
+// `run` (CRIU, freezing the container, writing into `work`), and when its freeze did not complete in CRIU's 10 s (seen
+// once in about 50 dumps of a container that forks all the time on a loaded host, and in a pre-dump in the emulated
+// VM): the container thawed (it runs on), `work` emptied, `again` (what it needs besides CRIU's images), and one more
+// try.
+ProgramResult run_with_freeze_retry(const CtConfig& cfg, const std::string& work,
+                                    const std::function<ProgramResult()>& run, const std::function<void()>& again) {
+    auto r = run();
+    if (r.status == 0 || read_file(work + "/" + kDumpLog).value_or("").find("Timeout reached") == std::string::npos)
+        return r;
+    thaw(cfg);
+    log::warn("Freezing the container timed out; trying once more");
+    std::error_code ec;
+    fs::remove_all(work, ec);
+    fs::create_directories(work, ec);
+    again();
+    return run();
+}
+
 void dump_ct(const CtConfig& cfg, const cpt::Criu& criu, pid_t init, const std::string& dir, bool leave_running,
              const std::vector<std::string>& memory) {
     if (path_exists(dir)) fail(Exit::Checkpoint, "Dump {} exists already: resume the container or remove it", dir);
@@ -376,17 +395,7 @@ void dump_ct(const CtConfig& cfg, const cpt::Criu& criu, pid_t init, const std::
         serving.emplace(std::move(started));
         return {};
     };
-    auto r = run();
-    if (r.status != 0 && read_file(work + "/" + kDumpLog).value_or("").find("Timeout reached") != std::string::npos) {
-        // Freezing did not complete in CRIU's 10 s (seen once in about 50 dumps of a container that forks all the
-        // time, on a loaded host): the container runs on thawed; one more try.
-        thaw(cfg);
-        log::warn("Freezing the container timed out; trying once more");
-        fs::remove_all(work, ec);
-        fs::create_directories(work, ec);
-        record();
-        r = run();
-    }
+    auto r = run_with_freeze_retry(cfg, work, run, record);
     auto failed = [&](const std::string& from, const std::string& what, bool thaw_it) {
         if (thaw_it) thaw(cfg);
         auto why = cpt::criu_log_error(from + "/" + kDumpLog);
@@ -446,7 +455,7 @@ void pre_dump_ct(const CtConfig& cfg, const cpt::Criu& criu, pid_t init, const s
                                   "--track-mem", "--freeze-cgroup", f.dir};
     if (n > 1) args.insert(args.end(), {"--prev-images-dir", fmt::format("../{}", n - 1)});
     args.insert(args.end(), memory.begin(), memory.end());
-    auto r = cpt::run_criu(criu, args);
+    auto r = run_with_freeze_retry(cfg, work, [&] { return cpt::run_criu(criu, args); }, [] {});
     if (r.status != 0) {
         thaw(cfg);  // CRIU thaws it unless it was killed midway
         auto why = cpt::criu_log_error(work + "/" + kDumpLog);
