@@ -15,7 +15,8 @@
 //            had every page: the dump there counts a connection closed half-way as done
 //   handover  (on the source, once the destination runs the copy of a live migration's frozen CT) gives up the
 //            CT's venet addresses here: host routes, proxy entries and the lock's rules for them go, so that this
-//            host and its neighbours reach the copy at once instead of after the kill here; 16 unless its network is locked (chkpnt --suspend)
+//            host and its neighbours reach the copy at once instead of after the kill here; 16 unless its network
+//            is locked (chkpnt --suspend)
 //   takeback (the rollback's, before chkpnt --resume) the addresses handover gave up are back here, locked
 //   criu     finds and checks this node's CRIU (vz.conf's CRIU=) for a live migration: prints CRIU=PATH and
 //            "Version: X.Y.Z", PRECOPY=yes|no (whether this kernel tracks dirty memory, for pre-dumps), and

@@ -171,8 +171,8 @@ TEST_F(Suspend, AFailedDumpLeavesItRunning) {
 // chkpnt --pre-dump. Where the kernel tracks dirty memory (the VM run's Debian kernel): two pre-dumps while it runs
 // (Dump.101.pre/1 and /2, the second CRIU's child of the first), then a full suspend on top of them (the dump's
 // parent is the last) and a resume that takes its pages from all three, the worker carrying on, and the pre-dumps
-// removed with the dump. Where it does not (this host): 16 naming what is missing, the CT running on, not frozen,
-// no pre-dump left.
+// removed with the dump. Where it does not (this host): 16 with CRIU's reason, the CT running on, not frozen, no
+// pre-dump left.
 TEST_F(Suspend, PreDumpsCopyTheMemoryWhereTheKernelTracksIt) {
     ASSERT_TRUE(start_ct());
     start_worker();

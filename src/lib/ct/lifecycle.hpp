@@ -87,8 +87,8 @@ void resume_ct(const Paths& p, unsigned ctid, const CheckpointOptions& o, const 
 // vzmigrate --online once the destination runs the copy of a frozen container (vzctl __migrate handover|takeback):
 // with `give`, this host gives up its venet addresses (routes, proxy entries, lock rules: net::venet_handover), so
 // that they reach the copy at once instead of after the kill here; refused (16) unless its network is locked
-// (chkpnt --suspend, not yet --resume). Without, the
-// rollback's: the addresses it gave up are back, locked, for --resume.
+// (chkpnt --suspend, not yet --resume). Without, the rollback's: the addresses it gave up are back, locked, for
+// --resume.
 void hand_over_addresses(const Paths& p, unsigned ctid, bool give, const Tools& t);
 // vzctl run by CRIU as resume's action script (CRTOOLS_SCRIPT_ACTION set; ct/suspend.cpp): does what the action
 // needs and gives vzctl's exit status; nullopt when vzctl was not run as one.

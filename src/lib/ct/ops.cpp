@@ -480,7 +480,7 @@ void prepare_migration_target(const Paths& p, unsigned ctid) {
     make_dirs(where.dumpdir);  // a live migration copies the dump there
     // Pre-dumps a failed migration left would be taken for the start of this one's chain.
     std::error_code ec;
-    std::filesystem::remove_all(pre_dumps_dir(where.dumpdir + "/Dump." + std::to_string(ctid)), ec);
+    std::filesystem::remove_all(pre_dumps_dir(dump_path(where.dumpdir, ctid)), ec);
     struct stat st;
     if (::lstat(where.private_dir.c_str(), &st) == 0) {
         // What an earlier migration of this CT kept (vzmigrate --keep-dst) is taken up again: the copy then moves
@@ -513,8 +513,7 @@ void discard_migration_target(const Paths& p, unsigned ctid, bool keep_private) 
     }
     end_page_server(dump_file(cfg));
     end_page_server(dump_file(cfg) + kLazySuffix);
-    for (unsigned n = pre_dump_count(dump_file(cfg)); n > 0; --n)
-        end_page_server(fmt::format("{}/{}", pre_dumps_dir(dump_file(cfg)), n));
+    for (unsigned n = pre_dump_count(dump_file(cfg)); n > 0; --n) end_page_server(pre_dump_dir(dump_file(cfg), n));
     remove_dump(dump_file(cfg));  // a live migration's copy
     std::error_code ec;
     std::filesystem::remove_all(dump_file(cfg) + kLazySuffix, ec);
@@ -532,13 +531,9 @@ unsigned start_page_server(const Paths& p, unsigned ctid, bool pre) {
     auto cfg = load_ct(p, ctid, false);
     auto criu = cpt::find_criu(cfg.global());
     auto dump = dump_file(cfg);
-    auto n = pre_dump_count(dump);
-    // CRIU's parent of what it writes: the pre-dump before (its images say which pages are there).
-    std::vector<std::string> parent;
-    if (n > 0)
-        parent = {"--prev-images-dir",
-                  pre ? fmt::format("../{}", n) : fmt::format("../{}/{}", base_name(pre_dumps_dir(dump)), n)};
-    auto dir = pre ? fmt::format("{}/{}", pre_dumps_dir(dump), n + 1) : dump;
+    // CRIU's parent of what it writes: the last pre-dump (its images say which pages are there).
+    auto parent = pre_dump_parent(dump, pre);
+    auto dir = pre ? pre_dump_dir(dump, pre_dump_count(dump) + 1) : dump;
     if (path_exists(dir)) fail(Exit::Checkpoint, "Dump {} exists already", dir);
     make_dirs(dir);
     ScopeGuard unmake([&dir] {
@@ -550,7 +545,7 @@ unsigned start_page_server(const Paths& p, unsigned ctid, bool pre) {
     // -d: into the background once it listens.
     std::vector<std::string> args{"page-server", "-D", dir, "--address", "127.0.0.1", "--port", std::to_string(*port),
                                   "-d", "--pidfile", dir + "/" + kPageServerPid, "-o", kPageServerLog, "-v2"};
-    args.insert(args.end(), parent.begin(), parent.end());
+    if (!parent.empty()) args.insert(args.end(), {"--prev-images-dir", parent});
     auto r = cpt::run_criu(criu, args);
     if (r.status != 0) {
         auto why = cpt::criu_log_error(dir + "/" + kPageServerLog);

@@ -68,16 +68,25 @@ RunStatus CtState::status() const {
 
 CgroupLayout ct_cgroup_layout(const CtConfig& cfg) { return CgroupLayout::detect(cfg.get_or("CGROUP_BASE", "vz")); }
 
-std::string dump_file(const CtConfig& cfg) {
-    return cfg.get_or("DUMPDIR", "/vz/dump") + "/Dump." + std::to_string(cfg.ctid());
-}
+std::string dump_file(const CtConfig& cfg) { return dump_path(cfg.get_or("DUMPDIR", "/vz/dump"), cfg.ctid()); }
+
+std::string dump_path(const std::string& dumpdir, unsigned ctid) { return dumpdir + "/Dump." + std::to_string(ctid); }
 
 std::string pre_dumps_dir(const std::string& dump) { return dump + ".pre"; }
 
+std::string pre_dump_dir(const std::string& dump, unsigned n) { return pre_dumps_dir(dump) + "/" + std::to_string(n); }
+
 unsigned pre_dump_count(const std::string& dump) {
     unsigned n = 0;
-    while (is_dir(pre_dumps_dir(dump) + "/" + std::to_string(n + 1))) ++n;
+    while (is_dir(pre_dump_dir(dump, n + 1))) ++n;
     return n;
+}
+
+std::string pre_dump_parent(const std::string& dump, bool for_pre_dump) {
+    auto n = pre_dump_count(dump);
+    if (n == 0) return {};
+    auto last = std::to_string(n);
+    return for_pre_dump ? "../" + last : "../" + base_name(pre_dumps_dir(dump)) + "/" + last;
 }
 
 void remove_dump(const std::string& dump) {

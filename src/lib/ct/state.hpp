@@ -33,11 +33,18 @@ struct CtState {
 
 CgroupLayout ct_cgroup_layout(const CtConfig& cfg);
 std::string dump_file(const CtConfig& cfg);
+// DUMPDIR/Dump.CTID for a DUMPDIR: dump_file's path where only the directory is known (a migration's destination).
+std::string dump_path(const std::string& dumpdir, unsigned ctid);
 // The pre-dumps before the dump `dump` (chkpnt --pre-dump, vzmigrate's pre-copy): `dump`.pre/1, /2, ..., each the
 // memory that changed since the one before, CRIU's parent of the next and the last the dump's parent (relative
-// links, the same on both hosts). Their directory, and how many there are (the number of the last, 0 for none).
+// links, the same on both hosts). Their directory, the Nth of them, and how many there are (the number of the
+// last, 0 for none).
 std::string pre_dumps_dir(const std::string& dump);
+std::string pre_dump_dir(const std::string& dump, unsigned n);
 unsigned pre_dump_count(const std::string& dump);
+// CRIU's --prev-images-dir for the next directory of the chain, relative to it: for the next pre-dump
+// (`for_pre_dump`) "../N", for the dump "../Dump.CTID.pre/N", N the last pre-dump; empty when there is none.
+std::string pre_dump_parent(const std::string& dump, bool for_pre_dump);
 // The dump and its pre-dumps removed.
 void remove_dump(const std::string& dump);
 CtState ct_state(const CtConfig& cfg, const MountTable& mounts);

@@ -309,10 +309,6 @@ void record_devices(const CtConfig& cfg, pid_t init, const std::string& work) {
     if (!veth.empty()) write_file_atomic(work + "/" + kVethFile, veth);
 }
 
-// Dumps the running container whose init is `init` into `dir` (through dir.partial, renamed when complete); with
-// `leave_running` its processes stay (frozen when they were), else CRIU kills them. A failed dump thaws it.
-// `memory` are CRIU's options for where the memory pages go (memory_args); with lazy pages, `dir` is complete once
-// CRIU serves them, and this returns when the last page has been taken.
 // `run` (CRIU, freezing the container, writing into `work`), and when its freeze did not complete in CRIU's 10 s (seen
 // once in about 50 dumps of a container that forks all the time on a loaded host, and in a pre-dump in the emulated
 // VM): the container thawed (it runs on), `work` emptied, `again` (what it needs besides CRIU's images), and one more
@@ -331,6 +327,11 @@ ProgramResult run_with_freeze_retry(const CtConfig& cfg, const std::string& work
     return run();
 }
 
+// Dumps the running container whose init is `init` into `dir` (through dir.partial, renamed when complete); with
+// `leave_running` its processes stay (frozen when they were), else CRIU kills them. A failed dump thaws it.
+// `memory` are CRIU's options for where the memory pages go (memory_args); with lazy pages, `dir` is complete once
+// CRIU serves them, and this returns when the last page has been taken. After pre-dumps of `dir`, only what changed
+// since the last.
 void dump_ct(const CtConfig& cfg, const cpt::Criu& criu, pid_t init, const std::string& dir, bool leave_running,
              const std::vector<std::string>& memory) {
     if (path_exists(dir)) fail(Exit::Checkpoint, "Dump {} exists already: resume the container or remove it", dir);
@@ -365,9 +366,8 @@ void dump_ct(const CtConfig& cfg, const cpt::Criu& criu, pid_t init, const std::
                              "--freeze-cgroup", freezer_of(cfg).dir});
     if (leave_running) args.push_back("--leave-running");
     // After pre-dumps: only the memory that changed since the last one (the pages CRIU finds in it stay there).
-    if (auto n = pre_dump_count(dir))
-        args.insert(args.end(),
-                    {"--track-mem", "--prev-images-dir", fmt::format("../{}/{}", base_name(pre_dumps_dir(dir)), n)});
+    if (auto parent = pre_dump_parent(dir, false); !parent.empty())
+        args.insert(args.end(), {"--track-mem", "--prev-images-dir", parent});
     args.insert(args.end(), memory.begin(), memory.end());
     bool lazy = std::find(memory.begin(), memory.end(), "--lazy-pages") != memory.end();
     // The images complete: made the dump.
@@ -442,7 +442,8 @@ void pre_dump_ct(const CtConfig& cfg, const cpt::Criu& criu, pid_t init, const s
     auto f = freezer_of(cfg);
     if (is_frozen(f)) fail(Exit::Checkpoint, "Container is frozen: --pre-dump goes before --suspend");
     auto n = pre_dump_count(dir) + 1;
-    auto work = fmt::format("{}/{}", pre_dumps_dir(dir), n);
+    auto parent = pre_dump_parent(dir, true);
+    auto work = pre_dump_dir(dir, n);
     std::error_code ec;
     fs::remove_all(work, ec);
     fs::create_directories(work, ec);
@@ -453,7 +454,7 @@ void pre_dump_ct(const CtConfig& cfg, const cpt::Criu& criu, pid_t init, const s
     });
     std::vector<std::string> args{"-D", work, "-v2", "-o", kDumpLog, "pre-dump", "-t", std::to_string(init),
                                   "--track-mem", "--freeze-cgroup", f.dir};
-    if (n > 1) args.insert(args.end(), {"--prev-images-dir", fmt::format("../{}", n - 1)});
+    if (!parent.empty()) args.insert(args.end(), {"--prev-images-dir", parent});
     args.insert(args.end(), memory.begin(), memory.end());
     auto r = run_with_freeze_retry(cfg, work, [&] { return cpt::run_criu(criu, args); }, [] {});
     if (r.status != 0) {

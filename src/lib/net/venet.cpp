@@ -426,9 +426,9 @@ void venet_handover(const VenetConfig& c, bool give) {
         // Not its freezer state: while a dump serves its pages, CRIU holds its processes stopped and the freezer
         // thawed. The lock is what --suspend leaves until --resume or --kill.
         auto rules = h.rules(AF_INET);
-        auto from = lock_rules(venet_host_end(c.ctid), {}).front();
+        auto host_end = venet_host_end(c.ctid);
         if (std::none_of(rules.begin(), rules.end(), [&](const Rule& r) {
-                return r.protocol == kProto && r.priority == kPrefLock && r.iif == from.iif;
+                return r.protocol == kProto && r.priority == kPrefLock && r.iif == host_end;
             }))
             fail(Exit::Checkpoint,
                  "The network of CT {} is not locked (vzctl chkpnt --suspend): its addresses stay here", c.ctid);

@@ -76,8 +76,9 @@ std::vector<std::pair<std::string, IpAddr>> venet_routed();
 void venet_lock(const VenetConfig& c, bool lock);
 
 // vzmigrate's handover of a frozen, locked container (after --suspend) once the destination runs its copy: with
-// `give` (refused, 16, unless its network is locked), the host routes, source rules, proxy entries and lock rules of its addresses go, so that this host and
-// its neighbours reach them there (the host end and the lock's rules for what comes from it stay until --kill);
+// `give` (refused, 16, unless its network is locked), the host routes, source rules, proxy entries and lock rules
+// of its addresses go, so that this host and its neighbours reach them there (the host end and the lock's rules
+// for what comes from it stay until --kill);
 // without, the addresses of c.addrs not routed here get all of that back (announced, not probed), locked, for a
 // --resume: a rollback's. No host end of its: nothing to do. A take-back that fails (16, or as venet_start) gives
 // up again the addresses it took back.
