@@ -196,6 +196,16 @@ protected:
 
     // A process of the CT's own (its session, its stdio inside: a dump fails on a file of the host's) that counts
     // into /tmp/n every 0.1 s; its pid, as the CT sees it, is in /tmp/worker. Returns that pid.
+    // The CT made again on an image (ploop layout, 200 MB) and started.
+    ::testing::AssertionResult start_on_image() {
+        if (auto r = run({"destroy", ct()}); r.status != 0) return ::testing::AssertionFailure() << r.out << r.err;
+        auto made = run({"create", ct(), "--ostemplate", "busybox", "--config", "vswap-256m", "--layout", "ploop",
+                         "--diskspace", "200M"});
+        if (made.status != 0) return ::testing::AssertionFailure() << made.out << made.err;
+        if (!start_ct()) return ::testing::AssertionFailure() << "it does not start";
+        return ::testing::AssertionSuccess();
+    }
+
     std::string start_counter() {
         auto r = sh("setsid sh -c 'echo $$ > /tmp/worker; n=0; while :; do n=$((n+1)); echo $n > /tmp/n.new; "
                     "mv /tmp/n.new /tmp/n; sleep 0.1; done' > /dev/null 2>&1 < /dev/null &");
@@ -271,11 +281,7 @@ TEST_F(NetMigrate, RunningCtMovesAndRunsThereWithItsFiles) {
 }
 
 TEST_F(NetMigrate, RunningPloopCtMovesWithItsImage) {
-    ASSERT_EQ(run({"destroy", ct()}).status, 0);
-    auto made = run({"create", ct(), "--ostemplate", "busybox", "--config", "vswap-256m", "--layout", "ploop",
-                     "--diskspace", "200M"});
-    ASSERT_EQ(made.status, 0) << made.out << made.err;
-    ASSERT_TRUE(start_ct());
+    ASSERT_TRUE(start_on_image());
     ASSERT_EQ(sh("echo written inside > /marker").status, 0);
     auto r = migrate({"--ssh-mux", "--compact"});
     ASSERT_EQ(r.status, 0) << r.out << r.err;
@@ -283,6 +289,25 @@ TEST_F(NetMigrate, RunningPloopCtMovesWithItsImage) {
     EXPECT_EQ(dst_status(), "CTID 101 exist mounted running");
     EXPECT_EQ(dst_vzctl("exec2 " + ct() + " cat /marker").out, "written inside\n");
     EXPECT_TRUE(std::filesystem::exists(dst_.private_path(kCt) + "/root.hdd/DiskDescriptor.xml"));
+    EXPECT_EQ(status_line(), "CTID 101 deleted unmounted down");
+    EXPECT_TRUE(nothing_left_within());
+}
+
+// Online with the image layout: the image file is copied while the CT is frozen and its ext4 still mounted here, so
+// what the CT wrote just before, still only in this host's page cache (ext4 commits every 5 s and allocates data
+// later still), must reach the image first: chkpnt --suspend syncs the CT's file system once it is frozen.
+TEST_F(NetMigrate, OnlinePloopCtKeepsWhatItWroteJustBefore) {
+    ASSERT_TRUE(start_on_image());
+    auto worker = start_counter();
+    ASSERT_FALSE(worker.empty());
+    ASSERT_EQ(sh("seq 1 20000 > /written; echo done >> /written").status, 0);
+    auto r = migrate({"--online", "--ssh-mux"});
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_EQ(dst_status(), "CTID 101 exist mounted running");
+    auto there = [&](const std::string& cmd) { return dst_vzctl("exec2 " + ct() + " " + cmd).out; };
+    EXPECT_EQ(trim(there("cat /tmp/worker")), worker);
+    EXPECT_EQ(trim(there("tail -n 1 /written")), "done");
+    EXPECT_EQ(trim(there("wc -l /written")), "20001 /written");
     EXPECT_EQ(status_line(), "CTID 101 deleted unmounted down");
     EXPECT_TRUE(nothing_left_within());
 }

@@ -26,6 +26,7 @@
 
 #include "config/areas.hpp"
 #include "cpt/criu.hpp"
+#include "ct/disk.hpp"
 #include "ct/host.hpp"
 #include "ct/probe.hpp"
 #include "ct/state.hpp"
@@ -494,6 +495,17 @@ void lock_network(const CtConfig& cfg, bool lock) {
     unlock.release();
 }
 
+// --suspend of a container on an image (ploop layout): what it wrote, still in this host's page cache (ext4 commits
+// every few seconds and allocates data later still), written into the image, as a copy of the image file made while
+// it is frozen (vzmigrate --online's second pass) holds only what reached the file.
+void sync_image(const CtConfig& cfg) {
+    if (ct_layout(cfg) != Layout::Ploop) return;
+    auto tree = ct_tree(cfg);
+    Fd fd(::open(tree.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!fd || ::syncfs(fd.get()) != 0)
+        fail(Exit::Checkpoint, "Can't sync the file system of the container ({}): {}", tree, errno_text(errno));
+}
+
 // --suspend: the container's processes frozen (the freezer cgroup), for a dump to follow.
 void freeze(const CtConfig& cfg) {
     auto f = freezer_of(cfg);
@@ -526,6 +538,7 @@ void suspend_ct(const Paths& p, unsigned ctid, const CheckpointOptions& o, const
             freeze(cfg);
             const auto& config = cfg;  // clang before 16 cannot capture a structured binding (the fuzz build)
             ScopeGuard thawed([&config] { thaw(config); });
+            sync_image(cfg);
             lock_network(cfg, true);
             thawed.release();
             return;
