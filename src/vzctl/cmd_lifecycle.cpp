@@ -61,8 +61,9 @@ void add_suspend_flags(CLI::App& sub, vz::CheckpointOptions& o) {
 
 void add_resume_flags(CLI::App& sub, vz::CheckpointOptions& o) {
     add_checkpoint_flags(sub, o);
-    sub.add_flag("--lazy-pages", o.lazy,
-                 "take the memory pages from the CRIU lazy-pages daemon of the dump, after the processes run again");
+    sub.add_option("--lazy-pages", o.lazy_pages,
+                   "take the memory pages after the processes run again, through a CRIU lazy-pages daemon, from the "
+                   "dump serving them on ADDR:PORT (chkpnt --dump --lazy-pages)");
 }
 
 // A command that is one call of libvz.

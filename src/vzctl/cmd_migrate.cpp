@@ -8,10 +8,8 @@
 //            dump directory, in the background until that dump is done; prints PORT=N (vzmigrate forwards a port
 //            of the source's loopback to it through ssh); with --pre, the page server of the source's next pre-dump
 //            (pre-copy), into the CT's next pre-dump here; either way the last pre-dump here is CRIU's parent
-//   lazy-pages  starts a CRIU lazy-pages daemon for the CT's dump here, in the background until it has all the
-//            memory pages, for `vzctl restore --lazy-pages`; prints PORT=N, the port of this node's loopback where
-//            it expects the dump's page server (vzmigrate forwards it to the source's through ssh)
-//   lazy-done  waits until the lazy-pages daemon here has ended (after the source's dump did); fails (17) unless it
+//   lazy-done  waits until the lazy-pages daemon of `vzctl restore --lazy-pages` here has ended (after the source's
+//            dump did); fails (17) unless it
 //            had every page: the dump there counts a connection closed half-way as done
 //   handover  (on the source, once the destination runs the copy of a live migration's frozen CT) gives up the
 //            CT's venet addresses here: host routes, proxy entries and the lock's rules for them go, so that this
@@ -42,7 +40,7 @@ Handler setup_migrate_target(CLI::App& sub, bool) {
     sub.add_option("action", words->action)
         ->required()
         ->check(CLI::IsMember(
-            {"paths", "prepare", "discard", "criu", "page-server", "lazy-pages", "lazy-done", "handover", "takeback"}));
+            {"paths", "prepare", "discard", "criu", "page-server", "lazy-done", "handover", "takeback"}));
     sub.add_option("ctid", words->ctid)->required();
     sub.add_flag("--keep-private", words->keep_private);
     sub.add_flag("--pre", words->pre);
@@ -54,8 +52,6 @@ Handler setup_migrate_target(CLI::App& sub, bool) {
                         t.confdir.c_str(), t.kept ? "yes" : "no");
         } else if (words->action == "page-server") {
             std::printf("PORT=%u\n", vz::start_page_server(c.paths, c.ctid, words->pre));
-        } else if (words->action == "lazy-pages") {
-            std::printf("PORT=%u\n", vz::start_lazy_pages(c.paths, c.ctid));
         } else if (words->action == "lazy-done") {
             vz::wait_lazy_pages(c.paths, c.ctid);
         } else if (words->action == "criu") {

@@ -80,7 +80,7 @@ std::string value_of(const std::string& text, std::string_view key) {
     return {};
 }
 
-// The port a `vzctl __migrate page-server|lazy-pages` printed (PORT=N first); nullopt when none.
+// The port a `vzctl __migrate page-server` printed (PORT=N first); nullopt when none.
 std::optional<unsigned> port_of(const vz::ProgramResult& r) {
     auto line = r.output.substr(0, r.output.find('\n'));
     if (!line.starts_with("PORT=")) return std::nullopt;
@@ -163,10 +163,12 @@ int Migration::run_phases() {
     sync_private("first");
     if (o_.online) {
         if (precopy_) pre_copy();
-        if (!lazy_) page_server_ = start_page_server(false);
+        if (lazy_)
+            forward_lazy_pages();
+        else
+            page_server_ = start_page_server(false);
         checkpoint_source();
         copy_frozen();
-        if (lazy_) start_lazy_pages();
         restore_destination();
         hand_over_addresses();
         if (lazy_) wait_lazy_dump();
@@ -445,11 +447,8 @@ void Migration::checkpoint_source() {
             fail(Code::SourceStop, "can't checkpoint CT {}", ctid_);
         return;
     }
-    // Post-copy: the dump writes every image but the memory, then serves the memory pages on a port of this host's
-    // loopback until the destination has them all; the CT stays frozen here meanwhile.
-    auto port = vz::free_loopback_port();
-    if (!port) fail(Code::SourceStop, "no free TCP port on 127.0.0.1 for the dump of CT {}", ctid_);
-    lazy_port_ = *port;
+    // Post-copy: the dump writes every image but the memory, then serves the memory pages on lazy_port_ until the
+    // destination has them all; the CT stays frozen here meanwhile.
     std::vector<std::string> argv{vzctl_, "--skiplock"};
     if (o_.verbose >= 2) argv.push_back("--verbose");
     argv.insert(argv.end(), {"chkpnt", ctid_s_, "--dump", "--lazy-pages", fmt::format("127.0.0.1:{}", lazy_port_)});
@@ -486,11 +485,19 @@ unsigned Migration::start_remote_criu(const std::vector<std::string>& action, co
     return *port;
 }
 
-void Migration::start_lazy_pages() {
-    auto port = start_remote_criu({"lazy-pages"}, "lazy-pages daemon", Code::DestinationStart);
-    if (!transport_->forward_back(port, lazy_port_))
+// Before the freeze, so that nothing of it is left for the frozen part: the port of this host's loopback where the
+// dump will serve the memory pages, and one of the destination's forwarded to it, for the lazy-pages daemon that
+// the restore there starts.
+void Migration::forward_lazy_pages() {
+    phase(fmt::format("Forwarding a port of {} to this host for the memory of CT {}", o_.destination, ctid_));
+    auto port = vz::free_loopback_port();
+    if (!port) fail(Code::SourceStop, "no free TCP port on 127.0.0.1 for the dump of CT {}", ctid_);
+    lazy_port_ = *port;
+    auto there = transport_->forward_back(lazy_port_);
+    if (!there)
         fail(Code::Connect, "can't forward a port of 127.0.0.1 on {} to the dump of CT {} here", o_.destination,
              ctid_);
+    remote_lazy_port_ = *there;
 }
 
 // The CT runs on the destination, taking its memory pages from the dump here as it touches them and the rest in
@@ -564,7 +571,7 @@ void Migration::restore_destination() {
     });
     started_there_ = true;
     std::vector<std::string> restore{"restore", ctid_s_};
-    if (lazy_) restore.push_back("--lazy-pages");
+    if (lazy_) restore.insert(restore.end(), {"--lazy-pages", fmt::format("127.0.0.1:{}", remote_lazy_port_)});
     auto r = remote_vzctl(restore);
     if (r.status != 0)
         fail(Code::DestinationStart, "can't restore CT {} on {}: {}", ctid_, o_.destination, last_line(r.output));

@@ -78,9 +78,10 @@ private:
     std::string start_page_server(bool pre);
     void pre_copy();
     void copy_frozen();
-    // Post-copy (lazy_): the destination's lazy-pages daemon, then, after the restore, the wait until the dump here
-    // has served it the last page; end_lazy_dump kills that dump (a rollback).
-    void start_lazy_pages();
+    // Post-copy (lazy_): before the freeze, the forward from the destination to the port of the dump here (the
+    // restore there starts the lazy-pages daemon that takes the pages through it); after the restore, the wait
+    // until the dump here has served the last page; end_lazy_dump kills that dump (a rollback).
+    void forward_lazy_pages();
     // `vzctl __migrate ACTION` on the destination, which starts a CRIU `what` there and prints its port; the port,
     // `code` when it fails.
     unsigned start_remote_criu(const std::vector<std::string>& action, const std::string& what, Code code);
@@ -111,7 +112,8 @@ private:
     std::string page_server_;  // --online: 127.0.0.1:PORT, forwarded to the destination's page server
     bool lazy_ = false;        // --online with post-copy: the memory follows the restore
     bool precopy_ = false;     // --online with pre-copy: the memory goes ahead of the freeze
-    unsigned lazy_port_ = 0;   // where the dump here serves it (127.0.0.1), forwarded from the destination
+    unsigned lazy_port_ = 0;   // where the dump here serves it (127.0.0.1), forwarded from the destination's
+    unsigned remote_lazy_port_ = 0;  // ... 127.0.0.1:remote_lazy_port_
     vz::ChildProcess lazy_dump_;  // vzctl chkpnt --dump --lazy-pages, in a process group of its own
     std::optional<vz::CtConfig> cfg_;
     std::optional<vz::CtLock> lock_;

@@ -11,6 +11,7 @@
 #include "cli/syntax.hpp"
 #include "util/log.hpp"
 #include "util/progress.hpp"
+#include "util/strings.hpp"
 
 namespace vzmigrate {
 
@@ -118,21 +119,26 @@ int Transport::add(const std::string& from, const std::string& to, const std::ve
     return rsync(args, false);
 }
 
-bool Transport::add_forward(const char* flag, unsigned listen, unsigned to) {
+vz::ProgramResult Transport::add_forward(const char* flag, unsigned listen, unsigned to) {
     if (!master_) {
         control_path_ = master_path();
-        if (!open_master()) return false;
+        if (!open_master()) return {255, {}};
     }
     auto argv = ssh_words();
     argv.insert(argv.end(), {"-q", "-O", "forward", flag, fmt::format("127.0.0.1:{}:127.0.0.1:{}", listen, to),
                              target_});
     show(argv);
-    return vz::run_command(argv).status == 0;
+    return vz::run_command(argv);
 }
 
-bool Transport::forward(unsigned local, unsigned remote) { return add_forward("-L", local, remote); }
+bool Transport::forward(unsigned local, unsigned remote) { return add_forward("-L", local, remote).status == 0; }
 
-bool Transport::forward_back(unsigned remote, unsigned local) { return add_forward("-R", remote, local); }
+std::optional<unsigned> Transport::forward_back(unsigned local) {
+    auto r = add_forward("-R", 0, local);  // the master prints the port the destination's sshd picked
+    if (r.status != 0) return std::nullopt;
+    auto port = vz::parse_uint(r.output.substr(0, r.output.find('\n')), 1, 65535);
+    return port ? std::optional<unsigned>(static_cast<unsigned>(*port)) : std::nullopt;
+}
 
 int Transport::copy_file(const std::string& from, const std::string& to) const {
     return rsync({from, rsync_target_ + ":" + to});

@@ -3,6 +3,7 @@
 // theirs win (ssh takes the first value of an option); with --ssh-mux one master connection carries every step.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,8 +42,9 @@ public:
     // (opened now without --ssh-mux, and then used by every later step); false when ssh refuses it. It ends with
     // the master.
     bool forward(unsigned local, unsigned remote);
-    // The other way: `remote` on the destination's 127.0.0.1 to `local` on this host's (ssh -R; the same master).
-    bool forward_back(unsigned remote, unsigned local);
+    // The other way: a port the destination's sshd picks on its 127.0.0.1 to `local` on this host's (ssh -R; the
+    // same master); that port, nullopt when ssh refuses it.
+    std::optional<unsigned> forward_back(unsigned local);
     // The same for one file.
     int copy_file(const std::string& from, const std::string& to) const;
     const std::string& host() const { return host_; }
@@ -51,7 +53,8 @@ private:
     std::vector<std::string> ssh_words() const;  // ssh and its options, without the host
     std::string master_path() const;             // the master connection's socket
     int rsync(std::vector<std::string> args, bool delete_extra = true, bool progress = false) const;
-    bool add_forward(const char* flag, unsigned listen, unsigned to);  // -L or -R through the master
+    // -L or -R (`listen` 0: the port picked there) through the master; ssh's result (the port picked: its output).
+    vz::ProgramResult add_forward(const char* flag, unsigned listen, unsigned to);
 
     TransportOptions o_;
     std::string target_;        // user@host, as ssh takes it

@@ -427,7 +427,7 @@ TEST_F(NetMigrate, OnlinePostCopyMovesThePagesAfterTheRestore) {
     auto r = migrate({"--online", "-t", "--ssh-mux"});
     ASSERT_EQ(r.status, 0) << r.out << r.err;
     for (auto* line : {"The memory of CT 101 moves after its restore (post-copy)", "Checkpointing CT 101",
-                       "Starting a lazy-pages daemon on", "Restoring CT 101 on",
+                       "Forwarding a port of 198.51.100.1 to this host for the memory of CT 101", "Restoring CT 101 on",
                        "Copying the rest of the memory of CT 101 (post-copy)", "Container frozen for"})
         EXPECT_TRUE(contains(r.out, line)) << line << " in: " << r.out;
     EXPECT_FALSE(contains(r.out, "Starting a page server")) << r.out;

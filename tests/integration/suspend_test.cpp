@@ -234,6 +234,24 @@ TEST_F(Suspend, AFreezeTimeoutIsTriedOnceMore) {
     EXPECT_EQ(status_line(), "CTID 101 exist unmounted down suspended");
 }
 
+// restore --lazy-pages (vzmigrate's post-copy) starts CRIU's lazy-pages daemon beside the host's set-up; one that
+// fails to get ready fails the restore (17, naming it) before anything runs, and leaves the dump for another try,
+// without the daemon's copy of it.
+TEST_F(Suspend, ARestoreWhoseLazyPagesDaemonFailsKeepsTheDump) {
+    ASSERT_TRUE(start_ct());
+    ASSERT_EQ(run({"suspend", ct()}).status, 0);
+    auto original = wrap_criu("case \" $* \" in *\" lazy-pages \"*) exit 1;; esac\n");
+    auto r = run({"restore", ct(), "--lazy-pages", "127.0.0.1:9"});
+    EXPECT_EQ(r.status, 17) << r.out << r.err;
+    EXPECT_NE(r.err.find("CRIU lazy-pages daemon failed (exit 1)"), std::string::npos) << r.err;
+    EXPECT_EQ(status_line(), "CTID 101 exist unmounted down suspended");
+    EXPECT_FALSE(std::filesystem::exists(tmp_ / "dump/Dump.101.lazy"));
+    write_text(confdir_ + "/vz.conf", original);
+    r = run({"restore", ct()});
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_EQ(status_line(), "CTID 101 exist mounted running");
+}
+
 TEST_F(Suspend, RefusalsNameTheProblem) {
     auto r = run({"suspend", ct()});
     EXPECT_EQ(r.status, 31) << r.out << r.err;
@@ -244,6 +262,9 @@ TEST_F(Suspend, RefusalsNameTheProblem) {
         r = run({"chkpnt", ct(), "--page-server", bad});
         EXPECT_EQ(r.status, 21) << bad << ": " << r.out << r.err;
         EXPECT_NE(r.err.find("--page-server"), std::string::npos) << r.err;
+        r = run({"restore", ct(), "--lazy-pages", bad});
+        EXPECT_EQ(r.status, 21) << bad << ": " << r.out << r.err;
+        EXPECT_NE(r.err.find("--lazy-pages"), std::string::npos) << r.err;
     }
     // Not yet: the host's devices (NETDEV) (checked before anything else).
     write_text(conf_path(kCt), read_text(conf_path(kCt)) + "NETDEV=\"vztd0\"\n");

@@ -77,10 +77,9 @@ struct CheckpointOptions {
     std::string page_server;
     // With --dump, ADDR:PORT where the dump serves the memory pages after the other images are written, until a
     // CRIU lazy-pages daemon has taken them all (vzmigrate --online's post-copy); the processes stay as they were.
+    // restore: ADDR:PORT of that dump, from which a CRIU lazy-pages daemon the restore starts (ct/lazy_pages.hpp)
+    // takes the memory pages after the processes run again.
     std::string lazy_pages;
-    // restore: the memory pages come from the lazy-pages daemon of the dump directory (start_lazy_pages), after
-    // the processes run again.
-    bool lazy = false;
 };
 void suspend_ct(const Paths& p, unsigned ctid, const CheckpointOptions& o, const Tools& t);
 void resume_ct(const Paths& p, unsigned ctid, const CheckpointOptions& o, const Tools& t);

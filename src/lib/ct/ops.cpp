@@ -15,6 +15,7 @@
 #include "cpt/criu.hpp"
 #include "ct/disk.hpp"
 #include "ct/host.hpp"
+#include "ct/lazy_pages.hpp"
 #include "ct/lifecycle.hpp"
 #include "ct/lock.hpp"
 #include "ct/state.hpp"
@@ -41,21 +42,8 @@ namespace {
 constexpr const char* kPageServerPid = "vz-page-server.pid";
 constexpr const char* kPageServerLog = "page-server.log";
 
-// The lazy-pages daemon's own copy of a dump (hard links, dump + kLazySuffix): the restore removes the dump once
-// the processes run, while the daemon still reads its images (start_lazy_pages).
-constexpr const char* kLazySuffix = ".lazy";
-constexpr const char* kLazyLog = "lazy-pages.log";
-// Its exit status, written into that copy by its keeper when it failed (the copy is removed when it succeeds).
-constexpr const char* kLazyExit = "lazy-pages.exit";
-
-// Ends the page server (or lazy-pages daemon) of the dump directory `dir` if one still waits (its pid file names a
-// process that is one).
-void end_page_server(const std::string& dir) {
-    auto pid = parse_uint(read_file(dir + "/" + kPageServerPid).value_or(""), 1, INT32_MAX);
-    if (!pid) return;
-    auto cmdline = read_file("/proc/" + std::to_string(*pid) + "/cmdline").value_or("");
-    if (cmdline.find("page-server") != std::string::npos) ::kill(static_cast<pid_t>(*pid), SIGKILL);
-}
+// Ends the page server of the dump directory `dir` if one still waits.
+void end_page_server(const std::string& dir) { kill_listed(dir + "/" + kPageServerPid, "page-server"); }
 
 // Keys --applyconfig leaves alone: they describe this container, not its class.
 constexpr std::string_view kApplyconfigKeep[] = {"HOSTNAME",   "IP_ADDRESS",  "OSTEMPLATE",
@@ -512,11 +500,9 @@ void discard_migration_target(const Paths& p, unsigned ctid, bool keep_private) 
         ::unlink(p.ct_conf(ctid).c_str());
     }
     end_page_server(dump_file(cfg));
-    end_page_server(dump_file(cfg) + kLazySuffix);
     for (unsigned n = pre_dump_count(dump_file(cfg)); n > 0; --n) end_page_server(pre_dump_dir(dump_file(cfg), n));
+    discard_lazy_pages(dump_file(cfg));
     remove_dump(dump_file(cfg));  // a live migration's copy
-    std::error_code ec;
-    std::filesystem::remove_all(dump_file(cfg) + kLazySuffix, ec);
     if (keep_private) return;
     struct stat pst;
     if (::lstat(where.private_dir.c_str(), &pst) == 0) {
@@ -555,86 +541,8 @@ unsigned start_page_server(const Paths& p, unsigned ctid, bool pre) {
     return *port;
 }
 
-unsigned start_lazy_pages(const Paths& p, unsigned ctid) {
-    namespace fs = std::filesystem;
-    auto cfg = load_ct(p, ctid, false);
-    auto criu = cpt::find_criu(cfg.global());
-    auto dir = dump_file(cfg);
-    if (!is_dir(dir)) fail(Exit::Restore, "No dump of CT {} at {}", ctid, dir);
-    auto images = dir + kLazySuffix;
-    std::error_code ec;
-    fs::remove_all(images, ec);
-    if (!fs::create_directory(images, ec) || ec) fail(Exit::Restore, "Can't create {}: {}", images, ec.message());
-    ScopeGuard unmake([&images] {
-        std::error_code e;
-        fs::remove_all(images, e);
-    });
-    for (auto& entry : fs::directory_iterator(dir, ec))
-        if (entry.is_regular_file(ec)) {
-            fs::create_hard_link(entry.path(), images + "/" + entry.path().filename().string(), ec);
-            if (ec) fail(Exit::Restore, "Can't link {} into {}: {}", entry.path().string(), images, ec.message());
-        }
-    auto port = free_loopback_port();
-    if (!port) fail(Exit::Restore, "No free TCP port on 127.0.0.1 for the lazy-pages daemon: {}", errno_text(errno));
-    // A keeper of its own session runs the daemon (-W: its socket where the restore of `dir` looks for it) and
-    // removes its copy of the dump when it is done; it tells this process whether the daemon got ready.
-    auto ready = make_pipe();
-    ChildProcess keeper(fork_or_throw());
-    if (keeper.pid() == 0) {
-        ::setsid();
-        stdio_to_null();
-        ready.rd.reset();
-        int status = 127;
-        try {
-            auto daemon = cpt::start_criu(criu, {"lazy-pages", "--page-server", "--address", "127.0.0.1", "--port",
-                                                 std::to_string(*port), "-D", images, "-W", dir, "-o",
-                                                 images + "/" + kLazyLog, "-v2"});
-            write_file_atomic(images + "/" + kPageServerPid, std::to_string(daemon.child.pid()) + "\n");
-            write_all(ready.wr.get(), daemon.ready ? "1" : "0");
-            ready.wr.reset();
-            status = daemon.child.wait();
-        } catch (const std::exception&) {
-        }
-        if (status == 0) {
-            fs::remove_all(images, ec);
-        } else {
-            try {
-                write_file_atomic(images + "/" + kLazyExit, std::to_string(status));
-            } catch (const std::exception&) {
-            }
-        }
-        ::_exit(status);
-    }
-    ready.wr.reset();
-    char answer = 0;
-    while (::read(ready.rd.get(), &answer, 1) < 0 && errno == EINTR) {
-    }
-    if (answer != '1') {
-        int status = keeper.wait();
-        auto why = cpt::criu_log_error(images + "/" + kLazyLog);
-        fail(Exit::Restore, "CRIU lazy-pages daemon failed (exit {}): {}", status, why.empty() ? "no log" : why);
-    }
-    keeper.release();  // it outlives this command
-    unmake.release();
-    return *port;
-}
-
 void wait_lazy_pages(const Paths& p, unsigned ctid) {
-    auto cfg = load_ct(p, ctid, false);
-    auto images = dump_file(cfg) + kLazySuffix;
-    auto end = std::chrono::steady_clock::now() + kLazyPagesEnd;
-    for (;;) {
-        if (!path_exists(images)) return;
-        if (auto status = read_file(images + "/" + kLazyExit)) {
-            auto why = cpt::criu_log_error(images + "/" + kLazyLog);
-            fail(Exit::Restore, "CRIU lazy-pages daemon of CT {} failed (exit {}): {}", ctid, *status,
-                 why.empty() ? "no log" : why);
-        }
-        if (std::chrono::steady_clock::now() >= end)
-            fail(Exit::Restore, "CRIU lazy-pages daemon of CT {} did not end within {} s", ctid,
-                 std::chrono::duration_cast<std::chrono::seconds>(kLazyPagesEnd).count());
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
+    wait_lazy_pages_of(dump_file(load_ct(p, ctid, false)), ctid, kLazyPagesEnd);
 }
 
 std::string criu_report(const Paths& p) {

@@ -84,12 +84,8 @@ void discard_migration_target(const Paths& p, unsigned ctid, bool keep_private);
 // With `pre`, the page server of vzmigrate's next pre-dump, writing into the CT's next pre-dump here (pre_dumps_dir);
 // either way CRIU's parent of what it writes is the last pre-dump here, if any.
 unsigned start_page_server(const Paths& p, unsigned ctid, bool pre);
-// For a live migration with post-copy (vzctl __migrate lazy-pages): a CRIU lazy-pages daemon for the CT's dump
-// (copied here; 17 without one), in the background, for `vzctl restore --lazy-pages`; it takes the memory pages
-// from the page server of the dump on this node's loopback port it returns (vzmigrate forwards it to the source's
-// dump through ssh), and ends once it has them all. discard_migration_target ends it otherwise.
-unsigned start_lazy_pages(const Paths& p, unsigned ctid);
-// After the dump that served it ended (vzctl __migrate lazy-done): waits until that daemon has ended too, and fails
+// After the dump that served it ended (vzctl __migrate lazy-done): waits until the CRIU lazy-pages daemon of the CT's
+// restore here (restore --lazy-pages, ct/lazy_pages.hpp) has ended too, and fails
 // (17, with its log's error) unless it had every page. A dump's page server counts a connection that its daemon
 // closed half-way as done, so only this side can tell; the restored processes would read zeros where the pages it
 // did not get were. Fails too when the daemon has not ended within kLazyPagesEnd.

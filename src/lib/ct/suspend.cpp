@@ -28,6 +28,7 @@
 #include "cpt/criu.hpp"
 #include "ct/disk.hpp"
 #include "ct/host.hpp"
+#include "ct/lazy_pages.hpp"
 #include "ct/probe.hpp"
 #include "ct/state.hpp"
 #include "net/netlink.hpp"
@@ -418,21 +419,24 @@ void dump_ct(const CtConfig& cfg, const cpt::Criu& criu, pid_t init, const std::
 }
 
 
+// The value of `option`, ADDR:PORT, as its address and port; 21 when it is not that.
+std::pair<std::string, uint16_t> address_and_port(const std::string& value, const char* option) {
+    auto colon = value.rfind(':');
+    auto port = colon == std::string::npos || colon == 0 ? std::nullopt : parse_uint(value.substr(colon + 1), 1, 65535);
+    if (!port) fail(Exit::InvalidValue, "Invalid value for {}: {} (ADDR:PORT expected)", option, value);
+    return {value.substr(0, colon), static_cast<uint16_t>(*port)};
+}
+
 // CRIU's options for --page-server ADDR:PORT (the page server the dump sends to) and --lazy-pages ADDR:PORT (where
 // the dump serves them after it; at most one of the two): none for empty values; 21 for a value that is not ADDR:PORT.
 std::vector<std::string> memory_args(const CheckpointOptions& o) {
     if (!o.page_server.empty() && !o.lazy_pages.empty())
         fail(Exit::InvalidValue, "--page-server and --lazy-pages exclude each other");
-    const bool lazy = !o.lazy_pages.empty();
-    const auto& value = lazy ? o.lazy_pages : o.page_server;
+    const char* option = o.lazy_pages.empty() ? "--page-server" : "--lazy-pages";
+    const auto& value = o.lazy_pages.empty() ? o.page_server : o.lazy_pages;
     if (value.empty()) return {};
-    auto colon = value.rfind(':');
-    auto port = colon == std::string::npos || colon == 0 ? std::nullopt : parse_uint(value.substr(colon + 1), 1, 65535);
-    if (!port)
-        fail(Exit::InvalidValue, "Invalid value for {}: {} (ADDR:PORT expected)", lazy ? "--lazy-pages" : "--page-server",
-             value);
-    return {lazy ? "--lazy-pages" : "--page-server", "--address", value.substr(0, colon), "--port",
-            std::to_string(*port)};
+    auto [address, port] = address_and_port(value, option);
+    return {option, "--address", address, "--port", std::to_string(port)};
 }
 
 // --pre-dump: the memory of the running container into the next pre-dump (or to the page server of `memory`), CRIU
@@ -577,6 +581,8 @@ void hand_over_addresses(const Paths& p, unsigned ctid, bool give, const Tools& 
 }
 
 void resume_ct(const Paths& p, unsigned ctid, const CheckpointOptions& o, const Tools& t) {
+    std::optional<std::pair<std::string, uint16_t>> lazy_from;  // --lazy-pages: the dump's page server
+    if (!o.lazy_pages.empty()) lazy_from = address_and_port(o.lazy_pages, "--lazy-pages");
     auto [lock, cfg] = lock_and_load(p, ctid, t.command);
     check_areas(p, cfg);
     auto cg = driver_of(cfg);
@@ -585,6 +591,9 @@ void resume_ct(const Paths& p, unsigned ctid, const CheckpointOptions& o, const 
     if (!is_dir(dir)) fail(Exit::Restore, "No dump of the container at {}", dir);
     auto criu = cpt::find_criu(cfg.global());
     log::info("Restoring container ...");
+    // Post-copy: the daemon gets ready while the host is set up below.
+    std::optional<LazyPagesDaemon> lazy;
+    if (lazy_from) lazy.emplace(criu, dir, lazy_from->first, lazy_from->second);
     HostSetup host(cfg, *cg, t.ubcfs, false, true);
     auto spec = init_spec(cfg, host.resources());
     auto args = common_args(dir);
@@ -621,13 +630,17 @@ void resume_ct(const Paths& p, unsigned ctid, const CheckpointOptions& o, const 
         if (cpt::drop_subtree_controls(*bytes) > 0) write_file_atomic(image, *bytes, 0600);
         args.insert(args.end(), {"--action-script", t.vzctl});
     }
-    if (o.lazy) args.push_back("--lazy-pages");  // the pages come from the lazy-pages daemon (start_lazy_pages)
+    if (lazy) {
+        lazy->wait_ready();
+        args.push_back("--lazy-pages");
+    }
     args.insert(args.end(), {"restore", "-o", kRestoreLog, "--root", cfg.ve_root(), "--restore-detached",
                              "--restore-sibling", "--pidfile", dir + "/" + kPidFile});
     log::info("undump...");
     const auto& config = cfg;  // clang before 16 cannot capture a structured binding (the fuzz build uses clang 14)
     fork_monitor([&](int status_fd) { restore_and_monitor(config, criu, args, dir, status_fd, t); });
     host.keep();
+    if (lazy) lazy->keep();
     log::info("resume...");
     wait_criu_end(dir);
     try {

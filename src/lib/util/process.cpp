@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -202,6 +203,13 @@ std::optional<pid_t> parent_of(pid_t pid) {
     auto ppid = fields.size() > 1 ? parse_uint(fields[1], 1, INT32_MAX) : std::nullopt;
     if (!ppid) return std::nullopt;
     return static_cast<pid_t>(*ppid);
+}
+
+void kill_listed(const std::string& pid_file, std::string_view word) {
+    auto pid = parse_uint(read_file(pid_file).value_or(""), 1, INT32_MAX);
+    if (!pid) return;
+    auto cmdline = read_file("/proc/" + std::to_string(*pid) + "/cmdline").value_or("");
+    if (cmdline.find(word) != std::string::npos) ::kill(static_cast<pid_t>(*pid), SIGKILL);
 }
 
 }  // namespace vz

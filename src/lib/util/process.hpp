@@ -10,6 +10,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "util/fd.hpp"
@@ -63,6 +64,10 @@ std::vector<std::string> proc_stat_fields(pid_t pid);
 
 // The parent of process `pid`, from /proc; nullopt when it is gone.
 std::optional<pid_t> parent_of(pid_t pid);
+
+// SIGKILL to the process whose pid the file `pid_file` holds, if there is one and its command line holds `word`
+// (a daemon that wrote it, not another process that got its pid since).
+void kill_listed(const std::string& pid_file, std::string_view word);
 
 // Standard input, output and error to /dev/null; with `keep_stdin`, input is kept.
 void stdio_to_null(bool keep_stdin = false);
