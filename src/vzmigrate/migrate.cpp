@@ -421,12 +421,12 @@ void Migration::stop_source() {
 }
 
 // The frozen part of a live migration, as the original's: freeze here with the network locked (vzctl chkpnt
-// --suspend), dump and leave it frozen (--dump), then the second copy of the private area and the dump's copy, and
-// the restore there; only then is it killed here (--kill, after the commit). Until then the way back is a thaw here
-// (--resume lifts the lock): the processes never stopped, and as nothing reached them meanwhile their connections
-// carry on.
+// --suspend), dump and leave it frozen (--dump), the second copy of the private area meanwhile (nothing changes
+// it once the CT is frozen), then the dump's copy and the restore there; only then is it killed here (--kill, after
+// the commit). Until then the way back is a thaw here (--resume lifts the lock): the processes never stopped, and
+// as nothing reached them meanwhile their connections carry on.
 void Migration::checkpoint_source() {
-    phase(fmt::format("Checkpointing CT {}", ctid_));
+    phase(fmt::format("Checkpointing CT {} and copying the private area (second pass)", ctid_));
     auto dir = vz::dump_file(*cfg_);
     if (vz::path_exists(dir)) fail(Code::SourceStop, "dump {} of CT {} exists already: remove it first", dir, ctid_);
     down_since_ = Clock::now();
@@ -441,6 +441,11 @@ void Migration::checkpoint_source() {
                      ctid_, ctid_, ctid_);
         if (local_vzctl({"chkpnt", ctid_s_, "--resume"}) != 0)
             vz::fail(vz::Exit::Checkpoint, "can't thaw CT {} here: try vzctl chkpnt {} --resume", ctid_, ctid_);
+    });
+    // copy_frozen takes its result; a rollback before that waits for it first.
+    second_pass_ = std::async(std::launch::async, [this] { copy_private(); });
+    undo_.push("let the private area's second pass end", [this] {
+        if (second_pass_.valid()) second_pass_.wait();
     });
     if (!lazy_) {
         if (local_vzctl({"chkpnt", ctid_s_, "--dump", "--page-server", page_server_}) != 0)
@@ -549,16 +554,14 @@ void Migration::pre_copy() {
     }
 }
 
-// While the CT is frozen: the second pass over the private area and the dump's copy, side by side (two rsyncs
-// over the same ssh, or two connections without --ssh-mux).
+// While the CT is frozen, after the dump: the end of the private area's second pass (begun with the dump), and the
+// dump's copy.
 void Migration::copy_frozen() {
-    phase("Copying the private area (second pass) and the dump");
+    phase("Copying the dump");
+    second_pass_.get();
     auto there = remote_.dumpdir + "/Dump." + ctid_s_;
     // Added to the pages the page server wrote there.
-    auto dump = std::async(std::launch::async,
-                           [this, &there] { return transport_->add(vz::dump_file(*cfg_), there, {}); });
-    copy_private();  // a failure waits for the dump's copy (the future's end)
-    int dump_status = dump.get();
+    int dump_status = transport_->add(vz::dump_file(*cfg_), there, {});
     if (dump_status != 0)
         fail(Code::Copy, "copying the dump of CT {} to {}:{} failed (rsync status {})", ctid_, o_.destination, there,
              dump_status);

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <functional>
+#include <future>
 #include <memory>
 #include <optional>
 #include <string>
@@ -115,6 +116,7 @@ private:
     unsigned lazy_port_ = 0;   // where the dump here serves it (127.0.0.1), forwarded from the destination's
     unsigned remote_lazy_port_ = 0;  // ... 127.0.0.1:remote_lazy_port_
     vz::ChildProcess lazy_dump_;  // vzctl chkpnt --dump --lazy-pages, in a process group of its own
+    std::future<void> second_pass_;  // --online: the private area's second pass, beside the dump
     std::optional<vz::CtConfig> cfg_;
     std::optional<vz::CtLock> lock_;
     bool running_ = false, mounted_ = false, ploop_ = false;

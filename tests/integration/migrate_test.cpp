@@ -379,9 +379,9 @@ TEST_F(NetMigrate, OnlineMovesTheRunningProcesses) {
     ASSERT_FALSE(worker.empty());
     r = migrate({"--online", "-t", "--ssh-mux"});
     ASSERT_EQ(r.status, 0) << r.out << r.err;
-    for (auto* line : {"Checking CRIU here and on", "Starting a page server on", "Checkpointing CT 101",
-                       "Copying the private area (second pass) and the dump", "Restoring CT 101 on",
-                       "Container frozen for"})
+    for (auto* line : {"Checking CRIU here and on", "Starting a page server on",
+                       "Checkpointing CT 101 and copying the private area (second pass)", "Copying the dump",
+                       "Restoring CT 101 on", "Container frozen for"})
         EXPECT_TRUE(contains(r.out, line)) << line << " in: " << r.out;
     // The default CT is unprivileged: no post-copy into it while the kernel keeps userfaultfd from its user namespace.
     if (trim(read_text("/proc/sys/vm/unprivileged_userfaultfd")) == "0") {
@@ -694,6 +694,26 @@ TEST_F(NetMigrate, FailedCopyRollsBackAndKeepDstKeepsTheAreaForTheNextTry) {
     ASSERT_EQ(again.status, 0) << again.out << again.err;
     EXPECT_EQ(read_text(dst_.private_path(kCt) + "/marker"), "moved with its files\n");
     EXPECT_EQ(dst_status(), "CTID 101 exist unmounted down");
+}
+
+// Online, the private area's second pass runs beside the dump; when it fails (the destination's rsync refuses the
+// second copy into the private area), the migration waits for it, rolls back (6) and the CT runs on here, its counter going on.
+TEST_F(NetMigrate, OnlineSecondPassThatFailsThawsItHere) {
+    ASSERT_TRUE(start_ct());
+    auto worker = start_counter();
+    ASSERT_FALSE(worker.empty());
+    auto ran = dst_.dir("rsync-ran");
+    write_text(dst_.dir("shim") + "/rsync", "#!/bin/sh\ncase \"$*\" in *" + dst_.private_path(kCt) + "*)\n"
+                                            "  [ -e " + ran + " ] && { echo 'rsync refused by the test' >&2; exit 1; }\n"
+                                            "  touch " + ran + ";;\nesac\nexec /usr/bin/rsync \"$@\"\n");
+    ::chmod(dst_.dir("shim/rsync").c_str(), 0755);
+    auto r = migrate({"--online", "--ssh-mux"});
+    EXPECT_EQ(r.status, 6) << r.out << r.err;
+    EXPECT_TRUE(contains(r.err, "copying the private area of CT 101")) << r.err;
+    EXPECT_TRUE(contains(r.out, "Rolling back: thaw CT 101 here")) << r.out;
+    EXPECT_TRUE(counts_here(worker));
+    EXPECT_TRUE(destination_empty());
+    EXPECT_FALSE(std::filesystem::exists(tmp_ / "dump/Dump.101"));
 }
 
 TEST_F(NetMigrate, UnreachableDestinationIsExit4) {
