@@ -312,6 +312,29 @@ TEST_F(NetMigrate, OnlinePloopCtKeepsWhatItWroteJustBefore) {
     EXPECT_TRUE(nothing_left_within());
 }
 
+// A file the CT holds open under a name it no longer has, its inode linked elsewhere: CRIU's dump links it into the
+// CT's tree again (link_remap.N, --link-remap) for the restore to open, and removes that link again before vzmigrate
+// copies the tree (the CT stays, frozen, for a rollback). The dump keeps a copy of it (vzctl as CRIU's action
+// script, post-dump), which the restore there puts back; without it the restore fails ("Can't get owner of link
+// remap").
+TEST_F(NetMigrate, OnlineMovesAFileOpenUnderANameItNoLongerHas) {
+    ASSERT_TRUE(start_ct());
+    ASSERT_EQ(sh("echo kept > /held; ln /held /other; setsid sh -c 'exec 3< /held; rm /held; echo $$ > /tmp/holder; "
+                 "while :; do sleep 1; done' > /dev/null 2>&1 < /dev/null &")
+                  .status,
+              0);
+    ASSERT_TRUE(eventually([&] { return sh("cat /tmp/holder").status == 0; }, 10s));
+    auto holder = trim(sh("cat /tmp/holder").out);
+    ASSERT_EQ(trim(sh("cat /proc/" + holder + "/fd/3").out), "kept");
+    auto r = migrate({"--online", "--ssh-mux"});
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_EQ(dst_status(), "CTID 101 exist mounted running");
+    EXPECT_EQ(trim(dst_vzctl("exec2 " + ct() + " cat /proc/" + holder + "/fd/3").out), "kept");
+    EXPECT_EQ(trim(dst_vzctl("exec2 " + ct() + " ls /").out).find("link_remap"), std::string::npos);
+    EXPECT_EQ(status_line(), "CTID 101 deleted unmounted down");
+    EXPECT_TRUE(nothing_left_within());
+}
+
 // To the destination's IPv6 address, in rsync's brackets.
 TEST_F(NetMigrate, StoppedCtStaysStoppedAndRemoveAreaNoKeepsConfigAsMigrated) {
     ASSERT_EQ(run({"set", ct(), "--name", "mover", "--save"}).status, 0);
@@ -697,15 +720,17 @@ TEST_F(NetMigrate, FailedCopyRollsBackAndKeepDstKeepsTheAreaForTheNextTry) {
 }
 
 // Online, the private area's second pass runs beside the dump; when it fails (the destination's rsync refuses the
-// second copy into the private area), the migration waits for it, rolls back (6) and the CT runs on here, its counter going on.
+// second copy into the private area), the migration waits for it, rolls back (6) and the CT runs on here, its
+// counter going on.
 TEST_F(NetMigrate, OnlineSecondPassThatFailsThawsItHere) {
     ASSERT_TRUE(start_ct());
     auto worker = start_counter();
     ASSERT_FALSE(worker.empty());
     auto ran = dst_.dir("rsync-ran");
-    write_text(dst_.dir("shim") + "/rsync", "#!/bin/sh\ncase \"$*\" in *" + dst_.private_path(kCt) + "*)\n"
-                                            "  [ -e " + ran + " ] && { echo 'rsync refused by the test' >&2; exit 1; }\n"
-                                            "  touch " + ran + ";;\nesac\nexec /usr/bin/rsync \"$@\"\n");
+    write_text(dst_.dir("shim") + "/rsync",
+               "#!/bin/sh\ncase \"$*\" in *" + dst_.private_path(kCt) + "*)\n  [ -e " + ran +
+                   " ] && { echo 'rsync refused by the test' >&2; exit 1; }\n  touch " + ran +
+                   ";;\nesac\nexec /usr/bin/rsync \"$@\"\n");
     ::chmod(dst_.dir("shim/rsync").c_str(), 0755);
     auto r = migrate({"--online", "--ssh-mux"});
     EXPECT_EQ(r.status, 6) << r.out << r.err;

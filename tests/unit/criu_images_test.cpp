@@ -1,18 +1,24 @@
 // What suspend and resume (src/lib/ct/suspend.cpp) take from and change in CRIU's world, as pure functions
 // (src/lib/cpt/criu.hpp): the external mounts of a container's mountinfo, their keys, and the disarming of the
-// user-notification returns in a dumped seccomp image, the subtree_control properties taken out of a cgroup image.
+// user-notification returns in a dumped seccomp image, the subtree_control properties taken out of a cgroup image,
+// the link remaps read from the file images.
 #include <gtest/gtest.h>
 
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <unistd.h>
 
 #include <cstring>
+#include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "cpt/criu.hpp"
 #include "cpt/criu_cgroup.pb-c.h"
+#include "cpt/criu_files.pb-c.h"
+#include "util/file.hpp"
 #include "util/error.hpp"
 
 namespace {
@@ -226,6 +232,75 @@ TEST(CriuImages, NotACgroupImageIsRefused) {
     EXPECT_THROW(drop_subtree_controls(garbage), vz::Error);
     std::string empty = header;
     EXPECT_EQ(drop_subtree_controls(empty), 0u);
+}
+
+// A CRIU image: the common magic, the image's own, then each message with its length first (little-endian).
+std::string framed(uint32_t magic, const std::vector<std::string>& messages) {
+    std::string out;
+    auto u32 = [&out](uint32_t v) {
+        for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+    };
+    u32(0x54564319);
+    u32(magic);
+    for (auto& m : messages) {
+        u32(static_cast<uint32_t>(m.size()));
+        out += m;
+    }
+    return out;
+}
+
+std::string remap(uint32_t orig, uint32_t remap_id, std::optional<uint32_t> type) {
+    VzCriu__RemapFilePathEntry e;
+    vz_criu__remap_file_path_entry__init(&e);
+    e.has_orig_id = e.has_remap_id = true;
+    e.orig_id = orig;
+    e.remap_id = remap_id;
+    e.has_remap_type = type.has_value();
+    e.remap_type = type.value_or(0);
+    std::string out(vz_criu__remap_file_path_entry__get_packed_size(&e), '\0');
+    vz_criu__remap_file_path_entry__pack(&e, reinterpret_cast<uint8_t*>(out.data()));
+    return out;
+}
+
+std::string reg_file(uint32_t id, const char* name) {
+    VzCriu__RegFileEntry r;
+    vz_criu__reg_file_entry__init(&r);
+    r.has_id = true;
+    r.id = id;
+    r.name = const_cast<char*>(name);
+    VzCriu__FileEntry e;
+    vz_criu__file_entry__init(&e);
+    e.has_type = e.has_id = true;
+    e.type = 1;
+    e.id = id;
+    e.reg = &r;
+    std::string out(vz_criu__file_entry__get_packed_size(&e), '\0');
+    vz_criu__file_entry__pack(&e, reinterpret_cast<uint8_t*>(out.data()));
+    return out;
+}
+
+// remap-fpath.img and files.img as CRIU writes them (built from the same schema, cpt/criu_files.proto): only the
+// linked remaps (remap_type 0, or none: images of old CRIUs) are named, by the file they point to; a dump without
+// remap-fpath.img has none.
+TEST(CriuImages, LinkedRemapsAreNamedByTheFilesTheyPointTo) {
+    auto dir = std::filesystem::temp_directory_path() / ("vz-remaps-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    auto at = [&](const char* name) { return (dir / name).string(); };
+    EXPECT_TRUE(linked_remaps(dir).empty());
+    constexpr uint32_t kRemapMagic = 0x59133954, kFilesMagic = 0x56303138;
+    vz::write_file_atomic(at("remap-fpath.img"),
+                          framed(kRemapMagic, {remap(1, 8, 0), remap(2, 9, 1), remap(3, 10, std::nullopt)}));
+    vz::write_file_atomic(at("files.img"), framed(kFilesMagic, {reg_file(1, "/held"), reg_file(8, "/link_remap.8"),
+                                                                reg_file(9, "/ghost"),
+                                                                reg_file(10, "/d/link_remap.10")}));
+    EXPECT_EQ(linked_remaps(dir), (std::vector<std::string>{"/link_remap.8", "/d/link_remap.10"}));
+    vz::write_file_atomic(at("files.img"), framed(kRemapMagic, {reg_file(8, "/link_remap.8")}));
+    EXPECT_THROW(linked_remaps(dir), vz::Error);
+    auto truncated = framed(kRemapMagic, {remap(1, 8, 0)});
+    truncated.pop_back();
+    vz::write_file_atomic(at("remap-fpath.img"), truncated);
+    EXPECT_THROW(linked_remaps(dir), vz::Error);
+    std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 #include <linux/seccomp.h>
 
 #include <algorithm>
+#include <functional>
+#include <set>
 #include <memory>
 
 #include <fcntl.h>
@@ -15,6 +17,7 @@
 
 #include "config/conf_file.hpp"
 #include "cpt/criu_cgroup.pb-c.h"
+#include "cpt/criu_files.pb-c.h"
 #include "util/error.hpp"
 #include "util/file.hpp"
 #include "util/strings.hpp"
@@ -199,6 +202,8 @@ namespace {
 // The two magic numbers every CRIU image of a dump starts with (IMG_COMMON_MAGIC, then the image's own).
 constexpr uint32_t kImageMagic = 0x54564319;
 constexpr uint32_t kCgroupMagic = 0x59383330;
+constexpr uint32_t kRemapFpathMagic = 0x59133954;
+constexpr uint32_t kFilesMagic = 0x56303138;
 constexpr std::string_view kSubtreeControl = "cgroup.subtree_control";
 constexpr std::string_view kFreezerState = "freezer.state";
 constexpr const char* kThawed = "THAWED";
@@ -250,25 +255,34 @@ size_t edit_tree(VzCriu__CgroupDirEntry& dir, size_t (*edit)(VzCriu__CgroupDirEn
     return n;
 }
 
+// Each entry of the CRIU image `image` called `name` (after the image's two magic numbers, the second `magic`: one
+// message each, its length first) given to `each`; vz::Error(what_fails) naming it when it is not such an image.
+void for_each_entry(std::string_view image, const char* name, uint32_t magic, Exit what_fails,
+                    const std::function<void(const uint8_t*, size_t)>& each) {
+    if (image.size() < 8 || get_u32(image, 0) != kImageMagic || get_u32(image, 4) != magic)
+        fail(what_fails, "{} of the dump is not the CRIU image it should be", name);
+    for (size_t at = 8; at < image.size();) {
+        if (image.size() - at < 4) fail(what_fails, "{} of the dump is truncated", name);
+        auto len = get_u32(image, at);
+        at += 4;
+        if (image.size() - at < len) fail(what_fails, "{} of the dump is truncated", name);
+        each(reinterpret_cast<const uint8_t*>(image.data() + at), len);
+        at += len;
+    }
+}
+
 // `edit` applied to every cgroup of the image, in the cgroup2 hierarchy only with `cgroup2_only`; the image is
 // written again. Returns the sum of what `edit` returned. vz::Error(what_fails) naming the image when it is not a
 // cgroup image CRIU wrote.
 size_t edit_cgroup_image(std::string& image, bool cgroup2_only, size_t (*edit)(VzCriu__CgroupDirEntry&),
                          Exit what_fails) {
-    if (image.size() < 8 || get_u32(image, 0) != kImageMagic || get_u32(image, 4) != kCgroupMagic)
-        fail(what_fails, "cgroup.img of the dump is not a CRIU cgroup image");
     std::string out = image.substr(0, 8);
     size_t edited = 0;
-    for (size_t at = 8; at < image.size();) {
-        if (image.size() - at < 4) fail(what_fails, "cgroup.img of the dump is truncated");
-        auto len = get_u32(image, at);
-        at += 4;
-        if (image.size() - at < len) fail(what_fails, "cgroup.img of the dump is truncated");
-        auto* entry = vz_criu__cgroup_entry__unpack(nullptr, len, reinterpret_cast<const uint8_t*>(image.data() + at));
+    for_each_entry(image, "cgroup.img", kCgroupMagic, what_fails, [&](const uint8_t* data, size_t len) {
+        auto* entry = vz_criu__cgroup_entry__unpack(nullptr, len, data);
         if (!entry) fail(what_fails, "cgroup.img of the dump can't be read");
         std::unique_ptr<VzCriu__CgroupEntry, void (*)(VzCriu__CgroupEntry*)> owner(
             entry, [](VzCriu__CgroupEntry* e) { vz_criu__cgroup_entry__free_unpacked(e, nullptr); });
-        at += len;
         for (size_t c = 0; c < entry->n_controllers; ++c) {
             auto& ctl = *entry->controllers[c];
             // The cgroup2 hierarchy is the one CRIU names "" (cgroup v2's, a hybrid host's unified).
@@ -279,7 +293,7 @@ size_t edit_cgroup_image(std::string& image, bool cgroup2_only, size_t (*edit)(V
         vz_criu__cgroup_entry__pack(entry, reinterpret_cast<uint8_t*>(packed.data()));
         put_u32(out, static_cast<uint32_t>(packed.size()));
         out += packed;
-    }
+    });
     image = std::move(out);
     return edited;
 }
@@ -289,5 +303,29 @@ size_t edit_cgroup_image(std::string& image, bool cgroup2_only, size_t (*edit)(V
 size_t drop_subtree_controls(std::string& image) { return edit_cgroup_image(image, true, drop_in, Exit::Restore); }
 
 size_t thaw_freezer_state(std::string& image) { return edit_cgroup_image(image, false, thaw_in, Exit::Checkpoint); }
+
+std::vector<std::string> linked_remaps(const std::string& dir) {
+    auto remaps = read_file(dir + "/remap-fpath.img");
+    if (!remaps) return {};
+    std::set<uint32_t> ids;
+    for_each_entry(*remaps, "remap-fpath.img", kRemapFpathMagic, Exit::Checkpoint, [&](const uint8_t* data,
+                                                                                         size_t len) {
+        auto* e = vz_criu__remap_file_path_entry__unpack(nullptr, len, data);
+        if (!e) fail(Exit::Checkpoint, "remap-fpath.img of the dump can't be read");
+        if (!e->has_remap_type || e->remap_type == 0) ids.insert(e->remap_id);
+        vz_criu__remap_file_path_entry__free_unpacked(e, nullptr);
+    });
+    std::vector<std::string> paths;
+    if (ids.empty()) return paths;
+    auto files = read_file(dir + "/files.img");
+    if (!files) fail(Exit::Checkpoint, "files.img of the dump can't be read");
+    for_each_entry(*files, "files.img", kFilesMagic, Exit::Checkpoint, [&](const uint8_t* data, size_t len) {
+        auto* e = vz_criu__file_entry__unpack(nullptr, len, data);
+        if (!e) fail(Exit::Checkpoint, "files.img of the dump can't be read");
+        if (e->reg && e->reg->name && ids.count(e->id)) paths.emplace_back(e->reg->name);
+        vz_criu__file_entry__free_unpacked(e, nullptr);
+    });
+    return paths;
+}
 
 }  // namespace vz::cpt

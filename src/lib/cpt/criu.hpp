@@ -103,4 +103,10 @@ size_t drop_subtree_controls(std::string& image);
 // be restored frozen. Returns how many were changed; vz::Error(Checkpoint) when it is not a cgroup image.
 size_t thaw_freezer_state(std::string& image);
 
+// The link remaps of the dump in `dir`: the hard links CRIU's dump (--link-remap) made in the container's tree for
+// files the container holds open under a name it no longer has (their inode linked elsewhere), for the restore to
+// open them; each as the path inside the container. CRIU removes them again after a dump that leaves the container
+// running. Empty when there are none; vz::Error(Checkpoint) when the images can't be read.
+std::vector<std::string> linked_remaps(const std::string& dir);
+
 }  // namespace vz::cpt

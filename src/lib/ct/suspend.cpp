@@ -82,6 +82,17 @@ constexpr const char* kCriuPidFile = "vz-criu.pid";
 constexpr const char* kSubtreeFile = "vz-subtree-control";
 constexpr const char* kHookCgroupEnv = "VZ_CPT_CGROUP";
 constexpr std::string_view kHookAction = "post-setup-namespaces";
+// A file the container holds open under a name it no longer has (its inode linked elsewhere) is opened again at
+// restore through a hard link CRIU's dump makes in the container's tree (--link-remap: cpt::linked_remaps); CRIU
+// removes those links after a dump that leaves the container running, before vzmigrate copies the tree. So when the
+// container holds such a file, the dump runs vzctl as its action script too: at "post-dump" it copies each link's
+// file into the dump (kLinkRemapPrefix N, with its owner and mode in kLinkRemapList: "N uid gid mode path" lines),
+// and the restore puts back those that are missing before CRIU runs (kLinkRemapRoot: the tree they are in, as on
+// disk: ct_tree, not VE_ROOT, which may be mounted through an idmap that host root can't create files through).
+constexpr std::string_view kPostDumpAction = "post-dump";
+constexpr const char* kLinkRemapRoot = "vz-link-remap-root";
+constexpr const char* kLinkRemapList = "vz-link-remaps";
+constexpr const char* kLinkRemapPrefix = "vz-link-remap.";
 
 std::string dump_dir(const CtConfig& cfg, const std::string& dumpfile) {
     return dumpfile.empty() ? dump_file(cfg) : dumpfile;
@@ -99,6 +110,77 @@ std::string inner_cgroup2(const CtConfig& cfg) {
 std::vector<std::string> common_args(const std::string& dir) {
     return {"-D",          dir,        "--tcp-established", "--file-locks", "--link-remap", "--manage-cgroups=soft",
             "--network-lock", "nftables", "--enable-fs",       "hugetlbfs",    "-v2"};
+}
+
+// Whether a process of `pids` holds a regular file open under a name it no longer has while the file still has a
+// name: the files CRIU's dump link-remaps (those with no name left it copies into the images: ghost files).
+bool holds_relinked_files(const std::vector<pid_t>& pids) {
+    for (pid_t pid : pids) {
+        auto fds = "/proc/" + std::to_string(pid) + "/fd";
+        std::error_code ec;
+        for (auto& fd : fs::directory_iterator(fds, ec)) {
+            auto target = fs::read_symlink(fd.path(), ec);
+            if (ec || !target.string().ends_with(" (deleted)")) continue;
+            struct stat st;
+            if (::stat(fd.path().c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink > 0) return true;
+        }
+    }
+    return false;
+}
+
+// What is left to read of `from` written to `to`; false (errno set) when either fails.
+bool copy_fd(int from, int to) {
+    std::vector<char> buf(1 << 16);
+    for (;;) {
+        auto n = ::read(from, buf.data(), buf.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return n == 0;
+        if (!write_all(to, std::string_view(buf.data(), static_cast<size_t>(n)))) return false;
+    }
+}
+
+// The post-dump action (kPostDumpAction): the files of the dump's link remaps copied into it, from the container's
+// tree `root`, before CRIU removes the links.
+void save_link_remaps(const std::string& images, const std::string& root) {
+    std::string list;
+    size_t n = 0;
+    for (auto& path : cpt::linked_remaps(images)) {
+        if (path.find('\n') != std::string::npos) fail(Exit::Checkpoint, "Link remap with a newline in its name");
+        Fd from = open_in_root(root, path, O_RDONLY | O_NOFOLLOW);
+        struct stat st;
+        if (!from || ::fstat(from.get(), &st) != 0 || !S_ISREG(st.st_mode))
+            fail(Exit::Checkpoint, "Can't open the link remap {} of the container: {}", path, errno_text(errno));
+        auto name = kLinkRemapPrefix + std::to_string(n);
+        Fd to(::open((images + "/" + name).c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+        if (!to || !copy_fd(from.get(), to.get()))
+            fail(Exit::Checkpoint, "Can't copy the link remap {} into the dump: {}", path, errno_text(errno));
+        list += fmt::format("{} {} {} {:o} {}\n", n++, st.st_uid, st.st_gid, st.st_mode & 07777, path);
+    }
+    if (n) write_file_atomic(images + "/" + kLinkRemapList, list, 0600);
+}
+
+// Before CRIU's restore: the link remaps saved in the dump `dir` (save_link_remaps) made again in the container's
+// tree `root` where they are missing (the tree was copied after CRIU removed them); CRIU removes them once it has
+// opened them.
+void put_link_remaps(const std::string& dir, const std::string& root) {
+    for (auto& line : split(read_file(dir + "/" + kLinkRemapList).value_or(""), "\n")) {
+        if (line.empty()) continue;
+        auto f = split(line, " ");
+        if (f.size() < 5) fail(Exit::Restore, "Bad line in {} of the dump: {}", kLinkRemapList, line);
+        auto n = parse_uint(f[0]);
+        auto uid = parse_uint(f[1], 0, UINT32_MAX), gid = parse_uint(f[2], 0, UINT32_MAX);
+        unsigned long mode = std::strtoul(f[3].c_str(), nullptr, 8);
+        auto path = line.substr(f[0].size() + f[1].size() + f[2].size() + f[3].size() + 4);
+        if (!n || !uid || !gid) fail(Exit::Restore, "Bad line in {} of the dump: {}", kLinkRemapList, line);
+        Fd from(::open((dir + "/" + kLinkRemapPrefix + f[0]).c_str(), O_RDONLY | O_CLOEXEC));
+        if (!from) fail(Exit::Restore, "Can't open {}{} of the dump: {}", kLinkRemapPrefix, f[0], errno_text(errno));
+        Fd to = open_in_root(root, path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
+        if (!to && errno == EEXIST) continue;  // still there: a dump that killed the container keeps them
+        if (!to || !copy_fd(from.get(), to.get()) ||
+            ::fchown(to.get(), static_cast<uid_t>(*uid), static_cast<gid_t>(*gid)) != 0 ||
+            ::fchmod(to.get(), static_cast<mode_t>(mode & 07777)) != 0)
+            fail(Exit::Restore, "Can't make the link remap {} in the container again: {}", path, errno_text(errno));
+    }
 }
 
 // The host's own devices of NETDEV are not handled yet (a restore would have to take them from the host again).
@@ -333,9 +415,9 @@ ProgramResult run_with_freeze_retry(const CtConfig& cfg, const std::string& work
 // `leave_running` its processes stay (frozen when they were), else CRIU kills them. A failed dump thaws it.
 // `memory` are CRIU's options for where the memory pages go (memory_args); with lazy pages, `dir` is complete once
 // CRIU serves them, and this returns when the last page has been taken. After pre-dumps of `dir`, only what changed
-// since the last.
+// since the last. `hook`, when not empty, is vzctl, CRIU's action script (kPostDumpAction).
 void dump_ct(const CtConfig& cfg, const cpt::Criu& criu, pid_t init, const std::string& dir, bool leave_running,
-             const std::vector<std::string>& memory) {
+             const std::vector<std::string>& memory, const std::string& hook) {
     if (path_exists(dir)) fail(Exit::Checkpoint, "Dump {} exists already: resume the container or remove it", dir);
     auto work = dir + ".partial";
     std::error_code ec;
@@ -360,6 +442,7 @@ void dump_ct(const CtConfig& cfg, const cpt::Criu& criu, pid_t init, const std::
         write_file_atomic(work + "/" + kCgroupBaseFile, ct_cgroup_layout(cfg).base + "\n");
         if (auto inner = inner_cgroup2(cfg); !inner.empty())
             write_file_atomic(work + "/" + kSubtreeFile, cgroup_io::subtree_controls(inner));
+        if (!hook.empty()) write_file_atomic(work + "/" + kLinkRemapRoot, ct_tree(cfg));
     };
     record();
     auto roots = cgroup_root_args(cfg);
@@ -367,6 +450,7 @@ void dump_ct(const CtConfig& cfg, const cpt::Criu& criu, pid_t init, const std::
     args.insert(args.end(), {"dump", "-t", std::to_string(init), "-o", kDumpLog, "--root", cfg.ve_root(),
                              "--freeze-cgroup", freezer_of(cfg).dir});
     if (leave_running) args.push_back("--leave-running");
+    if (!hook.empty()) args.insert(args.end(), {"--action-script", hook});
     // After pre-dumps: only the memory that changed since the last one (the pages CRIU finds in it stay there).
     if (auto parent = pre_dump_parent(dir, false); !parent.empty())
         args.insert(args.end(), {"--track-mem", "--prev-images-dir", parent});
@@ -566,7 +650,8 @@ void suspend_ct(const Paths& p, unsigned ctid, const CheckpointOptions& o, const
     log::info("Setting up checkpoint...");
     if (o.step == CheckpointStep::All) log::info("suspend...");
     log::info("dump...");
-    dump_ct(cfg, criu, *init, dump_dir(cfg, o.dumpfile), o.step == CheckpointStep::Dump, memory);
+    auto hook = holds_relinked_files(cg->procs(ctid)) ? t.vzctl : std::string();
+    dump_ct(cfg, criu, *init, dump_dir(cfg, o.dumpfile), o.step == CheckpointStep::Dump, memory, hook);
     if (o.step == CheckpointStep::All) kill_and_release(cfg, *cg);
     log::info("Checkpointing completed successfully");
 }
@@ -619,6 +704,7 @@ void resume_ct(const Paths& p, unsigned ctid, const CheckpointOptions& o, const 
     // Locked until CRIU has put the sockets back: a client's retransmission reaching the container's kernel before
     // its TCP socket exists again would get a reset, and the connection would be lost.
     lock_network(cfg, true);
+    put_link_remaps(dir, ct_tree(cfg));
     auto remap = cgroup_remap_args(cfg, dir);
     args.insert(args.end(), remap.begin(), remap.end());
     std::error_code ec;
@@ -655,8 +741,13 @@ void resume_ct(const Paths& p, unsigned ctid, const CheckpointOptions& o, const 
 std::optional<int> criu_action_hook() {
     const char* action = std::getenv("CRTOOLS_SCRIPT_ACTION");
     if (!action) return std::nullopt;
-    if (action != kHookAction) return 0;
     const char* images = std::getenv("CRTOOLS_IMAGE_DIR");
+    if (action == kPostDumpAction) {
+        if (!images) fail(Exit::Checkpoint, "CRIU's action script: no CRTOOLS_IMAGE_DIR");
+        if (auto root = read_file(std::string(images) + "/" + kLinkRemapRoot)) save_link_remaps(images, *root);
+        return 0;
+    }
+    if (action != kHookAction) return 0;
     const char* cgroup = std::getenv(kHookCgroupEnv);
     if (!images || !cgroup || !*cgroup)
         fail(Exit::Restore, "CRIU's action script: no CRTOOLS_IMAGE_DIR or {}", kHookCgroupEnv);
