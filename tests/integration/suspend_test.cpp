@@ -234,6 +234,38 @@ TEST_F(Suspend, AFreezeTimeoutIsTriedOnceMore) {
     EXPECT_EQ(status_line(), "CTID 101 exist unmounted down suspended");
 }
 
+// A file held open under a name the container removed, its inode linked elsewhere, through the sub-modes vzmigrate
+// uses: CRIU removes its link remap after --dump (the container stays), so the dump keeps a copy of the file, which
+// restore puts back for CRIU. A restore that fails leaves no such copy in the container's tree; the next one works.
+TEST_F(Suspend, AFileOpenUnderARemovedNameComesBackAfterTheSteps) {
+    ASSERT_TRUE(start_ct());
+    ASSERT_EQ(sh("echo kept > /held; ln /held /other; setsid sh -c 'exec 3< /held; rm /held; echo $$ > /tmp/holder; "
+                 "while :; do sleep 1; done' > /dev/null 2>&1 < /dev/null &")
+                  .status,
+              0);
+    ASSERT_TRUE(eventually([&] { return sh("cat /tmp/holder").status == 0; }, 10s));
+    auto holder = trim(sh("cat /tmp/holder").out);
+    for (auto* step : {"--suspend", "--dump", "--kill"}) {
+        auto r = run({"chkpnt", ct(), step});
+        ASSERT_EQ(r.status, 0) << step << ": " << r.out << r.err;
+    }
+    auto remaps_in_tree = [&] {
+        size_t n = 0;
+        for (auto& e : std::filesystem::directory_iterator(tmp_ / "private/101"))
+            n += e.path().filename().string().starts_with("link_remap.");
+        return n;
+    };
+    EXPECT_EQ(remaps_in_tree(), 0u);
+    auto original = wrap_criu("case \" $* \" in *\" restore \"*) exit 1;; esac\n");
+    EXPECT_EQ(run({"restore", ct()}).status, 17);
+    EXPECT_EQ(remaps_in_tree(), 0u);
+    write_text(confdir_ + "/vz.conf", original);
+    auto r = run({"restore", ct()});
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_EQ(trim(sh("cat /proc/" + holder + "/fd/3").out), "kept");
+    EXPECT_EQ(remaps_in_tree(), 0u);
+}
+
 // restore --lazy-pages (vzmigrate's post-copy) starts CRIU's lazy-pages daemon beside the host's set-up; one that
 // fails to get ready fails the restore (17, naming it) before anything runs, and leaves the dump for another try,
 // without the daemon's copy of it.

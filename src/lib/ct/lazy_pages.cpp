@@ -29,9 +29,9 @@ std::string daemon_error(const std::string& images) {
     return why.empty() ? "no log" : why;
 }
 
-}  // namespace
-
 std::string lazy_pages_dir(const std::string& dump) { return dump + kLazySuffix; }
+
+}  // namespace
 
 LazyPagesDaemon::LazyPagesDaemon(const cpt::Criu& criu, const std::string& dump, const std::string& address,
                                  uint16_t port)

@@ -14,16 +14,13 @@
 
 namespace vz {
 
-// The daemon's own copy of the dump `dump`: hard links to its images, as the restore removes the dump once the
-// processes run while the daemon still reads them. Its keeper removes the copy once the daemon had every page, else
-// leaves the daemon's exit status in it (wait_lazy_pages_of).
-std::string lazy_pages_dir(const std::string& dump);
-
 class LazyPagesDaemon {
 public:
-    // Starts it for the dump `dump` (its copy made first), in a keeper of its own session, taking the pages from
-    // the dump's page server at address:port; returns at once, the daemon gets ready meanwhile. 17 when the copy
-    // can't be made.
+    // Starts it for the dump `dump` in a keeper of its own session, on its own copy of the dump (`dump`.lazy: hard
+    // links to the images, as the restore removes the dump once the processes run while the daemon still reads
+    // them; the keeper removes the copy once the daemon had every page, else leaves its exit status in it for
+    // wait_lazy_pages_of), taking the pages from the dump's page server at address:port; returns at once, the
+    // daemon gets ready meanwhile. 17 when the copy can't be made.
     LazyPagesDaemon(const cpt::Criu& criu, const std::string& dump, const std::string& address, uint16_t port);
     LazyPagesDaemon(const LazyPagesDaemon&) = delete;
     LazyPagesDaemon& operator=(const LazyPagesDaemon&) = delete;

@@ -116,13 +116,15 @@ std::vector<std::string> common_args(const std::string& dir) {
 // name: the files CRIU's dump link-remaps (those with no name left it copies into the images: ghost files).
 bool holds_relinked_files(const std::vector<pid_t>& pids) {
     for (pid_t pid : pids) {
-        auto fds = "/proc/" + std::to_string(pid) + "/fd";
+        // Without throwing: a process of a running container may end (or close the fd) meanwhile.
         std::error_code ec;
-        for (auto& fd : fs::directory_iterator(fds, ec)) {
-            auto target = fs::read_symlink(fd.path(), ec);
-            if (ec || !target.string().ends_with(" (deleted)")) continue;
+        for (fs::directory_iterator it("/proc/" + std::to_string(pid) + "/fd", ec), end; !ec && it != end;
+             it.increment(ec)) {
+            std::error_code link_ec;
+            auto target = fs::read_symlink(it->path(), link_ec);
+            if (link_ec || !target.string().ends_with(" (deleted)")) continue;
             struct stat st;
-            if (::stat(fd.path().c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink > 0) return true;
+            if (::stat(it->path().c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink > 0) return true;
         }
     }
     return false;
@@ -159,26 +161,52 @@ void save_link_remaps(const std::string& images, const std::string& root) {
     if (n) write_file_atomic(images + "/" + kLinkRemapList, list, 0600);
 }
 
+// The file `path` of the container's tree `root` removed (its directory resolved inside the tree).
+void remove_in_root(const std::string& root, const std::string& path) {
+    if (Fd dir = open_in_root(root, dir_name(path), O_PATH | O_DIRECTORY))
+        ::unlinkat(dir.get(), base_name(path).c_str(), 0);
+}
+
+// The link remaps put_link_remaps made; removed again unless the restore that needs them succeeded (CRIU removes
+// them itself once it has opened them).
+class PutLinkRemaps {
+public:
+    explicit PutLinkRemaps(std::string root) : root_(std::move(root)) {}
+    PutLinkRemaps(const PutLinkRemaps&) = delete;
+    PutLinkRemaps& operator=(const PutLinkRemaps&) = delete;
+    ~PutLinkRemaps() {
+        for (auto& path : made_) remove_in_root(root_, path);
+    }
+    void made(std::string path) { made_.push_back(std::move(path)); }
+    void keep() noexcept { made_.clear(); }
+    const std::string& root() const { return root_; }
+
+private:
+    std::string root_;
+    std::vector<std::string> made_;
+};
+
 // Before CRIU's restore: the link remaps saved in the dump `dir` (save_link_remaps) made again in the container's
-// tree `root` where they are missing (the tree was copied after CRIU removed them); CRIU removes them once it has
-// opened them.
-void put_link_remaps(const std::string& dir, const std::string& root) {
+// tree where they are missing (the tree was copied after CRIU removed them), each recorded in `put`.
+void put_link_remaps(const std::string& dir, PutLinkRemaps& put) {
     for (auto& line : split(read_file(dir + "/" + kLinkRemapList).value_or(""), "\n")) {
         if (line.empty()) continue;
         auto f = split(line, " ");
-        if (f.size() < 5) fail(Exit::Restore, "Bad line in {} of the dump: {}", kLinkRemapList, line);
-        auto n = parse_uint(f[0]);
+        auto bad = [&] { fail(Exit::Restore, "Bad line in {} of the dump: {}", kLinkRemapList, line); };
+        if (f.size() < 5) bad();
+        char* end = nullptr;
+        unsigned long mode = std::strtoul(f[3].c_str(), &end, 8);
         auto uid = parse_uint(f[1], 0, UINT32_MAX), gid = parse_uint(f[2], 0, UINT32_MAX);
-        unsigned long mode = std::strtoul(f[3].c_str(), nullptr, 8);
+        if (!parse_uint(f[0]) || !uid || !gid || f[3].empty() || *end || mode > 07777) bad();
         auto path = line.substr(f[0].size() + f[1].size() + f[2].size() + f[3].size() + 4);
-        if (!n || !uid || !gid) fail(Exit::Restore, "Bad line in {} of the dump: {}", kLinkRemapList, line);
         Fd from(::open((dir + "/" + kLinkRemapPrefix + f[0]).c_str(), O_RDONLY | O_CLOEXEC));
         if (!from) fail(Exit::Restore, "Can't open {}{} of the dump: {}", kLinkRemapPrefix, f[0], errno_text(errno));
-        Fd to = open_in_root(root, path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
+        Fd to = open_in_root(put.root(), path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
         if (!to && errno == EEXIST) continue;  // still there: a dump that killed the container keeps them
+        if (to) put.made(path);  // also when what follows fails: no half-made copy stays
         if (!to || !copy_fd(from.get(), to.get()) ||
             ::fchown(to.get(), static_cast<uid_t>(*uid), static_cast<gid_t>(*gid)) != 0 ||
-            ::fchmod(to.get(), static_cast<mode_t>(mode & 07777)) != 0)
+            ::fchmod(to.get(), static_cast<mode_t>(mode)) != 0)
             fail(Exit::Restore, "Can't make the link remap {} in the container again: {}", path, errno_text(errno));
     }
 }
@@ -704,7 +732,8 @@ void resume_ct(const Paths& p, unsigned ctid, const CheckpointOptions& o, const 
     // Locked until CRIU has put the sockets back: a client's retransmission reaching the container's kernel before
     // its TCP socket exists again would get a reset, and the connection would be lost.
     lock_network(cfg, true);
-    put_link_remaps(dir, ct_tree(cfg));
+    PutLinkRemaps remaps(ct_tree(cfg));
+    put_link_remaps(dir, remaps);
     auto remap = cgroup_remap_args(cfg, dir);
     args.insert(args.end(), remap.begin(), remap.end());
     std::error_code ec;
@@ -726,6 +755,7 @@ void resume_ct(const Paths& p, unsigned ctid, const CheckpointOptions& o, const 
     const auto& config = cfg;  // clang before 16 cannot capture a structured binding (the fuzz build uses clang 14)
     fork_monitor([&](int status_fd) { restore_and_monitor(config, criu, args, dir, status_fd, t); });
     host.keep();
+    remaps.keep();
     if (lazy) lazy->keep();
     log::info("resume...");
     wait_criu_end(dir);
