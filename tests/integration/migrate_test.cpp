@@ -319,12 +319,8 @@ TEST_F(NetMigrate, OnlinePloopCtKeepsWhatItWroteJustBefore) {
 // remap").
 TEST_F(NetMigrate, OnlineMovesAFileOpenUnderANameItNoLongerHas) {
     ASSERT_TRUE(start_ct());
-    ASSERT_EQ(sh("echo kept > /held; ln /held /other; setsid sh -c 'exec 3< /held; rm /held; echo $$ > /tmp/holder; "
-                 "while :; do sleep 1; done' > /dev/null 2>&1 < /dev/null &")
-                  .status,
-              0);
-    ASSERT_TRUE(eventually([&] { return sh("cat /tmp/holder").status == 0; }, 10s));
-    auto holder = trim(sh("cat /tmp/holder").out);
+    auto holder = hold_removed_name();
+    ASSERT_FALSE(holder.empty());
     ASSERT_EQ(trim(sh("cat /proc/" + holder + "/fd/3").out), "kept");
     auto r = migrate({"--online", "--ssh-mux"});
     ASSERT_EQ(r.status, 0) << r.out << r.err;

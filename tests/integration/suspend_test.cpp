@@ -239,12 +239,8 @@ TEST_F(Suspend, AFreezeTimeoutIsTriedOnceMore) {
 // restore puts back for CRIU. A restore that fails leaves no such copy in the container's tree; the next one works.
 TEST_F(Suspend, AFileOpenUnderARemovedNameComesBackAfterTheSteps) {
     ASSERT_TRUE(start_ct());
-    ASSERT_EQ(sh("echo kept > /held; ln /held /other; setsid sh -c 'exec 3< /held; rm /held; echo $$ > /tmp/holder; "
-                 "while :; do sleep 1; done' > /dev/null 2>&1 < /dev/null &")
-                  .status,
-              0);
-    ASSERT_TRUE(eventually([&] { return sh("cat /tmp/holder").status == 0; }, 10s));
-    auto holder = trim(sh("cat /tmp/holder").out);
+    auto holder = hold_removed_name();
+    ASSERT_FALSE(holder.empty());
     for (auto* step : {"--suspend", "--dump", "--kill"}) {
         auto r = run({"chkpnt", ct(), step});
         ASSERT_EQ(r.status, 0) << step << ": " << r.out << r.err;

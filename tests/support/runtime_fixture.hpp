@@ -308,6 +308,16 @@ protected:
 
     std::string status_line() { return trim(run({"status", ct()}).out); }
 
+    // A process of the container holding /held open after the container removed that name, the file still linked
+    // as /other (what CRIU's dump link-remaps); its pid inside, empty when it could not be started.
+    std::string hold_removed_name() {
+        auto r = sh("echo kept > /held; ln /held /other; setsid sh -c 'exec 3< /held; rm /held; echo $$ > /tmp/holder; "
+                    "while :; do sleep 1; done' > /dev/null 2>&1 < /dev/null &");
+        if (r.status != 0 || !eventually([&] { return sh("cat /tmp/holder").status == 0; }, std::chrono::seconds(10)))
+            return {};
+        return trim(sh("cat /tmp/holder").out);
+    }
+
     // The value of `key` in the container's config file, or "" when the key is absent.
     std::string conf_value(const std::string& key) {
         std::regex re("^" + key + "=\"([^\"]*)\"");
