@@ -766,9 +766,18 @@ TEST_F(NetMigrate, FailedStartOnTheDestinationRollsBack) {
 // --online of a CT with a veth device: the destination makes its host end on the bridge of that name there, and the
 // device keeps its address and MAC inside. Without --ssh-mux: the page server's forward opens a master connection
 // of its own, which ends with vzmigrate.
+// A neighbour on the destination's bridge (vzcl1 in its namespace, 203.0.113.22) whose cache still names another MAC
+// for the CT's address learns the CT's from the announcement after the restore (nothing else makes the CT talk to it).
 TEST_F(NetMigrate, OnlineMovesAVethDevice) {
     PeerBridge br;
-    net_must("ip netns exec " + lan_.ns() + " ip link add " + br.name() + " type bridge");
+    auto in_dst = [&](const std::string& cmd) { net_must("ip netns exec " + lan_.ns() + " " + cmd); };
+    in_dst("ip link add " + br.name() + " type bridge stp_state 0 forward_delay 0");
+    in_dst("ip link set " + br.name() + " up");
+    in_dst("ip link add vzcl0 type veth peer name vzcl1");
+    in_dst("ip link set vzcl0 master " + br.name() + " up");
+    in_dst("ip addr add 203.0.113.22/24 dev vzcl1");
+    in_dst("ip link set vzcl1 up");
+    in_dst("ip neigh replace 203.0.113.21 lladdr 02:00:00:00:00:01 dev vzcl1 nud stale");
     ASSERT_EQ(run({"set", ct(), "--netif_add", "eth0,,,," + br.name(), "--save"}).status, 0);
     ASSERT_TRUE(start_ct());
     ASSERT_EQ(sh("ip addr add 203.0.113.21/24 dev eth0 && ip link set eth0 up").status, 0);
@@ -785,6 +794,11 @@ TEST_F(NetMigrate, OnlineMovesAVethDevice) {
     EXPECT_EQ(trim(there("cat /sys/class/net/eth0/address")), mac);
     auto port = net_run("ip netns exec " + lan_.ns() + " ip -br link show master " + br.name()).out;
     EXPECT_TRUE(contains(port, "veth101.0")) << port;
+    std::string neigh;
+    EXPECT_TRUE(eventually([&] {
+        neigh = net_run("ip netns exec " + lan_.ns() + " ip neigh show 203.0.113.21 dev vzcl1").out;
+        return contains(neigh, "lladdr " + mac);
+    }, 5s)) << neigh;
     EXPECT_TRUE(host_links_matching("veth101.").empty()) << joined(host_links_matching("veth101."));
     EXPECT_EQ(net_run("ls /tmp/.vzmigrate-ssh-* 2>/dev/null").out, "") << "a master connection is left";
 }

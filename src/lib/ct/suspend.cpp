@@ -764,6 +764,9 @@ void resume_ct(const Paths& p, unsigned ctid, const CheckpointOptions& o, const 
     } catch (const Error& e) {
         log::warn("{}", e.what());
     }
+    // Where the container came from another host, the bridges and switches there still send its frames there.
+    if (auto init = veth.empty() ? std::nullopt : find_init(*cg, ctid))
+        if (Fd ns = open_ct_netns(*init)) net::veth_announce(veth, ns.get());
     remove_dump(dir);
     log::info("Restoring completed successfully");
 }

@@ -104,21 +104,27 @@ Netlink::Netlink() {
     mnl_socket_setsockopt(sock_, NETLINK_CAP_ACK, &on, sizeof on);
 }
 
-Netlink::Netlink(int netns_fd) {
+void in_netns(int netns_fd, const std::function<void()>& fn) {
     Fd self(::open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC));
     if (!self) fail(Exit::System, "can't open /proc/self/ns/net: {}", errno_text(errno));
     if (::setns(netns_fd, CLONE_NEWNET) != 0)
         fail(Exit::System, "can't enter the container's network namespace: {}", errno_text(errno));
     try {
-        Netlink here;
-        std::swap(sock_, here.sock_);
-        portid_ = here.portid_;
+        fn();
     } catch (...) {
         if (::setns(self.get(), CLONE_NEWNET) != 0) std::abort();
         throw;
     }
     // A process left in the container's network namespace would act on the container for the host: never.
     if (::setns(self.get(), CLONE_NEWNET) != 0) std::abort();
+}
+
+Netlink::Netlink(int netns_fd) {
+    in_netns(netns_fd, [this] {
+        Netlink here;
+        std::swap(sock_, here.sock_);
+        portid_ = here.portid_;
+    });
 }
 
 Netlink::~Netlink() {

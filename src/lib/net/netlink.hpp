@@ -72,6 +72,10 @@ struct VethEnd {
     int netns_fd = -1;   // created in this namespace; -1: the socket's
 };
 
+// Runs `fn` with this thread in the network namespace `netns_fd` (the sockets it opens stay in it) and brings it back
+// to its own, also when `fn` throws (it aborts when it can't: never act on a container for the host).
+void in_netns(int netns_fd, const std::function<void()>& fn);
+
 class Netlink {
 public:
     Netlink();                       // in this process's network namespace

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "net/arp.hpp"
 #include "net/netlink.hpp"
 #include "net/venet.hpp"
 #include "util/error.hpp"
@@ -246,6 +247,27 @@ std::vector<std::pair<std::string, std::string>> veth_prepare_restore(const Veth
     }
     undo.release();
     return out;
+}
+
+void veth_announce(const std::vector<std::string>& ifnames, int netns_fd) {
+    if (ifnames.empty()) return;
+    try {
+        in_netns(netns_fd, [&] {
+            Netlink ct;
+            auto links = ct.links();
+            auto addrs = ct.addrs(AF_INET);
+            for (auto& a : ct.addrs(AF_INET6)) addrs.push_back(a);
+            for (auto& name : ifnames) {
+                auto* l = find_link(links, name);
+                if (!l || !l->mac || !(l->flags & IFF_UP)) continue;
+                for (auto& [index, a] : addrs)
+                    if (index == l->index && !announce(index, *l->mac, a))
+                        log::warn("can't announce {} on {}: {}", a.str(), name, errno_text(errno));
+            }
+        });
+    } catch (const Error& e) {
+        log::warn("{}", e.what());
+    }
 }
 
 void veth_change(const VethConfig& before, const VethConfig& c, int netns_fd) {

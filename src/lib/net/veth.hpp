@@ -53,6 +53,12 @@ std::vector<std::pair<std::string, std::string>> veth_prepare_restore(const Veth
 // The container's end of its `i`-th restored device on the host until CRIU moves it: "vzr", the CTID and a letter.
 std::string veth_restore_peer(unsigned ctid, size_t i);
 
+// After a restore (as at a live migration's destination): from each of the container's devices `ifnames` that is up,
+// a gratuitous ARP (IPv4) or unsolicited neighbour advertisement (IPv6) for each address it holds, sent inside the
+// container with its MAC, so that the bridges and switches on the way learn where that MAC is now and neighbours
+// update their caches (what a hypervisor's announcement after a live migration does). Best effort: warnings.
+void veth_announce(const std::vector<std::string>& ifnames, int netns_fd);
+
 // On a running container: the devices of `c` made as configured. A device no longer configured is removed, a new
 // one created; of the others, what differs from the configuration (host end's name, MACs, bridge, filter) changed.
 // `before`: the configuration the devices were made from (host ends of devices renamed by this change are looked
