@@ -222,6 +222,37 @@ TEST_F(Suspend, AFailedRestoreKeepsTheDumpForAnotherTry) {
     EXPECT_EQ(status_line(), "CTID 101 exist mounted running");
 }
 
+// A CRIU too old for this kernel is found out while the dump and the restore prepare (its `--version` runs beside
+// them): 16 naming both versions, the container running with no dump or half of one, or suspended with nothing of the
+// host's set-up left (mount, cgroups, processes).
+TEST_F(Suspend, ATooOldCriuFailsEitherStepLeavingItAsItWas) {
+    ASSERT_TRUE(start_ct());
+    auto old_criu = tmp_ / "old-criu";
+    write_text(old_criu, "#!/bin/sh\necho 'Version: 3.17.1'\n");
+    ::chmod(old_criu.c_str(), 0755);
+    auto original = read_text(confdir_ + "/vz.conf");
+    write_text(confdir_ + "/vz.conf", original + "CRIU=\"" + old_criu + "\"\n");
+    auto r = run({"suspend", ct()});
+    EXPECT_EQ(r.status, 16) << r.out << r.err;
+    EXPECT_TRUE(contains(r.err, "is version 3.17.1; checkpointing needs CRIU 4.2 or newer")) << r.err;
+    EXPECT_EQ(status_line(), "CTID 101 exist mounted running");
+    EXPECT_FALSE(std::filesystem::exists(dump()));
+    EXPECT_FALSE(std::filesystem::exists(dump() + ".partial"));
+    write_text(confdir_ + "/vz.conf", original);
+    ASSERT_EQ(run({"suspend", ct()}).status, 0);
+    write_text(confdir_ + "/vz.conf", original + "CRIU=\"" + old_criu + "\"\n");
+    r = run({"resume", ct()});
+    EXPECT_EQ(r.status, 16) << r.out << r.err;
+    EXPECT_TRUE(contains(r.err, "is version 3.17.1")) << r.err;
+    EXPECT_EQ(status_line(), "CTID 101 exist unmounted down suspended");
+    EXPECT_TRUE(ct_procs().empty());
+    EXPECT_TRUE(ct_cgroups_left().empty());
+    write_text(confdir_ + "/vz.conf", original);
+    r = run({"resume", ct()});
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_EQ(status_line(), "CTID 101 exist mounted running");
+}
+
 // CRIU's freeze of a container that forks all the time can time out (its 10 s); suspend thaws and tries once more.
 // Here a wrapper plays that first failure, then runs the real CRIU.
 TEST_F(Suspend, AFreezeTimeoutIsTriedOnceMore) {

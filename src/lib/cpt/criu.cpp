@@ -65,6 +65,12 @@ std::string locate(std::string_view setting) {
     return path;
 }
 
+// vz.conf's CRIU= (empty when unset).
+std::string_view setting_of(const ConfFile& global) {
+    auto* v = global.get("CRIU");
+    return v ? std::string_view(*v) : std::string_view();
+}
+
 }  // namespace
 
 std::string CriuVersion::str() const {
@@ -93,26 +99,31 @@ std::optional<CriuVersion> parse_criu_version(std::string_view output) {
     return std::nullopt;
 }
 
-Criu find_criu(std::string_view setting) {
-    Criu criu{locate(setting), {}};
-    auto r = run_program({criu.path, "--version"});
+CriuLookup::CriuLookup(std::string_view setting)
+    : criu_{locate(setting), {}}, version_(start_program({criu_.path, "--version"})) {}
+
+CriuLookup::CriuLookup(const ConfFile& global) : CriuLookup(setting_of(global)) {}
+
+const Criu& CriuLookup::get() {
+    if (checked_) return criu_;
+    auto r = finish_program(version_);
     if (r.status != 0)
-        fail(Exit::Checkpoint, "CRIU {}: `--version` failed (exit {}): {}", criu.path, r.status,
+        fail(Exit::Checkpoint, "CRIU {}: `--version` failed (exit {}): {}", criu_.path, r.status,
              telling_line(r.output));
     auto version = parse_criu_version(r.output);
     if (!version)
-        fail(Exit::Checkpoint, "CRIU {}: no version in `--version` output: {}", criu.path, telling_line(r.output));
+        fail(Exit::Checkpoint, "CRIU {}: no version in `--version` output: {}", criu_.path, telling_line(r.output));
     if (*version < kCriuMinimum)
-        fail(Exit::Checkpoint, "CRIU {} is version {}; checkpointing needs CRIU {} or newer", criu.path, version->str(),
-             kCriuMinimum.str());
-    criu.version = *version;
-    return criu;
+        fail(Exit::Checkpoint, "CRIU {} is version {}; checkpointing needs CRIU {} or newer", criu_.path,
+             version->str(), kCriuMinimum.str());
+    criu_.version = *version;
+    checked_ = true;
+    return criu_;
 }
 
-Criu find_criu(const ConfFile& global) {
-    auto* v = global.get("CRIU");
-    return find_criu(v ? std::string_view(*v) : std::string_view());
-}
+Criu find_criu(std::string_view setting) { return CriuLookup(setting).get(); }
+
+Criu find_criu(const ConfFile& global) { return CriuLookup(global).get(); }
 
 ProgramResult run_criu(const Criu& criu, const std::vector<std::string>& args) {
     std::vector<std::string> argv{criu.path};

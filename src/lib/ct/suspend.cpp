@@ -443,8 +443,9 @@ ProgramResult run_with_freeze_retry(const CtConfig& cfg, const std::string& work
 // `leave_running` its processes stay (frozen when they were), else CRIU kills them. A failed dump thaws it.
 // `memory` are CRIU's options for where the memory pages go (memory_args); with lazy pages, `dir` is complete once
 // CRIU serves them, and this returns when the last page has been taken. After pre-dumps of `dir`, only what changed
-// since the last. `hook`, when not empty, is vzctl, CRIU's action script (kPostDumpAction).
-void dump_ct(const CtConfig& cfg, const cpt::Criu& criu, pid_t init, const std::string& dir, bool leave_running,
+// since the last. `hook`, when not empty, is vzctl, CRIU's action script (kPostDumpAction). `lookup` is checked only
+// once the dump's options are ready.
+void dump_ct(const CtConfig& cfg, cpt::CriuLookup& lookup, pid_t init, const std::string& dir, bool leave_running,
              const std::vector<std::string>& memory, const std::string& hook) {
     if (path_exists(dir)) fail(Exit::Checkpoint, "Dump {} exists already: resume the container or remove it", dir);
     auto work = dir + ".partial";
@@ -501,6 +502,7 @@ void dump_ct(const CtConfig& cfg, const cpt::Criu& criu, pid_t init, const std::
         if (ec) fail(Exit::Checkpoint, "Can't rename {} to {}: {}", work, dir, ec.message());
         unwork.release();
     };
+    const auto& criu = lookup.get();
     std::optional<cpt::StartedCriu> serving;  // lazy: CRIU serving the pages, once the images are complete
     auto run = [&]() -> ProgramResult {
         if (!lazy) return cpt::run_criu(criu, args);
@@ -674,7 +676,7 @@ void suspend_ct(const Paths& p, unsigned ctid, const CheckpointOptions& o, const
         case CheckpointStep::All:
             break;
     }
-    auto criu = cpt::find_criu(cfg.global());
+    cpt::CriuLookup criu(cfg.global());  // its `--version` runs beside what the dump prepares
     log::info("Setting up checkpoint...");
     if (o.step == CheckpointStep::All) log::info("suspend...");
     log::info("dump...");
@@ -702,11 +704,11 @@ void resume_ct(const Paths& p, unsigned ctid, const CheckpointOptions& o, const 
     if (!cg->procs(ctid).empty()) fail(Exit::Running, "Container is already running");
     auto dir = dump_dir(cfg, o.dumpfile);
     if (!is_dir(dir)) fail(Exit::Restore, "No dump of the container at {}", dir);
-    auto criu = cpt::find_criu(cfg.global());
+    cpt::CriuLookup lookup(cfg.global());  // its `--version` runs beside the host's set-up
     log::info("Restoring container ...");
     // Post-copy: the daemon gets ready while the host is set up below.
     std::optional<LazyPagesDaemon> lazy;
-    if (lazy_from) lazy.emplace(criu, dir, lazy_from->first, lazy_from->second);
+    if (lazy_from) lazy.emplace(lookup.get(), dir, lazy_from->first, lazy_from->second);
     HostSetup host(cfg, *cg, t.ubcfs, false, true);
     auto spec = init_spec(cfg, host.resources());
     auto args = common_args(dir);
@@ -745,6 +747,7 @@ void resume_ct(const Paths& p, unsigned ctid, const CheckpointOptions& o, const 
         if (cpt::drop_subtree_controls(*bytes) > 0) write_file_atomic(image, *bytes, 0600);
         args.insert(args.end(), {"--action-script", t.vzctl});
     }
+    const auto& criu = lookup.get();
     if (lazy) {
         lazy->wait_ready();
         args.push_back("--lazy-pages");

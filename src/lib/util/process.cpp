@@ -83,8 +83,7 @@ void exec_argv(const std::vector<std::string>& argv, const std::vector<std::stri
 
 ProgramResult run_program(const std::vector<std::string>& argv) { return run_program(argv, {}, {}); }
 
-ProgramResult run_program(const std::vector<std::string>& argv, const std::function<void()>& tick,
-                          std::chrono::milliseconds every) {
+StartedProgram start_program(const std::vector<std::string>& argv) {
     auto out = make_pipe();
     ChildProcess child(fork_or_throw());
     if (child.pid() == 0) {
@@ -96,26 +95,36 @@ ProgramResult run_program(const std::vector<std::string>& argv, const std::funct
         exec_argv(argv, env, true);
         ::_exit(127);
     }
-    out.wr.reset();
+    return StartedProgram{std::move(child), std::move(out.rd)};
+}
+
+ProgramResult finish_program(StartedProgram& p) {
     ProgramResult r;
-    if (!tick) {
-        r.output = read_all(out.rd.get());
-    } else {
-        for (char buf[512];;) {  // until end of file, `tick` whenever `every` passes without output
-            pollfd p{out.rd.get(), POLLIN, 0};
-            int n = ::poll(&p, 1, static_cast<int>(every.count()));
-            if (n < 0 && errno != EINTR) break;
-            if (n <= 0) {
-                tick();
-                continue;
-            }
-            auto got = ::read(out.rd.get(), buf, sizeof buf);
-            if (got < 0 && errno == EINTR) continue;
-            if (got <= 0) break;
-            r.output.append(buf, static_cast<size_t>(got));
+    r.output = read_all(p.out.get());
+    p.out.reset();
+    r.status = p.child.wait();
+    return r;
+}
+
+ProgramResult run_program(const std::vector<std::string>& argv, const std::function<void()>& tick,
+                          std::chrono::milliseconds every) {
+    auto started = start_program(argv);
+    if (!tick) return finish_program(started);
+    ProgramResult r;
+    for (char buf[512];;) {  // until end of file, `tick` whenever `every` passes without output
+        pollfd p{started.out.get(), POLLIN, 0};
+        int n = ::poll(&p, 1, static_cast<int>(every.count()));
+        if (n < 0 && errno != EINTR) break;
+        if (n <= 0) {
+            tick();
+            continue;
         }
+        auto got = ::read(started.out.get(), buf, sizeof buf);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) break;
+        r.output.append(buf, static_cast<size_t>(got));
     }
-    r.status = child.wait();
+    r.status = started.child.wait();
     return r;
 }
 
