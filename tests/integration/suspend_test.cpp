@@ -27,6 +27,22 @@ protected:
         ASSERT_TRUE(eventually([&] { return sh("cat /tmp/n").status == 0; }, 10s));
     }
     unsigned long count() { return std::stoul("0" + trim(sh("cat /tmp/n").out)); }
+    // After a restore that failed: still suspended, with no process or cgroup of its left.
+    ::testing::AssertionResult left_suspended() {
+        if (auto st = status_line(); st != "CTID 101 exist unmounted down suspended")
+            return ::testing::AssertionFailure() << st;
+        if (!ct_procs().empty()) return ::testing::AssertionFailure() << "processes are left";
+        if (auto left = ct_cgroups_left(); !left.empty()) return ::testing::AssertionFailure() << "cgroups are left";
+        return ::testing::AssertionSuccess();
+    }
+    // vz.conf put back as `conf`, and the next `command` (resume or restore) restores it.
+    ::testing::AssertionResult resumes_with(const std::string& conf, const std::string& command = "resume") {
+        write_text(confdir_ + "/vz.conf", conf);
+        auto r = run({command, ct()});
+        if (r.status != 0) return ::testing::AssertionFailure() << r.status << ": " << r.out << r.err;
+        if (auto st = status_line(); st != "CTID 101 exist mounted running") return ::testing::AssertionFailure() << st;
+        return ::testing::AssertionSuccess();
+    }
     std::string worker_pid() { return trim(sh("pidof sh | tr ' ' '\\n' | sort -n | head -1").out); }
     void resumed_processes_carry_on();
 };
@@ -213,13 +229,8 @@ TEST_F(Suspend, AFailedRestoreKeepsTheDumpForAnotherTry) {
     auto original = wrap_criu("echo 'Error (fake): refused' >&2\nexit 1\n");
     auto r = run({"resume", ct()});
     EXPECT_EQ(r.status, 17) << r.out << r.err;
-    EXPECT_EQ(status_line(), "CTID 101 exist unmounted down suspended");
-    EXPECT_TRUE(ct_procs().empty());
-    EXPECT_TRUE(ct_cgroups_left().empty());
-    write_text(confdir_ + "/vz.conf", original);
-    r = run({"resume", ct()});
-    ASSERT_EQ(r.status, 0) << r.out << r.err;
-    EXPECT_EQ(status_line(), "CTID 101 exist mounted running");
+    EXPECT_TRUE(left_suspended());
+    EXPECT_TRUE(resumes_with(original));
 }
 
 // A CRIU too old for this kernel is found out while the dump and the restore prepare (its `--version` runs beside
@@ -244,13 +255,8 @@ TEST_F(Suspend, ATooOldCriuFailsEitherStepLeavingItAsItWas) {
     r = run({"resume", ct()});
     EXPECT_EQ(r.status, 16) << r.out << r.err;
     EXPECT_TRUE(contains(r.err, "is version 3.17.1")) << r.err;
-    EXPECT_EQ(status_line(), "CTID 101 exist unmounted down suspended");
-    EXPECT_TRUE(ct_procs().empty());
-    EXPECT_TRUE(ct_cgroups_left().empty());
-    write_text(confdir_ + "/vz.conf", original);
-    r = run({"resume", ct()});
-    ASSERT_EQ(r.status, 0) << r.out << r.err;
-    EXPECT_EQ(status_line(), "CTID 101 exist mounted running");
+    EXPECT_TRUE(left_suspended());
+    EXPECT_TRUE(resumes_with(original));
 }
 
 // CRIU's freeze of a container that forks all the time can time out (its 10 s); suspend thaws and tries once more.
@@ -305,10 +311,7 @@ TEST_F(Suspend, ARestoreWhoseLazyPagesDaemonFailsKeepsTheDump) {
     EXPECT_NE(r.err.find("CRIU lazy-pages daemon failed (exit 1)"), std::string::npos) << r.err;
     EXPECT_EQ(status_line(), "CTID 101 exist unmounted down suspended");
     EXPECT_FALSE(std::filesystem::exists(tmp_ / "dump/Dump.101.lazy"));
-    write_text(confdir_ + "/vz.conf", original);
-    r = run({"restore", ct()});
-    ASSERT_EQ(r.status, 0) << r.out << r.err;
-    EXPECT_EQ(status_line(), "CTID 101 exist mounted running");
+    EXPECT_TRUE(resumes_with(original, "restore"));
 }
 
 TEST_F(Suspend, RefusalsNameTheProblem) {
