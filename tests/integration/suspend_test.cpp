@@ -299,6 +299,26 @@ TEST_F(Suspend, AFileOpenUnderARemovedNameComesBackAfterTheSteps) {
     EXPECT_EQ(remaps_in_tree(), 0u);
 }
 
+// The same for a file mapped, not open: a program whose binary lost the name it was started under (another name
+// left) runs on after the steps.
+TEST_F(Suspend, AProgramWhoseFileLostItsNameComesBackAfterTheSteps) {
+    ASSERT_TRUE(start_ct());
+    auto r = sh("cp /bin/busybox /held-exe; ln /held-exe /other-exe; ln -s /held-exe /sleep; "
+                "setsid /sleep 1000 > /dev/null 2>&1 < /dev/null & echo $! > /tmp/sleeper; sleep 0.2; "
+                "rm /held-exe /sleep");
+    ASSERT_EQ(r.status, 0) << r.err;
+    auto sleeper = trim(sh("cat /tmp/sleeper").out);
+    ASSERT_TRUE(contains(sh("readlink /proc/" + sleeper + "/exe").out, "/held-exe (deleted)"))
+        << sh("readlink /proc/" + sleeper + "/exe").out;
+    for (auto* step : {"--suspend", "--dump", "--kill"}) {
+        r = run({"chkpnt", ct(), step});
+        ASSERT_EQ(r.status, 0) << step << ": " << r.out << r.err;
+    }
+    r = run({"restore", ct()});
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_EQ(sh("kill -0 " + sleeper).status, 0) << "the program is gone";
+}
+
 // restore --lazy-pages (vzmigrate's post-copy) starts CRIU's lazy-pages daemon beside the host's set-up; one that
 // fails to get ready fails the restore (17, naming it) before anything runs, and leaves the dump for another try,
 // without the daemon's copy of it.

@@ -112,21 +112,25 @@ std::vector<std::string> common_args(const std::string& dir) {
             "--network-lock", "nftables", "--enable-fs",       "hugetlbfs",    "-v2"};
 }
 
-// Whether a process of `pids` holds a regular file open under a name it no longer has while the file still has a
-// name: the files CRIU's dump link-remaps (those with no name left it copies into the images: ghost files).
+// Whether a process of `pids` holds a regular file open or mapped (its program too) under a name it no longer has
+// while the file still has a name: the files CRIU's dump link-remaps (those with no name left it copies into the
+// images: ghost files; anonymous shared memory and memfds have none either).
 bool holds_relinked_files(const std::vector<pid_t>& pids) {
-    for (pid_t pid : pids) {
-        // Without throwing: a process of a running container may end (or close the fd) meanwhile.
+    // Without throwing: a process of a running container may end (or close the fd, unmap the file) meanwhile.
+    auto any_in = [](const std::string& dir) {
         std::error_code ec;
-        for (fs::directory_iterator it("/proc/" + std::to_string(pid) + "/fd", ec), end; !ec && it != end;
-             it.increment(ec)) {
+        for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
             std::error_code link_ec;
             auto target = fs::read_symlink(it->path(), link_ec);
             if (link_ec || !target.string().ends_with(" (deleted)")) continue;
             struct stat st;
             if (::stat(it->path().c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink > 0) return true;
         }
-    }
+        return false;
+    };
+    for (pid_t pid : pids)
+        if (auto proc = "/proc/" + std::to_string(pid); any_in(proc + "/fd") || any_in(proc + "/map_files"))
+            return true;
     return false;
 }
 
