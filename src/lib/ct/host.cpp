@@ -36,6 +36,38 @@ std::string lxcfs_dir(const CtConfig& cfg) {
     return {};
 }
 
+// The path walks of the LXCFS files init binds, made beforehand by a thread of their own while the host is set up
+// (mount, cgroups): each is a FUSE round trip to lxcfs per path component, 1-7 ms for all of them here once the
+// kernel's entries have expired (lxcfs's entry timeout is a second), and the entries they leave are still valid
+// when init binds the files a few ms later. Best effort; joined before the start forks anything of its own.
+class LxcfsWarmup {
+public:
+    explicit LxcfsWarmup(const std::string& dir) {
+        if (dir.empty()) return;
+        try {
+            thread_ = std::thread([dir] {
+                auto walk = [&dir](std::string_view file) {
+                    int fd = ::open((dir + std::string(file)).c_str(), O_PATH | O_CLOEXEC);
+                    if (fd >= 0) ::close(fd);
+                };
+                for (auto file : kLxcfsProcFiles) walk(file);
+                walk(kLxcfsCpuOnline);
+            });
+        } catch (const std::system_error&) {
+            // No thread: init's binds make the walks themselves.
+        }
+    }
+    ~LxcfsWarmup() { join(); }
+    LxcfsWarmup(const LxcfsWarmup&) = delete;
+    LxcfsWarmup& operator=(const LxcfsWarmup&) = delete;
+    void join() {
+        if (thread_.joinable()) thread_.join();
+    }
+
+private:
+    std::thread thread_;
+};
+
 void report_resources(const CtConfig& cfg) {
     if (auto venet = net::venet_config(cfg); !venet.addrs.empty())
         log::info("Adding IP address(es): {}", net::joined(venet.addrs));
@@ -98,6 +130,7 @@ InitSpec init_spec(const CtConfig& cfg, const Resources& res) {
 // no container needs.
 HostSetup::HostSetup(const CtConfig& cfg, CgroupDriver& cg, const std::string& ubcfs, bool report, bool fsck)
     : daemon_(ubcfs.empty() ? UbcfsStart() : ubcfs_begin(cfg, ubcfs)) {
+    LxcfsWarmup warmup(lxcfs_dir(cfg));
     auto ctid = cfg.ctid();
     if (!ubcfs.empty()) {
         undaemon_ = ScopeGuard([this, &cfg] {
@@ -139,6 +172,7 @@ HostSetup::HostSetup(const CtConfig& cfg, CgroupDriver& cg, const std::string& u
     if (auto map = ct_idmap(cfg)) cg.delegate(ctid, map->uid, map->gid);
     if (cfg.global().get("NETFILTER")) log::warn("NETFILTER in the global configuration is ignored");
     if (auto why = sysinfo_unsupported()) log::warn("sysinfo(2) in the container reports the host's memory: {}", *why);
+    warmup.join();
     daemon_.finish();  // init binds the daemon's files
 }
 

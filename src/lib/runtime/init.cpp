@@ -149,6 +149,12 @@ struct Child {
             if (::symlink(to, (dev + "/" + link).c_str()) != 0) fail_errno(Exit::CantMount, "can't link /dev/" + std::string(link));
     }
 
+    // LXCFS's `file` (a path below its mount point) bound on the same path under the root.
+    void bind_lxcfs(std::string_view file) {
+        std::string path(file);
+        do_mount((lxcfs_dir + path).c_str(), "." + path, nullptr, MS_BIND, "");
+    }
+
     // Whether vzubcfs serves the container's file at `ct_path` (LXCFS's is then not bound there).
     bool ubcfs_serves(std::string_view ct_path) const {
         if (spec.ubc.empty()) return false;
@@ -252,14 +258,11 @@ struct Child {
             // (LXCFS 5 serves all of these; each lookup is a FUSE round trip, so none is probed first.) Where
             // vzubcfs serves the file (meminfo and swaps, with the container's VSwap figures), its file goes there
             // instead (bind_ubcfs).
-            for (auto* f : {"cpuinfo", "diskstats", "loadavg", "meminfo", "stat", "swaps", "uptime"})
-                if (auto file = std::string("/proc/") + f; !ubcfs_serves(file))
-                    do_mount((lxcfs_dir + file).c_str(), "." + file, nullptr, MS_BIND, "");
+            for (auto file : kLxcfsProcFiles)
+                if (!ubcfs_serves(file)) bind_lxcfs(file);
         if (spec.sysfs) {
             do_mount("sysfs", target("sys", 0555), "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, "");
-            if (!lxcfs_dir.empty())
-                do_mount((lxcfs_dir + "/sys/devices/system/cpu/online").c_str(), "sys/devices/system/cpu/online",
-                         nullptr, MS_BIND, "");
+            if (!lxcfs_dir.empty()) bind_lxcfs(kLxcfsCpuOnline);
         }
         build_dev();
         do_mount("run", target("run"), "tmpfs", MS_NOSUID | MS_NODEV, "mode=755,size=10%");

@@ -5,9 +5,11 @@
 
 #include <sys/types.h>
 
+#include <array>
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cgroup/driver.hpp"
@@ -33,6 +35,13 @@ struct InitSpec {
     std::vector<std::string> command;
     int stdin_fd = -1;
 };
+
+// The files of LXCFS's tree (paths below its mount point) that init binds on the same paths in the container: these
+// /proc files (but those vzubcfs serves, InitSpec::ubc), and kLxcfsCpuOnline where it mounts sysfs.
+inline constexpr std::array<std::string_view, 7> kLxcfsProcFiles{"/proc/cpuinfo", "/proc/diskstats", "/proc/loadavg",
+                                                                 "/proc/meminfo", "/proc/stat",      "/proc/swaps",
+                                                                 "/proc/uptime"};
+inline constexpr std::string_view kLxcfsCpuOnline = "/sys/devices/system/cpu/online";
 
 // Mount options of the container's devpts; `numpty` caps the number of ptys.
 std::string devpts_options(const std::optional<uint64_t>& numpty);
