@@ -50,6 +50,22 @@ TEST_F(RuntimeErrors, StartWithAnImpossibleCpumaskFailsAndLeavesNothing) {
     ASSERT_TRUE(start_ct());
 }
 
+// LXCFS="yes" where LXCFS is not mounted: a one-line error naming the directory, before anything is mounted or made,
+// and no vzubcfs left running for a container that did not start.
+TEST_F(RuntimeErrors, LxcfsRequiredButNotMountedFailsAndLeavesNothing) {
+    auto none = tmp_ / "no-lxcfs";
+    fs::create_directories(none);
+    auto conf = read_text(conf_path(kCt));
+    write_text(conf_path(kCt), conf + "LXCFS=\"yes\"\nLXCFS_DIR=\"" + none + "\"\n");
+    auto r = run({"start", ct()});
+    EXPECT_NE(r.status, 0) << r.out;
+    EXPECT_TRUE(contains(r.err, "LXCFS=yes but LXCFS is not mounted at " + none)) << r.err;
+    EXPECT_EQ(status_line(), "CTID 101 exist unmounted down");
+    EXPECT_TRUE(nothing_left_within());
+    write_text(conf_path(kCt), conf);
+    ASSERT_TRUE(start_ct());
+}
+
 // A pids cgroup for vzctl alone, with at most `max` processes: a host that has run out of processes for it.
 class PidsCage {
 public:

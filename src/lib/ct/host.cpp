@@ -130,7 +130,6 @@ InitSpec init_spec(const CtConfig& cfg, const Resources& res) {
 // no container needs.
 HostSetup::HostSetup(const CtConfig& cfg, CgroupDriver& cg, const std::string& ubcfs, bool report, bool fsck)
     : daemon_(ubcfs.empty() ? UbcfsStart() : ubcfs_begin(cfg, ubcfs)) {
-    LxcfsWarmup warmup(lxcfs_dir(cfg));
     auto ctid = cfg.ctid();
     if (!ubcfs.empty()) {
         undaemon_ = ScopeGuard([this, &cfg] {
@@ -138,6 +137,7 @@ HostSetup::HostSetup(const CtConfig& cfg, CgroupDriver& cg, const std::string& u
             ubcfs_release(cfg);
         });
     }
+    LxcfsWarmup warmup(lxcfs_dir(cfg));  // LXCFS=yes without LXCFS fails here, before anything is mounted
     if (mount_private(cfg, fsck, report)) {
         unmount_ = ScopeGuard([&cfg] { umount_private(cfg); });
         if (report) log::info("Container is mounted");
