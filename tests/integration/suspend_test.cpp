@@ -242,7 +242,8 @@ TEST_F(Suspend, ATooOldCriuFailsEitherStepLeavingItAsItWas) {
     write_text(old_criu, "#!/bin/sh\necho 'Version: 3.17.1'\n");
     ::chmod(old_criu.c_str(), 0755);
     auto original = read_text(confdir_ + "/vz.conf");
-    write_text(confdir_ + "/vz.conf", original + "CRIU=\"" + old_criu + "\"\n");
+    auto use_old_criu = [&] { write_text(confdir_ + "/vz.conf", original + "CRIU=\"" + old_criu + "\"\n"); };
+    use_old_criu();
     auto r = run({"suspend", ct()});
     EXPECT_EQ(r.status, 16) << r.out << r.err;
     EXPECT_TRUE(contains(r.err, "is version 3.17.1; checkpointing needs CRIU 4.2 or newer")) << r.err;
@@ -251,7 +252,7 @@ TEST_F(Suspend, ATooOldCriuFailsEitherStepLeavingItAsItWas) {
     EXPECT_FALSE(std::filesystem::exists(dump() + ".partial"));
     write_text(confdir_ + "/vz.conf", original);
     ASSERT_EQ(run({"suspend", ct()}).status, 0);
-    write_text(confdir_ + "/vz.conf", original + "CRIU=\"" + old_criu + "\"\n");
+    use_old_criu();
     r = run({"resume", ct()});
     EXPECT_EQ(r.status, 16) << r.out << r.err;
     EXPECT_TRUE(contains(r.err, "is version 3.17.1")) << r.err;
@@ -304,8 +305,8 @@ TEST_F(Suspend, AFileOpenUnderARemovedNameComesBackAfterTheSteps) {
 TEST_F(Suspend, AProgramWhoseFileLostItsNameComesBackAfterTheSteps) {
     ASSERT_TRUE(start_ct());
     auto r = sh("cp /bin/busybox /held-exe; ln /held-exe /other-exe; ln -s /held-exe /sleep; "
-                "setsid /sleep 1000 > /dev/null 2>&1 < /dev/null & echo $! > /tmp/sleeper; sleep 0.2; "
-                "rm /held-exe /sleep");
+                "setsid /sleep 1000 > /dev/null 2>&1 < /dev/null & p=$!; echo $p > /tmp/sleeper; "
+                "while [ \"$(readlink /proc/$p/exe)\" != /held-exe ]; do sleep 0.05; done; rm /held-exe /sleep");
     ASSERT_EQ(r.status, 0) << r.err;
     auto sleeper = trim(sh("cat /tmp/sleeper").out);
     ASSERT_TRUE(contains(sh("readlink /proc/" + sleeper + "/exe").out, "/held-exe (deleted)"))

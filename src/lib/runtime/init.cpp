@@ -255,9 +255,9 @@ struct Child {
         do_mount(nullptr, sys + "/net", nullptr, MS_BIND | MS_REMOUNT | safe, "");
         if (!lxcfs_dir.empty())
             // LXCFS answers from the reader's cgroup: cpuinfo shows the container's CPUs, stat and uptime its own.
-            // (LXCFS 5 serves all of these; each lookup is a FUSE round trip, so none is probed first.) Where
-            // vzubcfs serves the file (meminfo and swaps, with the container's VSwap figures), its file goes there
-            // instead (bind_ubcfs).
+            // (LXCFS 5 serves all of these; each lookup is a FUSE round trip, so none is probed first: vzctl walked
+            // them beforehand, LxcfsWarmup in ct/host.cpp.) Where vzubcfs serves the file (meminfo and swaps, with
+            // the container's VSwap figures), its file goes there instead (bind_ubcfs).
             for (auto file : kLxcfsProcFiles)
                 if (!ubcfs_serves(file)) bind_lxcfs(file);
         if (spec.sysfs) {

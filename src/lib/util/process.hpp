@@ -95,18 +95,18 @@ struct ProgramResult {
     std::string output;
 };
 ProgramResult run_program(const std::vector<std::string>& argv);
+// The same, calling `tick` about every `every` while the program runs (a progress line follows what it does).
+ProgramResult run_program(const std::vector<std::string>& argv, const std::function<void()>& tick,
+                          std::chrono::milliseconds every);
 // run_program in two halves: the program started (as run_program starts it), and later its end waited for and its
 // output read, so the caller does its own work meanwhile. Its output must fit a pipe's buffer (64 KiB) for it to end
-// before finish() reads it. A started program that is never finished is killed and reaped.
+// before finish_program reads it. A started program that is never finished is killed and reaped.
 struct StartedProgram {
     ChildProcess child;
     Fd out;
 };
 StartedProgram start_program(const std::vector<std::string>& argv);
 ProgramResult finish_program(StartedProgram& p);
-// The same, calling `tick` about every `every` while the program runs (a progress line follows what it does).
-ProgramResult run_program(const std::vector<std::string>& argv, const std::function<void()>& tick,
-                          std::chrono::milliseconds every);
 
 // A user's command run to its end as a shell would run it (this process's environment and PATH: ssh needs the
 // user's agent and HOME), stdin /dev/null, standard error passed on to ours; standard output as `out` says:
