@@ -4,6 +4,10 @@
 #include "fs/image.hpp"
 
 #include <dirent.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <sys/ioctl.h>
+#include <linux/fs.h>
 #include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -16,6 +20,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -324,6 +329,60 @@ TEST_F(ImageTest, FsckRunsWhenTheSuperblockAsksForIt) {
     vz::image::mount(priv_, mnt_, {});
     vz::image::umount(mnt_);
     EXPECT_NE(last_check(), never) << "an unclean one is checked first";
+}
+
+// Snapshots' primitives: a copy stays sparse and is a clean ext4 of what was written; a frozen file system makes
+// writers wait until it thaws, and thaws when the process that froze it is killed; a read-only mount of a copy.
+TEST_F(ImageTest, SnapshotCopiesFreezeAndReadOnlyMount) {
+    create(64);
+    vz::image::mount(priv_, mnt_, {});
+    vztest::write_text(mnt_ + "/hello", "before\n");
+    auto copy = priv_ + "/root.hdd/root.hdd.copy";
+    std::optional<vz::image::FrozenFs> frozen;
+    frozen.emplace(mnt_, vz::Exit::CreateSnapshot);
+    // A writer waits while it is frozen.
+    std::thread writer([&] { vztest::write_text(mnt_ + "/later", "after\n"); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    EXPECT_FALSE(fs::exists(mnt_ + "/later")) << "a write went through a frozen file system";
+    vz::image::copy_file(image(), copy, vz::Exit::CreateSnapshot);
+    frozen.reset();  // thawed: the writer ends
+    writer.join();
+    EXPECT_EQ(vztest::read_text(mnt_ + "/later"), "after\n");
+    EXPECT_LT(allocated(copy), 16 * kMiB) << "the copy of a sparse image is sparse";
+    EXPECT_EQ(file_size(copy), 64 * kMiB);
+    EXPECT_EQ(sh("e2fsck -fn " + copy + " >/dev/null 2>&1"), 0) << "the copy of a frozen file system is clean";
+    auto [ecode, emsg] = failure([&] { vz::image::copy_file(image(), copy, vz::Exit::CreateSnapshot); });
+    EXPECT_EQ(ecode, vz::Exit::CreateSnapshot) << "an existing copy is not overwritten: " << emsg;
+
+    // kill -9 of the process holding a freeze: its helper thaws.
+    pid_t pid = ::fork();
+    if (pid == 0) {
+        vz::image::FrozenFs held(mnt_, vz::Exit::CreateSnapshot);
+        ::kill(::getpid(), SIGKILL);
+        ::_exit(0);
+    }
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    ASSERT_TRUE(WIFSIGNALED(status));
+    std::thread late_writer([&] { vztest::write_text(mnt_ + "/after-kill", "x\n"); });
+    for (int i = 0; i < 100 && !fs::exists(mnt_ + "/after-kill"); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    bool written = fs::exists(mnt_ + "/after-kill");
+    if (!written) ::ioctl(::open(mnt_.c_str(), O_RDONLY | O_DIRECTORY), FITHAW, 0);  // not to hang the test
+    late_writer.join();
+    EXPECT_TRUE(written) << "the file system stayed frozen after the freezing process was killed";
+    vz::image::umount(mnt_);
+
+    // The copy mounts read-only and shows what was there when it was taken.
+    vz::image::mount_read_only(copy, mnt_, vz::Exit::MountSnapshot);
+    EXPECT_EQ(vztest::read_text(mnt_ + "/hello"), "before\n");
+    EXPECT_FALSE(fs::exists(mnt_ + "/later"));
+    EXPECT_NE(::access(mnt_.c_str(), W_OK), 0);
+    auto dev = vz::image::device_of(copy);
+    ASSERT_TRUE(dev);
+    EXPECT_EQ(vztest::read_text("/sys/block/" + dev->substr(5) + "/ro"), "1\n");
+    vz::image::umount(mnt_);
+    EXPECT_FALSE(vz::image::device_of(copy));
 }
 
 TEST_F(ImageTest, FullFileSystemStaysConsistent) {

@@ -38,17 +38,11 @@ LazyPagesDaemon::LazyPagesDaemon(const cpt::Criu& criu, const std::string& dump,
     : images_(lazy_pages_dir(dump)) {
     std::error_code ec;
     fs::remove_all(images_, ec);
-    if (!fs::create_directory(images_, ec) || ec) fail(Exit::Restore, "Can't create {}: {}", images_, ec.message());
+    link_files(dump, images_, Exit::Restore);
     ScopeGuard unmake([this] {
         std::error_code e;
         fs::remove_all(images_, e);
     });
-    for (auto& entry : fs::directory_iterator(dump, ec))
-        if (entry.is_regular_file(ec)) {
-            fs::create_hard_link(entry.path(), images_ + "/" + entry.path().filename().string(), ec);
-            if (ec) fail(Exit::Restore, "Can't link {} into {}: {}", entry.path().string(), images_, ec.message());
-        }
-    if (ec) fail(Exit::Restore, "Can't read {}: {}", dump, ec.message());
     // The keeper runs the daemon (-W: its socket where the restore of `dump` looks for it), tells this process
     // whether it got ready, and removes the copy when it is done.
     auto ready = make_pipe();

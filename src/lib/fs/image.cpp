@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <expat.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <linux/fs.h>
 #include <linux/loop.h>
 #include <linux/major.h>
@@ -12,6 +13,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -293,8 +295,8 @@ bool direct_io_ok(int fd) {
     return type == EXT4_SUPER_MAGIC || type == XFS_SUPER_MAGIC || type == BTRFS_SUPER_MAGIC;
 }
 
-Loop attach(const std::string& file, Exit code) {
-    Fd backing(::open(file.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW));
+Loop attach(const std::string& file, Exit code, bool read_only = false) {
+    Fd backing(::open(file.c_str(), (read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC | O_NOFOLLOW));
     if (!backing) fail(code, "can't open the image {}: {}", file, errno_text(errno));
     Fd ctl(::open("/dev/loop-control", O_RDWR | O_CLOEXEC));
     if (!ctl) fail(code, "can't attach {}: /dev/loop-control: {}", file, errno_text(errno));
@@ -303,7 +305,7 @@ Loop attach(const std::string& file, Exit code) {
         int n = ::ioctl(ctl.get(), LOOP_CTL_GET_FREE);
         if (n < 0) fail(code, "can't attach {}: no free loop device: {}", file, errno_text(errno));
         auto dev = "/dev/loop" + std::to_string(n);
-        Fd fd(::open(dev.c_str(), O_RDWR | O_CLOEXEC));
+        Fd fd(::open(dev.c_str(), (read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC));
         if (!fd) {
             err = errno;
             if (err == ENOENT || err == ENXIO || err == EBUSY) continue;  // removed or taken meanwhile
@@ -311,12 +313,13 @@ Loop attach(const std::string& file, Exit code) {
         }
         loop_config cfg {};
         cfg.fd = static_cast<uint32_t>(backing.get());
-        cfg.info.lo_flags = LO_FLAGS_AUTOCLEAR | (direct_io_ok(backing.get()) ? LO_FLAGS_DIRECT_IO : 0);
+        uint32_t flags = LO_FLAGS_AUTOCLEAR | (read_only ? LO_FLAGS_READ_ONLY : 0);
+        cfg.info.lo_flags = flags | (direct_io_ok(backing.get()) ? LO_FLAGS_DIRECT_IO : 0);
         std::strncpy(reinterpret_cast<char*>(cfg.info.lo_file_name), file.c_str(), LO_NAME_SIZE - 1);
         int rc = ::ioctl(fd.get(), LOOP_CONFIGURE, &cfg);
         if (rc != 0 && errno == EINVAL && (cfg.info.lo_flags & LO_FLAGS_DIRECT_IO)) {
             // The host file system does not take direct I/O: buffered.
-            cfg.info.lo_flags = LO_FLAGS_AUTOCLEAR;
+            cfg.info.lo_flags = flags;
             rc = ::ioctl(fd.get(), LOOP_CONFIGURE, &cfg);
         }
         if (rc == 0) return Loop{std::move(fd), dev};
@@ -565,12 +568,14 @@ void umount(const std::string& target) {
 }
 
 std::optional<std::string> attached_device(const std::string& priv) {
-    std::string file;
     try {
-        file = image_path(priv);
+        return device_of(image_path(priv));
     } catch (const Error&) {
         return std::nullopt;
     }
+}
+
+std::optional<std::string> device_of(const std::string& file) {
     auto want = file_id(file);
     if (!want) return std::nullopt;
     std::unique_ptr<DIR, int (*)(DIR*)> dir(::opendir("/sys/block"), ::closedir);
@@ -581,6 +586,117 @@ std::optional<std::string> attached_device(const std::string& priv) {
         if (loop_backing("/sys/block/" + name) == want) return "/dev/" + name;
     }
     return std::nullopt;
+}
+
+void copy_file(const std::string& from, const std::string& to, Exit code) {
+    Fd in(::open(from.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    if (!in) fail(code, "can't open the image {}: {}", from, errno_text(errno));
+    struct stat st {};
+    if (::fstat(in.get(), &st) != 0 || !S_ISREG(st.st_mode)) fail(code, "the image {} is not a regular file", from);
+    Fd out(::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
+    if (!out) fail(code, "can't create {}: {}", to, errno_text(errno));
+    ScopeGuard remove([&] { ::unlink(to.c_str()); });
+    auto failed = [&](int err) {
+        if (disk_full(err))
+            fail(Exit::NoDiskSpace, "not enough disk space to copy {} to {}: {}", from, to, errno_text(err));
+        fail(code, "can't copy {} to {}: {}", from, to, errno_text(err));
+    };
+    if (::ioctl(out.get(), FICLONE, in.get()) != 0) {
+        if (::ftruncate(out.get(), st.st_size) != 0) failed(errno);
+        for (off_t pos = 0; pos < st.st_size;) {
+            off_t data = ::lseek(in.get(), pos, SEEK_DATA);
+            if (data < 0 && errno == ENXIO) break;  // only a hole is left
+            off_t hole = data < 0 ? -1 : ::lseek(in.get(), data, SEEK_HOLE);
+            if (hole < 0) failed(errno);
+            for (off_t at_in = data, at_out = data; at_in < hole;) {
+                auto n = ::copy_file_range(in.get(), &at_in, out.get(), &at_out, static_cast<size_t>(hole - at_in), 0);
+                if (n < 0) failed(errno);
+                if (n == 0) failed(EIO);  // the file became shorter under us
+            }
+            pos = hole;
+        }
+    }
+    if (::fsync(out.get()) != 0) failed(errno);
+    remove.release();
+}
+
+void restore_file(const std::string& priv, const std::string& from, uint64_t size_kib, Exit code) {
+    auto d = read_descriptor(priv);
+    auto file = image_dir(priv) + "/" + d.file;
+    auto staged = image_dir(priv) + "/." + d.file + ".restore";
+    ::unlink(staged.c_str());  // what a killed command left
+    copy_file(from, staged, code);
+    ScopeGuard remove([&] { ::unlink(staged.c_str()); });
+    if (d.mode != Mode::Expanded) {  // plain and raw images are allocated in full
+        Fd fd(::open(staged.c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW));
+        struct stat st {};
+        if (!fd || ::fstat(fd.get(), &st) != 0 || ::fallocate(fd.get(), 0, 0, st.st_size) != 0) {
+            int err = errno;
+            if (disk_full(err))
+                fail(Exit::NoDiskSpace, "not enough disk space for the image {}: {}", file, errno_text(err));
+            fail(code, "can't allocate {}: {}", staged, errno_text(err));
+        }
+    }
+    if (::rename(staged.c_str(), file.c_str()) != 0)
+        fail(code, "can't move {} to {}: {}", staged, file, errno_text(errno));
+    remove.release();
+    d.size_kib = size_kib;
+    write_descriptor(priv, d, code);
+}
+
+void mount_read_only(const std::string& file, const std::string& target, Exit code) {
+    check_ext4(file, code);
+    if (auto dev = device_of(file)) fail(code, "the image {} is already attached to {}", file, *dev);
+    auto loop = attach(file, code, true);
+    if (::mount(loop.dev.c_str(), target.c_str(), "ext4", MS_RDONLY | MS_NOSUID | MS_NODEV, nullptr) != 0)
+        fail(code, "can't mount the image {} ({}) read-only on {}: {}", file, loop.dev, target, errno_text(errno));
+}
+
+FrozenFs::FrozenFs(const std::string& mounted, Exit code) {
+    int hold[2], ready[2];
+    if (::pipe2(hold, O_CLOEXEC) != 0) fail(code, "can't freeze {}: {}", mounted, errno_text(errno));
+    Fd hold_rd(hold[0]), hold_wr(hold[1]);
+    if (::pipe2(ready, O_CLOEXEC) != 0) fail(code, "can't freeze {}: {}", mounted, errno_text(errno));
+    Fd ready_rd(ready[0]), ready_wr(ready[1]);
+    Fd dir(::open(mounted.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!dir) fail(code, "can't open {}: {}", mounted, errno_text(errno));
+    pid_t pid = ::fork();
+    if (pid < 0) fail(code, "can't freeze {}: {}", mounted, errno_text(errno));
+    if (pid == 0) {
+        // Only async-signal-safe calls here. A ^C to the command's process group must not end the holder while
+        // the file system is frozen.
+        for (int sig : {SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGPIPE}) ::signal(sig, SIG_IGN);
+        ::close(hold_wr.get());
+        int err = ::ioctl(dir.get(), FIFREEZE, 0) == 0 ? 0 : errno;
+        (void)!::write(ready_wr.get(), &err, sizeof err);
+        if (err) ::_exit(1);
+        char byte;
+        while (::read(hold_rd.get(), &byte, 1) < 0 && errno == EINTR) {
+        }
+        ::_exit(::ioctl(dir.get(), FITHAW, 0) == 0 ? 0 : 1);
+    }
+    ready_wr.reset();
+    hold_rd.reset();
+    int err = EIO;
+    ssize_t n;
+    do n = ::read(ready_rd.get(), &err, sizeof err);
+    while (n < 0 && errno == EINTR);
+    if (n != static_cast<ssize_t>(sizeof err) || err != 0) {
+        hold_wr.reset();
+        while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+        }
+        fail(code, "can't freeze the file system on {}: {}", mounted, errno_text(n == sizeof err ? err : EIO));
+    }
+    hold_ = hold_wr.release();
+    child_ = pid;
+}
+
+FrozenFs::~FrozenFs() {
+    ::close(hold_);
+    int status = 0;
+    while (::waitpid(child_, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) log::warn("can't thaw a frozen file system (FITHAW failed)");
 }
 
 void resize(const std::string& priv, uint64_t size_kib, const std::string& mounted) {

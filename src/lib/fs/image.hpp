@@ -12,6 +12,8 @@
 #include <string>
 #include <string_view>
 
+#include "util/error.hpp"
+
 namespace vz::image {
 
 // ploop[:expanded|plain|raw] of `vzctl create --layout` and `convert`.
@@ -77,6 +79,38 @@ void resize(const std::string& priv, uint64_t size_kib, const std::string& mount
 // punches holes in the file). Returns the bytes freed (allocated size of the image before minus after).
 // Error(CompactImage).
 uint64_t compact(const std::string& priv, const std::string& mounted);
+
+// ---- what snapshots (ct/snapshot.hpp) do with image files ----
+
+// Copies the image file `from` to `to`, which must not exist: sharing its extents where the host file system can
+// (FICLONE: btrfs, XFS with reflink), else its data ranges only (SEEK_DATA/SEEK_HOLE, copy_file_range), so a
+// sparse image stays sparse; then synced. On failure `to` is removed: Error(NoDiskSpace) when the host's disk is
+// full, else Error(`code`) naming both files.
+void copy_file(const std::string& from, const std::string& to, Exit code);
+// Makes `from` (a copy of an image) the image of `priv` with the size `size_kib` in its descriptor: copied beside
+// it (copy_file; allocated in full for plain and raw), then renamed over it, then the descriptor written. On
+// failure the image and descriptor are as before.
+void restore_file(const std::string& priv, const std::string& from, uint64_t size_kib, Exit code);
+// Mounts the ext4 image file `file` read-only (through a read-only loop device) on the directory `target`.
+// Error(`code`); nothing attached or mounted then.
+void mount_read_only(const std::string& file, const std::string& target, Exit code);
+// The loop device ("/dev/loopN") that has the file `file` attached, if any.
+std::optional<std::string> device_of(const std::string& file);
+
+// The file system mounted on `mounted` frozen (FIFREEZE: its journal flushed, so what is on the disk is consistent,
+// and writers wait) while this lives. A child process holds the freeze: it thaws when this ends, and also when the
+// process that made it dies (kill -9 included), so no command leaves a container's file system frozen.
+class FrozenFs {
+public:
+    FrozenFs(const std::string& mounted, Exit code);
+    ~FrozenFs();
+    FrozenFs(const FrozenFs&) = delete;
+    FrozenFs& operator=(const FrozenFs&) = delete;
+
+private:
+    int hold_ = -1;  // the pipe's write end: its close tells the child to thaw
+    int child_ = -1;
+};
 
 // Use of a mounted file system (statfs), what `df` and vzlist show.
 struct Usage {

@@ -80,7 +80,13 @@ enum class Exit : int {
     UmountImage = 153,        // VZCTL_E_UMOUNT_IMAGE
     ResizeImage = 154,        // VZCTL_E_RESIZE_IMAGE
     ConvertImage = 155,       // VZCTL_E_CONVERT_IMAGE
+    CreateSnapshot = 156,     // VZCTL_E_CREATE_SNAPSHOT
+    DeleteSnapshot = 158,     // VZCTL_E_DELETE_SNAPSHOT
+    SwitchSnapshot = 159,     // VZCTL_E_SWITCH_SNAPSHOT
+    MountSnapshot = 160,      // VZCTL_E_MOUNT_SNAPSHOT
+    UmountSnapshot = 161,     // VZCTL_E_UMOUNT_SNAPSHOT
     CompactImage = 166,       // VZCTL_E_COMPACT_IMAGE
+    ListSnapshot = 167,       // VZCTL_E_LIST_SNAPSHOT
 };
 
 class Error : public std::runtime_error {

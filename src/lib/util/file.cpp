@@ -12,6 +12,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <memory>
 #include <vector>
 
 #include "util/error.hpp"
@@ -205,6 +206,22 @@ void remove_tree(const std::string& path) {
     remove_tree_at(parent.get(), leaf.c_str(), st.st_dev);
     if (::unlinkat(parent.get(), leaf.c_str(), AT_REMOVEDIR) != 0)
         fail(Exit::DeletePrivate, "can't remove {}: {}", path, errno_text(errno));
+}
+
+void link_files(const std::string& from, const std::string& to, Exit code) {
+    if (::mkdir(to.c_str(), 0755) != 0) fail(code, "Can't create {}: {}", to, errno_text(errno));
+    std::unique_ptr<DIR, int (*)(DIR*)> dir(::opendir(from.c_str()), ::closedir);
+    auto failed = [&](const std::string& what, int err) {
+        remove_tree(to);
+        fail(code, "Can't link {} into {}: {}", what, to, errno_text(err));
+    };
+    if (!dir) failed(from, errno);
+    while (auto* e = ::readdir(dir.get())) {
+        struct stat st {};
+        auto path = from + "/" + e->d_name;
+        if (::lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+        if (::link(path.c_str(), (to + "/" + e->d_name).c_str()) != 0) failed(path, errno);
+    }
 }
 
 }  // namespace vz

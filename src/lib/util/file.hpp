@@ -39,6 +39,11 @@ void remove_tree(const std::string& path);
 // invalid Fd (errno set) when it can't be opened.
 Fd open_in_root(const std::string& root, const std::string& path, int flags, unsigned mode = 0);
 
+// Makes the new directory `to` holding hard links of the regular files directly in `from`: a copy of a dump's
+// images that costs nothing and that a restore may remove. Mode 0755, as CRIU reads a dump from inside the
+// container's user namespace. Error(`code`) naming the file; `to` is removed then.
+void link_files(const std::string& from, const std::string& to, Exit code);
+
 bool path_exists(const std::string& path);
 bool is_dir(const std::string& path);
 // A live FUSE mount is at `path` (a FUSE mount whose daemon died answers ENOTCONN: false).
