@@ -74,4 +74,11 @@ Handler setup_quotaon(CLI::App& sub, bool invoked);
 Handler setup_quotaoff(CLI::App& sub, bool invoked);
 Handler setup_quotainit(CLI::App& sub, bool invoked);
 
+Handler setup_snapshot(CLI::App& sub, bool invoked);
+Handler setup_snapshot_switch(CLI::App& sub, bool invoked);
+Handler setup_snapshot_delete(CLI::App& sub, bool invoked);
+Handler setup_snapshot_mount(CLI::App& sub, bool invoked);
+Handler setup_snapshot_umount(CLI::App& sub, bool invoked);
+Handler setup_snapshot_list(CLI::App& sub, bool invoked);
+
 }  // namespace vzctl

@@ -75,6 +75,16 @@ std::span<const Command> commands() {
         {.name = "quotaon", .help = "put the disk limits of a simfs container in force", .setup = setup_quotaon},
         {.name = "quotaoff", .help = "lift the disk limits of a simfs container", .setup = setup_quotaoff},
         {.name = "quotainit", .help = "set up the disk quota of a simfs container", .setup = setup_quotainit},
+        {.name = "snapshot",
+         .help = "copy a ploop container's image, config and memory as a snapshot",
+         .setup = setup_snapshot},
+        {.name = "snapshot-switch",
+         .help = "bring a ploop container back to a snapshot (its current state is lost)",
+         .setup = setup_snapshot_switch},
+        {.name = "snapshot-delete", .help = "remove a snapshot", .setup = setup_snapshot_delete},
+        {.name = "snapshot-mount", .help = "mount a snapshot read-only on a directory", .setup = setup_snapshot_mount},
+        {.name = "snapshot-umount", .help = "unmount a mounted snapshot", .setup = setup_snapshot_umount},
+        {.name = "snapshot-list", .help = "list a ploop container's snapshots", .setup = setup_snapshot_list},
     };
     return table;
 }

@@ -18,6 +18,7 @@
 #include "ct/lazy_pages.hpp"
 #include "ct/lifecycle.hpp"
 #include "ct/lock.hpp"
+#include "ct/snapshot.hpp"
 #include "ct/state.hpp"
 #include "ct/resources.hpp"
 #include "fs/idmap.hpp"
@@ -418,6 +419,7 @@ void destroy_ct(const Paths& p, unsigned ctid, const std::string& command, bool 
     if (st.mounted) fail(Exit::Mounted, "Container is currently mounted (umount first)");
     release_host(cfg, *driver_of(cfg));  // what a killed container and monitor left: cgroups, network, vzubcfs
     umount_private(cfg);  // an image a killed command left mounted on the host's side only
+    umount_snapshots(cfg);
     recover_private(cfg);
 
     auto priv = cfg.ve_private();
