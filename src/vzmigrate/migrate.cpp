@@ -159,6 +159,7 @@ int Migration::run_phases() {
         return 0;
     }
     compact_source();
+    snapshot_source();
     copy_config();
     sync_private("first");
     if (o_.online) {
@@ -241,8 +242,6 @@ void Migration::read_source_state() {
     if (st.suspended)
         fail(Code::Unsupported, "CT {} is suspended ({}): resume it (vzctl resume), then migrate it", ctid_,
              vz::dump_file(*cfg_));
-    if (o_.snapshot)
-        fail(Code::Usage, "--snapshot: this vzctl has no ploop snapshots; migrate without -s");
     phase(fmt::format("Starting {} migration of CT {} to {} ({}, {})", o_.online ? "online" : "offline", ctid_,
                       o_.destination, running_ ? "running" : mounted_ ? "mounted" : "stopped",
                       ploop_ ? "ploop" : "simfs"));
@@ -354,6 +353,17 @@ void Migration::compact_source() {
     }
     phase("Compacting the image");
     if (local_vzctl({"compact", ctid_s_}) != 0) vz::log::warn("compacting CT {} failed; copying it as it is", ctid_);
+}
+
+void Migration::snapshot_source() {
+    if (!o_.snapshot) return;
+    if (!ploop_) {
+        vz::log::info("CT {} is not on ploop: no snapshot", ctid_);
+        return;
+    }
+    phase("Taking a snapshot of the image");
+    if (local_vzctl({"snapshot", ctid_s_, "--skip-suspend"}) != 0)
+        fail(Code::Copy, "vzctl snapshot {} failed: nothing was copied", ctid_);
 }
 
 void Migration::copy_config() {

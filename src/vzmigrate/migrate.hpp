@@ -68,6 +68,7 @@ private:
     void check_addresses();
     // The copy and the switch-over (offline).
     void compact_source();
+    void snapshot_source();
     void copy_config();
     void sync_private(const char* pass);
     void stop_source();

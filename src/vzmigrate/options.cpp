@@ -23,7 +23,7 @@ const char* const kUsage =
     "                            the memory follows the restore (post-copy) where the destination allows it\n"
     "      --no-lazy             with --online: copy all the memory while the container is frozen\n"
     "  -c, --compact             compact a ploop image before the copy\n"
-    "  -s, --snapshot            snapshot a ploop image before the copy: not available\n"
+    "  -s, --snapshot            snapshot a ploop image before the copy (vzctl snapshot)\n"
     "      --check-only, --dry-run  run the checks only, change nothing\n"
     "  -f, --nodeps[=all|cpu|ipv6]  go on when a check fails (the address conflict check: all)\n"
     "  -t, --times               print how long each phase took\n"

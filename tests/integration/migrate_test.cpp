@@ -283,11 +283,15 @@ TEST_F(NetMigrate, RunningCtMovesAndRunsThereWithItsFiles) {
 TEST_F(NetMigrate, RunningPloopCtMovesWithItsImage) {
     ASSERT_TRUE(start_on_image());
     ASSERT_EQ(sh("echo written inside > /marker").status, 0);
-    auto r = migrate({"--ssh-mux", "--compact"});
+    auto r = migrate({"--ssh-mux", "--compact", "--snapshot"});
     ASSERT_EQ(r.status, 0) << r.out << r.err;
     EXPECT_TRUE(contains(r.out, "Compacting the image")) << r.out;
+    EXPECT_TRUE(contains(r.out, "Taking a snapshot of the image")) << r.out;
     EXPECT_EQ(dst_status(), "CTID 101 exist mounted running");
     EXPECT_EQ(dst_vzctl("exec2 " + ct() + " cat /marker").out, "written inside\n");
+    // The snapshot went with the image.
+    auto snaps = dst_vzctl("snapshot-list " + ct() + " -H -o current");
+    EXPECT_EQ(snaps.out, "*\n") << snaps.out;
     EXPECT_TRUE(std::filesystem::exists(dst_.private_path(kCt) + "/root.hdd/DiskDescriptor.xml"));
     EXPECT_EQ(status_line(), "CTID 101 deleted unmounted down");
     EXPECT_TRUE(nothing_left_within());
