@@ -1,9 +1,11 @@
 #include "ct/snapshot.hpp"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <fmt/format.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -230,25 +232,44 @@ std::vector<std::string> mount_points_of(const std::string& dev) {
 
 // While a snapshot holds the container frozen for its memory: a child process that thaws it (vzctl chkpnt
 // --resume) if this command dies before it is done with it, kill -9 included; as FrozenFs does for the file system.
-// done() (or the destructor, on an error this command handles itself) lets it go without doing anything.
+// done() (or the destructor, on an error this command handles itself) lets it go without doing anything. It acts
+// once every process of this command is gone: the pipe's write end is inherited by them all (CRIU's dump goes on
+// after a kill of vzctl and would freeze the container again at its end; FrozenFs's holder has the lock open).
 class ThawIfKilled {
 public:
     ThawIfKilled(const Tools& t, unsigned ctid) {
         auto p = make_pipe();
+        if (::fcntl(p.wr.get(), F_SETFD, 0) != 0) fail(Exit::CreateSnapshot, "fcntl: {}", errno_text(errno));
         auto ctid_text = std::to_string(ctid);
         child_ = ChildProcess(fork_or_throw());
         if (child_.pid() == 0) {
             // A ^C to the command's process group must not end it before the command.
             for (int sig : {SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGPIPE}) ::signal(sig, SIG_IGN);
-            p.wr.reset();
+            // Nothing of the command's but the pipe's read end: above all not the container's lock, which the
+            // resume takes.
+            int rd = p.rd.get();
+            if (rd > 3) ::close_range(3, static_cast<unsigned>(rd - 1), 0);
+            ::close_range(static_cast<unsigned>(rd + 1), ~0U, 0);
             char byte = 0;
             ssize_t n;
             do n = ::read(p.rd.get(), &byte, 1);
             while (n < 0 && errno == EINTR);
             if (n == 1) ::_exit(0);
-            ::execl(t.vzctl.c_str(), "vzctl", "--quiet", "chkpnt", ctid_text.c_str(), "--resume",
-                    static_cast<char*>(nullptr));
-            ::_exit(127);
+            // Another command may hold the lock for a moment (a panel's snapshot-list): tried again for a minute.
+            for (int attempt = 0; attempt < 600; ++attempt) {
+                pid_t pid = ::fork();
+                if (pid == 0) {
+                    ::execl(t.vzctl.c_str(), "vzctl", "--quiet", "chkpnt", ctid_text.c_str(), "--resume",
+                            static_cast<char*>(nullptr));
+                    ::_exit(127);
+                }
+                int status = 0;
+                while (pid > 0 && ::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+                }
+                if (pid < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != static_cast<int>(Exit::Locked)) break;
+                ::usleep(100000);
+            }
+            ::_exit(0);
         }
         wr_ = std::move(p.wr);
     }
