@@ -33,6 +33,7 @@ namespace vz {
 namespace {
 
 constexpr const char* kListName = "snapshots";
+constexpr size_t kIdLength = 38;  // "{xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}"
 
 struct Snapshot {
     std::string id, parent;  // "{uuid}"; parent empty for the first
@@ -62,8 +63,8 @@ std::string dump_path(const std::string& priv, const std::string& id) { return c
 
 // "{xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}", braces optional, any case, as "{...}" in lower case; nullopt otherwise.
 std::optional<std::string> normal_uuid(std::string_view s) {
-    if (s.size() == 38 && s.front() == '{' && s.back() == '}') s = s.substr(1, 36);
-    if (s.size() != 36) return std::nullopt;
+    if (s.size() == kIdLength && s.front() == '{' && s.back() == '}') s = s.substr(1, kIdLength - 2);
+    if (s.size() != kIdLength - 2) return std::nullopt;
     std::string out = "{";
     for (size_t i = 0; i < s.size(); ++i) {
         auto c = static_cast<unsigned char>(s[i]);
@@ -84,11 +85,11 @@ bool one_line(std::string_view s) {
     return std::none_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
 }
 
-// The tab-separated fields of a line, empty ones kept.
-std::vector<std::string> fields_of(std::string_view line) {
+// The parts of `line` between the separators `sep` (a tab by default), empty ones kept.
+std::vector<std::string> fields_of(std::string_view line, char sep = '\t') {
     std::vector<std::string> out;
     for (size_t i = 0;;) {
-        auto j = line.find('\t', i);
+        auto j = line.find(sep, i);
         out.emplace_back(line.substr(i, j == std::string_view::npos ? std::string_view::npos : j - i));
         if (j == std::string_view::npos) return out;
         i = j + 1;
@@ -104,9 +105,9 @@ List read_list(const std::string& priv, Exit code) {
         return l;
     }
     size_t n = 0;
-    for (auto& line : split(*text, "\n")) {
+    for (auto& line : fields_of(*text, '\n')) {
         ++n;
-        if (line.starts_with("#")) continue;
+        if (line.empty() || line.starts_with("#")) continue;
         auto bad = [&] { fail(code, "{}: line {} is malformed", path, n); };
         if (line.starts_with("current ")) {
             auto id = normal_uuid(line.substr(8));
@@ -162,9 +163,11 @@ List load(const std::string& priv, Exit code) {
     std::vector<std::string> stray;
     while (auto* e = ::readdir(d.get())) {
         std::string name = e->d_name;
+        // root.hdd.{UUID}[suffix]
+        auto prefix = copy_name("").size();
         if (!name.starts_with(copy_name("{"))) continue;
-        auto id = name.substr(9, 38);
-        auto rest = name.substr(std::min(name.size(), size_t{9 + 38}));
+        auto id = name.substr(prefix, kIdLength);
+        auto rest = name.substr(std::min(name.size(), prefix + kIdLength));
         // The parts of a snapshot not listed, and a dump CRIU did not finish (a switch removes its own .restore).
         bool part = rest.empty() || rest == ".conf" || rest == ".dump";
         bool unfinished = rest == ".dump.partial" || rest == ".dump.fail";
@@ -217,17 +220,6 @@ std::string new_uuid() {
     auto id = text ? normal_uuid(std::string_view(*text).substr(0, text->find('\n'))) : std::nullopt;
     if (!id) fail(Exit::CreateSnapshot, "can't make a snapshot id: /proc/sys/kernel/random/uuid");
     return *id;
-}
-
-// The mount points whose source is the block device `dev`.
-std::vector<std::string> mount_points_of(const std::string& dev) {
-    std::vector<std::string> out;
-    for (auto& line : split(read_file("/proc/self/mountinfo").value_or(""), "\n")) {
-        auto f = split(line, " ");
-        auto dash = std::find(f.begin(), f.end(), "-");
-        if (f.size() > 4 && dash != f.end() && dash + 2 < f.end() && *(dash + 2) == dev) out.push_back(f[4]);
-    }
-    return out;
 }
 
 // While a snapshot holds the container frozen for its memory: a child process that thaws it (vzctl chkpnt
@@ -496,7 +488,7 @@ void snapshot_umount(const Paths& p, unsigned ctid, const std::string& raw_id, c
     constexpr Exit code = Exit::UmountSnapshot;
     auto on = on_snapshot(p, ctid, checked_uuid(raw_id, code), command, code);
     auto dev = image::device_of(copy_path(on.priv, on.id));
-    auto points = dev ? mount_points_of(*dev) : std::vector<std::string>{};
+    auto points = dev ? MountTable::read().points_of(*dev) : std::vector<std::string>{};
     if (points.empty()) fail(code, "Snapshot {} is not mounted", on.id);
     for (auto& point : points) {
         try {
@@ -519,7 +511,7 @@ void umount_snapshots(const CtConfig& cfg) {
     }
     for (auto& copy : copies) {
         auto dev = image::device_of(copy);
-        for (auto& point : dev ? mount_points_of(*dev) : std::vector<std::string>{}) {
+        for (auto& point : dev ? MountTable::read().points_of(*dev) : std::vector<std::string>{}) {
             log::info("Unmounting the snapshot mounted on {}", point);
             try {
                 image::umount(point);
@@ -549,7 +541,7 @@ void snapshot_list(const Paths& p, unsigned ctid, const SnapshotListOptions& o, 
         Row row{&s, s.id == list.current, {}, {}};
         if (auto dev = image::device_of(copy_path(priv, s.id))) {
             row.device = *dev;
-            auto points = mount_points_of(*dev);
+            auto points = MountTable::read().points_of(*dev);
             if (!points.empty()) row.target = points.front();
         }
         out += line_of(fields, [&](const Field& f) { return f.value(row); });

@@ -33,20 +33,37 @@ MountTable MountTable::read() {
         auto nl = text.find('\n', pos);
         std::string_view line(text.data() + pos, (nl == std::string::npos ? text.size() : nl) - pos);
         pos = nl == std::string::npos ? text.size() : nl + 1;
-        // id parent major:minor root mountpoint ...
+        // id parent major:minor root mountpoint options [optional fields] - fstype source super-options
         size_t field = 0, start = 0;
+        std::string point;
         for (size_t i = 0; i <= line.size(); ++i) {
             if (i == line.size() || line[i] == ' ') {
                 if (field == 4) {
-                    t.points_.insert(unescape_octal(line.substr(start, i - start)));
+                    point = unescape_octal(line.substr(start, i - start));
+                    t.points_.insert(point);
                     break;
                 }
                 ++field;
                 start = i + 1;
             }
         }
+        if (auto dash = line.find(" - "); dash != std::string_view::npos) {
+            auto rest = line.substr(dash + 3);  // fstype source super-options
+            auto from = rest.find(' ');
+            if (from != std::string_view::npos) {
+                auto source = rest.substr(from + 1);
+                t.sources_.emplace_back(unescape_octal(source.substr(0, source.find(' '))), point);
+            }
+        }
     }
     return t;
+}
+
+std::vector<std::string> MountTable::points_of(const std::string& source) const {
+    std::vector<std::string> out;
+    for (auto& [from, point] : sources_)
+        if (from == source) out.push_back(point);
+    return out;
 }
 
 const char* run_status_name(RunStatus s) {

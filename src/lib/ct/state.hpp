@@ -4,6 +4,8 @@
 
 #include <string>
 #include <unordered_set>
+#include <utility>
+#include <vector>
 
 #include "cgroup/layout.hpp"
 #include "config/ctconfig.hpp"
@@ -15,9 +17,12 @@ class MountTable {
 public:
     static MountTable read();
     bool is_mount_point(const std::string& path) const { return points_.contains(path); }
+    // The mount points whose source is `source` (a loop device, "/dev/loopN").
+    std::vector<std::string> points_of(const std::string& source) const;
 
 private:
     std::unordered_set<std::string> points_;
+    std::vector<std::pair<std::string, std::string>> sources_;  // source, mount point
 };
 
 enum class RunStatus { Running, Stopped, Mounted, Suspended };

@@ -13,7 +13,6 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/sysmacros.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -653,50 +652,40 @@ void mount_read_only(const std::string& file, const std::string& target, Exit co
 }
 
 FrozenFs::FrozenFs(const std::string& mounted, Exit code) {
-    int hold[2], ready[2];
-    if (::pipe2(hold, O_CLOEXEC) != 0) fail(code, "can't freeze {}: {}", mounted, errno_text(errno));
-    Fd hold_rd(hold[0]), hold_wr(hold[1]);
-    if (::pipe2(ready, O_CLOEXEC) != 0) fail(code, "can't freeze {}: {}", mounted, errno_text(errno));
-    Fd ready_rd(ready[0]), ready_wr(ready[1]);
+    auto hold = make_pipe(), ready = make_pipe();
     Fd dir(::open(mounted.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!dir) fail(code, "can't open {}: {}", mounted, errno_text(errno));
-    pid_t pid = ::fork();
-    if (pid < 0) fail(code, "can't freeze {}: {}", mounted, errno_text(errno));
-    if (pid == 0) {
+    child_ = ChildProcess(fork_or_throw());
+    if (child_.pid() == 0) {
         // Only async-signal-safe calls here. A ^C to the command's process group must not end the holder while
         // the file system is frozen.
         for (int sig : {SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGPIPE}) ::signal(sig, SIG_IGN);
-        ::close(hold_wr.get());
+        ::close(hold.wr.get());
         int err = ::ioctl(dir.get(), FIFREEZE, 0) == 0 ? 0 : errno;
-        (void)!::write(ready_wr.get(), &err, sizeof err);
+        (void)!::write(ready.wr.get(), &err, sizeof err);
         if (err) ::_exit(1);
         char byte;
-        while (::read(hold_rd.get(), &byte, 1) < 0 && errno == EINTR) {
+        while (::read(hold.rd.get(), &byte, 1) < 0 && errno == EINTR) {
         }
         ::_exit(::ioctl(dir.get(), FITHAW, 0) == 0 ? 0 : 1);
     }
-    ready_wr.reset();
-    hold_rd.reset();
+    ready.wr.reset();
+    hold.rd.reset();
     int err = EIO;
     ssize_t n;
-    do n = ::read(ready_rd.get(), &err, sizeof err);
+    do n = ::read(ready.rd.get(), &err, sizeof err);
     while (n < 0 && errno == EINTR);
     if (n != static_cast<ssize_t>(sizeof err) || err != 0) {
-        hold_wr.reset();
-        while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
-        }
+        hold.wr.reset();
+        child_.wait();
         fail(code, "can't freeze the file system on {}: {}", mounted, errno_text(n == sizeof err ? err : EIO));
     }
-    hold_ = hold_wr.release();
-    child_ = pid;
+    hold_ = std::move(hold.wr);
 }
 
 FrozenFs::~FrozenFs() {
-    ::close(hold_);
-    int status = 0;
-    while (::waitpid(child_, &status, 0) < 0 && errno == EINTR) {
-    }
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) log::warn("can't thaw a frozen file system (FITHAW failed)");
+    hold_.reset();
+    if (child_.wait() != 0) log::warn("can't thaw a frozen file system (FITHAW failed)");
 }
 
 void resize(const std::string& priv, uint64_t size_kib, const std::string& mounted) {

@@ -13,6 +13,8 @@
 #include <string_view>
 
 #include "util/error.hpp"
+#include "util/fd.hpp"
+#include "util/process.hpp"
 
 namespace vz::image {
 
@@ -108,8 +110,8 @@ public:
     FrozenFs& operator=(const FrozenFs&) = delete;
 
 private:
-    int hold_ = -1;  // the pipe's write end: its close tells the child to thaw
-    int child_ = -1;
+    ChildProcess child_;
+    Fd hold_;  // the pipe's write end: its close tells the child to thaw
 };
 
 // Use of a mounted file system (statfs), what `df` and vzlist show.
