@@ -15,6 +15,10 @@
 // container's tasks that run or wait uninterruptibly and folds the count into 1, 5 and 15 minute averages. They
 // are sysinfo(2)'s loads and the answer to an 'L' message on the socket (vzlist's laverage).
 //
+// It holds the master of the container's console (src/lib/runtime/pty.hpp ConsolePty), reads and drops what the
+// container writes there while nobody is attached (so a boot script's output never blocks), and hands the master
+// to `vzctl console` on request; one console user at a time, until that connection closes.
+//
 // Its arguments, socket and messages: src/lib/runtime/monitor_protocol.hpp.
 #include <dirent.h>
 #include <limits.h>
@@ -28,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
@@ -368,7 +373,7 @@ int listen_on(const char* name) {
 }
 
 // What each polled descriptor is. Fixed tables: no allocation in the monitor.
-enum Kind : char { Init, Listen, Conn, Listener, Helper };
+enum Kind : char { Init, Listen, Conn, Listener, Helper, Console, ConsoleUser };
 constexpr int kSlots = 1024;
 pollfd fds[kSlots];
 Kind kinds[kSlots];
@@ -387,6 +392,33 @@ void drop(int i) {
     close(fds[i].fd);
     fds[i] = fds[--used];
     kinds[i] = kinds[used];
+}
+
+// The console's master, and whether a connection has it (the master's slot is then not polled: poll skips a
+// negative descriptor).
+int console = -1;
+bool console_lent = false;
+
+void lend_console(bool lent) {
+    console_lent = lent;
+    for (int i = 0; i < used; ++i)
+        if (kinds[i] == Console) fds[i].fd = lent ? -1 : console;
+}
+
+// A console request on connection `i`: the master, or why not.
+void answer_console(int i) {
+    if (console < 0 || console_lent) {
+        char why = console < 0 ? vz::monitor::kConsoleNone : vz::monitor::kConsoleBusy;
+        send(fds[i].fd, &why, 1, MSG_DONTWAIT | MSG_NOSIGNAL);
+        drop(i);
+        return;
+    }
+    if (!vz::send_fd(fds[i].fd, console)) {
+        drop(i);
+        return;
+    }
+    kinds[i] = ConsoleUser;
+    lend_console(true);
 }
 
 long now_ms() {
@@ -411,6 +443,7 @@ int serve(pid_t init, const Ct& ct, int channel, const char* socket_name, pid_t 
         int hfd = static_cast<int>(syscall(SYS_pidfd_open, helper, 0));
         if (hfd >= 0) add(hfd, Helper);
     }
+    if (console >= 0) add(console, Console);
     int sock = listen_on(socket_name);
     if (sock >= 0) add(sock, Listen);
     seccomp_notif* req = nullptr;
@@ -451,6 +484,10 @@ int serve(pid_t init, const Ct& ct, int channel, const char* socket_name, pid_t 
                     // A listener (with its descriptor), or 'L': the load average, as "1.00 0.50 0.25".
                     auto m = vz::recv_message(fds[i].fd, MSG_DONTWAIT);
                     if (m.n < 0 && errno == EAGAIN && !(ev & (POLLHUP | POLLERR))) break;
+                    if (m.n > 0 && !m.fd && m.byte == vz::monitor::kConsoleRequest) {
+                        answer_console(i);
+                        break;
+                    }
                     if (m.n > 0 && !m.fd && m.byte == vz::monitor::kLoadRequest) {
                         char text[96];
                         int n = snprintf(text, sizeof text, vz::monitor::kLoadFormat, load.value[0], load.value[1],
@@ -466,6 +503,25 @@ int serve(pid_t init, const Ct& ct, int channel, const char* socket_name, pid_t 
                     waitpid(helper, nullptr, WNOHANG);
                     drop(i);
                     break;
+                case Console: {
+                    // Nobody is attached: what the container wrote goes nowhere.
+                    static char sink[4096];
+                    if (console_lent) break;  // lent by a connection handled earlier in this round
+                    if (read(console, sink, sizeof sink) < 0 && errno != EAGAIN && errno != EINTR) {
+                        drop(i);
+                        console = -1;
+                    }
+                    break;
+                }
+                case ConsoleUser: {
+                    // The console user has nothing to say: whatever arrives, or the end, ends its turn.
+                    char c;
+                    if (recv(fds[i].fd, &c, 1, MSG_DONTWAIT) < 0 && errno == EAGAIN && !(ev & (POLLHUP | POLLERR)))
+                        break;
+                    drop(i);
+                    lend_console(false);
+                    break;
+                }
                 case Listener:
                     // POLLHUP: every process using the filter has ended.
                     if ((ev & POLLIN) && req && answer(ct, fds[i].fd, req, resp)) break;
@@ -495,6 +551,18 @@ int main(int argc, char** argv) {
         fcntl(channel, F_SETFL, O_NONBLOCK);
         Ct ct{strcmp(argv[mp::kMode], mp::kModeV2) == 0, argv[mp::kMemoryCgroup], argv[mp::kPidsCgroup],
               argv[mp::kCpuCgroup], start_of(init)};
+        console = atoi(argv[mp::kConsole]);
+        if (console >= 0) {
+            fcntl(console, F_SETFD, FD_CLOEXEC);
+            fcntl(console, F_SETFL, O_NONBLOCK);
+            // The other end stays open here, so the master never hangs up (a busy poll) while the container has it
+            // closed, and the container's output waits for nobody.
+            int other = ioctl(console, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+            if (other < 0) {
+                close(console);
+                console = -1;
+            }
+        }
         pid_t helper = argc == mp::kArgcRestored ? static_cast<pid_t>(atol(argv[mp::kHelper])) : 0;
         status = serve(init, ct, channel, argv[mp::kSocket], helper);
     } else {

@@ -1,4 +1,4 @@
-// vzctl exec, exec2, exec3, enter, runscript: commands run inside a running container.
+// vzctl exec, exec2, exec3, enter, console, runscript: commands run inside a running container, and its console.
 #include <memory>
 
 #include "command.hpp"
@@ -24,6 +24,13 @@ Handler setup_enter(CLI::App& sub, bool) {
     auto words = std::make_shared<std::vector<std::string>>();
     sub.add_option("--exec", *words, "type this command into the shell")->expected(1, -1);
     return [words](const Context& c) { return vz::enter_ct(c.paths, c.ctid, *words); };
+}
+
+Handler setup_console(CLI::App& sub, bool) {
+    auto tty = std::make_shared<unsigned>(1);
+    sub.add_option("ttynum", *tty, "the tty: 1, the console (the only one kept)")->check(CLI::PositiveNumber);
+    sub.footer("ESC . at the start of a line detaches. A stopped container's console shows its next start.");
+    return [tty](const Context& c) { return vz::console_ct(c.paths, c.ctid, *tty); };
 }
 
 Handler setup_runscript(CLI::App& sub, bool) {

@@ -62,6 +62,7 @@ Handler setup_exec(CLI::App& sub, bool invoked);
 Handler setup_exec2(CLI::App& sub, bool invoked);
 Handler setup_exec3(CLI::App& sub, bool invoked);
 Handler setup_enter(CLI::App& sub, bool invoked);
+Handler setup_console(CLI::App& sub, bool invoked);
 Handler setup_runscript(CLI::App& sub, bool invoked);
 
 Handler setup_create(CLI::App& sub, bool invoked);

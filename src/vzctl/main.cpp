@@ -49,6 +49,7 @@ std::string usage() {
            "vzctl mount | umount <ctid>\n"
            "vzctl exec | exec2 | exec3 <ctid> <command> [arg ...] | -\n"
            "vzctl enter <ctid> [--exec <command> [arg ...]]\n"
+           "vzctl console <ctid> [ttynum]\n"
            "vzctl runscript <ctid> <script>\n"
            "vzctl set <ctid> [parameters] [--save] [--force] [--setmode restart|ignore]\n"
            "   [--applyconfig <name>] [--applyconfig_map name] [--reset_ub]\n"

@@ -35,14 +35,6 @@ protected:
             if (comm_of(p) == comm) out.push_back(p);
         return out;
     }
-
-    // Types a command and waits for a marker that only its output (not its echo) contains.
-    static ::testing::AssertionResult run_in(PtySession& s, const std::string& cmd, const std::string& expect) {
-        s.send(cmd + "\r");
-        if (s.expect(expect)) return ::testing::AssertionSuccess();
-        return ::testing::AssertionFailure() << "typed `" << cmd << "`, never saw `" << expect << "`; screen:\n"
-                                             << s.screen();
-    }
 };
 
 bool same_settings(const termios& a, const termios& b) {

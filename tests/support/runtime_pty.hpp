@@ -18,6 +18,8 @@
 #include <thread>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 namespace vztest {
 
 class PtySession {
@@ -141,5 +143,13 @@ private:
     size_t mark_ = 0;
     std::optional<int> status_;
 };
+
+// Types a command and waits for a marker that only its output (not its echo) contains.
+inline ::testing::AssertionResult run_in(PtySession& s, const std::string& cmd, const std::string& expect) {
+    s.send(cmd + "\r");
+    if (s.expect(expect)) return ::testing::AssertionSuccess();
+    return ::testing::AssertionFailure() << "typed `" << cmd << "`, never saw `" << expect << "`; screen:\n"
+                                         << s.screen();
+}
 
 }  // namespace vztest

@@ -35,9 +35,12 @@ TEST(CriuImages, ExternalMountsAreTheHostsFileSystems) {
         "98 87 0:46 / /dev rw - tmpfs none rw\n"
         "99 98 0:46 /null /dev/console rw - tmpfs none rw\n"
         "100 98 0:5 /fuse /dev/fuse rw - devtmpfs udev rw\n"
-        "104 88 0:42 /101/meminfo /proc/meminfo ro - fuse.vzubcfs vzubcfs ro\n";
+        "104 88 0:42 /101/meminfo /proc/meminfo ro - fuse.vzubcfs vzubcfs ro\n"
+        // The console's other end from the host's devpts; the container's own devpts is not external.
+        "105 98 0:24 /3 /dev/console rw - devpts devpts rw,gid=5,mode=620\n"
+        "106 98 0:47 / /dev/pts rw - devpts devpts rw,gid=5,mode=620,ptmxmode=666\n";
     auto ext = external_mounts(mountinfo);
-    ASSERT_EQ(ext.size(), 4u);
+    ASSERT_EQ(ext.size(), 5u);
     EXPECT_EQ(ext[0].path, "/proc/cpuinfo");
     EXPECT_EQ(ext[0].key, "lxcfs/proc/cpuinfo");
     EXPECT_EQ(ext[1].key, "lxcfs/sys/devices/system/cpu/online");  // an optional field before the "-"
@@ -45,6 +48,8 @@ TEST(CriuImages, ExternalMountsAreTheHostsFileSystems) {
     EXPECT_EQ(ext[2].key, "dev/fuse");
     EXPECT_EQ(ext[3].path, "/proc/meminfo");
     EXPECT_EQ(ext[3].key, "vzubcfs/101/meminfo");
+    EXPECT_EQ(ext[4].path, "/dev/console");
+    EXPECT_EQ(ext[4].key, "console");  // the pty's number is not kept: restore's console has another
     EXPECT_TRUE(external_mounts("garbage\n\n1 2 3\n").empty());
 }
 

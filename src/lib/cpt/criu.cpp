@@ -181,6 +181,8 @@ std::vector<ExternalMount> external_mounts(std::string_view mountinfo) {
         auto fields = split(line, " ");
         auto dash = std::find(fields.begin(), fields.end(), "-");
         if (fields.size() < 5 || dash == fields.end() || dash + 1 == fields.end()) continue;
+        if (*(dash + 1) == "devpts" && fields[4] == "/dev/console")
+            out.push_back({"/dev/console", std::string(kConsoleKey)});
         for (auto& t : kExternalTags)
             if (*(dash + 1) == t.fstype) out.push_back({std::string(fields[4]), std::string(t.tag) + std::string(fields[3])});
     }

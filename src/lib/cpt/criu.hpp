@@ -95,6 +95,9 @@ struct ExternalTag {
     std::string_view fstype, tag;
 };
 inline constexpr ExternalTag kExternalTags[] = {{"fuse.lxcfs", "lxcfs"}, {"fuse.vzubcfs", "vzubcfs"}, {"devtmpfs", "dev"}};
+// The key of the container's /dev/console when it is a bind of its console's other end (runtime/pty.hpp
+// ConsolePty, on the host's devpts): restore binds the new console's other end there.
+inline constexpr std::string_view kConsoleKey = "console";
 // The external mounts in a /proc/PID/mountinfo text (paths as that process sees them).
 std::vector<ExternalMount> external_mounts(std::string_view mountinfo);
 // The key's tag and its file ("lxcfs/proc/cpuinfo" -> {"lxcfs", "/proc/cpuinfo"}); nullopt for a key of no known tag.

@@ -1,7 +1,9 @@
-// vzctl enter: a login shell on a pty from the container's own devpts, relayed to the user's terminal.
+// vzctl enter: a login shell on a pty from the container's own devpts, relayed to the user's terminal. vzctl
+// console: the user's terminal on the container's console, whose master its monitor lends.
 #include <fcntl.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -15,7 +17,9 @@
 #include "ct/state.hpp"
 #include "ct/probe.hpp"
 #include "runtime/join.hpp"
+#include "runtime/monitor_protocol.hpp"
 #include "runtime/pty.hpp"
+#include "runtime/sysinfo.hpp"
 #include "util/error.hpp"
 #include "util/fd.hpp"
 #include "util/fdpass.hpp"
@@ -78,6 +82,35 @@ int enter_ct(const Paths& p, unsigned ctid, const std::vector<std::string>& exec
     int code = shell.wait();
     log::info("exited from CT {}", ctid);
     return code;
+}
+
+int console_ct(const Paths& p, unsigned ctid, unsigned tty) {
+    if (tty != 1)
+        fail(Exit::InvalidValue, "Only the console (tty 1) of a container is kept on this kernel, not tty {}", tty);
+    auto cfg = load_ct(p, ctid, true);
+    auto name = monitor_socket_name(ct_cgroup_layout(cfg), ctid);
+    std::fprintf(stderr, "Attached to CT %u (ESC . to detach)\n", ctid);
+    relay_console([&] {
+        ConsoleSession s;
+        s.conn = connect_monitor(name);
+        char ask = monitor::kConsoleRequest;
+        if (!s.conn || ::send(s.conn.get(), &ask, 1, MSG_NOSIGNAL) != 1) return ConsoleSession{};
+        // The monitor answers between two of its other jobs; a stuck one is asked again later.
+        timeval limit{1, 0};
+        ::setsockopt(s.conn.get(), SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+        auto m = recv_message(s.conn.get());
+        if (m.fd) {
+            s.master = std::move(m.fd);
+            return s;
+        }
+        if (m.n == 1 && m.byte == monitor::kConsoleBusy)
+            fail(Exit::System, "The console of CT {} is in use by another vzctl console", ctid);
+        if (m.n == 1 && m.byte == monitor::kConsoleNone)
+            fail(Exit::System, "CT {} runs without a console (started by an older vzctl): restart it", ctid);
+        return ConsoleSession{};
+    });
+    std::fprintf(stderr, "\nDetached from CT %u\n", ctid);
+    return 0;
 }
 
 }  // namespace vz

@@ -348,9 +348,12 @@ void fork_monitor(const std::function<void(int status_fd)>& become) {
     wait_init_started(status.rd.get());
 }
 
-void exec_monitor(const Tools& t, const CtConfig& cfg, pid_t init, Fd channel, pid_t helper) {
-    auto args = monitor_argv(ct_cgroup_layout(cfg), cfg.ctid(), init, t.vzctl, channel ? channel.get() : -1, helper);
-    if (channel) ::fcntl(channel.get(), F_SETFD, 0);  // kept across the exec
+void exec_monitor(const Tools& t, const CtConfig& cfg, pid_t init, Fd channel, Fd console, pid_t helper) {
+    auto args = monitor_argv(ct_cgroup_layout(cfg), cfg.ctid(), init, t.vzctl, channel ? channel.get() : -1,
+                             console ? console.get() : -1, helper);
+    // Kept across the exec.
+    if (channel) ::fcntl(channel.get(), F_SETFD, 0);
+    if (console) ::fcntl(console.get(), F_SETFD, 0);
     ::execv(t.monitor.c_str(), CArgs(args).get());
 }
 

@@ -106,8 +106,9 @@ void release_host(const CtConfig& cfg, CgroupDriver& cg);
 void fork_monitor(const std::function<void(int status_fd)>& become);
 
 // Becomes the monitor of `init` (returns only when the exec fails). With the channel of init's sysinfo(2) filter,
-// the monitor also answers sysinfo(2) for the container (runtime/sysinfo.hpp); `helper`: another child of this
-// process for the monitor to reap (resume's `criu restore`).
-void exec_monitor(const Tools& t, const CtConfig& cfg, pid_t init, Fd channel, pid_t helper = 0);
+// the monitor also answers sysinfo(2) for the container (runtime/sysinfo.hpp) and keeps its console (`console`,
+// the master; none when invalid); `helper`: another child of this process for the monitor to reap (resume's
+// `criu restore`).
+void exec_monitor(const Tools& t, const CtConfig& cfg, pid_t init, Fd channel, Fd console, pid_t helper = 0);
 
 }  // namespace vz

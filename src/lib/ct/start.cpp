@@ -15,6 +15,7 @@
 #include "ct/state.hpp"
 #include "runtime/join.hpp"
 #include "runtime/monitor_protocol.hpp"
+#include "runtime/pty.hpp"
 #include "util/error.hpp"
 #include "util/file.hpp"
 #include "util/log.hpp"
@@ -25,6 +26,15 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// Clones the container's init on a console of its own, whose master then goes to the monitor.
+pid_t spawn_on_console(const CtConfig& cfg, const Resources& res, CgroupDriver& cg, int status_fd, Fd& channel,
+                       ConsolePty& console) {
+    auto spec = init_spec(cfg, res);
+    console = open_console(spec.userns);
+    spec.console = console.path;
+    return spawn_init(spec, cg, status_fd, &channel, net_prepare(cfg));
+}
+
 // In the monitor process: clone init, then become the small waiter. Errors go to `status_fd`.
 [[noreturn]] void run_monitor(const CtConfig& cfg, CgroupDriver& cg, const Resources& res, int status_fd,
                               const Tools& t) {
@@ -34,8 +44,9 @@ using Clock = std::chrono::steady_clock;
     };
     pid_t init = -1;
     Fd channel;
+    ConsolePty console;
     try {
-        init = spawn_init(init_spec(cfg, res), cg, status_fd, &channel, net_prepare(cfg));
+        init = spawn_on_console(cfg, res, cg, status_fd, channel, console);
     } catch (const Error& e) {
         report(e);
         ::_exit(1);
@@ -43,7 +54,7 @@ using Clock = std::chrono::steady_clock;
         report(Error(Exit::EnvCreate, e.what()));
         ::_exit(1);
     }
-    exec_monitor(t, cfg, init, std::move(channel));
+    exec_monitor(t, cfg, init, std::move(channel), std::move(console.master));
     report(Error(Exit::NoScript, fmt::format("can't run the monitor {}: {}", t.monitor, errno_text(errno))));
     ::kill(init, SIGKILL);
     ::_exit(1);
@@ -98,12 +109,13 @@ void restart_in_monitor(const Paths& p, Locked& held, CgroupDriver& cg, const To
         HostSetup host(cfg, cg, t.ubcfs);
         auto status = make_pipe();
         Fd channel;
-        pid_t init = spawn_init(init_spec(cfg, host.resources()), cg, status.wr.get(), &channel, net_prepare(cfg));
+        ConsolePty console;
+        pid_t init = spawn_on_console(cfg, host.resources(), cg, status.wr.get(), channel, console);
         status.wr.reset();
         wait_init_started(status.rd.get());
         host.keep();
         held.lock.release();  // before exec: the monitor holds no lock
-        exec_monitor(t, cfg, init, std::move(channel));
+        exec_monitor(t, cfg, init, std::move(channel), std::move(console.master));
         fail(Exit::NoScript, "can't run the monitor {}: {}", t.monitor, errno_text(errno));
     } catch (const Error& e) {
         log::error(fmt::format("CT {} could not restart: {}", cfg.ctid(), e.what()));

@@ -129,9 +129,10 @@ struct Child {
         for (auto n : {Node{"null", 1, 3}, Node{"zero", 1, 5}, Node{"full", 1, 7}, Node{"random", 1, 8},
                        Node{"urandom", 1, 9}, Node{"tty", 5, 0}})
             make_node(dev, n.name, S_IFCHR | 0666, makedev(n.maj, n.min), Exit::CantMount);
-        // The host console is not the container's: /dev/console is the container's /dev/null.
+        // The host's console is not the container's: /dev/console is its own console's pty, or its /dev/null.
         make_node(dev, "console", S_IFREG | 0600, 0, Exit::CantMount);
-        do_mount((dev + "/null").c_str(), dev + "/console", nullptr, MS_BIND, "");
+        do_mount(spec.console.empty() ? (dev + "/null").c_str() : spec.console.c_str(), dev + "/console", nullptr,
+                 MS_BIND, "");
         for (auto& name : spec.devnodes) {
             struct stat st;
             if (::stat(("/dev/" + name).c_str(), &st) != 0) continue;
@@ -303,7 +304,10 @@ struct Child {
         int null = ::open("/dev/null", O_RDWR);
         if (null < 0) fail_errno(Exit::EnvCreate, "can't open /dev/null in the container");
         if (spec.command.empty()) {
-            for (int fd = 0; fd < 3; ++fd) ::dup2(null, fd);
+            // As the kernel starts init: on the console, which is not its controlling terminal.
+            int console = spec.console.empty() ? -1 : ::open("/dev/console", O_RDWR | O_NOCTTY);
+            for (int fd = 0; fd < 3; ++fd) ::dup2(console >= 0 ? console : null, fd);
+            if (console > 2) ::close(console);
         } else {
             ::dup2(spec.stdin_fd >= 0 ? spec.stdin_fd : null, 0);
         }

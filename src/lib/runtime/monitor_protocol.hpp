@@ -11,13 +11,26 @@
 namespace vz::monitor {
 
 // argv of the monitor: "vzmonitor <init pid> <vzctl> <ctid>", and with the sysinfo service
-// "... <channel fd> <socket name> v1|v2 <memory cgroup> <pids cgroup> <cpu cgroup>". init's filter listener arrives
-// on the channel, as a joining process's does on a connection to the socket. After a restore (vzctl resume) one
+// "... <channel fd> <socket name> v1|v2 <memory cgroup> <pids cgroup> <cpu cgroup> <console fd>". init's filter
+// listener arrives on the channel, as a joining process's does on a connection to the socket. The console fd is the
+// master of the container's console (runtime/pty.hpp ConsolePty), -1 for none. After a restore (vzctl resume) one
 // more: "<helper pid>", a child of the monitor's process other than init (the `criu restore` that is finishing),
 // which the monitor reaps when it ends.
-enum Arg : int { kInit = 1, kVzctl, kCtid, kChannel, kSocket, kMode, kMemoryCgroup, kPidsCgroup, kCpuCgroup, kHelper };
+enum Arg : int {
+    kInit = 1,
+    kVzctl,
+    kCtid,
+    kChannel,
+    kSocket,
+    kMode,
+    kMemoryCgroup,
+    kPidsCgroup,
+    kCpuCgroup,
+    kConsole,
+    kHelper
+};
 inline constexpr int kArgcPlain = kChannel;
-inline constexpr int kArgcSysinfo = kCpuCgroup + 1;
+inline constexpr int kArgcSysinfo = kConsole + 1;
 inline constexpr int kArgcRestored = kHelper + 1;
 inline constexpr const char* kModeV2 = "v2";
 inline constexpr const char* kModeV1 = "v1";
@@ -51,6 +64,12 @@ inline bool refused_fstype(const char* type) {
 // byte, answered with the load averages as kLoadFormat.
 inline constexpr char kLoadRequest = 'L';
 inline constexpr const char* kLoadFormat = "%.2f %.2f %.2f\n";
+// Or this byte (vzctl console): answered with the console's master as SCM_RIGHTS, the monitor no longer draining it
+// until the connection closes; or without a descriptor, with kConsoleBusy (another connection has it) or
+// kConsoleNone (this container has no console).
+inline constexpr char kConsoleRequest = 'C';
+inline constexpr char kConsoleBusy = 'B';
+inline constexpr char kConsoleNone = 'N';
 
 // When init ends the monitor execs "<vzctl> --quiet __monitor restart|cleanup <ctid>" in the same process: restart
 // after a reboot inside (init killed by SIGHUP), cleanup otherwise.

@@ -4,12 +4,16 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <optional>
+#include <utility>
 
+#include "util/error.hpp"
 #include "util/fd.hpp"
 
 namespace vz {
@@ -97,6 +101,19 @@ bool write_all(int fd, const char* p, size_t n) {
     return true;
 }
 
+// Sets the window size of `to` from `from` as a change of size, so that a full-screen program on the other side
+// redraws (the original's "just attached" trick: one row more first).
+void force_window_size(int from, int to) {
+    winsize ws{};
+    if (::ioctl(from, TIOCGWINSZ, &ws) != 0) return;
+    ++ws.ws_row;
+    ::ioctl(to, TIOCSWINSZ, &ws);
+    --ws.ws_row;
+    ::ioctl(to, TIOCSWINSZ, &ws);
+}
+
+constexpr char kEsc = 27;
+
 // Copies to stdout what `master` holds now, without waiting for more.
 void drain(int master) {
     char buf[16384];
@@ -161,6 +178,89 @@ void relay_terminal(int master, const std::string& typed, int shell_pidfd) {
                 continue;
             }
             if (!write_all(master, buf, static_cast<size_t>(n))) break;
+        }
+    }
+}
+
+ConsolePty open_console(const std::optional<IdMap>& userns) {
+    ConsolePty c;
+    c.master.reset(::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC));
+    if (!c.master || ::unlockpt(c.master.get()) != 0)
+        fail(Exit::System, "Can't allocate the container's console on /dev/ptmx: {}", errno_text(errno));
+    c.other.reset(::ioctl(c.master.get(), TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC));
+    char name[64];
+    if (!c.other || ::ptsname_r(c.master.get(), name, sizeof name) != 0)
+        fail(Exit::System, "Can't open the container's console: {}", errno_text(errno));
+    c.path = name;
+    // A console's owner and mode (the host's devpts may make new terminals 0600).
+    constexpr uint32_t kTtyGroup = 5;
+    if (userns && ::fchown(c.other.get(), userns->uid, userns->gid + kTtyGroup) != 0)
+        fail(Exit::System, "Can't give {} to the container's root: {}", c.path, errno_text(errno));
+    if (::fchmod(c.other.get(), 0620) != 0) fail(Exit::System, "Can't chmod {}: {}", c.path, errno_text(errno));
+    return c;
+}
+
+bool ConsoleEscape::feed(std::string_view typed, std::string& out) {
+    for (char c : typed) {
+        if (escaped_) {
+            escaped_ = false;
+            if (c == '.') return true;
+            if (c == '!') continue;
+            out.push_back(kEsc);
+        } else if (c == kEsc && line_start_) {
+            escaped_ = true;
+            continue;
+        }
+        out.push_back(c);
+        // The original knows only a carriage return (what Enter sends in raw mode); a newline also starts a line
+        // here, for input that is not a terminal.
+        line_start_ = c == '\r' || c == '\n';
+    }
+    return false;
+}
+
+void relay_console(const std::function<ConsoleSession()>& attach) {
+    SignalWake wake;
+    RawTerminal raw(STDIN_FILENO);
+    ConsoleEscape escape;
+    ConsoleSession session;
+    bool lost = false;  // a console just ended: the next one is asked for after a pause
+    char buf[16384];
+    for (;;) {
+        if (!session.master && !std::exchange(lost, false)) {
+            session = attach();
+            if (session.master) force_window_size(STDIN_FILENO, session.master.get());
+        }
+        int master = session.master ? session.master.get() : -1;
+        pollfd fds[3] = {{master, POLLIN, 0}, {STDIN_FILENO, POLLIN, 0}, {wake.fd(), POLLIN, 0}};
+        if (::poll(fds, 3, master < 0 ? 250 : -1) < 0) {
+            if (errno == EINTR) continue;
+            return;
+        }
+        if (fds[2].revents & POLLIN) {
+            char sig = 0;
+            while (::read(wake.fd(), &sig, 1) == 1) {
+                if (sig == SIGWINCH && master >= 0) copy_window_size(STDIN_FILENO, master);
+                else if (sig == SIGTERM || sig == SIGHUP) return;
+            }
+        }
+        if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+            auto n = ::read(master, buf, sizeof buf);
+            if (n <= 0 && !(n < 0 && (errno == EINTR || errno == EAGAIN))) {
+                session = {};  // EIO: the container is gone; wait for its next start
+                lost = true;
+                continue;
+            }
+            if (n > 0 && !write_all(STDOUT_FILENO, buf, static_cast<size_t>(n))) return;
+        }
+        if (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+            auto n = ::read(STDIN_FILENO, buf, sizeof buf);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) return;
+            std::string out;
+            bool detach = escape.feed(std::string_view(buf, static_cast<size_t>(n)), out);
+            if (master >= 0 && !out.empty()) write_all(master, out.data(), out.size());
+            if (detach) return;
         }
     }
 }
