@@ -84,8 +84,8 @@ TEST_F(UbcProc, AContainerReadsItsOwnLiveRowsReadOnly) {
     ASSERT_EQ(set.status, 0) << set.out << set.err;
     run({"exec", ct(), "for i in $(seq 40); do sleep 1 & done"});
     ASSERT_GT(pids_failures(), 0u) << "the fork loop did not hit pids.max";
-    // Reading needs free process slots again: the sleeps end by themselves.
-    ASSERT_TRUE(eventually([&] { return pids_current() <= 1; }, 30s));
+    // Reading needs free process slots again: the sleeps end by themselves (init and the console's getty stay).
+    ASSERT_TRUE(eventually([&] { return pids_current() <= 2; }, 30s));
     auto second = read_blocks(kCt);
     auto failing = row(second, "numproc");
     EXPECT_GT(failing.failcnt, numproc.failcnt);
