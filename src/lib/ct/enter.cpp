@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -92,13 +91,9 @@ int console_ct(const Paths& p, unsigned ctid, unsigned tty) {
     std::fprintf(stderr, "Attached to CT %u (ESC . to detach)\n", ctid);
     relay_console([&] {
         ConsoleSession s;
-        s.conn = connect_monitor(name);
-        char ask = monitor::kConsoleRequest;
-        if (!s.conn || ::send(s.conn.get(), &ask, 1, MSG_NOSIGNAL) != 1) return ConsoleSession{};
-        // The monitor answers between two of its other jobs; a stuck one is asked again later.
-        timeval limit{1, 0};
-        ::setsockopt(s.conn.get(), SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
-        auto m = recv_message(s.conn.get());
+        s.conn = ask_monitor(name, monitor::kConsoleRequest);
+        if (!s.conn) return ConsoleSession{};
+        auto m = recv_message(s.conn.get());  // no answer within a second: asked again later
         if (m.fd) {
             s.master = std::move(m.fd);
             return s;

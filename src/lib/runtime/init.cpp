@@ -20,6 +20,7 @@
 
 #include "config/units.hpp"
 #include "util/error.hpp"
+#include "runtime/pty.hpp"
 #include "runtime/seccomp.hpp"
 #include "runtime/sysinfo.hpp"
 #include "ubc/ubcfs.hpp"
@@ -341,7 +342,7 @@ struct Child {
 
 std::string devpts_options(const std::optional<uint64_t>& numpty) {
     // max= defaults to the kernel's own limit when NUMPTY is unlimited.
-    return "ptmxmode=0666,mode=620,gid=5,max=" + std::to_string(numpty.value_or(1048576));
+    return fmt::format("ptmxmode=0666,mode={:o},gid={},max={}", kTtyMode, kTtyGid, numpty.value_or(1048576));
 }
 
 pid_t spawn_init(const InitSpec& spec, CgroupDriver& cg, int status_fd, Fd* sysinfo_channel,

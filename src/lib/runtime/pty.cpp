@@ -193,10 +193,9 @@ ConsolePty open_console(const std::optional<IdMap>& userns) {
         fail(Exit::System, "Can't open the container's console: {}", errno_text(errno));
     c.path = name;
     // A console's owner and mode (the host's devpts may make new terminals 0600).
-    constexpr uint32_t kTtyGroup = 5;
-    if (userns && ::fchown(c.other.get(), userns->uid, userns->gid + kTtyGroup) != 0)
+    if (userns && ::fchown(c.other.get(), userns->uid, userns->gid + kTtyGid) != 0)
         fail(Exit::System, "Can't give {} to the container's root: {}", c.path, errno_text(errno));
-    if (::fchmod(c.other.get(), 0620) != 0) fail(Exit::System, "Can't chmod {}: {}", c.path, errno_text(errno));
+    if (::fchmod(c.other.get(), kTtyMode) != 0) fail(Exit::System, "Can't chmod {}: {}", c.path, errno_text(errno));
     return c;
 }
 

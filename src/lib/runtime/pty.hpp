@@ -18,10 +18,14 @@ namespace vz {
 // the master first (enter --exec). Returns when the session ends.
 void relay_terminal(int master, const std::string& typed, int shell_pidfd);
 
+// A terminal's group (tty) and mode in a container: its devpts's and its console's.
+inline constexpr unsigned kTtyGid = 5;
+inline constexpr unsigned kTtyMode = 0620;
+
 // A container's console: a pty pair of the host's devpts. The container's /dev/console is a bind of `path` (the
 // other end), so init, boot scripts and a getty write there; its monitor holds `master`, drains it while nobody
 // is attached and hands it to `vzctl console`. The other end belongs to the container's root (`userns`'s uid 0 and
-// its tty group, gid 5), mode 0620 as a terminal's, so it opens /dev/console again.
+// its tty group, kTtyGid), kTtyMode as a terminal's, so it opens /dev/console again.
 struct ConsolePty {
     Fd master, other;
     std::string path;  // the other end on the host, /dev/pts/N

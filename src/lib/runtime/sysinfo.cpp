@@ -60,12 +60,8 @@ std::vector<std::string> monitor_argv(const CgroupLayout& layout, unsigned ctid,
 }
 
 std::optional<std::array<double, 3>> monitor_loadavg(const std::string& name) {
-    Fd s = connect_monitor(name);
-    char ask = monitor::kLoadRequest;
-    if (!s || ::send(s.get(), &ask, 1, MSG_NOSIGNAL) != 1) return std::nullopt;
-    // The monitor answers between two of its other jobs; a stuck one must not stall a listing.
-    timeval limit{1, 0};
-    ::setsockopt(s.get(), SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+    Fd s = ask_monitor(name, monitor::kLoadRequest);
+    if (!s) return std::nullopt;
     char buf[96];
     auto n = ::recv(s.get(), buf, sizeof buf - 1, 0);
     if (n <= 0) return std::nullopt;
@@ -73,6 +69,14 @@ std::optional<std::array<double, 3>> monitor_loadavg(const std::string& name) {
     std::array<double, 3> out{};
     if (std::sscanf(buf, "%lf %lf %lf", &out[0], &out[1], &out[2]) != 3) return std::nullopt;
     return out;
+}
+
+Fd ask_monitor(const std::string& name, char request) {
+    Fd s = connect_monitor(name);
+    if (!s || ::send(s.get(), &request, 1, MSG_NOSIGNAL) != 1) return Fd();
+    timeval limit{1, 0};
+    ::setsockopt(s.get(), SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+    return s;
 }
 
 Fd connect_monitor(const std::string& name) {

@@ -36,6 +36,11 @@ std::vector<std::string> monitor_argv(const CgroupLayout& layout, unsigned ctid,
 // A connection to the monitor's socket; an invalid Fd when no monitor listens there.
 Fd connect_monitor(const std::string& name);
 
+// A connection on which the one-byte `request` (monitor_protocol.hpp) was sent, whose reads give up after a second
+// (the monitor answers between two of its other jobs; a stuck one must not stall the caller); an invalid Fd when no
+// monitor listens there.
+Fd ask_monitor(const std::string& name, char request);
+
 // The container's 1, 5 and 15 minute load averages, kept by its monitor; nullopt when no monitor answers.
 std::optional<std::array<double, 3>> monitor_loadavg(const std::string& name);
 
