@@ -1,7 +1,8 @@
 // The per-container monitor, as small as a process can be: it is the parent of the container's init and waits
 // for it. A reboot inside the container (init killed by SIGHUP, which the kernel sends for reboot(2) in a pid
 // namespace) hands over to `vzctl __monitor restart`, anything else to `vzctl __monitor cleanup`. Those run in
-// this same process (exec), so a restarted init has the same parent again.
+// this same process (exec), so a restarted init has the same parent again. A `vzctl stop` that ended the container
+// cleans up itself; when it has said so on its connection (kStopRequest), the monitor just exits.
 //
 // While it waits, it answers four system calls for the container's processes (src/lib/runtime/sysinfo.hpp): their
 // seccomp filters hand the calls to it. sysinfo(2) gets the container's RAM and swap limits and use, process count
@@ -373,7 +374,7 @@ int listen_on(const char* name) {
 }
 
 // What each polled descriptor is. Fixed tables: no allocation in the monitor.
-enum Kind : char { Init, Listen, Conn, Listener, Helper, Console, ConsoleUser };
+enum Kind : char { Init, Listen, Conn, Listener, Helper, Console, ConsoleUser, Stopper };
 constexpr int kSlots = 1024;
 pollfd fds[kSlots];
 Kind kinds[kSlots];
@@ -419,6 +420,36 @@ void answer_console(int i) {
     }
     kinds[i] = ConsoleUser;
     lend_console(true);
+}
+
+// The connection of a stop that cleans up after init (monitor_protocol.hpp kStopRequest), or -1. It is polled while
+// init runs (its end voids the claim) and read once init has ended.
+int stopper = -1;
+
+// A stop request on connection `i`: acknowledged, and the connection kept as the stop's. Only one stop at a time
+// holds the container's lock; a second claim while one is held is closed unanswered (that stop then waits for the
+// hand-over, as without a claim).
+void answer_stop(int i) {
+    char ack = vz::monitor::kStopRequest;
+    if (stopper >= 0 || send(fds[i].fd, &ack, 1, MSG_DONTWAIT | MSG_NOSIGNAL) != 1) {
+        drop(i);
+        return;
+    }
+    kinds[i] = Stopper;
+    stopper = fds[i].fd;
+}
+
+// After init's end: true when the stop that claimed the clean-up says it has done it (the hand-over is then not
+// needed); false when no stop claimed it, or its connection closed without saying so.
+bool stop_cleaned_up() {
+    if (stopper < 0) return false;
+    int flags = fcntl(stopper, F_GETFL);
+    if (flags >= 0) fcntl(stopper, F_SETFL, flags & ~O_NONBLOCK);
+    char c = 0;
+    ssize_t n;
+    while ((n = recv(stopper, &c, 1, 0)) < 0 && errno == EINTR) {
+    }
+    return n == 1 && c == vz::monitor::kStopDone;
 }
 
 long now_ms() {
@@ -488,6 +519,10 @@ int serve(pid_t init, const Ct& ct, int channel, const char* socket_name, pid_t 
                         answer_console(i);
                         break;
                     }
+                    if (m.n > 0 && !m.fd && m.byte == vz::monitor::kStopRequest) {
+                        answer_stop(i);
+                        break;
+                    }
                     if (m.n > 0 && !m.fd && m.byte == vz::monitor::kLoadRequest) {
                         char text[96];
                         int n = snprintf(text, sizeof text, vz::monitor::kLoadFormat, load.value[0], load.value[1],
@@ -522,6 +557,11 @@ int serve(pid_t init, const Ct& ct, int channel, const char* socket_name, pid_t 
                     lend_console(false);
                     break;
                 }
+                case Stopper:
+                    // The stop ended (or spoke) while init runs: its claim is void.
+                    drop(i);
+                    stopper = -1;
+                    break;
                 case Listener:
                     // POLLHUP: every process using the filter has ended.
                     if ((ev & POLLIN) && req && answer(ct, fds[i].fd, req, resp)) break;
@@ -572,6 +612,8 @@ int main(int argc, char** argv) {
                 break;
             }
     }
+    // A stop that ended the container cleans up after it, and said so: nothing is left to hand over.
+    if (stop_cleaned_up()) return 0;
     const char* action = WIFSIGNALED(status) && WTERMSIG(status) == SIGHUP ? mp::kRestart : mp::kCleanup;
     for (int sig : {SIGINT, SIGQUIT, SIGHUP, SIGTSTP, SIGTTIN, SIGTTOU, SIGPIPE}) signal(sig, SIG_DFL);
     execl(argv[mp::kVzctl], "vzctl", "--quiet", mp::kHandOver, action, argv[mp::kCtid], static_cast<char*>(nullptr));

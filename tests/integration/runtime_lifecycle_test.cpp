@@ -8,6 +8,8 @@
 #include <filesystem>
 
 #include "../support/runtime_fixture.hpp"
+#include "runtime/monitor_protocol.hpp"
+#include "runtime/sysinfo.hpp"
 
 namespace {
 
@@ -26,6 +28,15 @@ protected:
         if (comm_of(monitor) != "vzmonitor")
             return ::testing::AssertionFailure() << "init's parent " << monitor << " is " << comm_of(monitor);
         return ::testing::AssertionSuccess();
+    }
+    // The claim `vzctl stop` makes on the clean-up after init (monitor_protocol.hpp kStopRequest), made by hand: the
+    // connection, or an invalid Fd when the monitor did not acknowledge it.
+    vz::Fd claim_cleanup() {
+        auto name = std::string(vz::monitor::kSocketPrefix) + base_ + "/" + ct();
+        vz::Fd c = vz::ask_monitor(name, vz::monitor::kStopRequest);
+        char ack = 0;
+        if (!c || ::recv(c.get(), &ack, 1, 0) != 1 || ack != vz::monitor::kStopRequest) return {};
+        return c;
     }
     // SIGKILL to the container's init and to every process of ours (the monitor, vzubcfs) at once; returns when
     // they are gone.
@@ -343,6 +354,51 @@ TEST_F(RuntimeLifecycle, DestroyAfterEverythingWasKilledLeavesNothing) {
     auto r = run({"destroy", ct()});
     EXPECT_EQ(r.status, 0) << r.out << r.err;
     EXPECT_TRUE(nothing_left());
+}
+
+// The claim `vzctl stop` makes on the clean-up after init (monitor_protocol.hpp kStopRequest), made here by hand: the
+// monitor acknowledges it, waits after init's end until the claim's connection says done, and then exits without
+// handing over, so the stop does not wait for a second vzctl that would find nothing to do. What it leaves (the
+// cgroups, the mounted root) shows that no clean-up ran; the stop that follows removes it.
+TEST_F(RuntimeLifecycle, TheMonitorLeavesTheCleanUpToTheStopThatClaimedIt) {
+    pid_t init = 0, monitor = 0;
+    ASSERT_TRUE(start_with_monitor(init, monitor));
+    vz::Fd claim = claim_cleanup();
+    ASSERT_TRUE(claim) << "the monitor did not acknowledge the claim";
+    EXPECT_FALSE(claim_cleanup()) << "a second claim, while one is held, was acknowledged";
+
+    ASSERT_EQ(::kill(init, SIGKILL), 0);
+    ASSERT_TRUE(eventually([&] { return ct_procs().empty(); }, 10s));
+    std::this_thread::sleep_for(300ms);
+    EXPECT_TRUE(process_alive(monitor)) << "the monitor did not wait for the claim's end";
+    EXPECT_EQ(comm_of(monitor), "vzmonitor") << "the monitor handed over although a stop claimed the clean-up";
+
+    ASSERT_EQ(::send(claim.get(), &vz::monitor::kStopDone, 1, MSG_NOSIGNAL), 1);
+    ASSERT_TRUE(eventually([&] { return !process_alive(monitor); }, 10s)) << "the monitor did not end after done";
+    std::this_thread::sleep_for(300ms);
+    EXPECT_FALSE(ct_cgroups_left().empty()) << "the monitor cleaned up although the stop said it had";
+    EXPECT_EQ(status_line(), "CTID 101 exist mounted down");
+
+    auto r = run({"stop", ct()});
+    EXPECT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_TRUE(nothing_left_within());
+}
+
+// A claim whose connection closes without done (the stop failed or was killed: before init's end or after it) is
+// void: the monitor hands over to `vzctl __monitor cleanup` as without one, and nothing is left.
+TEST_F(RuntimeLifecycle, AClaimThatEndsWithoutDoneLeavesTheCleanUpToTheMonitor) {
+    pid_t init = 0, monitor = 0;
+    ASSERT_TRUE(start_with_monitor(init, monitor));
+    ASSERT_TRUE(claim_cleanup()) << "the monitor did not acknowledge the claim";  // closed at once, init running
+    std::this_thread::sleep_for(100ms);
+    vz::Fd held = claim_cleanup();
+    ASSERT_TRUE(held) << "a claim after a void one was not acknowledged";
+    ASSERT_EQ(::kill(init, SIGKILL), 0);
+    ASSERT_TRUE(eventually([&] { return ct_procs().empty(); }, 10s));
+    held.reset();
+    EXPECT_TRUE(eventually([&] { return !process_alive(monitor); }, 10s));
+    EXPECT_TRUE(nothing_left_within());
+    EXPECT_EQ(status_line(), "CTID 101 exist unmounted down");
 }
 
 // A monitor whose hand-over runs late (here: stopped until the container was started again, as after a stop that

@@ -1,5 +1,6 @@
 // stop: halt inside, for at most STOP_TIMEOUT, then kill everything left; --fast kills at once.
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -10,6 +11,8 @@
 #include "ct/host.hpp"
 #include "ct/probe.hpp"
 #include "runtime/join.hpp"
+#include "runtime/monitor_protocol.hpp"
+#include "runtime/sysinfo.hpp"
 #include "util/error.hpp"
 #include "util/log.hpp"
 #include "util/process.hpp"
@@ -71,10 +74,10 @@ void kill_init(const CtConfig& cfg, CgroupDriver& cg) {
         exits_within(fd, std::chrono::seconds(2));
 }
 
-// The container's monitor (its init's parent), or none. Once stopped, the monitor hands over to `vzctl __monitor
-// cleanup`, which finds nothing left to do when stop has done it; stop waits for that, so the hand-over never runs
-// into the next start of the container (it took that run's lock: a command right after it failed with "Container
-// already locked").
+// The container's monitor (its init's parent), or none. Once stopped, the monitor ends (after the stop's claim,
+// below) or hands over to `vzctl __monitor cleanup`, which finds nothing left to do when stop has done it; stop
+// waits for either, so the hand-over never runs into the next start of the container (it took that run's lock: a
+// command right after it failed with "Container already locked").
 Fd monitor_of(CgroupDriver& cg, unsigned ctid) {
     auto init = find_init(cg, ctid);
     if (!init) return {};
@@ -83,6 +86,16 @@ Fd monitor_of(CgroupDriver& cg, unsigned ctid) {
     Fd fd = open_pidfd(*parent);
     // Still init's parent after the pidfd was opened: the pid was not reused meanwhile.
     return fd && parent_of(*init) == parent ? std::move(fd) : Fd();
+}
+
+// The stop's claim on the clean-up after init (monitor_protocol.hpp kStopRequest): the connection on which the
+// monitor acknowledged it, or none (no monitor answers, or one that predates the claim: the stop then waits for its
+// hand-over, as before). Dropping it without kStopDone (a failure, a kill) leaves the clean-up to the monitor.
+Fd claim_cleanup(const CtConfig& cfg) {
+    Fd s = ask_monitor(monitor_socket_name(ct_cgroup_layout(cfg), cfg.ctid()), monitor::kStopRequest);
+    char ack = 0;
+    if (!s || ::recv(s.get(), &ack, 1, 0) != 1 || ack != monitor::kStopRequest) return {};
+    return s;
 }
 
 void unmount_after_stop(const CtConfig& cfg, const StopOptions& o) {
@@ -104,6 +117,7 @@ void stop_ct(const Paths& p, unsigned ctid, const StopOptions& o, const Tools& t
     }
     log::info("Stopping container ...");
     Fd monitor = monitor_of(*cg, ctid);
+    Fd claim = monitor ? claim_cleanup(cfg) : Fd();
     // While the namespace is there: after a halt inside it is gone, and a virtual device with it.
     netdev_return(cfg, *cg);
     bool stopped = !o.fast && halt_inside(cfg, *cg);
@@ -116,6 +130,9 @@ void stop_ct(const Paths& p, unsigned ctid, const StopOptions& o, const Tools& t
     log::info("Container was stopped");
     release_host(cfg, *cg);
     unmount_after_stop(cfg, o);
+    // Done here: the monitor ends without handing over to a `vzctl __monitor cleanup` that would find nothing to do.
+    if (claim) ::send(claim.get(), &monitor::kStopDone, 1, MSG_NOSIGNAL);
+    claim.reset();
     if (monitor && !exits_within(monitor, std::chrono::seconds(10)))
         log::warn("the container's monitor did not end within 10 s of the stop");
 }

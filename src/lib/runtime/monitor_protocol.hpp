@@ -71,6 +71,14 @@ inline constexpr char kConsoleRequest = 'C';
 inline constexpr char kConsoleBusy = 'B';
 inline constexpr char kConsoleNone = 'N';
 
+// Or this byte (vzctl stop, before it ends the container): "I clean up after init", answered with the same byte.
+// The monitor keeps the connection. When init ends while it is open, the monitor waits for kStopDone on it (sent
+// once the stop has cleaned up) and then exits without a hand-over, so the stop does not wait for a second vzctl
+// process that would find nothing to do. The connection closing without kStopDone (the stop failed or was killed),
+// before or after init's end, voids the claim: the hand-over runs as usual.
+inline constexpr char kStopRequest = 'S';
+inline constexpr char kStopDone = 'D';
+
 // When init ends the monitor execs "<vzctl> --quiet __monitor restart|cleanup <ctid>" in the same process: restart
 // after a reboot inside (init killed by SIGHUP), cleanup otherwise.
 inline constexpr const char* kHandOver = "__monitor";
