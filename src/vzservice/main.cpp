@@ -13,6 +13,7 @@
 #include "config/ctconfig.hpp"
 #include "ct/boot.hpp"
 #include "ct/probe.hpp"
+#include "ct/ubcfs_daemon.hpp"
 #include "util/error.hpp"
 #include "util/file.hpp"
 #include "util/log.hpp"
@@ -127,6 +128,8 @@ int stop(const std::string& vzctl) {
     }
     auto [stopped, failed] = run_reporting(jobs, s.parallel, "stop", suspend ? "suspended or stopped" : "stopped");
     say(fmt::format("Containers: {} {}, {} failed", stopped, suspend ? "suspended or stopped" : "stopped", failed));
+    // The beancounter file daemon outlives the last container's stop; at the host's shutdown it ends with them.
+    vz::ubcfs_stop_idle(*s.global);
     return failed ? kSomeFailed : 0;
 }
 
@@ -155,7 +158,7 @@ int run(int argc, char** argv) {
     app.add_subcommand("start", "start the containers with ONBOOT=yes (and those with ONBOOT unset that ran at "
                                 "the last shutdown) in BOOTORDER order, VE_PARALLEL at a time");
     app.add_subcommand("stop", "stop every running container in reverse boot order, VE_PARALLEL at a time, "
-                               "recording which ran");
+                               "recording which ran; then the beancounter file daemon vzubcfs");
     app.add_subcommand("status", "one line per container: running or not, ONBOOT, BOOTORDER, whether it starts "
                                  "at boot");
     try {

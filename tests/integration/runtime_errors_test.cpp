@@ -27,7 +27,7 @@ TEST_F(RuntimeErrors, StartWithoutInitFailsWith47AndLeavesNothing) {
     EXPECT_EQ(r.status, 47) << r.out << r.err;
     EXPECT_TRUE(contains(r.err, "init")) << r.err;
     EXPECT_EQ(status_line(), "CTID 101 exist unmounted down");
-    EXPECT_TRUE(nothing_left_within());
+    EXPECT_TRUE(nothing_left_within(10s, Ubcfs::Gone));
     EXPECT_EQ(trim(vzlist_run({"-H", "-a", "-o", "ctid,status"}).out), "101 stopped");
 
     // Fixed, it starts: nothing stale was in the way.
@@ -44,7 +44,7 @@ TEST_F(RuntimeErrors, StartWithAnImpossibleCpumaskFailsAndLeavesNothing) {
     auto r = run({"start", ct()});
     EXPECT_NE(r.status, 0) << "started on CPU " << cpu << ": " << r.out;
     EXPECT_EQ(status_line(), "CTID 101 exist unmounted down");
-    EXPECT_TRUE(nothing_left_within());
+    EXPECT_TRUE(nothing_left_within(10s, Ubcfs::Gone));
     // Without the bad mask it starts.
     write_text(conf_path(kCt), conf);
     ASSERT_TRUE(start_ct());
@@ -61,7 +61,7 @@ TEST_F(RuntimeErrors, LxcfsRequiredButNotMountedFailsAndLeavesNothing) {
     EXPECT_NE(r.status, 0) << r.out;
     EXPECT_TRUE(contains(r.err, "LXCFS=yes but LXCFS is not mounted at " + none)) << r.err;
     EXPECT_EQ(status_line(), "CTID 101 exist unmounted down");
-    EXPECT_TRUE(nothing_left_within());
+    EXPECT_TRUE(nothing_left_within(10s, Ubcfs::Gone));
     write_text(conf_path(kCt), conf);
     ASSERT_TRUE(start_ct());
 }
@@ -134,7 +134,7 @@ TEST_P(RuntimeMountPointSymlink, StartIsRefusedAndLeavesNothing) {
     EXPECT_NE(r.status, 0) << "started with /" << dir << " a symlink to a host directory";
     EXPECT_TRUE(contains(r.err, "/" + dir)) << r.err;
     EXPECT_EQ(status_line(), "CTID 101 exist unmounted down");
-    EXPECT_TRUE(nothing_left_within());
+    EXPECT_TRUE(nothing_left_within(10s, Ubcfs::Gone));
     // The host directory was not touched: nothing mounted on it, its file still there.
     EXPECT_TRUE(mounts_under(victim).empty());
     EXPECT_EQ(read_text(victim + "/keep"), "host file\n");
@@ -155,7 +155,7 @@ TEST_F(RuntimeErrors, ProcSymlinkToHostEtcIsRefused) {
     EXPECT_NE(r.status, 0) << r.out;
     EXPECT_TRUE(contains(r.err, "/proc")) << r.err;
     EXPECT_EQ(status_line(), "CTID 101 exist unmounted down");
-    EXPECT_TRUE(nothing_left_within());
+    EXPECT_TRUE(nothing_left_within(10s, Ubcfs::Gone));
     struct stat etc_after {};
     ASSERT_EQ(::stat("/etc", &etc_after), 0);
     EXPECT_EQ(etc_after.st_dev, etc_before.st_dev) << "something is mounted on the host's /etc";

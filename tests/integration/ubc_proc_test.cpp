@@ -1,7 +1,8 @@
 // The beancounter file inside running containers: vzubcfs, one FUSE daemon per configuration directory, serves each
 // container its own rows of the raw beancounter file at /run/vz/user_beancounters (procfs has no such name to mount
-// on). Every reading is live; the file is read-only; the daemon runs while a container of the configuration does
-// and is gone, with its mount, after the last one stops (by vzctl stop or by halt inside).
+// on). Every reading is live; the file is read-only; the daemon starts with the first container of the
+// configuration, stays when the last one stops (by vzctl stop or by halt inside), so that the next start finds it
+// serving, and is gone, with its mount, after `vz-service stop` (the host's shutdown).
 #include <signal.h>
 
 #include "../support/runtime_fixture.hpp"
@@ -15,13 +16,13 @@ constexpr const char* kFile = "/run/vz/user_beancounters";
 
 class UbcProc : public RuntimeTest {
 protected:
-    std::string mount_point() const { return tmp_ / "lock/ubcfs"; }
+    std::string mount_point() const { return ubcfs_mount(); }
+    std::vector<pid_t> daemons() const { return ubcfs_daemons(); }
 
-    std::vector<pid_t> daemons() const {
-        std::vector<pid_t> out;
-        for (pid_t pid : our_processes())
-            if (comm_of(pid) == "vzubcfs") out.push_back(pid);
-        return out;
+    // vz-service stop: every running container of the configuration, then the daemon.
+    void service_stop() {
+        auto r = run({"stop"}, {}, 120s, VZ_SERVICE_BIN);
+        EXPECT_EQ(r.status, 0) << r.out << r.err;
     }
 
     // `cat` of the file in container `ctid`, parsed; fails the test on a bad exit status or format.
@@ -102,23 +103,33 @@ TEST_F(UbcProc, AContainerReadsItsOwnLiveRowsReadOnly) {
     EXPECT_NE(sh(std::string("rm -f ") + kFile).status, 0);
     EXPECT_EQ(row(read_blocks(kCt), "numproc").failcnt, failing.failcnt);
 
+    auto daemon = daemons();
     auto stop = run({"stop", ct()});
     EXPECT_EQ(stop.status, 0) << stop.out << stop.err;
-    // Gone when stop returns; the monitor's own hand-over may take a moment longer.
-    EXPECT_TRUE(daemons().empty());
-    EXPECT_TRUE(mounts_under(tmp_.path()).empty());
     EXPECT_TRUE(nothing_left_within());
+    // The last container stopped: the daemon stays, serving nobody, for the next start.
+    EXPECT_EQ(daemons(), daemon);
+    EXPECT_EQ(mounts_under(mount_point()), std::vector<std::string>{mount_point()});
+    // The host's shutdown ends it.
+    service_stop();
+    EXPECT_TRUE(daemons().empty());
+    EXPECT_TRUE(nothing_left(Ubcfs::Gone));
 }
 
-TEST_F(UbcProc, HaltInsideTheLastContainerEndsTheDaemon) {
+TEST_F(UbcProc, HaltInsideTheLastContainerKeepsTheDaemonForTheNextStart) {
     ASSERT_TRUE(start_ct());
-    ASSERT_EQ(daemons().size(), 1u);
+    auto daemon = daemons();
+    ASSERT_EQ(daemon.size(), 1u);
     run({"exec", ct(), "halt"});
-    // The monitor's clean-up stops it.
+    // The monitor's clean-up leaves it.
     EXPECT_TRUE(nothing_left_within(30s));
+    EXPECT_EQ(daemons(), daemon);
+    ASSERT_TRUE(start_ct());
+    EXPECT_EQ(daemons(), daemon) << "the next start did not use the daemon that was serving";
+    EXPECT_EQ(read_blocks(kCt).at(0).uid, ct());
 }
 
-TEST_F(UbcProc, OneDaemonServesEveryContainerUntilTheLastStops) {
+TEST_F(UbcProc, OneDaemonServesEveryContainerUntilTheHostShutsDown) {
     constexpr unsigned kOther = 102;
     auto other = std::to_string(kOther);
     create_ct(kOther);
@@ -150,13 +161,12 @@ TEST_F(UbcProc, OneDaemonServesEveryContainerUntilTheLastStops) {
     EXPECT_EQ(read_blocks(kCt).at(0).uid, ct());
     EXPECT_EQ(mounts_under(mount_point()), std::vector<std::string>{mount_point()});
 
-    EXPECT_EQ(run({"stop", other, "--fast"}).status, 0);
-    EXPECT_EQ(daemons().size(), 1u);
-    EXPECT_EQ(run({"stop", ct(), "--fast"}).status, 0);
+    // vz-service stop ends both containers, then the daemon.
+    service_stop();
     EXPECT_TRUE(daemons().empty());
     EXPECT_TRUE(mounts_under(tmp_.path()).empty());
     EXPECT_EQ(run({"destroy", other}).status, 0);
-    EXPECT_TRUE(nothing_left_within());
+    EXPECT_TRUE(nothing_left_within(10s, Ubcfs::Gone));
 }
 
 TEST_F(UbcProc, UbcProcNoServesNothing) {

@@ -125,16 +125,16 @@ InitSpec init_spec(const CtConfig& cfg, const Resources& res) {
     return s;
 }
 
-// vzubcfs starts while this sets the container up (it holds the daemon lock until finished, so a concurrent last
-// stop can't end it; our cgroup exists by then). Undone last: after the cgroup is gone, release ends a daemon that
-// no container needs.
+// vzubcfs starts while this sets the container up (it holds the daemon lock until finished; our cgroup exists by
+// then). Undone last, on failure: after the cgroup is gone, a daemon this start spawned ends unless another
+// container needs it.
 HostSetup::HostSetup(const CtConfig& cfg, CgroupDriver& cg, const std::string& ubcfs, bool report, bool fsck)
     : daemon_(ubcfs.empty() ? UbcfsStart() : ubcfs_begin(cfg, ubcfs)) {
     auto ctid = cfg.ctid();
     if (!ubcfs.empty()) {
         undaemon_ = ScopeGuard([this, &cfg] {
             daemon_.finish();
-            ubcfs_release(cfg);
+            if (daemon_.spawned()) ubcfs_stop_idle(cfg.global());
         });
     }
     LxcfsWarmup warmup(lxcfs_dir(cfg));  // LXCFS=yes without LXCFS fails here, before anything is mounted
@@ -285,7 +285,6 @@ void release_host(const CtConfig& cfg, CgroupDriver& cg) {
     ::unlink(live_netdev_file(cfg).c_str());  // this run's record: the devices are back, or gone with it
     net::veth_cleanup(net::veth_config(cfg));
     net::venet_cleanup(net::venet_config(cfg));
-    ubcfs_release(cfg);
 }
 
 JoinSpec join_spec(const CtConfig& cfg, pid_t init) {

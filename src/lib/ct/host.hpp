@@ -96,7 +96,7 @@ bool set_frozen(const Freezer& f, bool frozen);
 // Whether the container is frozen now (all of it: v1 FROZEN, v2 "frozen 1").
 bool is_frozen(const Freezer& f);
 
-// After the container's processes are gone: its cgroup, what the host held for its network, its vzubcfs files.
+// After the container's processes are gone: its cgroup and what the host held for its network (vzubcfs stays).
 void release_host(const CtConfig& cfg, CgroupDriver& cg);
 
 // Forks the process that becomes a container's monitor, in a session of its own (it outlives this vzctl), its

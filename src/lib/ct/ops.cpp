@@ -417,7 +417,7 @@ void destroy_ct(const Paths& p, unsigned ctid, const std::string& command, bool 
     auto st = ct_state(cfg, MountTable::read());
     if (st.running) fail(Exit::Running, "Container is currently running. Stop it first.");
     if (st.mounted) fail(Exit::Mounted, "Container is currently mounted (umount first)");
-    release_host(cfg, *driver_of(cfg));  // what a killed container and monitor left: cgroups, network, vzubcfs
+    release_host(cfg, *driver_of(cfg));  // what a killed container and monitor left: cgroups, network
     umount_private(cfg);  // an image a killed command left mounted on the host's side only
     umount_snapshots(cfg);
     recover_private(cfg);

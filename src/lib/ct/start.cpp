@@ -138,7 +138,7 @@ void umount_ct(const Paths& p, unsigned ctid, const Tools& t) {
     if (st.running) fail(Exit::Running, "Container is running; stop it first");
     if (!st.mounted) fail(Exit::NotMounted, "Container is not mounted");
     // What a container whose monitor was killed with it (kill -9, the OOM killer) left on the host goes too, as
-    // stop of a container that is not running does: its cgroups, network leftovers, a vzubcfs no one needs.
+    // stop of a container that is not running does: its cgroups and network leftovers.
     release_host(cfg, *driver_of(cfg));
     umount_private(cfg);
     log::info("Container is unmounted");

@@ -128,6 +128,7 @@ UbcfsStart ubcfs_begin(const CtConfig& cfg, const std::string& daemon) {
         // Whatever is left of an earlier daemon (a mount whose daemon died, a daemon on its way out) goes first.
         stop_daemon(s.up_);
         s.pid_ = spawn_daemon(s.up_, daemon, s.errors_);
+        s.spawned_ = true;
         s.lock_ = std::move(lock);
     } catch (const std::exception& e) {
         warn_no_files(e);
@@ -149,15 +150,16 @@ void UbcfsStart::finish() noexcept {
 
 void ubcfs_ensure(const CtConfig& cfg, const std::string& daemon) { ubcfs_begin(cfg, daemon).finish(); }
 
-void ubcfs_release(const CtConfig& cfg) {
-    auto up = ubcfs_paths(cfg.global());
+void ubcfs_stop_idle(const ConfFile& global) {
+    auto up = ubcfs_paths(global);
     // No pid file: no daemon ever ran here, or the last one was stopped cleanly.
     if (!path_exists(up.pid)) return;
     try {
         Fd lock = take_lock(up.lock);
         // A container being started has its cgroup before it asks for the daemon (under this lock), so it is
         // counted here and its daemon is never taken away.
-        if (!ct_cgroup_ids(ct_cgroup_layout(cfg)).empty()) return;
+        auto* base = global.get("CGROUP_BASE");
+        if (!ct_cgroup_ids(CgroupLayout::detect(base ? *base : "vz")).empty()) return;
         stop_daemon(up);
     } catch (const std::exception& e) {
         log::warn("can't stop vzubcfs at {}: {}", up.mount, e.what());

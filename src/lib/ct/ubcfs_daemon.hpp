@@ -3,7 +3,7 @@
 // every open renders that container's current reading (user_beancounters: its rows of the raw beancounter file,
 // reference 6.1; meminfo and swaps: ubc/meminfo.hpp), so each reading is live. `vzctl start` makes sure the daemon
 // runs and the container's init binds the files in (ubcfs_files() says where); when no container of the
-// configuration is left, stop unmounts the tree and the daemon ends.
+// configuration is left the daemon stays, idle, until `vz-service stop` (ubcfs_stop_idle).
 #pragma once
 
 #include <sys/types.h>
@@ -33,10 +33,12 @@ public:
     UbcfsStart() = default;
     UbcfsStart(UbcfsStart&& o) noexcept
         : up_(std::move(o.up_)), daemon_(std::move(o.daemon_)), lock_(std::move(o.lock_)),
-          errors_(std::move(o.errors_)), pid_(std::exchange(o.pid_, -1)) {}
+          errors_(std::move(o.errors_)), pid_(std::exchange(o.pid_, -1)), spawned_(o.spawned_) {}
     UbcfsStart& operator=(UbcfsStart&&) = delete;
     ~UbcfsStart() { finish(); }
     void finish() noexcept;
+    // Whether this start spawned the daemon (rather than finding it serving).
+    bool spawned() const { return spawned_; }
 
 private:
     friend UbcfsStart ubcfs_begin(const CtConfig& cfg, const std::string& daemon);
@@ -44,12 +46,15 @@ private:
     std::string daemon_;
     Fd lock_, errors_;
     pid_t pid_ = -1;
+    bool spawned_ = false;
 };
 UbcfsStart ubcfs_begin(const CtConfig& cfg, const std::string& daemon);
 
-// Stops the daemon when no container of this configuration has a cgroup any more (call it after removing one).
-// Never throws.
-void ubcfs_release(const CtConfig& cfg);
+// Stops the daemon when no container of this configuration (vz.conf `global`) has a cgroup. Never throws. The
+// daemon outlives the last container's stop (the next start then finds it serving, which spares that start the
+// daemon's start-up and its first lookups): a start that failed after starting it, and `vz-service stop` at the
+// host's shutdown, stop it this way.
+void ubcfs_stop_idle(const ConfFile& global);
 
 // The host path of the container's directory while the daemon serves the tree; empty otherwise (or
 // UBC_PROC="no").
