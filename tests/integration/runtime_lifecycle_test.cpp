@@ -31,13 +31,7 @@ protected:
     }
     // The claim `vzctl stop` makes on the clean-up after init (monitor_protocol.hpp kStopRequest), made by hand: the
     // connection, or an invalid Fd when the monitor did not acknowledge it.
-    vz::Fd claim_cleanup() {
-        auto name = std::string(vz::monitor::kSocketPrefix) + base_ + "/" + ct();
-        vz::Fd c = vz::ask_monitor(name, vz::monitor::kStopRequest);
-        char ack = 0;
-        if (!c || ::recv(c.get(), &ack, 1, 0) != 1 || ack != vz::monitor::kStopRequest) return {};
-        return c;
-    }
+    vz::Fd claim_cleanup() { return vz::claim_cleanup(std::string(vz::monitor::kSocketPrefix) + base_ + "/" + ct()); }
     // SIGKILL to the container's init and to every process of ours (the monitor, vzubcfs) at once; returns when
     // they are gone.
     void kill_everything(pid_t init) {
@@ -373,7 +367,7 @@ TEST_F(RuntimeLifecycle, TheMonitorLeavesTheCleanUpToTheStopThatClaimedIt) {
     EXPECT_TRUE(process_alive(monitor)) << "the monitor did not wait for the claim's end";
     EXPECT_EQ(comm_of(monitor), "vzmonitor") << "the monitor handed over although a stop claimed the clean-up";
 
-    ASSERT_EQ(::send(claim.get(), &vz::monitor::kStopDone, 1, MSG_NOSIGNAL), 1);
+    vz::cleanup_done(std::move(claim));
     ASSERT_TRUE(eventually([&] { return !process_alive(monitor); }, 10s)) << "the monitor did not end after done";
     std::this_thread::sleep_for(300ms);
     EXPECT_FALSE(ct_cgroups_left().empty()) << "the monitor cleaned up although the stop said it had";

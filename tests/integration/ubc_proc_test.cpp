@@ -16,9 +16,6 @@ constexpr const char* kFile = "/run/vz/user_beancounters";
 
 class UbcProc : public RuntimeTest {
 protected:
-    std::string mount_point() const { return ubcfs_mount(); }
-    std::vector<pid_t> daemons() const { return ubcfs_daemons(); }
-
     // vz-service stop: every running container of the configuration, then the daemon.
     void service_stop() {
         auto r = run({"stop"}, {}, 120s, VZ_SERVICE_BIN);
@@ -57,8 +54,8 @@ protected:
 
 TEST_F(UbcProc, AContainerReadsItsOwnLiveRowsReadOnly) {
     ASSERT_TRUE(start_ct());
-    EXPECT_EQ(daemons().size(), 1u);
-    EXPECT_EQ(mounts_under(mount_point()), std::vector<std::string>{mount_point()});
+    EXPECT_EQ(ubcfs_daemons().size(), 1u);
+    EXPECT_EQ(mounts_under(ubcfs_mount()), std::vector<std::string>{ubcfs_mount()});
 
     // The open renders the reading; the processes are counted with shell builtins only, so none starts in between.
     auto r = sh(std::string("exec 3<") + kFile +
@@ -103,29 +100,29 @@ TEST_F(UbcProc, AContainerReadsItsOwnLiveRowsReadOnly) {
     EXPECT_NE(sh(std::string("rm -f ") + kFile).status, 0);
     EXPECT_EQ(row(read_blocks(kCt), "numproc").failcnt, failing.failcnt);
 
-    auto daemon = daemons();
+    auto daemon = ubcfs_daemons();
     auto stop = run({"stop", ct()});
     EXPECT_EQ(stop.status, 0) << stop.out << stop.err;
     EXPECT_TRUE(nothing_left_within());
     // The last container stopped: the daemon stays, serving nobody, for the next start.
-    EXPECT_EQ(daemons(), daemon);
-    EXPECT_EQ(mounts_under(mount_point()), std::vector<std::string>{mount_point()});
+    EXPECT_EQ(ubcfs_daemons(), daemon);
+    EXPECT_EQ(mounts_under(ubcfs_mount()), std::vector<std::string>{ubcfs_mount()});
     // The host's shutdown ends it.
     service_stop();
-    EXPECT_TRUE(daemons().empty());
+    EXPECT_TRUE(ubcfs_daemons().empty());
     EXPECT_TRUE(nothing_left(Ubcfs::Gone));
 }
 
 TEST_F(UbcProc, HaltInsideTheLastContainerKeepsTheDaemonForTheNextStart) {
     ASSERT_TRUE(start_ct());
-    auto daemon = daemons();
+    auto daemon = ubcfs_daemons();
     ASSERT_EQ(daemon.size(), 1u);
     run({"exec", ct(), "halt"});
     // The monitor's clean-up leaves it.
     EXPECT_TRUE(nothing_left_within(30s));
-    EXPECT_EQ(daemons(), daemon);
+    EXPECT_EQ(ubcfs_daemons(), daemon);
     ASSERT_TRUE(start_ct());
-    EXPECT_EQ(daemons(), daemon) << "the next start did not use the daemon that was serving";
+    EXPECT_EQ(ubcfs_daemons(), daemon) << "the next start did not use the daemon that was serving";
     EXPECT_EQ(read_blocks(kCt).at(0).uid, ct());
 }
 
@@ -140,7 +137,7 @@ TEST_F(UbcProc, OneDaemonServesEveryContainerUntilTheHostShutsDown) {
         EXPECT_EQ(r.err.find("beancounter"), std::string::npos) << r.err;
     }
     ASSERT_TRUE(wait_booted());
-    auto daemon = daemons();
+    auto daemon = ubcfs_daemons();
     ASSERT_EQ(daemon.size(), 1u);
     EXPECT_EQ(read_blocks(kOther).at(0).uid, other);
     EXPECT_EQ(read_blocks(kCt).at(0).uid, ct());
@@ -148,22 +145,22 @@ TEST_F(UbcProc, OneDaemonServesEveryContainerUntilTheHostShutsDown) {
     // Not the last one: the daemon stays and serves the other container.
     auto stop = run({"stop", ct()});
     ASSERT_EQ(stop.status, 0) << stop.out << stop.err;
-    EXPECT_EQ(daemons(), daemon);
+    EXPECT_EQ(ubcfs_daemons(), daemon);
     EXPECT_EQ(read_blocks(kOther).at(0).uid, other);
 
     // A daemon that died is replaced by the next start, which clears its dead mount.
     ::kill(daemon[0], SIGKILL);
-    ASSERT_TRUE(eventually([&] { return daemons().empty(); }, 10s));
+    ASSERT_TRUE(eventually([&] { return ubcfs_daemons().empty(); }, 10s));
     auto restart = run({"start", ct()});
     ASSERT_EQ(restart.status, 0) << restart.out << restart.err;
     EXPECT_EQ(restart.err.find("beancounter"), std::string::npos) << restart.err;
-    EXPECT_EQ(daemons().size(), 1u);
+    EXPECT_EQ(ubcfs_daemons().size(), 1u);
     EXPECT_EQ(read_blocks(kCt).at(0).uid, ct());
-    EXPECT_EQ(mounts_under(mount_point()), std::vector<std::string>{mount_point()});
+    EXPECT_EQ(mounts_under(ubcfs_mount()), std::vector<std::string>{ubcfs_mount()});
 
     // vz-service stop ends both containers, then the daemon.
     service_stop();
-    EXPECT_TRUE(daemons().empty());
+    EXPECT_TRUE(ubcfs_daemons().empty());
     EXPECT_TRUE(mounts_under(tmp_.path()).empty());
     EXPECT_EQ(run({"destroy", other}).status, 0);
     EXPECT_TRUE(nothing_left_within(10s, Ubcfs::Gone));
@@ -172,8 +169,8 @@ TEST_F(UbcProc, OneDaemonServesEveryContainerUntilTheHostShutsDown) {
 TEST_F(UbcProc, UbcProcNoServesNothing) {
     std::ofstream(confdir_ + "/vz.conf", std::ios::app) << "UBC_PROC=\"no\"\n";
     ASSERT_TRUE(start_ct());
-    EXPECT_TRUE(daemons().empty());
-    EXPECT_TRUE(mounts_under(mount_point()).empty());
+    EXPECT_TRUE(ubcfs_daemons().empty());
+    EXPECT_TRUE(mounts_under(ubcfs_mount()).empty());
     EXPECT_EQ(sh(std::string("test -e ") + kFile).status, 1);
     EXPECT_EQ(run({"stop", ct()}).status, 0);
     EXPECT_TRUE(nothing_left_within());

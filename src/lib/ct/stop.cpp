@@ -1,6 +1,5 @@
 // stop: halt inside, for at most STOP_TIMEOUT, then kill everything left; --fast kills at once.
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,7 +10,6 @@
 #include "ct/host.hpp"
 #include "ct/probe.hpp"
 #include "runtime/join.hpp"
-#include "runtime/monitor_protocol.hpp"
 #include "runtime/sysinfo.hpp"
 #include "util/error.hpp"
 #include "util/log.hpp"
@@ -88,16 +86,6 @@ Fd monitor_of(CgroupDriver& cg, unsigned ctid) {
     return fd && parent_of(*init) == parent ? std::move(fd) : Fd();
 }
 
-// The stop's claim on the clean-up after init (monitor_protocol.hpp kStopRequest): the connection on which the
-// monitor acknowledged it, or none (no monitor answers, or one that predates the claim: the stop then waits for its
-// hand-over, as before). Dropping it without kStopDone (a failure, a kill) leaves the clean-up to the monitor.
-Fd claim_cleanup(const CtConfig& cfg) {
-    Fd s = ask_monitor(monitor_socket_name(ct_cgroup_layout(cfg), cfg.ctid()), monitor::kStopRequest);
-    char ack = 0;
-    if (!s || ::recv(s.get(), &ack, 1, 0) != 1 || ack != monitor::kStopRequest) return {};
-    return s;
-}
-
 void unmount_after_stop(const CtConfig& cfg, const StopOptions& o) {
     if (o.skip_umount) return;
     umount_private(cfg);
@@ -117,7 +105,9 @@ void stop_ct(const Paths& p, unsigned ctid, const StopOptions& o, const Tools& t
     }
     log::info("Stopping container ...");
     Fd monitor = monitor_of(*cg, ctid);
-    Fd claim = monitor ? claim_cleanup(cfg) : Fd();
+    // The clean-up is ours (runtime/sysinfo.hpp claim_cleanup); without an acknowledged claim (a monitor that
+    // predates it) the stop waits for the monitor's hand-over, as before.
+    Fd claim = monitor ? claim_cleanup(monitor_socket_name(ct_cgroup_layout(cfg), ctid)) : Fd();
     // While the namespace is there: after a halt inside it is gone, and a virtual device with it.
     netdev_return(cfg, *cg);
     bool stopped = !o.fast && halt_inside(cfg, *cg);
@@ -131,8 +121,7 @@ void stop_ct(const Paths& p, unsigned ctid, const StopOptions& o, const Tools& t
     release_host(cfg, *cg);
     unmount_after_stop(cfg, o);
     // Done here: the monitor ends without handing over to a `vzctl __monitor cleanup` that would find nothing to do.
-    if (claim) ::send(claim.get(), &monitor::kStopDone, 1, MSG_NOSIGNAL);
-    claim.reset();
+    cleanup_done(std::move(claim));
     if (monitor && !exits_within(monitor, std::chrono::seconds(10)))
         log::warn("the container's monitor did not end within 10 s of the stop");
 }

@@ -158,8 +158,7 @@ void ubcfs_stop_idle(const ConfFile& global) {
         Fd lock = take_lock(up.lock);
         // A container being started has its cgroup before it asks for the daemon (under this lock), so it is
         // counted here and its daemon is never taken away.
-        auto* base = global.get("CGROUP_BASE");
-        if (!ct_cgroup_ids(CgroupLayout::detect(base ? *base : "vz")).empty()) return;
+        if (!ct_cgroup_ids(cgroup_layout(global)).empty()) return;
         stop_daemon(up);
     } catch (const std::exception& e) {
         log::warn("can't stop vzubcfs at {}: {}", up.mount, e.what());

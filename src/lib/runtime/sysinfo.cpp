@@ -79,6 +79,17 @@ Fd ask_monitor(const std::string& name, char request) {
     return s;
 }
 
+Fd claim_cleanup(const std::string& name) {
+    Fd s = ask_monitor(name, monitor::kStopRequest);
+    char ack = 0;
+    if (!s || ::recv(s.get(), &ack, 1, 0) != 1 || ack != monitor::kStopRequest) return Fd();
+    return s;
+}
+
+void cleanup_done(Fd claim) {
+    if (claim) ::send(claim.get(), &monitor::kStopDone, 1, MSG_NOSIGNAL);
+}
+
 Fd connect_monitor(const std::string& name) {
     socklen_t len;
     auto addr = monitor_address(name, len);

@@ -41,6 +41,13 @@ Fd connect_monitor(const std::string& name);
 // monitor listens there.
 Fd ask_monitor(const std::string& name, char request);
 
+// vzctl stop's claim on the clean-up after init (monitor_protocol.hpp kStopRequest): the connection on which the
+// monitor named `name` acknowledged it, or an invalid Fd (no monitor answers, or one that predates the claim).
+// Closing it without cleanup_done (a failure, a kill) leaves the clean-up to the monitor.
+Fd claim_cleanup(const std::string& name);
+// Tells the monitor, on the claim's connection, that the clean-up is done (kStopDone), and closes it.
+void cleanup_done(Fd claim);
+
 // The container's 1, 5 and 15 minute load averages, kept by its monitor; nullopt when no monitor answers.
 std::optional<std::array<double, 3>> monitor_loadavg(const std::string& name);
 
