@@ -54,6 +54,7 @@
 #include "runtime/monitor_protocol.hpp"
 #include "ubc/memview.hpp"
 #include "util/fdpass.hpp"
+#include "util/openat2.hpp"
 
 namespace {
 
@@ -255,10 +256,7 @@ long fs_type_at(const seccomp_notif* req, uint64_t addr) {
     snprintf(base, sizeof base, "/proc/%u/%s", req->pid, absolute ? "root" : "cwd");
     int dir = open(base, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (dir < 0) return 0;
-    open_how how{};
-    how.flags = O_PATH | O_CLOEXEC;
-    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
-    int fd = static_cast<int>(syscall(SYS_openat2, dir, absolute ? path + 1 : path, &how, sizeof how));
+    int fd = vz::openat2_retry(dir, absolute ? path + 1 : path, O_PATH, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
     close(dir);
     if (fd < 0) return 0;
     struct statfs fs;

@@ -1,13 +1,19 @@
 // open_in_root: a container tree's symlinks and ".." resolve inside the tree, never to the host's files.
 #include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <cerrno>
 #include <filesystem>
+#include <thread>
 
 #include "../support/temp_dir.hpp"
 #include "util/file.hpp"
+#include "util/openat2.hpp"
 
 namespace {
 
@@ -33,6 +39,39 @@ TEST(OpenInRoot, SymlinksAndDotDotStayInTheRoot) {
     }
     EXPECT_EQ(read_text(victim), "host file\n");
     EXPECT_EQ(read_text(root + victim), "x\n");
+}
+
+// Renames anywhere on the host (here a thread's, in CI the other tests' mounts) make a scoped lookup through ".."
+// fail with EAGAIN; one such failure once refused a container's start ("can't open /etc/hosts ... Resource
+// temporarily unavailable"). The raw call fails a few hundred times in this loop; the helper must not fail once.
+TEST(OpenInRoot, ARenameRacingTheLookupIsRetried) {
+    vztest::TempDir tmp;
+    auto root = tmp / "root";
+    fs::create_directories(root + "/a");
+    write_text(root + "/b", "b\n");
+    std::atomic<bool> stop{false};
+    std::thread renamer([&] {
+        auto from = tmp / "x", to = tmp / "y";
+        while (!stop) {
+            ::close(::open(from.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0644));
+            ::rename(from.c_str(), to.c_str());
+        }
+    });
+    vz::Fd dir(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    ASSERT_TRUE(dir);
+    int failures = 0, last_errno = 0;
+    for (int i = 0; i < 50000; ++i) {
+        int fd = vz::openat2_retry(dir.get(), "a/../../../b", O_RDONLY, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+        if (fd < 0) {
+            ++failures;
+            last_errno = errno;
+        } else {
+            ::close(fd);
+        }
+    }
+    stop = true;
+    renamer.join();
+    EXPECT_EQ(failures, 0) << "last errno " << last_errno;
 }
 
 }  // namespace

@@ -4,7 +4,6 @@
 #include <linux/openat2.h>
 #include <sys/random.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -14,6 +13,7 @@
 #include "util/error.hpp"
 #include "util/fd.hpp"
 #include "util/file.hpp"
+#include "util/openat2.hpp"
 #include "util/scope.hpp"
 #include "util/strings.hpp"
 
@@ -71,11 +71,7 @@ std::string joined_lines(const std::vector<std::string>& lines) {
 }
 
 Fd open_at(int dirfd, const std::string& path, uint64_t flags, uint64_t resolve, unsigned mode = 0) {
-    open_how how{};
-    how.flags = flags | O_CLOEXEC;
-    how.mode = (flags & O_CREAT) ? mode : 0;
-    how.resolve = resolve;
-    return Fd(static_cast<int>(::syscall(SYS_openat2, dirfd, path.c_str(), &how, sizeof how)));
+    return Fd(openat2_retry(dirfd, path.c_str(), flags, resolve, mode));
 }
 
 constexpr uint64_t kInRoot = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;

@@ -6,7 +6,6 @@
 #include <sys/stat.h>
 #include <linux/openat2.h>
 #include <sys/statfs.h>
-#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -17,6 +16,7 @@
 
 #include "util/error.hpp"
 #include "util/fd.hpp"
+#include "util/openat2.hpp"
 
 namespace vz {
 
@@ -74,11 +74,8 @@ std::string base_name(const std::string& path) {
 Fd open_in_root(const std::string& root, const std::string& path, int flags, unsigned mode) {
     Fd dir(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!dir) return dir;
-    open_how how{};
-    how.flags = static_cast<unsigned>(flags | O_CLOEXEC);
-    how.mode = (flags & O_CREAT) ? mode : 0;
-    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
-    return Fd(static_cast<int>(::syscall(SYS_openat2, dir.get(), path.c_str(), &how, sizeof how)));
+    constexpr uint64_t kInRoot = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+    return Fd(openat2_retry(dir.get(), path.c_str(), static_cast<unsigned>(flags), kInRoot, mode));
 }
 
 bool path_exists(const std::string& path) {
