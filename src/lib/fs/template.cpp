@@ -3,9 +3,11 @@
 #include <dirent.h>
 #include <dlfcn.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <cstring>
 
 #include "fs/unpack_module.hpp"
@@ -18,15 +20,15 @@ namespace {
 
 constexpr std::array kSuffixes = {".tar.zst", ".tar.xz", ".tar.gz", ".tar.bz2", ".tar", ".tgz"};
 
-// The unpacker module beside libvz, where it is built and installed. By name alone, dlopen searches the RUNPATH of
-// its caller, which is not libvz when dlopen is intercepted (ASan's libasan is the caller then, and has none).
+// The unpacker module: ../lib from this program's directory (the build tree's src/lib, a relocated install's lib),
+// else where it was installed (VZ_UNPACK_INSTALLED: the library or the private directory, top CMakeLists.txt).
+// Always a full path: by name alone, dlopen would search LD_LIBRARY_PATH and the system's directories.
 std::string unpack_module() {
-    static const char anchor = 0;
-    const std::string leaf = "libvz-unpack.so." VZ_SOVERSION;
-    Dl_info info{};
-    if (::dladdr(&anchor, &info) != 0 && info.dli_fname && std::strchr(info.dli_fname, '/'))
-        return dir_name(info.dli_fname) + "/" + leaf;
-    return leaf;
+    char exe[4096];
+    auto n = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0) fail(Exit::NoScript, "can't find the template unpacker: /proc/self/exe: {}", std::strerror(errno));
+    auto beside = dir_name(dir_name(std::string(exe, static_cast<size_t>(n)))) + "/lib/" VZ_UNPACK_MODULE;
+    return path_exists(beside) ? beside : VZ_UNPACK_INSTALLED;
 }
 
 }  // namespace
