@@ -163,6 +163,11 @@ List load(const std::string& priv, Exit code) {
     std::vector<std::string> stray;
     while (auto* e = ::readdir(d.get())) {
         std::string name = e->d_name;
+        // The temporary file of a list written by a killed command (write_file_atomic: renamed into place when whole).
+        if (name.starts_with(std::string(kListName) + ".tmp.")) {
+            stray.push_back(dir + "/" + name);
+            continue;
+        }
         // root.hdd.{UUID}[suffix]
         auto prefix = copy_name("").size();
         if (!name.starts_with(copy_name("{"))) continue;
@@ -170,7 +175,8 @@ List load(const std::string& priv, Exit code) {
         auto rest = name.substr(std::min(name.size(), prefix + kIdLength));
         // The parts of a snapshot not listed, and a dump CRIU did not finish (a switch removes its own .restore).
         bool part = rest.empty() || rest == ".conf" || rest == ".dump";
-        bool unfinished = rest == ".dump.partial" || rest == ".dump.fail";
+        // Also a config copy killed before its rename (".conf.tmp.XXXXXX").
+        bool unfinished = rest == ".dump.partial" || rest == ".dump.fail" || rest.starts_with(".conf.tmp.");
         if (normal_uuid(id) == id && ((part && !l.find(id)) || unfinished)) stray.push_back(dir + "/" + name);
     }
     for (auto& f : stray) {
