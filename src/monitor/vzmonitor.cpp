@@ -256,7 +256,7 @@ long fs_type_at(const seccomp_notif* req, uint64_t addr) {
     snprintf(base, sizeof base, "/proc/%u/%s", req->pid, absolute ? "root" : "cwd");
     int dir = open(base, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (dir < 0) return 0;
-    int fd = vz::openat2_retry(dir, absolute ? path + 1 : path, O_PATH, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+    int fd = vz::openat2_retry(dir, absolute ? path + 1 : path, O_PATH, vz::kResolveInRoot);
     close(dir);
     if (fd < 0) return 0;
     struct statfs fs;

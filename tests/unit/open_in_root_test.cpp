@@ -61,7 +61,7 @@ TEST(OpenInRoot, ARenameRacingTheLookupIsRetried) {
     ASSERT_TRUE(dir);
     int failures = 0, last_errno = 0;
     for (int i = 0; i < 50000; ++i) {
-        int fd = vz::openat2_retry(dir.get(), "a/../../../b", O_RDONLY, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+        int fd = vz::openat2_retry(dir.get(), "a/../../../b", O_RDONLY, vz::kResolveInRoot);
         if (fd < 0) {
             ++failures;
             last_errno = errno;

@@ -74,7 +74,6 @@ Fd open_at(int dirfd, const std::string& path, uint64_t flags, uint64_t resolve,
     return Fd(openat2_retry(dirfd, path.c_str(), flags, resolve, mode));
 }
 
-constexpr uint64_t kInRoot = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
 
 // `path` relative to the tree: RESOLVE_IN_ROOT reads "/etc" as the tree's, and so does any openat on the tree's fd
 // (a second guard: without RESOLVE_IN_ROOT an absolute path would name the host's /etc).
@@ -176,7 +175,7 @@ std::optional<bool> debian_by_template(std::string_view ostemplate) {
 }
 
 bool exists_in_root(int root_dirfd, const std::string& path, bool directory) {
-    Fd at = open_at(root_dirfd, in_tree(path), O_PATH | (directory ? O_DIRECTORY : 0), kInRoot);
+    Fd at = open_at(root_dirfd, in_tree(path), O_PATH | (directory ? O_DIRECTORY : 0), kResolveInRoot);
     return bool(at);
 }
 
@@ -309,7 +308,7 @@ std::string debian_interfaces_text(std::string_view old, const std::vector<std::
 std::optional<std::string> read_in_root(int root_dirfd, const std::string& path, const std::string& where,
                                         size_t max) {
     // O_PATH first: a FIFO or a device node the container put there is looked at, never opened.
-    Fd at = open_at(root_dirfd, in_tree(path), O_PATH, kInRoot);
+    Fd at = open_at(root_dirfd, in_tree(path), O_PATH, kResolveInRoot);
     if (!at) {
         if (errno == ENOENT || errno == ENOTDIR) return std::nullopt;
         fail(Exit::System, "can't open {} in {}: {}", path, where, errno_text(errno));
@@ -337,13 +336,13 @@ void write_in_root(int root_dirfd, const std::string& path, const std::string& c
     if (name.empty() || name == "." || name == "..") fail(Exit::System, "can't write {} in {}: no file name", path, where);
     // The directory, resolved inside the tree (RESOLVE_NO_XDEV would refuse a container whose /etc is a mount of
     // its own, which is harmless: the directory is still inside the tree).
-    Fd dir = open_at(root_dirfd, in_tree(dir_name(path)), O_RDONLY | O_DIRECTORY, kInRoot);
+    Fd dir = open_at(root_dirfd, in_tree(dir_name(path)), O_RDONLY | O_DIRECTORY, kResolveInRoot);
     if (!dir) fail(Exit::System, "can't open {} in {}: {}", dir_name(path), where, errno_text(errno));
     // The old file's mode and owner: the file itself, or where a symlink in the tree leads.
     uid_t uid = ::geteuid();
     gid_t gid = ::getegid();
     bool keep_owner = false;
-    if (Fd old = open_at(root_dirfd, in_tree(path), O_PATH, kInRoot)) {
+    if (Fd old = open_at(root_dirfd, in_tree(path), O_PATH, kResolveInRoot)) {
         struct stat st;
         if (::fstat(old.get(), &st) == 0 && S_ISREG(st.st_mode)) {
             mode = st.st_mode & 0777;

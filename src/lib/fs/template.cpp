@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
-#include <cstring>
 
 #include "fs/unpack_module.hpp"
 #include "util/dir.hpp"
@@ -26,7 +25,7 @@ constexpr std::array kSuffixes = {".tar.zst", ".tar.xz", ".tar.gz", ".tar.bz2", 
 std::string unpack_module() {
     char exe[4096];
     auto n = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0) fail(Exit::NoScript, "can't find the template unpacker: /proc/self/exe: {}", std::strerror(errno));
+    if (n <= 0) fail(Exit::NoScript, "can't find the template unpacker: /proc/self/exe: {}", errno_text(errno));
     auto beside = dir_name(dir_name(std::string(exe, static_cast<size_t>(n)))) + "/lib/" VZ_UNPACK_MODULE;
     return path_exists(beside) ? beside : VZ_UNPACK_INSTALLED;
 }

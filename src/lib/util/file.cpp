@@ -74,8 +74,7 @@ std::string base_name(const std::string& path) {
 Fd open_in_root(const std::string& root, const std::string& path, int flags, unsigned mode) {
     Fd dir(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!dir) return dir;
-    constexpr uint64_t kInRoot = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
-    return Fd(openat2_retry(dir.get(), path.c_str(), static_cast<unsigned>(flags), kInRoot, mode));
+    return Fd(openat2_retry(dir.get(), path.c_str(), static_cast<unsigned>(flags), kResolveInRoot, mode));
 }
 
 bool path_exists(const std::string& path) {
