@@ -74,7 +74,6 @@ Fd open_at(int dirfd, const std::string& path, uint64_t flags, uint64_t resolve,
     return Fd(openat2_retry(dirfd, path.c_str(), flags, resolve, mode));
 }
 
-
 // `path` relative to the tree: RESOLVE_IN_ROOT reads "/etc" as the tree's, and so does any openat on the tree's fd
 // (a second guard: without RESOLVE_IN_ROOT an absolute path would name the host's /etc).
 std::string in_tree(const std::string& path) {
