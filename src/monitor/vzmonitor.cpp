@@ -9,7 +9,8 @@
 // (from its cgroup) and uptime (from its init's start); sched_getaffinity(2) of a process about itself gets at
 // most as many CPUs as the container's CPU quota allows (--cpus), so nproc agrees with LXCFS's /proc/cpuinfo;
 // mount(2) and umount2(2) that would expose host-global knobs are refused, and a procfs, sysfs or devpts mounted
-// again where vzctl mounted one is answered "done" without mounting (src/lib/runtime/seccomp.hpp).
+// again where vzctl mounted one is answered "done" without mounting (src/lib/runtime/seccomp.hpp); quotactl(2) on
+// the device of the caller's own root is made here, on the container's behalf (second-level quota, QUOTAUGIDLIMIT).
 // Processes that join later send their filter's listener over an abstract unix socket.
 //
 // It also keeps the container's load average, as the kernel does for the host: every 5 seconds it counts the
@@ -23,7 +24,9 @@
 // Its arguments, socket and messages: src/lib/runtime/monitor_protocol.hpp.
 #include <dirent.h>
 #include <limits.h>
+#include <linux/capability.h>
 #include <linux/magic.h>
+#include <linux/quota.h>
 #include <linux/openat2.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -37,6 +40,7 @@
 #include <sys/prctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/sysinfo.h>
@@ -58,31 +62,33 @@
 
 namespace {
 
+// Reads the file `path` into `buf` (at most `size` - 1 bytes) and ends it with a NUL; false when it can't be read or
+// is empty.
+bool read_text(const char* path, char* buf, size_t size) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    size_t len = 0;
+    for (ssize_t n; len < size - 1 && (n = read(fd, buf + len, size - 1 - len)) > 0;) len += static_cast<size_t>(n);
+    close(fd);
+    buf[len] = 0;
+    return len > 0;
+}
+
 // A cgroup file's number ("max" = vz::kMemUnlimited); false when the file can't be read.
 bool read_number(const char* dir, const char* file, uint64_t& out) {
     char path[512];
     if (snprintf(path, sizeof path, "%s/%s", dir, file) >= static_cast<int>(sizeof path)) return false;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return false;
     char buf[32];
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (n <= 0) return false;
-    buf[n] = 0;
-    return vz::mem_number(buf, out);
+    return read_text(path, buf, sizeof buf) && vz::mem_number(buf, out);
 }
 
 // The value of "key N" in memory.stat; 0 when absent.
 uint64_t memory_stat(const char* dir, const char* key) {
     char path[512];
-    if (snprintf(path, sizeof path, "%s/memory.stat", dir) >= static_cast<int>(sizeof path)) return 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return 0;
     static char buf[8192];
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (n <= 0) return 0;
-    buf[n] = 0;
+    if (snprintf(path, sizeof path, "%s/memory.stat", dir) >= static_cast<int>(sizeof path) ||
+        !read_text(path, buf, sizeof buf))
+        return 0;
     size_t klen = strlen(key);
     for (char* line = buf; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : nullptr)
         if (strncmp(line, key, klen) == 0 && line[klen] == ' ') return strtoull(line + klen + 1, nullptr, 10);
@@ -93,12 +99,7 @@ uint64_t memory_stat(const char* dir, const char* key) {
 bool task_active(const char* tid) {
     char path[64], buf[512];
     snprintf(path, sizeof path, "/proc/%s/stat", tid);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return false;
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (n <= 0) return false;
-    buf[n] = 0;
+    if (!read_text(path, buf, sizeof buf)) return false;
     const char* p = strrchr(buf, ')');
     return p && p[1] == ' ' && (p[2] == 'R' || p[2] == 'D');
 }
@@ -155,6 +156,7 @@ struct Ct {
     const char* pids = nullptr;  // the cgroup whose pids.current counts the container's tasks
     const char* cpu = nullptr;   // the cgroup with the CPU quota
     long start = 0;              // init's start, seconds after boot
+    ino_t userns = 0;            // init's user namespace (its /proc/PID/ns/user inode)
 };
 
 // The container's view of sysinfo(2); false when its cgroup can't be read (the caller then gets the host's).
@@ -190,13 +192,9 @@ unsigned quota_cpus(const Ct& ct) {
     uint64_t quota = 0, period = 0;
     if (ct.v2) {
         char path[512], buf[64];
-        if (snprintf(path, sizeof path, "%s/cpu.max", ct.cpu) >= static_cast<int>(sizeof path)) return 0;
-        int fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0) return 0;
-        ssize_t n = read(fd, buf, sizeof buf - 1);
-        close(fd);
-        if (n <= 0 || buf[0] == 'm') return 0;  // "max 100000"
-        buf[n] = 0;
+        if (snprintf(path, sizeof path, "%s/cpu.max", ct.cpu) >= static_cast<int>(sizeof path) ||
+            !read_text(path, buf, sizeof buf) || buf[0] == 'm')  // "max 100000"
+            return 0;
         char* end;
         quota = strtoull(buf, &end, 10);
         period = strtoull(end, nullptr, 10);
@@ -312,6 +310,147 @@ MountAnswer mount_answer(int listener, const seccomp_notif* req, bool umount) {
     return refuse ? MountAnswer::Refuse : done ? MountAnswer::Done : MountAnswer::Kernel;
 }
 
+// What /proc/PID/status says of a process's credentials, in the host's ids.
+struct Creds {
+    unsigned euid = ~0U, egid = ~0U;
+    unsigned groups[64];
+    int ngroups = 0;
+    unsigned long long cap_eff = 0;
+};
+
+bool read_creds(pid_t pid, Creds& c) {
+    char path[64], buf[4096];
+    snprintf(path, sizeof path, "/proc/%d/status", pid);
+    if (!read_text(path, buf, sizeof buf)) return false;
+    bool uid = false, gid = false, cap = false;
+    for (char* line = buf; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : nullptr) {
+        unsigned real;
+        if (sscanf(line, "Uid:\t%u\t%u", &real, &c.euid) == 2) uid = true;
+        if (sscanf(line, "Gid:\t%u\t%u", &real, &c.egid) == 2) gid = true;
+        if (sscanf(line, "CapEff:\t%llx", &c.cap_eff) == 1) cap = true;
+        if (strncmp(line, "Groups:", 7) == 0) {
+            char* p = line + 7;
+            for (char* end; c.ngroups < 64; p = end) {
+                unsigned long g = strtoul(p, &end, 10);
+                if (end == p) break;
+                c.groups[c.ngroups++] = static_cast<unsigned>(g);
+            }
+        }
+    }
+    return uid && gid && cap;
+}
+
+// The host id of `id` in the user namespace of `pid` (its uid_map or gid_map); ~0 when unmapped.
+unsigned host_id(pid_t pid, bool group, unsigned id) {
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%d/%s", pid, group ? "gid_map" : "uid_map");
+    if (!read_text(path, buf, sizeof buf)) return ~0U;
+    for (char* line = buf; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : nullptr) {
+        unsigned inside, outside, count;
+        if (sscanf(line, "%u %u %u", &inside, &outside, &count) == 3 && id >= inside && id - inside < count)
+            return outside + (id - inside);
+    }
+    return ~0U;
+}
+
+// The kernel's rule for quotactl(2) (fs/quota/quota.c, check_quotactl_permission), with the caller's rights in the
+// container's user namespace: the format, a sync and the state for anyone, a process's own usage (its euid, its
+// egid or one of its groups) for itself, the rest for a root with CAP_SYS_ADMIN. A process in a user namespace of
+// its own below the container's has no rights over the container's file system, as the kernel would say.
+bool quota_allowed(const Ct& ct, const seccomp_notif* req, unsigned cmd, unsigned type, unsigned id) {
+    if (cmd == Q_GETFMT || cmd == Q_SYNC || cmd == Q_GETINFO) return true;
+    pid_t pid = static_cast<pid_t>(req->pid);
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/ns/user", pid);
+    struct stat ns;
+    Creds c;
+    if (stat(path, &ns) != 0 || ns.st_ino != ct.userns || !read_creds(pid, c)) return false;
+    if (c.cap_eff & (1ULL << CAP_SYS_ADMIN)) return true;
+    if (cmd != Q_GETQUOTA || (type != USRQUOTA && type != GRPQUOTA)) return false;
+    unsigned host = host_id(pid, type == GRPQUOTA, id);
+    if (host == ~0U) return false;
+    if (type == USRQUOTA) return host == c.euid;
+    if (host == c.egid) return true;
+    for (int i = 0; i < c.ngroups; ++i)
+        if (c.groups[i] == host) return true;
+    return false;
+}
+
+// Whether the caller's root is a whole file system (the root mount's root in /proc/PID/mountinfo is "/"): a ploop
+// container's image, not a directory of a host file system (simfs), whose quotas are the host's.
+bool root_is_whole_fs(pid_t pid) {
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/mountinfo", pid);
+    static char buf[65536];
+    if (!read_text(path, buf, sizeof buf)) return false;
+    // id parent maj:min root mountpoint ...: the last mount on "/" is the one in use.
+    bool whole = false;
+    for (char* line = buf; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : nullptr) {
+        char root[8], point[8];
+        if (sscanf(line, "%*u %*u %*u:%*u %7s %7s", root, point) == 2 && strcmp(point, "/") == 0)
+            whole = strcmp(root, "/") == 0;
+    }
+    return whole;
+}
+
+// quotactl(2) with the device of the caller's own root as `special`, where that root is a whole file system
+// (second-level quota of a ploop container: vzctl(8) QUOTAUGIDLIMIT): checked as the kernel would (quota_allowed),
+// then made here with quotactl_fd(2) on the caller's root. The container's root could not make it itself in a user
+// namespace (the file system is the host's), and the device node it names is not its to open. The ids are the
+// container's as they are: an idmapped root keeps them on disk unshifted. False: the kernel answers (another
+// device, a relative path, a command other than these).
+bool quota_answer(const Ct& ct, int listener, const seccomp_notif* req, seccomp_notif_resp* resp) {
+    const auto* a = req->data.args;
+    unsigned cmd = static_cast<unsigned>(a[0]) >> SUBCMDSHIFT, type = static_cast<unsigned>(a[0]) & SUBCMDMASK;
+    size_t in = 0, out = 0;
+    switch (cmd) {
+        case Q_SETQUOTA: in = sizeof(if_dqblk); break;
+        case Q_SETINFO: in = sizeof(if_dqinfo); break;
+        case Q_GETQUOTA: out = sizeof(if_dqblk); break;
+        case Q_GETNEXTQUOTA: out = sizeof(if_nextdqblk); break;
+        case Q_GETINFO: out = sizeof(if_dqinfo); break;
+        case Q_GETFMT: out = sizeof(uint32_t); break;
+        case Q_SYNC: case Q_QUOTAON: case Q_QUOTAOFF: break;
+        default: return false;
+    }
+    char path[PATH_MAX], base[64];
+    if (!read_string(req, a[1], path, sizeof path) || path[0] != '/') return false;
+    snprintf(base, sizeof base, "/proc/%u/root", req->pid);
+    int root = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0) return false;
+    int dev = vz::openat2_retry(root, path + 1, O_PATH, vz::kResolveInRoot);
+    struct stat rs, ds;
+    bool ours = dev >= 0 && fstat(root, &rs) == 0 && fstat(dev, &ds) == 0 && S_ISBLK(ds.st_mode) &&
+                ds.st_rdev == rs.st_dev && root_is_whole_fs(static_cast<pid_t>(req->pid));
+    if (dev >= 0) close(dev);
+    // req->pid was the caller's while the notification is pending: checked after its files were opened.
+    if (!ours || seccomp_notify_id_valid(listener, req->id) != 0) {
+        close(root);
+        return false;
+    }
+    union {
+        if_dqblk blk;
+        if_nextdqblk next;
+        if_dqinfo info;
+        uint32_t format;
+    } buf;
+    memset(&buf, 0, sizeof buf);
+    iovec local{&buf, in}, remote{reinterpret_cast<void*>(a[3]), in};
+    if (!quota_allowed(ct, req, cmd, type, static_cast<unsigned>(a[2]))) {
+        resp->error = -EPERM;
+    } else if (in && process_vm_readv(static_cast<pid_t>(req->pid), &local, 1, &remote, 1, 0) !=
+                         static_cast<ssize_t>(in)) {
+        resp->error = -EFAULT;
+    } else if (syscall(SYS_quotactl_fd, root, static_cast<unsigned>(a[0]), static_cast<unsigned>(a[2]),
+                       in || out ? &buf : nullptr) != 0) {
+        resp->error = -errno;
+    } else if (out) {
+        resp->error = write_to_caller(listener, req, a[3], &buf, out);
+    }
+    close(root);
+    return true;
+}
+
 // Answers one notification from `listener`; false when the listener is finished with.
 bool answer(const Ct& ct, int listener, seccomp_notif* req, seccomp_notif_resp* resp) {
     memset(req, 0, sizeof *req);
@@ -336,6 +475,8 @@ bool answer(const Ct& ct, int listener, seccomp_notif* req, seccomp_notif_resp* 
     } else if (native && req->data.nr == SCMP_SYS(sched_getaffinity) && container_affinity(ct, req, set, len)) {
         resp->error = write_to_caller(listener, req, req->data.args[2], &set, len);
         resp->val = resp->error ? 0 : static_cast<int64_t>(len);
+    } else if (native && req->data.nr == SCMP_SYS(quotactl) && quota_answer(ct, listener, req, resp)) {
+        // answered: resp->error
     } else {
         resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;  // the kernel's own answer
     }
@@ -347,12 +488,7 @@ bool answer(const Ct& ct, int listener, seccomp_notif* req, seccomp_notif_resp* 
 long start_of(pid_t pid) {
     char path[64], buf[1024];
     snprintf(path, sizeof path, "/proc/%d/stat", pid);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return 0;
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (n <= 0) return 0;
-    buf[n] = 0;
+    if (!read_text(path, buf, sizeof buf)) return 0;
     char* p = strrchr(buf, ')');
     for (int field = 2; p && field < 22; ++field) p = strchr(p + 1, ' ');
     return p ? static_cast<long>(strtoull(p + 1, nullptr, 10) / static_cast<uint64_t>(sysconf(_SC_CLK_TCK))) : 0;
@@ -589,6 +725,10 @@ int main(int argc, char** argv) {
         fcntl(channel, F_SETFL, O_NONBLOCK);
         Ct ct{strcmp(argv[mp::kMode], mp::kModeV2) == 0, argv[mp::kMemoryCgroup], argv[mp::kPidsCgroup],
               argv[mp::kCpuCgroup], start_of(init)};
+        char ns[64];
+        struct stat st;
+        snprintf(ns, sizeof ns, "/proc/%d/ns/user", init);
+        if (stat(ns, &st) == 0) ct.userns = st.st_ino;
         console = atoi(argv[mp::kConsole]);
         if (console >= 0) {
             fcntl(console, F_SETFD, FD_CLOEXEC);

@@ -31,7 +31,7 @@ const std::vector<std::vector<std::string>> kFiftySets{
     {"--vm_overcommit", "1.5"},   {"--cpuunits", "1234"},        {"--cpulimit", "50"},
     {"--cpus", "3"},              {"--cpumask", "0"},            {"--name", "fifty"},
     {"--meminfo", "pages:1000"},  {"--netfilter", "full"},       {"--diskspace", "1G:2G"},
-    {"--diskinodes", "90000:91000"}, {"--quotatime", "99"},      {"--quotaugidlimit", "10"},
+    {"--diskinodes", "90000:91000"}, {"--quotatime", "99"},      {"--devices", "c:10:200:rw"},
     {"--ioprio", "3"},            {"--iolimit", "10M"},          {"--iopslimit", "55"},
     {"--numproc", "1007:2007"},   {"--kmemsize", "10M:11M"},     {"--lockedpages", "1008:2008"},
     {"--numfile", "1009:2009"},   {"--numflock", "1010:2010"},   {"--numpty", "1011:2011"},

@@ -165,7 +165,7 @@ TEST_F(ImageTest, CreateExpandedIsSparsePlainIsAllocated) {
 
 TEST_F(ImageTest, MountWriteUmountMountRead) {
     create(64);
-    vz::image::mount(priv_, mnt_, {"noatime", true});
+    vz::image::mount(priv_, mnt_, {"noatime", true, std::nullopt});
     ASSERT_TRUE(is_mount_point(mnt_));
     auto dev = vz::image::attached_device(priv_);
     ASSERT_TRUE(dev);

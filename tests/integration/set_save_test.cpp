@@ -46,9 +46,9 @@ TEST_F(CliTest, InertParametersSaySavedNotApplied) {
 
     ASSERT_TRUE(create(101));
     r = vzctl({"set", "101", "--diskspace", "1G:2G", "--numtcpsock", "100", "--cpuunits", "2000", "--diskspace",
-               "2G:3G", "--quotaugidlimit", "100", "--save"});
+               "2G:3G", "--meminfo", "none", "--save"});
     ASSERT_EQ(r.status, 0) << r.err;
-    EXPECT_TRUE(contains(r.err, "saved; not applied by this version: --numtcpsock --quotaugidlimit\n")) << r.err;
+    EXPECT_TRUE(contains(r.err, "saved; not applied by this version: --numtcpsock --meminfo\n")) << r.err;
     auto conf = vztest::read_text(conf_path(101));
     EXPECT_TRUE(contains(conf, "DISKSPACE=\"2097152:3145728\"")) << conf;
     EXPECT_TRUE(contains(conf, "NUMTCPSOCK=\"100\"")) << conf;
@@ -57,6 +57,21 @@ TEST_F(CliTest, InertParametersSaySavedNotApplied) {
                "198.51.100.8", "--save"});
     ASSERT_EQ(r.status, 0) << r.err;
     EXPECT_FALSE(contains(r.err, "not applied")) << r.err;
+}
+
+// Second-level quota lives in a ploop image's ext4 (disk_test.cpp): on simfs it is refused with 65
+// (VZ_ERROR_SET_USER_QUOTA), nothing saved; 0 (off) is accepted.
+TEST_F(CliTest, QuotaugidlimitIsRefusedOnSimfs) {
+    ASSERT_TRUE(create(101));
+    auto before = vztest::read_text(conf_path(101));
+    auto r = vzctl({"set", "101", "--quotaugidlimit", "100", "--cpuunits", "2000", "--save"});
+    EXPECT_EQ(r.status, 65) << r.err;
+    EXPECT_EQ(r.err, "Error: Second-level quota (--quotaugidlimit) needs the ploop layout; CT 101 is on simfs\n");
+    EXPECT_EQ(vztest::read_text(conf_path(101)), before);
+    r = vzctl({"set", "101", "--quotaugidlimit", "0", "--save"});
+    EXPECT_EQ(r.status, 0) << r.err;
+    auto conf = vztest::read_text(conf_path(101));
+    EXPECT_TRUE(contains(conf, "QUOTAUGIDLIMIT=\"0\"")) << conf;
 }
 
 TEST_F(CliTest, SaveWithoutChangesLeavesTheFileAlone) {

@@ -232,8 +232,16 @@ inline std::string stored_spelling(const vz::ParamDef& p, const std::string& v) 
     return p.kind == vz::Kind::NetifField ? "ifname=eth0," + p.netif_key + "=" + v : v;
 }
 
+// Options whose example needs a config of its own: --quotaugidlimit is refused on simfs (set_save_test.cpp).
+inline const std::map<std::string, Example>& option_examples() {
+    static const std::map<std::string, Example> table = {
+        {"quotaugidlimit", {"VE_LAYOUT=\"ploop\"\n", {}, "42", "42", "-1", examples_detail::random_uint}}};
+    return table;
+}
+
 // The example of a parameter row, or nullptr when its kind (or veth field) has none yet.
 inline const Example* example_for(const vz::ParamDef& p) {
+    if (auto it = option_examples().find(p.option); it != option_examples().end()) return &it->second;
     if (p.kind == vz::Kind::NetifField) {
         auto it = netif_field_examples().find(p.netif_key);
         return it == netif_field_examples().end() ? nullptr : &it->second;

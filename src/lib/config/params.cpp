@@ -150,7 +150,8 @@ std::vector<ParamDef> build() {
         .cmds = kSet | kCreate;
     add(row("quotatime", 0, "QUOTATIME", K::Uint, A::Live, "SECONDS",
             "grace period over the soft limits (simfs project quota)"), kResDisk);
-    add(row("quotaugidlimit", 0, "QUOTAUGIDLIMIT", K::Uint, A::Restart, "N", "user/group quota ids; 0 = off"));
+    add(row("quotaugidlimit", 0, "QUOTAUGIDLIMIT", K::Uint, A::Restart, "N",
+            "user/group quotas inside (ploop); 0 = off"));
 
     // 2.11 capabilities, devices, PCI, features
     add(row("capability", 0, "CAPABILITY", K::Capability, A::Restart, "NAME:on|off[,...]",
@@ -179,11 +180,10 @@ std::vector<ParamDef> build() {
     add(row("local_gid", 0, "LOCAL_GID", K::Uint, A::Stopped, "GID", "host gid of the container's root (default 100000; 0: privileged)")).cmds =
         kCreate;
 
-    // What this version saves and lists but applies nowhere yet (second-level quota, PCI, the obsolete iptables
-    // module list, the meminfo mode), and the beancounters no cgroup enforces. One place: vzctl(8) lists the same.
-    // (--netfilter is applied: NETFILTER=disabled in the seccomp filter.)
-    constexpr std::string_view kInert[] = {"quotaugidlimit", "pci_add", "pci_del",
-                                           "iptables",       "meminfo", "vm_overcommit"};
+    // What this version saves and lists but applies nowhere yet (PCI, the obsolete iptables module list, the meminfo
+    // mode), and the beancounters no cgroup enforces. One place: vzctl(8) lists the same.
+    // (--netfilter is applied: NETFILTER=disabled in the seccomp filter; --quotaugidlimit on ploop, ct/disk.hpp.)
+    constexpr std::string_view kInert[] = {"pci_add", "pci_del", "iptables", "meminfo", "vm_overcommit"};
     for (auto& p : t)
         if (std::find(std::begin(kInert), std::end(kInert), p.option) != std::end(kInert) ||
             (p.kind == K::Ubc && p.apply == A::Live && !p.groups))

@@ -3,7 +3,9 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/mount.h>
+#include <sys/quota.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -95,6 +97,25 @@ void simfs_limits(const CtConfig& cfg, Exit missing, bool notice = true) {
     }
     quota::set_limits(priv, cfg.ctid(), s.backend, quota_limits(l));
 }
+
+}  // namespace
+
+// QUOTAUGIDLIMIT: any value but 0 asks for it (the original counted ids on simfs only). Without CONFIG_QUOTA,
+// quotactl(2) is ENOSYS.
+bool ugid_quota(const CtConfig& cfg, bool report) {
+    auto limit = parse_uint(cfg.get_or("QUOTAUGIDLIMIT", "0"));
+    if (!limit || *limit == 0) return false;
+    const char* why = nullptr;
+    if (ct_layout(cfg) != Layout::Ploop)
+        why = "it needs the ploop layout (a simfs area has one quota, the container's)";
+    else if (::syscall(SYS_quotactl, QCMD(Q_SYNC, USRQUOTA), nullptr, 0, nullptr) != 0 && errno == ENOSYS)
+        why = "this kernel has no quota support (CONFIG_QUOTA, CONFIG_QUOTACTL)";
+    if (!why) return true;
+    if (report) log::warn("Second-level quota (QUOTAUGIDLIMIT) is not applied: {}", why);
+    return false;
+}
+
+namespace {
 
 void bind_root(const CtConfig& cfg, const std::string& from, const std::string& root) {
     if (auto map = ct_idmap(cfg)) {
@@ -240,6 +261,7 @@ bool mount_private(const CtConfig& cfg, bool fsck, bool report) {
     if (!is_dir(priv)) fail(Exit::NoPrivate, "Container private area {} does not exist", priv);
     if (root_mounted(cfg)) return false;
     make_dirs(root, 0755);
+    bool ugid = ugid_quota(cfg, report);
     if (ct_layout(cfg) == Layout::Simfs) {
         simfs_limits(cfg, Exit::QuotaOn, report);
         bind_root(cfg, priv, root);
@@ -250,7 +272,7 @@ bool mount_private(const CtConfig& cfg, bool fsck, bool report) {
     if (!is_mounted(stage)) {  // else left mounted by a command killed between the two mounts
         make_dirs(kImageMounts, 0700);
         make_dirs(stage, 0700);
-        image::mount(priv, stage, image::MountSpec{cfg.get_or("MOUNT_OPTS", ""), fsck});
+        image::mount(priv, stage, image::MountSpec{cfg.get_or("MOUNT_OPTS", ""), fsck, ugid});
         unstage = ScopeGuard([stage] {
             image::umount(stage);
             ::rmdir(stage.c_str());

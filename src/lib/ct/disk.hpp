@@ -33,6 +33,9 @@ bool root_mounted(const CtConfig& cfg);
 // notice of limits not enforced is printed) and puts its limits in force; false when it was
 // mounted already. Nothing stays mounted when it fails.
 bool mount_private(const CtConfig& cfg, bool fsck = true, bool report = true);
+// Whether the mount of `cfg` gets second-level quota (QUOTAUGIDLIMIT not 0, the ploop layout, a kernel with quota
+// support); with `report`, a warning says why not where QUOTAUGIDLIMIT asks for it.
+bool ugid_quota(const CtConfig& cfg, bool report = false);
 // Unmounts VE_ROOT and then the image, each when mounted (also the image alone, left by a killed command).
 void umount_private(const CtConfig& cfg);
 

@@ -115,6 +115,7 @@ InitSpec init_spec(const CtConfig& cfg, const Resources& res) {
     s.hostname = cfg.get_or("HOSTNAME", "");
     s.numpty = res.numpty;
     s.devnodes = res.devnodes;
+    s.root_device = ugid_quota(cfg);
     s.caps = capability_mask(cfg.get_or("CAPABILITY", ""));
     s.userns = ct_idmap(cfg);
     auto features = cfg.get_or("FEATURES", "");

@@ -654,6 +654,13 @@ void set_ct(const Paths& p, unsigned ctid, const SetRequest& req, const Tools& t
             }
     }
 
+    // Second-level quota lives in a ploop image's ext4: a simfs area has one quota, the container's own.
+    for (auto& ch : req.changes)
+        if (ch.def->conf_key == "QUOTAUGIDLIMIT" && parse_uint(ch.value).value_or(0) > 0 &&
+            ct_layout(CtConfig(ctid, global, conf)) != Layout::Ploop)
+            fail(Exit::SetUserQuota, "Second-level quota (--quotaugidlimit) needs the ploop layout; CT {} is on simfs",
+                 ctid);
+
     bool runtime = std::any_of(req.changes.begin(), req.changes.end(), [](const Change& c) {
         return c.def->apply == Apply::Live || c.def->apply == Apply::NotSaved;
     });

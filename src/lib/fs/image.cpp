@@ -199,6 +199,7 @@ struct Ext4Super {
     // What e2fsck -p looks at before it checks anything: not cleanly unmounted (or a journal to recover), errors
     // recorded, the mount count or the check interval reached.
     bool needs_check = true;
+    bool quota = false;  // RO_COMPAT_QUOTA: usage kept in hidden quota inodes (second-level quota)
 };
 
 // The ext4 superblock of `path` (magic 0xEF53 at 1080), and that the file holds all its blocks; else
@@ -232,6 +233,7 @@ Ext4Super check_ext4(const std::string& path, Exit code) {
     bool due = (max_mounts > 0 && mounts >= max_mounts) ||
                (interval && static_cast<uint64_t>(::time(nullptr)) >= last_check + interval);
     s.needs_check = !(state & 1) || (state & 2) || recover || due;
+    s.quota = le32(0x64) & 0x100;
     return s;
 }
 
@@ -529,10 +531,23 @@ void mount(const std::string& priv, const std::string& target, const MountSpec& 
     // e2fsck -p returns at once for a clean file system: it is not even started then (25 ms of a start here).
     bool checked = spec.fsck && super.needs_check;
     if (checked) fsck(loop.dev, file, false, Exit::MountImage);
+    // Second-level quota: ext4's quota feature (user and group usage kept by the file system in hidden inodes) on or
+    // off as asked, then the limits enforced (usrquota,grpquota). tune2fs only when the feature has to change.
+    bool has_quota = super.quota;
+    auto quota_feature = [&](bool on) {
+        auto r = run({"tune2fs", "-O", on ? "quota" : "^quota", loop.dev});
+        if (r.status != 0)
+            fail(Exit::SetUserQuota, "can't turn {} the quota feature of the image {} ({}): {}", on ? "on" : "off",
+                 file, loop.dev, last_line(r));
+        has_quota = on;
+    };
+    bool quota = spec.ugid_quota.value_or(has_quota);
+    if (quota != has_quota) quota_feature(quota);
     // Not a structured binding: clang 14 (the fuzz build) can't capture one in a lambda.
     auto opts = mount_options(spec.options);
     unsigned long flags = opts.first;
-    const std::string& data = opts.second;
+    std::string data = opts.second;
+    if (spec.ugid_quota.value_or(false)) data += std::string(data.empty() ? "" : ",") + "usrquota,grpquota";
     auto mount_it = [&] {
         return ::mount(loop.dev.c_str(), target.c_str(), "ext4", flags, data.empty() ? nullptr : data.c_str()) == 0;
     };
@@ -540,6 +555,15 @@ void mount(const std::string& priv, const std::string& target, const MountSpec& 
     if (!mounted && errno == EUCLEAN && spec.fsck && !checked) {  // marked clean, yet damaged: e2fsck, once
         fsck(loop.dev, file, true, Exit::MountImage);
         mounted = mount_it();
+    }
+    if (!mounted && errno == EINVAL && spec.ugid_quota.value_or(false)) {
+        // A kernel with quotactl(2) but no quota format (CONFIG_QFMT_V2) mounts no ext4 with the quota feature.
+        quota_feature(false);
+        data = opts.second;
+        mounted = mount_it();
+        if (mounted)
+            log::warn("Second-level quota (QUOTAUGIDLIMIT) is not applied: this kernel mounts no ext4 with quota "
+                      "(it needs CONFIG_QUOTA and CONFIG_QFMT_V2)");
     }
     if (!mounted)
         fail(Exit::MountImage, "can't mount the image {} ({}) on {}: {}", file, loop.dev, target, errno_text(errno));

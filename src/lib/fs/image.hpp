@@ -59,6 +59,9 @@ void create(const std::string& priv, const CreateSpec& spec);
 struct MountSpec {
     std::string options;  // MOUNT_OPTS, added to the ext4 mount's data
     bool fsck = true;     // e2fsck -p first unless the superblock says clean (start --skip-fsck: never)
+    // Second-level quota (QUOTAUGIDLIMIT): true turns ext4's quota feature on (tune2fs) and enforces the limits of
+    // users and groups; false turns the feature off where an earlier mount turned it on; nullopt leaves it as it is.
+    std::optional<bool> ugid_quota;
 };
 // Attaches the image of `priv` and mounts its ext4 on `target` (an existing directory). A missing image ->
 // Error(ImageNotFound); a malformed descriptor, a file that is not ext4, truncated, or whose e2fsck finds errors it

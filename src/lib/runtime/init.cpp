@@ -120,6 +120,20 @@ struct Child {
             fail_errno(code, "can't create " + shown(path));
     }
 
+    // /dev/<name> of the block device the root is on, as /proc/mounts names it ("loop3"), where it has one.
+    void root_device_node(const std::string& dev) {
+        struct stat st;
+        if (::stat(".", &st) != 0) fail_errno(Exit::CantMount, "can't stat the container root");
+        char link[PATH_MAX];
+        auto sys = fmt::format("/sys/dev/block/{}:{}", major(st.st_dev), minor(st.st_dev));
+        auto n = ::readlink(sys.c_str(), link, sizeof link - 1);
+        if (n <= 0) return;  // not a block device (anonymous device numbers of btrfs, overlayfs...)
+        auto name = base_name(std::string(link, static_cast<size_t>(n)));
+        struct stat node;
+        if (::stat(("/dev/" + name).c_str(), &node) != 0 || !S_ISBLK(node.st_mode) || node.st_rdev != st.st_dev) return;
+        make_node(dev, name, S_IFBLK | 0600, st.st_dev, Exit::CantMount);
+    }
+
     void build_dev() {
         auto dev = target("dev");
         do_mount("none", dev, "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755,size=1m,nr_inodes=4096");
@@ -141,6 +155,7 @@ struct Child {
             if (slash != std::string::npos) ::mkdir((dev + "/" + name.substr(0, slash)).c_str(), 0755);
             make_node(dev, name, st.st_mode, st.st_rdev, Exit::SetDevices);
         }
+        if (spec.root_device) root_device_node(dev);
         ::mkdir((dev + "/pts").c_str(), 0755);
         ::mkdir((dev + "/shm").c_str(), 01777);
         do_mount("devpts", dev + "/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance," + devpts_options(spec.numpty));

@@ -24,6 +24,9 @@ struct InitSpec {
     std::string hostname;                // empty: keep the template's
     std::optional<uint64_t> numpty;      // devpts max=
     std::vector<std::string> devnodes;   // names under /dev copied from the host
+    // /dev/<name> of the root's own block device (a ploop image's loop device), which quota(1) and setquota(8) look
+    // for (second-level quota: the monitor answers quotactl(2) on it; the node itself can't be opened)
+    bool root_device = false;
     unsigned long long caps = 0;         // bounding set
     std::optional<IdMap> userns;         // a user namespace with this map (root is mounted through it); none: privileged
     bool sysfs = true;

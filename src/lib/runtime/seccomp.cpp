@@ -151,7 +151,8 @@ std::optional<Fd> load_filter(bool deny, bool notify, bool netfilter) {
         if (!netfilter && !add_netfilter_denial(c.ctx)) return std::nullopt;
     }
     if (notify)
-        for (int nr : {SCMP_SYS(sysinfo), SCMP_SYS(sched_getaffinity), SCMP_SYS(mount), SCMP_SYS(umount2)})
+        for (int nr : {SCMP_SYS(sysinfo), SCMP_SYS(sched_getaffinity), SCMP_SYS(mount), SCMP_SYS(umount2),
+                       SCMP_SYS(quotactl)})
             if (seccomp_rule_add(c.ctx, SCMP_ACT_NOTIFY, nr, 0) != 0) return std::nullopt;
     if (seccomp_load(c.ctx) != 0) return std::nullopt;
     return Fd(notify ? seccomp_notify_fd(c.ctx) : -1);
