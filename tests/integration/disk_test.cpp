@@ -82,6 +82,8 @@ protected:
         return std::pair<uint64_t, uint64_t>{std::stoull(m[1]), std::stoull(m[2])};
     }
 
+    void second_level_quota();
+
     uint64_t allocated(const std::string& file) {
         struct stat st {};
         return ::stat(file.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_blocks) * 512 : 0;
@@ -245,8 +247,9 @@ TEST_F(DiskPloop, TheContainerSeesNeitherTheImageNorItsLoopDevice) {
 // Second-level quota (QUOTAUGIDLIMIT): user quotas inside a ploop CT's ext4, set from inside with quotactl(2) on the
 // device /proc/mounts names, as setquota(8) does; the monitor makes the call for the CT (vzctl(8) "The monitor").
 // The host's kernel mounts no ext4 with quota (no CONFIG_QFMT_V2): there the start says so and runs without, and
-// the VM's kernel runs the rest (v2.DiskPloop.*). On simfs it is refused (set_save_test.cpp).
-TEST_F(DiskPloop, SecondLevelQuotaLimitsAUserInside) {
+// the VM's kernel runs the rest (v2.DiskPloop.*). On simfs it is refused (set_save_test.cpp). Run for the default CT
+// (a user namespace) and for a privileged one.
+void DiskPloop::second_level_quota() {
     auto set = run({"set", ct(), "--quotaugidlimit", "100", "--save"});
     ASSERT_EQ(set.status, 0) << set.err;
     EXPECT_EQ(set.err.find("not applied"), std::string::npos) << set.err;
@@ -258,7 +261,7 @@ TEST_F(DiskPloop, SecondLevelQuotaLimitsAUserInside) {
         ASSERT_EQ(run({"stop", ct(), "--fast"}).status, 0);
         EXPECT_EQ(fsck_image(), 0);
         GTEST_SKIP() << "this kernel has no quota support: the warning is checked here, the quota in the VM "
-                        "(v2.DiskPloop.SecondLevelQuotaLimitsAUserInside)";
+                        "(v2.DiskPloop.SecondLevelQuota*)";
     }
     EXPECT_EQ(start.err.find("not applied"), std::string::npos) << start.err;
     std::ifstream probe(QUOTA_PROBE, std::ios::binary);
@@ -300,6 +303,19 @@ TEST_F(DiskPloop, SecondLevelQuotaLimitsAUserInside) {
     EXPECT_NE(sh("/bin/qprobe info").status, 0);
     ASSERT_EQ(run({"stop", ct(), "--fast"}).status, 0);
     EXPECT_EQ(fsck_image(), 0);
+}
+
+TEST_F(DiskPloop, SecondLevelQuotaLimitsAUserInside) {
+    EXPECT_EQ(conf_value("LOCAL_UID"), "100000");
+    second_level_quota();
+}
+
+TEST_F(DiskPloop, SecondLevelQuotaLimitsAUserInsideAPrivilegedCt) {
+    ASSERT_EQ(run({"destroy", ct()}).status, 0);
+    auto r = run({"create", ct(), "--ostemplate", "busybox", "--config", "vswap-256m", "--layout", "ploop",
+                  "--diskspace", "200M", "--local_uid", "0", "--local_gid", "0"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    second_level_quota();
 }
 
 // Snapshots (vzctl(8) "Snapshots"): taken of a running container, listed, and switched back to: the files, the

@@ -106,10 +106,12 @@ struct Child {
     }
 
     // /dev/<name> of the container as the host's device `rdev`. In a user namespace mknod is refused, so the
-    // host's node (the same device) is bound on an empty file instead.
-    void make_node(const std::string& dev, const std::string& name, mode_t mode, dev_t rdev, Exit code) {
+    // host's node (the same device) is bound on an empty file instead; so it is with `bind`, for a device the
+    // container's device program does not let it make.
+    void make_node(const std::string& dev, const std::string& name, mode_t mode, dev_t rdev, Exit code,
+                   bool bind = false) {
         auto path = dev + "/" + name;
-        if (spec.userns && (S_ISCHR(mode) || S_ISBLK(mode))) {
+        if ((spec.userns || bind) && (S_ISCHR(mode) || S_ISBLK(mode))) {
             Fd file(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode & 07777));
             if (!file) fail_errno(code, "can't create " + shown(path));
             do_mount(("/dev/" + name).c_str(), path, nullptr, MS_BIND, "");
@@ -131,7 +133,7 @@ struct Child {
         auto name = base_name(std::string(link, static_cast<size_t>(n)));
         struct stat node;
         if (::stat(("/dev/" + name).c_str(), &node) != 0 || !S_ISBLK(node.st_mode) || node.st_rdev != st.st_dev) return;
-        make_node(dev, name, S_IFBLK | 0600, st.st_dev, Exit::CantMount);
+        make_node(dev, name, S_IFBLK | 0600, st.st_dev, Exit::CantMount, true);
     }
 
     void build_dev() {
