@@ -9,8 +9,9 @@
 // (from its cgroup) and uptime (from its init's start); sched_getaffinity(2) of a process about itself gets at
 // most as many CPUs as the container's CPU quota allows (--cpus), so nproc agrees with LXCFS's /proc/cpuinfo;
 // mount(2) and umount2(2) that would expose host-global knobs are refused, and a procfs, sysfs or devpts mounted
-// again where vzctl mounted one is answered "done" without mounting (src/lib/runtime/seccomp.hpp); quotactl(2) on
-// the device of the caller's own root is made here, on the container's behalf (second-level quota, QUOTAUGIDLIMIT).
+// again where vzctl mounted one is answered "done" without mounting (src/lib/runtime/seccomp.hpp); quotactl(2) and
+// quotactl_fd(2) on the caller's own root file system are made here, on the container's behalf (second-level quota,
+// QUOTAUGIDLIMIT).
 // Processes that join later send their filter's listener over an abstract unix socket.
 //
 // It also keeps the container's load average, as the kernel does for the host: every 5 seconds it counts the
@@ -393,15 +394,57 @@ bool root_is_whole_fs(pid_t pid) {
     return whole;
 }
 
-// quotactl(2) with the device of the caller's own root as `special`, where that root is a whole file system
+// The file system a quotactl(2) (`by_fd` false) or quotactl_fd(2) of the caller is about, as a descriptor of the
+// monitor's: the caller's root where quotactl's `special` names the root's device, or a copy of quotactl_fd's
+// descriptor where it is on the root's file system; and only where that root is a whole file system. -1: not the
+// container's root (the kernel answers).
+int quota_target(const seccomp_notif* req, bool by_fd) {
+    pid_t pid = static_cast<pid_t>(req->pid);
+    char base[64];
+    snprintf(base, sizeof base, "/proc/%d/root", pid);
+    int root = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0) return -1;
+    struct stat rs, ts;
+    int target = -1;
+    if (by_fd) {
+        int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+        if (pidfd >= 0) {
+            target = static_cast<int>(syscall(SYS_pidfd_getfd, pidfd, static_cast<int>(req->data.args[0]), 0));
+            close(pidfd);
+        }
+        if (target >= 0 && !(fstat(root, &rs) == 0 && fstat(target, &ts) == 0 && ts.st_dev == rs.st_dev)) {
+            close(target);
+            target = -1;
+        }
+        close(root);
+    } else {
+        char path[PATH_MAX];
+        int dev = read_string(req, req->data.args[1], path, sizeof path) && path[0] == '/'
+                      ? vz::openat2_retry(root, path + 1, O_PATH, vz::kResolveInRoot)
+                      : -1;
+        bool ours = dev >= 0 && fstat(root, &rs) == 0 && fstat(dev, &ts) == 0 && S_ISBLK(ts.st_mode) &&
+                    ts.st_rdev == rs.st_dev;
+        if (dev >= 0) close(dev);
+        if (ours) target = root;
+        else close(root);
+    }
+    if (target >= 0 && !root_is_whole_fs(pid)) {
+        close(target);
+        target = -1;
+    }
+    return target;
+}
+
+// quotactl(2) and quotactl_fd(2) on the container's root file system, where that root is a whole file system
 // (second-level quota of a ploop container: vzctl(8) QUOTAUGIDLIMIT): checked as the kernel would (quota_allowed),
-// then made here with quotactl_fd(2) on the caller's root. The container's root could not make it itself in a user
-// namespace (the file system is the host's), and the device node it names is not its to open. The ids are the
-// container's as they are: an idmapped root keeps them on disk unshifted. False: the kernel answers (another
-// device, a relative path, a command other than these).
-bool quota_answer(const Ct& ct, int listener, const seccomp_notif* req, seccomp_notif_resp* resp) {
+// then made here with quotactl_fd(2) (quota_target). The container's root could not make it itself in a user
+// namespace (the file system is the host's), and the device node quota tools name is not its to open. The ids are
+// the container's as they are: an idmapped root keeps them on disk unshifted. False: the kernel answers (another
+// file system, a relative path, a command other than these).
+bool quota_answer(const Ct& ct, int listener, const seccomp_notif* req, seccomp_notif_resp* resp, bool by_fd) {
     const auto* a = req->data.args;
-    unsigned cmd = static_cast<unsigned>(a[0]) >> SUBCMDSHIFT, type = static_cast<unsigned>(a[0]) & SUBCMDMASK;
+    auto qcmd = static_cast<unsigned>(by_fd ? a[1] : a[0]);
+    unsigned cmd = qcmd >> SUBCMDSHIFT, type = qcmd & SUBCMDMASK;
     size_t in = 0, out = 0;
     switch (cmd) {
         case Q_SETQUOTA: in = sizeof(if_dqblk); break;
@@ -413,19 +456,10 @@ bool quota_answer(const Ct& ct, int listener, const seccomp_notif* req, seccomp_
         case Q_SYNC: case Q_QUOTAON: case Q_QUOTAOFF: break;
         default: return false;
     }
-    char path[PATH_MAX], base[64];
-    if (!read_string(req, a[1], path, sizeof path) || path[0] != '/') return false;
-    snprintf(base, sizeof base, "/proc/%u/root", req->pid);
-    int root = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (root < 0) return false;
-    int dev = vz::openat2_retry(root, path + 1, O_PATH, vz::kResolveInRoot);
-    struct stat rs, ds;
-    bool ours = dev >= 0 && fstat(root, &rs) == 0 && fstat(dev, &ds) == 0 && S_ISBLK(ds.st_mode) &&
-                ds.st_rdev == rs.st_dev && root_is_whole_fs(static_cast<pid_t>(req->pid));
-    if (dev >= 0) close(dev);
+    int target = quota_target(req, by_fd);
     // req->pid was the caller's while the notification is pending: checked after its files were opened.
-    if (!ours || seccomp_notify_id_valid(listener, req->id) != 0) {
-        close(root);
+    if (target < 0 || seccomp_notify_id_valid(listener, req->id) != 0) {
+        if (target >= 0) close(target);
         return false;
     }
     union {
@@ -441,13 +475,13 @@ bool quota_answer(const Ct& ct, int listener, const seccomp_notif* req, seccomp_
     } else if (in && process_vm_readv(static_cast<pid_t>(req->pid), &local, 1, &remote, 1, 0) !=
                          static_cast<ssize_t>(in)) {
         resp->error = -EFAULT;
-    } else if (syscall(SYS_quotactl_fd, root, static_cast<unsigned>(a[0]), static_cast<unsigned>(a[2]),
-                       in || out ? &buf : nullptr) != 0) {
+    } else if (syscall(SYS_quotactl_fd, target, qcmd, static_cast<unsigned>(a[2]), in || out ? &buf : nullptr) !=
+               0) {
         resp->error = -errno;
     } else if (out) {
         resp->error = write_to_caller(listener, req, a[3], &buf, out);
     }
-    close(root);
+    close(target);
     return true;
 }
 
@@ -475,7 +509,8 @@ bool answer(const Ct& ct, int listener, seccomp_notif* req, seccomp_notif_resp* 
     } else if (native && req->data.nr == SCMP_SYS(sched_getaffinity) && container_affinity(ct, req, set, len)) {
         resp->error = write_to_caller(listener, req, req->data.args[2], &set, len);
         resp->val = resp->error ? 0 : static_cast<int64_t>(len);
-    } else if (native && req->data.nr == SCMP_SYS(quotactl) && quota_answer(ct, listener, req, resp)) {
+    } else if (native && (req->data.nr == SCMP_SYS(quotactl) || req->data.nr == SCMP_SYS(quotactl_fd)) &&
+               quota_answer(ct, listener, req, resp, req->data.nr == SCMP_SYS(quotactl_fd))) {
         // answered: resp->error
     } else {
         resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;  // the kernel's own answer

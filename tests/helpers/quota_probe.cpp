@@ -1,10 +1,11 @@
 // Second-level quota from inside a container, for tests/integration/disk_test.cpp (QUOTAUGIDLIMIT, vzctl(8)): the
 // quotactl(2) calls quota(1) and setquota(8) make, on the device /proc/self/mountinfo names for "/" (as those tools
-// find it). Static, so that it runs in any container root. Usage:
-//   quota_probe [-u UID] set ID KIB     Q_SETQUOTA: user ID's block hard limit (1 KiB blocks)
-//   quota_probe [-u UID] get ID         Q_GETQUOTA: "used BYTES hard KIB" of user ID
-//   quota_probe [-u UID] info           Q_GETINFO of user quota: "flags N"
-//   quota_probe [-u UID] write FILE MIB writes MIB MiB to FILE: "wrote BYTES" and what stopped it
+// find it), or with quotactl_fd(2) on "/" (-f, as newer tools do). Static, so that it runs in any container root.
+// Usage:
+//   quota_probe [-u UID] [-f] set ID KIB     Q_SETQUOTA: user ID's block hard limit (1 KiB blocks)
+//   quota_probe [-u UID] [-f] get ID         Q_GETQUOTA: "used BYTES hard KIB" of user ID
+//   quota_probe [-u UID] [-f] info           Q_GETINFO of user quota: "flags N"
+//   quota_probe [-u UID] write FILE MIB      writes MIB MiB to FILE: "wrote BYTES" and what stopped it
 // -u: as that uid (and gid), without capabilities. A failed call prints "error: " and strerror, exit status 1.
 #include <errno.h>
 #include <fcntl.h>
@@ -42,7 +43,10 @@ bool root_device(char* out, size_t size) {
     return found;
 }
 
+int root_fd = -1;  // -f: quotactl_fd(2) on this
+
 long quotactl(unsigned cmd, const char* dev, unsigned id, void* addr) {
+    if (root_fd >= 0) return syscall(SYS_quotactl_fd, root_fd, QCMD(cmd, USRQUOTA), id, addr);
     return syscall(SYS_quotactl, QCMD(cmd, USRQUOTA), dev, id, addr);
 }
 
@@ -55,6 +59,11 @@ int main(int argc, char** argv) {
         if (setgroups(0, nullptr) != 0 || setresgid(uid, uid, uid) != 0 || setresuid(uid, uid, uid) != 0)
             return fail("setresuid");
         a = 3;
+    }
+    if (argc > a && strcmp(argv[a], "-f") == 0) {
+        root_fd = open("/", O_RDONLY | O_DIRECTORY);
+        if (root_fd < 0) return fail("open /");
+        ++a;
     }
     if (argc <= a) return 2;
     const char* cmd = argv[a];

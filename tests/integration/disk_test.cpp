@@ -281,6 +281,11 @@ void DiskPloop::second_level_quota() {
     EXPECT_EQ(sh("/bin/qprobe -u 1001 get 1000").out, "error: Q_GETQUOTA: Operation not permitted\n");
     EXPECT_EQ(sh("/bin/qprobe set 1000 2048").out, "ok\n");
     EXPECT_EQ(sh("/bin/qprobe -u 1000 get 1000").out, "used 0 hard 2048\n");
+    // quotactl_fd(2) on "/" (newer tools) gets the same answers.
+    EXPECT_EQ(sh("/bin/qprobe -u 1000 -f set 1000 1048576").out, "error: Q_SETQUOTA: Operation not permitted\n");
+    EXPECT_EQ(sh("/bin/qprobe -u 1000 -f get 1000").out, "used 0 hard 2048\n");
+    EXPECT_EQ(sh("/bin/qprobe -f set 1001 4096").out, "ok\n");
+    EXPECT_EQ(sh("/bin/qprobe get 1001").out, "used 0 hard 4096\n");
 
     // The limit holds: 2 MiB, then EDQUOT; the CT runs on and root's own writes are not limited.
     auto write = sh("/bin/qprobe -u 1000 write /q/big 5");

@@ -152,7 +152,7 @@ std::optional<Fd> load_filter(bool deny, bool notify, bool netfilter) {
     }
     if (notify)
         for (int nr : {SCMP_SYS(sysinfo), SCMP_SYS(sched_getaffinity), SCMP_SYS(mount), SCMP_SYS(umount2),
-                       SCMP_SYS(quotactl)})
+                       SCMP_SYS(quotactl), SCMP_SYS(quotactl_fd)})
             if (seccomp_rule_add(c.ctx, SCMP_ACT_NOTIFY, nr, 0) != 0) return std::nullopt;
     if (seccomp_load(c.ctx) != 0) return std::nullopt;
     return Fd(notify ? seccomp_notify_fd(c.ctx) : -1);

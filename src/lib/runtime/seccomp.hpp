@@ -9,8 +9,8 @@
 //    and sched_getaffinity(2), answered from the container's cgroup (runtime/sysinfo.hpp), and mount(2) and
 //    umount2(2), whose strings the monitor reads: a fresh procfs, sysfs or other host-global file system
 //    (monitor_protocol.hpp kRefusedFsTypes), and what would uncover the read-only /proc/sys and /sys that vzctl
-//    mounted, fail with EPERM; quotactl(2) on the device of the container's own root file system (a ploop image),
-//    which the monitor checks as the kernel would and makes on the container's behalf (second-level quota).
+//    mounted, fail with EPERM; quotactl(2) and quotactl_fd(2) on the container's own root file system (a ploop
+//    image), which the monitor checks as the kernel would and makes on the container's behalf (second-level quota).
 #pragma once
 
 #include <optional>
