@@ -126,6 +126,22 @@ void bind_root(const CtConfig& cfg, const std::string& from, const std::string& 
         fail(Exit::CantMount, "can't mount {} on {}: {}", from, root, errno_text(errno));
 }
 
+// Puts the new directory `from` in the place of `to` in one step (renameat2 RENAME_EXCHANGE), so `to` is never
+// missing; where the file system can't swap, in two renames: `to` moved to `aside` first, put back when the second
+// fails. Returns where the old `to` is now (`from` or `aside`). Error(ConvertImage).
+std::string swap_into_place(const std::string& from, const std::string& to, const std::string& aside) {
+    if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_EXCHANGE) == 0) return from;
+    if (errno != EINVAL) fail(Exit::ConvertImage, "can't swap {} and {}: {}", to, from, errno_text(errno));
+    if (::rename(to.c_str(), aside.c_str()) != 0)
+        fail(Exit::ConvertImage, "can't move {} aside: {}", to, errno_text(errno));
+    if (::rename(from.c_str(), to.c_str()) != 0) {
+        int err = errno;
+        ::rename(aside.c_str(), to.c_str());
+        fail(Exit::ConvertImage, "can't move {} into {}: {}", from, to, errno_text(err));
+    }
+    return aside;
+}
+
 // A directory of its own beside `priv` for a new area ("/parent/.NAME.create.XXXXXX"), not yet made.
 std::string fresh_name(const std::string& priv, const char* what) {
     auto dir = make_temp_dir(dir_name(priv), base_name(priv) + "." + what, Exit::NewPrivate);
@@ -270,6 +286,9 @@ bool mount_private(const CtConfig& cfg, bool fsck, bool report) {
     auto stage = stage_dir(cfg);
     ScopeGuard unstage;
     if (!is_mounted(stage)) {  // else left mounted by a command killed between the two mounts
+        if (auto form = image::has_image(priv) ? image::foreign_format(priv) : std::nullopt)
+            fail(Exit::MountImage, "The image of CT {} is {}, which this version does not mount: `vzctl convert {} "
+                 "--layout ploop` imports it", cfg.ctid(), *form, cfg.ctid());
         make_dirs(kImageMounts, 0700);
         make_dirs(stage, 0700);
         image::mount(priv, stage, image::MountSpec{cfg.get_or("MOUNT_OPTS", ""), fsck, ugid});
@@ -408,20 +427,7 @@ std::string convert_to_image(const CtConfig& cfg, const std::string& mode, bool 
     // The image and the tree swap places in one step, so the private area is never missing: what a kill leaves beside
     // it is the image not yet in place or the tree it replaced, which the next command removes or puts back
     // (recover_private). Two renames where the file system can't swap.
-    if (::renameat2(AT_FDCWD, staging.c_str(), AT_FDCWD, priv.c_str(), RENAME_EXCHANGE) == 0) {
-        remove.release();
-        return staging;
-    }
-    if (errno != EINVAL)
-        fail(Exit::ConvertImage, "can't swap {} and its image {}: {}", priv, staging, errno_text(errno));
-    auto old_tree = fresh_name(priv, "converted");
-    if (::rename(priv.c_str(), old_tree.c_str()) != 0)
-        fail(Exit::ConvertImage, "can't move {} aside: {}", priv, errno_text(errno));
-    if (::rename(staging.c_str(), priv.c_str()) != 0) {
-        int err = errno;
-        ::rename(old_tree.c_str(), priv.c_str());
-        fail(Exit::ConvertImage, "can't move the image into {}: {}", priv, errno_text(err));
-    }
+    auto old_tree = swap_into_place(staging, priv, fresh_name(priv, "converted"));
     remove.release();
     return old_tree;
 }
@@ -435,6 +441,22 @@ void undo_convert(const CtConfig& cfg, const std::string& old_tree) {
     auto image_area = fresh_name(priv, "convert");
     if (::rename(priv.c_str(), image_area.c_str()) == 0 && ::rename(old_tree.c_str(), priv.c_str()) == 0)
         remove_tree(image_area);
+}
+
+std::optional<std::string> import_image(const CtConfig& cfg) {
+    auto priv = cfg.ve_private();
+    if (!image::has_image(priv)) return std::nullopt;
+    auto form = image::foreign_format(priv);
+    if (!form) return std::nullopt;
+    std::error_code ec;
+    for (auto& e : fs::directory_iterator(priv, ec))
+        if (e.path().filename().string().starts_with(".root.hdd.import.")) remove_tree(e.path().string());
+    auto staging = make_temp_dir(priv, "root.hdd.import", Exit::ConvertImage);
+    ScopeGuard remove([staging] { remove_tree(staging); });
+    image::import(priv, staging);
+    auto old = swap_into_place(staging, image::image_dir(priv), staging + ".old");
+    if (old != staging) remove_tree(old);
+    return form;  // `remove` takes the staging directory, which holds the old image after a swap
 }
 
 std::optional<DiskUse> disk_use(const CtConfig& cfg, bool mounted) {

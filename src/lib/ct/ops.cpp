@@ -578,11 +578,25 @@ void convert_ct(const Paths& p, unsigned ctid, const std::string& layout, const 
     if (!cfg.exists()) fail(Exit::NoCtConfig, "Container config file does not exist");
     check_areas(p, cfg);
     recover_private(cfg);
-    if (ct_layout(cfg) == Layout::Ploop) fail(Exit::InvalidValue, "CT {} is already on the ploop layout", ctid);
     auto st = ct_state(cfg, MountTable::read());
-    if (st.running) fail(Exit::Running, "Container is currently running. Stop it first.");
-    if (st.mounted) fail(Exit::Mounted, "Container is currently mounted (umount first)");
+    auto stopped = [&] {
+        if (st.running) fail(Exit::Running, "Container is currently running. Stop it first.");
+        if (st.mounted) fail(Exit::Mounted, "Container is currently mounted (umount first)");
+    };
     auto priv = cfg.ve_private();
+    if (ct_layout(cfg) == Layout::Ploop) {
+        // An image of OpenVZ's own (ploop's expanded format, a partitioned disk) is imported as this version's.
+        if (!image::has_image(priv) || !image::foreign_format(priv))
+            fail(Exit::InvalidValue, "CT {} is already on the ploop layout", ctid);
+        if (!mode.empty() && mode != "expanded")
+            fail(Exit::InvalidValue, "An imported image is expanded (sparse): --layout ploop[:expanded]");
+        stopped();
+        log::info("Importing the image of CT {} ({})", ctid, *image::foreign_format(priv));
+        import_image(cfg);
+        log::info("The image of CT {} was imported", ctid);
+        return;
+    }
+    stopped();
     if (!is_dir(priv)) fail(Exit::NoPrivate, "Container private area {} does not exist", priv);
 
     log::info("Converting CT {} to the ploop layout", ctid);

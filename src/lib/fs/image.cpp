@@ -382,12 +382,17 @@ std::pair<unsigned long, std::string> mount_options(const std::string& options) 
     return {f, join(data, ",")};
 }
 
-void write_descriptor(const std::string& priv, const Descriptor& d, Exit code) {
+// The descriptor `d` written into the image directory `dir`.
+void write_descriptor_in(const std::string& dir, const Descriptor& d, Exit code) {
     try {
-        write_file_atomic(descriptor_path(priv), render_descriptor(d), 0644);
+        write_file_atomic(dir + "/" + kDescriptorName, render_descriptor(d), 0644);
     } catch (const Error& e) {
         fail(disk_full_text(e.what()) ? Exit::NoDiskSpace : code, "{}", e.what());
     }
+}
+
+void write_descriptor(const std::string& priv, const Descriptor& d, Exit code) {
+    write_descriptor_in(image_dir(priv), d, code);
 }
 
 }  // namespace
@@ -514,6 +519,109 @@ void create(const std::string& priv, const CreateSpec& spec) {
     }
     write_descriptor(priv, d, Exit::CreateImage);
     remove_dir.release();
+}
+
+namespace {
+
+// The signatures of ploop's expanded format (ploop1_image.h: SIGNATURE_STRUCTURED_DISK_V1, _V2).
+constexpr std::string_view kPloop1Sigs[] = {"WithoutFreeSpace", "WithouFreSpacExt"};
+constexpr std::string_view kGptSig = "EFI PART";  // at LBA 1
+constexpr size_t kSector = 512;
+
+enum class DiskForm { Ext4, Ploop1, Gpt, Unknown };
+
+// What the first bytes of a disk (or an image file) say it is.
+DiskForm disk_form(std::string_view head) {
+    for (auto sig : kPloop1Sigs)
+        if (head.starts_with(sig)) return DiskForm::Ploop1;
+    if (head.size() >= kSector + kGptSig.size() && head.substr(kSector, kGptSig.size()) == kGptSig) return DiskForm::Gpt;
+    if (head.size() >= 1082 && static_cast<unsigned char>(head[1080]) == 0x53 &&
+        static_cast<unsigned char>(head[1081]) == 0xEF)
+        return DiskForm::Ext4;
+    return DiskForm::Unknown;
+}
+
+std::string file_head(const std::string& file, size_t size) {
+    Fd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    std::string head(size, '\0');
+    auto n = fd ? ::pread(fd.get(), head.data(), size, 0) : -1;
+    head.resize(n > 0 ? static_cast<size_t>(n) : 0);
+    return head;
+}
+
+uint64_t le64_at(std::string_view b, size_t off) {
+    uint64_t v = 0;
+    for (size_t i = 0; i < 8; ++i) v |= uint64_t(static_cast<unsigned char>(b[off + i])) << (8 * i);
+    return v;
+}
+
+// A file name in a qemu-img --image-opts value: its commas doubled.
+std::string opts_escaped(const std::string& s) {
+    std::string out;
+    for (char c : s) {
+        out += c;
+        if (c == ',') out += ',';
+    }
+    return out;
+}
+
+}  // namespace
+
+std::optional<std::string> foreign_format(const std::string& priv) {
+    auto file = image_dir(priv) + "/" + read_descriptor(priv).file;
+    switch (disk_form(file_head(file, 2 * kSector))) {
+        case DiskForm::Ploop1: return "ploop's expanded format (ploop1)";
+        case DiskForm::Gpt: return "a partitioned disk (GPT)";
+        case DiskForm::Ext4: case DiskForm::Unknown: break;
+    }
+    return std::nullopt;
+}
+
+void import(const std::string& priv, const std::string& to) {
+    auto d = read_descriptor(priv);
+    auto file = image_dir(priv) + "/" + d.file;
+    auto form = disk_form(file_head(file, 2 * kSector));
+    std::string format = form == DiskForm::Ploop1 ? "parallels" : "raw";
+    auto qemu_img = [&](const std::vector<std::string>& argv) {
+        auto r = run(argv);
+        if (r.status == 127 && r.output.find("not found") != std::string::npos)
+            fail(Exit::ConvertImage, "can't import {}: qemu-img not found (Debian package qemu-utils)", file);
+        if (r.status != 0)
+            fail(disk_full_text(r.output) ? Exit::NoDiskSpace : Exit::ConvertImage, "qemu-img can't read {}: {}", file,
+                 last_line(r));
+    };
+    // The disk's first 34 sectors: a GPT's header (LBA 1) and its first partition entries.
+    auto head_file = to + "/head";
+    qemu_img({"qemu-img", "dd", "-f", format, "-O", "raw", "bs=512", "count=34", "if=" + file, "of=" + head_file});
+    auto head = read_file(head_file, 34 * kSector).value_or("");
+    ::unlink(head_file.c_str());
+    uint64_t offset = 0, size = d.size_kib * 1024;
+    auto inner = disk_form(head);
+    if (inner == DiskForm::Gpt) {
+        // GPT header: partition entries' LBA at 72; entry: first LBA at 32, last LBA at 40.
+        uint64_t entries = le64_at(head, kSector + 72) * kSector;
+        if (entries + 48 > head.size())
+            fail(Exit::ConvertImage, "can't import {}: its GPT's partition entries are not where they should be", file);
+        uint64_t first = le64_at(head, entries + 32), last = le64_at(head, entries + 40);
+        if (first == 0 || last < first || (last + 1) * kSector > size)
+            fail(Exit::ConvertImage, "can't import {}: its GPT has no first partition inside the disk", file);
+        offset = first * kSector;
+        size = (last + 1 - first) * kSector;
+    } else if (inner != DiskForm::Ext4) {
+        fail(Exit::ConvertImage, "can't import {}: the disk holds neither a GPT nor an ext4 file system", file);
+    }
+    // The partition's bytes as a sparse raw file (qemu-img writes no zeros).
+    auto out = to + "/" + Descriptor{}.file;
+    qemu_img({"qemu-img", "convert", "-O", "raw", "--image-opts",
+              fmt::format("driver=raw,offset={},size={},file.driver={},file.file.driver=file,file.file.filename={}",
+                          offset, size, format, opts_escaped(file)),
+              out});
+    check_ext4(out, Exit::ConvertImage);
+    fsck(out, out, false, Exit::ConvertImage);
+    Descriptor nd;
+    nd.size_kib = size / 1024;
+    nd.mode = Mode::Expanded;
+    write_descriptor_in(to, nd, Exit::ConvertImage);
 }
 
 void mount(const std::string& priv, const std::string& target, const MountSpec& spec) {

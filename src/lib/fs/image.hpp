@@ -56,6 +56,18 @@ struct CreateSpec {
 // else Error(CreateImage); whatever was made is removed first.
 void create(const std::string& priv, const CreateSpec& spec);
 
+// OpenVZ's own forms of a ploop image that this version does not mount: ploop's expanded format (ploop1, the
+// Parallels disk format: a "WithoutFreeSpace" or "WithouFreSpacExt" header and a block table; OpenVZ's default) or
+// a disk with a GPT partition table in front of its ext4 (what ploop made, in every format). What the image of
+// `priv` is in words ("ploop's expanded format (ploop1)", "a partitioned disk (GPT)"), or nullopt.
+std::optional<std::string> foreign_format(const std::string& priv);
+// Imports the image of `priv` (foreign_format) into the new directory `to` (made by the caller on the same file
+// system) as an image of this version's: the ext4 of the disk's first partition (or the whole disk where it has
+// none) as a sparse raw file, checked with e2fsck -p, and its descriptor. qemu-img reads ploop's format. The
+// image of `priv` is not touched. Error(ConvertImage) (qemu-img missing or failing, no partition with an ext4),
+// Error(NoDiskSpace) when the host's disk fills.
+void import(const std::string& priv, const std::string& to);
+
 struct MountSpec {
     std::string options;  // MOUNT_OPTS, added to the ext4 mount's data
     bool fsck = true;     // e2fsck -p first unless the superblock says clean (start --skip-fsck: never)
