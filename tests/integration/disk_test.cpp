@@ -323,41 +323,81 @@ TEST_F(DiskPloop, SecondLevelQuotaLimitsAUserInsideAPrivilegedCt) {
     second_level_quota();
 }
 
-// OpenVZ's own ploop images (vzctl(8) convert): ploop's expanded format (ploop1, OpenVZ's default) and a raw disk,
-// each with a GPT whose one partition at 1 MiB holds the ext4, as ploop made them; made here with sfdisk,
-// mkfs.ext4 -d and qemu-img. A start refuses them (152) naming the command, mounting nothing; convert --layout ploop
-// imports them; the CT then starts with its files, from a sparse raw image of this version's.
+// OpenVZ's own ploop images (vzctl(8) convert): ploop's expanded format (ploop1, OpenVZ's default), a raw disk, and a
+// ploop1 base with a snapshot delta over it, each disk with a GPT whose one partition at 1 MiB holds the ext4, as
+// ploop made them; made here with sfdisk, mkfs.ext4 -d, debugfs and qemu-img (the delta: the clusters that changed,
+// the rest left unallocated). A start refuses them (152) naming the command, mounting nothing; convert --layout ploop
+// imports them; the CT then starts with its files (the delta's too), from a sparse raw image of this version's.
 TEST_F(DiskPloop, ConvertImportsOpenvzImages) {
-    const std::string kGuid = "{5fbaabe3-6958-40ff-92a7-860e329aab41}";
-    for (std::string form : {"parallels", "raw"}) {
-        SCOPED_TRACE(form);
-        auto work = tmp_ / ("openvz-" + form);
+    const std::string kTop = "{5fbaabe3-6958-40ff-92a7-860e329aab41}", kBase = "{2b1c6a52-7d3e-4f0a-9c1b-3e5d7f9a1b2c}";
+    const std::string kNone = "{00000000-0000-0000-0000-000000000000}";
+    struct Form {
+        std::string name, format, said;
+    };
+    for (auto& form : {Form{"ploop1", "parallels", "is ploop's expanded format (ploop1)"},
+                       Form{"raw", "raw", "is a partitioned disk (GPT)"},
+                       Form{"delta", "parallels", "is ploop's expanded format with 1 snapshot delta"}}) {
+        SCOPED_TRACE(form.name);
+        bool delta = form.name == "delta";
+        auto work = tmp_ / ("openvz-" + form.name);
         std::filesystem::create_directories(work + "/tree");
         auto made = shell(fmt::format(
             "set -e; cd {0}; tar --zstd -xf {3} -C tree; echo hello-openvz > tree/etc/marker; truncate -s 64M disk.raw; "
             "printf 'label: gpt\\nstart=2048, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4\\n' | sfdisk -q disk.raw; "
             "size=$(sfdisk -d disk.raw | sed -n 's/.*size= *\\([0-9]*\\).*/\\1/p'); truncate -s $((size*512)) part.img; "
             "mkfs.ext4 -q -d tree part.img; dd if=part.img of=disk.raw bs=1M seek=1 conv=notrunc,sparse status=none; "
-            "rm -f {1}/root.hdd; qemu-img convert -f raw -O {2} disk.raw {1}/root.hdd",
-            work, priv() + "/root.hdd", form, busybox_template_dir() + "/cache/busybox.tar.zst"));
+            "rm -f {1}/root.hdd; qemu-img convert -f raw -O {2} disk.raw {1}/root.hdd; "
+            // The snapshot's disk: the same with one more file, written in place.
+            "cp part.img part2.img; echo delta-file > m2; "
+            "debugfs -w -R 'write m2 /etc/marker2' part2.img >/dev/null 2>&1; "
+            "cp --sparse=always disk.raw disk2.raw; dd if=part2.img of=disk2.raw bs=1M seek=1 conv=notrunc,sparse "
+            "status=none",
+            work, priv() + "/root.hdd", form.format, busybox_template_dir() + "/cache/busybox.tar.zst"));
         ASSERT_EQ(made.status, 0) << made.out;
+        std::string images = fmt::format("      <Image>\n        <GUID>{}</GUID>\n        <Type>{}</Type>\n"
+                                         "        <File>root.hdd</File>\n      </Image>\n",
+                                         delta ? kBase : kTop, form.format == "raw" ? "Plain" : "Compressed");
+        auto shot = [](const std::string& guid, const std::string& parent) {
+            return fmt::format("    <Shot>\n      <GUID>{}</GUID>\n      <ParentGUID>{}</ParentGUID>\n    </Shot>\n",
+                               guid, parent);
+        };
+        std::string shots = shot(delta ? kBase : kTop, kNone);
+        if (delta) {
+            // The delta holds the 1 MiB clusters (qemu-img's for parallels) where the two disks differ; a cluster of
+            // zeros is not allocated.
+            auto before = read_text(work + "/disk.raw"), after = read_text(work + "/disk2.raw");
+            ASSERT_EQ(before.size(), after.size());
+            std::string changed(after.size(), '\0');
+            size_t clusters = 0;
+            for (size_t at = 0; at < after.size(); at += 1 << 20)
+                if (before.compare(at, 1 << 20, after, at, 1 << 20) != 0) {
+                    changed.replace(at, 1 << 20, after, at, 1 << 20);
+                    ++clusters;
+                }
+            ASSERT_GT(clusters, 0u);
+            ASSERT_LT(clusters, 16u) << "the delta should hold a few clusters only";
+            write_text(work + "/changed.raw", changed);
+            auto file = "root.hdd." + kTop;
+            ASSERT_EQ(shell("qemu-img convert -f raw -O parallels " + work + "/changed.raw " + priv() + "/root.hdd/" +
+                            file).status,
+                      0);
+            images += fmt::format("      <Image>\n        <GUID>{}</GUID>\n        <Type>Compressed</Type>\n"
+                                  "        <File>{}</File>\n      </Image>\n",
+                                  kTop, file);
+            shots += shot(kTop, kBase);
+        }
         write_text(priv() + "/root.hdd/DiskDescriptor.xml",
                    fmt::format("<?xml version=\"1.0\"?>\n<Parallels_disk_image Version=\"1.0\">\n  <Disk_Parameters>\n"
                                "    <Disk_size>131072</Disk_size>\n    <Cylinders>130</Cylinders>\n    <Heads>16</Heads>\n"
                                "    <Sectors>63</Sectors>\n    <Padding>0</Padding>\n  </Disk_Parameters>\n"
                                "  <StorageData>\n    <Storage>\n      <Start>0</Start>\n      <End>131072</End>\n"
-                               "      <Blocksize>2048</Blocksize>\n      <Image>\n        <GUID>{0}</GUID>\n"
-                               "        <Type>{1}</Type>\n        <File>root.hdd</File>\n      </Image>\n"
-                               "    </Storage>\n  </StorageData>\n  <Snapshots>\n    <TopGUID>{0}</TopGUID>\n"
-                               "    <Shot>\n      <GUID>{0}</GUID>\n"
-                               "      <ParentGUID>{{00000000-0000-0000-0000-000000000000}}</ParentGUID>\n    </Shot>\n"
-                               "  </Snapshots>\n</Parallels_disk_image>\n",
-                               kGuid, form == "raw" ? "Plain" : "Compressed"));
+                               "      <Blocksize>2048</Blocksize>\n{}    </Storage>\n  </StorageData>\n"
+                               "  <Snapshots>\n    <TopGUID>{}</TopGUID>\n{}  </Snapshots>\n</Parallels_disk_image>\n",
+                               images, kTop, shots));
 
         auto start = run({"start", ct()});
         EXPECT_EQ(start.status, 152) << start.err;
-        EXPECT_NE(start.err.find(form == "raw" ? "is a partitioned disk (GPT)" : "is ploop's expanded format (ploop1)"),
-                  std::string::npos) << start.err;
+        EXPECT_NE(start.err.find(form.said), std::string::npos) << start.err;
         EXPECT_NE(start.err.find("`vzctl convert 101 --layout ploop` imports it"), std::string::npos) << start.err;
         EXPECT_EQ(image_mounts(tmp_.path()), std::vector<std::string>{});
         EXPECT_EQ(loops_under(tmp_.path()), std::vector<std::string>{});
@@ -374,6 +414,7 @@ TEST_F(DiskPloop, ConvertImportsOpenvzImages) {
 
         ASSERT_EQ(run({"start", ct()}).status, 0);
         EXPECT_EQ(sh("cat /etc/marker").out, "hello-openvz\n");
+        EXPECT_EQ(sh("cat /etc/marker2").out, delta ? "delta-file\n" : "");
         auto df = df_inside();
         ASSERT_TRUE(df);
         EXPECT_LT(df->first, 64u * 1024);

@@ -21,7 +21,9 @@
 #include <cerrno>
 #include <climits>
 #include <cstring>
+#include <map>
 #include <memory>
+#include <regex>
 #include <vector>
 
 #include "util/error.hpp"
@@ -57,6 +59,11 @@ struct ParseState {
     std::optional<uint64_t> sectors;
     std::string file, type = "Compressed";
     bool preallocated = false;
+    // `chain`: an OpenVZ descriptor with ploop's snapshots is read too (several images and shots: delta_chain).
+    bool chain = false;
+    std::string guid, parent, top;                                // of the open Image or Shot; TopGUID
+    std::vector<std::pair<std::string, std::string>> chain_files;  // GUID, File of each Image
+    std::vector<std::pair<std::string, std::string>> chain_shots;  // GUID, ParentGUID of each Shot
 };
 
 void stop(ParseState& s, std::string why) {
@@ -100,9 +107,10 @@ void XMLCALL on_start(void* data, const XML_Char* name, const XML_Char** /*attrs
     else if (p == "Disk_Parameters/Encryption") stop(s, "encrypted images are not supported");
     else if (p == "StorageData/Volume") stop(s, "images with a parent volume are not supported");
     else if (p == "StorageData/Storage" && ++s.storages > 1) stop(s, "split images are not supported");
-    else if (p == "StorageData/Storage/Image" && ++s.images > 1) stop(s, "more than one image (ploop snapshots) is not supported");
+    else if (p == "StorageData/Storage/Image" && ++s.images > 1 && !s.chain)
+        stop(s, "more than one image (ploop snapshots) is not supported");
     else if (p == "Snapshots") ++s.snapshots;
-    else if (p == "Snapshots/Shot" && ++s.shots > 1) stop(s, "more than one snapshot is not supported");
+    else if (p == "Snapshots/Shot" && ++s.shots > 1 && !s.chain) stop(s, "more than one snapshot is not supported");
 }
 
 void XMLCALL on_text(void* data, const XML_Char* text, int len) {
@@ -144,6 +152,17 @@ void XMLCALL on_end(void* data, const XML_Char* /*name*/) {
     } else if (p == "StorageData/Storage/Image/GUID") {
         ++s.guids;
         if (t.empty()) stop(s, "empty image GUID");
+        s.guid = to_lower(t);
+    } else if (p == "Snapshots/Shot/GUID") {
+        s.guid = to_lower(t);
+    } else if (p == "Snapshots/Shot/ParentGUID") {
+        s.parent = to_lower(t);
+    } else if (p == "Snapshots/TopGUID") {
+        s.top = to_lower(t);
+    } else if (p == "StorageData/Storage/Image") {
+        s.chain_files.emplace_back(s.guid, s.file);
+    } else if (p == "Snapshots/Shot") {
+        s.chain_shots.emplace_back(s.guid, s.parent);
     }
     s.path.pop_back();
 }
@@ -418,11 +437,13 @@ std::string descriptor_path(const std::string& priv) { return image_dir(priv) + 
 std::string image_path(const std::string& priv) { return image_dir(priv) + "/" + read_descriptor(priv).file; }
 bool has_image(const std::string& priv) { return path_exists(descriptor_path(priv)); }
 
-Descriptor parse_descriptor(std::string_view xml, const std::string& what) {
+namespace {
+
+// Parses the descriptor text `xml` into `s`; Error(MountImage) naming `what` when it is not one.
+void parse_into(ParseState& s, std::string_view xml, const std::string& what) {
     if (xml.size() > kMaxDescriptor) fail(Exit::MountImage, "{}: too long for a disk descriptor", what);
     std::unique_ptr<XML_ParserStruct, ParserFree> parser(XML_ParserCreate(nullptr));
     if (!parser) fail(Exit::MountImage, "{}: can't create an XML parser", what);
-    ParseState s;
     s.parser = parser.get();
     XML_SetUserData(s.parser, &s);
     XML_SetElementHandler(s.parser, on_start, on_end);
@@ -433,6 +454,14 @@ Descriptor parse_descriptor(std::string_view xml, const std::string& what) {
         fail(Exit::MountImage, "{}: not XML: {} at line {}", what, XML_ErrorString(XML_GetErrorCode(s.parser)),
              XML_GetCurrentLineNumber(s.parser));
     }
+    s.parser = nullptr;
+}
+
+}  // namespace
+
+Descriptor parse_descriptor(std::string_view xml, const std::string& what) {
+    ParseState s;
+    parse_into(s, xml, what);
     auto bad = [&](std::string_view why) { fail(Exit::MountImage, "{}: invalid disk descriptor: {}", what, why); };
     if (s.disk_parameters != 1 || s.sizes != 1) bad("no (single) Disk_Parameters/Disk_size");
     if (*s.sectors / 2 == 0) bad("a disk size of 0");
@@ -446,6 +475,35 @@ Descriptor parse_descriptor(std::string_view xml, const std::string& what) {
     d.file = s.file;
     d.mode = s.type == "Plain" ? Mode::Raw : s.preallocated ? Mode::Plain : Mode::Expanded;
     return d;
+}
+
+DeltaChain delta_chain(const std::string& priv) {
+    auto path = descriptor_path(priv);
+    auto text = read_file(path, kMaxDescriptor);
+    if (!text) fail(Exit::ImageNotFound, "image not found: {} does not exist", path);
+    ParseState s;
+    s.chain = true;
+    parse_into(s, *text, path);
+    auto bad = [&](std::string_view why) { fail(Exit::MountImage, "{}: invalid disk descriptor: {}", path, why); };
+    if (s.disk_parameters != 1 || s.sizes != 1 || *s.sectors / 2 == 0) bad("no (single) Disk_Parameters/Disk_size");
+    if (s.storages != 1 || s.chain_files.empty()) bad("no StorageData/Storage/Image");
+    // From the top image (TopGUID; ploop's constant one where it is missing) down its parents to the null GUID.
+    DeltaChain c;
+    c.size_kib = *s.sectors / 2;
+    auto guid = s.top.empty() ? std::string(kTopGuid) : s.top;
+    while (guid != kNoneGuid) {
+        auto file = std::find_if(s.chain_files.begin(), s.chain_files.end(), [&](auto& f) { return f.first == guid; });
+        auto shot = std::find_if(s.chain_shots.begin(), s.chain_shots.end(), [&](auto& h) { return h.first == guid; });
+        if (file == s.chain_files.end() || file->second.empty() || c.files.size() == s.chain_files.size())
+            bad(fmt::format("the snapshot chain is broken at {}", shown(guid)));
+        c.files.insert(c.files.begin(), file->second);
+        if (shot == s.chain_shots.end()) {
+            if (s.chain_files.size() == 1) break;  // a lone image needs no Shot
+            bad(fmt::format("no Shot for {}", shown(guid)));
+        }
+        guid = shot->second;
+    }
+    return c;
 }
 
 std::string render_descriptor(const Descriptor& d) {
@@ -568,7 +626,11 @@ std::string opts_escaped(const std::string& s) {
 }  // namespace
 
 std::optional<std::string> foreign_format(const std::string& priv) {
-    auto file = image_dir(priv) + "/" + read_descriptor(priv).file;
+    auto chain = delta_chain(priv);
+    if (chain.files.size() > 1)
+        return fmt::format("ploop's expanded format with {} snapshot delta{}", chain.files.size() - 1,
+                           chain.files.size() > 2 ? "s" : "");
+    auto file = image_dir(priv) + "/" + chain.files[0];
     switch (disk_form(file_head(file, 2 * kSector))) {
         case DiskForm::Ploop1: return "ploop's expanded format (ploop1)";
         case DiskForm::Gpt: return "a partitioned disk (GPT)";
@@ -578,10 +640,13 @@ std::optional<std::string> foreign_format(const std::string& priv) {
 }
 
 void import(const std::string& priv, const std::string& to) {
-    auto d = read_descriptor(priv);
-    auto file = image_dir(priv) + "/" + d.file;
-    auto form = disk_form(file_head(file, 2 * kSector));
-    std::string format = form == DiskForm::Ploop1 ? "parallels" : "raw";
+    auto chain = delta_chain(priv);
+    auto dir = image_dir(priv);
+    auto file = dir + "/" + chain.files[0];
+    auto format_of = [](const std::string& f) {
+        return disk_form(file_head(f, 2 * kSector)) == DiskForm::Ploop1 ? "parallels" : "raw";
+    };
+    std::string format = format_of(file);
     auto qemu_img = [&](const std::vector<std::string>& argv) {
         auto r = run(argv);
         if (r.status == 127 && r.output.find("not found") != std::string::npos)
@@ -589,13 +654,52 @@ void import(const std::string& priv, const std::string& to) {
         if (r.status != 0)
             fail(disk_full_text(r.output) ? Exit::NoDiskSpace : Exit::ConvertImage, "qemu-img can't read {}: {}", file,
                  last_line(r));
+        return r.output;
     };
+    // Snapshots: the base disk as a sparse raw file, each delta's clusters laid over it from the bottom up (what
+    // `qemu-img map` says each holds itself, copied from its place in the delta's file).
+    std::string merged;
+    if (chain.files.size() > 1) {
+        merged = to + "/merged";
+        qemu_img({"qemu-img", "convert", "-f", format, "-O", "raw", file, merged});
+        Fd out(::open(merged.c_str(), O_WRONLY | O_CLOEXEC));
+        if (!out) fail(Exit::ConvertImage, "can't open {}: {}", merged, errno_text(errno));
+        for (size_t i = 1; i < chain.files.size(); ++i) {
+            auto delta = dir + "/" + chain.files[i];
+            if (std::string(format_of(delta)) != "parallels")
+                fail(Exit::ConvertImage, "can't import {}: the delta is not in ploop's expanded format", delta);
+            Fd in(::open(delta.c_str(), O_RDONLY | O_CLOEXEC));
+            if (!in) fail(Exit::ConvertImage, "can't open {}: {}", delta, errno_text(errno));
+            // One JSON object per extent: { "start": N, "length": N, "depth": 0, ..., "data": true, "offset": N }.
+            static const std::regex object(R"(\{[^{}]*\})"), field(R"re("(\w+)": (\w+))re");
+            auto map = qemu_img({"qemu-img", "map", "--output=json", "-f", "parallels", delta});
+            for (std::sregex_iterator o(map.begin(), map.end(), object), end; o != end; ++o) {
+                std::map<std::string, std::string> f;
+                auto text = o->str();
+                for (std::sregex_iterator m(text.begin(), text.end(), field); m != end; ++m) f[(*m)[1]] = (*m)[2];
+                auto number = [&](const char* key) { return parse_uint(f[key]); };
+                if (f["depth"] != "0" || f["data"] != "true" || !number("offset") || !number("start") ||
+                    !number("length"))
+                    continue;
+                auto at = static_cast<off64_t>(*number("start")), from = static_cast<off64_t>(*number("offset"));
+                for (auto left = *number("length"); left > 0;) {
+                    auto n = ::copy_file_range(in.get(), &from, out.get(), &at, left, 0);
+                    if (n <= 0)
+                        fail(disk_full(errno) ? Exit::NoDiskSpace : Exit::ConvertImage, "can't copy {} into {}: {}",
+                             delta, merged, n < 0 ? errno_text(errno) : "short file");
+                    left -= static_cast<uint64_t>(n);
+                }
+            }
+        }
+        file = merged;
+        format = "raw";
+    }
     // The disk's first 34 sectors: a GPT's header (LBA 1) and its first partition entries.
     auto head_file = to + "/head";
     qemu_img({"qemu-img", "dd", "-f", format, "-O", "raw", "bs=512", "count=34", "if=" + file, "of=" + head_file});
     auto head = read_file(head_file, 34 * kSector).value_or("");
     ::unlink(head_file.c_str());
-    uint64_t offset = 0, size = d.size_kib * 1024;
+    uint64_t offset = 0, size = chain.size_kib * 1024;
     auto inner = disk_form(head);
     if (inner == DiskForm::Gpt) {
         // GPT header: partition entries' LBA at 72; entry: first LBA at 32, last LBA at 40.
@@ -616,6 +720,7 @@ void import(const std::string& priv, const std::string& to) {
               fmt::format("driver=raw,offset={},size={},file.driver={},file.file.driver=file,file.file.filename={}",
                           offset, size, format, opts_escaped(file)),
               out});
+    if (!merged.empty()) ::unlink(merged.c_str());
     check_ext4(out, Exit::ConvertImage);
     fsck(out, out, false, Exit::ConvertImage);
     Descriptor nd;

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "util/error.hpp"
 #include "util/fd.hpp"
@@ -56,15 +57,26 @@ struct CreateSpec {
 // else Error(CreateImage); whatever was made is removed first.
 void create(const std::string& priv, const CreateSpec& spec);
 
+// The images an OpenVZ descriptor lists, from the base to the top delta (ploop's snapshots: Snapshots/Shot parents
+// from TopGUID down; one file for a descriptor of this version's), relative to root.hdd/, and the disk's size.
+// Error(MountImage) when the descriptor is malformed or the chain broken.
+struct DeltaChain {
+    std::vector<std::string> files;
+    uint64_t size_kib = 0;
+};
+DeltaChain delta_chain(const std::string& priv);
+
 // OpenVZ's own forms of a ploop image that this version does not mount: ploop's expanded format (ploop1, the
 // Parallels disk format: a "WithoutFreeSpace" or "WithouFreSpacExt" header and a block table; OpenVZ's default) or
-// a disk with a GPT partition table in front of its ext4 (what ploop made, in every format). What the image of
-// `priv` is in words ("ploop's expanded format (ploop1)", "a partitioned disk (GPT)"), or nullopt.
+// a disk with a GPT partition table in front of its ext4 (what ploop made, in every format), or a base image with
+// snapshot deltas over it. What the image of `priv` is in words ("ploop's expanded format (ploop1)", "a
+// partitioned disk (GPT)", "ploop's expanded format with 2 snapshot deltas"), or nullopt.
 std::optional<std::string> foreign_format(const std::string& priv);
 // Imports the image of `priv` (foreign_format) into the new directory `to` (made by the caller on the same file
 // system) as an image of this version's: the ext4 of the disk's first partition (or the whole disk where it has
-// none) as a sparse raw file, checked with e2fsck -p, and its descriptor. qemu-img reads ploop's format. The
-// image of `priv` is not touched. Error(ConvertImage) (qemu-img missing or failing, no partition with an ext4),
+// none) as a sparse raw file, checked with e2fsck -p, and its descriptor; with deltas, the disk as the top one
+// shows it (each delta's clusters over those below). qemu-img reads ploop's format. The images of `priv` are not
+// touched. Error(ConvertImage) (qemu-img missing or failing, no partition with an ext4),
 // Error(NoDiskSpace) when the host's disk fills.
 void import(const std::string& priv, const std::string& to);
 
