@@ -443,11 +443,8 @@ void undo_convert(const CtConfig& cfg, const std::string& old_tree) {
         remove_tree(image_area);
 }
 
-std::optional<std::string> import_image(const CtConfig& cfg) {
+void import_image(const CtConfig& cfg) {
     auto priv = cfg.ve_private();
-    if (!image::has_image(priv)) return std::nullopt;
-    auto form = image::foreign_format(priv);
-    if (!form) return std::nullopt;
     std::error_code ec;
     for (auto& e : fs::directory_iterator(priv, ec))
         if (e.path().filename().string().starts_with(".root.hdd.import.")) remove_tree(e.path().string());
@@ -456,7 +453,7 @@ std::optional<std::string> import_image(const CtConfig& cfg) {
     image::import(priv, staging);
     auto old = swap_into_place(staging, image::image_dir(priv), staging + ".old");
     if (old != staging) remove_tree(old);
-    return form;  // `remove` takes the staging directory, which holds the old image after a swap
+    // `remove` takes the staging directory, which holds the old image after a swap.
 }
 
 std::optional<DiskUse> disk_use(const CtConfig& cfg, bool mounted) {

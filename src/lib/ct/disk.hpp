@@ -75,12 +75,11 @@ void quota_ct(const Paths& p, unsigned ctid, QuotaOp op, const std::string& comm
 // ploop; undo_convert puts it back). Any failure before the swap leaves the area untouched and nothing behind. 155.
 std::string convert_to_image(const CtConfig& cfg, const std::string& mode, bool progress);
 void undo_convert(const CtConfig& cfg, const std::string& old_tree);
-// `vzctl convert --layout ploop` of a ploop container whose image is OpenVZ's own (image::foreign_format): the
-// image imported (image::import) into a directory beside root.hdd/, the two swapped, the old removed. Returns
-// what the image was, in words; nullopt (and nothing done) when it is this version's already. A failure or a kill
-// before the swap leaves the old image as it was (a kill leaves the directory .root.hdd.import.*, which the next
-// import removes). 155, or 46 when the host's disk fills.
-std::optional<std::string> import_image(const CtConfig& cfg);
+// `vzctl convert --layout ploop` of a stopped ploop container whose image is OpenVZ's own (image::foreign_format,
+// checked by the caller): the image imported (image::import) into a directory beside root.hdd/, the two swapped,
+// the old removed. A failure or a kill before the swap leaves the old image as it was (a kill leaves the directory
+// .root.hdd.import.*, which the next import removes). 155, or 46 when the host's disk fills.
+void import_image(const CtConfig& cfg);
 
 // What vzlist shows: use and limits in force of a mounted container; nullopt when unmounted or not known.
 struct DiskUse {

@@ -586,12 +586,12 @@ void convert_ct(const Paths& p, unsigned ctid, const std::string& layout, const 
     auto priv = cfg.ve_private();
     if (ct_layout(cfg) == Layout::Ploop) {
         // An image of OpenVZ's own (ploop's expanded format, a partitioned disk) is imported as this version's.
-        if (!image::has_image(priv) || !image::foreign_format(priv))
-            fail(Exit::InvalidValue, "CT {} is already on the ploop layout", ctid);
+        auto form = image::has_image(priv) ? image::foreign_format(priv) : std::nullopt;
+        if (!form) fail(Exit::InvalidValue, "CT {} is already on the ploop layout", ctid);
         if (!mode.empty() && mode != "expanded")
             fail(Exit::InvalidValue, "An imported image is expanded (sparse): --layout ploop[:expanded]");
         stopped();
-        log::info("Importing the image of CT {} ({})", ctid, *image::foreign_format(priv));
+        log::info("Importing the image of CT {} ({})", ctid, *form);
         import_image(cfg);
         log::info("The image of CT {} was imported", ctid);
         return;

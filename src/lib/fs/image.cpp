@@ -212,6 +212,17 @@ bool disk_full_text(const std::string& s) {
 
 // ---- ext4 and the image file ----
 
+// The little-endian number of `n` bytes at `off` in `b` (the on-disk formats: ext4's superblock, a GPT).
+uint64_t le_at(std::string_view b, size_t off, size_t n) {
+    uint64_t v = 0;
+    for (size_t i = 0; i < n; ++i) v |= uint64_t(static_cast<unsigned char>(b[off + i])) << (8 * i);
+    return v;
+}
+
+// ext4's s_magic, 56 bytes into the superblock, which starts 1024 bytes into the file system.
+constexpr size_t kExt4Super = 1024, kExt4MagicOffset = 56;
+constexpr uint64_t kExt4Magic = 0xEF53;
+
 struct Ext4Super {
     uint64_t blocks = 0;
     uint64_t block_size = 0;
@@ -228,12 +239,12 @@ Ext4Super check_ext4(const std::string& path, Exit code) {
     if (!fd) fail(errno == ENOENT ? Exit::ImageNotFound : code, "can't open the image {}: {}", path, errno_text(errno));
     struct stat st {};
     if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) fail(code, "the image {} is not a regular file", path);
-    unsigned char sb[1024];
-    if (::pread(fd.get(), sb, sizeof sb, 1024) != static_cast<ssize_t>(sizeof sb) || sb[56] != 0x53 || sb[57] != 0xEF)
+    char sb[1024];
+    std::string_view b(sb, sizeof sb);
+    if (::pread(fd.get(), sb, sizeof sb, kExt4Super) != static_cast<ssize_t>(sizeof sb) ||
+        le_at(b, kExt4MagicOffset, 2) != kExt4Magic)
         fail(code, "the image {} holds no ext4 file system", path);
-    auto le32 = [&](size_t off) {
-        return uint32_t(sb[off]) | uint32_t(sb[off + 1]) << 8 | uint32_t(sb[off + 2]) << 16 | uint32_t(sb[off + 3]) << 24;
-    };
+    auto le32 = [&](size_t off) { return static_cast<uint32_t>(le_at(b, off, 4)); };
     Ext4Super s;
     uint32_t log = le32(24);
     if (log > 6) fail(code, "the image {} has a bad ext4 superblock", path);
@@ -243,7 +254,7 @@ Ext4Super check_ext4(const std::string& path, Exit code) {
     if (s.blocks > UINT64_MAX / s.block_size || static_cast<uint64_t>(st.st_size) < s.blocks * s.block_size)
         fail(code, "the image {} is truncated: {} bytes for a file system of {}", path, st.st_size,
              s.blocks * s.block_size);
-    auto le16 = [&](size_t off) { return uint16_t(sb[off] | sb[off + 1] << 8); };
+    auto le16 = [&](size_t off) { return static_cast<uint16_t>(le_at(b, off, 2)); };
     uint16_t state = le16(0x3A);                                   // s_state: 1 valid (clean), 2 errors
     bool recover = le32(0x60) & 0x4;                               // INCOMPAT_RECOVER: the journal holds updates
     uint16_t mounts = le16(0x34);
@@ -593,8 +604,7 @@ DiskForm disk_form(std::string_view head) {
     for (auto sig : kPloop1Sigs)
         if (head.starts_with(sig)) return DiskForm::Ploop1;
     if (head.size() >= kSector + kGptSig.size() && head.substr(kSector, kGptSig.size()) == kGptSig) return DiskForm::Gpt;
-    if (head.size() >= 1082 && static_cast<unsigned char>(head[1080]) == 0x53 &&
-        static_cast<unsigned char>(head[1081]) == 0xEF)
+    if (head.size() >= kExt4Super + kExt4MagicOffset + 2 && le_at(head, kExt4Super + kExt4MagicOffset, 2) == kExt4Magic)
         return DiskForm::Ext4;
     return DiskForm::Unknown;
 }
@@ -605,12 +615,6 @@ std::string file_head(const std::string& file, size_t size) {
     auto n = fd ? ::pread(fd.get(), head.data(), size, 0) : -1;
     head.resize(n > 0 ? static_cast<size_t>(n) : 0);
     return head;
-}
-
-uint64_t le64_at(std::string_view b, size_t off) {
-    uint64_t v = 0;
-    for (size_t i = 0; i < 8; ++i) v |= uint64_t(static_cast<unsigned char>(b[off + i])) << (8 * i);
-    return v;
 }
 
 // A file name in a qemu-img --image-opts value: its commas doubled.
@@ -703,10 +707,10 @@ void import(const std::string& priv, const std::string& to) {
     auto inner = disk_form(head);
     if (inner == DiskForm::Gpt) {
         // GPT header: partition entries' LBA at 72; entry: first LBA at 32, last LBA at 40.
-        uint64_t entries = le64_at(head, kSector + 72) * kSector;
+        uint64_t entries = le_at(head, kSector + 72, 8) * kSector;
         if (entries + 48 > head.size())
             fail(Exit::ConvertImage, "can't import {}: its GPT's partition entries are not where they should be", file);
-        uint64_t first = le64_at(head, entries + 32), last = le64_at(head, entries + 40);
+        uint64_t first = le_at(head, entries + 32, 8), last = le_at(head, entries + 40, 8);
         if (first == 0 || last < first || (last + 1) * kSector > size)
             fail(Exit::ConvertImage, "can't import {}: its GPT has no first partition inside the disk", file);
         offset = first * kSector;
