@@ -119,12 +119,19 @@ TEST_F(UserNamespace, ThePrivateAreaStaysOwnedByRootOnDisk) {
 
 TEST_F(UserNamespace, TheContainersCgroupIsDelegatedToItsRoot) {
     ASSERT_TRUE(start_ct());
-    struct stat st {};
-    ASSERT_EQ(::stat((cg_dir("pids") + "/ct").c_str(), &st), 0);
-    EXPECT_EQ(st.st_uid, 100000U);
-    // The limits one level up stay the host's.
-    ASSERT_EQ(::stat((cg_dir("pids") + "/pids.max").c_str(), &st), 0);
-    EXPECT_EQ(st.st_uid, 0U);
+    auto owner = [](const std::string& path) {
+        struct stat st {};
+        return ::stat(path.c_str(), &st) == 0 ? std::to_string(st.st_uid) : "missing";
+    };
+    auto inner = cg_dir("pids") + "/ct";
+    // What a delegated subtree needs (systemd's set): the directory, to make cgroups below, and the files that
+    // move processes.
+    EXPECT_EQ(owner(inner), "100000");
+    EXPECT_EQ(owner(inner + "/cgroup.procs"), "100000");
+    EXPECT_EQ(owner(inner + (cgroup_mode() == CgroupMode::V2 ? "/cgroup.subtree_control" : "/tasks")), "100000");
+    // The limits stay the host's: one level up, and the inner cgroup's own.
+    EXPECT_EQ(owner(cg_dir("pids") + "/pids.max"), "0");
+    EXPECT_EQ(owner(inner + "/pids.max"), "0");
 }
 
 TEST_F(UserNamespace, LocalUidZeroIsAPrivilegedContainerAndSaysSo) {

@@ -507,13 +507,13 @@ protected:
     static std::string mount_own_pids_cgroup_command(const std::string& dir) {
         return v2() ? "mount -t cgroup2 none " + dir : "mount -t cgroup -o pids none " + dir;
     }
-    // Whether root in the container may write the limit files of its cgroup namespace root: on v1 it may (they
-    // limit nothing above them); on cgroup2 not where it is mounted with nsdelegate (systemd's default), nor from a
-    // user namespace (the container's cgroup is delegated by its cgroup.procs, .threads and .subtree_control only:
-    // its limit files stay the host root's).
+    // Whether root in the container may write the limit files of its cgroup namespace root: not from a user
+    // namespace (the container's cgroup is delegated by systemd's set only: the files that move processes, and
+    // cgroup.subtree_control on v2; its limit files stay the host root's); a privileged container may on v1 (they
+    // limit nothing above them), and on cgroup2 unless it is mounted with nsdelegate (systemd's default).
     bool ct_may_write_its_root_limits() {
-        if (!v2()) return true;
         if (conf_value("LOCAL_UID") != "0") return false;
+        if (!v2()) return true;
         for (auto& l : lines(try_read("/proc/self/mounts").value_or(""))) {
             auto words = pieces(l, ' ');
             if (words.size() > 3 && words[1] == "/sys/fs/cgroup" && words[2] == "cgroup2")

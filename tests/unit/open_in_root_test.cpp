@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "../support/temp_dir.hpp"
+#include "util/error.hpp"
 #include "util/file.hpp"
 #include "util/openat2.hpp"
 
@@ -72,6 +73,30 @@ TEST(OpenInRoot, ARenameRacingTheLookupIsRetried) {
     stop = true;
     renamer.join();
     EXPECT_EQ(failures, 0) << "last errno " << last_errno;
+}
+
+TEST(MakeDirs, MakesTheMissingLevelsKeepsWhatExistsAndNamesWhatIsInTheWay) {
+    vztest::TempDir tmp;
+    auto deep = tmp / "a/b/c";
+    vz::make_dirs(deep, 0700);
+    EXPECT_TRUE(fs::is_directory(deep));
+    EXPECT_EQ(fs::status(tmp / "a").permissions(), fs::perms::owner_all);
+    vz::make_dirs(deep);  // all there: nothing to do
+    vz::make_dirs(tmp / "a/b/d/");
+    EXPECT_TRUE(fs::is_directory(tmp / "a/b/d"));
+    write_text(tmp / "a/file", "x\n");
+    try {
+        vz::make_dirs(tmp / "a/file");
+        ADD_FAILURE() << "a file taken for a directory";
+    } catch (const vz::Error& e) {
+        EXPECT_NE(std::string(e.what()).find(tmp / "a/file"), std::string::npos) << e.what();
+    }
+    try {
+        vz::make_dirs(tmp / "a/file/x");
+        ADD_FAILURE() << "a directory made below a file";
+    } catch (const vz::Error& e) {
+        EXPECT_NE(std::string(e.what()).find(tmp / "a/file/x"), std::string::npos) << e.what();
+    }
 }
 
 }  // namespace

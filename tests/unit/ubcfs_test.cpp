@@ -89,7 +89,7 @@ TEST(Ubcfs, UbcProcIsOnUnlessSaidNo) {
     EXPECT_TRUE(vz::ubc_proc_wanted(config("UBC_PROC=\"no\"\n", "UBC_PROC=\"yes\"\n")));
     EXPECT_FALSE(vz::ubc_proc_wanted(config("", "UBC_PROC=\"no\"\n")));
     // Off: no file, whatever is mounted.
-    EXPECT_EQ(vz::ubcfs_ct_dir(config("", "UBC_PROC=\"no\"\n")), "");
+    EXPECT_EQ(vz::ubcfs_begin(config("", "UBC_PROC=\"no\"\n"), "/nonexistent/vzubcfs").ct_dir(101), "");
 }
 
 TEST(Ubcfs, ContainerCgroupsCountWhetherPopulatedOrNot) {

@@ -45,8 +45,9 @@ public:
     // The same into the cgroups `pid` is in (exec joins its container's init, wherever systemd put it).
     virtual pid_t clone_beside(pid_t pid, const std::function<void(const Error&)>& on_child_error) = 0;
     // Hands the container's inner cgroup (kInner, made here if it is not yet) to the host ids `uid`:`gid`, the
-    // root of its user namespace: the directory and the files a delegated subtree needs (all of them on v1), so
-    // that root inside (systemd) can make cgroups below it. The limits one level up stay the host's.
+    // root of its user namespace: the directory and the files a delegated subtree needs (systemd's delegation set),
+    // so that root inside (systemd) can make cgroups below it and move processes there. The limits stay the host's,
+    // in the inner cgroup's own files as one level up.
     virtual void delegate(unsigned ctid, uid_t uid, gid_t gid) = 0;
     // SIGKILL for every process, atomically against forks (v2 cgroup.kill; v1 freeze, kill, thaw).
     virtual void kill_all(unsigned ctid) = 0;
@@ -82,7 +83,7 @@ void thaw_below(const std::string& dir);
 // Removes the cgroup `dir` and every (empty) cgroup below it, deepest first; missing is fine. Retries briefly while
 // the kernel still frees them.
 void remove_cgroup_tree(const std::string& dir);
-// Gives the cgroup directory `dir` and its files named in `files` (every file when empty) to `uid`:`gid`.
+// Gives the cgroup directory `dir` and its files named in `files` to `uid`:`gid`.
 void chown_cgroup(const std::string& dir, uid_t uid, gid_t gid, const std::vector<std::string>& files);
 // The cgroup2 tree at `dir` as far as it enables controllers for its children: a line "<path> +<controller>..." for
 // each cgroup whose cgroup.subtree_control is not empty, parents first, <path> relative to `dir` ("." for `dir`

@@ -79,13 +79,7 @@ void chown_cgroup(const std::string& dir, uid_t uid, gid_t gid, const std::vecto
             fail(Exit::EnvCreate, "can't hand {} to {}:{}: {}", path, uid, gid, errno_text(errno));
     };
     give(dir);
-    if (!files.empty()) {
-        for (auto& f : files) give(dir + "/" + f);
-        return;
-    }
-    Dir d(dir);
-    while (auto* e = d.next())
-        if (e->d_type == DT_REG) give(dir + "/" + e->d_name);
+    for (auto& f : files) give(dir + "/" + f);
 }
 
 namespace {

@@ -134,7 +134,9 @@ public:
 
     void delegate(unsigned ctid, uid_t uid, gid_t gid) override {
         make_inner(ctid);
-        for (auto& c : hierarchies_) chown_cgroup(layout_.ct_dir(c, ctid) + "/" + kInner, uid, gid, {});
+        for (auto& c : hierarchies_)
+            chown_cgroup(layout_.ct_dir(c, ctid) + "/" + kInner, uid, gid,
+                         {"cgroup.procs", "tasks", "cgroup.clone_children"});
     }
 
     void remove(unsigned ctid) override {

@@ -42,8 +42,7 @@ int runscript_stopped(const Paths& p, unsigned ctid, const std::string& text, co
     HostSetup host(cfg, *cg, {}, false);
     auto status = make_pipe();
     auto in = make_pipe();
-    auto spec = init_spec(cfg, host.resources());
-    spec.ubc.clear();
+    auto spec = host.init_spec(cfg);  // no vzubcfs files: its HostSetup started no daemon
     spec.command = {"/bin/sh", "-s"};
     if (open_in_root(ct_tree(cfg), "/bin/bash", O_PATH)) spec.command[0] = "/bin/bash";
     spec.stdin_fd = in.rd.get();

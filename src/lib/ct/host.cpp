@@ -108,7 +108,8 @@ std::optional<IdMap> ct_idmap(const CtConfig& cfg) {
     return map;
 }
 
-InitSpec init_spec(const CtConfig& cfg, const Resources& res) {
+InitSpec HostSetup::init_spec(const CtConfig& cfg) const {
+    const auto& res = res_;
     InitSpec s;
     s.ctid = cfg.ctid();
     s.root = cfg.ve_root();
@@ -120,8 +121,8 @@ InitSpec init_spec(const CtConfig& cfg, const Resources& res) {
     s.userns = ct_idmap(cfg);
     auto features = cfg.get_or("FEATURES", "");
     s.sysfs = features.find("sysfs:off") == std::string::npos;
-    s.lxcfs = lxcfs_dir(cfg);
-    s.ubc = ubcfs_ct_dir(cfg);
+    s.lxcfs = lxcfs_;
+    s.ubc = daemon_.ct_dir(cfg.ctid());
     s.netfilter = netfilter_allowed(cfg);
     return s;
 }
@@ -138,7 +139,8 @@ HostSetup::HostSetup(const CtConfig& cfg, CgroupDriver& cg, const std::string& u
             if (daemon_.spawned()) ubcfs_stop_idle(cfg.global());
         });
     }
-    LxcfsWarmup warmup(lxcfs_dir(cfg));  // LXCFS=yes without LXCFS fails here, before anything is mounted
+    lxcfs_ = lxcfs_dir(cfg);  // LXCFS=yes without LXCFS fails here, before anything is mounted
+    LxcfsWarmup warmup(lxcfs_);
     if (mount_private(cfg, fsck, report)) {
         unmount_ = ScopeGuard([&cfg] { umount_private(cfg); });
         if (report) log::info("Container is mounted");

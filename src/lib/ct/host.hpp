@@ -35,9 +35,6 @@ std::unique_ptr<CgroupDriver> driver_of(const CtConfig& cfg);
 // (LOCAL_UID=0), whose root is root on the host.
 std::optional<IdMap> ct_idmap(const CtConfig& cfg);
 
-// How the container's init is set up: root, host name, ptys, device nodes, capabilities, LXCFS, vzubcfs files.
-InitSpec init_spec(const CtConfig& cfg, const Resources& res);
-
 // The host side of a container start, the one sequence used by `vzctl start`, by the monitor's restart after a
 // reboot inside, and by runscript on a stopped container, in this order: vzubcfs asked for (unless `ubcfs` is
 // empty; its start-up overlaps the rest), the private area mounted (when it was not), a fresh cgroup with every
@@ -48,11 +45,15 @@ class HostSetup {
 public:
     HostSetup(const CtConfig& cfg, CgroupDriver& cg, const std::string& ubcfs, bool report = true, bool fsck = true);
     const Resources& resources() const { return res_; }
+    // How the container's init is set up: root, host name, ptys, device nodes, capabilities, and the LXCFS and
+    // vzubcfs files this set-up found served (each FUSE mount is checked once, by a round trip to its daemon).
+    InitSpec init_spec(const CtConfig& cfg) const;
     // The container runs: nothing is undone.
     void keep();
 
 private:
     UbcfsStart daemon_;
+    std::string lxcfs_;
     ScopeGuard undaemon_, unmount_, unnet_, uncgroup_;
     Resources res_;
 };

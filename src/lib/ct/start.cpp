@@ -27,16 +27,15 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 // Clones the container's init on a console of its own, whose master then goes to the monitor.
-pid_t spawn_on_console(const CtConfig& cfg, const Resources& res, CgroupDriver& cg, int status_fd, Fd& channel,
+pid_t spawn_on_console(const CtConfig& cfg, InitSpec spec, CgroupDriver& cg, int status_fd, Fd& channel,
                        ConsolePty& console) {
-    auto spec = init_spec(cfg, res);
     console = open_console(spec.userns);
     spec.console = console.path;
     return spawn_init(spec, cg, status_fd, &channel, net_prepare(cfg));
 }
 
 // In the monitor process: clone init, then become the small waiter. Errors go to `status_fd`.
-[[noreturn]] void run_monitor(const CtConfig& cfg, CgroupDriver& cg, const Resources& res, int status_fd,
+[[noreturn]] void run_monitor(const CtConfig& cfg, CgroupDriver& cg, const InitSpec& spec, int status_fd,
                               const Tools& t) {
     auto report = [&](const Error& e) {
         // The waiting vzctl sees the start fail whether or not this arrives.
@@ -46,7 +45,7 @@ pid_t spawn_on_console(const CtConfig& cfg, const Resources& res, CgroupDriver& 
     Fd channel;
     ConsolePty console;
     try {
-        init = spawn_on_console(cfg, res, cg, status_fd, channel, console);
+        init = spawn_on_console(cfg, spec, cg, status_fd, channel, console);
     } catch (const Error& e) {
         report(e);
         ::_exit(1);
@@ -110,7 +109,7 @@ void restart_in_monitor(const Paths& p, Locked& held, CgroupDriver& cg, const To
         auto status = make_pipe();
         Fd channel;
         ConsolePty console;
-        pid_t init = spawn_on_console(cfg, host.resources(), cg, status.wr.get(), channel, console);
+        pid_t init = spawn_on_console(cfg, host.init_spec(cfg), cg, status.wr.get(), channel, console);
         status.wr.reset();
         wait_init_started(status.rd.get());
         host.keep();
@@ -163,7 +162,8 @@ void start_ct(const Paths& p, unsigned ctid, const StartOptions& o, const Tools&
     if (!ct_idmap(cfg)) log::warn("{}", kPrivilegedWarning);
     HostSetup host(cfg, *cg, t.ubcfs, true, !o.skip_fsck);
     const auto& config = cfg;  // clang before 16 cannot capture a structured binding (the fuzz build uses clang 14)
-    fork_monitor([&](int status_fd) { run_monitor(config, *cg, host.resources(), status_fd, t); });
+    auto spec = host.init_spec(cfg);
+    fork_monitor([&](int status_fd) { run_monitor(config, *cg, spec, status_fd, t); });
     // The monitor lives on; it is no longer ours to wait for.
     host.keep();
     log::info("Container start in progress...");

@@ -736,7 +736,7 @@ void resume_ct(const Paths& p, unsigned ctid, const CheckpointOptions& o, const 
     std::optional<LazyPagesDaemon> lazy;
     if (lazy_from) lazy.emplace(lookup.get(), dir, lazy_from->first, lazy_from->second);
     HostSetup host(cfg, *cg, t.ubcfs, false, true);
-    auto spec = init_spec(cfg, host.resources());
+    auto spec = host.init_spec(cfg);
     auto args = common_args(dir);
     StagedSources staged(cfg);
     // A new console: the dumped processes get its other end where they had the old one's.

@@ -124,7 +124,10 @@ UbcfsStart ubcfs_begin(const CtConfig& cfg, const std::string& daemon) {
     try {
         if (!path_exists("/dev/fuse")) fail(Exit::BadKernel, "FUSE is not available (no /dev/fuse)");
         Fd lock = take_lock(s.up_.lock);
-        if (daemon_alive(s.up_) && is_fuse_mount(s.up_.mount)) return s;
+        if (daemon_alive(s.up_) && is_fuse_mount(s.up_.mount)) {
+            s.serving_ = true;
+            return s;
+        }
         // Whatever is left of an earlier daemon (a mount whose daemon died, a daemon on its way out) goes first.
         stop_daemon(s.up_);
         s.pid_ = spawn_daemon(s.up_, daemon, s.errors_);
@@ -141,6 +144,7 @@ void UbcfsStart::finish() noexcept {
     pid_t pid = std::exchange(pid_, -1);
     try {
         await_daemon(up_, daemon_, pid, errors_);
+        serving_ = true;
     } catch (const std::exception& e) {
         warn_no_files(e);
     }
@@ -165,12 +169,7 @@ void ubcfs_stop_idle(const ConfFile& global) {
     }
 }
 
-std::string ubcfs_ct_dir(const CtConfig& cfg) {
-    if (!ubc_proc_wanted(cfg)) return {};
-    auto up = ubcfs_paths(cfg.global());
-    if (!is_fuse_mount(up.mount)) return {};
-    return fmt::format("{}/{}", up.mount, cfg.ctid());
-}
+std::string UbcfsStart::ct_dir(unsigned ctid) const { return serving_ ? fmt::format("{}/{}", up_.mount, ctid) : ""; }
 
 std::optional<std::string> ubcfs_text(const Paths& p, const Probe& probe, const UbcfsNode& n) {
     if (n.kind != UbcfsKind::File || n.file >= ubcfs_files().size()) return std::nullopt;

@@ -33,12 +33,15 @@ public:
     UbcfsStart() = default;
     UbcfsStart(UbcfsStart&& o) noexcept
         : up_(std::move(o.up_)), daemon_(std::move(o.daemon_)), lock_(std::move(o.lock_)),
-          errors_(std::move(o.errors_)), pid_(std::exchange(o.pid_, -1)), spawned_(o.spawned_) {}
+          errors_(std::move(o.errors_)), pid_(std::exchange(o.pid_, -1)), spawned_(o.spawned_), serving_(o.serving_) {}
     UbcfsStart& operator=(UbcfsStart&&) = delete;
     ~UbcfsStart() { finish(); }
     void finish() noexcept;
     // Whether this start spawned the daemon (rather than finding it serving).
     bool spawned() const { return spawned_; }
+    // The host path of the container's directory once the daemon serves the tree (found serving, or finished
+    // successfully); empty otherwise.
+    std::string ct_dir(unsigned ctid) const;
 
 private:
     friend UbcfsStart ubcfs_begin(const CtConfig& cfg, const std::string& daemon);
@@ -46,7 +49,7 @@ private:
     std::string daemon_;
     Fd lock_, errors_;
     pid_t pid_ = -1;
-    bool spawned_ = false;
+    bool spawned_ = false, serving_ = false;
 };
 UbcfsStart ubcfs_begin(const CtConfig& cfg, const std::string& daemon);
 
@@ -55,10 +58,6 @@ UbcfsStart ubcfs_begin(const CtConfig& cfg, const std::string& daemon);
 // daemon's start-up and its first lookups): a start that failed after starting it, and `vz-service stop` at the
 // host's shutdown, stop it this way.
 void ubcfs_stop_idle(const ConfFile& global);
-
-// The host path of the container's directory while the daemon serves the tree; empty otherwise (or
-// UBC_PROC="no").
-std::string ubcfs_ct_dir(const CtConfig& cfg);
 
 // What user_beancounters says: the container's block of the raw beancounter file; nullopt when it does not run.
 std::optional<std::string> ubc_proc_text(const Paths& p, unsigned ctid);
