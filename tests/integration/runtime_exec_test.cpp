@@ -137,6 +137,31 @@ TEST_F(RuntimeExec, StopUnderARunningCommandIs31) {
     EXPECT_TRUE(nothing_left_within());
 }
 
+// The command runs as vzctl's own child, which joined the container's pid namespace for that one fork (no
+// process in between to copy and wait for), and it dies with the vzctl that waits for it.
+TEST_F(RuntimeExec, TheCommandIsVzctlsOwnChildAndDiesWithIt) {
+    Result r;
+    std::thread command([&] { r = run({"exec3", ct(), "sleep", "60"}); });
+    pid_t sleeper = -1;
+    bool slept = eventually([&] {
+        for (pid_t p : ct_procs())
+            if (comm_of(p) == "sleep") sleeper = p;
+        return sleeper > 0;
+    }, 20s);
+    pid_t vzctl = slept ? parent_of(sleeper) : -1;
+    EXPECT_TRUE(slept) << "the command never ran";
+    if (slept) {
+        EXPECT_EQ(parent_of(vzctl), ::getpid()) << "the command's parent " << vzctl << " (" << comm_of(vzctl)
+                                                << ") is not the vzctl this test ran";
+        ::kill(vzctl, SIGKILL);
+        EXPECT_TRUE(eventually([&] { return !process_alive(sleeper); }, 10s)) << "the command outlived vzctl";
+    }
+    command.join();
+    if (slept) {
+        EXPECT_EQ(r.status, 128 + SIGKILL) << r.err;
+    }
+}
+
 // exec while the container starts: it gets in once init runs, or finds it not running (31); it never fails on a
 // container still being built (its cgroup namespace was still the host's: "setns: Operation not permitted", 8).
 TEST_F(RuntimeExec, ExecRacingAStartGetsInOrSays31) {

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -86,19 +87,40 @@ pid_t fork_in_ct(const JoinSpec& js, CgroupDriver& cg, const std::function<void(
     }
     // Connected here, in the host's network namespace, where the monitor's abstract socket is.
     Fd monitor = connect_monitor_of(js);
-    // A pid namespace applies to children only: the child joins it, then the grandchild runs the body.
-    pid_t pid = cg.clone_beside(js.init, [](const Error& e) {
-        std::fprintf(stderr, "Error: %s\n", e.what());
-        ::_exit(e.exit_status());
-    });
-    if (pid > 0) return pid;
+    // A pid namespace applies to children only: the container's is ours for the clone alone, so that the child is
+    // the container's process itself (one fork, not two). Joining our own again undoes that (threads can't be made
+    // while the two differ).
+    auto pid_ns = static_cast<size_t>(std::find(kinds.begin(), kinds.end(), std::string_view("pid")) - kinds.begin());
+    Fd own_pid_ns(::open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC));
+    if (!own_pid_ns) fail(Exit::System, "can't open /proc/self/ns/pid: {}", errno_text(errno));
+    if (::setns(fds[pid_ns].get(), CLONE_NEWPID) != 0)
+        fail(Exit::System, "can't join the container's pid namespace: {}", errno_text(errno));
+    auto leave_pid_ns = [&] {
+        if (::setns(own_pid_ns.get(), CLONE_NEWPID) != 0)
+            fail(Exit::System, "can't leave the container's pid namespace: {}", errno_text(errno));
+    };
+    pid_t pid = -1;
+    try {
+        pid = cg.clone_beside(js.init, [](const Error& e) {
+            std::fprintf(stderr, "Error: %s\n", e.what());
+            ::_exit(e.exit_status());
+        });
+    } catch (...) {
+        leave_pid_ns();
+        throw;
+    }
+    if (pid > 0) {
+        ChildProcess child(pid);
+        leave_pid_ns();
+        return child.release();
+    }
 
     auto die = [](const char* what) {
         std::fprintf(stderr, "Error: %s: %s\n", what, std::strerror(errno));
         ::_exit(static_cast<int>(Exit::System));
     };
     for (size_t i = 0; i < fds.size(); ++i)
-        if (::setns(fds[i].get(), 0) != 0) {
+        if (i != pid_ns && ::setns(fds[i].get(), 0) != 0) {
             std::fprintf(stderr, "Error: can't join the container's %s namespace: %s\n", kinds[i], std::strerror(errno));
             ::_exit(static_cast<int>(Exit::System));
         }
@@ -113,17 +135,14 @@ pid_t fork_in_ct(const JoinSpec& js, CgroupDriver& cg, const std::function<void(
     if (!listener) die("seccomp filter");
     if (monitor && *listener) send_fd(monitor.get(), listener->get());
     monitor.reset();
-    pid_t child = ::fork();
-    if (child < 0) die("fork");
-    if (child == 0) {
-        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (js.entered >= 0 && ::write(js.entered, "1", 1) != 1) die("entered");
-        body();
-        ::_exit(127);
-    }
-    // Relay the grandchild's end as ours.
-    int code = wait_exit(child);
-    ::_exit(code);
+    listener.reset();
+    // Killed with the vzctl that waits for it: set after the ids changed, which clear it. That vzctl is outside
+    // the container's pid namespace (our parent pid 0); had it died already, ours would be the container's init.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != 0) ::_exit(static_cast<int>(Exit::System));
+    if (js.entered >= 0 && ::write(js.entered, "1", 1) != 1) die("entered");
+    body();
+    ::_exit(127);
 }
 
 std::vector<std::string> exec_environment() {
