@@ -109,13 +109,12 @@ std::optional<IdMap> ct_idmap(const CtConfig& cfg) {
 }
 
 InitSpec HostSetup::init_spec(const CtConfig& cfg) const {
-    const auto& res = res_;
     InitSpec s;
     s.ctid = cfg.ctid();
     s.root = cfg.ve_root();
     s.hostname = cfg.get_or("HOSTNAME", "");
-    s.numpty = res.numpty;
-    s.devnodes = res.devnodes;
+    s.numpty = res_.numpty;
+    s.devnodes = res_.devnodes;
     s.root_device = ugid_quota(cfg);
     s.caps = capability_mask(cfg.get_or("CAPABILITY", ""));
     s.userns = ct_idmap(cfg);
