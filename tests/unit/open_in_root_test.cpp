@@ -1,4 +1,5 @@
-// open_in_root: a container tree's symlinks and ".." resolve inside the tree, never to the host's files.
+// open_in_root: a container tree's symlinks and ".." resolve inside the tree, never to the host's files. And
+// make_dirs, the other path helper of util/file.
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <stdio.h>

@@ -88,8 +88,12 @@ TEST(Ubcfs, UbcProcIsOnUnlessSaidNo) {
     // The container's own config wins.
     EXPECT_TRUE(vz::ubc_proc_wanted(config("UBC_PROC=\"no\"\n", "UBC_PROC=\"yes\"\n")));
     EXPECT_FALSE(vz::ubc_proc_wanted(config("", "UBC_PROC=\"no\"\n")));
-    // Off: no file, whatever is mounted.
-    EXPECT_EQ(vz::ubcfs_begin(config("", "UBC_PROC=\"no\"\n"), "/nonexistent/vzubcfs").ct_dir(101), "");
+    // Off: no file, and no daemon tried (this one could not run: trying would warn).
+    ::testing::internal::CaptureStderr();
+    auto off = vz::ubcfs_begin(config("", "UBC_PROC=\"no\"\n"), "/nonexistent/vzubcfs");
+    EXPECT_EQ(off.ct_dir(101), "");
+    EXPECT_FALSE(off.spawned());
+    EXPECT_EQ(::testing::internal::GetCapturedStderr(), "");
 }
 
 TEST(Ubcfs, ContainerCgroupsCountWhetherPopulatedOrNot) {

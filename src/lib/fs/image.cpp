@@ -670,7 +670,7 @@ void import(const std::string& priv, const std::string& to) {
         if (!out) fail(Exit::ConvertImage, "can't open {}: {}", merged, errno_text(errno));
         for (size_t i = 1; i < chain.files.size(); ++i) {
             auto delta = dir + "/" + chain.files[i];
-            if (std::string(format_of(delta)) != "parallels")
+            if (disk_form(file_head(delta, 2 * kSector)) != DiskForm::Ploop1)
                 fail(Exit::ConvertImage, "can't import {}: the delta is not in ploop's expanded format", delta);
             Fd in(::open(delta.c_str(), O_RDONLY | O_CLOEXEC));
             if (!in) fail(Exit::ConvertImage, "can't open {}: {}", delta, errno_text(errno));
