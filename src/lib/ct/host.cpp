@@ -334,17 +334,27 @@ bool wait_ct_empty(CgroupDriver& cg, unsigned ctid, std::chrono::milliseconds li
     return true;
 }
 
-void fork_monitor(const std::function<void(int status_fd)>& become) {
+void fork_monitor(const std::function<void(int status_fd)>& become, MonitorProcess how) {
     auto status = make_pipe();
-    if (fork_or_throw() == 0) {
+    // What the child reads; it changes nothing of ours (with MonitorProcess::Shared it runs in our memory).
+    struct Start {
+        const std::function<void(int)>* become;
+        int status_rd, status_wr;
+    } start{&become, status.rd.get(), status.wr.get()};
+    auto child = [](void* arg) -> int {
+        auto* s = static_cast<const Start*>(arg);
         ::setsid();
         ::signal(SIGINT, SIG_IGN);
         stdio_to_null();
-        status.rd.reset();
+        ::close(s->status_rd);
         close_from_on_exec();
-        become(status.wr.get());
+        (*s->become)(s->status_wr);
         ::_exit(1);
-    }
+    };
+    if (how == MonitorProcess::Shared)
+        spawn_sharing_memory(child, &start);
+    else if (fork_or_throw() == 0)
+        child(&start);
     status.wr.reset();
     wait_init_started(status.rd.get());
 }

@@ -100,11 +100,17 @@ bool is_frozen(const Freezer& f);
 // After the container's processes are gone: its cgroup and what the host held for its network (vzubcfs stays).
 void release_host(const CtConfig& cfg, CgroupDriver& cg);
 
-// Forks the process that becomes a container's monitor, in a session of its own (it outlives this vzctl), its
+// How the monitor's process is made: a copy of this one (fork), or a process that shares our memory until it execs
+// the monitor (util/process.hpp, spawn_sharing_memory), which spares copying vzctl's page tables and the
+// copy-on-write faults of both sides. Shared needs a single-threaded caller and a `become` that ends in the
+// monitor's exec without waiting on anything of ours (this thread waits until then).
+enum class MonitorProcess { Copy, Shared };
+
+// Makes the process that becomes a container's monitor, in a session of its own (it outlives this vzctl), its
 // stdio on /dev/null, none of our descriptors past its exec (the lock is this vzctl's); it runs `become` with the
 // write end of a status pipe (what spawn_init's child writes, see runtime/init.hpp), which must not return.
 // Returns when the container's init runs, or throws what the child reported.
-void fork_monitor(const std::function<void(int status_fd)>& become);
+void fork_monitor(const std::function<void(int status_fd)>& become, MonitorProcess how = MonitorProcess::Copy);
 
 // Becomes the monitor of `init` (returns only when the exec fails). With the channel of init's sysinfo(2) filter,
 // the monitor also answers sysinfo(2) for the container (runtime/sysinfo.hpp) and keeps its console (`console`,

@@ -163,7 +163,9 @@ void start_ct(const Paths& p, unsigned ctid, const StartOptions& o, const Tools&
     HostSetup host(cfg, *cg, t.ubcfs, true, !o.skip_fsck);
     const auto& config = cfg;  // clang before 16 cannot capture a structured binding (the fuzz build uses clang 14)
     auto spec = host.init_spec(cfg);
-    fork_monitor([&](int status_fd) { run_monitor(config, *cg, spec, status_fd, t); });
+    // vzctl is single-threaded here (HostSetup's threads have ended), and the monitor's process execs once init is
+    // cloned: it may share our memory meanwhile.
+    fork_monitor([&](int status_fd) { run_monitor(config, *cg, spec, status_fd, t); }, MonitorProcess::Shared);
     // The monitor lives on; it is no longer ours to wait for.
     host.keep();
     log::info("Container start in progress...");

@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sched.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -13,6 +15,7 @@
 
 #include "util/error.hpp"
 #include "util/file.hpp"
+#include "util/scope.hpp"
 #include "util/strings.hpp"
 
 namespace vz {
@@ -27,6 +30,27 @@ pid_t fork_or_throw() {
     pid_t pid = ::fork();
     if (pid < 0) fail(Exit::System, "fork: {}", errno_text(errno));
     return pid;
+}
+
+pid_t spawn_sharing_memory(int (*child)(void*), void* arg) {
+#ifdef __SANITIZE_ADDRESS__
+    pid_t pid = fork_or_throw();
+    if (pid == 0) ::_exit(child(arg));
+    return pid;
+#else
+    constexpr size_t kStack = size_t{1} << 20;
+    auto guard = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+    void* base = ::mmap(nullptr, guard + kStack, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK,
+                        -1, 0);
+    if (base == MAP_FAILED) fail(Exit::System, "can't map a stack for a child: {}", errno_text(errno));
+    ScopeGuard unmap([&] { ::munmap(base, guard + kStack); });  // the child has exec'd or exited by then
+    auto* stack = static_cast<char*>(base) + guard;
+    if (::mprotect(stack, kStack, PROT_READ | PROT_WRITE) != 0)
+        fail(Exit::System, "can't map a stack for a child: {}", errno_text(errno));
+    int pid = ::clone(child, stack + kStack, CLONE_VM | CLONE_VFORK | SIGCHLD, arg);
+    if (pid < 0) fail(Exit::System, "clone: {}", errno_text(errno));
+    return static_cast<pid_t>(pid);
+#endif
 }
 
 ChildProcess& ChildProcess::operator=(ChildProcess&& o) noexcept {

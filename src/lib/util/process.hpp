@@ -26,6 +26,15 @@ Pipe make_pipe(int flags = 0);
 // fork(); throws vz::Error (System) when it fails.
 pid_t fork_or_throw();
 
+// Runs `child(arg)` in a new process (our child, SIGCHLD at its end) that shares this process's memory until it execs
+// or exits, as after vfork(2): this thread waits until then. No copy of our page tables is made, and neither side
+// pays copy-on-write faults afterwards. `child` runs on a stack of its own (1 MiB, mapped as it is touched, a guard
+// page below) and must end in an exec or _exit; it must leave alone what we use afterwards (its allocations stay in
+// our memory), and no other thread of ours may run meanwhile (a process it forks would copy that thread mid-way).
+// Under AddressSanitizer the child is a copy (fork): LeakSanitizer would count its allocations as ours. Returns its
+// pid; throws vz::Error (System) when it can't be made.
+pid_t spawn_sharing_memory(int (*child)(void*), void* arg);
+
 // Owns a child process: unless released or waited for, the destructor kills and reaps it, so no error path leaves
 // a stray process or a zombie behind.
 class ChildProcess {
