@@ -214,6 +214,8 @@ TEST_F(DiskPloop, DamagedImagesAreRefusedWithNothingMounted) {
     auto bad_xml = run({"start", ct()});
     EXPECT_EQ(bad_xml.status, 152) << bad_xml.err;
     EXPECT_EQ(status_line(), "CTID 101 exist unmounted down");
+    // Nothing of the start stays: no cgroup either.
+    EXPECT_EQ(ct_cgroups_left(), std::vector<std::string>{});
     write_text(xml, good);
 
     std::filesystem::resize_file(image(), 1 << 20);  // truncated
@@ -225,6 +227,7 @@ TEST_F(DiskPloop, DamagedImagesAreRefusedWithNothingMounted) {
     auto garbage = run({"start", ct()});
     EXPECT_EQ(garbage.status, 152) << garbage.err;
     EXPECT_EQ(loops_under(tmp_.path()), std::vector<std::string>{});
+    EXPECT_EQ(ct_cgroups_left(), std::vector<std::string>{});
 
     std::filesystem::remove(image());
     auto missing = run({"mount", ct()});
