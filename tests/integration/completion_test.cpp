@@ -13,6 +13,7 @@
 #include "ct/lifecycle.hpp"
 #include "ct/ops.hpp"
 #include "util/strings.hpp"
+#include "../support/shell.hpp"
 
 namespace {
 
@@ -55,7 +56,7 @@ protected:
     // The candidates for each line, in one bash.
     std::vector<Words> complete(const Words& lines) {
         std::string script = kDriver;
-        for (auto& l : lines) script += "comp " + quote(l) + "\n";
+        for (auto& l : lines) script += "comp " + vztest::shell_quote(l) + "\n";
         ::setenv("COMPLETIONS", BUILD_DIR "/completions", 1);
         auto r = finish(start("bash", {"--norc", "--noprofile", "-c", script}));
         EXPECT_EQ(r.status, 0) << r.err;
@@ -71,12 +72,6 @@ protected:
         return out;
     }
     Words complete(const std::string& line) { return complete(Words{line}).front(); }
-
-    static std::string quote(const std::string& s) {
-        std::string out = "'";
-        for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-        return out + "'";
-    }
 
     static Words sorted(Words w) {
         std::sort(w.begin(), w.end());

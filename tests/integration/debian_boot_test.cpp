@@ -83,7 +83,7 @@ protected:
             auto run = "/proc/" + std::to_string(*init) + "/root/run/log/journal";
             if (fs::exists(run)) dir = run;
         }
-        return text + shell("journalctl -D " + sh_quote(dir) + " -o short-monotonic --no-pager | tail -n 60").out;
+        return text + shell("journalctl -D " + shell_quote(dir) + " -o short-monotonic --no-pager | tail -n 60").out;
     }
 
     // systemctl is-system-running says "running" within `limit`; else what it said, the failed units, the journal.
@@ -169,7 +169,7 @@ TEST_F(DebianBoot, SystemdBootsToRunningAndStopsLeavingNothing) {
     EXPECT_EQ(status_line(), "CTID 101 exist unmounted down");
     EXPECT_FALSE(process_alive(*init));
     EXPECT_TRUE(eventually([&] { return bool(nothing_left()); }, 10s)) << nothing_left().message();
-    auto shutdown = shell("journalctl -D " + sh_quote(private_path(kCt) + "/var/log/journal") +
+    auto shutdown = shell("journalctl -D " + shell_quote(private_path(kCt) + "/var/log/journal") +
                           " --no-pager -o cat -u systemd-halt.service -u systemd-poweroff.service");
     EXPECT_TRUE(contains(shutdown.out, "System Halt") || contains(shutdown.out, "System Power Off"))
         << "systemd did not go through its own shutdown:" << journal();
@@ -279,7 +279,7 @@ TEST_F(DebianBoot, PrivilegedSuspendAndResumeKeepSystemdRunning) { suspend_and_r
 
 TEST_F(DebianBoot, TemplateIsContainerReady) {
     // Read from the tarball: what every container created from it starts with.
-    auto tmpl = sh_quote(template_path());
+    auto tmpl = shell_quote(template_path());
     auto listing = shell("tar --zstd -tvf " + tmpl);
     ASSERT_EQ(listing.status, 0) << listing.out;
     for (auto unit : {"systemd-firstboot.service", "sys-fs-fuse-connections.mount"})

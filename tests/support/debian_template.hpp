@@ -13,12 +13,6 @@
 
 namespace vztest {
 
-inline std::string sh_quote(const std::string& s) {
-    std::string q = "'";
-    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return q + "'";
-}
-
 // The name mktemplate-debian gives by default: debian-12-<machine>.
 inline std::string debian_template_name() {
     struct utsname u {};
@@ -35,8 +29,8 @@ inline std::string debian_template_path() {
 // ones take the debootstrap result from /var/cache/vzctl/mktemplate-debian (seconds, no network). `wrapper` goes
 // before the command (a flock).
 inline Shell make_debian_template(const std::string& wrapper = {}) {
-    return shell(wrapper + sh_quote(std::string(SOURCE_DIR) + "/scripts/mktemplate-debian") + " " +
-                 sh_quote(busybox_template_dir() + "/cache") + " " + sh_quote(debian_template_name()));
+    return shell(wrapper + shell_quote(std::string(SOURCE_DIR) + "/scripts/mktemplate-debian") + " " +
+                 shell_quote(busybox_template_dir() + "/cache") + " " + shell_quote(debian_template_name()));
 }
 
 }  // namespace vztest

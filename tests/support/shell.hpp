@@ -1,5 +1,5 @@
-// A shell command line of a test, its output captured: shared by the tests that drive host tools (the Debian
-// template's, the disk tests' mkfs and btrfs-progs).
+// A shell command line of a test, its output captured, and a word quoted for it: shared by the tests that drive host
+// tools (the Debian template's, the disk tests' mkfs and btrfs-progs, the network tests' iproute2).
 #pragma once
 
 #include <sys/wait.h>
@@ -8,6 +8,13 @@
 #include <string>
 
 namespace vztest {
+
+// `s` as one sh word.
+inline std::string shell_quote(const std::string& s) {
+    std::string q = "'";
+    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return q + "'";
+}
 
 // Output and exit status of a shell command line (stderr included).
 struct Shell {

@@ -57,6 +57,7 @@
 #include <vector>
 
 #include "json.hpp"
+#include "shell.hpp"
 #include "temp_dir.hpp"
 #include "text.hpp"
 
@@ -68,13 +69,6 @@ struct NetCmd {
     int status = -1;  // exit status; 128+N when killed by signal N
     std::string out;  // stdout and stderr together
 };
-
-// `s` as one sh word.
-inline std::string shell_quote(const std::string& s) {
-    std::string q = "'";
-    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return q + "'";
-}
 
 // Runs a shell command line, stdout and stderr collected together.
 inline NetCmd net_run(const std::string& cmd) {
