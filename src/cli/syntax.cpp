@@ -47,7 +47,17 @@ void parse(CLI::App& app, const std::vector<std::string>& args) {
     std::vector<std::string> words = vz::normalize_argv(args, syntax_of(app));
     // CLI11 takes the words of a vector from its back.
     std::reverse(words.begin(), words.end());
-    app.parse(words);
+    try {
+        app.parse(words);
+    } catch (const CLI::ExtrasError&) {
+        // CLI11 lists every extra word, backwards for a vector; the original's getopt named the first one.
+        auto extra = app.remaining(true);
+        if (extra.empty()) throw;
+        const auto& w = extra.front();
+        bool option = w.size() > 1 && w[0] == '-';
+        throw CLI::ExtrasError((option ? "Unrecognized option: " : "Unexpected argument: ") + w,
+                               CLI::ExitCodes::ExtrasError);
+    }
 }
 
 std::string shell_quote(const std::string& s) {

@@ -13,7 +13,8 @@ namespace vzcli {
 // Which options of `app` and of its subcommands take a value, and which short letters exist.
 vz::OptionSyntax syntax_of(CLI::App& app);
 
-// Parses `args` (without the program name) as the original getopt_long did; throws CLI::ParseError.
+// Parses `args` (without the program name) as the original getopt_long did; throws CLI::ParseError. A word it can't
+// place is named alone, the first of them: "Unrecognized option: --x" or "Unexpected argument: x".
 void parse(CLI::App& app, const std::vector<std::string>& args);
 
 // `s` as one word of a POSIX shell, single-quoted (the command vzubc hands to watch(1), the completion data).

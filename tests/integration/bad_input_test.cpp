@@ -45,7 +45,13 @@ TEST_F(CliTest, HighestCtidIsAccepted) {
 TEST_F(CliTest, UnknownOptionOrCommandIsASyntaxError) {
     ASSERT_TRUE(create(101));
     auto conf = vztest::read_text(conf_path(101));
-    EXPECT_EQ(vzctl({"set", "101", "--bogus", "1", "--save"}).status, 20);
+    auto r = vzctl({"set", "101", "--bogus", "1", "--save"});
+    EXPECT_EQ(r.status, 20);
+    // One line naming the first word it can't place, as the original's getopt did (not every extra word backwards).
+    EXPECT_EQ(r.err, "Error: Unrecognized option: --bogus\n");
+    r = vzctl({"start", "101", "extra", "--bogus"});
+    EXPECT_EQ(r.status, 20);
+    EXPECT_EQ(r.err, "Error: Unexpected argument: extra\n");
     EXPECT_EQ(vzctl({"set", "101", "--save", "--cpus"}).status, 20);
     EXPECT_EQ(vzctl({"frobnicate", "101"}).status, 20);
     EXPECT_EQ(vzctl({}).status, 20);

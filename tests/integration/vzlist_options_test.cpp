@@ -113,6 +113,13 @@ TEST_F(VzlistOptions, BadFieldsAreErrors) {
     }
 }
 
+TEST_F(VzlistOptions, AnUnknownOptionIsNamedAloneBeforeTheUsage) {
+    auto r = vzlist({"-a", "--bogus", "-x"});
+    EXPECT_EQ(r.status, 1);
+    EXPECT_EQ(r.out, "");
+    EXPECT_TRUE(r.err.starts_with("Error: Unrecognized option: --bogus\nUsage: vzlist")) << r.err;
+}
+
 TEST_F(VzlistOptions, GetoptStylesOfTheOriginal) {
     const std::string hosts = "www.example.com\ndb.example.org\nmail.example.com\n";
     EXPECT_EQ(vzlist({"-aHo", "hostname"}).out, hosts);
