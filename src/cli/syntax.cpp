@@ -66,6 +66,15 @@ std::string shell_quote(const std::string& s) {
     return out + "'";
 }
 
+int run_tool(int argc, char** argv, int (*run)(const std::vector<std::string>& args)) {
+    try {
+        return run(std::vector<std::string>(argv + 1, argv + argc));
+    } catch (const std::exception& e) {
+        vz::log::error(e.what());
+        return static_cast<int>(vz::Exit::Failure);
+    }
+}
+
 int refuse(const CLI::ParseError& e, const char* usage) {
     vz::log::error(e.what());
     std::fputs(usage, stderr);

@@ -20,6 +20,10 @@ void parse(CLI::App& app, const std::vector<std::string>& args);
 // `s` as one word of a POSIX shell, single-quoted (the command vzubc hands to watch(1), the completion data).
 std::string shell_quote(const std::string& s);
 
+// main() of a tool with one failure status (vzlist, vzubc, vzpid): `run` with the arguments after the program name;
+// an exception it lets through is "Error: ..." and Exit::Failure (1), whatever vzctl code libvz attached to it.
+int run_tool(int argc, char** argv, int (*run)(const std::vector<std::string>& args));
+
 // vzlist's and vzubc's answer to a command line they can't parse: the reason, the usage text, exit status 1.
 int refuse(const CLI::ParseError& e, const char* usage);
 

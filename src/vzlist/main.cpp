@@ -153,11 +153,10 @@ vzlist::Query metrics_query_of(const CLI::App& app, const Args& a) {
     return q;
 }
 
-int run(int argc, char** argv) {
+int run(const std::vector<std::string>& args) {
     CLI::App app{"vzlist", "vzlist"};
     Args a;
     define(app, a);
-    std::vector<std::string> args(argv + 1, argv + argc);
     if (vzcli::completion_requested(args)) return vzcli::print_completion(app, "vzlist", completion_hint);
     try {
         vzcli::parse(app, args);
@@ -194,12 +193,4 @@ int run(int argc, char** argv) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-    try {
-        return run(argc, argv);
-    } catch (const std::exception& e) {
-        // vzlist has one failure status, whatever vzctl code libvz attached to the error.
-        vz::log::error(e.what());
-        return kFailure;
-    }
-}
+int main(int argc, char** argv) { return vzcli::run_tool(argc, argv, run); }

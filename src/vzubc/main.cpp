@@ -20,7 +20,6 @@
 
 namespace {
 
-constexpr int kFailure = static_cast<int>(vz::Exit::Failure);
 constexpr const char* kDefaultStore = "/tmp/vzubc.store";
 
 constexpr const char* kUsage =
@@ -259,12 +258,4 @@ int run(const std::vector<std::string>& args) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-    try {
-        return run(std::vector<std::string>(argv + 1, argv + argc));
-    } catch (const std::exception& e) {
-        // vzubc has one failure status, whatever vzctl code libvz attached to the error.
-        vz::log::error(e.what());
-        return kFailure;
-    }
-}
+int main(int argc, char** argv) { return vzcli::run_tool(argc, argv, run); }

@@ -30,6 +30,24 @@ std::string CgroupLayout::ct_dir(std::string_view controller, unsigned ctid) con
     return root + "/" + std::string(controller) + "/" + base + "/" + id;
 }
 
+std::optional<unsigned> ct_of_cgroup_text(const CgroupLayout& layout, std::string_view proc_cgroup) {
+    auto prefix = "/" + layout.base + "/";
+    for (auto& line : split(proc_cgroup, "\n")) {
+        auto a = line.find(':'), b = a == std::string::npos ? a : line.find(':', a + 1);
+        if (b == std::string::npos) continue;
+        auto controllers = split(std::string_view(line).substr(a + 1, b - a - 1), ",");
+        bool probe = layout.mode == CgroupMode::V2
+                         ? line.compare(0, 3, "0::") == 0
+                         : std::find(controllers.begin(), controllers.end(), "pids") != controllers.end();
+        if (!probe) continue;
+        auto path = std::string_view(line).substr(b + 1);
+        if (!path.starts_with(prefix)) return std::nullopt;
+        path.remove_prefix(prefix.size());
+        return parse_ctid(std::string(path.substr(0, path.find('/'))));
+    }
+    return std::nullopt;
+}
+
 std::optional<uint64_t> cgroup_keyed(std::string_view text, std::string_view key) {
     size_t pos = 0;
     while (pos < text.size()) {

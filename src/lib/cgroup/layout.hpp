@@ -35,6 +35,11 @@ struct CgroupLayout {
     std::string ct_dir(std::string_view controller, unsigned ctid) const;
 };
 
+// The container whose cgroup holds a process, from that process's /proc/<pid>/cgroup text ("id:controllers:/path"
+// per hierarchy): the CTID after /<base>/ in the probe hierarchy's line (v2's "0::", v1's pids), whatever cgroup
+// below it the process is in (a container's systemd makes its own). nullopt: not in one of `layout`'s containers.
+std::optional<unsigned> ct_of_cgroup_text(const CgroupLayout& layout, std::string_view proc_cgroup);
+
 // The value of the line "`key` N" of a flat-keyed cgroup file (memory.stat, memory.events, pids.events...).
 std::optional<uint64_t> cgroup_keyed(std::string_view text, std::string_view key);
 

@@ -30,6 +30,15 @@ std::optional<uint64_t> file_number(const std::string& path) {
     return words.size() == 1 ? parse_uint(words[0]) : std::nullopt;
 }
 
+// The NSpid line of a /proc/<pid>/status text: the process's pid in its pid namespace and in each one above it,
+// the host's first; empty when there is none.
+std::vector<std::string> nspids(const std::string& status) {
+    auto pos = status.find("\nNSpid:");
+    if (pos == std::string::npos) return {};
+    auto end = status.find('\n', pos + 1);
+    return split(std::string_view(status).substr(pos + 7, end == std::string::npos ? end : end - pos - 7), " \t");
+}
+
 }  // namespace
 
 CgroupLayout cgroup_layout(const ConfFile& global) {
@@ -41,10 +50,7 @@ std::optional<pid_t> find_init(const CgroupDriver& cg, unsigned ctid) {
     for (pid_t pid : cg.procs(ctid)) {
         auto status = read_file("/proc/" + std::to_string(pid) + "/status");
         if (!status) continue;
-        auto pos = status->find("\nNSpid:");
-        if (pos == std::string::npos) continue;
-        auto end = status->find('\n', pos + 1);
-        auto ids = split(status->substr(pos + 7, end - pos - 7), " \t");
+        auto ids = nspids(*status);
         if (ids.size() >= 2 && ids.back() == "1") return pid;
     }
     return std::nullopt;
@@ -90,6 +96,23 @@ std::optional<double> Probe::uptime(pid_t init) const {
     auto start = parse_uint(fields[19]);
     if (!start) return std::nullopt;
     return std::max(0.0, *host_uptime_ - static_cast<double>(*start) / static_cast<double>(::sysconf(_SC_CLK_TCK)));
+}
+
+std::optional<ProcessInfo> Probe::process(pid_t pid) const {
+    auto dir = "/proc/" + std::to_string(pid);
+    auto status = read_file(dir + "/status");
+    auto cgroups = read_file(dir + "/cgroup");
+    if (!status || !cgroups) return std::nullopt;
+    ProcessInfo info;
+    info.ctid = ct_of_cgroup_text(layout_, *cgroups).value_or(0);
+    info.vpid = pid;
+    for (auto& line : split(*status, "\n"))
+        if (line.starts_with("Name:\t")) info.name = line.substr(6);
+    // A container's pid namespace is the one below the host's (a process of the host in a namespace of another
+    // manager's keeps its host pid).
+    if (auto ids = nspids(*status); info.ctid && ids.size() > 1)
+        info.vpid = static_cast<pid_t>(parse_uint(ids[1]).value_or(static_cast<uint64_t>(pid)));
+    return info;
 }
 
 std::optional<std::array<double, 3>> Probe::loadavg(unsigned ctid) const {

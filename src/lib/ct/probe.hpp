@@ -47,6 +47,13 @@ std::optional<pid_t> find_init(const CgroupDriver& cg, unsigned ctid);
 void check_still_running(const CgroupDriver& cg, unsigned ctid, pid_t init, bool killed,
                          const std::string& lockdir = {});
 
+// A host process as vzpid shows it.
+struct ProcessInfo {
+    unsigned ctid = 0;  // the container whose cgroup holds it; 0: the host (or a cgroup of another manager)
+    pid_t vpid = 0;     // its pid in the container's pid namespace, the one below this process's; its own on the host
+    std::string name;   // its command name (Name: of /proc/<pid>/status)
+};
+
 // One probe serves many questions about the containers of one vz.conf: the cgroup layout is detected once, the
 // host's uptime read once.
 class Probe {
@@ -70,6 +77,8 @@ public:
     std::optional<double> cpu_seconds(unsigned ctid) const;
     // Its network devices' traffic at their host ends (one dump of the host's links serves every container).
     std::vector<NetIo> net_io(const CtConfig& cfg) const;
+    // The process `pid` of the host's pid namespace (vzpid); nullopt when there is none.
+    std::optional<ProcessInfo> process(pid_t pid) const;
     // Its beancounters (ubc/collect.hpp: `wanted` parts of each resource; `init` where ubc_needs_init says so).
     UbcStats ubc(unsigned ctid, std::optional<pid_t> init, const std::vector<unsigned>& wanted = {}) const;
 
