@@ -114,6 +114,7 @@ InitSpec HostSetup::init_spec(const CtConfig& cfg) const {
     s.root = cfg.ve_root();
     s.hostname = cfg.get_or("HOSTNAME", "");
     s.numpty = res_.numpty;
+    s.ram = res_.ram_bytes;
     s.devnodes = res_.devnodes;
     s.root_device = ugid_quota(cfg);
     s.caps = capability_mask(cfg.get_or("CAPABILITY", ""));

@@ -39,6 +39,11 @@ namespace {
     ::_exit(1);
 }
 
+// A tmpfs's size= option: 1/`divisor` of the container's RAM, or `host_share` of the host's when it has no limit.
+std::string ram_share(const std::optional<uint64_t>& ram, uint64_t divisor, const char* host_share) {
+    return "size=" + (ram ? std::to_string(*ram / divisor) : std::string(host_share));
+}
+
 // The mount flags of `path` as MS_* bits: a bind remount inside a user namespace must repeat the locked ones.
 unsigned long mount_flags_of(const std::string& path) {
     struct statvfs sv;
@@ -161,7 +166,7 @@ struct Child {
         ::mkdir((dev + "/pts").c_str(), 0755);
         ::mkdir((dev + "/shm").c_str(), 01777);
         do_mount("devpts", dev + "/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance," + devpts_options(spec.numpty));
-        do_mount("shm", dev + "/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
+        do_mount("shm", dev + "/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777," + ram_share(spec.ram, 2, "50%"));
         for (auto [link, to] : {std::pair{"ptmx", "pts/ptmx"}, std::pair{"fd", "/proc/self/fd"},
                                 std::pair{"stdin", "/proc/self/fd/0"}, std::pair{"stdout", "/proc/self/fd/1"},
                                 std::pair{"stderr", "/proc/self/fd/2"}})
@@ -284,7 +289,7 @@ struct Child {
             if (!lxcfs_dir.empty()) bind_lxcfs(kLxcfsCpuOnline);
         }
         build_dev();
-        do_mount("run", target("run"), "tmpfs", MS_NOSUID | MS_NODEV, "mode=755,size=10%");
+        do_mount("run", target("run"), "tmpfs", MS_NOSUID | MS_NODEV, "mode=755," + ram_share(spec.ram, 10, "10%"));
         if (!ubc_dir.empty()) bind_ubcfs();
         ubc_fd.reset();
         lxcfs_fd.reset();

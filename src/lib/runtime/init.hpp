@@ -23,6 +23,9 @@ struct InitSpec {
     std::string root;                    // VE_ROOT, a mount point on the host
     std::string hostname;                // empty: keep the template's
     std::optional<uint64_t> numpty;      // devpts max=
+    // The container's RAM (its physpages limit): its /dev/shm holds at most half of it and its /run a tenth, the
+    // shares of RAM tmpfs and our /run default to on a host. None (unlimited): the shares of the host's RAM.
+    std::optional<uint64_t> ram;
     std::vector<std::string> devnodes;   // names under /dev copied from the host
     // /dev/<name> of the root's own block device (a ploop image's loop device), which quota(1) and setquota(8) look
     // for (second-level quota: the monitor answers quotactl(2) on it; the node itself can't be opened)
