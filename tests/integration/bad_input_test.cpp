@@ -100,6 +100,38 @@ TEST_F(CliTest, BadValueInConfigNamesFileAndKey) {
     EXPECT_TRUE(contains(r.err, conf_path(101) + ": NUMPROC=\"many\"")) << r.err;
 }
 
+// ctid.conf(5): a name set twice keeps its first value, and a warning names the later line, in vz.conf as in a CT's
+// file, once per command although a command reads vz.conf more than once.
+TEST_F(CliTest, ANameSetTwiceKeepsTheFirstValueAndIsWarnedOfOnce) {
+    auto global = confdir_ + "/vz.conf";
+    auto text = vztest::read_text(global);
+    auto again = vztest::lines(text).size() + 1;
+    vztest::write_text(global, text + "DEF_OSTEMPLATE=\"other\"\n");
+    auto warning = global + ":" + std::to_string(again) + ": DEF_OSTEMPLATE is set again";
+    auto times = [](const std::string& in, const std::string& what) {
+        size_t n = 0;
+        for (auto at = in.find(what); at != std::string::npos; at = in.find(what, at + 1)) ++n;
+        return n;
+    };
+
+    auto r = vzctl({"create", "101", "--config", "vswap-256m"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(times(r.err, warning), 1u) << r.err;
+    EXPECT_TRUE(contains(vztest::read_text(conf_path(101)), "OSTEMPLATE=\"tiny\"\n"));
+
+    auto conf = vztest::read_text(conf_path(101));
+    auto line = vztest::lines(conf).size() + 1;
+    vztest::write_text(conf_path(101), conf + "OSTEMPLATE=\"other\"\n");
+    r = vzctl({"set", "101", "--cpuunits", "500", "--save"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(times(r.err, warning), 1u) << r.err;
+    EXPECT_EQ(times(r.err, conf_path(101) + ":" + std::to_string(line) + ": OSTEMPLATE is set again"), 1u) << r.err;
+
+    r = vzlist({"-H", "-o", "ctid"});
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(times(r.err, warning), 1u) << r.err;
+}
+
 TEST_F(CliTest, BeancounterFilesAreReadOrRefusedNamingTheLine) {
     // vzubc -f reads outside data: a malformed line is refused, any 64-bit numbers are shown.
     vztest::write_text(tmp_ / "bad.ubc", "Version: 2.5\n       uid  resource held maxheld barrier limit failcnt\n"

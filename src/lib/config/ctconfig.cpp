@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <set>
 
 #include "config/edit.hpp"
 #include "config/units.hpp"
@@ -70,6 +71,10 @@ std::vector<unsigned> list_ct_ids(const Paths& p) {
 ConfFile load_global(const Paths& p) {
     auto f = ConfFile::load(p.vz_conf());
     if (!f) fail(Exit::NoConfig, "Global configuration file {} not found", p.vz_conf());
+    // A command reads vz.conf more than once (and the daemons on every request): each warning is given once.
+    static std::set<std::string> given;
+    for (auto& w : f->warnings())
+        if (given.insert(w).second) log::warn("{}", w);
     return std::move(*f);
 }
 

@@ -40,7 +40,7 @@ std::optional<unsigned> name_target(const Paths& p, const std::string& name);
 // CTIDs that have a <CTID>.conf, ascending.
 std::vector<unsigned> list_ct_ids(const Paths& p);
 
-// vz.conf; a missing file is exit 10.
+// vz.conf; a missing file is exit 10. Its warnings (a name set twice) are logged, each once per process.
 ConfFile load_global(const Paths& p);
 
 // One container's configuration: values from <CTID>.conf over vz.conf.
