@@ -76,7 +76,12 @@ int run(const std::vector<std::string>& args) {
         return kFailure;
     }
     vz::Probe probe(vz::load_global(vz::paths()));
-    std::string out = o.vpid ? "Pid\tCTID\tVPid\tName\n" : "Pid\tCTID\tName\n";
+    // The header and each row: tab-separated, the VPid column with -p only.
+    auto row = [&](const auto& pid, const auto& ctid, const auto& vpid, const auto& name) {
+        return o.vpid ? fmt::format("{}\t{}\t{}\t{}\n", pid, ctid, vpid, name)
+                      : fmt::format("{}\t{}\t{}\n", pid, ctid, name);
+    };
+    std::string out = row("Pid", "CTID", "VPid", "Name");
     int status = 0;
     for (auto& w : words) {
         auto pid = vz::parse_uint(w, 1, INT32_MAX);
@@ -86,8 +91,7 @@ int run(const std::vector<std::string>& args) {
             status = kFailure;
             continue;
         }
-        out += o.vpid ? fmt::format("{}\t{}\t{}\t{}\n", *pid, info->ctid, info->vpid, info->name)
-                      : fmt::format("{}\t{}\t{}\n", *pid, info->ctid, info->name);
+        out += row(*pid, info->ctid, info->vpid, info->name);
     }
     std::fwrite(out.data(), 1, out.size(), stdout);
     return status;
