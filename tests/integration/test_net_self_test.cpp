@@ -94,10 +94,11 @@ TEST_F(NetHarness, PeerAnswersAndNothingIsLeft) {
         EXPECT_EQ(trim_line(net_must("sysctl -n net.ipv6.conf." + dev + ".forwarding")), "1");
         EXPECT_NE(routes_via(dev), std::vector<std::string>{}) << "no host route through " << dev;
 
-        // TCP both ways through the peer's listener (busybox nc): over IPv4 and IPv6.
+        // TCP both ways through the peer's listener (busybox nc): over IPv4 and IPv6. The client's data comes late,
+        // as on a busy host, after the listener's reply: the listener must not have closed by then.
         for (auto* addr : {PeerLan::kPeer4, PeerLan::kPeer6}) {
             auto& l = lan.listen_tcp(8080, "from the peer\n");
-            auto sent = net_run(std::string("echo from the host | busybox nc -w 5 ") + addr + " 8080");
+            auto sent = net_run(std::string("(sleep 0.5; echo from the host) | busybox nc -w 5 ") + addr + " 8080");
             EXPECT_EQ(sent.status, 0) << sent.out;
             EXPECT_EQ(sent.out, "from the peer\n") << addr;
             EXPECT_EQ(lan.listener_output(l), std::optional<std::string>("from the host\n")) << addr;

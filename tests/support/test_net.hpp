@@ -408,6 +408,7 @@ struct PeerListener {
     pid_t pid = -1;
     int port = 0;
     std::string out_path;
+    int feed = -1;  // the write end of nc's stdin, held open until nc has exited
     bool reaped = false;
     int status = -1;
 };
@@ -466,23 +467,35 @@ public:
         return exec("busybox ping -c 1 -W 1 " + shell_quote(addr) + " >/dev/null").status == 0;
     }
 
-    // Starts `busybox nc -l -p PORT` in the peer namespace with `reply` as its stdin (sent to the client, then the
-    // sending half is shut down) and waits until it listens. It accepts one connection and exits when the client
-    // closes; listener_output() waits for that and returns what the client sent. Killed by the destructor at the
-    // latest (a process left in the namespace would keep it and the veth alive).
+    // Starts `busybox nc -l -p PORT` in the peer namespace and waits until it listens. It accepts one connection,
+    // sends `reply` at once and exits when the client closes; listener_output() waits for that and returns what the
+    // client sent. Its stdin is a pipe this object keeps open until then: busybox nc exits as soon as the other side
+    // closes, so a listener that closed its sending half at once (stdin at its end) could make a client whose own
+    // stdin was not ready yet (`echo ... | nc`, on a busy host) exit before it sent anything. Killed by the destructor
+    // at the latest (a process left in the namespace would keep it and the veth alive).
     PeerListener& listen_tcp(int port, const std::string& reply = "") {
         auto l = std::make_unique<PeerListener>();
         l->port = port;
         l->out_path = dir_ / ("nc-" + std::to_string(port) + "-" + std::to_string(listeners_.size()));
-        auto in_path = l->out_path + ".in";
-        write_text(in_path, reply);
+        int feed[2];
+        if (::pipe2(feed, O_CLOEXEC) != 0) throw std::runtime_error("PeerLan::listen_tcp: pipe failed");
+        l->feed = feed[1];
+        // A few bytes: they fit the pipe's buffer before nc reads them.
+        if (::write(feed[1], reply.data(), reply.size()) != static_cast<ssize_t>(reply.size())) {
+            ::close(feed[0]);
+            ::close(feed[1]);
+            throw std::runtime_error("PeerLan::listen_tcp: writing the reply failed");
+        }
         pid_t pid = ::fork();
-        if (pid < 0) throw std::runtime_error("PeerLan::listen_tcp: fork failed");
+        if (pid < 0) {
+            ::close(feed[0]);
+            ::close(feed[1]);
+            throw std::runtime_error("PeerLan::listen_tcp: fork failed");
+        }
         if (pid == 0) {
-            int in = ::open(in_path.c_str(), O_RDONLY);
             int out = ::open(l->out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-            if (in < 0 || out < 0) ::_exit(126);
-            ::dup2(in, 0);
+            if (out < 0) ::_exit(126);
+            ::dup2(feed[0], 0);
             ::dup2(out, 1);
             ::dup2(out, 2);
             auto p = std::to_string(port);
@@ -490,6 +503,7 @@ public:
                      static_cast<char*>(nullptr));
             ::_exit(127);
         }
+        ::close(feed[0]);
         l->pid = pid;
         listeners_.push_back(std::move(l));
         auto& ref = *listeners_.back();
@@ -507,8 +521,7 @@ public:
             if (listening) break;
             int st;
             if (::waitpid(pid, &st, WNOHANG) == pid) {
-                ref.reaped = true;
-                ref.status = st;
+                reaped(ref, st);
                 throw std::runtime_error("PeerLan::listen_tcp: nc -l -p " + std::to_string(port) +
                                          " exited at once: " + try_output(ref));
             }
@@ -526,8 +539,7 @@ public:
         while (!l.reaped) {
             int st;
             if (::waitpid(l.pid, &st, WNOHANG) == l.pid) {
-                l.reaped = true;
-                l.status = st;
+                reaped(l, st);
                 break;
             }
             if (std::chrono::steady_clock::now() > until) return std::nullopt;
@@ -537,6 +549,13 @@ public:
     }
 
 private:
+    static void reaped(PeerListener& l, int status) {
+        l.reaped = true;
+        l.status = status;
+        if (l.feed >= 0) ::close(l.feed);
+        l.feed = -1;
+    }
+
     static std::string try_output(const PeerListener& l) {
         try {
             return read_text(l.out_path);
@@ -559,8 +578,9 @@ private:
         for (auto& l : listeners_)
             if (!l->reaped) {
                 ::kill(l->pid, SIGKILL);
-                ::waitpid(l->pid, nullptr, 0);
-                l->reaped = true;
+                int st = 0;
+                ::waitpid(l->pid, &st, 0);
+                reaped(*l, st);
             }
         if (made_dev_) net_run("ip link del " + dev_);
         if (made_ns_) net_run("ip netns del " + ns_);
