@@ -60,6 +60,8 @@
 #include "shell.hpp"
 #include "temp_dir.hpp"
 #include "text.hpp"
+#include "util/fd.hpp"
+#include "util/process.hpp"
 
 namespace vztest {
 
@@ -408,7 +410,7 @@ struct PeerListener {
     pid_t pid = -1;
     int port = 0;
     std::string out_path;
-    int feed = -1;  // the write end of nc's stdin, held open until nc has exited
+    vz::Fd feed;  // the write end of nc's stdin, held open until nc has exited
     bool reaped = false;
     int status = -1;
 };
@@ -477,25 +479,16 @@ public:
         auto l = std::make_unique<PeerListener>();
         l->port = port;
         l->out_path = dir_ / ("nc-" + std::to_string(port) + "-" + std::to_string(listeners_.size()));
-        int feed[2];
-        if (::pipe2(feed, O_CLOEXEC) != 0) throw std::runtime_error("PeerLan::listen_tcp: pipe failed");
-        l->feed = feed[1];
+        auto feed = vz::make_pipe();
         // A few bytes: they fit the pipe's buffer before nc reads them.
-        if (::write(feed[1], reply.data(), reply.size()) != static_cast<ssize_t>(reply.size())) {
-            ::close(feed[0]);
-            ::close(feed[1]);
+        if (::write(feed.wr.get(), reply.data(), reply.size()) != static_cast<ssize_t>(reply.size()))
             throw std::runtime_error("PeerLan::listen_tcp: writing the reply failed");
-        }
         pid_t pid = ::fork();
-        if (pid < 0) {
-            ::close(feed[0]);
-            ::close(feed[1]);
-            throw std::runtime_error("PeerLan::listen_tcp: fork failed");
-        }
+        if (pid < 0) throw std::runtime_error("PeerLan::listen_tcp: fork failed");
         if (pid == 0) {
             int out = ::open(l->out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
             if (out < 0) ::_exit(126);
-            ::dup2(feed[0], 0);
+            ::dup2(feed.rd.get(), 0);
             ::dup2(out, 1);
             ::dup2(out, 2);
             auto p = std::to_string(port);
@@ -503,7 +496,7 @@ public:
                      static_cast<char*>(nullptr));
             ::_exit(127);
         }
-        ::close(feed[0]);
+        l->feed = std::move(feed.wr);
         l->pid = pid;
         listeners_.push_back(std::move(l));
         auto& ref = *listeners_.back();
@@ -552,8 +545,7 @@ private:
     static void reaped(PeerListener& l, int status) {
         l.reaped = true;
         l.status = status;
-        if (l.feed >= 0) ::close(l.feed);
-        l.feed = -1;
+        l.feed.reset();
     }
 
     static std::string try_output(const PeerListener& l) {
