@@ -502,7 +502,7 @@ TEST_F(DiskPloop, ASnapshotKilledWhileTheCtIsFrozenThawsIt) {
     EXPECT_EQ(trim(try_read(pid_file + ".parent").value_or("")), "vzctl");
     auto criu = trim(try_read(pid_file).value_or(""));
     if (!criu.empty()) ::kill(std::stoi(criu), SIGKILL);
-    write_text(confdir_ + "/vz.conf", conf);
+    replace_text(confdir_ + "/vz.conf", conf);
     EXPECT_TRUE(eventually([&] { return run({"exec2", ct(), "echo alive"}, {}, 2s).out == "alive\n"; }, 15s))
         << "the container stays frozen";
     auto list = run({"snapshot-list", ct(), "-H"});

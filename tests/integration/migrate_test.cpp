@@ -633,7 +633,7 @@ TEST_F(NetMigrate, OnlineKeepsAnEstablishedConnection) {
     net_must("ip netns exec " + lan_.ns() + " sysctl -qw net.ipv4.conf.eth0.forwarding=1");
     // The host's route to the CT gets the host's address on the peer LAN as its source (the one the destination
     // routes back to).
-    write_text(confdir_ + "/vz.conf", read_text(confdir_ + "/vz.conf") + "VE_ROUTE_SRC_DEV=\"" + lan_.host_dev() + "\"\n");
+    replace_text(confdir_ + "/vz.conf", read_text(confdir_ + "/vz.conf") + "VE_ROUTE_SRC_DEV=\"" + lan_.host_dev() + "\"\n");
     ASSERT_EQ(run({"set", ct(), "--ipadd", "198.51.100.10", "--save"}).status, 0);
     ASSERT_TRUE(start_ct());
     ASSERT_EQ(sh(held_listener_command(7004)).status, 0);

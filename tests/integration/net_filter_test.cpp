@@ -132,7 +132,7 @@ TEST_F(NetFilter, TheGlobalConfigurationsNetfilterIsIgnoredWithAWarning) {
     for (auto& l : lines(read_text(conf_path(kCt))))
         if (!l.starts_with("NETFILTER=")) kept += l + "\n";
     write_text(conf_path(kCt), kept);
-    write_text(confdir_ + "/vz.conf", read_text(confdir_ + "/vz.conf") + "NETFILTER=\"disabled\"\n");
+    replace_text(confdir_ + "/vz.conf", read_text(confdir_ + "/vz.conf") + "NETFILTER=\"disabled\"\n");
     auto r = run({"start", ct()});
     ASSERT_EQ(r.status, 0) << r.err;
     EXPECT_TRUE(contains(r.out + r.err, "NETFILTER in the global configuration is ignored")) << r.out << r.err;

@@ -341,7 +341,7 @@ TEST_F(NetVenet, ArpProbeAndAnnouncement) {
     PeerLan lan;
     ASSERT_EQ(lan.exec("sysctl -qw net.ipv4.conf.eth0.arp_accept=1").status, 0);
     auto conf = read_text(confdir_ + "/vz.conf");
-    write_text(confdir_ + "/vz.conf", conf + "ERROR_ON_ARPFAIL=\"yes\"\n");
+    replace_text(confdir_ + "/vz.conf", conf + "ERROR_ON_ARPFAIL=\"yes\"\n");
     ASSERT_EQ(run({"set", ct(), "--ipadd", "198.51.100.1", "--save"}).status, 0);
     auto r = run({"start", ct()});
     EXPECT_EQ(r.status, 34) << r.out << r.err;
@@ -369,7 +369,7 @@ TEST_F(NetVenet, ArpProbeAndAnnouncement) {
         << lan.exec("ip neigh show").out;
     ASSERT_EQ(run({"stop", ct(), "--fast"}).status, 0);
 
-    write_text(confdir_ + "/vz.conf", conf + "SKIP_ARPDETECT=\"yes\"\n");
+    replace_text(confdir_ + "/vz.conf", conf + "SKIP_ARPDETECT=\"yes\"\n");
     ASSERT_EQ(run({"set", ct(), "--ipdel", "all", "--ipadd", "198.51.100.11", "--save"}).status, 0);
     ASSERT_TRUE(start_ct());
     std::this_thread::sleep_for(300ms);  // what an announcement would need to arrive; nothing must
@@ -401,7 +401,7 @@ TEST_F(NetVenetSuspend, AFailedRestoreLeavesNoLock) {
     EXPECT_EQ(net_run("ip rule list pref 999; ip -6 rule list pref 999").out, "");
     EXPECT_EQ(host_state(), "");
     EXPECT_EQ(proxies_of("198.51.100.10"), "");
-    write_text(confdir_ + "/vz.conf", original);
+    replace_text(confdir_ + "/vz.conf", original);
     r = run({"resume", ct()});
     ASSERT_EQ(r.status, 0) << r.out << r.err;
     EXPECT_EQ(host_state(), held);

@@ -37,7 +37,7 @@ protected:
     }
     // vz.conf put back as `conf`, and the next `command` (resume or restore) restores it.
     ::testing::AssertionResult resumes_with(const std::string& conf, const std::string& command = "resume") {
-        write_text(confdir_ + "/vz.conf", conf);
+        replace_text(confdir_ + "/vz.conf", conf);
         auto r = run({command, ct()});
         if (r.status != 0) return ::testing::AssertionFailure() << r.status << ": " << r.out << r.err;
         if (auto st = status_line(); st != "CTID 101 exist mounted running") return ::testing::AssertionFailure() << st;
@@ -242,7 +242,7 @@ TEST_F(Suspend, ATooOldCriuFailsEitherStepLeavingItAsItWas) {
     write_text(old_criu, "#!/bin/sh\necho 'Version: 3.17.1'\n");
     ::chmod(old_criu.c_str(), 0755);
     auto original = read_text(confdir_ + "/vz.conf");
-    auto use_old_criu = [&] { write_text(confdir_ + "/vz.conf", original + "CRIU=\"" + old_criu + "\"\n"); };
+    auto use_old_criu = [&] { replace_text(confdir_ + "/vz.conf", original + "CRIU=\"" + old_criu + "\"\n"); };
     use_old_criu();
     auto r = run({"suspend", ct()});
     EXPECT_EQ(r.status, 16) << r.out << r.err;
@@ -250,7 +250,7 @@ TEST_F(Suspend, ATooOldCriuFailsEitherStepLeavingItAsItWas) {
     EXPECT_EQ(status_line(), "CTID 101 exist mounted running");
     EXPECT_FALSE(std::filesystem::exists(dump()));
     EXPECT_FALSE(std::filesystem::exists(dump() + ".partial"));
-    write_text(confdir_ + "/vz.conf", original);
+    replace_text(confdir_ + "/vz.conf", original);
     ASSERT_EQ(run({"suspend", ct()}).status, 0);
     use_old_criu();
     r = run({"resume", ct()});
@@ -293,7 +293,7 @@ TEST_F(Suspend, AFileOpenUnderARemovedNameComesBackAfterTheSteps) {
     auto original = wrap_criu("case \" $* \" in *\" restore \"*) exit 1;; esac\n");
     EXPECT_EQ(run({"restore", ct()}).status, 17);
     EXPECT_EQ(remaps_in_tree(), 0u);
-    write_text(confdir_ + "/vz.conf", original);
+    replace_text(confdir_ + "/vz.conf", original);
     auto r = run({"restore", ct()});
     ASSERT_EQ(r.status, 0) << r.out << r.err;
     EXPECT_EQ(trim(sh("cat /proc/" + holder + "/fd/3").out), "kept");

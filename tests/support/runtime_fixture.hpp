@@ -348,7 +348,7 @@ protected:
                                 "exec " + real + " \"$@\"\n");
         ::chmod(wrapper.c_str(), 0755);
         auto conf = read_text(confdir_ + "/vz.conf");
-        write_text(confdir_ + "/vz.conf", conf + "CRIU=\"" + wrapper + "\"\n");
+        replace_text(confdir_ + "/vz.conf", conf + "CRIU=\"" + wrapper + "\"\n");
         return conf;
     }
     // wrap_criu that, when CRIU is started for a restore, writes what the shell command `command` prints into

@@ -1,6 +1,7 @@
 // A temporary directory that is removed with everything in it when the test ends, also when it fails.
 #pragma once
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -48,6 +49,17 @@ inline void write_text(const std::string& path, const std::string& text) {
     std::filesystem::create_directories(std::filesystem::path(path).parent_path());
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     if (!(out << text)) throw std::runtime_error("can't write " + path);
+}
+
+// `path` replaced in one step by a file holding `text` (written beside it, given its mode, renamed over it): a
+// command or daemon that reads it meanwhile (a container's vzubcfs, a watchdog's vzctl) gets the old text or the
+// new one, never an empty or half-written file as with write_text's truncation.
+inline void replace_text(const std::string& path, const std::string& text) {
+    auto next = path + ".next";
+    write_text(next, text);
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0) ::chmod(next.c_str(), st.st_mode & 07777);
+    std::filesystem::rename(next, path);
 }
 
 }  // namespace vztest
