@@ -156,6 +156,22 @@ TEST_F(Suspend, StepsOneAtATime) {
     EXPECT_EQ(run({"chkpnt", ct(), "--dump", "--kill"}).status, 20);
 }
 
+// A freeze that catches the child of a vfork() before its exec, its parent waiting in the kernel for that exec: a v1
+// freezer stays FREEZING for good then unless the container is thawed for a moment and frozen again (freeze() in
+// suspend.cpp; seen as "did not freeze within 10 s" right after a start, from busybox init). busybox xargs spawns
+// with vfork(): with a storm of them, --suspend and --resume five times, each freeze within its 10 s.
+TEST_F(Suspend, AContainerSpawningWithVforkStillFreezes) {
+    ASSERT_TRUE(start_ct());
+    auto r = sh("setsid sh -c 'yes | xargs -n 1 busybox echo' > /dev/null 2>&1 < /dev/null &");
+    ASSERT_EQ(r.status, 0) << r.err;
+    for (int i = 0; i < 5; ++i) {
+        r = run({"chkpnt", ct(), "--suspend"});
+        ASSERT_EQ(r.status, 0) << "freeze " << i << ": " << r.out << r.err;
+        r = run({"chkpnt", ct(), "--resume"});
+        ASSERT_EQ(r.status, 0) << "thaw " << i << ": " << r.out << r.err;
+    }
+}
+
 // A suspended container destroyed takes its dump with it: a new container of the CTID must not resume it.
 TEST_F(Suspend, DestroyRemovesTheDump) {
     ASSERT_TRUE(start_ct());

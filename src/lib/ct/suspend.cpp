@@ -650,18 +650,28 @@ void sync_image(const CtConfig& cfg) {
         fail(Exit::Checkpoint, "Can't sync the file system of the container ({}): {}", tree, errno_text(errno));
 }
 
-// --suspend: the container's processes frozen (the freezer cgroup), for a dump to follow.
+// --suspend: the container's processes frozen (the freezer cgroup), for a dump to follow. A v1 freezer can stay
+// FREEZING for good: seen right after a start, busybox init waiting in vfork() for its child, which the freezer had
+// caught before the child's exec. The kernel's v1 documentation said to retry or thaw then, and CRIU does both:
+// here the freeze is asked again every 100 ms, and every second the container is thawed for 10 ms first (the child
+// gets to its exec, the parent out of vfork). v2 freezes such a pair.
 void freeze(const CtConfig& cfg) {
     auto f = freezer_of(cfg);
     if (!set_frozen(f, true)) fail(Exit::Checkpoint, "Can't freeze the container: {}", errno_text(errno));
     auto end = Clock::now() + std::chrono::seconds(10);
-    for (;;) {
+    for (unsigned polls = 1;; ++polls) {
         if (is_frozen(f)) return;
         if (Clock::now() >= end) {
             set_frozen(f, false);
             fail(Exit::Checkpoint, "The container did not freeze within 10 s");
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        if (f.v2 || polls % 20 != 0) continue;
+        if (polls % 200 == 0) {
+            set_frozen(f, false);
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        set_frozen(f, true);
     }
 }
 
