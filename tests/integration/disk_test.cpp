@@ -514,6 +514,23 @@ TEST_F(DiskPloop, ASnapshotKilledWhileTheCtIsFrozenThawsIt) {
     EXPECT_EQ(left, std::vector<std::string>{});
 }
 
+// The helper's resume fails while vz.conf is being rewritten in place (empty here for 2 s from the kill on): tried
+// again after 1, 2, 4... s, it thaws the container once the file is whole.
+TEST_F(DiskPloop, ASnapshotKilledWhileVzConfIsRewrittenStillThawsIt) {
+    ASSERT_EQ(run({"start", ct()}).status, 0);
+    auto pid_file = tmp_ / "criu.pid";
+    auto conf = wrap_criu("case \" $* \" in *\" dump \"*) echo $$ > " + pid_file + "; : > " + confdir_ +
+                          "/vz.conf; kill -9 $PPID; sleep 60; exit 1;; esac\n");
+    auto r = run({"snapshot", ct()}, {}, 60s);
+    EXPECT_EQ(r.status, 128 + SIGKILL) << r.out << r.err;
+    auto criu = trim(try_read(pid_file).value_or(""));
+    if (!criu.empty()) ::kill(std::stoi(criu), SIGKILL);
+    std::this_thread::sleep_for(2s);
+    replace_text(confdir_ + "/vz.conf", conf);
+    EXPECT_TRUE(eventually([&] { return run({"exec2", ct(), "echo alive"}, {}, 2s).out == "alive\n"; }, 30s))
+        << "the container stays frozen";
+}
+
 TEST_F(DiskPloop, SnapshotMountListDeleteAndRefusals) {
     const std::string id = "{0b5d7e2a-1c3f-4e5a-9b8c-7d6e5f4a3b2c}";
     auto r = run({"snapshot", ct(), "--id", "0B5D7E2A-1C3F-4E5A-9B8C-7D6E5F4A3B2C", "--skip-config"});

@@ -254,7 +254,10 @@ public:
             while (n < 0 && errno == EINTR);
             if (n == 1) ::_exit(0);
             // Another command may hold the lock for a moment (a panel's snapshot-list): tried again for a minute.
-            for (int attempt = 0; attempt < 600; ++attempt) {
+            // Another failure is tried again after 1, 2, 4, 8 and 16 s: one that passes (vz.conf read while an
+            // editor or a script rewrote it in place) must not leave the container frozen for good.
+            unsigned locked = 0, failed = 0;
+            while (locked < 600 && failed <= 4) {
                 pid_t pid = ::fork();
                 if (pid == 0) {
                     ::execl(t.vzctl.c_str(), "vzctl", "--quiet", "chkpnt", ctid_text.c_str(), "--resume",
@@ -264,8 +267,13 @@ public:
                 int status = 0;
                 while (pid > 0 && ::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
                 }
-                if (pid < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != static_cast<int>(Exit::Locked)) break;
-                ::usleep(100000);
+                if (pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0) break;
+                if (pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == static_cast<int>(Exit::Locked)) {
+                    ++locked;
+                    ::usleep(100000);
+                } else {
+                    ::sleep(1U << failed++);
+                }
             }
             ::_exit(0);
         }
