@@ -81,4 +81,17 @@ int refuse(const CLI::ParseError& e, const char* usage) {
     return static_cast<int>(vz::Exit::Failure);
 }
 
+std::optional<int> parse_or_answer(CLI::App& app, const std::vector<std::string>& args, const char* usage,
+                                   const bool& help, const Hints& hints) {
+    if (completion_requested(args)) return print_completion(app, app.get_name(), hints);
+    try {
+        parse(app, args);
+    } catch (const CLI::ParseError& e) {
+        return refuse(e, usage);
+    }
+    if (!help) return std::nullopt;
+    std::fputs(usage, stdout);
+    return 0;
+}
+
 }  // namespace vzcli

@@ -3,9 +3,11 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "cli/completion.hpp"
 #include "util/argv.hpp"
 
 namespace vzcli {
@@ -26,5 +28,11 @@ int run_tool(int argc, char** argv, int (*run)(const std::vector<std::string>& a
 
 // vzlist's and vzubc's answer to a command line they can't parse: the reason, the usage text, exit status 1.
 int refuse(const CLI::ParseError& e, const char* usage);
+
+// The start of a tool's run() (vzlist, vzpid, vzsplit): its completion data when asked for (print_completion of
+// `app` with `hints`), else `args` parsed into `app` (refused as by refuse()) and, when `help` (the flag the tool
+// bound to -h) is set, `usage` on standard output. nullopt: go on with the options parsed; else the exit status.
+std::optional<int> parse_or_answer(CLI::App& app, const std::vector<std::string>& args, const char* usage,
+                                   const bool& help, const Hints& hints);
 
 }  // namespace vzcli

@@ -157,16 +157,7 @@ int run(const std::vector<std::string>& args) {
     CLI::App app{"vzlist", "vzlist"};
     Args a;
     define(app, a);
-    if (vzcli::completion_requested(args)) return vzcli::print_completion(app, "vzlist", completion_hint);
-    try {
-        vzcli::parse(app, args);
-    } catch (const CLI::ParseError& e) {
-        return vzcli::refuse(e, kUsage);
-    }
-    if (a.help) {
-        std::fputs(kUsage, stdout);
-        return 0;
-    }
+    if (auto done = vzcli::parse_or_answer(app, args, kUsage, a.help, completion_hint)) return *done;
     if (a.list) {
         // The original's "%-15s %-15s", without the trailing blanks.
         for (auto& f : vzlist::fields()) std::printf("%-15s %s\n", f.name.c_str(), f.header.c_str());

@@ -51,16 +51,7 @@ int run(const std::vector<std::string>& args) {
     Options o;
     CLI::App app{"vzpid", "vzpid"};
     define(app, o);
-    if (vzcli::completion_requested(args)) return vzcli::print_completion(app, "vzpid", completion_hint);
-    try {
-        vzcli::parse(app, args);
-    } catch (const CLI::ParseError& e) {
-        return vzcli::refuse(e, kUsage);
-    }
-    if (o.help) {
-        std::fputs(kUsage, stdout);
-        return 0;
-    }
+    if (auto done = vzcli::parse_or_answer(app, args, kUsage, o.help, completion_hint)) return *done;
     std::vector<std::string> words;
     for (auto& w : o.pids) {
         if (w != "-") {
