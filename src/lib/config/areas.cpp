@@ -56,17 +56,6 @@ std::string_view relation(std::string_view path, std::string_view other) {
     return {};
 }
 
-// The directory a $VEID-templated vz.conf value keeps all containers' areas in ("/vz/private/$VEID" -> /vz/private).
-std::optional<std::string> areas_parent(const std::string& value) {
-    auto at = value.find("$VEID");
-    if (auto braced = value.find("${VEID}"); braced < at) at = braced;
-    if (at == std::string::npos) return std::nullopt;
-    auto head = value.substr(0, at);
-    auto slash = head.find_last_of('/');
-    if (slash == std::string::npos) return std::nullopt;
-    return normal(head.substr(0, slash + 1));
-}
-
 // One area of another container, or of this one: its key and normalised path.
 struct Named {
     unsigned ctid;
@@ -146,6 +135,16 @@ private:
 void check_areas(const Paths& p, const CtConfig& cfg) {
     Checker checker(p, cfg);
     for (auto& area : kAreas) checker.check(area);
+}
+
+std::optional<std::string> areas_parent(const std::string& value) {
+    auto at = value.find("$VEID");
+    if (auto braced = value.find("${VEID}"); braced < at) at = braced;
+    if (at == std::string::npos) return std::nullopt;
+    auto head = value.substr(0, at);
+    auto slash = head.find_last_of('/');
+    if (slash == std::string::npos) return std::nullopt;
+    return normal(head.substr(0, slash + 1));
 }
 
 }  // namespace vz

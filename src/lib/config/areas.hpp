@@ -3,6 +3,7 @@
 // /usr, another container's area or the parent of all of them.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "config/ctconfig.hpp"
@@ -16,5 +17,9 @@ namespace vz {
 // <CTID>.conf of the config directory) or the container's other area. A path that exists is checked again after
 // resolving its symlinks.
 void check_areas(const Paths& p, const CtConfig& cfg);
+
+// The directory a $VEID-templated vz.conf value keeps all containers' areas in ("/vz/private/$VEID" -> /vz/private);
+// nullopt when the value has no $VEID after a slash.
+std::optional<std::string> areas_parent(const std::string& value);
 
 }  // namespace vz
