@@ -496,7 +496,7 @@ TEST_F(DiskPloop, ASnapshotKilledWhileTheCtIsFrozenThawsIt) {
     // to get there).
     auto pid_file = tmp_ / "criu.pid";
     auto conf = wrap_criu("case \" $* \" in *\" dump \"*) echo $$ > " + pid_file + "; ps -o comm= -p $PPID > " +
-                          pid_file + ".parent; kill -9 $PPID; sleep 60; exit 1;; esac\n");
+                          pid_file + ".parent; kill -9 $PPID; exec sleep 60;; esac\n");
     auto r = run({"snapshot", ct()}, {}, 60s);
     EXPECT_EQ(r.status, 128 + SIGKILL) << r.out << r.err;
     EXPECT_EQ(trim(try_read(pid_file + ".parent").value_or("")), "vzctl");
@@ -520,7 +520,7 @@ TEST_F(DiskPloop, ASnapshotKilledWhileVzConfIsRewrittenStillThawsIt) {
     ASSERT_EQ(run({"start", ct()}).status, 0);
     auto pid_file = tmp_ / "criu.pid";
     auto conf = wrap_criu("case \" $* \" in *\" dump \"*) echo $$ > " + pid_file + "; : > " + confdir_ +
-                          "/vz.conf; kill -9 $PPID; sleep 60; exit 1;; esac\n");
+                          "/vz.conf; kill -9 $PPID; exec sleep 60;; esac\n");
     auto r = run({"snapshot", ct()}, {}, 60s);
     EXPECT_EQ(r.status, 128 + SIGKILL) << r.out << r.err;
     auto criu = trim(try_read(pid_file).value_or(""));
