@@ -24,12 +24,9 @@
 #include "ubc/split.hpp"
 #include "util/error.hpp"
 #include "util/file.hpp"
-#include "util/log.hpp"
 #include "util/strings.hpp"
 
 namespace {
-
-constexpr int kFailure = static_cast<int>(vz::Exit::Failure);
 
 constexpr const char* kUsage =
     "Usage: vzsplit [-n NUMBER] [-f NAME] [-s SWAP] [-v yes|no]\n"
@@ -140,7 +137,7 @@ int run(const std::vector<std::string>& args) {
     }
     auto path = p.sample(o.name);
     vz::write_file_atomic(path, text, 0644);
-    std::printf("Sample configuration for %u containers written to %s\n", n, path.c_str());
+    fmt::print("Sample configuration for {} container{} written to {}\n", n, n == 1 ? "" : "s", path);
     return 0;
 }
 
