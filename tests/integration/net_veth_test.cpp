@@ -326,6 +326,28 @@ void NetVethSuspend::suspend_and_resume_keep_a_connection() {
     EXPECT_TRUE(host_links_matching("veth101.").empty()) << joined(host_links_matching("veth101."));
 }
 
+// Nothing reaches a restored container's veth device while CRIU restores it: the host end stays down until CRIU has
+// put the sockets back (a bridge port merely disabled would not do: the bridge enables it when CRIU brings eth0 up and
+// the carrier comes; a client's retransmission then got a reset from the container's kernel, which had no socket
+// yet, and the connection was lost: NetVethSuspend.Unprivileged on a loaded host). The CRIU wrapper samples the
+// port's state every 10 ms while the restore runs.
+TEST_F(NetVethSuspend, TheBridgeForwardsNothingToItWhileCriuRestoresIt) {
+    start_on_bridge(ct(), br_.name(), kAddr1);
+    auto r = run({"suspend", ct()});
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    auto states = tmp_ / "port-states";
+    // A sample counts if CRIU still ran after it was taken (vzctl unlocks once CRIU has ended).
+    wrap_criu("case \" $* \" in *\" restore \"*) criu=$$; (while :; do "
+              "s=$(/usr/sbin/bridge -d link show dev veth101.0 2>&1 | head -1); kill -0 $criu 2>/dev/null || break; "
+              "echo \"$s\" >> " + states + "; sleep 0.01; done) & ;; esac\n");
+    r = run({"resume", ct()});
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    auto seen = read_text(states);
+    EXPECT_TRUE(contains(seen, "state disabled")) << seen;
+    EXPECT_FALSE(contains(seen, "state forwarding")) << seen;
+    EXPECT_TRUE(contains(net_must("bridge -d link show dev veth101.0"), "state forwarding"));
+}
+
 // The network lock of chkpnt --suspend for a veth device: its bridge port is disabled (the bridge forwards nothing to or
 // from the frozen container: CT 102's ping goes unanswered) and forwards again after --resume, as it was (locked,
 // its static entry). And --suspend, --dump, --kill then restore works with the port disabled during the dump, and

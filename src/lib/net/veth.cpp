@@ -111,7 +111,7 @@ void check_free_name(const std::vector<Link>& links, const VethConfig& c, const 
 // One pair, up, on its bridge and filtered; undone when anything fails. With `peer_name` set (a restore) the
 // container's end stays on the host under that name, down, for CRIU to move in.
 void make_dev(Netlink& h, Netlink* ct, const VethConfig& c, const VethDev& d, int netns_fd,
-              const std::string& peer_name = {}) {
+              const std::string& peer_name = {}, bool host_up = true) {
     auto links = h.links();
     int br = bridge_index(links, c, d);
     check_free_name(links, c, d);
@@ -133,7 +133,8 @@ void make_dev(Netlink& h, Netlink* ct, const VethConfig& c, const VethDev& d, in
                  errno_text(rc));
         set_filter(h, host_idx, c, d, ct_mac(peer_side, c, d, peer.name), std::nullopt);
     }
-    std::vector<std::pair<Netlink*, int>> up{{&h, host_idx}};
+    std::vector<std::pair<Netlink*, int>> up;
+    if (host_up) up.emplace_back(&h, host_idx);
     if (ct) up.emplace_back(ct, ct_idx);
     for (auto [nl, idx] : up)
         if (int rc = nl->set_flags(idx, IFF_UP, IFF_UP); rc)
@@ -242,7 +243,7 @@ std::vector<std::pair<std::string, std::string>> veth_prepare_restore(const Veth
         auto* d = find_dev(c, name);
         if (!d) fail(Exit::Veth, "The dump of CT {} has the veth device {}, which NETIF no longer names", c.ctid, name);
         auto peer = veth_restore_peer(c.ctid, out.size());
-        make_dev(h, nullptr, c, *d, -1, peer);
+        make_dev(h, nullptr, c, *d, -1, peer, false);
         out.emplace_back(name, peer);
     }
     undo.release();
@@ -296,6 +297,14 @@ void veth_lock(const VethConfig& c, bool lock) {
     Netlink h;
     for (auto& l : h.links()) {
         if (!ours(l, c)) continue;
+        if (!(l.flags & IFF_UP)) {
+            // A host end left down by veth_prepare_restore: it forwards nothing (a disabled state would not stick:
+            // the bridge enables a port when its carrier comes). Up at the unlock, the bridge forwards on it again.
+            if (lock) continue;
+            if (int rc = h.set_flags(l.index, IFF_UP, IFF_UP); rc)
+                fail(Exit::Veth, "can't bring up {} of CT {}: {}", l.name, c.ctid, errno_text(rc));
+            continue;
+        }
         if (!l.master) {
             if (lock) log::warn("{} of CT {} is on no bridge: its network is not locked", l.name, c.ctid);
             continue;

@@ -44,7 +44,10 @@ std::string host_end_tag(const CtConfig& cfg);
 void veth_start(const VethConfig& c, int netns_fd);
 
 // At resume (ct/suspend.cpp): the host's side of each device of `ifnames` (those the dump has) as veth_start makes it
-// (host end named, on its bridge, filtered, up), the container's end left on the host, down, named
+// (host end named, on its bridge, filtered), but down until veth_lock unlocks it: while CRIU restores, nothing reaches
+// the container (a disabled bridge port would not do: the bridge enables it when CRIU brings the device up inside
+// and its carrier comes, and a retransmission that reached the container before its TCP socket was back got a
+// reset, the connection lost). The container's end left on the host, down, named
 // veth_restore_peer, for CRIU to move into the restored namespace (`--external netdev[IFNAME]:PEER`; it restores
 // the addresses and state inside from the dump). Returns (device, peer) pairs. A device the dump has and NETIF no
 // longer names fails (130); one NETIF names and the dump has not gets a warning. On failure undoes what it made.
@@ -71,7 +74,8 @@ std::vector<std::pair<std::string, std::string>> host_ends(const CtConfig& cfg, 
 
 // The network lock of a frozen container (see venet_lock): the bridge port of each host end disabled (it forwards
 // nothing either way; its carrier, and so the container's routes, stay up: a route marked linkdown in a dump fails
-// its restore), or forwarding again. A host end on no bridge is not locked (a warning).
+// its restore), or forwarding again. A host end on no bridge is not locked (a warning). A host end that is down
+// (veth_prepare_restore's) is locked as it is, and brought up by the unlock.
 void veth_lock(const VethConfig& c, bool lock);
 
 // The host ends of the container's devices that are left (after a stop, or a monitor that was killed).
