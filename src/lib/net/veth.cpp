@@ -109,7 +109,8 @@ void check_free_name(const std::vector<Link>& links, const VethConfig& c, const 
 }
 
 // One pair, up, on its bridge and filtered; undone when anything fails. With `peer_name` set (a restore) the
-// container's end stays on the host under that name, down, for CRIU to move in.
+// container's end stays on the host under that name, down, for CRIU to move in; without `host_up` the host end
+// stays down too (the restore's network lock, lifted by veth_lock).
 void make_dev(Netlink& h, Netlink* ct, const VethConfig& c, const VethDev& d, int netns_fd,
               const std::string& peer_name = {}, bool host_up = true) {
     auto links = h.links();
