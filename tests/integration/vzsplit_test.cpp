@@ -5,12 +5,13 @@
 
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <string>
 
 #include "cli_fixture.hpp"
+#include "ubc/meminfo.hpp"
+#include "ubc/split.hpp"
 
 namespace {
 
@@ -33,12 +34,11 @@ protected:
 
     Result vzsplit(const std::vector<std::string>& args) { return finish(start(VZSPLIT_BIN, args)); }
 
-    // What each of `n` containers gets of this host's RAM: all but what the host keeps (1/16, 256 MiB to 2 GiB).
+    // What each of `n` containers gets of this host's RAM, by split_host's arithmetic (tests/unit/split_test.cpp
+    // checks that): the tool must have divided the RAM /proc/meminfo states.
     static std::string ram_share(unsigned n) {
-        auto meminfo = vztest::read_text("/proc/meminfo");
-        uint64_t ram = std::stoull(meminfo.substr(meminfo.find_first_of("0123456789"))) * 1024;
-        uint64_t keeps = std::clamp(ram / 16, 256 * MiB, 2048 * MiB);
-        return std::to_string((ram - keeps) / n / MiB) + "M";
+        vz::SplitHost h{vz::host_mem(vztest::read_text("/proc/meminfo")).ram, 0, "", 1ULL << 40, 0};
+        return std::to_string(vz::split_host(h, n).ram / MiB) + "M";
     }
 
     std::string area_ = tmp_ / "private";
