@@ -6,13 +6,16 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <cstdint>
 #include <optional>
+#include <thread>
 
 #include "net/arp.hpp"
 #include "net/netlink.hpp"
 #include "net/venet.hpp"
 #include "util/error.hpp"
+#include "util/file.hpp"
 #include "util/log.hpp"
 #include "util/scope.hpp"
 #include "util/strings.hpp"
@@ -304,6 +307,13 @@ void veth_lock(const VethConfig& c, bool lock) {
             if (lock) continue;
             if (int rc = h.set_flags(l.index, IFF_UP, IFF_UP); rc)
                 fail(Exit::Veth, "can't bring up {} of CT {}: {}", l.name, c.ctid, errno_text(rc));
+            // The bridge forwards on it once the kernel's link watch has seen the carrier, up to a second later:
+            // waited for (2 s at most), or the announcement that follows a restore would be dropped at the port.
+            auto state = "/sys/class/net/" + l.name + "/brport/state";
+            for (int i = 0; l.master && i < 200; ++i) {
+                if (read_file(state).value_or("").starts_with(std::to_string(BR_STATE_FORWARDING))) break;
+                std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            }
             continue;
         }
         if (!l.master) {
