@@ -18,9 +18,9 @@
 // container's tasks that run or wait uninterruptibly and folds the count into 1, 5 and 15 minute averages. They
 // are sysinfo(2)'s loads and the answer to an 'L' message on the socket (vzlist's laverage).
 //
-// It holds the master of the container's console (src/lib/runtime/pty.hpp ConsolePty), reads and drops what the
+// It holds the masters of the container's terminals (src/lib/runtime/pty.hpp ConsolePty), reads and drops what the
 // container writes there while nobody is attached (so a boot script's output never blocks), and hands the master
-// to `vzctl console` on request; one console user at a time, until that connection closes.
+// to `vzctl console` on request; one user a terminal at a time, until that connection closes.
 //
 // Its arguments, socket and messages: src/lib/runtime/monitor_protocol.hpp.
 #include <dirent.h>
@@ -547,14 +547,16 @@ enum Kind : char { Init, Listen, Conn, Listener, Helper, Console, ConsoleUser, S
 constexpr int kSlots = 1024;
 pollfd fds[kSlots];
 Kind kinds[kSlots];
+signed char ttys[kSlots];  // of a Console or ConsoleUser slot: which terminal (0: tty 1, the console)
 int used = 0;
 
-void add(int fd, Kind kind) {
+void add(int fd, Kind kind, int tty = 0) {
     if (used == kSlots) {
         close(fd);  // a process whose listener is dropped gets ENOSYS from sysinfo(2), not a hang
         return;
     }
     fds[used] = {fd, POLLIN, 0};
+    ttys[used] = static_cast<signed char>(tty);
     kinds[used++] = kind;
 }
 
@@ -562,33 +564,35 @@ void drop(int i) {
     close(fds[i].fd);
     fds[i] = fds[--used];
     kinds[i] = kinds[used];
+    ttys[i] = ttys[used];
 }
 
-// The console's master, and whether a connection has it (the master's slot is then not polled: poll skips a
-// negative descriptor).
-int console = -1;
-bool console_lent = false;
+// The masters of the container's terminals (monitor_protocol.hpp kTerminals; -1: none), and whether a connection has
+// one (the master's slot is then not polled: poll skips a negative descriptor).
+int terminal[vz::monitor::kTerminals];
+bool lent[vz::monitor::kTerminals];
 
-void lend_console(bool lent) {
-    console_lent = lent;
+void lend_terminal(int t, bool lend) {
+    lent[t] = lend;
     for (int i = 0; i < used; ++i)
-        if (kinds[i] == Console) fds[i].fd = lent ? -1 : console;
+        if (kinds[i] == Console && ttys[i] == t) fds[i].fd = lend ? -1 : terminal[t];
 }
 
-// A console request on connection `i`: the master, or why not.
-void answer_console(int i) {
-    if (console < 0 || console_lent) {
-        char why = console < 0 ? vz::monitor::kConsoleNone : vz::monitor::kConsoleBusy;
+// A request for terminal `t` on connection `i`: the master, or why not.
+void answer_console(int i, int t) {
+    if (terminal[t] < 0 || lent[t]) {
+        char why = terminal[t] < 0 ? vz::monitor::kConsoleNone : vz::monitor::kConsoleBusy;
         send(fds[i].fd, &why, 1, MSG_DONTWAIT | MSG_NOSIGNAL);
         drop(i);
         return;
     }
-    if (!vz::send_fd(fds[i].fd, console)) {
+    if (!vz::send_fd(fds[i].fd, terminal[t])) {
         drop(i);
         return;
     }
     kinds[i] = ConsoleUser;
-    lend_console(true);
+    ttys[i] = static_cast<signed char>(t);
+    lend_terminal(t, true);
 }
 
 // The connection of a stop that cleans up after init (monitor_protocol.hpp kStopRequest), or -1. It is polled while
@@ -643,7 +647,8 @@ int serve(pid_t init, const Ct& ct, int channel, const char* socket_name, pid_t 
         int hfd = static_cast<int>(syscall(SYS_pidfd_open, helper, 0));
         if (hfd >= 0) add(hfd, Helper);
     }
-    if (console >= 0) add(console, Console);
+    for (int t = 0; t < vz::monitor::kTerminals; ++t)
+        if (terminal[t] >= 0) add(terminal[t], Console, t);
     int sock = listen_on(socket_name);
     if (sock >= 0) add(sock, Listen);
     seccomp_notif* req = nullptr;
@@ -684,8 +689,8 @@ int serve(pid_t init, const Ct& ct, int channel, const char* socket_name, pid_t 
                     // A listener (with its descriptor), or 'L': the load average, as "1.00 0.50 0.25".
                     auto m = vz::recv_message(fds[i].fd, MSG_DONTWAIT);
                     if (m.n < 0 && errno == EAGAIN && !(ev & (POLLHUP | POLLERR))) break;
-                    if (m.n > 0 && !m.fd && m.byte == vz::monitor::kConsoleRequest) {
-                        answer_console(i);
+                    if (int tty = m.n > 0 && !m.fd ? vz::monitor::requested_tty(m.byte) : 0; tty > 0) {
+                        answer_console(i, tty - 1);
                         break;
                     }
                     if (m.n > 0 && !m.fd && m.byte == vz::monitor::kStopRequest) {
@@ -710,10 +715,11 @@ int serve(pid_t init, const Ct& ct, int channel, const char* socket_name, pid_t 
                 case Console: {
                     // Nobody is attached: what the container wrote goes nowhere.
                     static char sink[4096];
-                    if (console_lent) break;  // lent by a connection handled earlier in this round
-                    if (read(console, sink, sizeof sink) < 0 && errno != EAGAIN && errno != EINTR) {
+                    int t = ttys[i];
+                    if (lent[t]) break;  // lent by a connection handled earlier in this round
+                    if (read(terminal[t], sink, sizeof sink) < 0 && errno != EAGAIN && errno != EINTR) {
                         drop(i);
-                        console = -1;
+                        terminal[t] = -1;
                     }
                     break;
                 }
@@ -722,8 +728,9 @@ int serve(pid_t init, const Ct& ct, int channel, const char* socket_name, pid_t 
                     char c;
                     if (recv(fds[i].fd, &c, 1, MSG_DONTWAIT) < 0 && errno == EAGAIN && !(ev & (POLLHUP | POLLERR)))
                         break;
+                    int t = ttys[i];
                     drop(i);
-                    lend_console(false);
+                    lend_terminal(t, false);
                     break;
                 }
                 case Stopper:
@@ -764,16 +771,21 @@ int main(int argc, char** argv) {
         struct stat st;
         snprintf(ns, sizeof ns, "/proc/%d/ns/user", init);
         if (stat(ns, &st) == 0) ct.userns = st.st_ino;
-        console = atoi(argv[mp::kConsole]);
-        if (console >= 0) {
-            fcntl(console, F_SETFD, FD_CLOEXEC);
-            fcntl(console, F_SETFL, O_NONBLOCK);
+        // "fd,fd,...": tty 1 first.
+        const char* list = argv[mp::kConsole];
+        for (int t = 0; t < mp::kTerminals; ++t) {
+            char* end = nullptr;
+            long fd = *list ? strtol(list, &end, 10) : -1;
+            terminal[t] = static_cast<int>(fd);
+            list = end && *end == ',' ? end + 1 : "";
+            if (fd < 0) continue;
+            fcntl(terminal[t], F_SETFD, FD_CLOEXEC);
+            fcntl(terminal[t], F_SETFL, O_NONBLOCK);
             // The other end stays open here, so the master never hangs up (a busy poll) while the container has it
             // closed, and the container's output waits for nobody.
-            int other = ioctl(console, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
-            if (other < 0) {
-                close(console);
-                console = -1;
+            if (ioctl(terminal[t], TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC) < 0) {
+                close(terminal[t]);
+                terminal[t] = -1;
             }
         }
         pid_t helper = argc == mp::kArgcRestored ? static_cast<pid_t>(atol(argv[mp::kHelper])) : 0;

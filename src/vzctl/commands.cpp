@@ -61,7 +61,7 @@ std::span<const Command> commands() {
          .setup = setup_exec3,
          .verbatim_tail = true},
         {.name = "enter", .help = "open a root shell on a terminal inside the container", .setup = setup_enter},
-        {.name = "console", .help = "attach to the container's console (ESC . detaches)", .setup = setup_console},
+        {.name = "console", .help = "attach to the container's console or a tty (ESC . detaches)", .setup = setup_console},
         {.name = "runscript",
          .help = "run a host script inside the container through its shell",
          .setup = setup_runscript},

@@ -3,6 +3,7 @@
 // its /dev/console, and ESC . at a line start detaches with the terminal restored. While nobody is attached the
 // monitor drains the console, so the container never waits on it; one user at a time. A stopped container's console
 // waits for its start and follows it across a reboot; after suspend and resume the same getty is on the console.
+// tty2 .. tty12 are terminals of their own, alike.
 #include <sys/stat.h>
 #include <termios.h>
 
@@ -22,13 +23,13 @@ protected:
                                             30, 90);
     }
 
-    // The container's processes named `comm` whose stdin is its console (the device of its /dev/console), by their
-    // pid inside.
-    std::vector<std::string> on_console(const std::string& comm) {
+    // The container's processes named `comm` whose stdin is its terminal `tty` (the device of its /dev/`tty`), by
+    // their pid inside.
+    std::vector<std::string> on_console(const std::string& comm, const std::string& tty = "console") {
         std::vector<std::string> out;
         auto init = init_pid();
         struct stat console, fd0;
-        if (!init || ::stat(("/proc/" + std::to_string(*init) + "/root/dev/console").c_str(), &console) != 0)
+        if (!init || ::stat(("/proc/" + std::to_string(*init) + "/root/dev/" + tty).c_str(), &console) != 0)
             return out;
         for (pid_t p : ct_procs()) {
             if (comm_of(p) != comm || ::stat(("/proc/" + std::to_string(p) + "/fd/0").c_str(), &fd0) != 0 ||
@@ -133,11 +134,13 @@ TEST_F(RuntimeConsole, WaitsForTheStartAndFollowsAReboot) {
 }
 
 TEST_F(RuntimeConsole, RefusalsNameTheProblem) {
-    auto r = run({"console", ct(), "2"});
+    auto r = run({"console", ct(), "13"});
     EXPECT_EQ(r.status, 21) << r.err;
-    EXPECT_NE(r.err.find("Only the console (tty 1)"), std::string::npos) << r.err;
-    r = run({"console", ct(), "x"});
-    EXPECT_EQ(r.status, 20) << r.err;
+    EXPECT_NE(r.err.find("A container has ttys 1 (the console) to 12, not tty 13"), std::string::npos) << r.err;
+    for (auto* bad : {"x", "0"}) {
+        r = run({"console", ct(), bad});
+        EXPECT_EQ(r.status, 20) << bad << ": " << r.err;
+    }
     r = run({"console", "4242"});
     EXPECT_EQ(r.status, 14) << r.err;
     EXPECT_NE(r.err.find("Container config file does not exist"), std::string::npos) << r.err;
@@ -158,6 +161,57 @@ TEST_F(RuntimeConsole, TheSameGettyIsOnTheConsoleAfterSuspendAndResume) {
     EXPECT_TRUE(login_prompt(*s));
     EXPECT_EQ(on_console("getty"), gettys);
     ASSERT_TRUE(detach(*s));
+}
+
+// The original's further terminals: tty2 .. tty12 are ptys of their own, whose masters the monitor holds as the
+// console's. A getty that the container's inittab runs on tty2 answers `vzctl console CTID 2`, the shell there has
+// /dev/tty2 as its terminal (not the host's, even when DEVNODES names it) and sees what the container writes there;
+// the console is another terminal, free meanwhile; tty2 takes one user at a time. After suspend and resume the same
+// getty answers on a new tty2.
+TEST_F(RuntimeConsole, AGettyOnTty2AnswersConsole2AcrossSuspendAndResume) {
+    auto inittab = private_path(kCt) + "/etc/inittab";
+    write_text(inittab, read_text(inittab) + "tty2::respawn:/sbin/getty 38400 tty2 vt100\n");
+    // The host's tty2 (a virtual terminal) named in DEVNODES does not replace the container's own.
+    ASSERT_EQ(run({"set", ct(), "--devnodes", "tty2:rw", "--save"}).status, 0);
+    ASSERT_TRUE(start_ct());
+    EXPECT_EQ(sh("stat -c %t /dev/tty2").out, "88\n");
+    ASSERT_EQ(run({"set", ct(), "--userpasswd", "root:tty2-pw"}).status, 0);
+    auto s = console({"2"});
+    ASSERT_TRUE(s->expect("Attached to CT 101 (ESC . to detach)")) << s->screen();
+    ASSERT_TRUE(login_prompt(*s));
+    ASSERT_TRUE(run_in(*s, "root", "Password: "));
+    ASSERT_TRUE(run_in(*s, "tty2-pw", "# ")) << "no shell after the login";
+    EXPECT_TRUE(run_in(*s, "echo on-$(tty)-$((3*3))", "on-/dev/tty2-9"));
+    ASSERT_EQ(sh("echo to-tty2-$((6*7)) > /dev/tty2").status, 0);
+    EXPECT_TRUE(s->expect("to-tty2-42")) << s->screen();
+
+    auto c = console();
+    ASSERT_TRUE(c->expect("Attached to CT 101")) << c->screen();
+    EXPECT_TRUE(login_prompt(*c)) << "the console is not free while tty2 is attached";
+    EXPECT_EQ(c->screen().find("to-tty2-42"), std::string::npos) << c->screen();
+    ASSERT_TRUE(detach(*c));
+    auto second = console({"2"});
+    auto st = second->wait(10s);
+    ASSERT_TRUE(st.has_value()) << second->screen();
+    EXPECT_EQ(*st, 3) << second->screen();
+    EXPECT_NE(second->screen().find("tty2 of CT 101 is in use by another vzctl console"), std::string::npos)
+        << second->screen();
+
+    // Logged out (a shell holding its terminal as /dev/tty can't be dumped), the getty respawned on tty2.
+    s->send("exit\r");
+    EXPECT_TRUE(login_prompt(*s));
+    ASSERT_TRUE(detach(*s));
+    std::vector<std::string> gettys;
+    ASSERT_TRUE(eventually([&] { return (gettys = on_console("getty", "tty2")).size() == 1; }, 10s));
+    auto r = run({"suspend", ct()});
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    r = run({"resume", ct()});
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_EQ(on_console("getty", "tty2"), gettys);
+    auto again = console({"2"});
+    ASSERT_TRUE(again->expect("Attached to CT 101")) << again->screen();
+    EXPECT_TRUE(login_prompt(*again));
+    ASSERT_TRUE(detach(*again));
 }
 
 }  // namespace

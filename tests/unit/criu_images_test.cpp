@@ -38,9 +38,14 @@ TEST(CriuImages, ExternalMountsAreTheHostsFileSystems) {
         "104 88 0:42 /101/meminfo /proc/meminfo ro - fuse.vzubcfs vzubcfs ro\n"
         // The console's other end from the host's devpts; the container's own devpts is not external.
         "105 98 0:24 /3 /dev/console rw - devpts devpts rw,gid=5,mode=620\n"
-        "106 98 0:47 / /dev/pts rw - devpts devpts rw,gid=5,mode=620,ptmxmode=666\n";
+        "106 98 0:47 / /dev/pts rw - devpts devpts rw,gid=5,mode=620,ptmxmode=666\n"
+        // Its ttys: tty1 the console's pty again, tty12 one of its own; no other devpts file is a terminal.
+        "107 98 0:24 /3 /dev/tty1 rw - devpts devpts rw,gid=5,mode=620\n"
+        "108 98 0:24 /14 /dev/tty12 rw - devpts devpts rw,gid=5,mode=620\n"
+        "109 98 0:24 /15 /dev/tty012 rw - devpts devpts rw,gid=5,mode=620\n"
+        "110 98 0:24 /16 /dev/ttyS0 rw - devpts devpts rw,gid=5,mode=620\n";
     auto ext = external_mounts(mountinfo);
-    ASSERT_EQ(ext.size(), 5u);
+    ASSERT_EQ(ext.size(), 7u);
     EXPECT_EQ(ext[0].path, "/proc/cpuinfo");
     EXPECT_EQ(ext[0].key, "lxcfs/proc/cpuinfo");
     EXPECT_EQ(ext[1].key, "lxcfs/sys/devices/system/cpu/online");  // an optional field before the "-"
@@ -50,7 +55,20 @@ TEST(CriuImages, ExternalMountsAreTheHostsFileSystems) {
     EXPECT_EQ(ext[3].key, "vzubcfs/101/meminfo");
     EXPECT_EQ(ext[4].path, "/dev/console");
     EXPECT_EQ(ext[4].key, "console");  // the pty's number is not kept: restore's console has another
+    EXPECT_EQ(ext[5].path, "/dev/tty1");
+    EXPECT_EQ(ext[5].key, "tty1");
+    EXPECT_EQ(ext[6].path, "/dev/tty12");
+    EXPECT_EQ(ext[6].key, "tty12");
     EXPECT_TRUE(external_mounts("garbage\n\n1 2 3\n").empty());
+}
+
+TEST(CriuImages, TerminalKeysNameTheTerminal) {
+    EXPECT_EQ(terminal_of_key("console"), 0u);
+    EXPECT_EQ(terminal_of_key("tty1"), 0u);  // the console again
+    EXPECT_EQ(terminal_of_key("tty2"), 1u);
+    EXPECT_EQ(terminal_of_key("tty12"), 11u);
+    for (auto key : {"tty", "tty0", "tty02", "ttyS0", "tty1x", "tty100", "lxcfs/proc/cpuinfo", "consoles", ""})
+        EXPECT_EQ(terminal_of_key(key), std::nullopt) << key;
 }
 
 TEST(CriuImages, KeysSplitIntoTagAndFile) {

@@ -181,12 +181,20 @@ std::vector<ExternalMount> external_mounts(std::string_view mountinfo) {
         auto fields = split(line, " ");
         auto dash = std::find(fields.begin(), fields.end(), "-");
         if (fields.size() < 5 || dash == fields.end() || dash + 1 == fields.end()) continue;
-        if (*(dash + 1) == "devpts" && fields[4] == "/dev/console")
-            out.push_back({"/dev/console", std::string(kConsoleKey)});
+        if (*(dash + 1) == "devpts" && fields[4].starts_with("/dev/") && terminal_of_key(fields[4].substr(5)))
+            out.push_back({std::string(fields[4]), std::string(fields[4].substr(5))});
         for (auto& t : kExternalTags)
             if (*(dash + 1) == t.fstype) out.push_back({std::string(fields[4]), std::string(t.tag) + std::string(fields[3])});
     }
     return out;
+}
+
+std::optional<size_t> terminal_of_key(std::string_view key) {
+    if (key == kConsoleKey) return 0;
+    if (!key.starts_with("tty")) return std::nullopt;
+    auto n = parse_uint(key.substr(3), 1, 99);
+    if (!n || key.substr(3) != std::to_string(*n)) return std::nullopt;
+    return static_cast<size_t>(*n - 1);
 }
 
 std::optional<std::pair<std::string, std::string>> split_external_key(std::string_view key) {

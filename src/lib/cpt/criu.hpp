@@ -96,8 +96,12 @@ struct ExternalTag {
 };
 inline constexpr ExternalTag kExternalTags[] = {{"fuse.lxcfs", "lxcfs"}, {"fuse.vzubcfs", "vzubcfs"}, {"devtmpfs", "dev"}};
 // The key of the container's /dev/console when it is a bind of its console's other end (runtime/pty.hpp
-// ConsolePty, on the host's devpts): restore binds the new console's other end there.
+// ConsolePty, on the host's devpts), and of its /dev/ttyN ("ttyN"), binds of its terminals': restore binds the new
+// terminals' other ends there.
 inline constexpr std::string_view kConsoleKey = "console";
+// Which of the container's terminals (runtime/pty.hpp open_terminals) the key names: "console" and "tty1" 0, "ttyN"
+// N - 1 (N from 1 to 99); nullopt for another key.
+std::optional<size_t> terminal_of_key(std::string_view key);
 // The external mounts in a /proc/PID/mountinfo text (paths as that process sees them).
 std::vector<ExternalMount> external_mounts(std::string_view mountinfo);
 // The key's tag and its file ("lxcfs/proc/cpuinfo" -> {"lxcfs", "/proc/cpuinfo"}); nullopt for a key of no known tag.

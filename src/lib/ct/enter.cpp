@@ -84,14 +84,15 @@ int enter_ct(const Paths& p, unsigned ctid, const std::vector<std::string>& exec
 }
 
 int console_ct(const Paths& p, unsigned ctid, unsigned tty) {
-    if (tty != 1)
-        fail(Exit::InvalidValue, "Only the console (tty 1) of a container is kept on this kernel, not tty {}", tty);
+    if (tty < 1 || tty > static_cast<unsigned>(monitor::kTerminals))
+        fail(Exit::InvalidValue, "A container has ttys 1 (the console) to {}, not tty {}", monitor::kTerminals, tty);
     auto cfg = load_ct(p, ctid, true);
     auto name = monitor_socket_name(ct_cgroup_layout(cfg), ctid);
+    auto what = tty == 1 ? std::string("The console") : fmt::format("tty{}", tty);
     std::fprintf(stderr, "Attached to CT %u (ESC . to detach)\n", ctid);
     relay_console([&] {
         ConsoleSession s;
-        s.conn = ask_monitor(name, monitor::kConsoleRequest);
+        s.conn = ask_monitor(name, monitor::tty_request(static_cast<int>(tty)));
         if (!s.conn) return ConsoleSession{};
         auto m = recv_message(s.conn.get());  // no answer within a second: asked again later
         if (m.fd) {
@@ -99,9 +100,11 @@ int console_ct(const Paths& p, unsigned ctid, unsigned tty) {
             return s;
         }
         if (m.n == 1 && m.byte == monitor::kConsoleBusy)
-            fail(Exit::System, "The console of CT {} is in use by another vzctl console", ctid);
-        if (m.n == 1 && m.byte == monitor::kConsoleNone)
-            fail(Exit::System, "CT {} runs without a console (started by an older vzctl): restart it", ctid);
+            fail(Exit::System, "{} of CT {} is in use by another vzctl console", what, ctid);
+        // A monitor of an older vzctl closes a connection whose request it does not know, unanswered.
+        if ((m.n == 1 && m.byte == monitor::kConsoleNone) || (m.n == 0 && tty > 1))
+            fail(Exit::System, "CT {} runs without {} (started by an older vzctl): restart it",
+                 ctid, tty == 1 ? std::string("a console") : what);
         return ConsoleSession{};
     });
     std::fprintf(stderr, "\nDetached from CT %u\n", ctid);

@@ -360,12 +360,15 @@ void fork_monitor(const std::function<void(int status_fd)>& become, MonitorProce
     wait_init_started(status.rd.get());
 }
 
-void exec_monitor(const Tools& t, const CtConfig& cfg, pid_t init, Fd channel, Fd console, pid_t helper) {
-    auto args = monitor_argv(ct_cgroup_layout(cfg), cfg.ctid(), init, t.vzctl, channel ? channel.get() : -1,
-                             console ? console.get() : -1, helper);
-    // Kept across the exec.
+void exec_monitor(const Tools& t, const CtConfig& cfg, pid_t init, Fd channel, const std::vector<ConsolePty>& terminals,
+                  pid_t helper) {
+    std::vector<int> masters;
+    for (auto& term : terminals) masters.push_back(term.master.get());
+    auto args =
+        monitor_argv(ct_cgroup_layout(cfg), cfg.ctid(), init, t.vzctl, channel ? channel.get() : -1, masters, helper);
+    // Kept across the exec; the other ends are not.
     if (channel) ::fcntl(channel.get(), F_SETFD, 0);
-    if (console) ::fcntl(console.get(), F_SETFD, 0);
+    for (int fd : masters) ::fcntl(fd, F_SETFD, 0);
     ::execv(t.monitor.c_str(), CArgs(args).get());
 }
 

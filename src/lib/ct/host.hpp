@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "cgroup/driver.hpp"
 #include "config/ctconfig.hpp"
@@ -17,6 +18,7 @@
 #include "ct/ubcfs_daemon.hpp"
 #include "fs/idmap.hpp"
 #include "runtime/init.hpp"
+#include "runtime/pty.hpp"
 #include "util/fd.hpp"
 #include "util/scope.hpp"
 
@@ -113,9 +115,10 @@ enum class MonitorProcess { Copy, Shared };
 void fork_monitor(const std::function<void(int status_fd)>& become, MonitorProcess how = MonitorProcess::Copy);
 
 // Becomes the monitor of `init` (returns only when the exec fails). With the channel of init's sysinfo(2) filter,
-// the monitor also answers sysinfo(2) for the container (runtime/sysinfo.hpp) and keeps its console (`console`,
-// the master; none when invalid); `helper`: another child of this process for the monitor to reap (resume's
-// `criu restore`).
-void exec_monitor(const Tools& t, const CtConfig& cfg, pid_t init, Fd channel, Fd console, pid_t helper = 0);
+// the monitor also answers sysinfo(2) for the container (runtime/sysinfo.hpp) and keeps its terminals (their
+// masters, tty 1 first; none: no console); `helper`: another child of this process for the monitor to reap
+// (resume's `criu restore`).
+void exec_monitor(const Tools& t, const CtConfig& cfg, pid_t init, Fd channel, const std::vector<ConsolePty>& terminals,
+                  pid_t helper = 0);
 
 }  // namespace vz

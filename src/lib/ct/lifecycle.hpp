@@ -105,8 +105,9 @@ int exec_ct(const Paths& p, unsigned ctid, ExecMode mode, const std::vector<std:
 // A stopped container gets a temporary one: its namespaces and cgroup, the script's shell in place of init.
 int runscript_ct(const Paths& p, unsigned ctid, const std::string& script, const std::string& command);
 int enter_ct(const Paths& p, unsigned ctid, const std::vector<std::string>& exec_words);
-// Attaches the user's terminal to the container's console (tty 1, the only one kept) until ESC . at a line start;
-// waits for a stopped container to start, and for a rebooted one to come back. Returns vzctl's exit status.
+// Attaches the user's terminal to the container's tty `tty` (1, the console, to monitor_protocol.hpp kTerminals)
+// until ESC . at a line start; waits for a stopped container to start, and for a rebooted one to come back. Returns
+// vzctl's exit status.
 int console_ct(const Paths& p, unsigned ctid, unsigned tty);
 
 // Sets "user:password" inside the running container (chpasswd); 74 on failure.

@@ -26,11 +26,11 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Clones the container's init on a console of its own, whose master then goes to the monitor.
+// Clones the container's init on terminals of its own, whose masters then go to the monitor.
 pid_t spawn_on_console(const CtConfig& cfg, InitSpec spec, CgroupDriver& cg, int status_fd, Fd& channel,
-                       ConsolePty& console) {
-    console = open_console(spec.userns);
-    spec.console = console.path;
+                       std::vector<ConsolePty>& terminals) {
+    terminals = open_terminals(spec.userns, monitor::kTerminals);
+    for (auto& t : terminals) spec.terminals.push_back(t.path);
     return spawn_init(spec, cg, status_fd, &channel, net_prepare(cfg));
 }
 
@@ -43,9 +43,9 @@ pid_t spawn_on_console(const CtConfig& cfg, InitSpec spec, CgroupDriver& cg, int
     };
     pid_t init = -1;
     Fd channel;
-    ConsolePty console;
+    std::vector<ConsolePty> terminals;
     try {
-        init = spawn_on_console(cfg, spec, cg, status_fd, channel, console);
+        init = spawn_on_console(cfg, spec, cg, status_fd, channel, terminals);
     } catch (const Error& e) {
         report(e);
         ::_exit(1);
@@ -53,7 +53,7 @@ pid_t spawn_on_console(const CtConfig& cfg, InitSpec spec, CgroupDriver& cg, int
         report(Error(Exit::EnvCreate, e.what()));
         ::_exit(1);
     }
-    exec_monitor(t, cfg, init, std::move(channel), std::move(console.master));
+    exec_monitor(t, cfg, init, std::move(channel), terminals);
     report(Error(Exit::NoScript, fmt::format("can't run the monitor {}: {}", t.monitor, errno_text(errno))));
     ::kill(init, SIGKILL);
     ::_exit(1);
@@ -108,13 +108,13 @@ void restart_in_monitor(const Paths& p, Locked& held, CgroupDriver& cg, const To
         HostSetup host(cfg, cg, t.ubcfs);
         auto status = make_pipe();
         Fd channel;
-        ConsolePty console;
-        pid_t init = spawn_on_console(cfg, host.init_spec(cfg), cg, status.wr.get(), channel, console);
+        std::vector<ConsolePty> terminals;
+        pid_t init = spawn_on_console(cfg, host.init_spec(cfg), cg, status.wr.get(), channel, terminals);
         status.wr.reset();
         wait_init_started(status.rd.get());
         host.keep();
         held.lock.release();  // before exec: the monitor holds no lock
-        exec_monitor(t, cfg, init, std::move(channel), std::move(console.master));
+        exec_monitor(t, cfg, init, std::move(channel), terminals);
         fail(Exit::NoScript, "can't run the monitor {}: {}", t.monitor, errno_text(errno));
     } catch (const Error& e) {
         log::error(fmt::format("CT {} could not restart: {}", cfg.ctid(), e.what()));

@@ -36,6 +36,7 @@
 #include "net/venet.hpp"
 #include "net/veth.hpp"
 #include "runtime/join.hpp"
+#include "runtime/monitor_protocol.hpp"
 #include "runtime/pty.hpp"
 #include "runtime/seccomp.hpp"
 #include "util/error.hpp"
@@ -61,8 +62,9 @@ constexpr const char* kVenetFile = "vz-venet";
 // The NETIF devices the dumped namespace has, one a line: resume makes each pair on the host first, its host end on
 // the bridge (net::veth_prepare_restore), and CRIU moves the container's end in.
 constexpr const char* kVethFile = "vz-veth";
-// CRIU's id of the container's console's other end (tty[rdev:dev]) when its processes had it open: dumped as
-// external (its master is the monitor's), given at restore as the new console's other end (--inherit-fd).
+// CRIU's ids of the other ends of the container's terminals (tty[rdev:dev]), a line each, the console's first (an
+// empty line: no such terminal): dumped as external (their masters are the monitor's), given at restore as the new
+// terminals' other ends (--inherit-fd).
 constexpr const char* kConsoleFile = "vz-console";
 constexpr const char* kDumpLog = "dump.log";
 constexpr const char* kRestoreLog = "restore.log";
@@ -227,16 +229,21 @@ void check_suspendable(const CtConfig& cfg) {
 }
 
 
-// CRIU's id of the pty that is `init`'s /dev/console, or empty when that is no pty (a container started before
-// consoles, a runscript).
-std::string console_tty_id(pid_t init) {
-    struct stat st;
-    auto path = "/proc/" + std::to_string(init) + "/root/dev/console";
-    constexpr unsigned kPtySlaveMajors[] = {136, 143};  // UNIX98_PTY_SLAVE_MAJOR .. + UNIX98_PTY_MAJOR_COUNT - 1
-    if (::stat(path.c_str(), &st) != 0 || !S_ISCHR(st.st_mode) || major(st.st_rdev) < kPtySlaveMajors[0] ||
-        major(st.st_rdev) > kPtySlaveMajors[1])
-        return {};
-    return fmt::format("tty[{:x}:{:x}]", st.st_rdev, st.st_dev);
+// CRIU's ids of the ptys that are `init`'s terminals, the console's first (/dev/console, then /dev/tty2 and up), an
+// empty one where that is no pty (a container started before consoles or ttys, a runscript); none at all when the
+// console is none.
+std::vector<std::string> terminal_tty_ids(pid_t init) {
+    std::vector<std::string> ids;
+    for (int n = 1; n <= monitor::kTerminals; ++n) {
+        struct stat st;
+        auto path = "/proc/" + std::to_string(init) + "/root/dev/" + (n == 1 ? "console" : "tty" + std::to_string(n));
+        constexpr unsigned kPtySlaveMajors[] = {136, 143};  // UNIX98_PTY_SLAVE_MAJOR .. + UNIX98_PTY_MAJOR_COUNT - 1
+        bool pty = ::stat(path.c_str(), &st) == 0 && S_ISCHR(st.st_mode) && major(st.st_rdev) >= kPtySlaveMajors[0] &&
+                   major(st.st_rdev) <= kPtySlaveMajors[1];
+        if (!pty && n == 1) return {};
+        ids.push_back(pty ? fmt::format("tty[{:x}:{:x}]", st.st_rdev, st.st_dev) : "");
+    }
+    return ids;
 }
 
 // A failed dump leaves the container running: thawed (CRIU thaws it, unless it was killed midway).
@@ -298,7 +305,8 @@ private:
 // In the process that becomes the monitor: runs `criu restore` under the notification filter, lets CRIU's own calls
 // go on until its pidfile names the restored init, then execs the monitor. Errors go to `status_fd`.
 [[noreturn]] void restore_and_monitor(const CtConfig& cfg, const cpt::Criu& criu, const std::vector<std::string>& args,
-                                      const std::string& dir, int status_fd, const Tools& t, ConsolePty* console) {
+                                      const std::string& dir, int status_fd, const Tools& t,
+                                      std::vector<ConsolePty>& terminals) {
     auto report = [&](const std::string& what) {
         write_all(status_fd, std::to_string(static_cast<int>(Exit::Restore)) + " " + what);
         ::_exit(1);
@@ -315,7 +323,7 @@ private:
         auto listener = install_notify_filter();
         if (!listener || !*listener || !send_fd(theirs.get(), listener->get())) ::_exit(126);
         listener->reset();
-        if (console) ::fcntl(console->other.get(), F_SETFD, 0);  // its --inherit-fd
+        for (auto& term : terminals) ::fcntl(term.other.get(), F_SETFD, 0);  // their --inherit-fd
         std::vector<std::string> argv{criu.path};
         argv.insert(argv.end(), args.begin(), args.end());
         auto env = exec_environment();
@@ -373,8 +381,7 @@ private:
     listener.reset();
     watch.reset();
     criu_fd.reset();
-    exec_monitor(t, cfg, static_cast<pid_t>(*init), Fd(ch[1]), console ? std::move(console->master) : Fd(),
-                 reaped ? 0 : criu_pid);
+    exec_monitor(t, cfg, static_cast<pid_t>(*init), Fd(ch[1]), terminals, reaped ? 0 : criu_pid);
     report(fmt::format("can't run the monitor {}: {}", t.monitor, errno_text(errno)));
     ::_exit(1);
 }
@@ -487,12 +494,13 @@ void dump_ct(const CtConfig& cfg, cpt::CriuLookup& lookup, pid_t init, const std
         args.push_back("mnt[" + m.path + "]:" + m.key);
         keys += m.key + "\n";
     }
-    auto tty = console_tty_id(init);
-    if (!tty.empty()) args.insert(args.end(), {"--external", tty});
+    auto ttys = terminal_tty_ids(init);
+    for (auto& id : ttys)
+        if (!id.empty()) args.insert(args.end(), {"--external", id});
     // What resume needs besides CRIU's images.
     auto record = [&] {
         write_file_atomic(work + "/" + kExternalsFile, keys);
-        if (!tty.empty()) write_file_atomic(work + "/" + kConsoleFile, tty + "\n");
+        if (!ttys.empty()) write_file_atomic(work + "/" + kConsoleFile, join(ttys, "\n") + "\n");
         record_devices(cfg, init, work);
         write_file_atomic(work + "/" + kCgroupBaseFile, ct_cgroup_layout(cfg).base + "\n");
         if (auto inner = inner_cgroup2(cfg); !inner.empty())
@@ -749,21 +757,23 @@ void resume_ct(const Paths& p, unsigned ctid, const CheckpointOptions& o, const 
     auto spec = host.init_spec(cfg);
     auto args = common_args(dir);
     StagedSources staged(cfg);
-    // A new console: the dumped processes get its other end where they had the old one's.
-    std::optional<ConsolePty> console;
-    auto new_console = [&]() -> ConsolePty& {
-        if (!console) console = open_console(spec.userns);
-        return *console;
-    };
-    if (auto tty = read_file(dir + "/" + kConsoleFile).value_or(""); !tty.empty()) {
-        tty.erase(tty.find_last_not_of('\n') + 1);
-        args.insert(args.end(), {"--inherit-fd", fmt::format("fd[{}]:{}", new_console().other.get(), tty)});
-    }
-    for (auto& key : split(read_file(dir + "/" + kExternalsFile).value_or(""), "\n")) {
+    // New terminals, as many as the dump has: the dumped processes get their other ends where they had the old ones'.
+    auto ttys = split(read_file(dir + "/" + kConsoleFile).value_or(""), "\n");
+    auto keys = split(read_file(dir + "/" + kExternalsFile).value_or(""), "\n");
+    size_t count = 0;
+    for (size_t n = 0; n < ttys.size(); ++n)
+        if (!ttys[n].empty()) count = std::max(count, n + 1);
+    for (auto& key : keys)
+        if (auto n = cpt::terminal_of_key(key)) count = std::max(count, *n + 1);
+    auto terminals = open_terminals(spec.userns, std::min<size_t>(count, monitor::kTerminals));
+    for (size_t n = 0; n < ttys.size() && n < terminals.size(); ++n)
+        if (!ttys[n].empty())
+            args.insert(args.end(), {"--inherit-fd", fmt::format("fd[{}]:{}", terminals[n].other.get(), ttys[n])});
+    for (auto& key : keys) {
         if (key.empty()) continue;
         args.push_back("--external");
-        if (key == cpt::kConsoleKey) {
-            args.push_back(fmt::format("mnt[{}]:{}", key, new_console().path));
+        if (auto n = cpt::terminal_of_key(key); n && *n < terminals.size()) {
+            args.push_back(fmt::format("mnt[{}]:{}", key, terminals[*n].path));
             continue;
         }
         auto parts = cpt::split_external_key(key);
@@ -807,7 +817,7 @@ void resume_ct(const Paths& p, unsigned ctid, const CheckpointOptions& o, const 
     log::info("undump...");
     const auto& config = cfg;  // clang before 16 cannot capture a structured binding (the fuzz build uses clang 14)
     fork_monitor([&](int status_fd) {
-        restore_and_monitor(config, criu, args, dir, status_fd, t, console ? &*console : nullptr);
+        restore_and_monitor(config, criu, args, dir, status_fd, t, terminals);
     });
     host.keep();
     remaps.keep();

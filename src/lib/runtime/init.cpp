@@ -151,11 +151,18 @@ struct Child {
         for (auto n : {Node{"null", 1, 3}, Node{"zero", 1, 5}, Node{"full", 1, 7}, Node{"random", 1, 8},
                        Node{"urandom", 1, 9}, Node{"tty", 5, 0}})
             make_node(dev, n.name, S_IFCHR | 0666, makedev(n.maj, n.min), Exit::CantMount);
-        // The host's console is not the container's: /dev/console is its own console's pty, or its /dev/null.
+        // The host's console and ttys are not the container's: /dev/console is its own console's pty (or its
+        // /dev/null), /dev/tty1 the same pty, /dev/ttyN its own terminals'.
         make_node(dev, "console", S_IFREG | 0600, 0, Exit::CantMount);
-        do_mount(spec.console.empty() ? (dev + "/null").c_str() : spec.console.c_str(), dev + "/console", nullptr,
-                 MS_BIND, "");
+        do_mount(spec.terminals.empty() ? (dev + "/null").c_str() : spec.terminals[0].c_str(), dev + "/console",
+                 nullptr, MS_BIND, "");
+        for (size_t n = 0; n < spec.terminals.size(); ++n) {
+            auto name = "tty" + std::to_string(n + 1);
+            make_node(dev, name, S_IFREG | 0600, 0, Exit::CantMount);
+            do_mount(spec.terminals[n].c_str(), dev + "/" + name, nullptr, MS_BIND, "");
+        }
         for (auto& name : spec.devnodes) {
+            if (path_exists(dev + "/" + name)) continue;  // the container's own (ttyN): never the host's
             struct stat st;
             if (::stat(("/dev/" + name).c_str(), &st) != 0) continue;
             auto slash = name.rfind('/');
@@ -328,7 +335,7 @@ struct Child {
         if (null < 0) fail_errno(Exit::EnvCreate, "can't open /dev/null in the container");
         if (spec.command.empty()) {
             // As the kernel starts init: on the console, which is not its controlling terminal.
-            int console = spec.console.empty() ? -1 : ::open("/dev/console", O_RDWR | O_NOCTTY);
+            int console = spec.terminals.empty() ? -1 : ::open("/dev/console", O_RDWR | O_NOCTTY);
             for (int fd = 0; fd < 3; ++fd) ::dup2(console >= 0 ? console : null, fd);
             if (console > 2) ::close(console);
         } else {

@@ -1,5 +1,5 @@
 // Starting a container's init: a child in new pid, mount, uts, ipc, net and cgroup namespaces that joins the
-// container's cgroup, builds /proc, /sys, /dev (with the console), /dev/pts, /dev/shm and /run under the root,
+// container's cgroup, builds /proc, /sys, /dev (with the terminals), /dev/pts, /dev/shm and /run under the root,
 // pivots into it, sets the host name and the capability bounding set, and execs /sbin/init.
 #pragma once
 
@@ -36,9 +36,10 @@ struct InitSpec {
     std::string lxcfs;                   // LXCFS mount point whose proc files replace the container's; empty: none
     std::string ubc;                     // the container's directory in vzubcfs's tree (host path); empty: none
     bool netfilter = true;               // false (NETFILTER=disabled): the seccomp filter refuses netfilter changes
-    // The host path of the console's other end (runtime/pty.hpp ConsolePty): bound on /dev/console, init's stdin,
-    // stdout and stderr. Empty: /dev/console is the container's /dev/null.
-    std::string console;
+    // The host paths of the other ends of the container's terminals (runtime/pty.hpp open_terminals): the first
+    // bound on /dev/console and /dev/tty1 (init's stdin, stdout and stderr), the Nth on /dev/ttyN. None:
+    // /dev/console is the container's /dev/null.
+    std::vector<std::string> terminals;
     // Instead of init: run this (runscript on a stopped container) with stdin from `stdin_fd`, the caller's
     // stdout and stderr kept.
     std::vector<std::string> command;

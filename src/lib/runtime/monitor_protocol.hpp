@@ -11,9 +11,10 @@
 namespace vz::monitor {
 
 // argv of the monitor: "vzmonitor <init pid> <vzctl> <ctid>", and with the sysinfo service
-// "... <channel fd> <socket name> v1|v2 <memory cgroup> <pids cgroup> <cpu cgroup> <console fd>". init's filter
-// listener arrives on the channel, as a joining process's does on a connection to the socket. The console fd is the
-// master of the container's console (runtime/pty.hpp ConsolePty), -1 for none. After a restore (vzctl resume) one
+// "... <channel fd> <socket name> v1|v2 <memory cgroup> <pids cgroup> <cpu cgroup> <terminal fds>". init's filter
+// listener arrives on the channel, as a joining process's does on a connection to the socket. The terminal fds are
+// the masters of the container's terminals (runtime/pty.hpp ConsolePty), tty 1 (the console) first, joined by
+// commas; -1 for none. After a restore (vzctl resume) one
 // more: "<helper pid>", a child of the monitor's process other than init (the `criu restore` that is finishing),
 // which the monitor reaps when it ends.
 enum Arg : int {
@@ -64,12 +65,26 @@ inline bool refused_fstype(const char* type) {
 // byte, answered with the load averages as kLoadFormat.
 inline constexpr char kLoadRequest = 'L';
 inline constexpr const char* kLoadFormat = "%.2f %.2f %.2f\n";
+// A container's terminals, as many as the original's kernel kept: tty 1 is its console (/dev/console, bound on
+// /dev/tty1 too, as the original's tty1 was the console), ttys 2 and up its /dev/tty2 .. /dev/tty12.
+inline constexpr int kTerminals = 12;
+
 // Or this byte (vzctl console): answered with the console's master as SCM_RIGHTS, the monitor no longer draining it
 // until the connection closes; or without a descriptor, with kConsoleBusy (another connection has it) or
-// kConsoleNone (this container has no console).
+// kConsoleNone (this container has no console). tty N >= 2 is asked for by the byte kTtyRequest + N - 2, and
+// answered alike.
 inline constexpr char kConsoleRequest = 'C';
+inline constexpr char kTtyRequest = 'a';
 inline constexpr char kConsoleBusy = 'B';
 inline constexpr char kConsoleNone = 'N';
+inline constexpr char tty_request(int tty) {
+    return tty == 1 ? kConsoleRequest : static_cast<char>(kTtyRequest + tty - 2);
+}
+// The tty (1 .. kTerminals) a request byte asks for; 0: not a terminal request.
+inline constexpr int requested_tty(char request) {
+    if (request == kConsoleRequest) return 1;
+    return request >= kTtyRequest && request < kTtyRequest + kTerminals - 1 ? request - kTtyRequest + 2 : 0;
+}
 
 // Or this byte (vzctl stop, before it ends the container): "I clean up after init", answered with the same byte.
 // The monitor keeps the connection. When init ends while it is open, the monitor waits for kStopDone on it (sent

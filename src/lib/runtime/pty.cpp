@@ -199,6 +199,13 @@ ConsolePty open_console(const std::optional<IdMap>& userns) {
     return c;
 }
 
+std::vector<ConsolePty> open_terminals(const std::optional<IdMap>& userns, size_t count) {
+    std::vector<ConsolePty> out;
+    out.reserve(count);
+    while (out.size() < count) out.push_back(open_console(userns));
+    return out;
+}
+
 bool ConsoleEscape::feed(std::string_view typed, std::string& out) {
     for (char c : typed) {
         if (escaped_) {

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "fs/idmap.hpp"
 #include "util/fd.hpp"
@@ -31,6 +32,9 @@ struct ConsolePty {
     std::string path;  // the other end on the host, /dev/pts/N
 };
 ConsolePty open_console(const std::optional<IdMap>& userns);
+// The container's terminals (monitor_protocol.hpp kTerminals), each a ConsolePty: [0] its console (also its
+// /dev/tty1), [n - 1] its /dev/ttyN.
+std::vector<ConsolePty> open_terminals(const std::optional<IdMap>& userns, size_t count);
 
 // What the user types at the console, as the original reads it: ESC then '.' at the start of a line (the session's
 // first byte, or after a carriage return) detaches; ESC then '!' (the original's SAK, which a pty has not) is

@@ -40,7 +40,7 @@ std::string monitor_socket_name(const CgroupLayout& layout, unsigned ctid) {
 }
 
 std::vector<std::string> monitor_argv(const CgroupLayout& layout, unsigned ctid, pid_t init, const std::string& vzctl,
-                                      int channel, int console, pid_t helper) {
+                                      int channel, const std::vector<int>& terminals, pid_t helper) {
     using namespace monitor;
     std::vector<std::string> a(channel < 0 ? kArgcPlain : helper > 0 ? kArgcRestored : kArgcSysinfo);
     a[0] = "vzmonitor";
@@ -54,7 +54,8 @@ std::vector<std::string> monitor_argv(const CgroupLayout& layout, unsigned ctid,
     a[kMemoryCgroup] = layout.ct_dir("memory", ctid);
     a[kPidsCgroup] = layout.ct_probe_dir(ctid);
     a[kCpuCgroup] = layout.ct_dir("cpu", ctid);
-    a[kConsole] = std::to_string(console);
+    a[kConsole] = terminals.empty() ? "-1" : "";
+    for (int fd : terminals) a[kConsole] += (a[kConsole].empty() ? "" : ",") + std::to_string(fd);
     if (helper > 0) a[kHelper] = std::to_string(helper);
     return a;
 }

@@ -27,11 +27,11 @@ std::optional<std::string> sysinfo_unsupported();
 std::string monitor_socket_name(const CgroupLayout& layout, unsigned ctid);
 
 // The monitor's whole argv (runtime/monitor_protocol.hpp) for the container's `init`; with the sysinfo service
-// when `channel` (the fd on which init's filter listener arrives) is not -1, and then the console's master
-// `console` (-1: none); `helper` (when > 0, with a channel): another child of the monitor's process that it reaps
-// (the `criu restore` of a resume).
+// when `channel` (the fd on which init's filter listener arrives) is not -1, and then the masters of the container's
+// terminals, tty 1 first (none: no console); `helper` (when > 0, with a channel): another child of the monitor's
+// process that it reaps (the `criu restore` of a resume).
 std::vector<std::string> monitor_argv(const CgroupLayout& layout, unsigned ctid, pid_t init, const std::string& vzctl,
-                                      int channel, int console = -1, pid_t helper = 0);
+                                      int channel, const std::vector<int>& terminals = {}, pid_t helper = 0);
 
 // A connection to the monitor's socket; an invalid Fd when no monitor listens there.
 Fd connect_monitor(const std::string& name);
