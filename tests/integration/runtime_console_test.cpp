@@ -7,6 +7,9 @@
 #include <sys/stat.h>
 #include <termios.h>
 
+#include <regex>
+#include <set>
+
 #include "../support/runtime_fixture.hpp"
 #include "../support/runtime_pty.hpp"
 
@@ -16,6 +19,8 @@ using namespace vztest;
 
 class RuntimeConsole : public RuntimeTest {
 protected:
+    void append_conf(const std::string& text) { write_text(conf_path(kCt), read_text(conf_path(kCt)) + text); }
+
     std::unique_ptr<PtySession> console(std::vector<std::string> extra = {}) {
         std::vector<std::string> argv = {VZCTL_BIN, "console", ct()};
         argv.insert(argv.end(), extra.begin(), extra.end());
@@ -66,6 +71,12 @@ protected:
 
 TEST_F(RuntimeConsole, RootLogsInOnTheConsoleAndSeesWhatTheContainerWrites) {
     ASSERT_TRUE(start_ct());
+    // TTYS is 1 by default: the console alone.
+    auto none = run({"console", ct(), "2"});
+    EXPECT_EQ(none.status, 3) << none.err;
+    EXPECT_NE(none.err.find("CT 101 runs without tty2: set TTYS=2 or more (vz.conf(5)) and restart it"),
+              std::string::npos)
+        << none.err;
     auto r = run({"set", ct(), "--userpasswd", "root:console-pw"});
     ASSERT_EQ(r.status, 0) << r.err;
     auto s = console();
@@ -141,6 +152,13 @@ TEST_F(RuntimeConsole, RefusalsNameTheProblem) {
         r = run({"console", ct(), bad});
         EXPECT_EQ(r.status, 20) << bad << ": " << r.err;
     }
+    // TTYS outside 1..12 fails the start at once, and leaves it stopped.
+    append_conf("TTYS=\"13\"\n");
+    r = run({"start", ct()});
+    EXPECT_EQ(r.status, 21) << r.err;
+    EXPECT_NE(r.err.find("Invalid TTYS=\"13\": a container has 1 (its console) to 12 terminals"), std::string::npos)
+        << r.err;
+    EXPECT_TRUE(status_line().ends_with("down")) << status_line();
     r = run({"console", "4242"});
     EXPECT_EQ(r.status, 14) << r.err;
     EXPECT_NE(r.err.find("Container config file does not exist"), std::string::npos) << r.err;
@@ -163,8 +181,8 @@ TEST_F(RuntimeConsole, TheSameGettyIsOnTheConsoleAfterSuspendAndResume) {
     ASSERT_TRUE(detach(*s));
 }
 
-// The original's further terminals: tty2 .. tty12 are ptys of their own, whose masters the monitor holds as the
-// console's. A getty that the container's inittab runs on tty2 answers `vzctl console CTID 2`, the shell there has
+// The original's further terminals: with TTYS="12", tty2 .. tty12 are ptys of their own, whose masters the monitor
+// holds as the console's. A getty that the container's inittab runs on tty2 answers `vzctl console CTID 2`, the shell there has
 // /dev/tty2 as its terminal (not the host's, even when DEVNODES names it) and sees what the container writes there;
 // the console is another terminal, free meanwhile; tty2 takes one user at a time. After suspend and resume the same
 // getty answers on a new tty2.
@@ -173,8 +191,23 @@ TEST_F(RuntimeConsole, AGettyOnTty2AnswersConsole2AcrossSuspendAndResume) {
     write_text(inittab, read_text(inittab) + "tty2::respawn:/sbin/getty 38400 tty2 vt100\n");
     // The host's tty2 (a virtual terminal) named in DEVNODES does not replace the container's own.
     ASSERT_EQ(run({"set", ct(), "--devnodes", "tty2:rw", "--save"}).status, 0);
+    append_conf("TTYS=\"12\"\n");
     ASSERT_TRUE(start_ct());
-    EXPECT_EQ(sh("stat -c %t /dev/tty2").out, "88\n");
+    // tty1 is the console, tty2 .. tty12 11 ptys of their own, made as the console is (a terminal's group is the
+    // tty group until a getty takes it); no tty13.
+    std::string names = "console";
+    for (int n = 1; n <= 12; ++n) names += " tty" + std::to_string(n);
+    auto st = sh("for d in " + names + "; do stat -L -c '%t:%T %F %u:%g %a' /dev/$d; done; test -e /dev/tty13");
+    EXPECT_NE(st.status, 0) << "the container has a tty13";
+    auto ttys = lines(st.out);
+    ASSERT_EQ(ttys.size(), 13u) << st.out << st.err;
+    EXPECT_EQ(ttys[1], ttys[0]) << "tty1 is not the console";
+    std::set<std::string> devices{ttys[0].substr(0, ttys[0].find(' '))};
+    for (size_t n = 2; n < ttys.size(); ++n) {
+        EXPECT_TRUE(std::regex_match(ttys[n], std::regex("88:[0-9a-f]+ character special file 0:[05] 620"))) << ttys[n];
+        devices.insert(ttys[n].substr(0, ttys[n].find(' ')));
+    }
+    EXPECT_EQ(devices.size(), 12u) << st.out;
     ASSERT_EQ(run({"set", ct(), "--userpasswd", "root:tty2-pw"}).status, 0);
     auto s = console({"2"});
     ASSERT_TRUE(s->expect("Attached to CT 101 (ESC . to detach)")) << s->screen();
@@ -191,9 +224,9 @@ TEST_F(RuntimeConsole, AGettyOnTty2AnswersConsole2AcrossSuspendAndResume) {
     EXPECT_EQ(c->screen().find("to-tty2-42"), std::string::npos) << c->screen();
     ASSERT_TRUE(detach(*c));
     auto second = console({"2"});
-    auto st = second->wait(10s);
-    ASSERT_TRUE(st.has_value()) << second->screen();
-    EXPECT_EQ(*st, 3) << second->screen();
+    auto code = second->wait(10s);
+    ASSERT_TRUE(code.has_value()) << second->screen();
+    EXPECT_EQ(*code, 3) << second->screen();
     EXPECT_NE(second->screen().find("tty2 of CT 101 is in use by another vzctl console"), std::string::npos)
         << second->screen();
 

@@ -101,10 +101,12 @@ int console_ct(const Paths& p, unsigned ctid, unsigned tty) {
         }
         if (m.n == 1 && m.byte == monitor::kConsoleBusy)
             fail(Exit::System, "{} of CT {} is in use by another vzctl console", what, ctid);
+        if (m.n == 1 && m.byte == monitor::kConsoleNone && tty == 1)
+            fail(Exit::System, "CT {} runs without a console (started by an older vzctl): restart it", ctid);
         // A monitor of an older vzctl closes a connection whose request it does not know, unanswered.
         if ((m.n == 1 && m.byte == monitor::kConsoleNone) || (m.n == 0 && tty > 1))
-            fail(Exit::System, "CT {} runs without {} (started by an older vzctl): restart it",
-                 ctid, tty == 1 ? std::string("a console") : what);
+            fail(Exit::System, "CT {} runs without tty{}: set TTYS={} or more (vz.conf(5)) and restart it", ctid, tty,
+                 tty);
         return ConsoleSession{};
     });
     std::fprintf(stderr, "\nDetached from CT %u\n", ctid);

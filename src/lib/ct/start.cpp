@@ -20,16 +20,29 @@
 #include "util/file.hpp"
 #include "util/log.hpp"
 #include "util/process.hpp"
+#include "util/strings.hpp"
 
 namespace vz {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// TTYS (vz.conf or the container's configuration): how many terminals the container gets, its console and tty2 up
+// to ttyN. Each is a pty of the host's, one of kernel.pty.max and about 30 KiB of kernel memory with both ends
+// open (measured), so the default is the console alone.
+size_t terminal_count(const CtConfig& cfg) {
+    auto text = cfg.get_or("TTYS", "1");
+    auto n = parse_uint(text, 1, monitor::kTerminals);
+    if (!n)
+        fail(Exit::InvalidValue, "Invalid TTYS=\"{}\": a container has 1 (its console) to {} terminals", text,
+             monitor::kTerminals);
+    return *n;
+}
+
 // Clones the container's init on terminals of its own, whose masters then go to the monitor.
 pid_t spawn_on_console(const CtConfig& cfg, InitSpec spec, CgroupDriver& cg, int status_fd, Fd& channel,
                        std::vector<ConsolePty>& terminals) {
-    terminals = open_terminals(spec.userns, monitor::kTerminals);
+    terminals = open_terminals(spec.userns, terminal_count(cfg));
     for (auto& t : terminals) spec.terminals.push_back(t.path);
     return spawn_init(spec, cg, status_fd, &channel, net_prepare(cfg));
 }
@@ -157,6 +170,7 @@ void start_ct(const Paths& p, unsigned ctid, const StartOptions& o, const Tools&
     if (!cg->procs(ctid).empty()) fail(Exit::Running, "Container is already running");
     recover_private(cfg);
     if (!is_dir(cfg.ve_private())) fail(Exit::NoPrivate, "Container private area {} does not exist", cfg.ve_private());
+    terminal_count(cfg);  // a bad TTYS fails here, before anything is set up
 
     log::info("Starting container...");
     if (!ct_idmap(cfg)) log::warn("{}", kPrivilegedWarning);
