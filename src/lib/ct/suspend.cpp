@@ -230,19 +230,20 @@ void check_suspendable(const CtConfig& cfg) {
 
 
 // CRIU's ids of the ptys that are `init`'s terminals, the console's first (/dev/console, then /dev/tty2 and up), an
-// empty one where that is no pty (a container started before consoles or ttys, a runscript); none at all when the
-// console is none.
+// empty one where that is no pty (a container started before consoles or ttys, a runscript, a TTYS below 12); none
+// at all when the console is none. Not followed: a symbolic link the container made there is no terminal of ours.
 std::vector<std::string> terminal_tty_ids(pid_t init) {
     std::vector<std::string> ids;
     for (int n = 1; n <= monitor::kTerminals; ++n) {
         struct stat st;
         auto path = "/proc/" + std::to_string(init) + "/root/dev/" + (n == 1 ? "console" : "tty" + std::to_string(n));
         constexpr unsigned kPtySlaveMajors[] = {136, 143};  // UNIX98_PTY_SLAVE_MAJOR .. + UNIX98_PTY_MAJOR_COUNT - 1
-        bool pty = ::stat(path.c_str(), &st) == 0 && S_ISCHR(st.st_mode) && major(st.st_rdev) >= kPtySlaveMajors[0] &&
+        bool pty = ::lstat(path.c_str(), &st) == 0 && S_ISCHR(st.st_mode) && major(st.st_rdev) >= kPtySlaveMajors[0] &&
                    major(st.st_rdev) <= kPtySlaveMajors[1];
         if (!pty && n == 1) return {};
         ids.push_back(pty ? fmt::format("tty[{:x}:{:x}]", st.st_rdev, st.st_dev) : "");
     }
+    while (!ids.empty() && ids.back().empty()) ids.pop_back();
     return ids;
 }
 

@@ -65,8 +65,9 @@ inline bool refused_fstype(const char* type) {
 // byte, answered with the load averages as kLoadFormat.
 inline constexpr char kLoadRequest = 'L';
 inline constexpr const char* kLoadFormat = "%.2f %.2f %.2f\n";
-// A container's terminals, as many as the original's kernel kept: tty 1 is its console (/dev/console, bound on
-// /dev/tty1 too, as the original's tty1 was the console), ttys 2 and up its /dev/tty2 .. /dev/tty12.
+// A container's terminals, at most as many as the original's kernel kept (vz.conf's TTYS says how many): tty 1 is
+// its console (/dev/console, bound on /dev/tty1 too, as the original's tty1 was the console), ttys 2 and up its
+// /dev/tty2 .. /dev/tty12.
 inline constexpr int kTerminals = 12;
 
 // Or this byte (vzctl console): answered with the console's master as SCM_RIGHTS, the monitor no longer draining it

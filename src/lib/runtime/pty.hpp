@@ -32,8 +32,8 @@ struct ConsolePty {
     std::string path;  // the other end on the host, /dev/pts/N
 };
 ConsolePty open_console(const std::optional<IdMap>& userns);
-// The container's terminals (monitor_protocol.hpp kTerminals), each a ConsolePty: [0] its console (also its
-// /dev/tty1), [n - 1] its /dev/ttyN.
+// `count` terminals of a container (at most monitor_protocol.hpp kTerminals), each a ConsolePty: [0] its console
+// (also its /dev/tty1), [n - 1] its /dev/ttyN.
 std::vector<ConsolePty> open_terminals(const std::optional<IdMap>& userns, size_t count);
 
 // What the user types at the console, as the original reads it: ESC then '.' at the start of a line (the session's
