@@ -28,7 +28,9 @@ Handler setup_enter(CLI::App& sub, bool) {
 
 Handler setup_console(CLI::App& sub, bool) {
     auto tty = std::make_shared<unsigned>(1);
-    sub.add_option("ttynum", *tty, "the tty: 1, the console (default), to 12")->check(CLI::PositiveNumber);
+    sub.add_option("ttynum", *tty,
+                   "the tty: 1, the console (default), to " + std::to_string(vz::monitor::kTerminals) + " (TTYS)")
+        ->check(CLI::PositiveNumber);
     sub.footer("ESC . at the start of a line detaches. A stopped container's console shows its next start.");
     return [tty](const Context& c) { return vz::console_ct(c.paths, c.ctid, *tty); };
 }

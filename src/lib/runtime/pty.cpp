@@ -125,6 +125,24 @@ void drain(int master) {
     }
 }
 
+// One terminal of a container (pty.hpp ConsolePty): a pty of the host's devpts, the other end its root's.
+ConsolePty open_console(const std::optional<IdMap>& userns) {
+    ConsolePty c;
+    c.master.reset(::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC));
+    if (!c.master || ::unlockpt(c.master.get()) != 0)
+        fail(Exit::System, "Can't allocate the container's console on /dev/ptmx: {}", errno_text(errno));
+    c.other.reset(::ioctl(c.master.get(), TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC));
+    char name[64];
+    if (!c.other || ::ptsname_r(c.master.get(), name, sizeof name) != 0)
+        fail(Exit::System, "Can't open the container's console: {}", errno_text(errno));
+    c.path = name;
+    // A console's owner and mode (the host's devpts may make new terminals 0600).
+    if (userns && ::fchown(c.other.get(), userns->uid, userns->gid + kTtyGid) != 0)
+        fail(Exit::System, "Can't give {} to the container's root: {}", c.path, errno_text(errno));
+    if (::fchmod(c.other.get(), kTtyMode) != 0) fail(Exit::System, "Can't chmod {}: {}", c.path, errno_text(errno));
+    return c;
+}
+
 }  // namespace
 
 void relay_terminal(int master, const std::string& typed, int shell_pidfd) {
@@ -182,22 +200,6 @@ void relay_terminal(int master, const std::string& typed, int shell_pidfd) {
     }
 }
 
-ConsolePty open_console(const std::optional<IdMap>& userns) {
-    ConsolePty c;
-    c.master.reset(::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC));
-    if (!c.master || ::unlockpt(c.master.get()) != 0)
-        fail(Exit::System, "Can't allocate the container's console on /dev/ptmx: {}", errno_text(errno));
-    c.other.reset(::ioctl(c.master.get(), TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC));
-    char name[64];
-    if (!c.other || ::ptsname_r(c.master.get(), name, sizeof name) != 0)
-        fail(Exit::System, "Can't open the container's console: {}", errno_text(errno));
-    c.path = name;
-    // A console's owner and mode (the host's devpts may make new terminals 0600).
-    if (userns && ::fchown(c.other.get(), userns->uid, userns->gid + kTtyGid) != 0)
-        fail(Exit::System, "Can't give {} to the container's root: {}", c.path, errno_text(errno));
-    if (::fchmod(c.other.get(), kTtyMode) != 0) fail(Exit::System, "Can't chmod {}: {}", c.path, errno_text(errno));
-    return c;
-}
 
 std::vector<ConsolePty> open_terminals(const std::optional<IdMap>& userns, size_t count) {
     std::vector<ConsolePty> out;

@@ -23,15 +23,14 @@ void relay_terminal(int master, const std::string& typed, int shell_pidfd);
 inline constexpr unsigned kTtyGid = 5;
 inline constexpr unsigned kTtyMode = 0620;
 
-// A container's console: a pty pair of the host's devpts. The container's /dev/console is a bind of `path` (the
-// other end), so init, boot scripts and a getty write there; its monitor holds `master`, drains it while nobody
-// is attached and hands it to `vzctl console`. The other end belongs to the container's root (`userns`'s uid 0 and
+// A container's console, or one of its ttys: a pty pair of the host's devpts. The container's /dev/console (or
+// /dev/ttyN) is a bind of `path` (the other end), so init, boot scripts and a getty write there; its monitor holds
+// `master`, drains it while nobody is attached and hands it to `vzctl console`. The other end belongs to the container's root (`userns`'s uid 0 and
 // its tty group, kTtyGid), kTtyMode as a terminal's, so it opens /dev/console again.
 struct ConsolePty {
     Fd master, other;
     std::string path;  // the other end on the host, /dev/pts/N
 };
-ConsolePty open_console(const std::optional<IdMap>& userns);
 // `count` terminals of a container (at most monitor_protocol.hpp kTerminals), each a ConsolePty: [0] its console
 // (also its /dev/tty1), [n - 1] its /dev/ttyN.
 std::vector<ConsolePty> open_terminals(const std::optional<IdMap>& userns, size_t count);
