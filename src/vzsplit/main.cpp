@@ -84,9 +84,7 @@ void check_name(const std::string& name) {
 // of the one vz.conf's VE_PRIVATE keeps the containers' private areas in.
 vz::SplitHost host_figures(const vz::ConfFile& global, const std::string& swap) {
     vz::SplitHost h;
-    auto meminfo = vz::read_file("/proc/meminfo");
-    if (!meminfo) vz::fail(vz::Exit::Failure, "Can't read /proc/meminfo");
-    auto mem = vz::host_mem(*meminfo);
+    auto mem = vz::live_host_mem();
     h.ram = mem.ram;
     h.swap = mem.swap;
     if (!swap.empty()) {

@@ -63,16 +63,11 @@ std::optional<UbcPair> set_value(const CtConfig& cfg, size_t index, const UbcSta
     return pair;
 }
 
-uint64_t add(uint64_t a, uint64_t b) {
-    if (ubc_is_unlimited(a) || ubc_is_unlimited(b) || a >= kUnlimited - b) return kUnlimited;
-    return a + b;
-}
-
 std::optional<UbcPair> derive(const CtConfig& cfg, const Derivation& d, const UbcStats* live) {
     auto ram = set_value(cfg, kRam, live);
     if (!ram || ubc_is_unlimited(ram->limit)) return std::nullopt;  // not a VSwap config
     auto swap = set_value(cfg, kSwap, live);
-    uint64_t ram_swap = add(ram->limit, swap ? swap->limit : 0);
+    uint64_t ram_swap = ubc_add(ram->limit, swap ? swap->limit : 0);
     auto value = [&](Term t) -> uint64_t {
         switch (t) {
             case Term::Ram: return ram->limit;
@@ -93,6 +88,16 @@ std::optional<UbcPair> derive(const CtConfig& cfg, const Derivation& d, const Ub
 }  // namespace
 
 bool ubc_is_unlimited(uint64_t v) { return v == kUnlimited || v == kIntMax; }
+
+uint64_t ubc_add(uint64_t a, uint64_t b) {
+    if (ubc_is_unlimited(a) || ubc_is_unlimited(b) || a >= kUnlimited - b) return kUnlimited;
+    return a + b;
+}
+
+uint64_t ubc_mul(uint64_t a, uint64_t k) {
+    if (ubc_is_unlimited(a) || (k != 0 && a >= kUnlimited / k)) return kUnlimited;
+    return a * k;
+}
 
 std::optional<UbcPair> ubc_limit(const CtConfig& cfg, size_t index, const UbcStats* live) {
     if (auto pair = set_value(cfg, index, live)) return pair;

@@ -23,6 +23,9 @@ namespace vz {
 
 // LONG_MAX, or INT_MAX of 32-bit kernels.
 bool ubc_is_unlimited(uint64_t v);
+// Sum and product of beancounter figures in which unlimited stays unlimited and a result past kUnlimited is it.
+uint64_t ubc_add(uint64_t a, uint64_t b);
+uint64_t ubc_mul(uint64_t a, uint64_t k);
 
 // The barrier:limit of resource `index` (into ubc_resources()); nullopt when nothing sets or derives it. `live`
 // holds what collect_ubc read from the running container (null for a stopped one).

@@ -9,6 +9,7 @@
 
 #include "cgroup/layout.hpp"
 #include "config/units.hpp"
+#include "util/error.hpp"
 #include "util/file.hpp"
 
 namespace vz {
@@ -119,6 +120,12 @@ MemHost host_mem(std::string_view meminfo) {
     auto free = meminfo_kb(meminfo, "SwapFree") * kKiB;
     h.swap_used = h.swap > free ? h.swap - free : 0;
     return h;
+}
+
+MemHost live_host_mem() {
+    auto meminfo = read_file("/proc/meminfo");
+    if (!meminfo) fail(Exit::Failure, "Can't read /proc/meminfo");
+    return host_mem(*meminfo);
 }
 
 std::string ct_meminfo(std::string_view host_meminfo, const MemCgroup& cg, std::string_view memory_stat) {

@@ -20,6 +20,8 @@ namespace vz {
 
 // The host's RAM and swap from its /proc/meminfo text (MemTotal, SwapTotal, SwapFree).
 MemHost host_mem(std::string_view meminfo);
+// The same from this host's /proc/meminfo; an Error (exit 1) naming it when it can't be read.
+MemHost live_host_mem();
 
 // The container's /proc/meminfo: `host_meminfo` (the host's text) with the container's figures in place of the
 // host's, from its memory cgroup `cg` and that cgroup's memory.stat text (v1's hierarchical total_* keys or v2's).
