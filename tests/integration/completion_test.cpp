@@ -20,9 +20,9 @@ namespace {
 using vztest::CliTest;
 using Words = std::vector<std::string>;
 
-// Sources the seven scripts; `comp LINE` completes at the end of LINE and prints COMPREPLY, one per line, sorted.
+// Sources the eight scripts; `comp LINE` completes at the end of LINE and prints COMPREPLY, one per line, sorted.
 const char* kDriver = R"(
-for tool in vzctl vzlist vzubc vzmigrate vzpid vzsplit vzcfgvalidate; do source "$COMPLETIONS/$tool" || exit 2; done
+for tool in vzctl vzlist vzubc vzmigrate vzpid vzsplit vzcfgvalidate vzcpucheck; do source "$COMPLETIONS/$tool" || exit 2; done
 comp() {
     COMP_LINE=$1 COMP_POINT=${#1} COMP_WORDS=()
     local w parts
@@ -83,11 +83,11 @@ TEST_F(Completion, EachToolRegistersItsFunction) {
     ::setenv("COMPLETIONS", BUILD_DIR "/completions", 1);
     auto r = finish(start("bash", {"--norc", "--noprofile", "-c",
                                    std::string(kDriver) +
-                                       "complete -p vzctl vzlist vzubc vzmigrate vzpid vzsplit vzcfgvalidate"}));
+                                       "complete -p vzctl vzlist vzubc vzmigrate vzpid vzsplit vzcfgvalidate vzcpucheck"}));
     EXPECT_EQ(r.status, 0) << r.err;
     EXPECT_EQ(r.out, "complete -F _vzctl vzctl\ncomplete -F _vzlist vzlist\ncomplete -F _vzubc vzubc\n"
                      "complete -F _vzmigrate vzmigrate\ncomplete -F _vzpid vzpid\ncomplete -F _vzsplit vzsplit\n"
-                     "complete -F _vzcfgvalidate vzcfgvalidate\n");
+                     "complete -F _vzcfgvalidate vzcfgvalidate\ncomplete -F _vzcpucheck vzcpucheck\n");
 }
 
 TEST_F(Completion, VzctlCommandsOptionsAndValues) {
@@ -193,6 +193,12 @@ TEST_F(Completion, VzcfgvalidateOffersItsOptionsYesOrNoAndFiles) {
     EXPECT_EQ(got[0], (Words{"--help", "-h", "-i", "-r", "-v"}));
     EXPECT_EQ(got[1], (Words{"no", "yes"}));
     EXPECT_EQ(got[2], (Words{confdir_ + "/conf/ve-basic.conf-sample"}));
+}
+
+TEST_F(Completion, VzcpucheckOffersItsOptions) {
+    auto got = complete(Words{"vzcpucheck -", "vzcpucheck "});
+    EXPECT_EQ(got[0], (Words{"--help", "-h", "-v"}));
+    EXPECT_EQ(got[1], Words{});
 }
 
 TEST_F(Completion, VzmigrateOptionsValuesAndContainers) {
