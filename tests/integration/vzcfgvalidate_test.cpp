@@ -153,7 +153,8 @@ TEST_F(Vzcfgvalidate, Refusals) {
         {{}, "Error: No configuration file given\n"},
         {{"-x", path}, "Error: Unrecognized option: -x\n"},
         {{"-v", "maybe", path}, "Error: Invalid argument for -v: 'maybe' (yes or no)\n"},
-        {{confdir_ + "/conf/none.conf"}, "Error: Container configuration file " + confdir_ + "/conf/none.conf not found\n"},
+        {{confdir_ + "/conf/none.conf"},
+         "Error: Container configuration file " + confdir_ + "/conf/none.conf not found\n"},
         {{"-r", path}, "Error: " + path + ": KMEMSIZE=\"lots\": expected"},
     };
     for (auto& c : cases) {

@@ -122,7 +122,8 @@ TEST(CfgValidate, RepairsMoveTheLimitWithTheBarrierAndRaiseTheFigureABoundReads)
     f = basic();
     f["dgramrcvbuf"] = {65536, 65536};
     found = check(f, false);
-    ASSERT_EQ(texts(found), std::vector<std::string>{"dgramrcvbuf.bar should be >= 129 KiB = 132096 (currently, 65536)"});
+    ASSERT_EQ(texts(found),
+              std::vector<std::string>{"dgramrcvbuf.bar should be >= 129 KiB = 132096 (currently, 65536)"});
     EXPECT_EQ(found[0].severity, vz::CfgSeverity::Recommendation);
     EXPECT_TRUE(valid(f));
 }
@@ -151,7 +152,8 @@ TEST(CfgValidate, MissingFiguresAreNamedAndNothingElseIsChecked) {
     f.erase("avnumproc");  // optional: half of numproc
     f["numproc"] = {1, 2};
     auto found = check(f, true);
-    EXPECT_EQ(texts(found), (std::vector<std::string>{"parameter kmemsize not found", "parameter physpages not found"}));
+    EXPECT_EQ(texts(found),
+              (std::vector<std::string>{"parameter kmemsize not found", "parameter physpages not found"}));
     EXPECT_TRUE(found[0].fix.empty());
     EXPECT_EQ(f["numproc"], (UbcPair{1, 2})) << "no repair";
     // A VSwap configuration needs its two figures only.
@@ -172,7 +174,8 @@ TEST(CfgValidate, VswapLimitsAreBoundByTheHost) {
     EXPECT_EQ(v["diskspace"], (UbcPair{2, 2}));
     v["swappages"] = {0, 300000};
     EXPECT_EQ(texts(check(v, false, true)),
-              std::vector<std::string>{"swappages.lim should be <= 250000, this host's swap in pages (currently, 300000)"});
+              std::vector<std::string>{
+                  "swappages.lim should be <= 250000, this host's swap in pages (currently, 300000)"});
     EXPECT_FALSE(vz::cfg_is_vswap(basic()));
 }
 
@@ -197,7 +200,6 @@ TEST(CfgValidate, ARepairOfAnyConfigurationEndsValid) {
             if (rng() % 3 == 0) value = {number(), number()};
         if (rng() % 2) f["diskspace"] = {number(), number()};
         if (rng() % 4 == 0) f.erase("avnumproc");
-        auto before = f;
         check(f, true, vswap);
         EXPECT_TRUE(valid(f, vswap)) << "round " << round;
     }
@@ -206,7 +208,8 @@ TEST(CfgValidate, ARepairOfAnyConfigurationEndsValid) {
 TEST(CfgValidate, FiguresAreReadAsVzctlReadsThem) {
     auto global = std::make_shared<const vz::ConfFile>(
         vz::ConfFile::parse("NUMPROC=\"100\"\nKMEMSIZE=\"5M:6M\"\nDISKSPACE=\"1G:2G\"\n", "vz.conf"));
-    vz::CtConfig cfg(0, global, vz::ConfFile::parse("KMEMSIZE=\"1000:2000\"\nDCACHE=\"10:20\"\nIPTENTRIES=\"7\"\n", "x"));
+    vz::CtConfig cfg(0, global,
+                     vz::ConfFile::parse("KMEMSIZE=\"1000:2000\"\nDCACHE=\"10:20\"\nIPTENTRIES=\"7\"\n", "x"));
     auto f = vz::cfg_figures(cfg);
     EXPECT_EQ(f["kmemsize"], (UbcPair{1000, 2000})) << "the file over vz.conf";
     EXPECT_EQ(f["numproc"], (UbcPair{100, 100})) << "vz.conf where the file is silent";

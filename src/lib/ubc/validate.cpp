@@ -8,8 +8,8 @@
 #include <span>
 
 #include "config/beancounters.hpp"
-#include "util/strings.hpp"
 #include "ubc/limits.hpp"
+#include "util/strings.hpp"
 
 namespace vz {
 namespace {
@@ -36,16 +36,26 @@ struct PairCheck {
 // A beancounter configuration, in the original's order: primary, secondary, then auxiliary parameters; the disk
 // quota last, when set.
 constexpr std::array kUbcPairs = {
-    PairCheck{"numproc", Pair::Equal},          PairCheck{"numtcpsock", Pair::Equal},
-    PairCheck{"numothersock", Pair::Equal},     PairCheck{"vmguarpages", Pair::LimitUnlimited},
-    PairCheck{"kmemsize", Pair::AtMost},        PairCheck{"tcpsndbuf", Pair::AtMost},
-    PairCheck{"tcprcvbuf", Pair::AtMost},       PairCheck{"othersockbuf", Pair::AtMost},
-    PairCheck{"dgramrcvbuf", Pair::AtMost},     PairCheck{"oomguarpages", Pair::LimitUnlimited},
-    PairCheck{"privvmpages", Pair::AtMost},     PairCheck{"lockedpages", Pair::AtMost},
-    PairCheck{"shmpages", Pair::Equal},         PairCheck{"physpages", Pair::BarrierZero},
-    PairCheck{"physpages", Pair::LimitUnlimited}, PairCheck{"numfile", Pair::Equal},
-    PairCheck{"numflock", Pair::AtMost},        PairCheck{"numpty", Pair::Equal},
-    PairCheck{"numsiginfo", Pair::Equal},       PairCheck{"dcachesize", Pair::AtMost},
+    PairCheck{"numproc", Pair::Equal},
+    PairCheck{"numtcpsock", Pair::Equal},
+    PairCheck{"numothersock", Pair::Equal},
+    PairCheck{"vmguarpages", Pair::LimitUnlimited},
+    PairCheck{"kmemsize", Pair::AtMost},
+    PairCheck{"tcpsndbuf", Pair::AtMost},
+    PairCheck{"tcprcvbuf", Pair::AtMost},
+    PairCheck{"othersockbuf", Pair::AtMost},
+    PairCheck{"dgramrcvbuf", Pair::AtMost},
+    PairCheck{"oomguarpages", Pair::LimitUnlimited},
+    PairCheck{"privvmpages", Pair::AtMost},
+    PairCheck{"lockedpages", Pair::AtMost},
+    PairCheck{"shmpages", Pair::Equal},
+    PairCheck{"physpages", Pair::BarrierZero},
+    PairCheck{"physpages", Pair::LimitUnlimited},
+    PairCheck{"numfile", Pair::Equal},
+    PairCheck{"numflock", Pair::AtMost},
+    PairCheck{"numpty", Pair::Equal},
+    PairCheck{"numsiginfo", Pair::Equal},
+    PairCheck{"dcachesize", Pair::AtMost},
     PairCheck{"numiptent", Pair::Equal},
     PairCheck{"diskspace", Pair::AtMost, CfgSeverity::Error, true},
     PairCheck{"diskinodes", Pair::AtMost, CfgSeverity::Error, true},
@@ -253,7 +263,7 @@ std::vector<CfgFinding> check_cfg(CfgFigures& f, bool vswap, const CfgHost& host
     std::span<const PairCheck> pairs = vswap ? std::span<const PairCheck>(kVswapPairs) : kUbcPairs;
     std::vector<std::string_view> missing;
     for (auto& c : pairs)
-        if (!c.optional && !f.contains(c.figure) && std::find(missing.begin(), missing.end(), c.figure) == missing.end())
+        if (!c.optional && !f.contains(c.figure) && std::ranges::find(missing, c.figure) == missing.end())
             missing.push_back(c.figure);
     for (auto name : missing) found({CfgSeverity::Error, fmt::format("parameter {} not found", name), {}});
     if (!out.empty()) return out;
