@@ -114,6 +114,11 @@ std::string inner_cgroup2(const CtConfig& cfg) {
 
 // What CRIU needs in both directions for a whole container (DESIGN.md "CRIU"). hugetlbfs: systemd mounts it on
 // /dev/hugepages in a privileged CT, and CRIU (3.17) dumps no mount of it unless told it may mount it again empty.
+// CRIU's limit on collecting the container's processes (freezing and seizing them) in a dump or pre-dump, seconds.
+// Its default, 10, was reached twice in a row by a pre-dump in the emulated VM with a second test running beside it;
+// a host that slow still gets its dump, and a freeze that hangs still ends (the retry below, then an error).
+constexpr const char* kCollectTimeout = "30";
+
 std::vector<std::string> common_args(const std::string& dir) {
     return {"-D",          dir,        "--tcp-established", "--file-locks", "--link-remap", "--manage-cgroups=soft",
             "--network-lock", "nftables", "--enable-fs",       "hugetlbfs",    "-v2"};
@@ -452,10 +457,10 @@ void record_devices(const CtConfig& cfg, pid_t init, const std::string& work) {
     if (!veth.empty()) write_file_atomic(work + "/" + kVethFile, veth);
 }
 
-// `run` (CRIU, freezing the container, writing into `work`), and when its freeze did not complete in CRIU's 10 s (seen
-// once in about 50 dumps of a container that forks all the time on a loaded host, and in a pre-dump in the emulated
-// VM): the container thawed (it runs on), `work` emptied, `again` (what it needs besides CRIU's images), and one more
-// try.
+// `run` (CRIU, freezing the container, writing into `work`), and when its freeze did not complete in kCollectTimeout
+// (CRIU's default 10 s was reached once in about 50 dumps of a container that forks all the time on a loaded host,
+// and in pre-dumps in the emulated VM): the container thawed (it runs on), `work` emptied, `again` (what it needs
+// besides CRIU's images), and one more try.
 ProgramResult run_with_freeze_retry(const CtConfig& cfg, const std::string& work,
                                     const std::function<ProgramResult()>& run, const std::function<void()>& again) {
     auto r = run();
@@ -512,7 +517,7 @@ void dump_ct(const CtConfig& cfg, cpt::CriuLookup& lookup, pid_t init, const std
     auto roots = cgroup_root_args(cfg);
     args.insert(args.end(), roots.begin(), roots.end());
     args.insert(args.end(), {"dump", "-t", std::to_string(init), "-o", kDumpLog, "--root", cfg.ve_root(),
-                             "--freeze-cgroup", freezer_of(cfg).dir});
+                             "--freeze-cgroup", freezer_of(cfg).dir, "--timeout", kCollectTimeout});
     if (leave_running) args.push_back("--leave-running");
     if (!hook.empty()) args.insert(args.end(), {"--action-script", hook});
     // After pre-dumps: only the memory that changed since the last one (the pages CRIU finds in it stay there).
@@ -607,7 +612,7 @@ void pre_dump_ct(const CtConfig& cfg, const cpt::Criu& criu, pid_t init, const s
         if (n == 1) fs::remove(pre_dumps_dir(dir), ec);
     });
     std::vector<std::string> args{"-D", work, "-v2", "-o", kDumpLog, "pre-dump", "-t", std::to_string(init),
-                                  "--track-mem", "--freeze-cgroup", f.dir};
+                                  "--track-mem", "--freeze-cgroup", f.dir, "--timeout", kCollectTimeout};
     if (!parent.empty()) args.insert(args.end(), {"--prev-images-dir", parent});
     args.insert(args.end(), memory.begin(), memory.end());
     auto r = run_with_freeze_retry(cfg, work, [&] { return cpt::run_criu(criu, args); }, [] {});
