@@ -12,6 +12,7 @@
 #include "ct/lock.hpp"
 #include "util/error.hpp"
 #include "util/log.hpp"
+#include "util/strings.hpp"
 
 namespace {
 
@@ -127,8 +128,20 @@ int parse_failure(CLI::App& app, const CLI::ParseError& e, const std::string& cm
     return static_cast<int>(vz::Exit::InvalidSyntax);
 }
 
-// Resolves the CTID the command names and opens the log, then hands over to the command's handler.
-int dispatch(CLI::App& sub, const Registered& cmd, vzctl::Context& c) {
+// vz.conf's LOG_LEVEL or VERBOSE: an integer, -1 (errors only) or more; a bad value is named and `fallback` used.
+int level_in(const vz::ConfFile& global, const char* key, int fallback) {
+    auto* v = global.get(key);
+    if (!v || v->empty()) return fallback;
+    if (*v == "-1") return -1;
+    if (auto n = vz::parse_uint(*v, 0, 100)) return static_cast<int>(*n);
+    vz::log::warn("bad {} value '{}' in vz.conf (want -1, 0 or a higher level); using {}", key, *v, fallback);
+    return fallback;
+}
+
+// Resolves the CTID the command names and opens the log, then hands over to the command's handler. The log file
+// gets the messages up to LOG_LEVEL; the terminal those up to VERBOSE or the number of --verbose, whichever is
+// higher (the original let --verbose lower a higher VERBOSE), and only errors with --quiet.
+int dispatch(CLI::App& sub, const Registered& cmd, const Globals& g, vzctl::Context& c) {
     c.paths = vz::paths();
     // The positional "ctid", wherever the command placed it among its positionals.
     auto& word = sub.get_option("ctid")->results();
@@ -136,11 +149,13 @@ int dispatch(CLI::App& sub, const Registered& cmd, vzctl::Context& c) {
     c.ctid = vz::resolve_ctid(c.paths, word.front());
     if (cmd.row->opens_log) {
         auto global = vz::load_global(c.paths);
+        int verbose = level_in(global, "VERBOSE", 0);
+        if (!g.quiet) vz::log::set_level(g.verbose > 0 ? std::max(g.verbose, verbose) : verbose);
         auto* logging = global.get("LOGGING");
         auto* logfile = global.get("LOGFILE");
         if (logging && *logging == "yes")
             vz::log::open_file(logfile && !logfile->empty() ? *logfile : "/var/log/vzctl.log",
-                               fmt::format("vzctl : CT {}", c.ctid));
+                               fmt::format("vzctl : CT {}", c.ctid), level_in(global, "LOG_LEVEL", 0));
     }
     if (c.ctid == 0 && !cmd.row->host_ok)
         vz::fail(vz::Exit::InvalidValue, "Only 'set' can be used for CT 0 (the host)");
@@ -179,7 +194,7 @@ int run(int argc, char** argv) {
     c.command_line = command_line(args);
     c.skiplock = g.skiplock;
     if (g.skiplock) vz::skip_ct_locks();
-    return dispatch(*sub, registered.at(sub), c);
+    return dispatch(*sub, registered.at(sub), g, c);
 }
 
 }  // namespace

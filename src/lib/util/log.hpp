@@ -9,13 +9,14 @@ namespace vz::log {
 void set_level(int level);
 int level();
 
-// Also append every message to `path` ("<time> vzctl : CT <id> : <message>"), as LOGGING/LOGFILE ask.
-// A log file that can't be opened is reported once on stderr and otherwise ignored.
-void open_file(const std::string& path, const std::string& prefix);
+// Also append the messages up to `level` (-1: errors only) to `path` ("<time> vzctl : CT <id> : <message>"), as
+// LOGGING, LOGFILE and LOG_LEVEL ask. A log file that can't be opened is reported once on stderr and otherwise
+// ignored.
+void open_file(const std::string& path, const std::string& prefix, int level);
 
 void write_err(const std::string& line);
 
-// Prints `line` on the console when the verbosity reaches `lvl`; the log file gets it always.
+// Prints `line` on the console when the verbosity reaches `lvl`, and appends it to the log file when its level does.
 void emit(int lvl, bool to_stderr, const std::string& line);
 
 template <typename... Args>
