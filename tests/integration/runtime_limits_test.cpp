@@ -155,6 +155,28 @@ TEST_F(RuntimeLimits, UbSuccessOnlyWhenABeancounterWasApplied) {
     EXPECT_EQ(pids_max(), 60U);
 }
 
+// What the kernel can't enforce is said, never passed over in silence: a kmem limit that does not read back (cgroup
+// v2 has none; v1 kernels since 6.1 accept one and ignore it), and on v1 a swap limit without a RAM limit (memsw
+// counts both together), which is refused; v2 limits swap alone.
+TEST_F(RuntimeLimits, LimitsTheKernelCanNotEnforceAreSaid) {
+    ASSERT_TRUE(start_ct());
+    auto r = run({"set", ct(), "--kmemsize", "20000000:22000000"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    auto kmem = try_read(cg_dir("memory") + "/memory.kmem.limit_in_bytes");
+    bool enforced = kmem && trim(*kmem) == "22000000";
+    EXPECT_EQ(contains(r.err, "kmemsize is accounted, not enforced"), !enforced) << r.err;
+
+    r = run({"set", ct(), "--physpages", "0:unlimited", "--swap", "64M"});
+    if (cgroup_mode() == CgroupMode::V2) {
+        EXPECT_EQ(r.status, 0) << r.err;
+        EXPECT_EQ(memory_limit_bytes(), kUnlimited);
+        EXPECT_EQ(swap_limit_bytes(), 64ULL << 20);
+    } else {
+        EXPECT_EQ(r.status, 1) << r.err;  // the original's VZ_SETUBC_ERROR
+        EXPECT_TRUE(contains(r.err, "without a physpages limit")) << r.err;
+    }
+}
+
 TEST_F(RuntimeLimits, SaveWritesTheConfigAndWithoutSaveOnlyTheCgroupChanges) {
     ASSERT_TRUE(start_ct());
     auto before = read_text(conf_path(kCt));

@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include "../support/temp_dir.hpp"
+#include "config/res_groups.hpp"
+
 namespace {
 
 using vz::cpu_quota_us;
@@ -51,6 +54,22 @@ TEST(CgroupLimits, ThrottleSpelling) {
               (FileWrites{{"io.max", "8:0 rbps=1048576 wbps=1048576 riops=max wiops=max"}}));
     EXPECT_EQ(v2_limit_files().throttle("253:1", 0, 300),
               (FileWrites{{"io.max", "253:1 rbps=max wbps=max riops=300 wiops=300"}}));
+}
+
+// A change back to the default ioprio 4 reaches the weight file, which also takes the default's weight (the weight of
+// the previous value once stayed until the next start). On files in a directory: this machine has no BFQ.
+TEST(CgroupLimits, IoprioBackToTheDefaultIsWritten) {
+    vztest::TempDir t;
+    vz::CgroupLayout layout{vz::CgroupMode::V1, t.path(), "vz"};
+    auto weight_file = layout.ct_dir("blkio", 101) + "/blkio.bfq.weight";
+    vz::Resources r;
+    for (auto [ioprio, weight] : {std::pair{0u, "100"}, std::pair{4u, "614"}, std::pair{7u, "1000"}, std::pair{4u, "614"}}) {
+        vztest::write_text(weight_file, "");  // a regular file keeps what a shorter write leaves; a cgroup file doesn't
+        r.ioprio = ioprio;
+        EXPECT_EQ(apply_limits(v1_limit_files(), layout, 101, r, vz::kResIo, t / "no-such-private"),
+                  std::vector<std::string>{});
+        EXPECT_EQ(vztest::read_text(weight_file), weight) << "ioprio " << ioprio;
+    }
 }
 
 }  // namespace
