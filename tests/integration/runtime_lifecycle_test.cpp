@@ -286,6 +286,32 @@ TEST_F(RuntimeLifecycle, RebootInsideRestartsInitUnderTheSameMonitor) {
     EXPECT_EQ(trim(run({"exec", ct(), "echo", "alive"}).out), "alive");
 }
 
+// A restart after a reboot inside that fails (here: the config was edited meanwhile into one that can't start)
+// says why in the log, as vzctl start would have, and leaves the container down and cleaned up, as a halt does.
+// Host only: the reboot path is the same on v2.
+class RebootRestart : public RuntimeTest {};
+
+TEST_F(RebootRestart, AFailedRestartIsLoggedAndCleansUp) {
+    ASSERT_TRUE(start_ct());
+    auto init = init_pid();
+    ASSERT_TRUE(init);
+    pid_t monitor = parent_of(*init);
+    // The reboot a moment later, once the config no longer loads (vzctl exec would refuse it).
+    auto r = sh("(sleep 1; reboot) </dev/null >/dev/null 2>&1 &");
+    ASSERT_EQ(r.status, 0) << r.err;
+    auto conf = read_text(conf_path(kCt));
+    auto at = conf.find("\nCPUUNITS=\"");
+    ASSERT_NE(at, std::string::npos) << conf;
+    conf.replace(at, conf.find('\n', at + 1) - at, "\nCPUUNITS=\"many\"");
+    write_text(conf_path(kCt), conf);
+    EXPECT_TRUE(eventually([&] { return !process_alive(monitor); }, 20s)) << "the monitor is still there";
+    EXPECT_EQ(status_line(), "CTID 101 exist unmounted down");
+    auto log = read_text(tmp_ / "vzctl.log");
+    EXPECT_TRUE(contains(log, "CT 101 could not restart")) << log;
+    EXPECT_TRUE(contains(log, "CPUUNITS")) << log;
+    EXPECT_TRUE(nothing_left());
+}
+
 TEST_F(RuntimeLifecycle, HaltInsideStopsAndCleansUp) {
     ASSERT_TRUE(start_ct());
     auto init = init_pid();

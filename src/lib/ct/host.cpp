@@ -86,11 +86,11 @@ bool netfilter_allowed(const CtConfig& cfg) {
 
 }  // namespace
 
-Locked lock_and_load(const Paths& p, unsigned ctid, const std::string& command) {
+Locked lock_and_load(const Paths& p, unsigned ctid, const std::string& command, bool validate) {
     auto global = std::make_shared<const ConfFile>(load_global(p));
     CtLock lock(lock_dir(*global), ctid, command);
     remove_stale_temporaries(p.ct_conf(ctid));  // left by a command killed while saving
-    auto cfg = load_ct(p, global, ctid, true, true);
+    auto cfg = load_ct(p, global, ctid, true, validate);
     return Locked{std::move(lock), std::move(cfg)};
 }
 

@@ -29,7 +29,9 @@ struct Locked {
     CtLock lock;
     CtConfig cfg;
 };
-Locked lock_and_load(const Paths& p, unsigned ctid, const std::string& command);
+// `validate` false: the CT config as it is, its values unchecked (for a clean-up that must work whatever the file
+// says now).
+Locked lock_and_load(const Paths& p, unsigned ctid, const std::string& command, bool validate = true);
 
 std::unique_ptr<CgroupDriver> driver_of(const CtConfig& cfg);
 

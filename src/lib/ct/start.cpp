@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "config/areas.hpp"
+#include "config/edit.hpp"
 #include "ct/host.hpp"
 #include "ct/ops.hpp"
 #include "ct/probe.hpp"
@@ -113,25 +114,21 @@ void wait_booted(CgroupDriver& cg, const CtConfig& cfg) {
     }
 }
 
-// After a reboot inside: the same start sequence under the same monitor process. Returns only when it failed.
+// After a reboot inside: the same start sequence under the same monitor process. Returns only by throwing.
 void restart_in_monitor(const Paths& p, Locked& held, CgroupDriver& cg, const Tools& t) {
     auto& cfg = held.cfg;
-    try {
-        check_areas(p, cfg);  // the config read again: it may have been edited since the start
-        HostSetup host(cfg, cg, t.ubcfs);
-        auto status = make_pipe();
-        Fd channel;
-        std::vector<ConsolePty> terminals;
-        pid_t init = spawn_on_console(cfg, host.init_spec(cfg), cg, status.wr.get(), channel, terminals);
-        status.wr.reset();
-        wait_init_started(status.rd.get());
-        host.keep();
-        held.lock.release();  // before exec: the monitor holds no lock
-        exec_monitor(t, cfg, init, std::move(channel), terminals);
-        fail(Exit::NoScript, "can't run the monitor {}: {}", t.monitor, errno_text(errno));
-    } catch (const Error& e) {
-        log::error(fmt::format("CT {} could not restart: {}", cfg.ctid(), e.what()));
-    }
+    check_areas(p, cfg);  // the config read again: it may have been edited since the start
+    HostSetup host(cfg, cg, t.ubcfs);
+    auto status = make_pipe();
+    Fd channel;
+    std::vector<ConsolePty> terminals;
+    pid_t init = spawn_on_console(cfg, host.init_spec(cfg), cg, status.wr.get(), channel, terminals);
+    status.wr.reset();
+    wait_init_started(status.rd.get());
+    host.keep();
+    held.lock.release();  // before exec: the monitor holds no lock
+    exec_monitor(t, cfg, init, std::move(channel), terminals);
+    fail(Exit::NoScript, "can't run the monitor {}: {}", t.monitor, errno_text(errno));
 }
 
 }  // namespace
@@ -193,13 +190,15 @@ void monitor_event(const Paths& p, unsigned ctid, const std::string& action, con
     // "Container already locked"). This runs in the monitor's process (it exec'd us): an init in the cgroup that
     // is not our child belongs to a later start of the container, which a stop that was killed let run before us;
     // that run is not ours to touch or lock.
+    // The config is read as it is (its values unchecked): one edited since the start into one that does not load
+    // gives up a restart, saying why, and the clean-up still works from it, so the container is never left half up.
     std::optional<Locked> held;
     while (!held) {
-        auto cg = driver_of(load_ct(p, ctid, true));
+        auto cg = driver_of(load_ct(p, std::make_shared<const ConfFile>(load_global(p)), ctid, true, false));
         if (!cg->exists(ctid)) return;
         if (auto init = find_init(*cg, ctid); init && parent_of(*init) != ::getpid()) return;
         try {
-            held.emplace(lock_and_load(p, ctid, "vzctl monitor " + action));
+            held.emplace(lock_and_load(p, ctid, "vzctl monitor " + action, false));
         } catch (const Error& e) {
             if (e.code() != Exit::Locked) throw;
             std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -208,7 +207,17 @@ void monitor_event(const Paths& p, unsigned ctid, const std::string& action, con
     auto& cfg = held->cfg;
     auto cg = driver_of(cfg);
     if (!cg->exists(ctid) || !cg->procs(ctid).empty()) return;
-    if (action == monitor::kRestart) restart_in_monitor(p, *held, *cg, t);
+    if (action == monitor::kRestart) {
+        try {
+            if (auto* own = cfg.ct_file_ptr()) {
+                for (auto& w : own->warnings()) log::warn("{}", w);
+                validate_config(*own);
+            }
+            restart_in_monitor(p, *held, *cg, t);
+        } catch (const Error& e) {
+            log::error(fmt::format("CT {} could not restart: {}", ctid, e.what()));
+        }
+    }
     cg->kill_all(ctid);
     release_host(cfg, *cg);
     umount_private(cfg);
