@@ -123,6 +123,8 @@ Handler setup_restart(CLI::App& sub, bool) {
     add_start_flags(sub, *start);
     add_stop_flags(sub, *stop);
     return [start, stop](const Context& c) {
+        // A config the start would refuse (a bad value) is refused before the stop: the container stays up.
+        (void)vz::load_ct(c.paths, c.ctid, true);
         vz::log::info("Restarting container");
         auto tools = c.tools();
         vz::stop_ct(c.paths, c.ctid, *stop, tools);

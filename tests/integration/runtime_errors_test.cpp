@@ -170,4 +170,46 @@ TEST_F(RuntimeErrors, MissingPrivateAreaIsRefusedWithoutSideEffects) {
     fs::rename(private_path(kCt) + ".away", private_path(kCt));
 }
 
+// A hand edit that leaves a bad value in a running container's config: what applies the config refuses it (21,
+// naming the file, the key and the value); what takes the container down, gets into it or looks at it says so and
+// goes on (the original skipped such a value); a set that replaces the value mends the file. Host only.
+class HandEditedConfig : public RuntimeTest {};
+
+TEST_F(HandEditedConfig, ABadValueStopsOnlyWhatAppliesIt) {
+    ASSERT_TRUE(start_ct());
+    auto conf = read_text(conf_path(kCt));
+    auto at = conf.find("\nCPUUNITS=\"");
+    ASSERT_NE(at, std::string::npos) << conf;
+    conf.replace(at, conf.find('\n', at + 1) - at, "\nCPUUNITS=\"many\"");
+    write_text(conf_path(kCt), conf);
+    const std::string named = "CPUUNITS=\"many\": expected an integer from 8 to 500000";
+
+    EXPECT_EQ(status_line(), "CTID 101 exist mounted running");
+    auto r = run({"exec", ct(), "echo", "inside"});
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(trim(r.out), "inside");
+    EXPECT_TRUE(contains(r.err, named + " (ignored)")) << r.err;
+
+    r = run({"set", ct(), "--cpulimit", "40", "--save"});
+    EXPECT_EQ(r.status, 21) << r.err;
+    EXPECT_TRUE(contains(r.err, named)) << r.err;
+    EXPECT_EQ(conf_value("CPULIMIT"), "") << "a refused set saved";
+    r = run({"restart", ct()});
+    EXPECT_EQ(r.status, 21) << r.err;
+    EXPECT_EQ(status_line(), "CTID 101 exist mounted running") << "a refused restart stopped the container";
+
+    r = run({"stop", ct()});
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_TRUE(contains(r.err, named + " (ignored)")) << r.err;
+    EXPECT_EQ(status_line(), "CTID 101 exist unmounted down");
+    r = run({"start", ct()});
+    EXPECT_EQ(r.status, 21) << r.err;
+    EXPECT_TRUE(nothing_left());
+
+    r = run({"set", ct(), "--cpuunits", "2000", "--save"});
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(conf_value("CPUUNITS"), "2000");
+    EXPECT_TRUE(start_ct());
+}
+
 }  // namespace

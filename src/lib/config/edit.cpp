@@ -379,13 +379,20 @@ std::vector<std::string> apply_changes(ConfFile& conf, std::span<const Change> c
     return st.warnings;
 }
 
-void validate_config(const ConfFile& conf) {
+std::vector<BadValue> bad_values(const ConfFile& conf) {
+    std::vector<BadValue> out;
     for (auto& key : conf.keys()) {
         const ParamDef* p = find_param_by_key(key);
         const std::string& v = *conf.get(key);
         if (!p || v.empty() || valid_stored(*p, v)) continue;
-        fail(Exit::InvalidValue, "{}: {}=\"{}\": expected {}", conf.origin(), key, v, accepted_form(*p));
+        out.push_back({p, fmt::format("{}: {}=\"{}\": expected {}", conf.origin(), key, v, accepted_form(*p))});
     }
+    return out;
+}
+
+void validate_config(const ConfFile& conf) {
+    auto bad = bad_values(conf);
+    if (!bad.empty()) throw Error(Exit::InvalidValue, bad.front().message);
 }
 
 }  // namespace vz

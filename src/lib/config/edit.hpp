@@ -28,7 +28,14 @@ struct EditContext {
 // form (21; a field option without --ifname: 20). Returns warnings (skipped unknown names, clamped values).
 std::vector<std::string> apply_changes(ConfFile& conf, std::span<const Change> changes, const EditContext& ctx);
 
-// Check the value of every known parameter in `conf`; throws vz::Error(21) "<file>: KEY=\"value\": expected ...".
+// The values of known parameters in `conf` that they do not accept, each its parameter and a message
+// "<file>: KEY=\"value\": expected ...".
+struct BadValue {
+    const ParamDef* param;
+    std::string message;
+};
+std::vector<BadValue> bad_values(const ConfFile& conf);
+// Throws vz::Error(21) with the first of bad_values().
 void validate_config(const ConfFile& conf);
 
 }  // namespace vz

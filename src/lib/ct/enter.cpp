@@ -12,6 +12,7 @@
 #include "cgroup/driver.hpp"
 #include "config/capabilities.hpp"
 #include "config/units.hpp"
+#include "ct/host.hpp"
 #include "ct/lifecycle.hpp"
 #include "ct/state.hpp"
 #include "ct/probe.hpp"
@@ -28,7 +29,7 @@
 namespace vz {
 
 int enter_ct(const Paths& p, unsigned ctid, const std::vector<std::string>& exec_words) {
-    auto cfg = load_ct(p, ctid, true);
+    auto cfg = load_ct_warning(p, ctid);
     auto cg = CgroupDriver::make(ct_cgroup_layout(cfg));
     auto init = find_init(*cg, ctid);
     if (!init) fail(Exit::NotRunning, "Container is not running");
@@ -86,7 +87,7 @@ int enter_ct(const Paths& p, unsigned ctid, const std::vector<std::string>& exec
 int console_ct(const Paths& p, unsigned ctid, unsigned tty) {
     if (tty < 1 || tty > static_cast<unsigned>(monitor::kTerminals))
         fail(Exit::InvalidValue, "A container has ttys 1 (the console) to {}, not tty {}", monitor::kTerminals, tty);
-    auto cfg = load_ct(p, ctid, true);
+    auto cfg = load_ct_warning(p, ctid);
     auto name = monitor_socket_name(ct_cgroup_layout(cfg), ctid);
     auto what = tty == 1 ? std::string("The console") : fmt::format("tty{}", tty);
     std::fprintf(stderr, "Attached to CT %u (ESC . to detach)\n", ctid);

@@ -57,7 +57,7 @@ int runscript_stopped(const Paths& p, unsigned ctid, const std::string& text, co
 }  // namespace
 
 int exec_ct(const Paths& p, unsigned ctid, ExecMode mode, const std::vector<std::string>& args) {
-    auto cfg = load_ct(p, ctid, true);
+    auto cfg = load_ct_warning(p, ctid);
     auto cg = driver_of(cfg);
     auto init = find_init(*cg, ctid);
     if (!init) fail(Exit::NotRunning, "Container is not running");

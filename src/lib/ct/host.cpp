@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "config/capabilities.hpp"
+#include "config/edit.hpp"
 #include "ct/disk.hpp"
 #include "ct/probe.hpp"
 #include "ct/state.hpp"
@@ -84,14 +85,31 @@ bool netfilter_allowed(const CtConfig& cfg) {
     return !v || *v != "disabled";
 }
 
+CtConfig load_checked(const Paths& p, std::shared_ptr<const ConfFile> global, unsigned ctid, BadValues bad) {
+    auto cfg = load_ct(p, std::move(global), ctid, true, bad == BadValues::Refuse);
+    if (bad == BadValues::Warn && cfg.ct_file_ptr()) {
+        for (auto& w : cfg.ct_file_ptr()->warnings()) log::warn("{}", w);
+        auto wrong = bad_values(*cfg.ct_file_ptr());
+        // The areas' paths are used by every command: a bad one is refused whatever the command.
+        for (auto& b : wrong)
+            if (b.param->kind == Kind::Path) throw Error(Exit::InvalidValue, b.message);
+        for (auto& b : wrong) log::warn("{} (ignored)", b.message);
+    }
+    return cfg;
+}
+
 }  // namespace
 
-Locked lock_and_load(const Paths& p, unsigned ctid, const std::string& command, bool validate) {
+Locked lock_and_load(const Paths& p, unsigned ctid, const std::string& command, BadValues bad) {
     auto global = std::make_shared<const ConfFile>(load_global(p));
     CtLock lock(lock_dir(*global), ctid, command);
     remove_stale_temporaries(p.ct_conf(ctid));  // left by a command killed while saving
-    auto cfg = load_ct(p, global, ctid, true, validate);
+    auto cfg = load_checked(p, global, ctid, bad);
     return Locked{std::move(lock), std::move(cfg)};
+}
+
+CtConfig load_ct_warning(const Paths& p, unsigned ctid) {
+    return load_checked(p, std::make_shared<const ConfFile>(load_global(p)), ctid, BadValues::Warn);
 }
 
 std::unique_ptr<CgroupDriver> driver_of(const CtConfig& cfg) { return CgroupDriver::make(ct_cgroup_layout(cfg)); }

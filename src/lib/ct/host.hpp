@@ -29,9 +29,14 @@ struct Locked {
     CtLock lock;
     CtConfig cfg;
 };
-// `validate` false: the CT config as it is, its values unchecked (for a clean-up that must work whatever the file
-// says now).
-Locked lock_and_load(const Paths& p, unsigned ctid, const std::string& command, bool validate = true);
+// What a command does with values of the CT config that their parameter does not accept (a hand edit): those that
+// apply the config refuse them (21); those that take the container down, get into it or look at it say so and go
+// on, as the original skipped a bad value (but not a bad path of the private area or root, which every command
+// uses).
+enum class BadValues { Refuse, Warn };
+Locked lock_and_load(const Paths& p, unsigned ctid, const std::string& command, BadValues bad = BadValues::Refuse);
+// The container's config (it must exist) with bad values said and gone on from (BadValues::Warn), without the lock.
+CtConfig load_ct_warning(const Paths& p, unsigned ctid);
 
 std::unique_ptr<CgroupDriver> driver_of(const CtConfig& cfg);
 

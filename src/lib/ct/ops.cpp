@@ -409,10 +409,7 @@ void create_ct(const Paths& p, unsigned ctid, const CreateRequest& req) {
 
 void destroy_ct(const Paths& p, unsigned ctid, const std::string& command, bool force) {
     // The lock first, then the config: what we read is what no one else changes until we are done.
-    auto global = std::make_shared<const ConfFile>(load_global(p));
-    CtLock lock(lock_dir(*global), ctid, command);
-    auto cfg = load_ct(p, global, ctid, false, true);
-    if (!cfg.exists()) fail(Exit::NoCtConfig, "Container config file does not exist");
+    auto [lock, cfg] = lock_and_load(p, ctid, command, BadValues::Warn);
     check_areas(p, cfg);
     auto st = ct_state(cfg, MountTable::read());
     if (st.running) fail(Exit::Running, "Container is currently running. Stop it first.");
@@ -621,7 +618,10 @@ void set_ct(const Paths& p, unsigned ctid, const SetRequest& req, const Tools& t
     auto global = std::make_shared<const ConfFile>(load_global(p));
     std::optional<CtLock> lock;
     if (!req.skiplock) lock.emplace(lock_dir(*global), ctid, req.command);
-    auto cfg = load_ct(p, global, ctid, ctid != 0, true);
+    // The file's values are checked after this set's changes: a set can replace a bad value of a hand edit.
+    auto cfg = load_ct(p, global, ctid, ctid != 0, false);
+    if (cfg.ct_file_ptr())
+        for (auto& w : cfg.ct_file_ptr()->warnings()) log::warn("{}", w);
 
     // Values first (21/20), as the original checked them while parsing, before looking at the container.
     ConfFile conf = cfg.ct_file_ptr() ? *cfg.ct_file_ptr() : ConfFile();
@@ -636,6 +636,7 @@ void set_ct(const Paths& p, unsigned ctid, const SetRequest& req, const Tools& t
         merge_sample(conf, *sample, *req.applyconfig);
     }
     auto edit_warnings = apply_changes(conf, req.changes, edit_context(ctid));
+    validate_config(conf);
 
     auto st = ct_state(cfg, MountTable::read());
 

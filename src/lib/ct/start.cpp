@@ -142,7 +142,7 @@ void mount_ct(const Paths& p, unsigned ctid, const Tools& t) {
 }
 
 void umount_ct(const Paths& p, unsigned ctid, const Tools& t) {
-    auto [lock, cfg] = lock_and_load(p, ctid, t.command);
+    auto [lock, cfg] = lock_and_load(p, ctid, t.command, BadValues::Warn);
     auto st = ct_state(cfg, MountTable::read());
     if (st.running) fail(Exit::Running, "Container is running; stop it first");
     if (!st.mounted) fail(Exit::NotMounted, "Container is not mounted");
@@ -190,15 +190,15 @@ void monitor_event(const Paths& p, unsigned ctid, const std::string& action, con
     // "Container already locked"). This runs in the monitor's process (it exec'd us): an init in the cgroup that
     // is not our child belongs to a later start of the container, which a stop that was killed let run before us;
     // that run is not ours to touch or lock.
-    // The config is read as it is (its values unchecked): one edited since the start into one that does not load
-    // gives up a restart, saying why, and the clean-up still works from it, so the container is never left half up.
+    // A config edited since the start into one with a bad value gives up a restart, saying why, and the clean-up
+    // still works from it (BadValues::Warn), so the container is not left half up.
     std::optional<Locked> held;
     while (!held) {
         auto cg = driver_of(load_ct(p, std::make_shared<const ConfFile>(load_global(p)), ctid, true, false));
         if (!cg->exists(ctid)) return;
         if (auto init = find_init(*cg, ctid); init && parent_of(*init) != ::getpid()) return;
         try {
-            held.emplace(lock_and_load(p, ctid, "vzctl monitor " + action, false));
+            held.emplace(lock_and_load(p, ctid, "vzctl monitor " + action, BadValues::Warn));
         } catch (const Error& e) {
             if (e.code() != Exit::Locked) throw;
             std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -209,10 +209,7 @@ void monitor_event(const Paths& p, unsigned ctid, const std::string& action, con
     if (!cg->exists(ctid) || !cg->procs(ctid).empty()) return;
     if (action == monitor::kRestart) {
         try {
-            if (auto* own = cfg.ct_file_ptr()) {
-                for (auto& w : own->warnings()) log::warn("{}", w);
-                validate_config(*own);
-            }
+            if (auto* own = cfg.ct_file_ptr()) validate_config(*own);
             restart_in_monitor(p, *held, *cg, t);
         } catch (const Error& e) {
             log::error(fmt::format("CT {} could not restart: {}", ctid, e.what()));

@@ -95,7 +95,7 @@ void unmount_after_stop(const CtConfig& cfg, const StopOptions& o) {
 }  // namespace
 
 void stop_ct(const Paths& p, unsigned ctid, const StopOptions& o, const Tools& t) {
-    auto [lock, cfg] = lock_and_load(p, ctid, t.command);
+    auto [lock, cfg] = lock_and_load(p, ctid, t.command, BadValues::Warn);
     auto cg = driver_of(cfg);
     if (cg->procs(ctid).empty()) {
         log::info("Container is not running");
