@@ -16,6 +16,7 @@
 #include "config/ctconfig.hpp"
 #include "config/edit.hpp"
 #include "config/units.hpp"
+#include "ct/lock.hpp"
 #include "ubc/meminfo.hpp"
 #include "ubc/validate.hpp"
 #include "util/error.hpp"
@@ -31,13 +32,13 @@ constexpr const char* kUsage =
     "each barrier against its limit, and the bounds one parameter sets another. A VSwap configuration is checked for\n"
     "its RAM and swap limits against this host's.\n"
     "\n"
-    "  -r          repair: make every fix shown and save the file\n"
+    "  -r          repair: make every fix shown and save the file (a CTID.conf under the container's lock)\n"
     "  -i          interactive repair: ask before each fix, save those accepted\n"
     "  -v yes|no   check as a VSwap configuration (yes) or a beancounter one (no); default: VSwap when PHYSPAGES has\n"
     "              a limit\n"
     "  -h, --help  this text\n"
     "\n"
-    "Exit status: 0 valid (or made valid), 1 bad usage or an unreadable file, 2 not valid.\n";
+    "Exit status: 0 valid (or made valid), 1 bad usage, an unreadable file or a locked container, 2 not valid.\n";
 
 struct Options {
     bool help = false, repair = false, ask = false;
@@ -99,6 +100,18 @@ void save(vz::ConfFile& file, const std::string& path, const vz::CfgFigures& bef
     file.save(target.string());
 }
 
+// The container whose config `path` is (<conf dir>/<CTID>.conf, also through a symbolic link); nullopt for a sample
+// or any other file.
+std::optional<unsigned> ct_of_file(const vz::Paths& p, const std::string& path) {
+    std::error_code ec, dir_ec;
+    auto file = std::filesystem::canonical(path, ec);
+    auto dir = std::filesystem::canonical(p.conf_dir(), dir_ec);
+    if (ec || dir_ec || file.parent_path() != dir) return std::nullopt;
+    auto name = file.filename().string();
+    if (!name.ends_with(".conf")) return std::nullopt;
+    return vz::parse_ctid(std::string_view(name).substr(0, name.size() - 5));
+}
+
 int run(const std::vector<std::string>& args) {
     Options o;
     CLI::App app{"vzcfgvalidate", "vzcfgvalidate"};
@@ -117,6 +130,11 @@ int run(const std::vector<std::string>& args) {
         std::fprintf(stderr, "Warning: global configuration file %s not found\n", p.vz_conf().c_str());
         global = vz::ConfFile{};
     }
+    // A repair of a container's config holds the container's lock from the read to the save, as vzctl set --save
+    // does: neither overwrites what the other saved meanwhile.
+    std::optional<vz::CtLock> lock;
+    if (auto ctid = o.repair || o.ask ? ct_of_file(p, o.file) : std::nullopt)
+        lock.emplace(vz::lock_dir(*global), *ctid, "vzcfgvalidate");
     auto file = vz::ConfFile::load(o.file);
     if (!file) vz::fail(vz::Exit::Failure, "Container configuration file {} not found", o.file);
     vz::validate_config(*file);

@@ -10,6 +10,7 @@
 
 #include "cli_fixture.hpp"
 #include "config/units.hpp"
+#include "ct/lock.hpp"
 #include "ubc/meminfo.hpp"
 
 namespace {
@@ -105,6 +106,32 @@ TEST_F(Vzcfgvalidate, RepairChangesOnlyTheLinesOfTheFiguresItFixes) {
     EXPECT_EQ(r.out, "set to 10:3575808\n");
     text.replace(text.find("DCACHE=\"10:20\""), 14, "DCACHE=\"10:3575808\"");
     EXPECT_EQ(vztest::read_text(path), text);
+}
+
+// A repair of a container's config (also through a link) holds the container's lock from the read to the save, as
+// vzctl set --save does, so neither loses what the other saved: with the lock held elsewhere it refuses (1) and
+// leaves the file; a check alone, or a repair of a sample, takes no lock.
+TEST_F(Vzcfgvalidate, RepairOfAContainerConfigTakesItsLock) {
+    auto path = conf_path(101);
+    vztest::write_text(path, broken());
+    auto link = confdir_ + "/conf/link.conf";
+    std::filesystem::create_symlink("101.conf", link);
+    auto sample_copy = confdir_ + "/conf/ve-broken.conf-sample";
+    vztest::write_text(sample_copy, broken());
+    {
+        vz::CtLock held(tmp_ / "lock", 101, "vzctl set 101 --save");
+        for (auto& file : {path, link}) {
+            auto r = validate({"-r", file});
+            EXPECT_EQ(r.status, 1) << r.err;
+            EXPECT_TRUE(contains(r.err, "Error: Container already locked")) << r.err;
+            EXPECT_EQ(vztest::read_text(path), broken());
+        }
+        EXPECT_EQ(validate({path}).status, 2);
+        EXPECT_EQ(validate({"-r", sample_copy}).status, 0);
+    }
+    auto r = validate({"-r", path});
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(vztest::read_text(path), broken());
 }
 
 TEST_F(Vzcfgvalidate, InteractiveRepairAsksBeforeEachFixAndSavesThoseAccepted) {
