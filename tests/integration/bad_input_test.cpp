@@ -64,13 +64,16 @@ TEST_F(CliTest, BadValuesAreRefusedAndNothingIsSaved) {
     const std::vector<std::vector<std::string>> bad{
         {"--numproc", "10K"}, {"--ram", "lots"},          {"--cpuunits", "7"},         {"--cpulimit", "101%"},
         {"--onboot", "Yes"},  {"--ipadd", "198.51.100.256"}, {"--description", "a\nb"},   {"--diskspace", "unlimited"},
-        {"--cpus", "-1"},     {"--kmemsize", "1:2:3"},    {"--capability", "setveid:on"}, {"--name", "a/b"}};
+        {"--cpus", "-1"},     {"--kmemsize", "1:2:3"},    {"--capability", "setveid:on"}, {"--name", "a/b"},
+        // sethostname(2) takes at most 64 characters: a longer name saved would fail every start.
+        {"--hostname", std::string(57, 'a') + ".example"}, {"--hostname", "has blank"}};
     for (auto& opt : bad) {
         auto r = vzctl({"set", "101", "--cpus", "3", opt[0], opt[1], "--save"});
         EXPECT_EQ(r.status, 21) << opt[0] << " " << opt[1] << ": " << r.err;
         EXPECT_TRUE(vztest::mentions_option(r.err, opt[0].substr(2))) << r.err;
     }
     EXPECT_EQ(vztest::read_text(conf_path(101)), conf);
+    EXPECT_EQ(vzctl({"set", "101", "--hostname", std::string(56, 'a') + ".example", "--save"}).status, 0);
 }
 
 TEST_F(CliTest, MalformedConfigLineNamesFileAndLine) {

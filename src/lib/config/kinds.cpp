@@ -37,8 +37,11 @@ bool printable(std::string_view s) {
     return std::none_of(s.begin(), s.end(), [](char c) { return c == '\n' || c == '\0'; });
 }
 
+// The kernel's limit of a host name (HOST_NAME_MAX): a longer one would be saved and then fail every start.
+constexpr size_t kHostNameMax = 64;
+
 bool valid_hostname(std::string_view s) {
-    return !s.empty() && printable(s) &&
+    return !s.empty() && s.size() <= kHostNameMax && printable(s) &&
            std::none_of(s.begin(), s.end(), [](char c) { return std::isspace(static_cast<unsigned char>(c)); });
 }
 
@@ -274,7 +277,7 @@ std::string accepted_form(const ParamDef& p) {
         case Kind::Float: return "a non-negative number";
         case Kind::Path: return "an absolute path";
         case Kind::CtName: return "letters, digits, space and -+_. (not only digits)";
-        case Kind::Hostname: return "a host name without blanks";
+        case Kind::Hostname: return "a host name without blanks, at most 64 characters";
         case Kind::IpAdd: return "an IPv4 or IPv6 address with optional /prefix";
         case Kind::IpDel: return "an IP address or all";
         case Kind::Cpuunits: return "an integer from 8 to 500000";
