@@ -145,6 +145,22 @@ TEST_F(RuntimeLiveSet, CpumaskNarrowsTheCpusetOfTheRunningContainer) {
     EXPECT_EQ(cpuset_cpus(), all.empty() ? online : all);
     EXPECT_EQ(status_field(*init, "Cpus_allowed_list"), allowed);
     EXPECT_EQ(conf_value("CPUMASK"), "all");
+
+    // A CPU or NUMA node the host does not have online is named (status 2), not passed on as the kernel's ERANGE.
+    auto beyond = std::to_string(std::stoul(last) + 1);
+    auto r = run({"set", ct(), "--cpumask", beyond});
+    EXPECT_EQ(r.status, 2) << r.err;
+    EXPECT_TRUE(contains(r.err, "CPUMASK " + beyond + ": CPU " + beyond + " is not online on this host (online: " +
+                                    online + ")")) << r.err;
+    if (auto nodes_text = try_read("/sys/devices/system/node/online")) {  // a kernel without NUMA has none
+        auto nodes = trim(*nodes_text);
+        auto node = std::to_string(std::stoul(nodes.substr(nodes.find_last_of(",-") == std::string::npos
+                                                               ? 0 : nodes.find_last_of(",-") + 1)) + 1);
+        r = run({"set", ct(), "--cpumask", last, "--nodemask", node});
+        EXPECT_EQ(r.status, 2) << r.err;
+        EXPECT_TRUE(contains(r.err, "NODEMASK " + node + ": node " + node + " is not online")) << r.err;
+    }
+    EXPECT_EQ(status_field(*init, "Cpus_allowed_list"), allowed);
 }
 
 TEST_F(RuntimeLiveSet, CpuunitsChangeTheCpuWeightOfTheRunningContainer) {
