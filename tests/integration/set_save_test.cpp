@@ -169,4 +169,27 @@ TEST_F(CliTest, ApplyconfigOfAMissingSampleFails) {
     EXPECT_EQ(vztest::read_text(conf_path(101)), conf);
 }
 
+// The host (CT 0): set records its settings in 0.conf (vzcpucheck counts its CPUUNITS) and says, as for an inert
+// parameter, that this version applies none of them; what makes no sense for the host is refused, as is every other
+// command.
+TEST_F(CliTest, TheHostsSettingsAreRecordedAndSaidNotApplied) {
+    auto host_conf = confdir_ + "/conf/0.conf";
+    auto r = vzctl({"set", "0", "--cpuunits", "3000"});
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_TRUE(contains(r.err, "not applied by this version, and not saved without --save: --cpuunits\n")) << r.err;
+    EXPECT_FALSE(fs::exists(host_conf));
+    r = vzctl({"set", "0", "--cpuunits", "2500", "--save"});
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_TRUE(contains(r.err, "saved; not applied by this version: --cpuunits\n")) << r.err;
+    EXPECT_EQ(vztest::read_text(host_conf), "CPUUNITS=\"2500\"\n");
+    for (std::vector<std::string> args : {std::vector<std::string>{"set", "0", "--userpasswd", "root:secret"},
+                                          {"set", "0", "--name", "host", "--save"},
+                                          {"set", "0", "--reset_ub"},
+                                          {"start", "0"}}) {
+        r = vzctl(args);
+        EXPECT_EQ(r.status, 21) << args[2] << ": " << r.err;
+    }
+    EXPECT_EQ(vztest::read_text(host_conf), "CPUUNITS=\"2500\"\n");
+}
+
 }  // namespace

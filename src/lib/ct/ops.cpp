@@ -638,6 +638,25 @@ void set_ct(const Paths& p, unsigned ctid, const SetRequest& req, const Tools& t
     auto edit_warnings = apply_changes(conf, req.changes, edit_context(ctid));
     validate_config(conf);
 
+    // The host (CT 0): its settings are recorded in 0.conf (vzcpucheck counts its CPUUNITS); this version applies
+    // none of them, so each is named as an inert parameter is, never as a container that is not running.
+    if (ctid == 0) {
+        if (req.reset_ub) fail(Exit::InvalidValue, "--reset_ub: the host (CT 0) has no beancounters here");
+        std::vector<std::string> given;
+        for (auto& ch : req.changes) {
+            if (ch.def->kind == Kind::UserPasswd || ch.def->kind == Kind::CtName)
+                fail(Exit::InvalidValue, "--{} does not apply to the host (CT 0)", ch.def->option);
+            if (std::find(given.begin(), given.end(), "--" + ch.def->option) == given.end())
+                given.push_back("--" + ch.def->option);
+        }
+        if (req.applyconfig) given.push_back("--applyconfig");
+        for (auto& w : edit_warnings) log::warn("{}", w);
+        if (req.save) log::warn("saved; not applied by this version: {}", join(given, " "));
+        else log::warn("not applied by this version, and not saved without --save: {}", join(given, " "));
+        if (req.save) save_config(p, cfg, conf, old_name, req.applyconfig_map);
+        return;
+    }
+
     auto st = ct_state(cfg, MountTable::read());
 
     if (req.reset_ub) {
