@@ -158,4 +158,25 @@ TEST_F(RuntimeEnter, StopUnderTheSessionEndsItWith31) {
     EXPECT_TRUE(contains(s->screen(), "Container is not running")) << s->screen();
 }
 
+// enter with its input from a pipe or a here-document (no terminal), as scripts use it: the shell runs the lines,
+// and when the input has ended the session ends with it, also without a final exit (the ^D sent at the end of the
+// input could reach the pty before the shell's line editor read it, and the session then waited for ever). Host
+// only: the relay is the same on v2.
+class EnterFromAScript : public RuntimeTest {};
+
+TEST_F(EnterFromAScript, TheSessionEndsWithItsInput) {
+    ASSERT_TRUE(start_ct());
+    for (std::string input : {std::string("echo one-$((0+1))\necho two-$((1+1))\n"), std::string()}) {
+        auto r = run({"enter", ct()}, input, 30s);
+        EXPECT_NE(r.status, 124) << "vzctl enter outlived its input: " << r.out << r.err;
+        EXPECT_EQ(r.status, 0) << r.out << r.err;
+        if (!input.empty()) {
+            EXPECT_TRUE(contains(r.out, "two-2")) << r.out;
+        }
+        EXPECT_TRUE(contains(r.out, "exited from CT 101")) << r.out;
+    }
+    auto r = run({"enter", ct()}, "exit 6\n", 30s);
+    EXPECT_EQ(r.status, 6) << r.out << r.err;
+}
+
 }  // namespace

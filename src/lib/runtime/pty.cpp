@@ -145,6 +145,9 @@ ConsolePty open_console(const std::optional<IdMap>& userns) {
 
 }  // namespace
 
+// How long the container side of `vzctl enter` may be quiet after the end of stdin before another ^D is sent.
+constexpr int kEofRepeatMs = 250;
+
 void relay_terminal(int master, const std::string& typed, int shell_pidfd) {
     SignalWake wake;
     RawTerminal raw(STDIN_FILENO);
@@ -153,14 +156,23 @@ void relay_terminal(int master, const std::string& typed, int shell_pidfd) {
 
     bool stdin_open = true;
     char buf[16384];
+    constexpr char kEof = 4;  // ^D, VEOF as a terminal sends it
     for (;;) {
         pollfd fds[4] = {{master, POLLIN, 0},
                          {stdin_open ? STDIN_FILENO : -1, POLLIN, 0},
                          {wake.fd(), POLLIN, 0},
                          {shell_pidfd, POLLIN, 0}};
-        if (::poll(fds, 4, -1) < 0) {
+        // Once stdin has ended, every read inside should see its end: a ^D that reached the pty while the shell
+        // was starting (canonical mode, switched off by its line editor) is lost, so another follows whenever the
+        // container side has been quiet for a while (`vzctl enter CT <<EOF` without a final exit ends).
+        int ready = ::poll(fds, 4, stdin_open ? -1 : kEofRepeatMs);
+        if (ready < 0) {
             if (errno == EINTR) continue;
             break;
+        }
+        if (ready == 0) {
+            write_all(master, &kEof, 1);
+            continue;
         }
         if (fds[3].revents & POLLIN) {
             // The shell has ended, though something it left behind may still hold the pty: show what is there, done.
@@ -191,8 +203,7 @@ void relay_terminal(int master, const std::string& typed, int shell_pidfd) {
                 if (n < 0 && errno == EINTR) continue;
                 // End of input: tell the container side as a terminal would (^D), keep showing its output.
                 stdin_open = false;
-                char eof = 4;
-                write_all(master, &eof, 1);
+                write_all(master, &kEof, 1);
                 continue;
             }
             if (!write_all(master, buf, static_cast<size_t>(n))) break;
