@@ -153,11 +153,12 @@ void check_set_request(const SetRequest& req) {
         fail(Exit::InvalidSyntax, "No parameters to set");
 }
 
-// One line, every time, naming the given options this version saves but applies nowhere (ParamDef::inert).
-void say_inert(const std::vector<Change>& changes, bool saved) {
+// One line, every time, naming the given options this version saves but applies nowhere (ParamDef::inert; for
+// the host, `all` of them).
+void say_inert(const std::vector<Change>& changes, bool saved, bool all = false) {
     std::vector<std::string> inert;
     for (auto& ch : changes)
-        if (ch.def->inert && std::find(inert.begin(), inert.end(), "--" + ch.def->option) == inert.end())
+        if ((all || ch.def->inert) && std::find(inert.begin(), inert.end(), "--" + ch.def->option) == inert.end())
             inert.push_back("--" + ch.def->option);
     if (inert.empty()) return;
     if (saved) log::warn("saved; not applied by this version: {}", join(inert, " "));
@@ -642,17 +643,11 @@ void set_ct(const Paths& p, unsigned ctid, const SetRequest& req, const Tools& t
     // none of them, so each is named as an inert parameter is, never as a container that is not running.
     if (ctid == 0) {
         if (req.reset_ub) fail(Exit::InvalidValue, "--reset_ub: the host (CT 0) has no beancounters here");
-        std::vector<std::string> given;
-        for (auto& ch : req.changes) {
+        for (auto& ch : req.changes)
             if (ch.def->kind == Kind::UserPasswd || ch.def->kind == Kind::CtName)
                 fail(Exit::InvalidValue, "--{} does not apply to the host (CT 0)", ch.def->option);
-            if (std::find(given.begin(), given.end(), "--" + ch.def->option) == given.end())
-                given.push_back("--" + ch.def->option);
-        }
-        if (req.applyconfig) given.push_back("--applyconfig");
         for (auto& w : edit_warnings) log::warn("{}", w);
-        if (req.save) log::warn("saved; not applied by this version: {}", join(given, " "));
-        else log::warn("not applied by this version, and not saved without --save: {}", join(given, " "));
+        say_inert(req.changes, req.save, true);
         if (req.save) save_config(p, cfg, conf, old_name, req.applyconfig_map);
         return;
     }
