@@ -41,20 +41,18 @@ void apply_cpu(const LimitFiles& f, const std::string& d, const Resources& r) {
 }
 
 // A CPU or memory node the host does not have online: said in words, not as the kernel's ERANGE or EINVAL.
-void check_online(const char* key, const char* unit, const std::string& wanted, const char* online_file) {
-    auto online = read_file(online_file);
-    if (!online) return;
-    while (!online->empty() && online->back() == '\n') online->pop_back();
-    auto want = parse_bitmap(wanted, 4096), have = parse_bitmap(*online, 4096);
-    if (!want || !have) return;
+void check_online(const char* key, const char* unit, const std::string& wanted, const char* sysfs_dir) {
+    auto online = read(sysfs_dir, "online");
+    auto want = parse_bitmap(wanted, 4096), have = parse_bitmap(online, 4096);
+    if (online.empty() || !want || !have) return;
     for (size_t i = 0; i < want->size(); ++i)
         if ((*want)[i] && !(i < have->size() && (*have)[i]))
-            fail(Exit::SetCpu, "{} {}: {} {} is not online on this host (online: {})", key, wanted, unit, i, *online);
+            fail(Exit::SetCpu, "{} {}: {} {} is not online on this host (online: {})", key, wanted, unit, i, online);
 }
 
 void apply_cpuset(const LimitFiles& f, const std::string& d, const Resources& r) {
-    if (r.cpuset_cpus) check_online("CPUMASK", "CPU", *r.cpuset_cpus, "/sys/devices/system/cpu/online");
-    if (r.cpuset_mems) check_online("NODEMASK", "node", *r.cpuset_mems, "/sys/devices/system/node/online");
+    if (r.cpuset_cpus) check_online("CPUMASK", "CPU", *r.cpuset_cpus, "/sys/devices/system/cpu");
+    if (r.cpuset_mems) check_online("NODEMASK", "node", *r.cpuset_mems, "/sys/devices/system/node");
     auto parent = d.substr(0, d.rfind('/'));
     for (auto [file, wanted] : {std::pair{"cpuset.cpus", &r.cpuset_cpus}, std::pair{"cpuset.mems", &r.cpuset_mems}}) {
         std::string value;
