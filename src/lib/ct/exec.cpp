@@ -10,6 +10,7 @@
 #include "config/areas.hpp"
 #include "ct/host.hpp"
 #include "ct/probe.hpp"
+#include "ct/scripts.hpp"
 #include "runtime/join.hpp"
 #include "util/error.hpp"
 #include "util/file.hpp"
@@ -83,6 +84,18 @@ int exec_ct(const Paths& p, unsigned ctid, ExecMode mode, const std::vector<std:
     return code;
 }
 
+int run_script_inside(const CtConfig& cfg, CgroupDriver& cg, pid_t init, const std::string& text) {
+    auto in = make_pipe();
+    CtCommand shell(cfg, cg, init, [&] {
+        ::dup2(in.rd.get(), 0);
+        for (auto* sh : {"/bin/bash", "/bin/sh"}) exec_argv({sh, "-s"}, exec_environment(), false);
+        ::_exit(127);
+    });
+    in.rd.reset();
+    feed(std::move(in.wr), text);
+    return shell.wait();
+}
+
 int runscript_ct(const Paths& p, unsigned ctid, const std::string& script, const std::string& command) {
     auto text = read_file(script);
     if (!text) fail(Exit::NoScript, "Script {} not found", script);
@@ -90,15 +103,7 @@ int runscript_ct(const Paths& p, unsigned ctid, const std::string& script, const
     auto cg = driver_of(cfg);
     auto init = find_init(*cg, ctid);
     if (!init) return runscript_stopped(p, ctid, *text, command);
-    auto in = make_pipe();
-    CtCommand shell(cfg, *cg, *init, [&] {
-        ::dup2(in.rd.get(), 0);
-        for (auto* sh : {"/bin/bash", "/bin/sh"}) exec_argv({sh, "-s"}, exec_environment(), false);
-        ::_exit(127);
-    });
-    in.rd.reset();
-    feed(std::move(in.wr), *text);
-    return shell.wait();
+    return run_script_inside(cfg, *cg, *init, *text);
 }
 
 }  // namespace vz

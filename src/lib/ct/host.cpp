@@ -12,6 +12,7 @@
 #include "config/edit.hpp"
 #include "ct/disk.hpp"
 #include "ct/probe.hpp"
+#include "ct/scripts.hpp"
 #include "ct/state.hpp"
 #include "fs/ct_files.hpp"
 #include "net/netdev.hpp"
@@ -148,7 +149,8 @@ InitSpec HostSetup::init_spec(const CtConfig& cfg) const {
 // vzubcfs starts while this sets the container up (it holds the daemon lock until finished; our cgroup exists by
 // then). Undone last, on failure: after the cgroup is gone, a daemon this start spawned ends unless another
 // container needs it.
-HostSetup::HostSetup(const CtConfig& cfg, CgroupDriver& cg, const std::string& ubcfs, bool report, bool fsck)
+HostSetup::HostSetup(const CtConfig& cfg, CgroupDriver& cg, const std::string& ubcfs, bool report, bool fsck,
+                     const Paths* scripts)
     : daemon_(ubcfs.empty() ? UbcfsStart() : ubcfs_begin(cfg, ubcfs)) {
     auto ctid = cfg.ctid();
     if (!ubcfs.empty()) {
@@ -159,8 +161,11 @@ HostSetup::HostSetup(const CtConfig& cfg, CgroupDriver& cg, const std::string& u
     }
     lxcfs_ = lxcfs_dir(cfg);  // LXCFS=yes without LXCFS fails here, before anything is mounted
     LxcfsWarmup warmup(lxcfs_);
-    if (mount_private(cfg, fsck, report)) {
-        unmount_ = ScopeGuard([&cfg] { umount_private(cfg); });
+    if (scripts ? mount_root(*scripts, cfg, fsck, report) : mount_private(cfg, fsck, report)) {
+        unmount_ = ScopeGuard([&cfg, scripts] {
+            if (scripts) umount_root(*scripts, cfg);
+            else umount_private(cfg);
+        });
         if (report) log::info("Container is mounted");
     }
     try {  // what the distribution reads at boot; a container that can't take it still starts (vzctl(8))

@@ -52,7 +52,10 @@ std::optional<IdMap> ct_idmap(const CtConfig& cfg);
 // `report` says what is set (vzctl start's messages); warnings about limits are always printed.
 class HostSetup {
 public:
-    HostSetup(const CtConfig& cfg, CgroupDriver& cg, const std::string& ubcfs, bool report = true, bool fsck = true);
+    // With `scripts`, the private area is mounted with the action scripts of that configuration directory around
+    // it (ct/scripts.hpp mount_root), and unmounted with them on failure.
+    HostSetup(const CtConfig& cfg, CgroupDriver& cg, const std::string& ubcfs, bool report = true, bool fsck = true,
+              const Paths* scripts = nullptr);
     const Resources& resources() const { return res_; }
     // How the container's init is set up: root, host name, ptys, device nodes, capabilities, and the LXCFS and
     // vzubcfs files this set-up found served (each FUSE mount is checked once, by a round trip to its daemon).
@@ -79,6 +82,10 @@ bool write_network_files(const CtConfig& cfg);
 // device would die with its network namespace; a physical one would come back by itself), with those that a
 // `set --netdev_add` without --save moved in during this run. Failures are warnings.
 void netdev_return(const CtConfig& cfg, CgroupDriver& cg);
+
+// stop_ct's work for the caller that holds the container's lock: CTID.stop inside first when `stop_script`, then
+// halt (or kill), the host's part released, the root unmounted with its scripts unless o.skip_umount.
+void stop_locked(const Paths& p, const CtConfig& cfg, const StopOptions& o, bool stop_script);
 
 // The devices of the running container that came from the host by a live `set` (--netdev_add, less --netdev_del),
 // kept on the host in LOCKDIR/CTID.netdev until the container stops: what netdev_return brings back beyond NETDEV.

@@ -18,6 +18,7 @@
 #include "ct/lazy_pages.hpp"
 #include "ct/lifecycle.hpp"
 #include "ct/lock.hpp"
+#include "ct/scripts.hpp"
 #include "ct/snapshot.hpp"
 #include "ct/state.hpp"
 #include "ct/resources.hpp"
@@ -430,6 +431,11 @@ void destroy_ct(const Paths& p, unsigned ctid, const std::string& command, bool 
     auto conf = p.ct_conf(ctid);
     if (::rename(conf.c_str(), (conf + ".destroyed").c_str()) != 0)
         fail(Exit::DeletePrivate, "can't rename {}: {}", conf, errno_text(errno));
+    for (auto* script : kCtScripts) {  // as the original: a new container of this CTID does not run them
+        auto path = script_path(p, ctid, script, false);
+        if (path_exists(path) && ::rename(path.c_str(), (path + ".destroyed").c_str()) != 0)
+            log::warn("can't rename {}: {}", path, errno_text(errno));
+    }
     if (auto* name = cfg.get("NAME"); name && !name->empty() && name_target(p, *name) == ctid)
         ::unlink(p.name_link(*name).c_str());
     // A suspended container's dump (a directory of CRIU images) with its pre-dumps, and what a failed or killed

@@ -13,6 +13,7 @@
 #include "ct/host.hpp"
 #include "ct/ops.hpp"
 #include "ct/probe.hpp"
+#include "ct/scripts.hpp"
 #include "ct/state.hpp"
 #include "runtime/join.hpp"
 #include "runtime/monitor_protocol.hpp"
@@ -118,7 +119,7 @@ void wait_booted(CgroupDriver& cg, const CtConfig& cfg) {
 void restart_in_monitor(const Paths& p, Locked& held, CgroupDriver& cg, const Tools& t) {
     auto& cfg = held.cfg;
     check_areas(p, cfg);  // the config read again: it may have been edited since the start
-    HostSetup host(cfg, cg, t.ubcfs);
+    HostSetup host(cfg, cg, t.ubcfs, true, true, &p);
     auto status = make_pipe();
     Fd channel;
     std::vector<ConsolePty> terminals;
@@ -131,13 +132,27 @@ void restart_in_monitor(const Paths& p, Locked& held, CgroupDriver& cg, const To
     fail(Exit::NoScript, "can't run the monitor {}: {}", t.monitor, errno_text(errno));
 }
 
+// As the original, CTID.start runs inside once the container runs; when it fails, the container is stopped again
+// (its root unmounted with the umount scripts) and the start fails.
+void run_start_script(const Paths& p, const CtConfig& cfg, CgroupDriver& cg) {
+    auto script = ct_script(p, cfg.ctid(), "start");
+    if (!script) return;
+    auto init = find_init(cg, cfg.ctid());
+    int status = init ? run_script_inside(cfg, cg, *init, *script) : 0;
+    if (status == 0) return;
+    log::info("Container start failed");
+    stop_locked(p, cfg, StopOptions{.fast = true, .skip_umount = false}, false);
+    fail(Exit::ActionScript, "start script {} failed with exit status {}", script_path(p, cfg.ctid(), "start", false),
+         status);
+}
+
 }  // namespace
 
 void mount_ct(const Paths& p, unsigned ctid, const Tools& t) {
     auto [lock, cfg] = lock_and_load(p, ctid, t.command);
     check_areas(p, cfg);
     recover_private(cfg);
-    if (!mount_private(cfg)) fail(Exit::Mounted, "Container is already mounted");
+    if (!mount_root(p, cfg)) fail(Exit::Mounted, "Container is already mounted");
     log::info("Container is mounted");
 }
 
@@ -149,7 +164,7 @@ void umount_ct(const Paths& p, unsigned ctid, const Tools& t) {
     // What a container whose monitor was killed with it (kill -9, the OOM killer) left on the host goes too, as
     // stop of a container that is not running does: its cgroups and network leftovers.
     release_host(cfg, *driver_of(cfg));
-    umount_private(cfg);
+    umount_root(p, cfg);
     log::info("Container is unmounted");
 }
 
@@ -171,7 +186,7 @@ void start_ct(const Paths& p, unsigned ctid, const StartOptions& o, const Tools&
 
     log::info("Starting container...");
     if (!ct_idmap(cfg)) log::warn("{}", kPrivilegedWarning);
-    HostSetup host(cfg, *cg, t.ubcfs, true, !o.skip_fsck);
+    HostSetup host(cfg, *cg, t.ubcfs, true, !o.skip_fsck, &p);
     const auto& config = cfg;  // clang before 16 cannot capture a structured binding (the fuzz build uses clang 14)
     auto spec = host.init_spec(cfg);
     // vzctl is single-threaded here (HostSetup's threads have ended), and the monitor's process execs once init is
@@ -179,6 +194,7 @@ void start_ct(const Paths& p, unsigned ctid, const StartOptions& o, const Tools&
     fork_monitor([&](int status_fd) { run_monitor(config, *cg, spec, status_fd, t); }, MonitorProcess::Shared);
     // The monitor lives on; it is no longer ours to wait for.
     host.keep();
+    run_start_script(p, cfg, *cg);
     log::info("Container start in progress...");
     if (o.wait) wait_booted(*cg, cfg);
 }
@@ -217,7 +233,7 @@ void monitor_event(const Paths& p, unsigned ctid, const std::string& action, con
     }
     cg->kill_all(ctid);
     release_host(cfg, *cg);
-    umount_private(cfg);
+    umount_root(p, cfg);
 }
 
 }  // namespace vz

@@ -9,6 +9,7 @@
 
 #include "ct/host.hpp"
 #include "ct/probe.hpp"
+#include "ct/scripts.hpp"
 #include "runtime/join.hpp"
 #include "runtime/sysinfo.hpp"
 #include "util/error.hpp"
@@ -86,9 +87,9 @@ Fd monitor_of(CgroupDriver& cg, unsigned ctid) {
     return fd && parent_of(*init) == parent ? std::move(fd) : Fd();
 }
 
-void unmount_after_stop(const CtConfig& cfg, const StopOptions& o) {
+void unmount_after_stop(const Paths& p, const CtConfig& cfg, const StopOptions& o) {
     if (o.skip_umount) return;
-    umount_private(cfg);
+    umount_root(p, cfg);
     log::info("Container is unmounted");
 }
 
@@ -96,12 +97,25 @@ void unmount_after_stop(const CtConfig& cfg, const StopOptions& o) {
 
 void stop_ct(const Paths& p, unsigned ctid, const StopOptions& o, const Tools& t) {
     auto [lock, cfg] = lock_and_load(p, ctid, t.command, BadValues::Warn);
+    stop_locked(p, cfg, o, true);
+}
+
+void stop_locked(const Paths& p, const CtConfig& cfg, const StopOptions& o, bool stop_script) {
+    auto ctid = cfg.ctid();
     auto cg = driver_of(cfg);
     if (cg->procs(ctid).empty()) {
         log::info("Container is not running");
         release_host(cfg, *cg);
-        if (root_mounted(cfg)) unmount_after_stop(cfg, o);
+        if (root_mounted(cfg)) unmount_after_stop(p, cfg, o);
         return;
+    }
+    // As the original: CTID.stop runs inside first; when it fails, the container is left running.
+    if (auto script = stop_script ? ct_script(p, ctid, "stop") : std::nullopt) {
+        if (auto init = find_init(*cg, ctid)) {
+            if (int status = run_script_inside(cfg, *cg, *init, *script); status != 0)
+                fail(Exit::ActionScript, "stop script {} failed with exit status {}; the container still runs",
+                     script_path(p, ctid, "stop", false), status);
+        }
     }
     log::info("Stopping container ...");
     Fd monitor = monitor_of(*cg, ctid);
@@ -119,7 +133,7 @@ void stop_ct(const Paths& p, unsigned ctid, const StopOptions& o, const Tools& t
     }
     log::info("Container was stopped");
     release_host(cfg, *cg);
-    unmount_after_stop(cfg, o);
+    unmount_after_stop(p, cfg, o);
     // Done here: the monitor ends without handing over to a `vzctl __monitor cleanup` that would find nothing to do.
     cleanup_done(std::move(claim));
     if (monitor && !exits_within(monitor, std::chrono::seconds(10)))

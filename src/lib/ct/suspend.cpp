@@ -31,6 +31,7 @@
 #include "ct/host.hpp"
 #include "ct/lazy_pages.hpp"
 #include "ct/probe.hpp"
+#include "ct/scripts.hpp"
 #include "ct/state.hpp"
 #include "net/netlink.hpp"
 #include "net/venet.hpp"
@@ -627,14 +628,14 @@ void pre_dump_ct(const CtConfig& cfg, const cpt::Criu& criu, pid_t init, const s
 }
 
 // After the dump (or on its own, --kill): the container's processes killed, the host's part released as by stop,
-// the root unmounted.
-void kill_and_release(const CtConfig& cfg, CgroupDriver& cg) {
+// the root unmounted (with its umount scripts: resume mounts it with the mount scripts).
+void kill_and_release(const Paths& p, const CtConfig& cfg, CgroupDriver& cg) {
     log::info("kill...");
     cg.kill_all(cfg.ctid());
     if (!wait_ct_empty(cg, cfg.ctid(), std::chrono::seconds(10)))
         fail(Exit::Checkpoint, "Unable to stop the container after the dump: processes are left in its cgroup");
     release_host(cfg, cg);
-    umount_private(cfg);
+    umount_root(p, cfg);
 }
 
 // The sub-modes' network lock (--suspend sets it, --resume lifts it, --kill goes with the devices): nothing reaches
@@ -717,7 +718,7 @@ void suspend_ct(const Paths& p, unsigned ctid, const CheckpointOptions& o, const
             thaw(cfg);
             return;
         case CheckpointStep::Kill:
-            kill_and_release(cfg, *cg);
+            kill_and_release(p, cfg, *cg);
             return;
         case CheckpointStep::PreDump:
             pre_dump_ct(cfg, cpt::find_criu(cfg.global()), *init, dump_dir(cfg, o.dumpfile), memory);
@@ -732,7 +733,7 @@ void suspend_ct(const Paths& p, unsigned ctid, const CheckpointOptions& o, const
     log::info("dump...");
     auto hook = holds_relinked_files(cg->procs(ctid)) ? t.vzctl : std::string();
     dump_ct(cfg, criu, *init, dump_dir(cfg, o.dumpfile), o.step == CheckpointStep::Dump, memory, hook);
-    if (o.step == CheckpointStep::All) kill_and_release(cfg, *cg);
+    if (o.step == CheckpointStep::All) kill_and_release(p, cfg, *cg);
     log::info("Checkpointing completed successfully");
 }
 
@@ -759,7 +760,7 @@ void resume_ct(const Paths& p, unsigned ctid, const CheckpointOptions& o, const 
     // Post-copy: the daemon gets ready while the host is set up below.
     std::optional<LazyPagesDaemon> lazy;
     if (lazy_from) lazy.emplace(lookup.get(), dir, lazy_from->first, lazy_from->second);
-    HostSetup host(cfg, *cg, t.ubcfs, false, true);
+    HostSetup host(cfg, *cg, t.ubcfs, false, true, &p);
     auto spec = host.init_spec(cfg);
     auto args = common_args(dir);
     StagedSources staged(cfg);

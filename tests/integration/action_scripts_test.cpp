@@ -1,0 +1,158 @@
+// The original's action scripts in the configuration directory: vps.* and CTID.* (pre)mount and (post)umount on
+// the host around the container root's mount and unmount, CTID.start and CTID.stop inside the container.
+#include <sys/stat.h>
+
+#include <filesystem>
+
+#include "../support/runtime_fixture.hpp"
+
+namespace {
+
+using namespace vztest;
+namespace fs = std::filesystem;
+
+class ActionScripts : public RuntimeTest {
+protected:
+    std::string script(const std::string& name) const { return confdir_ + "/conf/" + name; }
+
+    void write_script(const std::string& name, const std::string& body, bool executable = true) const {
+        write_text(script(name), "#!/bin/sh\n" + body);
+        ::chmod(script(name).c_str(), executable ? 0755 : 0644);
+    }
+
+    std::string trace() const { return tmp_ / "trace"; }
+
+    // Appends "NAME VEID VE_CONFFILE mounted|empty" to the trace: whether the root showed the container's tree.
+    void write_tracing(const std::string& name) const {
+        write_script(name, "if [ -e " + root_path() + "/bin/busybox ]; then m=mounted; else m=empty; fi\n" +
+                               "echo \"" + name + " $VEID $VE_CONFFILE $m\" >> " + trace() + "\n");
+    }
+
+    std::string trace_text() const { return try_read(trace()).value_or(""); }
+
+    bool root_has_mounts() const { return !mounts_under(root_path()).empty(); }
+
+    void TearDown() override {
+        // The scripts go first: the fixture's own clean-up stops and destroys the container.
+        for (auto& e : fs::directory_iterator(confdir_ + "/conf")) {
+            auto name = e.path().filename().string();
+            if (name.starts_with("vps.") || (name.starts_with(ct() + ".") && !name.ends_with(".conf")))
+                fs::remove(e.path());
+        }
+        RuntimeTest::TearDown();
+    }
+};
+
+TEST_F(ActionScripts, MountScriptsRunAroundTheRootInTheOriginalsOrder) {
+    for (auto hook : {"premount", "mount", "umount", "postumount"}) {
+        write_tracing(std::string("vps.") + hook);
+        write_tracing(ct() + "." + hook);
+    }
+    auto r = run({"mount", ct()});
+    ASSERT_EQ(r.status, 0) << r.err;
+    r = run({"umount", ct()});
+    ASSERT_EQ(r.status, 0) << r.err;
+    auto conf = conf_path(kCt);
+    const std::string expected = "vps.premount 101 " + conf + " empty\n" +
+                                 "101.premount 101 " + conf + " empty\n" +
+                                 "vps.mount 101 " + conf + " mounted\n" +
+                                 "101.mount 101 " + conf + " mounted\n" +
+                                 "101.umount 101 " + conf + " mounted\n" +
+                                 "vps.umount 101 " + conf + " mounted\n" +
+                                 "101.postumount 101 " + conf + " empty\n" +
+                                 "vps.postumount 101 " + conf + " empty\n";
+    EXPECT_EQ(trace_text(), expected);
+
+    // start and stop mount and unmount the root the same way.
+    fs::remove(trace());
+    ASSERT_TRUE(start_ct());
+    EXPECT_EQ(run({"stop", ct()}).status, 0);
+    EXPECT_EQ(trace_text(), expected);
+}
+
+// The classic use: a host directory bind-mounted into the container by CTID.mount; it goes with the root.
+TEST_F(ActionScripts, AMountScriptsBindMountIsInTheContainerAndGoesWithTheRoot) {
+    auto data = tmp_ / "hostdata";
+    fs::create_directories(data);
+    write_text(data + "/file", "from the host\n");
+    fs::create_directories(private_path(kCt) + "/mnt/data");
+    write_script(ct() + ".mount", ". " + conf_path(kCt) + "\nmount -n --bind " + data + " $VE_ROOT/mnt/data\n");
+    ASSERT_TRUE(start_ct());
+    auto r = run({"exec", ct(), "cat /mnt/data/file"});
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(r.out, "from the host\n");
+    EXPECT_EQ(run({"stop", ct()}).status, 0);
+    EXPECT_FALSE(root_has_mounts());
+    EXPECT_TRUE(nothing_left());
+}
+
+TEST_F(ActionScripts, AFailingMountScriptLeavesTheRootUnmountedWith79) {
+    write_script(ct() + ".mount", "exit 3\n");
+    auto r = run({"mount", ct()});
+    EXPECT_EQ(r.status, 79);
+    EXPECT_TRUE(contains(r.err, "mount script " + script(ct() + ".mount") + " failed with exit status 3")) << r.err;
+    EXPECT_EQ(status_line(), "CTID 101 exist unmounted down");
+    r = run({"start", ct()});
+    EXPECT_EQ(r.status, 79);
+    EXPECT_EQ(status_line(), "CTID 101 exist unmounted down");
+    EXPECT_TRUE(nothing_left_within(10s, Ubcfs::Gone));
+
+    // A premount script that can't run is named; the root is not mounted.
+    fs::remove(script(ct() + ".mount"));
+    write_script("vps.premount", "exit 0\n", false);
+    r = run({"mount", ct()});
+    EXPECT_EQ(r.status, 79);
+    EXPECT_TRUE(contains(r.err, "premount script " + script("vps.premount") + " is not an executable file")) << r.err;
+    EXPECT_EQ(status_line(), "CTID 101 exist unmounted down");
+
+    // A failing umount script keeps the root mounted.
+    fs::remove(script("vps.premount"));
+    ASSERT_EQ(run({"mount", ct()}).status, 0);
+    write_script(ct() + ".umount", "exit 4\n");
+    r = run({"umount", ct()});
+    EXPECT_EQ(r.status, 79);
+    EXPECT_EQ(status_line(), "CTID 101 exist mounted down");
+    fs::remove(script(ct() + ".umount"));
+    EXPECT_EQ(run({"umount", ct()}).status, 0);
+}
+
+TEST_F(ActionScripts, StartAndStopScriptsRunInsideTheContainer) {
+    write_text(script(ct() + ".start"), "echo \"started in $(cat /proc/1/comm)\" > /started\n");
+    write_text(script(ct() + ".stop"), "echo stopping > /stopping\n");
+    ASSERT_TRUE(start_ct());
+    EXPECT_EQ(try_read(private_path(kCt) + "/started").value_or(""), "started in init\n");
+    EXPECT_EQ(run({"stop", ct()}).status, 0);
+    EXPECT_EQ(try_read(private_path(kCt) + "/stopping").value_or(""), "stopping\n");
+
+    // A failing stop script leaves the container running, as the original's did.
+    write_text(script(ct() + ".stop"), "exit 5\n");
+    ASSERT_TRUE(start_ct());
+    auto r = run({"stop", ct()});
+    EXPECT_EQ(r.status, 79);
+    EXPECT_TRUE(contains(r.err, "stop script " + script(ct() + ".stop") + " failed with exit status 5")) << r.err;
+    EXPECT_EQ(status_line(), "CTID 101 exist mounted running");
+    fs::remove(script(ct() + ".stop"));
+    EXPECT_EQ(run({"stop", ct()}).status, 0);
+
+    // A failing start script fails the start, and the container is taken down again.
+    write_text(script(ct() + ".start"), "exit 6\n");
+    r = run({"start", ct()});
+    EXPECT_EQ(r.status, 79);
+    EXPECT_TRUE(contains(r.err, "start script " + script(ct() + ".start") + " failed with exit status 6")) << r.err;
+    EXPECT_EQ(status_line(), "CTID 101 exist unmounted down");
+    EXPECT_TRUE(nothing_left_within());
+}
+
+TEST_F(ActionScripts, DestroyRenamesTheContainersScripts) {
+    write_script(ct() + ".mount", "exit 0\n");
+    write_text(script(ct() + ".start"), "true\n");
+    write_script("vps.mount", "exit 0\n");
+    auto r = run({"destroy", ct()});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_TRUE(fs::exists(script(ct() + ".mount.destroyed")));
+    EXPECT_TRUE(fs::exists(script(ct() + ".start.destroyed")));
+    EXPECT_FALSE(fs::exists(script(ct() + ".mount")));
+    EXPECT_TRUE(fs::exists(script("vps.mount"))) << "the global script is every container's";
+}
+
+}  // namespace
