@@ -12,6 +12,7 @@
 #include "ct/disk.hpp"
 #include "ct/host.hpp"
 #include "ct/ops.hpp"
+#include "ct/scripts.hpp"
 #include "ct/state.hpp"
 #include "util/error.hpp"
 #include "util/file.hpp"
@@ -380,6 +381,12 @@ void Migration::copy_config() {
     auto conf = remote_.confdir + "/" + ctid_s_ + ".conf";
     if (transport_->copy_file(paths_.ct_conf(ctid_), conf) != 0)
         fail(Code::Copy, "can't copy the config of CT {} to {}:{}", ctid_, o_.destination, conf);
+    for (auto* script : vz::kCtScripts) {  // its action scripts go with it, as the original's
+        auto local = vz::script_path(paths_, ctid_, script, false);
+        auto remote = remote_.confdir + "/" + ctid_s_ + "." + script;
+        if (vz::path_exists(local) && transport_->copy_file(local, remote) != 0)
+            fail(Code::Copy, "can't copy the {} script of CT {} to {}:{}", script, ctid_, o_.destination, remote);
+    }
     if (remote_vzctl({"set", ctid_s_, "--private", remote_.private_dir, "--root", remote_.root, "--save"}).status != 0)
         fail(Code::Copy, "can't set the private area and root of CT {} on {}", ctid_, o_.destination);
     if (auto* name = cfg_->get("NAME"); name && !name->empty())
@@ -631,6 +638,11 @@ void Migration::clean_source() {
     } else {
         auto conf = paths_.ct_conf(ctid_);
         phase(fmt::format("Keeping CT {} here as {}.migrated", ctid_, conf));
+        for (auto* script : vz::kCtScripts) {
+            auto path = vz::script_path(paths_, ctid_, script, false);
+            if (vz::path_exists(path) && ::rename(path.c_str(), (path + ".migrated").c_str()) != 0)
+                vz::log::warn("can't rename {}: {}", path, vz::errno_text(errno));
+        }
         if (::rename(conf.c_str(), (conf + ".migrated").c_str()) != 0)
             vz::log::warn("can't rename {}: {}", conf, vz::errno_text(errno));
         if (auto* name = cfg_->get("NAME"); name && !name->empty() && vz::name_target(paths_, *name) == ctid_)

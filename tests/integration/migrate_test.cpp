@@ -254,7 +254,8 @@ protected:
     ::testing::AssertionResult destination_empty() {
         std::string found;
         for (auto& p : {dst_.conf_path(kCt), dst_.private_path(kCt), dst_.root_path(),
-                        dir_of(dst_.private_path(kCt)) + "/." + ct() + ".vzctl-mark"})
+                        dir_of(dst_.private_path(kCt)) + "/." + ct() + ".vzctl-mark",
+                        dst_.confdir() + "/conf/101.start"})
             if (std::filesystem::exists(p)) found += p + " ";
         if (found.empty()) return ::testing::AssertionSuccess();
         return ::testing::AssertionFailure() << "left on the destination: " << found;
@@ -339,6 +340,7 @@ TEST_F(NetMigrate, OnlineMovesAFileOpenUnderANameItNoLongerHas) {
 // To the destination's IPv6 address, in rsync's brackets.
 TEST_F(NetMigrate, StoppedCtStaysStoppedAndRemoveAreaNoKeepsConfigAsMigrated) {
     ASSERT_EQ(run({"set", ct(), "--name", "mover", "--save"}).status, 0);
+    write_text(confdir_ + "/conf/101.mount", "#!/bin/sh\necho its mount script\n");  // action scripts go with it
     auto r = migrate({"--remove-area", "no", "--ssh-mux"}, kPort, std::string("root@[") + PeerLan::kPeer6 + "]");
     ASSERT_EQ(r.status, 0) << r.out << r.err;
     EXPECT_FALSE(contains(r.out, "second pass")) << r.out;
@@ -351,6 +353,9 @@ TEST_F(NetMigrate, StoppedCtStaysStoppedAndRemoveAreaNoKeepsConfigAsMigrated) {
     EXPECT_TRUE(std::filesystem::exists(conf_path(kCt) + ".migrated"));
     EXPECT_FALSE(std::filesystem::exists(conf_path(kCt)));
     EXPECT_TRUE(std::filesystem::exists(private_path(kCt) + "/marker"));
+    EXPECT_EQ(read_text(dst_.confdir() + "/conf/101.mount"), "#!/bin/sh\necho its mount script\n");
+    EXPECT_TRUE(std::filesystem::exists(confdir_ + "/conf/101.mount.migrated"));
+    EXPECT_FALSE(std::filesystem::exists(confdir_ + "/conf/101.mount"));
     // Its name went with it.
     EXPECT_EQ(trim(dst_vzctl("status mover").out), "CTID 101 exist unmounted down");
     EXPECT_FALSE(std::filesystem::is_symlink(names_dir() + "/mover"));
@@ -692,6 +697,7 @@ TEST_F(NetMigrate, StartThatFailsLateNeverLeavesItRunningOnBoth) {
                std::string("#!/bin/sh\nfor a; do\n  [ \"$a\" = stop ] && exit 1\n  [ \"$a\" = start ] && { ") +
                    VZCTL_BIN + " \"$@\"; exit 7; }\ndone\nexec " + VZCTL_BIN + " \"$@\"\n");
     ::chmod(dst_.dir("shim/vzctl").c_str(), 0755);
+    write_text(confdir_ + "/conf/101.start", "true\n");  // copied with the config, and removed with it
     auto r = migrate({"--ssh-mux"});
     EXPECT_EQ(r.status, 7) << r.out << r.err;
     EXPECT_TRUE(contains(r.err, "not starting it here")) << r.err;
@@ -757,6 +763,7 @@ TEST_F(NetMigrate, FailedStartOnTheDestinationRollsBack) {
                            "exit 7; }; done\nexec ") +
                    VZCTL_BIN + " \"$@\"\n");
     ::chmod(dst_.dir("shim/vzctl").c_str(), 0755);
+    write_text(confdir_ + "/conf/101.start", "true\n");  // copied with the config, and removed with it
     auto r = migrate({"--ssh-mux"});
     EXPECT_EQ(r.status, 7) << r.out << r.err;
     EXPECT_TRUE(contains(r.out, "Rolling back")) << r.out;

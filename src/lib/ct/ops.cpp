@@ -504,6 +504,7 @@ void discard_migration_target(const Paths& p, unsigned ctid, bool keep_private) 
         if (auto* name = cfg.get("NAME"); name && !name->empty() && name_target(p, *name) == ctid)
             ::unlink(p.name_link(*name).c_str());
         ::unlink(p.ct_conf(ctid).c_str());
+        for (auto* script : kCtScripts) ::unlink(script_path(p, ctid, script, false).c_str());  // copied with it
     }
     end_page_server(dump_file(cfg));
     for (unsigned n = pre_dump_count(dump_file(cfg)); n > 0; --n) end_page_server(pre_dump_dir(dump_file(cfg), n));
