@@ -141,7 +141,11 @@ void run_start_script(const Paths& p, const CtConfig& cfg, CgroupDriver& cg) {
     int status = init ? run_script_inside(cfg, cg, *init, *script) : 0;
     if (status == 0) return;
     log::info("Container start failed");
-    stop_locked(p, cfg, StopOptions{.fast = true, .skip_umount = false}, false);
+    try {
+        stop_locked(p, cfg, StopOptions{.fast = true, .skip_umount = false}, false);
+    } catch (const Error& e) {
+        log::error(e.what());  // the start script's failure is the one the exit status tells
+    }
     fail(Exit::ActionScript, "start script {} failed with exit status {}", script_path(p, cfg.ctid(), "start", false),
          status);
 }
