@@ -47,4 +47,15 @@ TEST_F(HostileRoot, HostnameAndShadowWritesStayInTheContainer) {
     EXPECT_TRUE(written.starts_with("root:$6$")) << written;
 }
 
+// A stopped container's password is set in a container made for it alone: the planted link resolves inside too.
+TEST_F(HostileRoot, ShadowOfAStoppedContainerIsWrittenInsideIt) {
+    auto shadow_victim = plant("/etc/shadow", "root:*:19000:0:99999:7:::\n");
+    auto r = run({"set", ct(), "--userpasswd", "root:secret"});
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(read_text(shadow_victim), "host file\n");
+    auto shadow = private_path(kCt) + "/etc/shadow";
+    auto written = fs::is_symlink(shadow) ? read_text(private_path(kCt) + shadow_victim) : read_text(shadow);
+    EXPECT_TRUE(written.starts_with("root:$6$")) << written;
+}
+
 }  // namespace

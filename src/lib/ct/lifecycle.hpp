@@ -110,7 +110,8 @@ int enter_ct(const Paths& p, unsigned ctid, const std::vector<std::string>& exec
 // vzctl's exit status.
 int console_ct(const Paths& p, unsigned ctid, unsigned tty);
 
-// Sets "user:password" inside the running container (chpasswd); 74 on failure.
+// Sets "user:password" inside the container (chpasswd); a stopped one runs for this alone, without its network or
+// action scripts. 74 on failure.
 void set_user_password(const CtConfig& cfg, const std::string& user_password);
 
 // Applies changed parameters to a running container (set without restart). `keys` are the changed config keys;

@@ -700,11 +700,11 @@ void set_ct(const Paths& p, unsigned ctid, const SetRequest& req, const Tools& t
     bool runtime = std::any_of(req.changes.begin(), req.changes.end(), [](const Change& c) {
         return c.def->apply == Apply::Live || c.def->apply == Apply::NotSaved;
     });
-    if (!req.save && !st.running && runtime)
+    // --userpasswd alone also works on a stopped container (a temporary one sets it).
+    bool only_password = std::all_of(req.changes.begin(), req.changes.end(),
+                                     [](const Change& c) { return c.def->kind == Kind::UserPasswd; });
+    if (!req.save && !st.running && runtime && !(only_password && !req.applyconfig))
         fail(Exit::NotRunning, "Unable to apply new parameters, container is not running");
-    for (auto& ch : req.changes)
-        if (ch.def->kind == Kind::UserPasswd && !st.running)
-            fail(Exit::NotRunning, "--userpasswd needs a running container");
     bool restart_needed = st.running && std::any_of(req.changes.begin(), req.changes.end(), [](const Change& c) {
                               return c.def->apply == Apply::Restart && !c.def->inert;
                           });

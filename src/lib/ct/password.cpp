@@ -1,4 +1,4 @@
-// --userpasswd: a user's password inside a running container.
+// --userpasswd: a user's password inside a container, a running one or (stopped) a temporary one.
 #include <crypt.h>
 #include <sys/random.h>
 #include <unistd.h>
@@ -51,18 +51,14 @@ std::string hash_password(const std::string& password) {
     ::_exit(0);
 }
 
-}  // namespace
-
-void set_user_password(const CtConfig& cfg, const std::string& user_password) {
-    auto cg = driver_of(cfg);
-    auto init = find_init(*cg, cfg.ctid());
-    if (!init) fail(Exit::NotRunning, "--userpasswd needs a running container");
+// The password set through the container's chpasswd, in a process that joins it (its init is `init`).
+void set_password_in(const CtConfig& cfg, CgroupDriver& cg, pid_t init, const std::string& user_password) {
     auto colon = user_password.find(':');
     auto user = user_password.substr(0, colon);
     auto hash = hash_password(user_password.substr(colon + 1));
     // The distribution's chpasswd when it has one (it keeps its own rules), else /etc/shadow directly.
     auto in = make_pipe();
-    ChildProcess child(fork_in_ct(join_spec(cfg, *init), *cg, [&] {
+    ChildProcess child(fork_in_ct(join_spec(cfg, init), cg, [&] {
         ::dup2(in.rd.get(), 0);
         stdio_to_null(true);
         exec_argv({"chpasswd", "-e"}, exec_environment(), true);
@@ -73,6 +69,31 @@ void set_user_password(const CtConfig& cfg, const std::string& user_password) {
     in.wr.reset();
     if (child.wait() != 0 || !written)
         fail(Exit::ChangePass, "can't set the password of {} in CT {}", user, cfg.ctid());
+}
+
+}  // namespace
+
+void set_user_password(const CtConfig& cfg, const std::string& user_password) {
+    auto cg = driver_of(cfg);
+    if (auto init = find_init(*cg, cfg.ctid())) {
+        set_password_in(cfg, *cg, *init, user_password);
+        return;
+    }
+    // A stopped container, as the original: started for this alone (its mounts, cgroup and limits; no network, no
+    // action scripts), with a shell as its init that holds it until its input closes, and taken down again.
+    HostSetup host(cfg, *cg, {}, false);
+    auto status = make_pipe();
+    auto hold = make_pipe();
+    auto spec = host.init_spec(cfg);
+    spec.command = {"/bin/sh", "-c", "read line"};
+    spec.stdin_fd = hold.rd.get();
+    ChildProcess holder(spawn_init(spec, *cg, status.wr.get()));
+    status.wr.reset();
+    hold.rd.reset();
+    wait_init_started(status.rd.get());
+    set_password_in(cfg, *cg, holder.pid(), user_password);
+    hold.wr.reset();
+    holder.wait();
 }
 
 }  // namespace vz
