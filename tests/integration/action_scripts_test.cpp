@@ -143,6 +143,31 @@ TEST_F(ActionScripts, StartAndStopScriptsRunInsideTheContainer) {
     EXPECT_TRUE(nothing_left_within());
 }
 
+TEST_F(ActionScripts, CreateScriptRunsLastAndItsFailureUndoesTheCreate) {
+    write_script("vps.create", "echo \"create $VEID $VE_CONFFILE $(cat $VE_CONFFILE | grep -c OSTEMPLATE)\" >> " +
+                                   trace() + "\nexit $(cat " + tmp_ / "create-status" + ")\n");
+    write_text(tmp_ / "create-status", "0\n");
+    auto r = run({"create", "102", "--ostemplate", "busybox"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(trace_text(), "create 102 " + conf_path(102) + " 1\n");  // the config is there, saved
+    EXPECT_EQ(run({"destroy", "102"}).status, 0);
+
+    write_text(tmp_ / "create-status", "3\n");
+    r = run({"create", "103", "--ostemplate", "busybox", "--name", "web103"});
+    EXPECT_EQ(r.status, 79);
+    EXPECT_TRUE(contains(r.err, "create script " + script("vps.create") + " failed with exit status 3")) << r.err;
+    EXPECT_FALSE(fs::exists(conf_path(103)));
+    EXPECT_FALSE(fs::exists(private_path(103)));
+    EXPECT_FALSE(fs::is_symlink(names_dir() + "/web103"));
+
+    // A config made by hand before the create is left as it was.
+    write_text(conf_path(104), "HOSTNAME=\"by-hand\"\n");
+    EXPECT_EQ(run({"create", "104", "--ostemplate", "busybox"}).status, 79);
+    EXPECT_EQ(read_text(conf_path(104)), "HOSTNAME=\"by-hand\"\n");
+    EXPECT_FALSE(fs::exists(private_path(104)));
+    fs::remove(conf_path(104));
+}
+
 TEST_F(ActionScripts, DestroyRenamesTheContainersScripts) {
     write_script(ct() + ".mount", "exit 0\n");
     write_text(script(ct() + ".start"), "true\n");

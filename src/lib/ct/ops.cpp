@@ -396,13 +396,21 @@ void create_ct(const Paths& p, unsigned ctid, const CreateRequest& req) {
     ScopeGuard mark_guard([&priv] { ::unlink(mark_path(priv).c_str()); });
 
     make_dirs(p.conf_dir());
+    auto before = existing_conf ? read_file(p.ct_conf(ctid)) : std::nullopt;
     conf.save(p.ct_conf(ctid));
-    try {
-        if (auto* name = conf.get("NAME"); name && !name->empty()) set_ct_name(p, ctid, nullptr, *name);
-    } catch (...) {
-        ::unlink(p.ct_conf(ctid).c_str());
-        throw;
-    }
+    // A failure from here on puts back the config there was (a hand-made one create started from), or removes it.
+    ScopeGuard conf_guard([&] {
+        if (before) write_file_atomic(p.ct_conf(ctid), *before, 0644);
+        else ::unlink(p.ct_conf(ctid).c_str());
+    });
+    const auto* name = conf.get("NAME");
+    if (name && !name->empty()) set_ct_name(p, ctid, nullptr, *name);
+    ScopeGuard name_guard([&] {
+        if (name && !name->empty() && name_target(p, *name) == ctid) ::unlink(p.name_link(*name).c_str());
+    });
+    run_create_script(p, ctid);
+    name_guard.release();
+    conf_guard.release();
     priv_guard.release();
     mark_guard.release();
     log::info("CT configuration saved to {}", p.ct_conf(ctid));

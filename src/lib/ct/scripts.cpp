@@ -92,6 +92,10 @@ void umount_root(const Paths& p, const CtConfig& cfg) {
     run_mount_scripts(p, cfg, MountHook::Postumount);
 }
 
+void run_create_script(const Paths& p, unsigned ctid) {
+    run_host_script(p, ctid, "create", script_path(p, ctid, "create", true));
+}
+
 std::optional<std::string> ct_script(const Paths& p, unsigned ctid, const char* name) {
     auto path = script_path(p, ctid, name, false);
     if (!path_exists(path)) return std::nullopt;

@@ -1,7 +1,8 @@
 // The original's action scripts, kept beside the container configs (/etc/vz/conf): on the host around the mount of
 // the container's root (vps.premount and CTID.premount before it, vps.mount and CTID.mount after; CTID.umount and
 // vps.umount before the unmount, CTID.postumount and vps.postumount after), and inside the container once it runs
-// (CTID.start) and before it stops (CTID.stop). A script that is not there is skipped; one that fails is exit 79.
+// (CTID.start) and before it stops (CTID.stop); vps.create at the end of create. A script that is not there is
+// skipped; one that fails is exit 79.
 #pragma once
 
 #include <array>
@@ -34,6 +35,10 @@ bool mount_root(const Paths& p, const CtConfig& cfg, bool fsck = true, bool repo
 // The root unmounted between its umount and postumount scripts; nothing runs when it is not mounted. A failing
 // umount script leaves the root mounted.
 void umount_root(const Paths& p, const CtConfig& cfg);
+
+// vps.create, at the end of create (the container's config saved, its private area made), as a host script; its
+// failure (Error(ActionScript)) undoes the create.
+void run_create_script(const Paths& p, unsigned ctid);
 
 // The text of CTID.start or CTID.stop; nullopt when there is none.
 std::optional<std::string> ct_script(const Paths& p, unsigned ctid, const char* name);
