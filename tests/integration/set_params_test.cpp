@@ -55,8 +55,9 @@ TEST_P(SetOption, ExampleIsSavedInCanonicalFormUnderEverySpelling) {
         auto before = fresh_config();
         auto r = set(spelling, e.valid);
         if (p.apply == vz::Apply::NotSaved) {
-            // Acts on a running container only.
-            EXPECT_EQ(r.status, 31) << spelling << ": " << r.err;
+            // Acts on the container, never on its config (on a stopped one in a temporary container, which this
+            // config-only container can't run: StoppedPassword has the real thing).
+            EXPECT_NE(r.status, 0) << spelling << ": " << r.err;
             EXPECT_EQ(vztest::read_text(conf_path(101)), before);
             continue;
         }
