@@ -18,6 +18,8 @@ extern char** environ;
 namespace vz {
 namespace {
 
+enum class MountHook { Premount, Mount, Umount, Postumount };
+
 struct HookScripts {
     const char* name;
     bool global_first;
@@ -63,16 +65,18 @@ void run_host_script(const Paths& p, unsigned ctid, const char* what, const std:
         fail(Exit::ActionScript, "{} script {} failed with exit status {}", what, path, status);
 }
 
-}  // namespace
-
-std::string script_path(const Paths& p, unsigned ctid, const char* name, bool global) {
-    return p.conf_dir() + "/" + (global ? std::string("vps") : std::to_string(ctid)) + "." + name;
-}
-
+// The host scripts of `hook` that exist: the global one first before and after a mount, the container's first around
+// an unmount, as the original.
 void run_mount_scripts(const Paths& p, const CtConfig& cfg, MountHook hook) {
     auto [name, global_first] = hook_scripts(hook);
     for (bool global : {global_first, !global_first})
         run_host_script(p, cfg.ctid(), name, script_path(p, cfg.ctid(), name, global));
+}
+
+}  // namespace
+
+std::string script_path(const Paths& p, unsigned ctid, const char* name, bool global) {
+    return p.conf_dir() + "/" + (global ? std::string("vps") : std::to_string(ctid)) + "." + name;
 }
 
 bool mount_root(const Paths& p, const CtConfig& cfg, bool fsck, bool report) {

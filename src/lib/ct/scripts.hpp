@@ -22,18 +22,14 @@ inline constexpr std::array<const char*, 6> kCtScripts = {"premount", "mount", "
 // Where a script is: conf_dir()/vps.<name> (`global`) or conf_dir()/CTID.<name>.
 std::string script_path(const Paths& p, unsigned ctid, const char* name, bool global);
 
-enum class MountHook { Premount, Mount, Umount, Postumount };
-// Runs the host scripts of `hook` that exist, the global one first before and after a mount, the container's first
-// around an unmount, as the original. Each runs with vzctl's environment plus VEID and VE_CONFFILE, stdin from
-// /dev/null, its output ours. One that fails (not executable, a status other than 0) is Error(ActionScript) naming
-// it; the rest are not run.
-void run_mount_scripts(const Paths& p, const CtConfig& cfg, MountHook hook);
-
-// The container's root mounted (ct/disk.hpp mount_private) between its premount and mount scripts. False, with no
-// script run, when it was mounted already. A failing mount script unmounts the root again before its error.
+// The container's root mounted (ct/disk.hpp mount_private) between its premount and mount scripts, the global one
+// of each first. False, with no script run, when it was mounted already. Each host script runs with vzctl's
+// environment plus VEID and VE_CONFFILE, stdin from /dev/null, its output ours; one that fails (not executable, a
+// status other than 0) is Error(ActionScript) naming it, and the rest are not run. A failing mount script unmounts
+// the root again before its error.
 bool mount_root(const Paths& p, const CtConfig& cfg, bool fsck = true, bool report = true);
-// The root unmounted between its umount and postumount scripts; nothing runs when it is not mounted. A failing
-// umount script leaves the root mounted.
+// The root unmounted between its umount and postumount scripts, the container's of each first; nothing runs when it
+// is not mounted. A failing umount script leaves the root mounted.
 void umount_root(const Paths& p, const CtConfig& cfg);
 
 // vps.create, at the end of create (the container's config saved, its private area made), as a host script; its
