@@ -341,6 +341,7 @@ TEST_F(NetMigrate, OnlineMovesAFileOpenUnderANameItNoLongerHas) {
 TEST_F(NetMigrate, StoppedCtStaysStoppedAndRemoveAreaNoKeepsConfigAsMigrated) {
     ASSERT_EQ(run({"set", ct(), "--name", "mover", "--save"}).status, 0);
     write_text(confdir_ + "/conf/101.mount", "#!/bin/sh\necho its mount script\n");  // action scripts go with it
+    ::chmod((confdir_ + "/conf/101.mount").c_str(), 0755);
     auto r = migrate({"--remove-area", "no", "--ssh-mux"}, kPort, std::string("root@[") + PeerLan::kPeer6 + "]");
     ASSERT_EQ(r.status, 0) << r.out << r.err;
     EXPECT_FALSE(contains(r.out, "second pass")) << r.out;
@@ -354,6 +355,7 @@ TEST_F(NetMigrate, StoppedCtStaysStoppedAndRemoveAreaNoKeepsConfigAsMigrated) {
     EXPECT_FALSE(std::filesystem::exists(conf_path(kCt)));
     EXPECT_TRUE(std::filesystem::exists(private_path(kCt) + "/marker"));
     EXPECT_EQ(read_text(dst_.confdir() + "/conf/101.mount"), "#!/bin/sh\necho its mount script\n");
+    EXPECT_EQ(::access((dst_.confdir() + "/conf/101.mount").c_str(), X_OK), 0) << "it must stay executable there";
     EXPECT_TRUE(std::filesystem::exists(confdir_ + "/conf/101.mount.migrated"));
     EXPECT_FALSE(std::filesystem::exists(confdir_ + "/conf/101.mount"));
     // Its name went with it.
