@@ -40,19 +40,13 @@ int runscript_stopped(const Paths& p, unsigned ctid, const std::string& text, co
     auto cg = driver_of(cfg);
     if (!cg->procs(ctid).empty()) fail(Exit::Running, "Container started meanwhile; run the script again");
     // The script's short-lived container does not keep vzubcfs running; its output is the script's alone.
-    HostSetup host(cfg, *cg, {}, false);
-    auto status = make_pipe();
+    HostSetup host(cfg, *cg, {}, false);  // no vzubcfs files: it starts no daemon
     auto in = make_pipe();
-    auto spec = host.init_spec(cfg);  // no vzubcfs files: its HostSetup started no daemon
-    spec.command = {"/bin/sh", "-s"};
-    if (open_in_root(ct_tree(cfg), "/bin/bash", O_PATH)) spec.command[0] = "/bin/bash";
-    spec.stdin_fd = in.rd.get();
-    ChildProcess shell(spawn_init(spec, *cg, status.wr.get()));
-    status.wr.reset();
+    std::string shell = open_in_root(ct_tree(cfg), "/bin/bash", O_PATH) ? "/bin/bash" : "/bin/sh";
+    ChildProcess script(spawn_stand_in(cfg, *cg, host, {shell, "-s"}, in.rd.get()));
     in.rd.reset();
     feed(std::move(in.wr), text);
-    wait_init_started(status.rd.get());
-    return shell.wait();
+    return script.wait();
 }
 
 }  // namespace

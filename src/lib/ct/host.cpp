@@ -202,6 +202,18 @@ HostSetup::HostSetup(const CtConfig& cfg, CgroupDriver& cg, const std::string& u
     daemon_.finish();  // init binds the daemon's files
 }
 
+ChildProcess spawn_stand_in(const CtConfig& cfg, CgroupDriver& cg, const HostSetup& host,
+                            std::vector<std::string> command, int input) {
+    auto status = make_pipe();
+    auto spec = host.init_spec(cfg);
+    spec.command = std::move(command);
+    spec.stdin_fd = input;
+    ChildProcess child(spawn_init(spec, cg, status.wr.get()));
+    status.wr.reset();
+    wait_init_started(status.rd.get());
+    return child;
+}
+
 void HostSetup::keep() {
     uncgroup_.release();
     unnet_.release();

@@ -70,6 +70,12 @@ private:
     Resources res_;
 };
 
+// A stopped container's stand-in for a command of vzctl's (runscript, --userpasswd on a stopped container): its
+// namespaces and cgroup as `host` set them up, with `command` in place of init reading `input`. Returns once it runs;
+// the start's error otherwise.
+ChildProcess spawn_stand_in(const CtConfig& cfg, CgroupDriver& cg, const HostSetup& host,
+                            std::vector<std::string> command, int input);
+
 // The host's part of the container's network, for spawn_init's `prepare` (venet0 and its addresses); nullptr when
 // the container has none.
 std::function<void(pid_t)> net_prepare(const CtConfig& cfg);

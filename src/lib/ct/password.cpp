@@ -82,15 +82,9 @@ void set_user_password(const CtConfig& cfg, const std::string& user_password) {
     // A stopped container, as the original: started for this alone (its mounts, cgroup and limits; no network, no
     // action scripts), with a shell as its init that holds it until its input closes, and taken down again.
     HostSetup host(cfg, *cg, {}, false);
-    auto status = make_pipe();
     auto hold = make_pipe();
-    auto spec = host.init_spec(cfg);
-    spec.command = {"/bin/sh", "-c", "read line"};
-    spec.stdin_fd = hold.rd.get();
-    ChildProcess holder(spawn_init(spec, *cg, status.wr.get()));
-    status.wr.reset();
+    ChildProcess holder(spawn_stand_in(cfg, *cg, host, {"/bin/sh", "-c", "read line"}, hold.rd.get()));
     hold.rd.reset();
-    wait_init_started(status.rd.get());
     set_password_in(cfg, *cg, holder.pid(), user_password);
     hold.wr.reset();
     holder.wait();
