@@ -86,6 +86,48 @@ TEST_F(ActionScripts, AMountScriptsBindMountIsInTheContainerAndGoesWithTheRoot) 
     EXPECT_TRUE(nothing_left());
 }
 
+// A checkpoint leaves a mount script's bind mount out of the dump and the restore binds what the scripts mounted
+// again: the restored process goes on writing through its open file into the host's directory.
+TEST_F(ActionScripts, AMountScriptsBindMountComesBackAfterASuspend) {
+    auto data = tmp_ / "hostdata";
+    fs::create_directories(data);
+    ::chmod(data.c_str(), 0777);  // the unprivileged container's root is no one on the host
+    fs::create_directories(private_path(kCt) + "/mnt/data");
+    write_script(ct() + ".mount", ". " + conf_path(kCt) + "\nmount -n --bind " + data + " $VE_ROOT/mnt/data\n");
+    ASSERT_TRUE(start_ct());
+    auto r = sh("setsid sh -c 'exec 3>> /mnt/data/log; while :; do echo x >&3; sleep 0.1; done' "
+                "> /dev/null 2>&1 < /dev/null &");
+    ASSERT_EQ(r.status, 0) << r.err;
+    auto written = [&] { return try_read(data + "/log").value_or("").size(); };
+    ASSERT_TRUE(eventually([&] { return written() > 0; }, 10s));
+    r = run({"suspend", ct()});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(status_line(), "CTID 101 exist unmounted down suspended");
+    EXPECT_FALSE(root_has_mounts());
+    auto before = written();
+    r = run({"resume", ct()});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_TRUE(eventually([&] { return written() > before; }, 10s));
+    write_text(data + "/file", "from the host\n");
+    r = run({"exec", ct(), "cat /mnt/data/file"});
+    EXPECT_EQ(r.out, "from the host\n") << r.err;
+
+    // With no mount script to make it again the restore fails, naming the path and the script; the dump stays.
+    ASSERT_EQ(run({"suspend", ct()}).status, 0);
+    fs::rename(script(ct() + ".mount"), script(ct() + ".mount.off"));
+    r = run({"resume", ct()});
+    EXPECT_EQ(r.status, 17);
+    EXPECT_TRUE(contains(r.err, "nothing is mounted on " + root_path() + "/mnt/data (the container's mount script, " +
+                                    script(ct() + ".mount") + ", makes it)")) << r.err;
+    EXPECT_EQ(status_line(), "CTID 101 exist unmounted down suspended");
+    EXPECT_FALSE(root_has_mounts());
+    fs::rename(script(ct() + ".mount.off"), script(ct() + ".mount"));
+    before = written();
+    r = run({"resume", ct()});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_TRUE(eventually([&] { return written() > before; }, 10s));
+}
+
 TEST_F(ActionScripts, AFailingMountScriptLeavesTheRootUnmountedWith79) {
     write_script(ct() + ".mount", "exit 3\n");
     auto r = run({"mount", ct()});

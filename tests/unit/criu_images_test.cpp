@@ -62,6 +62,34 @@ TEST(CriuImages, ExternalMountsAreTheHostsFileSystems) {
     EXPECT_TRUE(external_mounts("garbage\n\n1 2 3\n").empty());
 }
 
+TEST(CriuImages, TheHostsMountsBelowTheRootAreExternal) {
+    // The container's view: its root, a mount script's bind of /srv/data (from the host's /dev/vda, root /srv/data),
+    // a tmpfs of its own over another host mount, its own mount on the same path as none of the host's.
+    const char* mountinfo =
+        "87 48 254:0 /vz/private/101 / rw - ext4 /dev/vda rw\n"
+        "88 87 254:0 /srv/data /mnt/data rw - ext4 /dev/vda rw\n"
+        "89 87 254:0 /srv/data /mnt/data rw - ext4 /dev/vda rw\n"  // bound twice over itself: named once
+        "90 87 0:50 / /mnt/own rw - tmpfs none rw\n"
+        "91 87 0:51 / /mnt/tmp rw - tmpfs none rw\n"
+        "92 87 254:0 /srv/with\\040blank /mnt/with\\040blank rw - ext4 /dev/vda rw\n";
+    const char* host =
+        "30 1 254:0 / / rw - ext4 /dev/vda rw\n"
+        "60 30 254:0 /vz/private/101 /vz/root/101 rw - ext4 /dev/vda rw\n"
+        "61 60 254:0 /srv/data /vz/root/101/mnt/data rw shared:1 - ext4 /dev/vda rw\n"
+        "62 60 254:0 /srv/other /vz/root/101/mnt/own rw - ext4 /dev/vda rw\n"
+        "63 60 254:0 /srv/with\\040blank /vz/root/101/mnt/with\\040blank rw - ext4 /dev/vda rw\n"
+        "64 30 254:0 /srv/data /vz/root/1010/mnt/tmp rw - ext4 /dev/vda rw\n";
+    auto ext = external_mounts(mountinfo, host, "/vz/root/101");
+    ASSERT_EQ(ext.size(), 2u);
+    EXPECT_EQ(ext[0].path, "/mnt/data");
+    EXPECT_EQ(ext[0].key, "host/mnt/data");
+    EXPECT_EQ(ext[1].path, "/mnt/with\\040blank");
+    EXPECT_TRUE(external_mounts(mountinfo).empty());  // without the host's
+    // A root with a blank is escaped as mountinfo does.
+    const char* blank = "60 30 254:0 /srv/data /vz/root/a\\040b/mnt/data rw - ext4 /dev/vda rw\n";
+    EXPECT_EQ(external_mounts(mountinfo, blank, "/vz/root/a b").size(), 1u);
+}
+
 TEST(CriuImages, TerminalKeysNameTheTerminal) {
     EXPECT_EQ(terminal_of_key("console"), 0u);
     EXPECT_EQ(terminal_of_key("tty1"), 0u);  // the console again
@@ -78,6 +106,8 @@ TEST(CriuImages, KeysSplitIntoTagAndFile) {
     EXPECT_EQ(split_external_key("devnull"), std::nullopt);
     EXPECT_EQ(split_external_key("other/x"), std::nullopt);
     EXPECT_EQ(split_external_key("lxcfs"), std::nullopt);
+    EXPECT_EQ(split_external_key("host/mnt/data"), (std::pair<std::string, std::string>{"host", "/mnt/data"}));
+    EXPECT_EQ(split_external_key("host"), std::nullopt);
 }
 
 // A program's bytes as seccomp.img holds them, inside other bytes.

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <map>
 #include <set>
 #include <memory>
 
@@ -174,17 +175,64 @@ std::string criu_log_error(const std::string& log_path) {
     return telling_line(*text, true);
 }
 
-std::vector<ExternalMount> external_mounts(std::string_view mountinfo) {
-    std::vector<ExternalMount> out;
+namespace {
+
+// A mountinfo line's fields that say what is mounted where (still escaped: blanks and backslashes as \ooo).
+struct MountLine {
+    std::string device, root, point, fstype;
+};
+
+std::vector<MountLine> mount_lines(std::string_view mountinfo) {
+    std::vector<MountLine> out;
     for (auto& line : split(mountinfo, "\n")) {
         // id parent maj:min root mountpoint options [optional fields] - fstype source super-options
         auto fields = split(line, " ");
         auto dash = std::find(fields.begin(), fields.end(), "-");
         if (fields.size() < 5 || dash == fields.end() || dash + 1 == fields.end()) continue;
-        if (*(dash + 1) == "devpts" && fields[4].starts_with("/dev/") && terminal_of_key(fields[4].substr(5)))
-            out.push_back({std::string(fields[4]), std::string(fields[4].substr(5))});
-        for (auto& t : kExternalTags)
-            if (*(dash + 1) == t.fstype) out.push_back({std::string(fields[4]), std::string(t.tag) + std::string(fields[3])});
+        out.push_back({fields[2], fields[3], fields[4], *(dash + 1)});
+    }
+    return out;
+}
+
+// A path as mountinfo shows it.
+std::string mountinfo_escaped(std::string_view path) {
+    std::string out;
+    for (char c : path) {
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\\')
+            out += fmt::format("\\{:03o}", static_cast<unsigned char>(c));
+        else
+            out += c;
+    }
+    return out;
+}
+
+}  // namespace
+
+std::vector<ExternalMount> external_mounts(std::string_view mountinfo, std::string_view host_mountinfo,
+                                           std::string_view root) {
+    // The host's mounts strictly below the root, by their path in the container.
+    std::map<std::string, MountLine> host;
+    if (!root.empty()) {
+        auto below = mountinfo_escaped(root) + "/";
+        for (auto& m : mount_lines(host_mountinfo))
+            if (m.point.starts_with(below)) host[m.point.substr(below.size() - 1)] = m;
+    }
+    std::vector<ExternalMount> out;
+    std::set<std::string> hosts;
+    for (auto& m : mount_lines(mountinfo)) {
+        if (m.fstype == "devpts" && m.point.starts_with("/dev/") && terminal_of_key(m.point.substr(5))) {
+            out.push_back({m.point, m.point.substr(5)});
+            continue;
+        }
+        auto tag = std::find_if(std::begin(kExternalTags), std::end(kExternalTags),
+                                [&](const ExternalTag& t) { return m.fstype == t.fstype; });
+        if (tag != std::end(kExternalTags)) {
+            out.push_back({m.point, std::string(tag->tag) + m.root});
+            continue;
+        }
+        auto h = host.find(m.point);
+        if (h != host.end() && h->second.device == m.device && h->second.root == m.root && hosts.insert(m.point).second)
+            out.push_back({m.point, std::string(kHostMountTag) + m.point});
     }
     return out;
 }
@@ -198,10 +246,14 @@ std::optional<size_t> terminal_of_key(std::string_view key) {
 }
 
 std::optional<std::pair<std::string, std::string>> split_external_key(std::string_view key) {
+    auto split_at = [&](std::string_view tag) -> std::optional<std::pair<std::string, std::string>> {
+        if (key.starts_with(tag) && key.size() > tag.size() && key[tag.size()] == '/')
+            return std::pair{std::string(tag), std::string(key.substr(tag.size()))};
+        return std::nullopt;
+    };
     for (auto& t : kExternalTags)
-        if (key.starts_with(t.tag) && key.size() > t.tag.size() && key[t.tag.size()] == '/')
-            return std::pair{std::string(t.tag), std::string(key.substr(t.tag.size()))};
-    return std::nullopt;
+        if (auto parts = split_at(t.tag)) return parts;
+    return split_at(kHostMountTag);
 }
 
 size_t disarm_user_notif(std::string& image) {

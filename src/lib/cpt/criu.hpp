@@ -102,9 +102,17 @@ inline constexpr std::string_view kConsoleKey = "console";
 // Which of the container's terminals (runtime/pty.hpp open_terminals) the key names: "console" and "tty1" 0, "ttyN"
 // N - 1 (N from 1 to 99); nullopt for another key.
 std::optional<size_t> terminal_of_key(std::string_view key);
-// The external mounts in a /proc/PID/mountinfo text (paths as that process sees them).
-std::vector<ExternalMount> external_mounts(std::string_view mountinfo);
-// The key's tag and its file ("lxcfs/proc/cpuinfo" -> {"lxcfs", "/proc/cpuinfo"}); nullopt for a key of no known tag.
+// The tag of a mount the host made below the container's root (an action script's bind mount of a host directory
+// on VE_ROOT/PATH): its key is the tag and PATH, and restore binds what is mounted on VE_ROOT/PATH then, the mount
+// scripts having run again (there, or on a migration's destination).
+inline constexpr std::string_view kHostMountTag = "host";
+// The external mounts in a /proc/PID/mountinfo text (paths as that process sees them). With the host's mountinfo
+// (/proc/self/mountinfo) and the container's `root` in it, also the container's mounts that are the host's on
+// root + their path (same device and root; an action script's), each once.
+std::vector<ExternalMount> external_mounts(std::string_view mountinfo, std::string_view host_mountinfo = {},
+                                           std::string_view root = {});
+// The key's tag and its file ("lxcfs/proc/cpuinfo" -> {"lxcfs", "/proc/cpuinfo"}, "host/mnt/data" -> {"host",
+// "/mnt/data"}); nullopt for a key of no known tag.
 std::optional<std::pair<std::string, std::string>> split_external_key(std::string_view key);
 
 // Seccomp filters as CRIU dumped them (seccomp.img: classic BPF programs, 8 bytes an instruction) with every

@@ -268,6 +268,16 @@ std::string external_base(const InitSpec& spec, const std::string& tag) {
     return dir_name(spec.ubc);
 }
 
+// Where the host's mount on `path` in the container (cpt::kHostMountTag) is at restore: on the same path under the
+// root, where the container's mount scripts, having run again, mounted it.
+std::string host_mount(const Paths& p, const CtConfig& cfg, const MountTable& mounts, const std::string& path) {
+    auto on = cfg.ve_root() + path;
+    if (!mounts.is_mount_point(on))
+        fail(Exit::Restore, "The dump has a mount of the host on {} in the container, but nothing is mounted on {} "
+             "(the container's mount script, {}, makes it)", path, on, script_path(p, cfg.ctid(), "mount", false));
+    return on;
+}
+
 // CRIU opens the sources of the external mounts again from inside the container's user namespace (mount-v2's
 // open_tree): a source below a directory others can't search (a LOCKDIR of mode 0700 holds vzubcfs's mount) would
 // fail the restore. So each host directory they are in is bound first on a directory of /run/vz-cpt/CGROUP_BASE/CTID
@@ -300,9 +310,14 @@ public:
 private:
     static constexpr const char* kStagingDir = "/run/vz-cpt";  // not in /run/vz: that is root's only (0700)
     void clear() {
+        // Each is an empty directory once unmounted: rmdir, never a removal of what is below one still mounted (the
+        // container's root may be).
         std::error_code ec;
-        for (auto& e : fs::directory_iterator(dir_, ec)) ::umount2(e.path().c_str(), MNT_DETACH);
-        fs::remove_all(dir_, ec);
+        for (auto& e : fs::directory_iterator(dir_, ec)) {
+            ::umount2(e.path().c_str(), MNT_DETACH);
+            ::rmdir(e.path().c_str());
+        }
+        ::rmdir(dir_.c_str());
         ::rmdir(dir_name(dir_).c_str());  // the CGROUP_BASE level, when no other resume is under way there
     }
     std::string dir_;
@@ -496,7 +511,7 @@ void dump_ct(const CtConfig& cfg, cpt::CriuLookup& lookup, pid_t init, const std
     if (!mountinfo) fail(Exit::NotRunning, "Container is not running");
     auto args = common_args(work);
     std::string keys;
-    for (auto& m : cpt::external_mounts(*mountinfo)) {
+    for (auto& m : cpt::external_mounts(*mountinfo, read_file("/proc/self/mountinfo").value_or(""), cfg.ve_root())) {
         args.push_back("--external");
         args.push_back("mnt[" + m.path + "]:" + m.key);
         keys += m.key + "\n";
@@ -776,6 +791,16 @@ void resume_ct(const Paths& p, unsigned ctid, const CheckpointOptions& o, const 
     for (size_t n = 0; n < ttys.size() && n < terminals.size(); ++n)
         if (!ttys[n].empty())
             args.insert(args.end(), {"--inherit-fd", fmt::format("fd[{}]:{}", terminals[n].other.get(), ttys[n])});
+    auto mounts = MountTable::read();
+    size_t host_mounts = 0;
+    // The root CRIU binds for the container. With mounts of the host below VE_ROOT, not VE_ROOT itself: those come
+    // back as external mounts, and CRIU's recursive bind of an ID-mapped root with them below fails (EINVAL).
+    auto root = cfg.ve_root();
+    if (std::any_of(keys.begin(), keys.end(), [](const std::string& key) {
+            auto parts = cpt::split_external_key(key);
+            return parts && parts->first == cpt::kHostMountTag;
+        }))
+        root = staged.stage("root", root);
     for (auto& key : keys) {
         if (key.empty()) continue;
         args.push_back("--external");
@@ -785,6 +810,11 @@ void resume_ct(const Paths& p, unsigned ctid, const CheckpointOptions& o, const 
         }
         auto parts = cpt::split_external_key(key);
         if (!parts) fail(Exit::Restore, "Unknown external mount {} in the dump", key);
+        if (parts->first == cpt::kHostMountTag) {
+            args.push_back("mnt[" + key + "]:" + staged.stage("host" + std::to_string(++host_mounts),
+                                                              host_mount(p, cfg, mounts, parts->second)));
+            continue;
+        }
         args.push_back("mnt[" + key + "]:" + staged.stage(parts->first, external_base(spec, parts->first)) +
                        parts->second);
     }
@@ -819,7 +849,7 @@ void resume_ct(const Paths& p, unsigned ctid, const CheckpointOptions& o, const 
         lazy->wait_ready();
         args.push_back("--lazy-pages");
     }
-    args.insert(args.end(), {"restore", "-o", kRestoreLog, "--root", cfg.ve_root(), "--restore-detached",
+    args.insert(args.end(), {"restore", "-o", kRestoreLog, "--root", root, "--restore-detached",
                              "--restore-sibling", "--pidfile", dir + "/" + kPidFile});
     log::info("undump...");
     const auto& config = cfg;  // clang before 16 cannot capture a structured binding (the fuzz build uses clang 14)
