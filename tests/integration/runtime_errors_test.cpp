@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "../support/runtime_fixture.hpp"
+#include "config/beancounters.hpp"
 
 namespace {
 
@@ -168,6 +169,37 @@ TEST_F(RuntimeErrors, MissingPrivateAreaIsRefusedWithoutSideEffects) {
     EXPECT_EQ(r.status, 43) << r.out << r.err;
     EXPECT_TRUE(nothing_left());
     fs::rename(private_path(kCt) + ".away", private_path(kCt));
+}
+
+// As the original: a VSwap config needs SWAPPAGES, another every beancounter but swappages; without them start is 28,
+// naming what is missing, before anything is set up.
+TEST_F(RuntimeErrors, StartWithoutRequiredBeancountersFailsWith28) {
+    auto conf = read_text(conf_path(kCt));
+    auto without = [&](const std::string& text, const std::string& key) {
+        auto at = text.find("\n" + key + "=");
+        return at == std::string::npos ? text : text.substr(0, at) + text.substr(text.find('\n', at + 1));
+    };
+    write_text(conf_path(kCt), without(conf, "SWAPPAGES"));
+    auto r = run({"start", ct()});
+    EXPECT_EQ(r.status, 28) << r.out << r.err;
+    EXPECT_TRUE(contains(r.err, "Required UB parameter swappages not set in " + conf_path(kCt))) << r.err;
+    EXPECT_TRUE(nothing_left());
+
+    // A non-VSwap config (RAM unlimited) lacking two of them.
+    std::string basic = without(without(conf, "PHYSPAGES"), "SWAPPAGES");
+    for (auto& line : lines(read_text(confdir_ + "/conf/ve-basic.conf-sample"))) {
+        auto key = line.substr(0, line.find('='));
+        if (line.find('=') != std::string::npos && vz::find_ubc_by_key(key) && key != "DCACHESIZE" && key != "NUMIPTENT")
+            basic += line + "\n";
+    }
+    write_text(conf_path(kCt), basic);
+    r = run({"start", ct()});
+    EXPECT_EQ(r.status, 28) << r.out << r.err;
+    EXPECT_TRUE(contains(r.err, "Required UB parameters dcachesize, numiptent not set")) << r.err;
+    EXPECT_TRUE(nothing_left());
+
+    write_text(conf_path(kCt), conf);
+    EXPECT_TRUE(start_ct());
 }
 
 // A hand edit that leaves a bad value in a running container's config: what applies the config refuses it (21,

@@ -179,6 +179,20 @@ TEST(CfgValidate, VswapLimitsAreBoundByTheHost) {
     EXPECT_FALSE(vz::cfg_is_vswap(basic()));
 }
 
+// What a start needs (the original's 28): of a VSwap config RAM and swap, of another every beancounter but swap.
+TEST(CfgValidate, StartNeedsWhatTheOriginalsStartNeeded) {
+    using Names = std::vector<std::string_view>;
+    EXPECT_EQ(vz::missing_for_start(basic()), Names{});
+    auto f = basic();
+    f.erase("numiptent");
+    f.erase("kmemsize");
+    f.erase("avnumproc");  // never needed
+    EXPECT_EQ(vz::missing_for_start(f), (Names{"kmemsize", "numiptent"}));
+    EXPECT_EQ(vz::missing_for_start({}).size(), 20u);
+    EXPECT_EQ(vz::missing_for_start({{"physpages", {0, 65536}}}), Names{"swappages"});
+    EXPECT_EQ(vz::missing_for_start({{"physpages", {0, 65536}}, {"swappages", {0, 0}}}), Names{});
+}
+
 // Any configuration, repaired, is valid: no repair breaks a check made before it.
 TEST(CfgValidate, ARepairOfAnyConfigurationEndsValid) {
     std::mt19937_64 rng(20261207);

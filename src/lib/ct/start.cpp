@@ -18,6 +18,7 @@
 #include "runtime/join.hpp"
 #include "runtime/monitor_protocol.hpp"
 #include "runtime/pty.hpp"
+#include "ubc/validate.hpp"
 #include "util/error.hpp"
 #include "util/file.hpp"
 #include "util/log.hpp"
@@ -181,6 +182,9 @@ void start_ct(const Paths& p, unsigned ctid, const StartOptions& o, const Tools&
     auto [lock, cfg] = lock_and_load(p, ctid, t.command);
     if (cfg.get_or("DISABLED", "no") == "yes" && !o.force)
         fail(Exit::StartDisabled, "Container start disabled (use --force)");
+    if (auto missing = missing_for_start(cfg_figures(cfg)); !missing.empty())
+        fail(Exit::NotEnoughUbc, "Required UB parameter{} {} not set in {}", missing.size() > 1 ? "s" : "",
+             fmt::join(missing, ", "), p.ct_conf(ctid));
     check_areas(p, cfg);
     auto cg = driver_of(cfg);
     if (!cg->procs(ctid).empty()) fail(Exit::Running, "Container is already running");

@@ -252,6 +252,16 @@ bool cfg_is_vswap(const CfgFigures& f) {
     return ram != f.end() && !ubc_is_unlimited(ram->second.limit);
 }
 
+std::vector<std::string_view> missing_for_start(const CfgFigures& f) {
+    bool vswap = cfg_is_vswap(f);
+    std::vector<std::string_view> out;
+    for (auto& r : ubc_resources()) {
+        bool needed = vswap ? r.name == "physpages" || r.name == "swappages" : ubc_listed(r) && r.name != "swappages";
+        if (needed && !f.contains(r.name)) out.push_back(r.name);
+    }
+    return out;
+}
+
 std::vector<CfgFinding> check_cfg(CfgFigures& f, bool vswap, const CfgHost& host,
                                   const std::function<bool(const CfgFinding&)>& decide) {
     std::vector<CfgFinding> out;

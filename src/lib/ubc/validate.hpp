@@ -40,6 +40,10 @@ CfgFigures cfg_figures(const CtConfig& cfg);
 // A VSwap configuration: PHYSPAGES is set and its limit is not unlimited (reference 2.5).
 bool cfg_is_vswap(const CfgFigures& f);
 
+// The beancounters a start needs that `f` lacks, as the original's start checked (its exit 28): of a VSwap
+// configuration physpages and swappages, of another every beancounter the kernel had but swappages.
+std::vector<std::string_view> missing_for_start(const CfgFigures& f);
+
 enum class CfgSeverity { Error, Warning, Recommendation };
 
 struct CfgFinding {
