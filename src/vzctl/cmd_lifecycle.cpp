@@ -14,7 +14,9 @@ namespace {
 void add_start_flags(CLI::App& sub, vz::StartOptions& o) {
     sub.add_flag("--force", o.force, "start even if DISABLED=\"yes\"");
     sub.add_flag("--wait", o.wait, "wait until the container finished booting");
-    sub.add_flag("--skip-remount")->description("accepted for compatibility (an existing mount of the root is always kept)");
+    sub.add_flag("--skip-remount", o.skip_remount,
+                 "keep the root's mount when it is mounted already (else it is unmounted and mounted again, its "
+                 "umount and mount scripts run)");
     sub.add_flag("--skip-fsck", o.skip_fsck, "mount a ploop image without checking its file system first");
 }
 

@@ -1,5 +1,6 @@
 // The original's action scripts in the configuration directory: vps.* and CTID.* (pre)mount and (post)umount on
 // the host around the container root's mount and unmount, CTID.start and CTID.stop inside the container.
+#include <sys/mount.h>
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -84,6 +85,31 @@ TEST_F(ActionScripts, AMountScriptsBindMountIsInTheContainerAndGoesWithTheRoot) 
     EXPECT_EQ(run({"stop", ct()}).status, 0);
     EXPECT_FALSE(root_has_mounts());
     EXPECT_TRUE(nothing_left());
+}
+
+// As the original, start of a mounted container mounts its root afresh: its umount and mount scripts run, and what was
+// mounted below the root by hand goes. --skip-remount keeps the mount as it is.
+TEST_F(ActionScripts, StartOfAMountedContainerMountsItAgainUnlessSkipRemount) {
+    for (auto hook : {"mount", "umount"}) write_tracing(ct() + "." + hook);
+    ASSERT_EQ(run({"mount", ct()}).status, 0);
+    ASSERT_EQ(::mount("none", (root_path() + "/tmp").c_str(), "tmpfs", 0, nullptr), 0);  // by hand
+    fs::remove(trace());
+    auto r = run({"start", ct()});
+    ASSERT_EQ(r.status, 0) << r.err;
+    auto conf = conf_path(kCt);
+    EXPECT_EQ(trace_text(), "101.umount 101 " + conf + " mounted\n101.mount 101 " + conf + " mounted\n");
+    EXPECT_TRUE(mounts_under(root_path() + "/tmp").empty());
+    ASSERT_EQ(run({"stop", ct()}).status, 0);
+
+    ASSERT_EQ(run({"mount", ct()}).status, 0);
+    ASSERT_EQ(::mount("none", (root_path() + "/tmp").c_str(), "tmpfs", 0, nullptr), 0);
+    fs::remove(trace());
+    r = run({"start", ct(), "--skip-remount"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(trace_text(), "");
+    EXPECT_FALSE(mounts_under(root_path() + "/tmp").empty());
+    EXPECT_EQ(run({"stop", ct()}).status, 0);
+    EXPECT_FALSE(root_has_mounts());
 }
 
 // A checkpoint leaves a mount script's bind mount out of the dump and the restore binds what the scripts mounted

@@ -50,6 +50,9 @@ struct StartOptions {
     bool force = false;  // start even with DISABLED="yes"
     bool wait = false;   // wait until the container finished booting
     bool skip_fsck = false;  // mount a ploop image without e2fsck -p first
+    // Keep a mount of the root that is there already; else, as the original, it is unmounted and mounted again
+    // (with its umount and mount scripts).
+    bool skip_remount = false;
 };
 void start_ct(const Paths& p, unsigned ctid, const StartOptions& o, const Tools& t);
 

@@ -193,6 +193,8 @@ void start_ct(const Paths& p, unsigned ctid, const StartOptions& o, const Tools&
     terminal_count(cfg);  // a bad TTYS fails here, before anything is set up
 
     log::info("Starting container...");
+    // As the original: a root mounted already is mounted afresh, what was mounted on it by hand going with it.
+    if (!o.skip_remount) umount_root(p, cfg);
     if (!ct_idmap(cfg)) log::warn("{}", kPrivilegedWarning);
     HostSetup host(cfg, *cg, t.ubcfs, true, !o.skip_fsck, &p);
     const auto& config = cfg;  // clang before 16 cannot capture a structured binding (the fuzz build uses clang 14)
