@@ -112,6 +112,23 @@ TEST_F(ActionScripts, StartOfAMountedContainerMountsItAgainUnlessSkipRemount) {
     EXPECT_FALSE(root_has_mounts());
 }
 
+// A reboot inside brings the container back under the same monitor with its root mounted afresh, as the original's
+// `vzctl start` after a reboot did: the umount and mount scripts run again.
+TEST_F(ActionScripts, ARebootInsideMountsTheRootAgainWithItsScripts) {
+    for (auto hook : {"mount", "umount"}) write_tracing(ct() + "." + hook);
+    ASSERT_TRUE(start_ct());
+    fs::remove(trace());
+    auto init = init_pid();
+    ASSERT_TRUE(init.has_value());
+    run({"exec", ct(), "reboot"});  // may be killed by the shutdown it started
+    auto rebooted = [&] { return init_pid() && init_pid() != init && status_line().ends_with("running"); };
+    ASSERT_TRUE(eventually(rebooted, 30s));
+    auto conf = conf_path(kCt);
+    EXPECT_EQ(trace_text(), "101.umount 101 " + conf + " mounted\n101.mount 101 " + conf + " mounted\n");
+    EXPECT_EQ(run({"stop", ct()}).status, 0);
+    EXPECT_FALSE(root_has_mounts());
+}
+
 // A checkpoint leaves a mount script's bind mount out of the dump and the restore binds what the scripts mounted
 // again: the restored process goes on writing through its open file into the host's directory.
 TEST_F(ActionScripts, AMountScriptsBindMountComesBackAfterASuspend) {

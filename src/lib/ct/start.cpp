@@ -120,6 +120,8 @@ void wait_booted(CgroupDriver& cg, const CtConfig& cfg) {
 void restart_in_monitor(const Paths& p, Locked& held, CgroupDriver& cg, const Tools& t) {
     auto& cfg = held.cfg;
     check_areas(p, cfg);  // the config read again: it may have been edited since the start
+    // Mounted afresh, as by the original's `vzctl start` after a reboot: the umount and mount scripts run again.
+    umount_root(p, cfg);
     HostSetup host(cfg, cg, t.ubcfs, true, true, &p);
     auto status = make_pipe();
     Fd channel;
