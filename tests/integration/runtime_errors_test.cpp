@@ -200,6 +200,10 @@ TEST_F(RuntimeErrors, StartWithoutRequiredBeancountersFailsWith28) {
 
     write_text(conf_path(kCt), conf);
     EXPECT_TRUE(start_ct());
+    // A running container is that first (32), as by the original.
+    write_text(conf_path(kCt), without(conf, "SWAPPAGES"));
+    EXPECT_EQ(run({"start", ct()}).status, 32);
+    write_text(conf_path(kCt), conf);
 }
 
 // A hand edit that leaves a bad value in a running container's config: what applies the config refuses it (21,

@@ -184,12 +184,13 @@ void start_ct(const Paths& p, unsigned ctid, const StartOptions& o, const Tools&
     auto [lock, cfg] = lock_and_load(p, ctid, t.command);
     if (cfg.get_or("DISABLED", "no") == "yes" && !o.force)
         fail(Exit::StartDisabled, "Container start disabled (use --force)");
-    if (auto missing = missing_for_start(cfg_figures(cfg)); !missing.empty())
-        fail(Exit::NotEnoughUbc, "Required UB parameter{} {} not set in {}", missing.size() > 1 ? "s" : "",
-             fmt::join(missing, ", "), p.ct_conf(ctid));
     check_areas(p, cfg);
     auto cg = driver_of(cfg);
     if (!cg->procs(ctid).empty()) fail(Exit::Running, "Container is already running");
+    // After the running check, as the original's.
+    if (auto missing = missing_for_start(cfg_figures(cfg)); !missing.empty())
+        fail(Exit::NotEnoughUbc, "Required UB parameter{} {} not set in {}", missing.size() > 1 ? "s" : "",
+             fmt::join(missing, ", "), p.ct_conf(ctid));
     recover_private(cfg);
     if (!is_dir(cfg.ve_private())) fail(Exit::NoPrivate, "Container private area {} does not exist", cfg.ve_private());
     terminal_count(cfg);  // a bad TTYS fails here, before anything is set up
