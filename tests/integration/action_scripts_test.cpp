@@ -136,7 +136,11 @@ TEST_F(ActionScripts, AMountScriptsBindMountComesBackAfterASuspend) {
     fs::create_directories(data);
     ::chmod(data.c_str(), 0777);  // the unprivileged container's root is no one on the host
     fs::create_directories(private_path(kCt) + "/mnt/data");
-    write_script(ct() + ".mount", ". " + conf_path(kCt) + "\nmount -n --bind " + data + " $VE_ROOT/mnt/data\n");
+    // A file too.
+    write_text(tmp_ / "hostfile", "a host file\n");
+    write_text(private_path(kCt) + "/mnt/file", "");
+    write_script(ct() + ".mount", ". " + conf_path(kCt) + "\nmount -n --bind " + data + " $VE_ROOT/mnt/data\n" +
+                                      "mount -n --bind " + tmp_ / "hostfile" + " $VE_ROOT/mnt/file\n");
     ASSERT_TRUE(start_ct());
     auto r = sh("setsid sh -c 'exec 3>> /mnt/data/log; while :; do echo x >&3; sleep 0.1; done' "
                 "> /dev/null 2>&1 < /dev/null &");
@@ -152,8 +156,8 @@ TEST_F(ActionScripts, AMountScriptsBindMountComesBackAfterASuspend) {
     ASSERT_EQ(r.status, 0) << r.err;
     EXPECT_TRUE(eventually([&] { return written() > before; }, 10s));
     write_text(data + "/file", "from the host\n");
-    r = run({"exec", ct(), "cat /mnt/data/file"});
-    EXPECT_EQ(r.out, "from the host\n") << r.err;
+    r = run({"exec", ct(), "cat /mnt/data/file /mnt/file"});
+    EXPECT_EQ(r.out, "from the host\na host file\n") << r.err;
 
     // With no mount script to make it again the restore fails, naming the path and the script; the dump stays.
     ASSERT_EQ(run({"suspend", ct()}).status, 0);

@@ -296,12 +296,13 @@ public:
     StagedSources(const StagedSources&) = delete;
     StagedSources& operator=(const StagedSources&) = delete;
 
-    // Where the host directory `base` is seen from now on.
+    // Where the host directory (or file: a mount script may bind one) `base` is seen from now on.
     const std::string& stage(const std::string& tag, const std::string& base) {
         auto [it, added] = staged_.try_emplace(tag, dir_ + "/" + tag);
         if (!added) return it->second;
-        if (::mkdir(it->second.c_str(), 0755) != 0)
-            fail(Exit::Restore, "Can't create {}: {}", it->second, errno_text(errno));
+        int made = is_dir(base) ? ::mkdir(it->second.c_str(), 0755)
+                                : Fd(::open(it->second.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) ? 0 : -1;
+        if (made != 0) fail(Exit::Restore, "Can't create {}: {}", it->second, errno_text(errno));
         if (::mount(base.c_str(), it->second.c_str(), nullptr, MS_BIND, nullptr) != 0)
             fail(Exit::Restore, "Can't bind {} on {}: {}", base, it->second, errno_text(errno));
         return it->second;
@@ -310,12 +311,12 @@ public:
 private:
     static constexpr const char* kStagingDir = "/run/vz-cpt";  // not in /run/vz: that is root's only (0700)
     void clear() {
-        // Each is an empty directory once unmounted: rmdir, never a removal of what is below one still mounted (the
-        // container's root may be).
+        // Each is an empty directory or file once unmounted: remove(3), never a removal of what is below one still
+        // mounted (the container's root may be).
         std::error_code ec;
         for (auto& e : fs::directory_iterator(dir_, ec)) {
             ::umount2(e.path().c_str(), MNT_DETACH);
-            ::rmdir(e.path().c_str());
+            ::remove(e.path().c_str());
         }
         ::rmdir(dir_.c_str());
         ::rmdir(dir_name(dir_).c_str());  // the CGROUP_BASE level, when no other resume is under way there
