@@ -33,6 +33,12 @@ protected:
 
     bool root_has_mounts() const { return !mounts_under(root_path()).empty(); }
 
+    // The trace of the root mounted afresh by tracing CTID.umount and CTID.mount scripts.
+    std::string remount_trace() const {
+        auto conf = conf_path(kCt);
+        return "101.umount 101 " + conf + " mounted\n101.mount 101 " + conf + " mounted\n";
+    }
+
     void TearDown() override {
         // The scripts go first: the fixture's own clean-up stops and destroys the container.
         for (auto& e : fs::directory_iterator(confdir_ + "/conf")) {
@@ -96,8 +102,7 @@ TEST_F(ActionScripts, StartOfAMountedContainerMountsItAgainUnlessSkipRemount) {
     fs::remove(trace());
     auto r = run({"start", ct()});
     ASSERT_EQ(r.status, 0) << r.err;
-    auto conf = conf_path(kCt);
-    EXPECT_EQ(trace_text(), "101.umount 101 " + conf + " mounted\n101.mount 101 " + conf + " mounted\n");
+    EXPECT_EQ(trace_text(), remount_trace());
     EXPECT_TRUE(mounts_under(root_path() + "/tmp").empty());
     ASSERT_EQ(run({"stop", ct()}).status, 0);
 
@@ -123,8 +128,7 @@ TEST_F(ActionScripts, ARebootInsideMountsTheRootAgainWithItsScripts) {
     run({"exec", ct(), "reboot"});  // may be killed by the shutdown it started
     auto rebooted = [&] { return init_pid() && init_pid() != init && status_line().ends_with("running"); };
     ASSERT_TRUE(eventually(rebooted, 30s));
-    auto conf = conf_path(kCt);
-    EXPECT_EQ(trace_text(), "101.umount 101 " + conf + " mounted\n101.mount 101 " + conf + " mounted\n");
+    EXPECT_EQ(trace_text(), remount_trace());
     EXPECT_EQ(run({"stop", ct()}).status, 0);
     EXPECT_FALSE(root_has_mounts());
 }
@@ -132,29 +136,21 @@ TEST_F(ActionScripts, ARebootInsideMountsTheRootAgainWithItsScripts) {
 // A checkpoint leaves a mount script's bind mount out of the dump and the restore binds what the scripts mounted
 // again: the restored process goes on writing through its open file into the host's directory.
 TEST_F(ActionScripts, AMountScriptsBindMountComesBackAfterASuspend) {
-    auto data = tmp_ / "hostdata";
-    fs::create_directories(data);
-    ::chmod(data.c_str(), 0777);  // the unprivileged container's root is no one on the host
-    fs::create_directories(private_path(kCt) + "/mnt/data");
+    auto data = host_data();
     // A file too.
     write_text(tmp_ / "hostfile", "a host file\n");
     write_text(private_path(kCt) + "/mnt/file", "");
     write_script(ct() + ".mount", ". " + conf_path(kCt) + "\nmount -n --bind " + data + " $VE_ROOT/mnt/data\n" +
                                       "mount -n --bind " + tmp_ / "hostfile" + " $VE_ROOT/mnt/file\n");
     ASSERT_TRUE(start_ct());
-    auto r = sh("setsid sh -c 'exec 3>> /mnt/data/log; while :; do echo x >&3; sleep 0.1; done' "
-                "> /dev/null 2>&1 < /dev/null &");
-    ASSERT_EQ(r.status, 0) << r.err;
-    auto written = [&] { return try_read(data + "/log").value_or("").size(); };
-    ASSERT_TRUE(eventually([&] { return written() > 0; }, 10s));
-    r = run({"suspend", ct()});
+    ASSERT_TRUE(start_appending(data));
+    auto r = run({"suspend", ct()});
     ASSERT_EQ(r.status, 0) << r.err;
     EXPECT_EQ(status_line(), "CTID 101 exist unmounted down suspended");
     EXPECT_FALSE(root_has_mounts());
-    auto before = written();
     r = run({"resume", ct()});
     ASSERT_EQ(r.status, 0) << r.err;
-    EXPECT_TRUE(eventually([&] { return written() > before; }, 10s));
+    EXPECT_TRUE(appends_on(data));
     write_text(data + "/file", "from the host\n");
     r = run({"exec", ct(), "cat /mnt/data/file /mnt/file"});
     EXPECT_EQ(r.out, "from the host\na host file\n") << r.err;
@@ -169,10 +165,9 @@ TEST_F(ActionScripts, AMountScriptsBindMountComesBackAfterASuspend) {
     EXPECT_EQ(status_line(), "CTID 101 exist unmounted down suspended");
     EXPECT_FALSE(root_has_mounts());
     fs::rename(script(ct() + ".mount.off"), script(ct() + ".mount"));
-    before = written();
     r = run({"resume", ct()});
     ASSERT_EQ(r.status, 0) << r.err;
-    EXPECT_TRUE(eventually([&] { return written() > before; }, 10s));
+    EXPECT_TRUE(appends_on(data));
 }
 
 TEST_F(ActionScripts, AFailingMountScriptLeavesTheRootUnmountedWith79) {

@@ -340,23 +340,16 @@ TEST_F(NetMigrate, OnlineMovesAFileOpenUnderANameItNoLongerHas) {
 // A mount script's bind mount of a host directory is left out of the dump and bound again on the destination, where
 // the copied script mounted it: the process that had a file open there goes on writing to it.
 TEST_F(NetMigrate, OnlineBindsAMountScriptsMountAgainThere) {
-    auto data = tmp_ / "hostdata";
-    std::filesystem::create_directories(data);
-    ::chmod(data.c_str(), 0777);  // the unprivileged container's root is no one on the host
-    std::filesystem::create_directories(private_path(kCt) + "/mnt/data");
+    auto data = host_data();
     write_text(confdir_ + "/conf/101.mount", "#!/bin/sh\n. \"$VE_CONFFILE\"\nmount -n --bind " + data +
                                                   " \"$VE_ROOT/mnt/data\"\n");
     ::chmod((confdir_ + "/conf/101.mount").c_str(), 0755);
     ASSERT_TRUE(start_ct());
-    ASSERT_EQ(sh("setsid sh -c 'exec 3>> /mnt/data/log; while :; do echo x >&3; sleep 0.1; done' "
-                 "> /dev/null 2>&1 < /dev/null &").status, 0);
-    auto written = [&] { return try_read(data + "/log").value_or("").size(); };
-    ASSERT_TRUE(eventually([&] { return written() > 0; }, 10s));
+    ASSERT_TRUE(start_appending(data));
     auto r = migrate({"--online", "--ssh-mux"});
     ASSERT_EQ(r.status, 0) << r.out << r.err;
     EXPECT_EQ(dst_status(), "CTID 101 exist mounted running");
-    auto before = written();
-    EXPECT_TRUE(eventually([&] { return written() > before; }, 10s));
+    EXPECT_TRUE(appends_on(data));
     write_text(data + "/file", "from the host\n");
     EXPECT_EQ(dst_vzctl("exec2 " + ct() + " cat /mnt/data/file").out, "from the host\n");
     EXPECT_EQ(status_line(), "CTID 101 deleted unmounted down");

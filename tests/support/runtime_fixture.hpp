@@ -308,6 +308,30 @@ protected:
 
     std::string status_line() { return trim(run({"status", ct()}).out); }
 
+    // The host directory a mount script binds on /mnt/data in the tests of such mounts: tmp_/hostdata, writable by an
+    // unprivileged container's root (no one on the host), and the mount point in the private area.
+    std::string host_data() const {
+        auto data = tmp_ / "hostdata";
+        std::filesystem::create_directories(data);
+        ::chmod(data.c_str(), 0777);
+        std::filesystem::create_directories(private_path(kCt) + "/mnt/data");
+        return data;
+    }
+    // A process of the container's own appending to /mnt/data/log every 0.1 s through a file it keeps open; true once
+    // the host's `data`/log shows it wrote.
+    bool start_appending(const std::string& data) {
+        auto r = sh("setsid sh -c 'exec 3>> /mnt/data/log; while :; do echo x >&3; sleep 0.1; done' "
+                    "> /dev/null 2>&1 < /dev/null &");
+        return r.status == 0 && eventually([&] { return appended(data) > 0; }, std::chrono::seconds(10));
+    }
+    // How much it has appended so far.
+    static size_t appended(const std::string& data) { return try_read(data + "/log").value_or("").size(); }
+    // Whether it appends more within 10 s.
+    static bool appends_on(const std::string& data) {
+        auto before = appended(data);
+        return eventually([&] { return appended(data) > before; }, std::chrono::seconds(10));
+    }
+
     // A process of the container holding /held open after the container removed that name, the file still linked
     // as /other (what CRIU's dump link-remaps); its pid inside, empty when it could not be started.
     std::string hold_removed_name() {
